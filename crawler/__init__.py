@@ -1,0 +1,1 @@
+"""dondoc crawler side: configuration, crawling, documents, task extraction, storage and the differ."""

@@ -1,0 +1,1 @@
+"""dondoc notifier side: digests, channels, outbox delivery, bulletins and reports."""

@@ -1,0 +1,1 @@
+"""Jinja templates shipped with dondoc (digests, email, bulletin, reports); found via importlib.resources."""

@@ -1,0 +1,268 @@
+"""The one configuration file (dondoc.toml), loaded once, validated strictly and passed in.
+
+Every table maps to a frozen dataclass; an unknown key, a wrong type or a missing field is a
+ConfigError naming the file and the key, so nothing runs on a half-understood config. Secrets are
+never in the file: the config names the environment variables that hold them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import types
+import typing
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from typing import Any, TypeVar
+
+from crawler.errors import ConfigError
+
+DEFAULT_CONFIG_NAME = "dondoc.toml"
+DATABASE_URL_ENV = "DONDOC_DATABASE_URL"
+CONFIG_PATH_ENV = "DONDOC_CONFIG"
+
+
+@dataclass(frozen=True)
+class GeneralConfig:
+    """Settings that apply to the whole service."""
+
+    database: str = "dondoc.sqlite3"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    output_dir: str = "out"
+    operator_contact: str = "operator@example.gov.vn"
+    max_response_mb: int = 50
+    download_timeout_s: int = 60
+    crawl_time_limit_s: int = 900
+    raw_page_retention_days: int = 180
+    operator_recipient: str = ""
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One site or feed to crawl; `family` picks the spider, `options` holds its site profile."""
+
+    name: str
+    family: str
+    start_url: str
+    allowed_domains: tuple[str, ...] = ()
+    local: bool = False
+    max_pages: int = 5
+    interval_minutes: int = 360
+    stale_after_days: int = 14
+    failures_before_alert: int = 3
+    enabled: bool = True
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UnitConfig:
+    """A unit the operator adds or extends beyond the packaged gazetteer."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    """One way a recipient is reached: console, file, telegram, zalo or email, at an address."""
+
+    type: str
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class RecipientConfig:
+    """Someone who gets digests for the units they follow."""
+
+    name: str
+    units: tuple[str, ...]
+    channels: tuple[ChannelConfig, ...] = ()
+    due_soon_days: tuple[int, ...] = (7, 3, 1)
+    digests: tuple[str, ...] = ("daily", "weekly")
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    """Telegram Bot API access; the token is read from the environment variable named here."""
+
+    token_env: str = "DONDOC_TELEGRAM_TOKEN"
+    api_base: str = "https://api.telegram.org"
+
+
+@dataclass(frozen=True)
+class ZaloConfig:
+    """Zalo OA access; keys and tokens come from the environment variables named here."""
+
+    app_id: str = ""
+    secret_key_env: str = "DONDOC_ZALO_SECRET_KEY"
+    access_token_env: str = "DONDOC_ZALO_ACCESS_TOKEN"
+    refresh_token_env: str = "DONDOC_ZALO_REFRESH_TOKEN"
+    api_base: str = "https://openapi.zalo.me"
+    oauth_base: str = "https://oauth.zaloapp.com"
+    zns_template_id: str = ""
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """SMTP submission; the password is read from the environment variable named here."""
+
+    host: str = "localhost"
+    port: int = 587
+    security: str = "starttls"
+    username: str = ""
+    password_env: str = "DONDOC_SMTP_PASSWORD"
+    sender: str = "dondoc@localhost"
+
+
+@dataclass(frozen=True)
+class ChannelsConfig:
+    """Credentials and endpoints of the delivery channels."""
+
+    telegram: TelegramConfig = TelegramConfig()
+    zalo: ZaloConfig = ZaloConfig()
+    email: EmailConfig = EmailConfig()
+
+
+@dataclass(frozen=True)
+class SchedulesConfig:
+    """When the service runs its jobs (cron expressions, Asia/Ho_Chi_Minh)."""
+
+    daily_digest: str = "30 7 * * *"
+    weekly_digest: str = "0 8 * * mon"
+    bulletin_draft: str = "0 14 * * fri"
+    housekeeping: str = "0 3 * * *"
+    delivery_interval_seconds: int = 60
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated configuration."""
+
+    general: GeneralConfig = GeneralConfig()
+    sources: tuple[SourceConfig, ...] = ()
+    units: tuple[UnitConfig, ...] = ()
+    recipients: tuple[RecipientConfig, ...] = ()
+    channels: ChannelsConfig = ChannelsConfig()
+    schedules: SchedulesConfig = SchedulesConfig()
+    path: str = ""
+
+    def database_url(self) -> str:
+        """The database URL: DONDOC_DATABASE_URL wins, else the SQLite file the config names."""
+        from_env = os.environ.get(DATABASE_URL_ENV)
+        if from_env:
+            return from_env
+        db_path = Path(self.general.database)
+        if not db_path.is_absolute() and self.path:
+            db_path = Path(self.path).parent / db_path
+        return f"sqlite:///{db_path}"
+
+
+T = TypeVar("T")
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a TOML config file; any problem is a ConfigError naming the file and key."""
+    config_path = Path(path)
+    try:
+        raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{config_path}: không tìm thấy tệp cấu hình") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{config_path}: tệp cấu hình không đúng cú pháp TOML: {exc}") from exc
+    config = config_from_dict(raw, str(config_path))
+    _check_consistency(config, str(config_path))
+    return config
+
+
+def config_from_dict(raw: dict[str, Any], origin: str) -> Config:
+    """Build a Config from parsed TOML, validating every key against the dataclasses above."""
+    built = _build(Config, {k: v for k, v in raw.items()}, origin, "")
+    return Config(**{**{f.name: getattr(built, f.name) for f in fields(Config)}, "path": origin})
+
+
+def _build(cls: type[T], table: Any, origin: str, where: str) -> T:
+    """Instantiate dataclass `cls` from a TOML table, rejecting unknown keys and wrong types."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{origin}: '{where or 'gốc'}' phải là một bảng (table)")
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in fields(cls) if f.name != "path"}  # type: ignore[arg-type]
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{origin}: khóa không hợp lệ '{_join(where, key)}'")
+    values: dict[str, Any] = {}
+    for name, fld in known.items():
+        if name not in table:
+            if fld.default is MISSING and fld.default_factory is MISSING:
+                raise ConfigError(f"{origin}: thiếu khóa bắt buộc '{_join(where, name)}'")
+            continue
+        values[name] = _coerce(hints[name], table[name], origin, _join(where, name))
+    return cls(**values)
+
+
+def _coerce(hint: Any, value: Any, origin: str, where: str) -> Any:
+    """Check `value` against a type hint and convert lists to tuples and tables to dataclasses."""
+    origin_type = typing.get_origin(hint)
+    if origin_type is tuple:
+        item_hint = typing.get_args(hint)[0]
+        if not isinstance(value, list):
+            raise ConfigError(f"{origin}: '{where}' phải là một danh sách")
+        return tuple(_coerce(item_hint, item, origin, f"{where}[{i}]") for i, item in enumerate(value))
+    if origin_type is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{origin}: '{where}' phải là một bảng (table)")
+        return dict(value)
+    if origin_type in (types.UnionType, typing.Union):
+        raise ConfigError(f"{origin}: '{where}': kiểu không hỗ trợ")  # no optional fields in the schema
+    if isinstance(hint, type) and hasattr(hint, "__dataclass_fields__"):
+        return _build(hint, value, origin, where)
+    expected = {str: str, int: int, bool: bool, float: (int, float)}[hint]
+    if isinstance(value, bool) and hint is not bool:
+        raise ConfigError(f"{origin}: '{where}' phải có kiểu {hint.__name__}")
+    if not isinstance(value, expected):
+        raise ConfigError(f"{origin}: '{where}' phải có kiểu {hint.__name__}")
+    return value
+
+
+def _join(where: str, key: str) -> str:
+    """Dotted path of a key, for error messages."""
+    return f"{where}.{key}" if where else key
+
+
+FAMILIES = ("news", "vanban", "rss", "generic")
+CHANNEL_TYPES = ("console", "file", "telegram", "zalo", "email")
+
+
+def _check_consistency(config: Config, origin: str) -> None:
+    """Cross-field checks that the type system cannot express: families, channel types, names."""
+    seen: set[str] = set()
+    for i, source in enumerate(config.sources):
+        if source.family not in FAMILIES:
+            raise ConfigError(
+                f"{origin}: 'sources[{i}].family' phải là một trong {', '.join(FAMILIES)}"
+            )
+        if source.name in seen:
+            raise ConfigError(f"{origin}: 'sources[{i}].name' trùng tên nguồn '{source.name}'")
+        seen.add(source.name)
+    for i, recipient in enumerate(config.recipients):
+        for j, channel in enumerate(recipient.channels):
+            if channel.type not in CHANNEL_TYPES:
+                raise ConfigError(
+                    f"{origin}: 'recipients[{i}].channels[{j}].type' phải là một trong "
+                    f"{', '.join(CHANNEL_TYPES)}"
+                )
+
+
+def find_config_path(explicit: str | None) -> Path | None:
+    """The config file to use: --config, then DONDOC_CONFIG, then ./dondoc.toml if it exists."""
+    if explicit:
+        return Path(explicit)
+    from_env = os.environ.get(CONFIG_PATH_ENV)
+    if from_env:
+        return Path(from_env)
+    local = Path(DEFAULT_CONFIG_NAME)
+    return local if local.exists() else None
+
+
+def secret(env_name: str) -> str | None:
+    """Read a secret from the environment variable the config names; never from the file itself."""
+    return os.environ.get(env_name) or None

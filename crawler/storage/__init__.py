@@ -1,0 +1,1 @@
+"""Storage: engine, schema, migrations and repository functions (SQLite by default, PostgreSQL too)."""

@@ -1,0 +1,205 @@
+"""SQLAlchemy 2 typed tables: the database is the hand-off between crawl subprocesses and the service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    """Declarative base shared by every dondoc table."""
+
+
+class Source(Base):
+    """A site or feed from the config, with its crawl health."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    family: Mapped[str] = mapped_column(String(40))
+    start_url: Mapped[str] = mapped_column(Text)
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_failure_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_item_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    items_last_run: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Page(Base):
+    """Raw fetched content, stored once per (url, content hash), with fetch metadata for refetching."""
+
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("url", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    url: Mapped[str] = mapped_column(Text, index=True)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[int] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(String(400))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    fetched_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Document(Base):
+    """A document's clean text and metadata; a changed page yields a new version of the same URL."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("url", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("pages.id"))
+    url: Mapped[str] = mapped_column(Text, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str | None] = mapped_column(String(100), index=True)
+    issuer: Mapped[str | None] = mapped_column(Text)
+    issued: Mapped[dt.date | None] = mapped_column(Date)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    title: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(200))
+    signer: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    needs_ocr: Mapped[bool] = mapped_column(Boolean, default=False)
+    extracted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Unit(Base):
+    """A body that receives tasks (Bộ, Sở, UBND…), by canonical name."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    aliases: Mapped[list[UnitAlias]] = relationship(back_populates="unit", cascade="all, delete-orphan")
+
+
+class UnitAlias(Base):
+    """Another spelling or abbreviation of a unit's name, normalized for matching."""
+
+    __tablename__ = "unit_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    alias: Mapped[str] = mapped_column(String(300), unique=True)
+    unit: Mapped[Unit] = relationship(back_populates="aliases")
+
+
+class Task(Base):
+    """A tracked task: its identity links every sighting of the same work across documents and runs."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identity: Mapped[str] = mapped_column(String(64), unique=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    action: Mapped[str] = mapped_column(Text)
+    lead: Mapped[list[str]] = mapped_column(JSON, default=list)
+    support: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source_refs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    deadline_raw: Mapped[str | None] = mapped_column(Text)
+    due: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    due_time: Mapped[str | None] = mapped_column(String(5))
+    precision: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str | None] = mapped_column(String(30))
+    line: Mapped[int] = mapped_column(Integer, default=0)
+    char_start: Mapped[int] = mapped_column(Integer, default=0)
+    char_end: Mapped[int] = mapped_column(Integer, default=0)
+    listed: Mapped[bool] = mapped_column(Boolean, default=True)
+    first_seen: Mapped[dt.date] = mapped_column(Date)
+    last_seen: Mapped[dt.date] = mapped_column(Date)
+
+
+class TaskEvent(Base):
+    """Something that happened to a task (new, deadline changed, due soon, overdue…) on a given day."""
+
+    __tablename__ = "task_events"
+    __table_args__ = (UniqueConstraint("task_id", "kind", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    key: Mapped[str] = mapped_column(String(100), default="")
+    on: Mapped[dt.date] = mapped_column(Date, index=True)
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class Recipient(Base):
+    """A person or office that receives digests, through one or more channel addresses."""
+
+    __tablename__ = "recipients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    addresses: Mapped[list[ChannelAddress]] = relationship(
+        back_populates="recipient", cascade="all, delete-orphan"
+    )
+
+
+class ChannelAddress(Base):
+    """Where a recipient is reached on one channel (Telegram chat id, Zalo user id, email, file path)."""
+
+    __tablename__ = "channel_addresses"
+    __table_args__ = (UniqueConstraint("recipient_id", "channel", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_interaction_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    recipient: Mapped[Recipient] = relationship(back_populates="addresses")
+
+
+class Subscription(Base):
+    """A recipient follows a unit's tasks."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("recipient_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+
+
+class OutboxMessage(Base):
+    """A message written before sending and marked sent only after the channel accepted it."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    period: Mapped[str] = mapped_column(String(40), default="")
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -113,6 +113,9 @@ class Task(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     identity: Mapped[str] = mapped_column(String(64), unique=True)
+    ref_key: Mapped[str] = mapped_column(String(200), default="", index=True)
+    lead_key: Mapped[str] = mapped_column(Text, default="")
+    action_key: Mapped[str] = mapped_column(Text, default="")
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     action: Mapped[str] = mapped_column(Text)
     lead: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -129,6 +132,19 @@ class Task(Base):
     listed: Mapped[bool] = mapped_column(Boolean, default=True)
     first_seen: Mapped[dt.date] = mapped_column(Date)
     last_seen: Mapped[dt.date] = mapped_column(Date)
+
+
+class TaskSighting(Base):
+    """One document (version) that lists a task: how re-crawls tell which tasks a document dropped."""
+
+    __tablename__ = "task_sightings"
+    __table_args__ = (UniqueConstraint("task_id", "document_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    line: Mapped[int] = mapped_column(Integer, default=0)
+    seen_on: Mapped[dt.date] = mapped_column(Date)
 
 
 class TaskEvent(Base):
@@ -152,6 +168,9 @@ class Recipient(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    origin: Mapped[str] = mapped_column(String(10), default="config")
+    due_soon_days: Mapped[list[int]] = mapped_column(JSON, default=lambda: [7, 3, 1])
+    digests: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["daily", "weekly"])
     addresses: Mapped[list[ChannelAddress]] = relationship(
         back_populates="recipient", cascade="all, delete-orphan"
     )
@@ -168,6 +187,7 @@ class ChannelAddress(Base):
     channel: Mapped[str] = mapped_column(String(20))
     address: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    origin: Mapped[str] = mapped_column(String(10), default="config")
     last_interaction_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     recipient: Mapped[Recipient] = relationship(back_populates="addresses")
 
@@ -181,6 +201,23 @@ class Subscription(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    origin: Mapped[str] = mapped_column(String(10), default="config")
+
+
+class InviteCode(Base):
+    """A one-time onboarding code: a unit head sends it to the bot, which records their chat id."""
+
+    __tablename__ = "invite_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    recipient_name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    used_channel: Mapped[str | None] = mapped_column(String(20))
+    used_address: Mapped[str | None] = mapped_column(String(300))
 
 
 class OutboxMessage(Base):

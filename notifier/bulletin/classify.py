@@ -1,0 +1,208 @@
+"""Send each article to a bulletin section by simple, documented rules an editor can predict.
+
+Rules are tried by section priority (lowest first); the first section whose rule matches wins:
+
+1. the article's source name is one of the section's `sources`;
+2. its URL contains one of the section's `url_words` (e.g. "/binh-luan/", "/goc-nhin/");
+3. its title contains one of the section's `title_words` (case and tone placement ignored);
+4. for a section with `local_names`: the title names a province or centrally-run city (the 63 names
+   in use before the mid-2025 merger and the 34 after, since older articles use the old ones), or a
+   local level word ("tỉnh", "thành phố", "TP.", "huyện", "quận", "thị xã", "phường", "UBND xã"),
+   unless that word only appears in a phrase addressing all localities ("các tỉnh", "tỉnh, thành
+   phố", "các địa phương"), which central directives use.
+
+An article no rule matched goes to the section marked `default`. The editor fixes the rest by hand.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from notifier.bulletin.model import Article, BulletinInputError, SectionRule
+
+PROVINCES = (
+    "Hà Nội",
+    "Hồ Chí Minh",
+    "Hải Phòng",
+    "Đà Nẵng",
+    "Cần Thơ",
+    "Huế",
+    "Thừa Thiên Huế",
+    "Hà Giang",
+    "Cao Bằng",
+    "Bắc Kạn",
+    "Tuyên Quang",
+    "Lào Cai",
+    "Điện Biên",
+    "Lai Châu",
+    "Sơn La",
+    "Yên Bái",
+    "Hòa Bình",
+    "Thái Nguyên",
+    "Lạng Sơn",
+    "Quảng Ninh",
+    "Bắc Giang",
+    "Phú Thọ",
+    "Vĩnh Phúc",
+    "Bắc Ninh",
+    "Hải Dương",
+    "Hưng Yên",
+    "Thái Bình",
+    "Hà Nam",
+    "Nam Định",
+    "Ninh Bình",
+    "Thanh Hóa",
+    "Nghệ An",
+    "Hà Tĩnh",
+    "Quảng Bình",
+    "Quảng Trị",
+    "Quảng Nam",
+    "Quảng Ngãi",
+    "Bình Định",
+    "Phú Yên",
+    "Khánh Hòa",
+    "Ninh Thuận",
+    "Bình Thuận",
+    "Kon Tum",
+    "Gia Lai",
+    "Đắk Lắk",
+    "Đăk Lăk",
+    "Đắk Nông",
+    "Lâm Đồng",
+    "Bình Phước",
+    "Tây Ninh",
+    "Bình Dương",
+    "Đồng Nai",
+    "Bà Rịa - Vũng Tàu",
+    "Vũng Tàu",
+    "Long An",
+    "Tiền Giang",
+    "Bến Tre",
+    "Trà Vinh",
+    "Vĩnh Long",
+    "Đồng Tháp",
+    "An Giang",
+    "Kiên Giang",
+    "Hậu Giang",
+    "Sóc Trăng",
+    "Bạc Liêu",
+    "Cà Mau",
+    "Sài Gòn",
+)
+LOCAL_WORDS = ("tỉnh", "thành phố", "tp.", "tp ", "huyện", "quận", "thị xã", "phường", "ubnd xã")
+COLLECTIVE_PHRASES = ("các tỉnh", "tỉnh, thành phố", "tỉnh, thành", "các địa phương", "các thành phố")
+
+# In reading order, as the seed bulletins print them; `priority` decides which rule is tried first.
+DEFAULT_SECTIONS = (
+    SectionRule(
+        key="trung-uong",
+        title="Tin cải cách hành chính Trung ương",
+        default=True,
+    ),
+    SectionRule(
+        key="dia-phuong",
+        title="Tin cải cách hành chính địa phương",
+        local_names=True,
+        priority=2,
+    ),
+    SectionRule(
+        key="phan-tich-binh-luan",
+        title="Phân tích - bình luận",
+        title_words=("bình luận", "phân tích", "góc nhìn", "xã luận", "diễn đàn"),
+        url_words=("/binh-luan", "/goc-nhin", "/xa-luan", "/dien-dan", "/phan-tich", "/y-kien"),
+        priority=1,
+    ),
+)
+
+_OLD_TONES = {
+    "oà": "òa",
+    "oá": "óa",
+    "oả": "ỏa",
+    "oã": "õa",
+    "oạ": "ọa",
+    "uỳ": "ùy",
+    "uý": "úy",
+    "uỷ": "ủy",
+    "uỹ": "ũy",
+    "uỵ": "ụy",
+}
+
+
+def fold(text: str) -> str:
+    """Lower-case NFC text with modern tone placement and single spaces, so spellings compare equal."""
+    text = " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    for old, new in _OLD_TONES.items():
+        text = text.replace(old, new)
+    return text
+
+
+def _name_pattern(names: Sequence[str]) -> re.Pattern[str]:
+    """A pattern matching any of `names` as whole words in folded text."""
+    alternatives = sorted((re.escape(fold(name)) for name in names), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
+_PROVINCE_RE = _name_pattern(PROVINCES)
+
+
+def _capitalized(text: str) -> str:
+    """Keep case where it tells a place name from a word ("Hòa Bình" vs "hòa bình"); an all-caps title
+    carries no such signal, so it is title-cased first."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters and sum(ch.isupper() for ch in letters) > 0.8 * len(letters):
+        return text.title()
+    return text
+
+
+def names_province(title: str) -> bool:
+    """Tell whether a title names a province or centrally-run city, capitalized as a name."""
+    text = _capitalized(unicodedata.normalize("NFC", title))
+    for match in _PROVINCE_RE.finditer(fold(text)):
+        original = text[match.start() : match.end()]
+        if original[:1].isupper():
+            return True
+    return False
+
+
+def has_local_word(title: str) -> bool:
+    """Tell whether a title uses a local-level word outside a phrase that addresses all localities."""
+    text = fold(title) + " "
+    for phrase in COLLECTIVE_PHRASES:
+        text = text.replace(phrase, " ")
+    return any(re.search(r"(?<!\w)" + re.escape(word), text) for word in LOCAL_WORDS)
+
+
+def is_local(title: str) -> bool:
+    """Tell whether a title is about one locality (rule 4 of the module docstring)."""
+    return names_province(title) or has_local_word(title)
+
+
+def _matches(rule: SectionRule, article: Article) -> bool:
+    """Tell whether one section rule (rules 1-4) takes the article."""
+    title = fold(article.title)
+    url = article.url.casefold()
+    return (
+        article.source in rule.sources
+        or any(word.casefold() in url for word in rule.url_words)
+        or any(fold(word) in title for word in rule.title_words)
+        or (rule.local_names and is_local(article.title))
+    )
+
+
+def check_rules(rules: Sequence[SectionRule]) -> None:
+    """Refuse a section configuration without exactly one default section or with repeated keys."""
+    keys = [rule.key for rule in rules]
+    if len(set(keys)) != len(keys):
+        raise BulletinInputError(f"Cấu hình mục bản tin có mã mục bị lặp: {', '.join(keys)}.")
+    if sum(rule.default for rule in rules) != 1:
+        raise BulletinInputError("Cấu hình mục bản tin phải có đúng một mục mặc định (default = true).")
+
+
+def classify(article: Article, rules: Sequence[SectionRule]) -> str:
+    """The key of the section an article goes to: first matching rule, else the default section."""
+    for rule in sorted(rules, key=lambda r: r.priority):
+        if not rule.default and _matches(rule, article):
+            return rule.key
+    return next(rule.key for rule in rules if rule.default)

@@ -1,0 +1,98 @@
+"""Typed records of the weekly bulletin: the period, the articles read from storage, the editable draft.
+
+The draft is the hand-off between the two halves: `draft.py` builds it from the database and writes it
+as TOML for an editor; `render.py` reads the edited file back into the same records and renders them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from crawler.errors import DondocError
+
+
+class BulletinInputError(DondocError):
+    """A bulletin input (period, draft file, format) is wrong: fix it as the message says and rerun."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days a bulletin covers, both ends included, with the label it was asked by."""
+
+    start: dt.date
+    end: dt.date
+    label: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """One stored article as the bulletin needs it (the newest version of its URL)."""
+
+    id: int
+    url: str
+    title: str
+    summary: str
+    source: str
+    published: dt.date
+    author: str | None
+
+
+@dataclass(frozen=True)
+class SectionRule:
+    """A bulletin section and the documented rule that sends an article to it.
+
+    Sections are listed in reading order. An article goes to the section of lowest `priority` whose
+    rule matches: a source name in `sources`, a fragment of `url_words` in its URL, or a phrase of
+    `title_words` in its title; a section with `local_names` also matches titles naming a province,
+    city or lower-level unit.
+    The section marked `default` takes every article no rule matched.
+    """
+
+    key: str
+    title: str
+    title_words: tuple[str, ...] = ()
+    url_words: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    local_names: bool = False
+    default: bool = False
+    priority: int = 100
+
+
+@dataclass(frozen=True)
+class DraftSection:
+    """A section of the draft: the key items refer to, and the heading readers see."""
+
+    key: str
+    title: str
+
+
+@dataclass(frozen=True)
+class DraftItem:
+    """One bulletin item as the editor left it; `line` is where it starts in the draft file."""
+
+    id: int
+    section: str
+    order: int
+    include: bool
+    title: str
+    summary: str
+    source: str
+    date: dt.date | None
+    author: str | None
+    url: str
+    duplicates: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A whole bulletin draft: masthead fields, sections in reading order, and every candidate item."""
+
+    title: str
+    issue: str
+    publisher: str
+    period_start: dt.date
+    period_end: dt.date
+    sections: tuple[DraftSection, ...]
+    items: tuple[DraftItem, ...]

@@ -1,0 +1,220 @@
+"""Pure digest building: from task views and events to what one unit or recipient should read.
+
+A digest has three sections, in this order: overdue tasks (most days late first), tasks due within
+N days (soonest first), then tasks that are new or changed since the recipient's last digest. A task
+appears once, in the first section it belongs to; a new or changed task that is also overdue or due
+soon carries its event kind there. Nothing here touches the database, the clock or a channel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from crawler.models import Deadline, Precision, Status
+
+ACTION_LIMIT = 220
+CHANGE_KINDS = (
+    "new",
+    "deadline_changed",
+    "status_changed",
+    "lead_changed",
+    "done",
+    "no_longer_listed",
+)
+_CLOSED_STATUSES = frozenset({Status.DONE.value})
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """What a digest needs to know about one tracked task, read from storage."""
+
+    task_id: int
+    action: str
+    lead: tuple[str, ...]
+    support: tuple[str, ...]
+    deadline: Deadline
+    status: str | None
+    document_number: str | None
+    document_url: str | None
+    listed: bool = True
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One task event (new, deadline changed, ...) recorded by the differ on a given day."""
+
+    task_id: int
+    kind: str
+    on: dt.date
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One line of a digest: a task with its deadline, lateness, source and units."""
+
+    task_id: int
+    action: str
+    deadline_raw: str | None
+    due: dt.date | None
+    due_time: dt.time | None
+    precision: Precision
+    days_late: int | None
+    days_left: int | None
+    document_number: str | None
+    document_url: str | None
+    lead: tuple[str, ...]
+    support: tuple[str, ...]
+    status: str | None
+    event_kind: str | None
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    """A titled group of items; `key` is overdue, due_soon or changes (templates pick the title)."""
+
+    key: str
+    items: tuple[DigestItem, ...]
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything one recipient (or unit) is told at one time, section by section."""
+
+    name: str
+    as_of: dt.date
+    period: str
+    due_soon_days: int
+    overdue: tuple[DigestItem, ...]
+    due_soon: tuple[DigestItem, ...]
+    changes: tuple[DigestItem, ...]
+    units: tuple[str, ...] = ()
+
+    @property
+    def sections(self) -> tuple[DigestSection, ...]:
+        """The non-empty sections in reading order, for templates."""
+        candidates = (
+            DigestSection("overdue", self.overdue),
+            DigestSection("due_soon", self.due_soon),
+            DigestSection("changes", self.changes),
+        )
+        return tuple(section for section in candidates if section.items)
+
+    @property
+    def item_count(self) -> int:
+        """How many tasks the digest mentions."""
+        return len(self.overdue) + len(self.due_soon) + len(self.changes)
+
+
+def shorten(text: str, limit: int = ACTION_LIMIT) -> str:
+    """Collapse whitespace and cut at a word boundary so one task stays one short paragraph."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def is_open(task: TaskView) -> bool:
+    """A task still to be done: listed and not reported done."""
+    return task.listed and (task.status or "") not in _CLOSED_STATUSES
+
+
+def latest_changes(events: Iterable[EventView], since: dt.date | None, as_of: dt.date) -> dict[int, str]:
+    """The most recent change kind per task in (since, as_of]; due_soon/overdue events are ignored."""
+    chosen: dict[int, EventView] = {}
+    for event in events:
+        if event.kind not in CHANGE_KINDS or event.on > as_of:
+            continue
+        if since is not None and event.on <= since:
+            continue
+        current = chosen.get(event.task_id)
+        if current is None or (event.on, _kind_rank(event.kind)) >= (current.on, _kind_rank(current.kind)):
+            chosen[event.task_id] = event
+    return {task_id: event.kind for task_id, event in chosen.items()}
+
+
+def _kind_rank(kind: str) -> int:
+    """Order of change kinds on the same day: the later in CHANGE_KINDS wins (done beats new)."""
+    return CHANGE_KINDS.index(kind)
+
+
+def make_item(task: TaskView, as_of: dt.date, event_kind: str | None) -> DigestItem:
+    """Turn a task view into a digest item, computing days late or left against `as_of`."""
+    due = task.deadline.due
+    days = (due - as_of).days if due is not None else None
+    return DigestItem(
+        task_id=task.task_id,
+        action=shorten(task.action),
+        deadline_raw=task.deadline.raw,
+        due=due,
+        due_time=task.deadline.time,
+        precision=task.deadline.precision,
+        days_late=-days if days is not None and days < 0 else None,
+        days_left=days if days is not None and days >= 0 else None,
+        document_number=task.document_number,
+        document_url=task.document_url,
+        lead=task.lead,
+        support=task.support,
+        status=task.status,
+        event_kind=event_kind,
+    )
+
+
+def build_digest(
+    name: str,
+    as_of: dt.date,
+    period: str,
+    tasks: Sequence[TaskView],
+    events: Iterable[EventView],
+    *,
+    due_soon_days: int = 7,
+    since: dt.date | None = None,
+    units: tuple[str, ...] = (),
+) -> Digest | None:
+    """Build the digest for `name` as of a day; None when there is nothing to say (quiet)."""
+    changes = latest_changes(events, since, as_of)
+    overdue: list[DigestItem] = []
+    due_soon: list[DigestItem] = []
+    changed: list[DigestItem] = []
+    horizon = as_of + dt.timedelta(days=due_soon_days)
+    for task in _unique(tasks):
+        item = make_item(task, as_of, changes.get(task.task_id))
+        if is_open(task) and item.days_late is not None:
+            overdue.append(item)
+        elif is_open(task) and item.due is not None and item.due <= horizon:
+            due_soon.append(item)
+        elif item.event_kind is not None:
+            changed.append(item)
+    if not (overdue or due_soon or changed):
+        return None
+    return Digest(
+        name=name,
+        as_of=as_of,
+        period=period,
+        due_soon_days=due_soon_days,
+        overdue=tuple(sorted(overdue, key=lambda i: (-(i.days_late or 0), i.task_id))),
+        due_soon=tuple(sorted(due_soon, key=lambda i: (i.due or as_of, i.task_id))),
+        changes=tuple(sorted(changed, key=_change_order)),
+        units=units,
+    )
+
+
+def _change_order(item: DigestItem) -> tuple[int, dt.date, int]:
+    """Changes grouped by kind (new first), then by due date (undated last), then by id."""
+    return (_kind_rank(item.event_kind or "new"), item.due or dt.date.max, item.task_id)
+
+
+def _unique(tasks: Iterable[TaskView]) -> list[TaskView]:
+    """Drop repeated task ids (a task reached through two followed units appears once)."""
+    seen: set[int] = set()
+    unique: list[TaskView] = []
+    for task in tasks:
+        if task.task_id not in seen:
+            seen.add(task.task_id)
+            unique.append(task)
+    return unique

@@ -1,0 +1,128 @@
+"""Read the task views and events that digests need, from a SQLAlchemy session.
+
+Tasks are read once, as plain column tuples (not ORM objects, so 100,000 tasks load quickly), and
+indexed by the units they name as lead or support. Until the repository offers "tasks concerning unit
+U" (with collective addressees), a unit's tasks are those whose lead or support list names it,
+compared after Unicode and case normalization.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crawler.models import Deadline, Precision
+from crawler.storage.schema import Document, Task, TaskEvent
+from notifier.digest import CHANGE_KINDS, EventView, TaskView
+
+_OLD_TONES = {"uỷ": "ủy", "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa", "uý": "úy"}
+
+
+def unit_key(name: str) -> str:
+    """Normalize a unit name for matching: NFC, new tone placement, case and spacing folded."""
+    text = " ".join(unicodedata.normalize("NFC", name).casefold().split())
+    for old, new in _OLD_TONES.items():
+        text = text.replace(old, new)
+    return text
+
+
+def _parse_time(value: str | None) -> dt.time | None:
+    """Parse the stored "HH:MM" due time, tolerating junk as no time."""
+    if not value:
+        return None
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _precision(value: str | None) -> Precision:
+    """Map the stored precision string to the enum, unknown values to NONE."""
+    try:
+        return Precision(value or "none")
+    except ValueError:
+        return Precision.NONE
+
+
+def load_task_views(session: Session) -> list[TaskView]:
+    """Every stored task as a TaskView with its source document's number and URL."""
+    query = (
+        select(
+            Task.id,
+            Task.action,
+            Task.lead,
+            Task.support,
+            Task.deadline_raw,
+            Task.due,
+            Task.due_time,
+            Task.precision,
+            Task.status,
+            Task.listed,
+            Task.source_refs,
+            Document.number,
+            Document.url,
+        )
+        .outerjoin(Document, Document.id == Task.document_id)
+        .order_by(Task.id)
+    )
+    return [_view(row) for row in session.execute(query)]
+
+
+def _view(row: Sequence[object]) -> TaskView:
+    """Build one TaskView from a result row of load_task_views."""
+    (task_id, action, lead, support, raw, due, due_time, precision, status, listed, refs, number, url) = row
+    refs_list = list(refs) if isinstance(refs, list) else []
+    return TaskView(
+        task_id=int(str(task_id)),
+        action=str(action),
+        lead=tuple(str(u) for u in (lead if isinstance(lead, list) else [])),
+        support=tuple(str(u) for u in (support if isinstance(support, list) else [])),
+        deadline=Deadline(
+            raw=str(raw) if raw else None,
+            due=due if isinstance(due, dt.date) else None,
+            precision=_precision(str(precision) if precision else None),
+            time=_parse_time(str(due_time) if due_time else None),
+        ),
+        status=str(status) if status else None,
+        document_number=str(number) if number else (str(refs_list[0]) if refs_list else None),
+        document_url=str(url) if url else None,
+        listed=bool(listed),
+    )
+
+
+def load_events(session: Session, since: dt.date | None, until: dt.date) -> list[EventView]:
+    """Change events (new, deadline changed, ...) recorded in (since, until]."""
+    query = select(TaskEvent.task_id, TaskEvent.kind, TaskEvent.on).where(
+        TaskEvent.kind.in_(CHANGE_KINDS), TaskEvent.on <= until
+    )
+    if since is not None:
+        query = query.where(TaskEvent.on > since)
+    return [EventView(task_id=t, kind=k, on=o) for t, k, o in session.execute(query)]
+
+
+def index_by_unit(tasks: Iterable[TaskView]) -> dict[str, list[TaskView]]:
+    """Map each normalized unit name to the tasks naming it as lead or support."""
+    index: dict[str, list[TaskView]] = defaultdict(list)
+    for task in tasks:
+        for key in {unit_key(unit) for unit in (*task.lead, *task.support)}:
+            index[key].append(task)
+    return dict(index)
+
+
+def tasks_for_units(index: Mapping[str, list[TaskView]], units: Iterable[str]) -> list[TaskView]:
+    """The tasks concerning any of `units`, each once, in task id order."""
+    found: dict[int, TaskView] = {}
+    for unit in units:
+        for task in index.get(unit_key(unit), ()):
+            found[task.task_id] = task
+    return [found[task_id] for task_id in sorted(found)]
+
+
+def tasks_for_unit(session: Session, unit: str) -> list[TaskView]:
+    """The tasks concerning one unit, read from the session (for `dondoc digest --unit`)."""
+    return tasks_for_units(index_by_unit(load_task_views(session)), [unit])

@@ -1,0 +1,89 @@
+"""Sample data builders shared by the notifier tests (task views, tasks, documents)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from crawler.models import Deadline, Precision
+from crawler.storage.schema import Document, Task, TaskEvent
+from notifier.digest import TaskView
+
+AS_OF = dt.date(2025, 10, 1)
+
+
+def view(
+    task_id: int,
+    due: dt.date | None,
+    *,
+    action: str = "Triển khai nhiệm vụ",
+    lead: tuple[str, ...] = ("Sở Tài chính",),
+    support: tuple[str, ...] = (),
+    status: str | None = None,
+    raw: str | None = None,
+    precision: Precision = Precision.DAY,
+    listed: bool = True,
+) -> TaskView:
+    """A task view with sensible defaults, for digest tests."""
+    return TaskView(
+        task_id=task_id,
+        action=action,
+        lead=lead,
+        support=support,
+        deadline=Deadline(raw=raw, due=due, precision=precision if due else Precision.NONE),
+        status=status,
+        document_number="46-TB/TGV",
+        document_url=f"http://127.0.0.1/vb?docid={task_id}",
+        listed=listed,
+    )
+
+
+def add_task(
+    session: Session,
+    identity: str,
+    action: str,
+    lead: list[str],
+    due: dt.date | None,
+    *,
+    support: list[str] | None = None,
+    document: Document | None = None,
+    status: str | None = None,
+    raw: str | None = None,
+    new_on: dt.date | None = None,
+) -> Task:
+    """Insert a task (and optionally its "new" event) the way the differ would."""
+    task = Task(
+        identity=identity,
+        document_id=document.id if document else None,
+        action=action,
+        lead=lead,
+        support=support or [],
+        source_refs=[document.number] if document and document.number else [],
+        deadline_raw=raw,
+        due=due,
+        precision="day" if due else "none",
+        status=status,
+        first_seen=new_on or dt.date(2025, 9, 1),
+        last_seen=new_on or dt.date(2025, 9, 1),
+    )
+    session.add(task)
+    session.flush()
+    if new_on is not None:
+        session.add(TaskEvent(task_id=task.id, kind="new", key="", on=new_on, detail={}))
+    return task
+
+
+def add_document(session: Session, number: str, url: str) -> Document:
+    """Insert a source document."""
+    doc = Document(
+        url=url,
+        kind="directive",
+        number=number,
+        text="",
+        text_hash="0" * 64,
+        created_at=dt.datetime(2025, 9, 30, tzinfo=dt.UTC),
+    )
+    session.add(doc)
+    session.flush()
+    return doc

@@ -1,0 +1,55 @@
+"""Reading task views and events from the database, and finding a unit's tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+from notify_helpers import AS_OF, add_document, add_task
+from sqlalchemy.orm import Session
+
+from notifier.channels.base import OutgoingMessage
+from notifier.channels.console import ConsoleChannel, FileChannel
+from notifier.queries import index_by_unit, load_events, load_task_views, tasks_for_unit, unit_key
+
+
+def test_task_views_carry_document_and_match_units(session: Session) -> None:
+    """A unit's tasks are those naming it (any spelling variant) as lead or support."""
+    doc = add_document(session, "46-TB/TGV", "http://127.0.0.1/vb?docid=46")
+    add_task(session, "a", "Ban hành khung", ["Bộ Khoa học và Công nghệ"], dt.date(2025, 10, 5), document=doc)
+    add_task(session, "b", "Phối hợp", ["Bộ Công an"], None, support=["Bộ Khoa Học  và Công nghệ"])
+    add_task(session, "c", "Khác", ["Sở Tài chính"], dt.date(2025, 11, 1), new_on=AS_OF)
+    session.commit()
+    views = tasks_for_unit(session, "bộ khoa học và công nghệ")
+    assert [v.action for v in views] == ["Ban hành khung", "Phối hợp"]
+    assert views[0].document_number == "46-TB/TGV" and views[0].document_url == "http://127.0.0.1/vb?docid=46"
+    assert views[0].deadline.due == dt.date(2025, 10, 5)
+    assert views[1].document_url is None
+    assert set(index_by_unit(load_task_views(session))) == {
+        unit_key("Bộ Khoa học và Công nghệ"),
+        unit_key("Bộ Công an"),
+        unit_key("Sở Tài chính"),
+    }
+    assert [e.kind for e in load_events(session, AS_OF - dt.timedelta(1), AS_OF)] == ["new"]
+    assert load_events(session, AS_OF, AS_OF + dt.timedelta(7)) == []
+
+
+def test_unit_key_folds_tone_placement_and_composition() -> None:
+    """Old tone placement, decomposed letters and case do not prevent a match."""
+    import unicodedata
+
+    assert unit_key(unicodedata.normalize("NFD", "Uỷ ban nhân dân  tỉnh")) == unit_key("Ủy ban nhân dân tỉnh")
+
+
+def test_console_and_file_channels(tmp_path: Path) -> None:
+    """Console prints; file appends once per message key, even when sent twice."""
+    message = OutgoingMessage("k1", "file", "digests/a.txt", "Tiêu đề", "Nội dung\x1e tiếp")
+    stream = io.StringIO()
+    ConsoleChannel(stream).send(message)
+    assert "Tiêu đề" in stream.getvalue() and "Nội dung tiếp" in stream.getvalue()
+    channel = FileChannel(tmp_path)
+    channel.send(message)
+    channel.send(message)
+    text = (tmp_path / "digests" / "a.txt").read_text(encoding="utf-8")
+    assert text.count("Nội dung tiếp") == 1

@@ -1,0 +1,197 @@
+"""A small threaded HTTP server for a static site described by a routes.json manifest.
+
+It serves the bundled demo site (used by `dondoc demo`) and the test and benchmark sites. URLs with
+query strings (`/?pageid=27160&docid=N`) map to flat files; a route may also ask for a status code,
+a redirect, a delay or a generated oversized body, so failure cases are reproducible on loopback.
+Every file answer carries an ETag and Last-Modified and honours conditional requests with a 304.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+logger = logging.getLogger(__name__)
+
+SITE_DIR = Path(__file__).with_name("www")
+ROUTES_FILE = "routes.json"
+_TYPES = {
+    ".htm": "text/html; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".json": "application/json",
+}
+_CHUNK = 1 << 20
+
+
+def route_key(target: str) -> str:
+    """Canonical key of a request target: the path plus its query pairs in sorted order."""
+    parts = urlsplit(target)
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    return f"{parts.path or '/'}?{query}" if query else (parts.path or "/")
+
+
+def load_routes(root: Path) -> dict[str, dict[str, Any]]:
+    """Read the manifest of a site directory, keyed by canonical request target."""
+    raw = json.loads((root / ROUTES_FILE).read_text(encoding="utf-8"))
+    return {route_key(target): spec for target, spec in raw.items()}
+
+
+@dataclass
+class RunningSite:
+    """A site being served on loopback; `stop()` shuts it down and frees the port."""
+
+    base_url: str
+    server: ThreadingHTTPServer
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        """Stop serving and wait for the server thread to end."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+class _SiteHandler(BaseHTTPRequestHandler):
+    """Answers GET/HEAD/POST from the routes manifest of the server's site directory."""
+
+    server: _SiteServer
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        """Serve a route (file, status, redirect, delay or oversized body)."""
+        self._answer(send_body=True)
+
+    def do_HEAD(self) -> None:
+        """Like GET without the body."""
+        self._answer(send_body=False)
+
+    def do_POST(self) -> None:
+        """ASP.NET-style postbacks: the form body selects the route through its __EVENTARGUMENT."""
+        length = int(self.headers.get("Content-Length") or 0)
+        form = dict(parse_qsl(self.rfile.read(length).decode("utf-8", "replace")))
+        argument = form.get("__EVENTARGUMENT", "")
+        target = self.path + ("&" if "?" in self.path else "?") + urlencode({"postback": argument})
+        self._answer(send_body=True, target=target)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Route the access log to logging at debug level instead of stderr."""
+        logger.debug("%s " + format, self.address_string(), *args)
+
+    def _answer(self, send_body: bool, target: str | None = None) -> None:
+        """Look up the route for the request target and write the response."""
+        spec = self.server.routes().get(route_key(target or self.path))
+        if spec is None:
+            self._send_plain(404, "Không tìm thấy trang", send_body)
+            return
+        if spec.get("delay_s"):
+            time.sleep(float(spec["delay_s"]))
+        if "redirect" in spec:
+            self.send_response(int(spec.get("status", 302)))
+            self.send_header("Location", str(spec["redirect"]))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if "size_mb" in spec:
+            self._send_oversized(int(spec["size_mb"]), send_body)
+            return
+        if "file" not in spec:
+            self._send_plain(int(spec.get("status", 500)), "Lỗi máy chủ", send_body)
+            return
+        self._send_file(spec, send_body)
+
+    def _send_file(self, spec: dict[str, Any], send_body: bool) -> None:
+        """Send a file with validators, or 304 when the client's validators still match."""
+        path = self.server.root / str(spec["file"])
+        body = path.read_bytes()
+        if spec.get("templated"):
+            body = body.replace(b"{{base_url}}", self.server.base_url.encode("ascii"))
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        modified = email.utils.formatdate(int(path.stat().st_mtime), usegmt=True)
+        if self.headers.get("If-None-Match") == etag or (
+            "If-None-Match" not in self.headers and self.headers.get("If-Modified-Since") == modified
+        ):
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        self.send_response(int(spec.get("status", 200)))
+        content_type = spec.get("type") or _TYPES.get(path.suffix, "application/octet-stream")
+        self.send_header("Content-Type", str(content_type))
+        self.send_header("Content-Length", str(len(body)))
+        if not spec.get("no_validators"):
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", modified)
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+    def _send_oversized(self, size_mb: int, send_body: bool) -> None:
+        """Send a generated body of `size_mb` megabytes (for the response size limit)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/pdf")
+        self.send_header("Content-Length", str(size_mb * _CHUNK))
+        self.end_headers()
+        if not send_body:
+            return
+        chunk = b"0" * _CHUNK
+        try:
+            for _ in range(size_mb):
+                self.wfile.write(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            logger.debug("client closed an oversized download")
+
+    def _send_plain(self, status: int, text: str, send_body: bool) -> None:
+        """Send a short text answer with the given status."""
+        body = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+
+class _SiteServer(ThreadingHTTPServer):
+    """A threading server that knows its site directory and rereads the manifest when it changes."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], root: Path) -> None:
+        """Bind to `address` and serve the site in `root`."""
+        super().__init__(address, _SiteHandler)
+        self.root = root
+        host, port = self.server_address[:2]
+        self.base_url = f"http://{host!s}:{port}"
+        self._routes: dict[str, dict[str, Any]] = {}
+        self._routes_mtime = -1.0
+
+    def routes(self) -> dict[str, dict[str, Any]]:
+        """The manifest, reloaded when the file changed (tests edit sites while they are served)."""
+        mtime = (self.root / ROUTES_FILE).stat().st_mtime
+        if mtime != self._routes_mtime:
+            self._routes = load_routes(self.root)
+            self._routes_mtime = mtime
+        return self._routes
+
+
+def serve_site(host: str = "127.0.0.1", port: int = 0, root: Path | None = None) -> RunningSite:
+    """Serve a site directory (default: the bundled demo site) on a free loopback port, in a thread."""
+    server = _SiteServer((host, port), root or SITE_DIR)
+    thread = threading.Thread(target=server.serve_forever, name="dondoc-site", daemon=True)
+    thread.start()
+    logger.info("serving %s at %s", server.root, server.base_url)
+    return RunningSite(base_url=server.base_url, server=server, thread=thread)

@@ -1,0 +1,83 @@
+"""Task and deadline extraction: a document's text in, the tasks it assigns or reports on out.
+
+The cascade: normalize lines -> segment into blocks (items, rows, titles) -> walk the blocks with
+heading context -> read each task's units, deadline, references and status -> attach provenance.
+Pure functions; the only I/O is loading the packaged gazetteer once.
+"""
+
+from __future__ import annotations
+
+import re
+
+from crawler.extract.normalize import clean_lines, fold
+from crawler.extract.segment import Block, segment
+from crawler.extract.tasks import RawTask, Walk, walk_blocks
+from crawler.extract.units import Gazetteer, load_gazetteer
+from crawler.models import DocumentText, ExtractedTask
+
+__all__ = ["Gazetteer", "extract_tasks", "load_gazetteer"]
+
+_DATE_LINE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(\d{4})")
+
+
+def extract_tasks(doc: DocumentText, gazetteer: Gazetteer | None = None) -> list[ExtractedTask]:
+    """Extract the tasks of a document, each with its place in the text."""
+    gazetteer = gazetteer or load_gazetteer()
+    lines = clean_lines(doc.text)
+    walk = Walk(gazetteer, _province(doc, lines, gazetteer), _year(doc, lines), doc.number)
+    raw = walk_blocks(list(segment(lines)), walk)
+    originals = doc.text.split("\n")
+    return [_with_provenance(task, lines, originals) for task in raw]
+
+
+def _year(doc: DocumentText, lines: list[str]) -> int | None:
+    """The year assumed for dates written without one: issue date, publication date, or first dated line."""
+    if doc.issued:
+        return doc.issued.year
+    if doc.published:
+        return doc.published.year
+    for line in lines[:400]:
+        m = _DATE_LINE.search(fold(line))
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def _province(doc: DocumentText, lines: list[str], gazetteer: Gazetteer) -> str | None:
+    """The document's own province (from its issuer or its letterhead), which completes bare
+    department names ("Sở Tài chính" in a Nghệ An letter)."""
+    if doc.issuer:
+        found = gazetteer.province_of(doc.issuer)
+        if found:
+            return found
+    head = " ".join(lines[:12])
+    if re.search(r"ủy ban nhân dân|ubnd|tỉnh ủy|thành ủy|sở\s", fold(head)):
+        return gazetteer.province_of(head)
+    return None
+
+
+def _with_provenance(task: RawTask, lines: list[str], originals: list[str]) -> ExtractedTask:
+    """Attach the line, character offsets and a verbatim anchor to a task."""
+    block: Block = task.block
+    text = block.text
+    start = task.start + len(text[task.start:]) - len(text[task.start:].lstrip(" \n*"))
+    line = block.first + text.count("\n", 0, start)
+    line_start = text.rfind("\n", 0, start) + 1
+    column = start - line_start + (block.offset if line == block.first else 0)
+    original = originals[line] if line < len(originals) else lines[line]
+    anchor = _anchor(original, column)
+    return ExtractedTask(
+        action=task.action, lead=task.lead, support=task.support, deadline=task.deadline,
+        status=task.status, source_refs=task.refs, line=line + 1, anchor=anchor,
+        start=column, end=column + len(anchor),
+    )
+
+
+def _anchor(line: str, column: int) -> str:
+    """A verbatim 25-60 character piece of one line, starting near the task's first word."""
+    body = line[column:] if len(line) - column >= 25 else line
+    body = body.lstrip(" *#")
+    if len(body) <= 60:
+        return body.rstrip(" *")
+    cut = body.rfind(" ", 25, 61)
+    return body[: cut if cut > 0 else 60]

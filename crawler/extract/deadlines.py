@@ -1,0 +1,244 @@
+"""A grammar of Vietnamese deadline phrases: days, months, quarters, halves, years, recurring forms.
+
+`find_deadlines` scans a text and returns every deadline phrase with its span, its meaning (due =
+last allowed day, precision, optional clock time) and how strongly the context marks it as a
+deadline. Dates of cited documents ("Nghị quyết số 71/NQ-CP ngày 01/4/2025") and event dates
+without a deadline cue are left out. All patterns are linear: no nested quantifiers.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from crawler.extract.normalize import fold
+from crawler.models import Deadline, Precision
+
+CELL = 1  # the phrase fills a table cell or starts a line: a deadline column value
+CUE = 2  # a weak cue precedes it: "trong", "đến", "vào", "cuối"
+STRONG = 3  # an explicit cue: "trước", "chậm nhất", "hoàn thành", "thời hạn"
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_SEP = r"\s*[/.\-]\s*"
+_YEAR = r"(\d{4}|\d{2})(?!\d)"
+_DMY = rf"(?<![\d/.\-])(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}{_YEAR}(?![/\-]\d)"
+_ISO = r"(?<![\d/.\-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/\-])"
+_DM = r"(?<![\d/.\-])(\d{1,2})\s*/\s*(\d{1,2})(?![\d/\-])(?!\s*(?:khối|số|tổng))"
+_WORDS_DATE = r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})(?:\s*(?:năm|/|,)\s*(\d{4}))?"
+_TIME = r"(\d{1,2})\s*(?:giờ|h|g)\s*(?:(\d{1,2})\s*(?:phút)?)?\s*,?\s*(?:ngày\s+)?"
+_STRONG_CUE = re.compile(
+    r"(?:trước|chậm nhất|hoàn thành|thời hạn|hạn chót|hạn|xong|ban hành|báo cáo|gửi|trình|nộp|kết thúc)"
+    r"(?:\s+(?:ngày|trong|vào|là|:|đến|trước|ngay))*\s*[:,]?\s*$"
+)
+_WEAK_CUE = re.compile(
+    r"(?:trong|vào|đến hết|đến|tới|hết|cuối|từ nay đến|ngay trong|kỳ|khoảng thời gian từ|"
+    r"thời gian|đầu|giữa|nhiệm vụ|dự kiến|phấn đấu|đạt|thực hiện)(?:\s+(?:ngày|trong|tháng))?\s*[:,]?\s*$"
+)
+_CITED = re.compile(
+    r"(?:số\s*[\w.\-/]*|\d+[\-/][\w.\-/]*[a-zđ][\w.\-/]*|ký|ban hành|họp|ngày ký|thông qua)"
+    r"\s*,?\s*(?:ngày\s*)?$"
+)
+_NOT_DEADLINE = re.compile(r"(?:từ|kể từ|giai đoạn|so với|ngày|đến ngày|tính đến|đến thời điểm|từ ngày)\s*$")
+
+
+@dataclass(frozen=True)
+class DeadlineMatch:
+    """One deadline phrase found in a text: its span, meaning and cue strength (CELL, CUE, STRONG)."""
+
+    start: int
+    end: int
+    deadline: Deadline
+    strength: int
+
+
+def _last_day(year: int, month: int) -> dt.date:
+    """Return the last day of a month."""
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _year(text: str | None, default: int | None) -> int | None:
+    """Read a 2- or 4-digit year, or fall back to the document's year."""
+    if not text:
+        return default
+    value = int(text)
+    return value + 2000 if value < 100 else value
+
+
+def _day(year: int | None, month: int, day: int) -> dt.date | None:
+    """Build a date, reading US order (m/d) when the day slot cannot be a month; None if invalid."""
+    if year is None or not 1900 <= year <= 2100:
+        return None
+    if month > 12 and day <= 12:
+        month, day = day, month
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _context_strength(before: str, at_cell_start: bool) -> tuple[int, int]:
+    """Grade the words before a phrase (explicit cue, weak cue, cell start or none) and return how
+    many characters of cue words precede it, so the raw words can include them."""
+    for regex, strength in ((_STRONG_CUE, STRONG), (_WEAK_CUE, CUE)):
+        cue = regex.search(before)
+        if cue:
+            return strength, len(before) - cue.start()
+    return (CELL if at_cell_start else 0), 0
+
+
+_Builder = Callable[["re.Match[str]", int | None], Deadline | None]
+
+
+def _b_time(m: re.Match[str], default: int | None) -> Deadline | None:
+    """Clock time then a date: "10 giờ, ngày 03/10/2025"."""
+    hour, minute = int(m.group(1)), int(m.group(2) or 0)
+    due = _day(_year(m.group(5), default), int(m.group(4)), int(m.group(3)))
+    if due is None or hour > 23 or minute > 59:
+        return None
+    return Deadline(m.group(), due, Precision.DAY, dt.time(hour, minute))
+
+
+def _b_words(m: re.Match[str], default: int | None) -> Deadline | None:
+    """A date in words: "ngày 15 tháng 5 năm 2025"."""
+    due = _day(_year(m.group(3), default), int(m.group(2)), int(m.group(1)))
+    return Deadline(m.group(), due, Precision.DAY) if due else None
+
+
+def _b_iso(m: re.Match[str], default: int | None) -> Deadline | None:
+    """An ISO date: "2026-01-01"."""
+    due = _day(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return Deadline(m.group(), due, Precision.DAY) if due else None
+
+
+def _b_dmy(m: re.Match[str], default: int | None) -> Deadline | None:
+    """A numeric date: "31/08/2025", "30-06-2025", "6/30/2025", "1/4/25"."""
+    due = _day(_year(m.group(3), default), int(m.group(2)), int(m.group(1)))
+    return Deadline(m.group(), due, Precision.DAY) if due else None
+
+
+def _b_range(m: re.Match[str], default: int | None) -> Deadline | None:
+    """A day range "từ ngày 15 - 20/4": the last day counts."""
+    due = _day(_year(m.group(3), default), int(m.group(2)), int(m.group(1)))
+    return Deadline(m.group(), due, Precision.DAY) if due else None
+
+
+def _b_dm(m: re.Match[str], default: int | None) -> Deadline | None:
+    """A day and month without year ("trước 30/6"): the document's year is assumed."""
+    due = _day(default, int(m.group(2)), int(m.group(1)))
+    return Deadline(m.group(), due, Precision.DAY) if due else None
+
+
+def _b_month(m: re.Match[str], default: int | None) -> Deadline | None:
+    """A month: "tháng 10/2025", "Tháng 7 năm 2025", "tháng 4" (document's year)."""
+    month, year = int(m.group(1)), _year(m.group(2), default)
+    if not 1 <= month <= 12 or year is None:
+        return None
+    return Deadline(m.group(), _last_day(year, month), Precision.MONTH)
+
+
+def _b_quarter(m: re.Match[str], default: int | None) -> Deadline | None:
+    """A quarter: "Quý II/2025", "quý 3 năm 2025"."""
+    token = m.group(1)
+    quarter = _ROMAN.get(token) or (int(token) if token.isdigit() else 0)
+    year = _year(m.group(2), default)
+    if not 1 <= quarter <= 4 or year is None:
+        return None
+    return Deadline(m.group(), _last_day(year, quarter * 3), Precision.QUARTER)
+
+
+def _b_half(m: re.Match[str], default: int | None) -> Deadline | None:
+    """A half year: "6 tháng đầu năm 2025", "6 tháng cuối năm"; other spans end with the year."""
+    months, part, year = int(m.group(1)), m.group(2), _year(m.group(3), default)
+    if year is None:
+        return None
+    if months == 6:
+        month = 6 if part == "đầu" else 12
+        return Deadline(m.group(), _last_day(year, month), Precision.HALF)
+    if part == "đầu" and 1 <= months < 12:
+        return Deadline(m.group(), _last_day(year, months), Precision.MONTH)
+    return Deadline(m.group(), dt.date(year, 12, 31), Precision.YEAR)
+
+
+def _b_year(m: re.Match[str], default: int | None) -> Deadline | None:
+    """A year: "trong năm 2025", "đến hết năm 2025", "Năm 2022"."""
+    year = _year(m.group(1), default)
+    return Deadline(m.group(), dt.date(year, 12, 31), Precision.YEAR) if year else None
+
+
+def _b_recurring(m: re.Match[str], default: int | None) -> Deadline | None:
+    """A recurring duty: "Nhiệm vụ thường xuyên", "Hàng tháng", "định kỳ", "trước ngày 20 hằng tháng"."""
+    return Deadline(m.group(), None, Precision.RECURRING)
+
+
+_PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool], ...] = (
+    # (pattern on folded text, builder, needs a cue or a cell start to count)
+    (re.compile(r"(?:trước\s+)?(?:ngày\s+)?\d{1,2}\s+(?:hằng|hàng)\s+(?:tháng|quý|năm|tuần)"), _b_recurring, False),
+    (re.compile(_TIME + rf"(\d{{1,2}}){_SEP}(\d{{1,2}})(?:{_SEP}{_YEAR})?(?![\d/])"), _b_time, False),
+    (re.compile(r"(?:từ\s+)?ngày\s+\d{1,2}\s*[-–]\s*(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))?"), _b_range, True),
+    (re.compile(_WORDS_DATE), _b_words, True),
+    (re.compile(_ISO), _b_iso, True),
+    (re.compile(_DMY), _b_dmy, True),
+    (re.compile(r"(?:(?<=trước )|(?<=trước ngày )|(?<=hạn )|(?<=đến ngày )|(?<=vào ngày ))" + _DM), _b_dm, True),
+    (re.compile(r"(?<![\w/])(\d{1,2})\s+tháng\s+(đầu|cuối)\s+năm(?:\s+(\d{4}))?"), _b_half, False),
+    (re.compile(r"(?<![\w/])tháng\s+(\d{1,2})(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\d/])"), _b_month, True),
+    (re.compile(r"(?<!\w)quý\s+(iv|i{1,3}|[1-4])(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\w/])"), _b_quarter, True),
+    (re.compile(r"(?<!\w)năm\s+(\d{4})(?!\s*[-–]\s*\d)(?![\d/])"), _b_year, True),
+    (re.compile(r"(?<!\w)(?:(?:nhiệm vụ\s+|thực hiện\s+|(?<=\n)|^)thường\s+xuyên|(?:định kỳ\s+)?(?:hằng|hàng)"
+                r"\s+(?:tháng|quý|năm|tuần|ngày)|định kỳ(?:\s+tối thiểu\s+\d+\s+lần\s*/\s*\w+)?|\d+\s+lần\s*/\s*tuần)"),
+     _b_recurring, False),
+)
+
+
+def _at_cell_start(folded: str, start: int) -> bool:
+    """Tell whether a phrase opens its line or cell (only spaces or list marks before it)."""
+    line_start = folded.rfind("\n", 0, start) + 1
+    head = folded[line_start:start].strip(" *-+•:")
+    return head == ""
+
+
+def find_deadlines(text: str, default_year: int | None = None) -> list[DeadlineMatch]:
+    """Return the deadline phrases of a text, in order, without overlaps and without cited dates."""
+    folded = fold(text)
+    found: list[DeadlineMatch] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, build, needs_cue in _PATTERNS:
+        for m in pattern.finditer(folded):
+            if any(m.start() < end and start < m.end() for start, end in taken):
+                continue
+            match = _accept(text, folded, m, build, needs_cue, default_year)
+            if match is not None:
+                found.append(match)
+                taken.append((m.start(), m.end()))
+    return sorted(found, key=lambda d: d.start)
+
+
+def _accept(text: str, folded: str, m: re.Match[str], build: _Builder, needs_cue: bool,
+            default_year: int | None) -> DeadlineMatch | None:
+    """Turn a pattern hit into a deadline match if its context makes it a deadline."""
+    before = " ".join(folded[max(0, m.start() - 60):m.start()].split()) + " "
+    if _CITED.search(before):
+        return None
+    strength, cue = _context_strength(before, _at_cell_start(folded, m.start()))
+    if needs_cue and (strength == 0 or (strength < STRONG and _NOT_DEADLINE.search(before))):
+        return None
+    deadline = build(m, default_year)
+    if deadline is None:
+        return None
+    raw = " ".join(text[m.start():m.end()].split())
+    if cue:
+        raw = " ".join((" ".join(text[max(0, m.start() - 60):m.start()].split()) + " ")[-cue:].split()
+                       + [raw]).strip(" :,")
+    deadline = Deadline(raw, deadline.due, deadline.precision, deadline.time)
+    return DeadlineMatch(m.start(), m.end(), deadline, max(strength, CELL))
+
+
+def best_deadline(matches: list[DeadlineMatch]) -> DeadlineMatch | None:
+    """Pick the deadline of a task from its phrases: the most strongly cued, the last on a tie."""
+    if not matches:
+        return None
+    dated = [d for d in matches if d.deadline.due is not None]
+    pool = dated if dated and max(d.strength for d in dated) >= max(d.strength for d in matches) else matches
+    return max(pool, key=lambda d: (d.strength, d.start))

@@ -1,0 +1,91 @@
+"""Text normalization for matching Vietnamese administrative documents.
+
+Two layers: `clean_line` makes one line fit for display and parsing (NFC, plain spaces, no soft
+hyphens, Latin letters for Cyrillic look-alikes); `fold` makes a same-length matching key (lower
+case, modern tone placement) so a regex run on the key can slice the clean text at the same offsets.
+Line structure is always kept, so line numbers stay those of the file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+                                 "\u202f\u205f\u3000\t\u000b\u000c"), " ")
+_DROPPED = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u0000"), None)
+_CYRILLIC = str.maketrans("АВСЕНКМОРТХаеорсухіІЅјԁ", "ABCEHKMOPTXaeopcyxiISjd")
+_OLD_TONES = {
+    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+}
+_OLD_TONE_RE = re.compile("|".join(k if k[0] == "o" else "(?<!q)" + k for k in _OLD_TONES))
+_CAP_OLD_TONES = {k.capitalize(): v.capitalize() for k, v in _OLD_TONES.items()}
+_MODERN_RE = re.compile(r"(?<![^\W\d_])(?:[Qq]u[yỳýỷỹỵ]|(?:" + "|".join(
+    [*_OLD_TONES, *_CAP_OLD_TONES]) + r"))")
+_WATERMARK_RE = re.compile(
+    r"^\s*(?:trang\s+\d+\s*(?:/|trên|of)\s*\d+|page\s+\d+(?:\s+of\s+\d+)?|-\s*\d+\s*-"
+    r"|(?:bản quyền|copyright|tải về|downloaded|in từ|nguồn:?\s*https?://)\S*.{0,80}"
+    r"|(?:https?://|www\.)\S+)\s*$",
+    re.IGNORECASE,
+)
+
+
+def clean_line(line: str) -> str:
+    """Return one line in NFC with odd spaces made plain, soft hyphens gone and Cyrillic look-alikes
+    in Latin words made Latin, so matching and display work on one spelling."""
+    line = unicodedata.normalize("NFC", line).translate(_SPACES).translate(_DROPPED)
+    if any("\u0400" <= ch <= "\u04ff" for ch in line):
+        line = line.translate(_CYRILLIC)
+    return line
+
+
+def fold(text: str) -> str:
+    """Return a same-length matching key: lower case with modern tone placement ("Uỷ" -> "ủy")."""
+    low = text.lower()
+    if len(low) != len(text):  # a few letters change length when lowered; keep offsets safe
+        low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    return _OLD_TONE_RE.sub(lambda m: _OLD_TONES[m.group()], low)
+
+
+def modern_spelling(text: str) -> str:
+    """Return display text with modern tone placement ("Toà án" -> "Tòa án", "Uỷ ban" -> "Ủy ban")."""
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group()
+        if word[:2].lower() == "qu":
+            return word
+        return _OLD_TONES.get(word) or _CAP_OLD_TONES.get(word) or word
+
+    return _MODERN_RE.sub(swap, text)
+
+
+def is_watermark(line: str) -> bool:
+    """Tell whether a line is page furniture (page numbers, site stamps) rather than content."""
+    return bool(line.strip()) and len(line) < 200 and bool(_WATERMARK_RE.match(line))
+
+
+def repeated_furniture(lines: Sequence[str], min_count: int = 3) -> frozenset[str]:
+    """Find short lines repeated on many pages (running headers), which are layout, not content."""
+    counts = Counter(line.strip() for line in lines if 8 <= len(line.strip()) <= 120)
+    return frozenset(text for text, n in counts.items()
+                     if n >= min_count and len(text.split()) >= 4 and not _looks_like_cell(text))
+
+
+def _looks_like_cell(text: str) -> bool:
+    """Tell whether a repeated line is a legitimate repeated table cell (a unit name, a deadline)."""
+    low = fold(text)
+    return bool(re.match(r"^(?:bộ|sở|các|ủy ban|ubnd|ban|văn phòng|tháng|quý|năm|thường xuyên|hằng|hàng|"
+                         r"đã|đang|chưa|hoàn thành|thông báo|chỉ thị|nghị quyết|nghị định|kế hoạch|quyết định|công văn|"
+                         r"kết luận|công điện|văn bản|\d)", low))
+
+
+def clean_lines(text: str) -> list[str]:
+    """Split a document into clean lines, blanking watermarks and repeated page furniture."""
+    lines = [clean_line(line) for line in text.split("\n")]
+    lines = [line.rstrip("\r") for line in lines]
+    furniture = repeated_furniture(lines)
+    return ["" if is_watermark(line) or line.strip() in furniture else line for line in lines]

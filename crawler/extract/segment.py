@@ -1,0 +1,192 @@
+"""Layout segmentation: cut a document's lines into blocks (items, table rows, paragraphs, titles).
+
+Prose directives number their items ("I-", "1.", "a)", "-"); PDF-flattened tables start each row
+with its number on a line of its own or before the first cell, and wrap cells over many lines
+separated by blank lines; page breaks repeat the table header. A block keeps its line range, so
+every task found in it can point back to the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from crawler.extract.normalize import fold
+
+ROMAN, NUMBER, LETTER, DASH, PARAGRAPH = 0.0, 1.0, 2.0, 3.0, 1.5
+
+_MARK = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?:"
+    r"(?P<roman>[IVX]{1,4})(?:\s*[.\-–)]\s*|\s+)(?=\S)"
+    r"|(?P<num>\d{1,3})(?:\s*[.)](?!\d)\s*|\s*$)"
+    r"|(?P<letter>[a-zđ])\s*\)\s*"
+    r"|(?P<dash>[-–+•])\s+"
+    r")"
+)
+_HEADER = re.compile(r"^\s*(?:stt|tt)\s+(?:tên|nội dung|nhiệm vụ)|^\s*(?:stt|tt)\s*$|tên nhiệm vụ|nội dung nhiệm vụ")
+_HEADER_WORDS = frozenset(
+    "stt tt tên nhiệm vụ nội dung cơ quan chủ trì phối hợp thời hạn hoàn thành kết quả ghi chú văn bản "
+    "giao dự kiến tiến độ đơn vị thực hiện sản phẩm số thời gian tình trạng trạng thái".split()
+)
+_APPENDIX = re.compile(r"^\s*(?:\*\*)?\s*phụ lục\b")
+_RECIPIENTS = re.compile(r"^\s*(?:\*\*)?\s*nơi nhận\s*:?")
+
+
+class BlockKind(StrEnum):
+    """What a block is, which decides how tasks are read from it."""
+
+    ITEM = "item"  # a numbered, lettered or dashed prose item
+    ROW = "row"  # a table row (number then cells)
+    PARAGRAPH = "paragraph"  # an unmarked prose paragraph
+    TITLE = "title"  # an appendix title or a table header
+    NUMBER = "number"  # the document's own "Số: ..." line
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """The columns a table header announces, which tell how to read its rows' cells."""
+
+    support: bool = False
+    refs: bool = False
+    result: bool = False
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of lines forming one item, row, paragraph or title, with its level in the outline."""
+
+    kind: BlockKind
+    level: float
+    first: int  # 0-based index of the first line
+    last: int  # 0-based index after the last line
+    text: str  # the lines joined by "\n", list marker removed
+    offset: int  # where `text` starts within its first line
+    table: TableInfo | None = None
+
+
+def _marker(line: str) -> tuple[float, int] | None:
+    """The outline level of a line's list marker and where its text starts, if it has one."""
+    m = _MARK.match(line)
+    if not m:
+        return None
+    if m.group("roman"):
+        return ROMAN, m.end()
+    if m.group("num"):
+        return NUMBER, m.end()
+    if m.group("letter"):
+        return LETTER, m.end()
+    return DASH, m.end()
+
+
+def _is_header(folded: str) -> bool:
+    """Tell whether a line is (part of) a table header."""
+    if _HEADER.search(folded):
+        return True
+    words = re.findall(r"\w+", folded)
+    return bool(words) and all(w in _HEADER_WORDS for w in words)
+
+
+def _table_info(header: str) -> TableInfo:
+    """Read which columns a table header announces."""
+    return TableInfo(support="phối hợp" in header, refs="văn bản" in header,
+                     result="kết quả" in header or "ghi chú" in header)
+
+
+def _starts_sentence(line: str) -> bool:
+    """Tell whether a line opens a new sentence (capital letter, quote or bold mark first)."""
+    text = line.lstrip(" *#")
+    return bool(text) and (text[0].isupper() or text[0] in "\"“(")
+
+
+def _ends_sentence(line: str) -> bool:
+    """Tell whether a line closes a sentence."""
+    return line.rstrip(" *").endswith((".", ";", ":", "!", "?", ".)", "”", '"'))
+
+
+def segment(lines: Sequence[str]) -> Iterator[Block]:
+    """Cut clean lines into blocks: prose items and paragraphs, table rows, titles, own-number lines."""
+    folded = [fold(line) for line in lines]
+    table: TableInfo | None = None
+    header_text = ""
+    skipping = False
+    i, n = 0, len(lines)
+    while i < n:
+        line, low = lines[i], folded[i].strip(" *#")
+        if not low:
+            i += 1
+            continue
+        if _RECIPIENTS.match(low):
+            skipping = True
+        if re.match(r"^(?:số|so)\s*[:.]?\s*\d", low):
+            skipping = False
+            yield Block(BlockKind.NUMBER, ROMAN, i, i + 1, line, 0)
+            i += 1
+            continue
+        if _APPENDIX.match(low):
+            end = _title_end(lines, i)
+            skipping, table = False, None
+            yield Block(BlockKind.TITLE, -1.0, i, end, "\n".join(lines[i:end]), 0)
+            i = end
+            continue
+        if _is_header(low) and len(low) < 160:
+            end, header_text = i, ""
+            while end < n and (not folded[end].strip() or _is_header(folded[end].strip(" *"))):
+                header_text += " " + folded[end]
+                end += 1
+            table = _table_info(header_text)
+            i = end
+            continue
+        end = _block_end(lines, folded, i, table is not None)
+        if skipping:
+            i = end
+            continue
+        yield _make_block(lines, i, end, table)
+        i = end
+
+
+def _title_end(lines: Sequence[str], start: int) -> int:
+    """Where an appendix title ends: at the first blank line after a heading line or two."""
+    end = start + 1
+    while end < len(lines) and lines[end].strip() and end - start < 8:
+        end += 1
+    return end
+
+
+def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table: bool) -> int:
+    """Where the block that starts at `start` ends: before the next marker, title or header; in
+    prose also before a new paragraph after a finished sentence."""
+    end = start + 1
+    last_text = start
+    while end < len(lines):
+        low = folded[end].strip(" *#")
+        if low:
+            if (_marker(lines[end]) and not _is_continuation(lines[end], in_table)) or _APPENDIX.match(low) \
+                    or _RECIPIENTS.match(low) or (_is_header(low) and len(low) < 160) \
+                    or re.match(r"^(?:số|so)\s*[:.]?\s*\d", low):
+                break
+            gap = end > last_text + 1
+            if gap and not in_table and _ends_sentence(lines[last_text]) and _starts_sentence(lines[end]):
+                break
+            last_text = end
+        end += 1
+    return last_text + 1
+
+
+def _is_continuation(line: str, in_table: bool) -> bool:
+    """Tell whether a marked line still belongs to the block above (dashes inside table cells)."""
+    mark = _marker(line)
+    return in_table and mark is not None and mark[0] == DASH
+
+
+def _make_block(lines: Sequence[str], start: int, end: int, table: TableInfo | None) -> Block:
+    """Build the block of lines [start, end), classifying it by its first line's marker."""
+    mark = _marker(lines[start])
+    text = "\n".join(lines[start:end])
+    if mark is None:
+        return Block(BlockKind.PARAGRAPH, PARAGRAPH, start, end, text, 0, table)
+    level, cut = mark
+    if table is not None and level == NUMBER:
+        return Block(BlockKind.ROW, level, start, end, text[cut:], cut, table)
+    return Block(BlockKind.ITEM, level, start, end, text[cut:], cut, table)

@@ -1,0 +1,372 @@
+"""Reading tasks out of blocks: headings give context, items and rows give tasks.
+
+A walk over the blocks keeps what headings said (a lead unit, a deadline, the assigning document,
+a default status) for the levels under them. Each task-bearing block is split where it holds two
+separately dated pieces of work; each piece gets an action, lead and support units, a deadline,
+references, a status and its place in the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from crawler.extract.deadlines import CELL, CUE, DeadlineMatch, best_deadline, find_deadlines
+from crawler.extract.normalize import fold
+from crawler.extract.refs import document_numbers, find_status, overdue_title, own_number
+from crawler.extract.segment import NUMBER, PARAGRAPH, ROMAN, Block, BlockKind
+from crawler.extract.units import Gazetteer
+from crawler.models import Deadline, Status
+
+_VERBS = (
+    "chủ trì", "phối hợp", "khẩn trương", "chỉ đạo", "tiếp tục", "thực hiện", "triển khai", "có trách nhiệm",
+    "chủ động", "rà soát", "xây dựng", "tổ chức", "hoàn thành", "nghiên cứu", "tham mưu", "ban hành",
+    "tập trung", "theo dõi", "bảo đảm", "đảm bảo", "đẩy mạnh", "hướng dẫn", "phát huy", "cung cấp", "trình",
+    "gửi", "báo cáo", "sớm", "thành lập", "xử lý", "kiểm tra", "ưu tiên", "quán triệt", "cập nhật", "phải",
+    "cần", "đôn đốc", "tăng cường", "nâng cao", "khắc phục", "đề xuất", "quyết liệt", "số hóa", "hoàn thiện",
+    "nghiêm túc", "chịu trách nhiệm", "huy động", "bố trí", "tiếp nhận", "theo chức năng", "căn cứ", "được giao",
+    "lựa chọn", "tham gia", "phát triển", "đánh giá", "ứng dụng", "chuẩn bị", "hỗ trợ", "vận hành", "công bố",
+    "làm việc", "thống nhất", "kết nối", "chia sẻ", "tích hợp", "sắp xếp", "xác định", "thúc đẩy",
+)
+_VERB_RE = re.compile(r"(?<!\w)(?:" + "|".join(_VERBS) + r")(?!\w)|:|\(\s*(?:i|1)\s*\)")
+_SUBJECT_HEAD = re.compile(
+    r"^(?:bộ|các|sở|ủy ban|ubnd|ban|văn phòng|đảng ủy|tỉnh ủy|thành ủy|công an|thanh tra|ngân hàng|tòa án|viện|"
+    r"cơ quan|đài|tập đoàn|bảo hiểm|kiểm toán|trung tâm|thành phố|tỉnh|hội đồng|đồng chí|chủ tịch|thủ tướng|"
+    r"bộ trưởng|thủ trưởng|giám đốc|người đứng đầu|lãnh đạo|tổ|từng|mỗi|ngành|đại học|thông tấn)(?!\w)"
+)
+_LEAD_IN = re.compile(r"^(?:giao|đề nghị|yêu cầu|giao cho)\s+")
+_SUPPORT_RE = re.compile(r"phối hợp(?:\s+chặt chẽ)?(?:\s+với)?\s+")
+_RELATION_BEFORE = re.compile(r"(?:với|cho|gửi|của|tại|về|trình|qua|và|thuộc|giữa|từ|đến|do|theo|các|tới)\s*$")
+_MARKUP = re.compile(r"\*\*|__|<sup>.*?</sup>|<[^>]{1,20}>|^#+\s*", re.MULTILINE)
+_NO_TASK = re.compile(r"^(?:về|nhiệm vụ theo|nhiệm vụ chung|nhiệm vụ|khối|kết quả|tình hình|mục tiêu|"
+                      r"đánh giá|một số|tổ chức thực hiện|nội dung)\b")
+_CELL_START = re.compile(r"^(?:thông báo|tbkl|chỉ thị|nghị quyết|kế hoạch|quyết định|công văn|công điện|"
+                         r"kết luận|văn bản|đề án|thường xuyên|tháng|quý|năm|hằng|hàng|trước|đã|đang|chưa|"
+                         r"\d{1,2}\s*[/-]|\d{4}-)")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What headings above a block said: lead units, deadline, assigning documents, default status."""
+
+    level: float
+    lead: tuple[str, ...] = ()
+    deadline: Deadline | None = None
+    refs: tuple[str, ...] = ()
+    status: Status | None = None
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One task's text within a block: its span in the block text and its own deadline phrase."""
+
+    start: int
+    end: int
+    deadline: DeadlineMatch | None
+
+
+@dataclass
+class Walk:
+    """The running state of a walk over a document's blocks."""
+
+    gazetteer: Gazetteer
+    province: str | None
+    year: int | None
+    number: str | None
+    stack: list[Context] = field(default_factory=list)
+
+    def inherited(self) -> Context:
+        """Merge the contexts in force (innermost wins) into one."""
+        merged = Context(level=99)
+        for ctx in self.stack:
+            merged = Context(99, ctx.lead or merged.lead, ctx.deadline or merged.deadline,
+                             ctx.refs or merged.refs, ctx.status or merged.status)
+        return merged
+
+    def push(self, ctx: Context) -> None:
+        """Enter a heading's context, leaving those at its level or deeper."""
+        self.pop_to(ctx.level)
+        self.stack.append(ctx)
+
+    def pop_to(self, level: float) -> None:
+        """Leave the contexts at `level` or deeper."""
+        while self.stack and self.stack[-1].level >= level:
+            self.stack.pop()
+
+
+@dataclass(frozen=True)
+class RawTask:
+    """A task before provenance: its block, span and read fields."""
+
+    block: Block
+    start: int
+    action: str
+    lead: tuple[str, ...]
+    support: tuple[str, ...]
+    deadline: Deadline
+    status: Status | None
+    refs: tuple[str, ...]
+
+
+def clean_text(text: str) -> str:
+    """Display text of a span: markup removed, lines joined, spaces collapsed."""
+    return " ".join(_MARKUP.sub("", text).split())
+
+
+def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
+    """Walk a document's blocks, keeping heading context, and read the tasks of each block."""
+    tasks: list[RawTask] = []
+    for block in blocks:
+        if block.kind is BlockKind.NUMBER:
+            walk.number = own_number(block.text) or walk.number
+            walk.stack.clear()
+            continue
+        if block.kind is BlockKind.TITLE:
+            walk.stack.clear()
+            walk.push(_title_context(block.text, walk))
+            continue
+        walk.pop_to(block.level if block.kind is not BlockKind.ROW else 50)
+        heading = _heading_context(block, walk)
+        if heading is not None:
+            walk.push(heading)
+            continue
+        found = _read_block(block, walk)
+        tasks += found
+        if block.kind is not BlockKind.ROW and not found and block.text.rstrip(" *").endswith(":"):
+            lead = _subject(clean_text(block.text), walk)
+            if lead:
+                walk.push(Context(block.level + 0.1, lead=lead))
+    return tasks
+
+
+def _title_context(text: str, walk: Walk) -> Context:
+    """Context from an appendix title: its assigning documents, period deadline, overdue status."""
+    flat = clean_text(text)
+    matches = [d for d in find_deadlines(flat, walk.year) if d.deadline.precision.value != "recurring"]
+    deadline = matches[-1].deadline if matches and "hoàn thành" in fold(flat) else None
+    if deadline is not None:
+        deadline = replace(deadline, raw=_phrase_around(flat, matches[-1]))
+    refs = tuple(n for n in document_numbers(flat, cited_only=True) if not n.startswith("/"))
+    return Context(-1.0, deadline=deadline, refs=refs[:1],
+                   status=Status.OVERDUE if overdue_title(flat) else None)
+
+
+def _phrase_around(text: str, match: DeadlineMatch) -> str:
+    """The heading words that carry a deadline ("THỜI HẠN HOÀN THÀNH 5 THÁNG CUỐI NĂM 2025")."""
+    start = fold(text).rfind("thời hạn", 0, match.start)
+    start = start if start >= 0 and match.start - start < 40 else match.start
+    return text[start:match.end]
+
+
+def _heading_context(block: Block, walk: Walk) -> Context | None:
+    """If a block is a heading (a unit, a period, a document, a section name), its context."""
+    flat = clean_text(block.text).rstrip(" :;.")
+    low = fold(flat)
+    words = flat.split()
+    if not words or len(words) > 40:
+        return None
+    deadlines = find_deadlines(flat, walk.year)
+    if block.level == ROMAN or (len(words) <= 14 and flat.isupper()):
+        lead = _whole_units(flat, walk) if "của" in low or len(words) <= 8 else ()
+        return Context(block.level, lead=lead)
+    if len(words) <= 12 and re.match(r"^nhiệm vụ\b", low) and deadlines:
+        d = deadlines[-1]
+        return Context(block.level, deadline=replace(d.deadline, raw=flat))
+    if len(words) <= 12 and re.match(r"^nhiệm vụ theo\b", low):
+        refs = tuple(document_numbers(flat)) or (flat[len("Nhiệm vụ theo "):],)
+        return Context(block.level, refs=refs)
+    lead = _whole_units(flat, walk) if len(words) <= 25 else ()
+    if lead:
+        return Context(block.level, lead=lead)
+    if len(words) <= 8 and _NO_TASK.match(low) and not deadlines:
+        return Context(block.level)
+    return None
+
+
+def _whole_units(text: str, walk: Walk) -> tuple[str, ...]:
+    """The units a heading names if the heading is nothing but unit names."""
+    found = walk.gazetteer.find_units(text, walk.province)
+    rest = text
+    for unit in reversed(found):
+        rest = rest[:unit.start] + " " + rest[unit.end:]
+    rest_low = fold(rest)
+    if found and not re.search(r"\w{3,}", re.sub(r"(?<!\w)(?:và|các|của|với|bộ|ngành|cơ quan|khối)(?!\w)",
+                                                 "", rest_low)):
+        return tuple(dict.fromkeys(u.name for u in found))
+    if not found and _SUBJECT_HEAD.match(fold(text)) and not _VERB_RE.search(fold(text).replace(":", "")):
+        resolved = walk.gazetteer.resolve(text, walk.province)
+        return resolved if len(text.split()) <= 14 else ()
+    return ()
+
+
+def _read_block(block: Block, walk: Walk) -> list[RawTask]:
+    """Read the tasks of an item, paragraph or row."""
+    if block.kind is BlockKind.ROW:
+        return _read_row(block, walk)
+    flat = clean_text(block.text)
+    if len(flat.split()) < 5:
+        return []
+    matches = find_deadlines(block.text, walk.year)
+    if block.level == PARAGRAPH and not any(m.strength >= CUE for m in matches):
+        return []
+    ctx = walk.inherited()
+    out: list[RawTask] = []
+    for piece in _pieces(block.text, matches):
+        text = block.text[piece.start:piece.end]
+        action = clean_text(text)
+        if len(action.split()) < 4:
+            continue
+        lead = _subject(action, walk) or (out[-1].lead if out else ()) or ctx.lead
+        deadline = piece.deadline.deadline if piece.deadline else (ctx.deadline or Deadline.none())
+        refs = ctx.refs or ((walk.number,) if walk.number else ())
+        out.append(RawTask(block, piece.start, action[:300], lead, _support(action, walk), deadline,
+                           find_status(action) if ctx.status is None else ctx.status, refs))
+    return out
+
+
+def _pieces(text: str, matches: list[DeadlineMatch]) -> list[Piece]:
+    """Split a block where one separately dated piece of work ends and another begins."""
+    strong = [m for m in matches if m.strength >= CUE]
+    cuts: list[int] = []
+    for m in strong[:-1]:
+        after = re.match(r"[\s*)\]]*[.;]\s*", text[m.end:])
+        if after and re.search(r"\w", text[m.end + after.end():]):
+            cuts.append(m.end + after.end())
+    bounds = [0, *cuts, len(text)]
+    pieces = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        inside = [m for m in matches if start <= m.start < end]
+        pieces.append(Piece(start, end, best_deadline(inside)))
+    return pieces
+
+
+def _subject(action: str, walk: Walk) -> tuple[str, ...]:
+    """The units named as the subject at the start of a sentence ("Bộ Công an chủ trì ...")."""
+    low = fold(action)
+    lead_in = _LEAD_IN.match(low)
+    skip = lead_in.end() if lead_in else 0
+    if not _SUBJECT_HEAD.match(low[skip:]):
+        return ()
+    verb = _VERB_RE.search(low, skip)
+    if not verb:
+        return ()
+    prefix = action[skip:verb.start()]
+    if len(prefix.split()) > 30:
+        return ()
+    return walk.gazetteer.resolve(prefix, walk.province)
+
+
+def _support(action: str, walk: Walk) -> tuple[str, ...]:
+    """The coordinating units named after "phối hợp (với)"."""
+    low = fold(action)
+    m = _SUPPORT_RE.search(low)
+    if not m:
+        return ()
+    tail = low[m.end():m.end() + 240]
+    stop = re.search(r"[.;:(]|(?<!\w)(?:" + "|".join(v for v in _VERBS if v != "phối hợp") + r")(?!\w)", tail)
+    phrase = action[m.end():m.end() + (stop.start() if stop else len(tail))]
+    return walk.gazetteer.resolve(phrase, walk.province)
+
+
+def _read_row(block: Block, walk: Walk) -> list[RawTask]:
+    """Read a table row: the task text first, then cells (units, documents, deadline, status)."""
+    text = block.text
+    paragraphs = _paragraphs(text)
+    tail_at = _tail_start(text, paragraphs, walk)
+    action_text = text[:tail_at]
+    tail = text[tail_at:]
+    action = clean_text(action_text)
+    if len(action.split()) < 2:
+        return []
+    ctx = walk.inherited()
+    lead, support = _cells_units(tail, block, walk)
+    lead = lead or _subject(action, walk) or ctx.lead
+    tail_deadlines = [d for d in find_deadlines(tail, walk.year) if d.strength >= CELL]
+    chosen = best_deadline(tail_deadlines) or best_deadline(
+        [d for d in find_deadlines(action_text, walk.year) if d.strength >= CUE])
+    deadline = chosen.deadline if chosen else (ctx.deadline or Deadline.none())
+    refs = tuple(document_numbers(tail)) or ctx.refs or ((walk.number,) if walk.number else ())
+    if ctx.refs and tuple(document_numbers(tail)):
+        refs = tuple(dict.fromkeys([*ctx.refs, *document_numbers(tail)]))
+    status = find_status(tail) or ctx.status
+    return [RawTask(block, 0, action[:300], lead, support or _support(action, walk), deadline, status, refs)]
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """The blank-line separated paragraphs of a row, as spans."""
+    spans = []
+    for m in re.finditer(r"(?:[^\n]|\n(?![ \t]*\n))+", text):
+        if m.group().strip():
+            spans.append((m.start(), m.end()))
+    return spans
+
+
+def _tail_start(text: str, paragraphs: list[tuple[int, int]], walk: Walk) -> int:
+    """Where a row's cells after the task text begin: the first later paragraph that opens with a
+    unit, a document or a deadline, or a unit name inside the text's last line."""
+    if not paragraphs:
+        return len(text)
+    for start, end in paragraphs[1:]:
+        para = text[start:end]
+        if _opens_cell(para, walk):
+            return start
+    first_start, first_end = paragraphs[0]
+    inline = _inline_cell(text[first_start:first_end], walk)
+    if inline is not None:
+        return first_start + inline
+    return paragraphs[1][0] if len(paragraphs) > 1 and len(paragraphs[0]) and _short(text, paragraphs) else len(text)
+
+
+def _short(text: str, paragraphs: list[tuple[int, int]]) -> bool:
+    """Tell whether the paragraphs after the first are short cells rather than more task text."""
+    return all(len(text[s:e].split()) <= 12 for s, e in paragraphs[1:])
+
+
+def _opens_cell(para: str, walk: Walk) -> bool:
+    """Tell whether a paragraph opens with a cell value: a unit, a document, a deadline, a status."""
+    low = " ".join(fold(para).split()).lstrip("*- ")
+    if _CELL_START.match(low):
+        return True
+    units = walk.gazetteer.find_units(para, walk.province)
+    head = " ".join(para.split())
+    if units and units[0].start <= len(para) - len(para.lstrip(" *-")):
+        return True
+    return bool(_SUBJECT_HEAD.match(low)) and len(head.split()) <= 14 and bool(walk.gazetteer.resolve(head))
+
+
+def _inline_cell(para: str, walk: Walk) -> int | None:
+    """Where a unit cell starts inside a one-paragraph row ("1. CSDL về Bảo hiểm Bộ Tài chính ...")."""
+    low = fold(para)
+    for unit in walk.gazetteer.find_units(para, walk.province):
+        before = low[:unit.start]
+        if len(before.split()) < 3 or _RELATION_BEFORE.search(before):
+            continue
+        if len(para[unit.end:].split()) <= 16:
+            return unit.start
+    return None
+
+
+def _cells_units(tail: str, block: Block, walk: Walk) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Lead and support units from a row's cells: the first unit paragraph is the lead, the next
+    one (when the table has a support column) the support."""
+    cells: list[tuple[str, ...]] = []
+    for start, end in _paragraphs(tail):
+        para = tail[start:end]
+        low = fold(para)
+        cut = re.search(r"(?<!\w)(?:tháng|quý|năm|thường xuyên|trước|hằng|hàng|đã|đang|chưa|hoàn thành)(?!\w)"
+                        r"|\d{1,2}\s*[/-]\s*\d", low)
+        unit_text = para[:cut.start()] if cut else para
+        if document_numbers(unit_text) or not unit_text.strip():
+            continue
+        units = walk.gazetteer.resolve(unit_text, walk.province)
+        if units:
+            cells.append(units)
+    if not cells:
+        return (), ()
+    if block.table is not None and block.table.support and len(cells) > 1:
+        return cells[0], cells[1]
+    return cells[0], ()
+
+
+__all__ = ["NUMBER", "Walk", "walk_blocks"]

@@ -1,0 +1,272 @@
+"""The gazetteer of bodies that receive tasks, and the reading of unit names in task text.
+
+The data (ministries and agencies as reorganized in 2025, the 34 provinces, their departments,
+Party bodies, courts, collective addressees, with aliases and abbreviations) lives in
+`data/gazetteer.json`; the operator's config can add units. Matching runs on folded text (lower
+case, modern tones) with whitespace-tolerant patterns, so names broken over lines still match.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from crawler.extract.normalize import fold, modern_spelling
+
+_CENTRAL_KINDS = ("ministries", "ministerial", "gov_agencies", "party", "state")
+_LOCAL_BODIES = ("ủy ban nhân dân", "ubnd", "công an", "thanh tra", "văn phòng ủy ban nhân dân",
+                 "văn phòng ubnd", "bộ chỉ huy quân sự", "tỉnh ủy", "thành ủy", "trung tâm phục vụ hành chính công")
+_LEVEL = r"(?:tỉnh|thành phố|tp\s*\.?)"
+_TITLES = re.compile(r"(?<!\w)(?:bộ trưởng|thủ trưởng|chủ tịch|giám đốc|người đứng đầu|lãnh đạo)\s+"
+                     r"(?=các\s|bộ\s|cơ quan|ủy ban|ubnd|sở\s)")
+_LIST_HEAD = re.compile(r"^(?:các\s+)?(bộ|sở|bộ,\s*cơ quan|bộ,\s*ngành|cơ quan|tỉnh|thành phố"
+                        r"|ủy ban nhân dân các (?:tỉnh|thành phố)(?:,\s*thành phố)?)\s*:\s*")
+_COLLECTIVE_HEAD = re.compile(r"^(?:các|bộ,\s*ngành|bộ,\s*cơ quan|sở,\s*ban|cơ quan|đơn vị|địa phương|từng|mỗi)\b")
+_TRAILING = re.compile(r"\s+(?:theo|có trách nhiệm|căn cứ|trong phạm vi|trên địa bàn)\b.*$")
+
+
+@dataclass(frozen=True)
+class UnitMatch:
+    """A unit name found in a text: its span and canonical name."""
+
+    start: int
+    end: int
+    name: str
+
+
+def _pattern(alias: str) -> str:
+    """Turn an alias into a whitespace-tolerant regex on folded text."""
+    words = fold(alias).split()
+    return r"\s+".join(re.escape(w).replace(r"\.", r"\s*\.") for w in words)
+
+
+class Gazetteer:
+    """Canonical unit names with their aliases, provinces and collective addressees."""
+
+    def __init__(self, data: dict[str, list[dict[str, object]]],
+                 extra: Sequence[tuple[str, Sequence[str]]] = ()) -> None:
+        """Index the gazetteer data plus the operator's extra units (name, aliases)."""
+        self._canon: dict[str, str] = {}
+        self._kinds: dict[str, list[str]] = {}
+        self._members: dict[str, tuple[str, ...]] = {}
+        self.provinces: dict[str, str] = {}  # folded alias -> "tỉnh X" / "thành phố X"
+        self._province_names: dict[str, str] = {}
+        for kind, entries in data.items():
+            for entry in entries:
+                name = str(entry["name"])
+                aliases = [str(a) for a in entry.get("aliases", [])]  # type: ignore[attr-defined]
+                if kind == "provinces":
+                    self._add_province(name, str(entry["level"]), aliases)
+                    continue
+                self._add(name, aliases, kind)
+                if kind == "collectives":
+                    self._members[name] = tuple(str(m) for m in entry.get("members", []))  # type: ignore[attr-defined]
+        for name, aliases in extra:
+            self._add(name, list(aliases), "extra")
+        keys = sorted(self._canon, key=len, reverse=True)
+        self._regex = re.compile(r"(?<!\w)(?:" + "|".join(_pattern(k) for k in keys) + r")(?!\w)")
+        provs = sorted(self.provinces, key=len, reverse=True)
+        self._prov_alt = "|".join(_pattern(p) for p in provs)
+        self._suffix = re.compile(rf"\s+{_LEVEL}\s*({self._prov_alt})(?!\w)|\s+({self._prov_alt})(?!\w)")
+        self._level_suffix = re.compile(rf"\s+({_LEVEL})(?:\s*({self._prov_alt}))?(?!\w)")
+        self._local = re.compile(r"(?<!\w)(?:" + "|".join(_pattern(b) for b in _LOCAL_BODIES) + r")(?!\w)")
+        self._prov_regex = re.compile(rf"(?<!\w)(?:{_LEVEL}\s*)?({self._prov_alt})(?!\w)")
+
+    def _add(self, name: str, aliases: list[str], kind: str) -> None:
+        """Register a unit under its own name and aliases."""
+        for alias in [name, *aliases]:
+            self._canon.setdefault(" ".join(fold(alias).split()), name)
+        self._kinds.setdefault(kind, []).append(name)
+
+    def _add_province(self, name: str, level: str, aliases: list[str]) -> None:
+        """Register a province or centrally-run city under its name and aliases."""
+        full = f"{level} {name}"
+        for alias in [name, *aliases]:
+            self.provinces[" ".join(fold(alias).split())] = full
+        self._province_names[full] = name
+        self._kinds.setdefault("provinces", []).append(full[0].upper() + full[1:])
+
+    def all_units(self) -> tuple[str, ...]:
+        """Every canonical unit name the gazetteer knows."""
+        return tuple(dict.fromkeys(n for names in self._kinds.values() for n in names))
+
+    def members_of(self, collective: str) -> tuple[str, ...]:
+        """The concrete units a collective addressee covers (for routing digests)."""
+        name = self.canonical(collective) or collective
+        out: list[str] = []
+        for kind in self._members.get(name, ()):
+            if kind == "province_committees":
+                out += [f"Ủy ban nhân dân {p}" for p in self._province_names]
+            else:
+                out += self._kinds.get(kind, [])
+        return tuple(dict.fromkeys(out))
+
+    def province_of(self, text: str) -> str | None:
+        """The province ("tỉnh Nghệ An") named first in a text, if any."""
+        m = self._prov_regex.search(fold(text))
+        return self.provinces.get(" ".join(m.group(1).split())) if m else None
+
+    def canonical(self, name: str, province: str | None = None) -> str | None:
+        """The canonical name of a unit written any known way, or None if unknown."""
+        found = self.find_units(name, province)
+        if len(found) == 1 and found[0].start == 0 and found[0].end >= len(name.rstrip(" .,;:")):
+            return found[0].name
+        key = re.sub(rf"^{_LEVEL}\s*", "", " ".join(fold(name).split()))
+        full = self.provinces.get(key)
+        return full[0].upper() + full[1:] if full else None
+
+    def find_units(self, text: str, province: str | None = None) -> list[UnitMatch]:
+        """Find every known unit in a text, longest name first, with a province suffix when given."""
+        folded = fold(text)
+        out: list[UnitMatch] = []
+        for m in self._regex.finditer(folded):
+            name = self._canon[" ".join(m.group().split())]
+            end = m.end()
+            if name in self._kinds.get("province_bodies", ()):
+                suffix = self._suffix.match(folded, end)
+                where = province
+                if suffix:
+                    where = self.provinces.get(" ".join((suffix.group(1) or suffix.group(2)).split()))
+                    end = suffix.end()
+                name = self._local_name(name, where)
+            out.append(UnitMatch(m.start(), end, name))
+        out += self._find_local(folded, province, out)
+        return sorted(out, key=lambda u: u.start)
+
+    def _find_local(self, folded: str, province: str | None, taken: list[UnitMatch]) -> list[UnitMatch]:
+        """Find local bodies named by level ("UBND tỉnh Nghệ An", "Công an tỉnh")."""
+        out: list[UnitMatch] = []
+        for m in self._local.finditer(folded):
+            if any(u.start <= m.start() < u.end for u in taken):
+                continue
+            level = self._level_suffix.match(folded, m.end())
+            if not level:
+                continue
+            where = self.provinces.get(" ".join(level.group(2).split())) if level.group(2) else province
+            body = "Ủy ban nhân dân" if m.group().startswith(("ủy ban", "ubnd")) else None
+            body = body or modern_spelling(" ".join(m.group().split())).capitalize()
+            if body.startswith("Văn phòng"):
+                body = "Văn phòng Ủy ban nhân dân"
+            lvl = "thành phố" if level.group(1).startswith(("thành", "tp")) else "tỉnh"
+            name = f"{body} {where}" if where else f"{body} {lvl}"
+            out.append(UnitMatch(m.start(), level.end(), name))
+        return out
+
+    def _local_name(self, name: str, province: str | None) -> str:
+        """Attach the province to a department name ("Sở Tài chính" -> "Sở Tài chính tỉnh Nghệ An")."""
+        base = re.sub(r"\s+tỉnh$", "", name)
+        return f"{base} {province}" if province else base
+
+    def resolve(self, phrase: str, province: str | None = None) -> tuple[str, ...]:
+        """Read the units a subject phrase names: lists ("Các Bộ: Tài chính, Xây dựng"), known names,
+        titles ("Bộ trưởng Bộ Công Thương"), and collective groups kept as one phrase."""
+        phrase = " ".join(phrase.split()).strip(" ,;:.-*")
+        folded = _TITLES.sub("", fold(phrase))
+        if folded != fold(phrase):
+            phrase = _cut_like(phrase, folded)
+        head = _LIST_HEAD.match(folded)
+        if head:
+            return self._resolve_list(phrase, head, province)
+        names: list[str] = []
+        cursor = 0
+        for unit in self.find_units(phrase, province):
+            names += self._collective_gap(phrase[cursor:unit.start])
+            names.append(unit.name)
+            cursor = unit.end
+        names += self._collective_gap(phrase[cursor:])
+        return tuple(dict.fromkeys(names))
+
+    def _collective_gap(self, text: str) -> list[str]:
+        """Read the words between known names: a collective group ("các cơ quan liên quan") or nothing."""
+        text = re.sub(r"^[\s,;]*(?:và|với|,)?\s*", "", text).strip(" ,;.:")
+        text = _TRAILING.sub("", text).strip(" ,;.:")
+        if not text or not _COLLECTIVE_HEAD.match(fold(text)) or len(text.split()) > 16:
+            return []
+        known = self._canon.get(" ".join(fold(text).split()))
+        if known:
+            return [known]
+        text = modern_spelling(text)
+        if not fold(text).startswith(("các", "từng", "mỗi")):
+            text = "các " + text
+        return [text[0].upper() + text[1:]]
+
+    def _resolve_list(self, phrase: str, head: re.Match[str], province: str | None) -> tuple[str, ...]:
+        """Expand a headed list ("Các Bộ: Tài chính, Nông nghiệp và Môi trường, Xây dựng")."""
+        kind = " ".join(head.group(1).split())
+        prefix = {"bộ": "Bộ ", "sở": "Sở ", "tỉnh": "tỉnh ", "thành phố": "thành phố "}.get(kind, "Bộ ")
+        if kind.startswith("ủy ban"):
+            prefix = "Ủy ban nhân dân thành phố " if "thành phố" in kind and "tỉnh" not in kind else "Ủy ban nhân dân "
+        body = phrase[head.end():]
+        names: list[str] = []
+        tail = re.search(r"\s+và\s+(?=các\s)", fold(body))
+        if tail:
+            body, rest = body[:tail.start()], body[tail.end():]
+        pieces = [p.strip() for p in re.split(r"[,;]", body) if p.strip()]
+        i = 0
+        while i < len(pieces):
+            piece, step = pieces[i], 1
+            if i + 1 < len(pieces) and self._known(prefix, f"{piece}, {pieces[i + 1]}", province):
+                piece, step = f"{piece}, {pieces[i + 1]}", 2
+            names += self._list_item(prefix, piece, province)
+            i += step
+        if tail:
+            names += self._collective_gap(rest)
+        return tuple(dict.fromkeys(names))
+
+    def _known(self, prefix: str, piece: str, province: str | None) -> str | None:
+        """The canonical name of a list item read with its head word, or as a name on its own."""
+        return self.canonical(prefix + piece, province) or self.canonical(piece, province)
+
+    def _list_item(self, prefix: str, piece: str, province: str | None) -> list[str]:
+        """Read one list item, splitting "X và Y" when the whole is not a known name."""
+        known = self._known(prefix, piece, province)
+        if known:
+            return [known]
+        if " và " in piece:
+            first, rest = piece.split(" và ", 1)
+            if fold(rest).startswith("các"):
+                return self._list_item(prefix, first, province) + self._collective_gap(rest)
+            parts = [self._known(prefix, first, province), self._known(prefix, rest, province)]
+            if all(parts):
+                return [p for p in parts if p]
+        if prefix.startswith("Ủy ban") and self.province_of(piece):
+            return [prefix + piece.strip()]
+        return self._collective_gap(piece) or self.resolve(piece, province) and list(self.resolve(piece, province))
+
+
+def _cut_like(phrase: str, folded: str) -> str:
+    """Rebuild display text for a folded phrase with words removed (titles), keeping original words."""
+    words = phrase.split()
+    kept = folded.split()
+    out: list[str] = []
+    j = 0
+    for word in words:
+        if j < len(kept) and fold(word) == kept[j]:
+            out.append(word)
+            j += 1
+    return " ".join(out)
+
+
+@cache
+def _packaged_data() -> dict[str, list[dict[str, object]]]:
+    """Load the packaged gazetteer data once."""
+    text = resources.files("crawler.extract").joinpath("data/gazetteer.json").read_text(encoding="utf-8")
+    data: dict[str, list[dict[str, object]]] = json.loads(text)
+    return data
+
+
+@cache
+def _default() -> Gazetteer:
+    """The packaged gazetteer without operator additions, built once."""
+    return Gazetteer(_packaged_data())
+
+
+def load_gazetteer(extra: Sequence[tuple[str, Sequence[str]]] = ()) -> Gazetteer:
+    """Load the packaged gazetteer, adding the operator's units (name, aliases) from config."""
+    if not extra:
+        return _default()
+    return Gazetteer(_packaged_data(), extra)

@@ -199,8 +199,9 @@ def _at_cell_start(folded: str, start: int) -> bool:
     return head == ""
 
 
-def find_deadlines(text: str, default_year: int | None = None) -> list[DeadlineMatch]:
-    """Return the deadline phrases of a text, in order, without overlaps and without cited dates."""
+def find_deadlines(text: str, default_year: int | None = None, cells: bool = False) -> list[DeadlineMatch]:
+    """Return the deadline phrases of a text, in order, without overlaps and without cited dates;
+    with `cells` the text is a table row's cells, where a bare date or period is a deadline value."""
     folded = fold(text)
     found: list[DeadlineMatch] = []
     taken: list[tuple[int, int]] = []
@@ -208,7 +209,7 @@ def find_deadlines(text: str, default_year: int | None = None) -> list[DeadlineM
         for m in pattern.finditer(folded):
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue
-            match = _accept(text, folded, m, build, needs_cue, default_year)
+            match = _accept(text, folded, m, build, needs_cue or cells, default_year, cells)
             if match is not None:
                 found.append(match)
                 taken.append((m.start(), m.end()))
@@ -216,12 +217,12 @@ def find_deadlines(text: str, default_year: int | None = None) -> list[DeadlineM
 
 
 def _accept(text: str, folded: str, m: re.Match[str], build: _Builder, needs_cue: bool,
-            default_year: int | None) -> DeadlineMatch | None:
+            default_year: int | None, cells: bool = False) -> DeadlineMatch | None:
     """Turn a pattern hit into a deadline match if its context makes it a deadline."""
     before = " ".join(folded[max(0, m.start() - 60):m.start()].split()) + " "
     if _CITED.search(before):
         return None
-    strength, cue = _context_strength(before, _at_cell_start(folded, m.start()))
+    strength, cue = _context_strength(before, cells or _at_cell_start(folded, m.start()))
     if needs_cue and (strength == 0 or (strength < STRONG and _NOT_DEADLINE.search(before))):
         return None
     deadline = build(m, default_year)

@@ -22,10 +22,11 @@ _OLD_TONES = {
     "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
     "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
 }
-_OLD_TONE_RE = re.compile("|".join(k if k[0] == "o" else "(?<!q)" + k for k in _OLD_TONES))
+_OLD_TONE_RE = re.compile(
+    "(?:" + "|".join(k if k[0] == "o" else "(?<!q)" + k for k in _OLD_TONES) + r")(?![^\W\d_])")
 _CAP_OLD_TONES = {k.capitalize(): v.capitalize() for k, v in _OLD_TONES.items()}
-_MODERN_RE = re.compile(r"(?<![^\W\d_])(?:[Qq]u[yỳýỷỹỵ]|(?:" + "|".join(
-    [*_OLD_TONES, *_CAP_OLD_TONES]) + r"))")
+_MODERN_RE = re.compile(r"(?:[Qq]u[yỳýỷỹỵ]|(?:" + "|".join(
+    [*_OLD_TONES, *_CAP_OLD_TONES]) + r"))(?![^\W\d_])")
 _WATERMARK_RE = re.compile(
     r"^\s*(?:trang\s+\d+\s*(?:/|trên|of)\s*\d+|page\s+\d+(?:\s+of\s+\d+)?|-\s*\d+\s*-"
     r"|(?:bản quyền|copyright|tải về|downloaded|in từ|nguồn:?\s*https?://)\S*.{0,80}"
@@ -80,7 +81,7 @@ def _looks_like_cell(text: str) -> bool:
     low = fold(text)
     return bool(re.match(r"^(?:bộ|sở|các|ủy ban|ubnd|ban|văn phòng|tháng|quý|năm|thường xuyên|hằng|hàng|"
                          r"đã|đang|chưa|hoàn thành|thông báo|chỉ thị|nghị quyết|nghị định|kế hoạch|quyết định|công văn|"
-                         r"kết luận|công điện|văn bản|\d)", low))
+                         r"kết luận|công điện|văn bản|s?tt\s|\d)", low) or "nhiệm vụ" in low)
 
 
 def clean_lines(text: str) -> list[str]:

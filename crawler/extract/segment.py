@@ -31,6 +31,7 @@ _HEADER_WORDS = frozenset(
     "giao dự kiến tiến độ đơn vị thực hiện sản phẩm số thời gian tình trạng trạng thái".split()
 )
 _APPENDIX = re.compile(r"^\s*(?:\*\*)?\s*phụ lục\b")
+_OWN_NUMBER = re.compile(r"^(?:số|so)\s*[:.]?\s*\d[^\s,;]*\s*$")
 _RECIPIENTS = re.compile(r"^\s*(?:\*\*)?\s*nơi nhận\s*:?")
 
 
@@ -119,7 +120,7 @@ def segment(lines: Sequence[str]) -> Iterator[Block]:
             continue
         if _RECIPIENTS.match(low):
             skipping = True
-        if re.match(r"^(?:số|so)\s*[:.]?\s*\d", low):
+        if _OWN_NUMBER.match(low):
             skipping = False
             yield Block(BlockKind.NUMBER, ROMAN, i, i + 1, line, 0)
             i += 1
@@ -164,7 +165,7 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
         if low:
             if (_marker(lines[end]) and not _is_continuation(lines[end], in_table)) or _APPENDIX.match(low) \
                     or _RECIPIENTS.match(low) or (_is_header(low) and len(low) < 160) \
-                    or re.match(r"^(?:số|so)\s*[:.]?\s*\d", low):
+                    or _OWN_NUMBER.match(low):
                 break
             gap = end > last_text + 1
             if gap and not in_table and _ends_sentence(lines[last_text]) and _starts_sentence(lines[end]):

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from crawler.extract.deadlines import CELL, CUE, DeadlineMatch, best_deadline, find_deadlines
+from crawler.extract.deadlines import CUE, STRONG, DeadlineMatch, best_deadline, find_deadlines
 from crawler.extract.normalize import fold
 from crawler.extract.refs import document_numbers, find_status, overdue_title, own_number
 from crawler.extract.segment import NUMBER, PARAGRAPH, ROMAN, Block, BlockKind
@@ -229,10 +229,13 @@ def _pieces(text: str, matches: list[DeadlineMatch]) -> list[Piece]:
     """Split a block where one separately dated piece of work ends and another begins."""
     strong = [m for m in matches if m.strength >= CUE]
     cuts: list[int] = []
-    for m in strong[:-1]:
+    for m, following in zip(strong, strong[1:], strict=False):
         after = re.match(r"[\s*)\]]*[.;]\s*", text[m.end:])
-        if after and re.search(r"\w", text[m.end + after.end():]):
-            cuts.append(m.end + after.end())
+        if m.strength < STRONG or not after:
+            continue
+        cut = m.end + after.end()
+        if len(re.findall(r"\w+", clean_text(text[cut:following.start]))) >= 5:
+            cuts.append(cut)
     bounds = [0, *cuts, len(text)]
     pieces = []
     for start, end in zip(bounds, bounds[1:], strict=False):
@@ -282,7 +285,7 @@ def _read_row(block: Block, walk: Walk) -> list[RawTask]:
     ctx = walk.inherited()
     lead, support = _cells_units(tail, block, walk)
     lead = lead or _subject(action, walk) or ctx.lead
-    tail_deadlines = [d for d in find_deadlines(tail, walk.year) if d.strength >= CELL]
+    tail_deadlines = find_deadlines(tail, walk.year, cells=True)
     chosen = best_deadline(tail_deadlines) or best_deadline(
         [d for d in find_deadlines(action_text, walk.year) if d.strength >= CUE])
     deadline = chosen.deadline if chosen else (ctx.deadline or Deadline.none())

@@ -30,6 +30,7 @@ BODY_TEMPLATES = {
     "telegram": "digest/telegram.html.j2",
     "zalo": "digest/zalo.txt.j2",
 }
+DEFAULT_BODY_TEMPLATE = "digest/text.j2"
 HTML_TEMPLATES = {"email": "digest/email.html.j2"}
 SUBJECT_TEMPLATE = "digest/subject.txt.j2"
 _TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
@@ -94,9 +95,9 @@ def environment() -> jinja2.Environment:
 
 
 def render_digest(digest: Digest, channel: str) -> RenderedDigest:
-    """Render a digest for a channel type (console, file, email, telegram, zalo)."""
+    """Render a digest for a channel type; unknown (plug-in) channels get the plain-text template."""
     env = environment()
-    body = env.get_template(BODY_TEMPLATES[channel]).render(d=digest)
+    body = env.get_template(BODY_TEMPLATES.get(channel, DEFAULT_BODY_TEMPLATE)).render(d=digest)
     html_name = HTML_TEMPLATES.get(channel)
     html = env.get_template(html_name).render(d=digest) if html_name else None
     subject = " ".join(env.get_template(SUBJECT_TEMPLATE).render(d=digest).split())

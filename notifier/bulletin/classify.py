@@ -169,7 +169,7 @@ def names_province(title: str) -> bool:
 def has_local_word(title: str) -> bool:
     """Tell whether a title uses a local-level word outside a phrase that addresses all localities."""
     text = fold(title) + " "
-    for phrase in COLLECTIVE_PHRASES:
+    for phrase in sorted(COLLECTIVE_PHRASES, key=len, reverse=True):
         text = text.replace(phrase, " ")
     return any(re.search(r"(?<!\w)" + re.escape(word), text) for word in LOCAL_WORDS)
 

@@ -69,7 +69,7 @@ class DraftSection:
 
 @dataclass(frozen=True)
 class DraftItem:
-    """One bulletin item as the editor left it; `line` is where it starts in the draft file."""
+    """One bulletin item as the editor left it; `line` is the line of its id in the draft file."""
 
     id: int
     section: str

@@ -1,0 +1,219 @@
+"""Draft the weekly bulletin: pick a period's articles, drop reprints, sort them into sections, and write
+an editable TOML file (see `draftfile.py`) that the editor trims, reorders and rewrites by hand.
+
+Articles are documents of kind "article" whose publication day (in Asia/Ho_Chi_Minh) falls in the
+period; for a URL stored in several versions the newest is used. Within a section, items are in
+publication order, as the seed bulletins print them; `order` counts in tens so an editor can slot an
+item between two others without renumbering.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crawler.storage.schema import Document, Source
+from notifier.bulletin.classify import DEFAULT_SECTIONS, check_rules, classify
+from notifier.bulletin.dedupe import DEFAULT_THRESHOLD, Story, drop_near_duplicates
+from notifier.bulletin.draftfile import paragraphs_of, write_draft
+from notifier.bulletin.model import (
+    Article,
+    BulletinInputError,
+    Draft,
+    DraftItem,
+    DraftSection,
+    Period,
+    SectionRule,
+)
+
+logger = logging.getLogger(__name__)
+
+TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+BULLETIN_TITLE = "Bản tin cải cách hành chính"
+LEAD_CHARS = 600
+ORDER_STEP = 10
+_WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
+
+
+def week_period(week: str) -> Period:
+    """The Monday-to-Sunday period of an ISO week written like "2025-W14"."""
+    match = _WEEK.match(week)
+    if not match:
+        raise BulletinInputError(f"Tuần không hợp lệ: {week!r} (cần dạng 2025-W14).")
+    year, number = int(match.group(1)), int(match.group(2))
+    try:
+        monday = dt.date.fromisocalendar(year, number, 1)
+    except ValueError:
+        problem = f"Năm {year} không có tuần {number} (tuần ISO từ 1 đến 52 hoặc 53)."
+        raise BulletinInputError(problem) from None
+    return Period(start=monday, end=monday + dt.timedelta(days=6), label=f"{year}-W{number:02d}")
+
+
+def date_period(start: dt.date, end: dt.date) -> Period:
+    """The period from `start` to `end`, both included; refuses a period that ends before it starts."""
+    if end < start:
+        raise BulletinInputError(
+            f"Khoảng thời gian không hợp lệ: ngày kết thúc {end:%d/%m/%Y} "
+            f"trước ngày bắt đầu {start:%d/%m/%Y}."
+        )
+    return Period(start=start, end=end, label=f"{start.isoformat()}..{end.isoformat()}")
+
+
+def issue_label(period: Period) -> str:
+    """The issue number printed on the masthead, the ISO week of the period's start: "Số 14/2025"."""
+    year, week, _ = period.start.isocalendar()
+    return f"Số {week}/{year}"
+
+
+def source_name(url: str, fallback: str | None) -> str:
+    """The attribution name of a source as the seed bulletins write it: host without "www.", first
+    letter capitalized ("Nhandan.vn"); the configured source name when the URL has no host."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    if host:
+        return host[:1].upper() + host[1:]
+    return fallback or ""
+
+
+def lead_summary(summary: str | None, text: str) -> str:
+    """The item's lead: the stored summary, else the first paragraph(s) of the text cut at a sentence
+    end near LEAD_CHARS, so the editor starts from something readable. Paragraph breaks are kept."""
+    if summary and summary.strip():
+        return "\n\n".join(paragraphs_of(summary))
+    lead = ""
+    for paragraph in paragraphs_of(text):
+        if lead and len(lead) + len(paragraph) > LEAD_CHARS:
+            break
+        lead = f"{lead}\n\n{paragraph}" if lead else paragraph
+    if len(lead) <= LEAD_CHARS:
+        return lead
+    ends = [m.end() for m in _SENTENCE_END.finditer(lead, 0, LEAD_CHARS)]
+    return lead[: ends[-1]] if ends else lead[:LEAD_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    """The Asia/Ho_Chi_Minh day of a timestamp; a naive one (SQLite drops the offset dondoc writes)
+    is already local wall-clock time."""
+    return moment.astimezone(TIMEZONE).date() if moment.tzinfo else moment.date()
+
+
+def load_articles(session: Session, period: Period) -> list[Article]:
+    """The newest version of every article published (local day) within the period."""
+    margin = dt.timedelta(days=1)
+    query = (
+        select(Document, Source.name)
+        .outerjoin(Source, Source.id == Document.source_id)
+        .where(Document.kind == "article", Document.published_at.is_not(None))
+        .where(Document.published_at >= dt.datetime.combine(period.start - margin, dt.time()))
+        .where(Document.published_at < dt.datetime.combine(period.end + margin * 2, dt.time()))
+        .order_by(Document.url, Document.version)
+    )
+    newest: dict[str, Article] = {}
+    for document, configured_name in session.execute(query):
+        article = _article(document, configured_name)
+        if article is not None and period.start <= article.published <= period.end:
+            newest[document.url] = article
+    return list(newest.values())
+
+
+def _article(document: Document, configured_name: str | None) -> Article | None:
+    """The bulletin's view of one stored document, None when it lacks a publication time."""
+    if document.published_at is None:
+        return None
+    return Article(
+        id=document.id,
+        url=document.url,
+        title=" ".join((document.title or "").split()) or document.url,
+        summary=lead_summary(document.summary, document.text),
+        source=source_name(document.url, configured_name),
+        published=local_day(document.published_at),
+        author=document.author.strip() if document.author and document.author.strip() else None,
+    )
+
+
+def build_draft(
+    stories: Iterable[Story], period: Period, rules: Sequence[SectionRule], issue: str | None = None
+) -> Draft:
+    """Assemble the draft: each story classified into a section, items in publication order."""
+    check_rules(rules)
+    by_section: dict[str, list[Story]] = {rule.key: [] for rule in rules}
+    for story in stories:
+        by_section[classify(story.article, rules)].append(story)
+    items = [
+        _item(story, key, (position + 1) * ORDER_STEP)
+        for key, members in by_section.items()
+        for position, story in enumerate(sorted(members, key=lambda s: (s.article.published, s.article.id)))
+    ]
+    return Draft(
+        title=BULLETIN_TITLE,
+        issue=issue or issue_label(period),
+        publisher="",
+        period_start=period.start,
+        period_end=period.end,
+        sections=tuple(DraftSection(key=rule.key, title=rule.title) for rule in rules),
+        items=tuple(items),
+    )
+
+
+def _item(story: Story, section: str, order: int) -> DraftItem:
+    """One draft item from a kept story, included by default."""
+    article = story.article
+    return DraftItem(
+        id=article.id,
+        section=section,
+        order=order,
+        include=True,
+        title=article.title,
+        summary=article.summary,
+        source=article.source,
+        date=article.published,
+        author=article.author,
+        url=article.url,
+        duplicates=story.duplicates,
+    )
+
+
+def draft_bulletin(
+    session: Session,
+    period: Period,
+    out_path: Path,
+    *,
+    sections: Sequence[SectionRule] = DEFAULT_SECTIONS,
+    issue: str | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Draft:
+    """Select the period's articles, drop near-duplicates, classify and order them, write the TOML
+    draft to `out_path` and return it."""
+    articles = load_articles(session, period)
+    stories = drop_near_duplicates(articles, threshold)
+    draft = build_draft(stories, period, sections, issue)
+    write_draft(draft, out_path)
+    logger.info(
+        "bulletin draft %s: %d articles, %d after dropping near-duplicates, written to %s",
+        period.label,
+        len(articles),
+        len(stories),
+        out_path,
+    )
+    return draft
+
+
+def check_draft_ids(session: Session, draft: Draft, path: Path) -> None:
+    """Refuse a draft naming an article the database does not hold (a mistyped or foreign id),
+    naming the draft file and the line of the id."""
+    ids = {item.id for item in draft.items}
+    query = select(Document.id).where(Document.id.in_(ids), Document.kind == "article")
+    known = set(session.scalars(query))
+    for item in draft.items:
+        if item.id not in known:
+            raise BulletinInputError(
+                f"Bản nháp {path}, dòng {item.line}: không có bài viết mã {item.id} trong cơ sở dữ liệu."
+            )

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs LibreOffice Writer (headless) when `soffice` is missing, so the bulletin tests can convert
+# a rendered DOCX to PDF. Safe to run again: exits 0 at once when LibreOffice is already there.
+set -euo pipefail
+if command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1; then
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
+  SUDO="sudo"
+fi
+$SUDO apt-get update -qq
+# The Vietnamese bulletin is set in Times New Roman: Liberation Serif is its metric-compatible stand-in.
+$SUDO apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui fonts-liberation \
+  || $SUDO apt-get install -y -qq --no-install-recommends libreoffice-writer fonts-liberation

@@ -1,0 +1,1 @@
+"""Tests of the weekly bulletin and the task reports (issue 7)."""

@@ -18,6 +18,7 @@ from crawler.errors import PermanentDeliveryError
 from crawler.storage.schema import ChannelAddress, OutboxMessage, Recipient
 from notifier.channels.base import (
     AddressGoneError,
+    Channel,
     MessageHeldError,
     OutgoingMessage,
     RetryLaterError,
@@ -176,7 +177,7 @@ def test_give_up_after_max_attempts_and_tell_operator(session: Session, tmp_path
     config = make_config(tmp_path)
     seed_tasks(session)
     enqueue_digests(session, config, AS_OF, "daily", now=NOW)
-    channels = {"fake": FakeChannel([RetryLaterError("busy")] * 3), "file": FileChannel()}
+    channels: dict[str, Channel] = {"fake": FakeChannel([RetryLaterError("busy")] * 3), "file": FileChannel()}
     t = NOW
     for _ in range(3):
         deliver_pending(session, channels, t, config=config, max_attempts=3)
@@ -211,7 +212,10 @@ def test_held_message_tells_operator(session: Session, tmp_path: Path) -> None:
     config = make_config(tmp_path)
     seed_tasks(session)
     enqueue_digests(session, config, AS_OF, "daily", now=NOW)
-    channels = {"fake": FakeChannel([MessageHeldError("ngoài 48 giờ")]), "file": FileChannel()}
+    channels: dict[str, Channel] = {
+        "fake": FakeChannel([MessageHeldError("ngoài 48 giờ")]),
+        "file": FileChannel(),
+    }
     assert deliver_pending(session, channels, NOW, config=config).held == 1
     assert (
         deliver_pending(session, channels, NOW + dt.timedelta(days=1), config=config).sent == 1

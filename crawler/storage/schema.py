@@ -240,3 +240,18 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ServiceJob(Base):
+    """A job of the scheduler service: its last run and outcome and its next run, for `dondoc status`."""
+
+    __tablename__ = "service_jobs"
+
+    job_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    next_run_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_outcome: Mapped[str | None] = mapped_column(String(20))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    runs: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[int] = mapped_column(Integer, default=0)

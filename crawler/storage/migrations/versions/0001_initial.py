@@ -31,6 +31,18 @@ def upgrade() -> None:
         sa.UniqueConstraint("name"),
     )
     op.create_table(
+        "service_jobs",
+        sa.Column("job_id", sa.String(length=200), nullable=False),
+        sa.Column("next_run_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_outcome", sa.String(length=20), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("runs", sa.Integer(), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("job_id"),
+    )
+    op.create_table(
         "sources",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -266,5 +278,6 @@ def downgrade() -> None:
     op.drop_table("channel_addresses")
     op.drop_table("units")
     op.drop_table("sources")
+    op.drop_table("service_jobs")
     op.drop_table("recipients")
     # ### end Alembic commands ###

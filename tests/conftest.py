@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session
 
 POSTGRES_URL_ENV = "DONDOC_TEST_POSTGRES_URL"
 PG_SERVER_BINARIES = ("initdb", "pg_ctl", "postgres")
@@ -249,3 +250,18 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
 def db_url(request: pytest.FixtureRequest) -> str:
     """The URL of a fresh database, once on SQLite and once on PostgreSQL."""
     return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture
+def db_session(db_url: str) -> Iterator[Session]:
+    """A session on a freshly migrated database, once on SQLite and once on PostgreSQL."""
+    from crawler.storage.engine import make_engine, session_factory, upgrade_database
+
+    upgrade_database(db_url)
+    engine = make_engine(db_url)
+    session = session_factory(engine)()
+    try:
+        yield session
+    finally:
+        session.close()
+        engine.dispose()

@@ -51,6 +51,9 @@ class SourceConfig:
     stale_after_days: int = 14
     failures_before_alert: int = 3
     enabled: bool = True
+    interval_seconds: int = 0
+    cron: str = ""
+    time_limit_s: int = 0
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -135,6 +138,17 @@ class SchedulesConfig:
 
 
 @dataclass(frozen=True)
+class ServiceConfig:
+    """How `dondoc run` runs: the loopback health endpoint, log format and job timing."""
+
+    health_host: str = "127.0.0.1"
+    health_port: int = 8787
+    log_json: bool = False
+    misfire_grace_s: int = 3600
+    stop_timeout_s: int = 30
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated configuration."""
 
@@ -144,6 +158,7 @@ class Config:
     recipients: tuple[RecipientConfig, ...] = ()
     channels: ChannelsConfig = ChannelsConfig()
     schedules: SchedulesConfig = SchedulesConfig()
+    service: ServiceConfig = ServiceConfig()
     path: str = ""
 
     def database_url(self) -> str:

@@ -1,0 +1,134 @@
+"""Email over SMTP (STARTTLS, implicit TLS or plain for a local relay): multipart text + HTML.
+
+The UTF-8 subject is encoded per RFC 2047, and every header value is first flattened to one line,
+so scraped text can never add a header. The Message-ID derives from the outbox key: a message
+resent after a crash carries the same id, which lets mail clients drop the duplicate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+import ssl
+from collections.abc import Callable
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, parseaddr
+from typing import ClassVar
+
+from crawler.config import Config, EmailConfig, secret
+from crawler.errors import PermanentDeliveryError
+from notifier.channels import register
+from notifier.channels.base import NotConfiguredError, OutgoingMessage, RetryLaterError, SendResult
+from notifier.render import plain
+
+log = logging.getLogger(__name__)
+
+SECURITY_MODES = ("starttls", "ssl", "none")
+TIMEOUT_S = 30.0
+
+
+def one_line(value: str) -> str:
+    """Flatten a header value to a single line (no CR, LF or other control characters)."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
+
+
+def checked_address(address: str) -> str:
+    """An email address safe to use as a header and envelope recipient, or a permanent error."""
+    _, parsed = parseaddr(address)
+    if not parsed or parsed != address.strip() or "@" not in parsed or one_line(parsed) != parsed:
+        raise PermanentDeliveryError(f"địa chỉ email không hợp lệ: {one_line(address)[:100]}")
+    return parsed
+
+
+def build_email(message: OutgoingMessage, sender: str, now: dt.datetime) -> Message:
+    """A multipart/alternative email (plain text, then HTML when there is one) with proper headers.
+
+    The subject is an RFC 2047 Header object: the newer email policy folds Vietnamese subjects between
+    encoded words and drops the spaces there, which Header does not."""
+    mail = MIMEMultipart("alternative")
+    mail["From"] = one_line(sender)
+    mail["To"] = checked_address(message.address)
+    mail["Subject"] = Header(one_line(message.subject), "utf-8").encode()
+    mail["Date"] = format_datetime(now if now.tzinfo else now.replace(tzinfo=dt.UTC))
+    domain = sender.rpartition("@")[2].strip(" >") or "dondoc.invalid"
+    mail["Message-ID"] = f"<{message.key[:40]}@{one_line(domain)}>"
+    mail.attach(MIMEText(plain(message.body), "plain", "utf-8"))
+    if message.html:
+        mail.attach(MIMEText(message.html, "html", "utf-8"))
+    return mail
+
+
+@register
+class EmailChannel:
+    """Send messages by SMTP with the settings of [channels.email]."""
+
+    name: ClassVar[str] = "email"
+    part_limit: ClassVar[int | None] = None
+    max_tags: ClassVar[int | None] = None
+
+    def __init__(
+        self,
+        settings: EmailConfig,
+        *,
+        password: str | None = None,
+        clock: Callable[[], dt.datetime],
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        """Keep the settings; `clock` gives the Date header, `ssl_context` defaults to system CAs."""
+        if settings.security not in SECURITY_MODES:
+            raise NotConfiguredError(f"channels.email.security phải là một trong {', '.join(SECURITY_MODES)}")
+        self.settings = settings
+        self.password = password
+        self.clock = clock
+        self.ssl_context = ssl_context or ssl.create_default_context()
+
+    @classmethod
+    def from_config(cls, config: Config, *, clock: Callable[[], dt.datetime]) -> EmailChannel:
+        """Build the channel from the config, reading the SMTP password from its environment variable."""
+        settings = config.channels.email
+        password = secret(settings.password_env) if settings.username else None
+        if settings.username and not password:
+            raise NotConfiguredError(f"thiếu mật khẩu SMTP trong biến môi trường {settings.password_env}")
+        return cls(settings, password=password, clock=clock)
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        """Submit one email; 5xx answers are permanent failures, 4xx and network errors are retried."""
+        mail = build_email(message, self.settings.sender, self.clock())
+        try:
+            with self._connect() as smtp:
+                if self.settings.username and self.password:
+                    smtp.login(self.settings.username, self.password)
+                smtp.send_message(mail)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            raise _by_code(min(codes, default=550), "máy chủ thư từ chối người nhận") from None
+        except smtplib.SMTPResponseException as exc:
+            raise _by_code(exc.smtp_code, f"máy chủ thư trả lời {exc.smtp_code}") from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise RetryLaterError(f"không kết nối được máy chủ thư: {type(exc).__name__}") from None
+        return SendResult(provider_id=str(mail["Message-ID"]))
+
+    def _connect(self) -> smtplib.SMTP:
+        """Open an SMTP connection secured as configured."""
+        host, port = self.settings.host, self.settings.port
+        if self.settings.security == "ssl":
+            return smtplib.SMTP_SSL(host, port, timeout=TIMEOUT_S, context=self.ssl_context)
+        smtp = smtplib.SMTP(host, port, timeout=TIMEOUT_S)
+        if self.settings.security == "starttls":
+            try:
+                smtp.starttls(context=self.ssl_context)
+            except BaseException:
+                smtp.close()
+                raise
+        return smtp
+
+
+def _by_code(code: int, text: str) -> Exception:
+    """A permanent error for 5xx SMTP answers, a retryable one otherwise."""
+    if 500 <= code < 600:
+        return PermanentDeliveryError(text)
+    return RetryLaterError(text)

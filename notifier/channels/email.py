@@ -52,7 +52,7 @@ def build_email(message: OutgoingMessage, sender: str, now: dt.datetime) -> Mess
     mail = MIMEMultipart("alternative")
     mail["From"] = one_line(sender)
     mail["To"] = checked_address(message.address)
-    mail["Subject"] = Header(one_line(message.subject), "utf-8").encode()
+    mail["Subject"] = Header(one_line(message.subject), "utf-8", header_name="Subject").encode()
     mail["Date"] = format_datetime(now if now.tzinfo else now.replace(tzinfo=dt.UTC))
     domain = sender.rpartition("@")[2].strip(" >") or "dondoc.invalid"
     mail["Message-ID"] = f"<{message.key[:40]}@{one_line(domain)}>"

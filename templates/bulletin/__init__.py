@@ -1,0 +1,1 @@
+"""Bulletin templates (HTML for email and the web); a package so non-editable installs ship them."""

@@ -1,0 +1,1 @@
+"""Task report templates (HTML); a package so non-editable installs ship them."""

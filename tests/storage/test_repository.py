@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import func, select
@@ -40,8 +41,8 @@ NOW = dt.datetime(2025, 10, 1, 8, 0, tzinfo=dt.UTC)
 class FakeGazetteer:
     """A tiny stand-in for crawler.extract.units.Gazetteer with two collectives."""
 
-    _aliases = {"bộ kh&cn": BKHCN, "btc": BTC, "ubnd tỉnh nghệ an": UBND_NA}
-    _members = {MINISTRIES: (BKHCN, BTC), PROVINCES: ("Tỉnh Nghệ An", "Thành phố Hà Nội")}
+    _aliases: ClassVar[dict[str, str]] = {"bộ kh&cn": BKHCN, "btc": BTC, "ubnd tỉnh nghệ an": UBND_NA}
+    _members: ClassVar[dict[str, tuple[str, ...]]] = {MINISTRIES: (BKHCN, BTC), PROVINCES: ("Tỉnh Nghệ An", "Thành phố Hà Nội")}
 
     def canonical(self, name: str, province: str | None = None) -> str | None:
         """Canonical name through the fake alias table."""

@@ -42,7 +42,8 @@ class FakeGazetteer:
     """A tiny stand-in for crawler.extract.units.Gazetteer with two collectives."""
 
     _aliases: ClassVar[dict[str, str]] = {"bộ kh&cn": BKHCN, "btc": BTC, "ubnd tỉnh nghệ an": UBND_NA}
-    _members: ClassVar[dict[str, tuple[str, ...]]] = {MINISTRIES: (BKHCN, BTC), PROVINCES: ("Tỉnh Nghệ An", "Thành phố Hà Nội")}
+    _members: ClassVar[dict[str, tuple[str, ...]]] = {
+        MINISTRIES: (BKHCN, BTC), PROVINCES: ("Tỉnh Nghệ An", "Thành phố Hà Nội")}
 
     def canonical(self, name: str, province: str | None = None) -> str | None:
         """Canonical name through the fake alias table."""

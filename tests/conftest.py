@@ -56,8 +56,10 @@ def _address_is_local(sock: socket.socket, address: Any) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Make any attempt to reach a non-loopback address raise, and fail the test even if it was caught."""
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Make any attempt to reach a non-loopback address raise, and fail the test even if it was caught.
+
+    Yields the list of refused attempts (a test of the guard itself may inspect and clear it)."""
     attempts: list[str] = []
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
@@ -86,7 +88,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    yield
+    yield attempts
     if attempts:
         pytest.fail("test tried to reach the network: " + "; ".join(attempts))
 

@@ -1,0 +1,157 @@
+"""Telegram through python-telegram-bot: HTML messages, each error class mapped to an action.
+
+RetryAfter (429): wait `retry_after` with the injected sleep, or hand the wait to the outbox when it is
+long; Forbidden (403): the bot was blocked or removed, the address is gone; ChatMigrated: send to the
+new supergroup id and report it so the stored address follows; BadRequest: permanent; network errors
+and timeouts: retried later by the outbox. The bot token is never logged: python-telegram-bot and
+httpx log request URLs, which contain it, so a filter on their loggers masks it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import warnings
+from collections.abc import Callable
+from typing import ClassVar
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from crawler.config import Config, secret
+from crawler.errors import PermanentDeliveryError
+from notifier.channels import register
+from notifier.channels.base import (
+    AddressGoneError,
+    NotConfiguredError,
+    OutgoingMessage,
+    RetryLaterError,
+    SendResult,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_INLINE_WAIT_S = 60.0
+MAX_TRIES = 4
+URL_LOGGERS = ("telegram", "telegram.Bot", "telegram.request", "telegram.ext", "httpx", "httpcore")
+
+
+class TokenMask(logging.Filter):
+    """Replace known bot tokens by *** in records of the loggers that print request URLs."""
+
+    def __init__(self) -> None:
+        """Start with no token to hide."""
+        super().__init__()
+        self.tokens: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message when it contains a token; never drop the record."""
+        text = record.getMessage()
+        if any(token in text for token in self.tokens):
+            for token in self.tokens:
+                text = text.replace(token, "***")
+            record.msg, record.args = text, None
+        return True
+
+
+TOKEN_MASK = TokenMask()
+for _name in URL_LOGGERS:
+    logging.getLogger(_name).addFilter(TOKEN_MASK)
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """The wait Telegram asked for, in seconds (PTB gives an int or a timedelta)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # PTB 22 warns about the int form
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+@register
+class TelegramChannel:
+    """Send HTML messages to Telegram chats whose ids were learned from updates."""
+
+    name: ClassVar[str] = "telegram"
+    part_limit: ClassVar[int | None] = 4096
+    max_tags: ClassVar[int | None] = 100
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        api_base: str,
+        sleep: Callable[[float], None],
+        max_inline_wait_s: float = MAX_INLINE_WAIT_S,
+    ) -> None:
+        """Keep the token (never logged) and the API base (a local server in tests)."""
+        self._token = token
+        self.base_url = api_base.rstrip("/") + "/bot"
+        self.sleep = sleep
+        self.max_inline_wait_s = max_inline_wait_s
+        TOKEN_MASK.tokens.add(token)
+
+    @classmethod
+    def from_config(cls, config: Config, *, sleep: Callable[[float], None]) -> TelegramChannel:
+        """Build the channel from [channels.telegram], reading the token from its environment variable."""
+        settings = config.channels.telegram
+        token = secret(settings.token_env)
+        if not token:
+            raise NotConfiguredError(f"thiếu token Telegram trong biến môi trường {settings.token_env}")
+        return cls(token, api_base=settings.api_base, sleep=sleep)
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        """Send one message part and report its id (and the new chat id after a migration)."""
+        try:
+            return asyncio.run(self._send(message.address, message.body))
+        except TelegramError as exc:
+            raise _mapped(exc) from None
+
+    async def _send(self, chat_id: str, text: str) -> SendResult:
+        """Send with the error-class-to-action mapping described in the module docstring."""
+        moved: str | None = None
+        async with Bot(self._token, base_url=self.base_url) as bot:
+            for _ in range(MAX_TRIES):
+                try:
+                    sent = await bot.send_message(
+                        chat_id=moved or chat_id,
+                        text=text,
+                        parse_mode=ParseMode.HTML,
+                        disable_web_page_preview=True,
+                    )
+                    return SendResult(provider_id=str(sent.message_id), new_address=moved)
+                except RetryAfter as exc:
+                    self._wait(retry_seconds(exc))
+                except ChatMigrated as exc:
+                    moved = str(exc.new_chat_id)
+                    log.info("telegram chat moved to a supergroup; following it")
+        raise RetryLaterError("Telegram vẫn từ chối sau nhiều lần thử")
+
+    def _wait(self, seconds: float) -> None:
+        """Honour a short retry_after here; a long one is handed to the outbox's schedule."""
+        if seconds > self.max_inline_wait_s:
+            raise RetryLaterError(f"Telegram yêu cầu chờ {seconds:.0f} giây", retry_after=seconds)
+        log.info("telegram flood control: waiting %.0f s", seconds)
+        self.sleep(seconds)
+
+
+def _mapped(exc: TelegramError) -> Exception:
+    """Our error for a Telegram error that the send loop does not handle itself."""
+    if isinstance(exc, Forbidden):
+        return AddressGoneError(f"Telegram từ chối gửi (bot bị chặn hoặc bị xóa khỏi nhóm): {exc.message}")
+    if isinstance(exc, InvalidToken):
+        return RetryLaterError("token Telegram không hợp lệ; kiểm tra cấu hình")
+    if isinstance(exc, BadRequest):
+        return PermanentDeliveryError(f"Telegram không nhận tin nhắn: {exc.message}")
+    if isinstance(exc, NetworkError):
+        return RetryLaterError(f"lỗi mạng khi gửi Telegram: {exc.message}")
+    return RetryLaterError(f"lỗi Telegram: {exc.message}")

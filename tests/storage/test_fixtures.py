@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import importlib.util
 import socket
+import sys
 import threading
+from pathlib import Path
+from types import ModuleType
 
 import pytest
-from conftest import _missing_postgres
+
+
+def _root_conftest() -> ModuleType:
+    """Load tests/conftest.py by path (other folders have their own `conftest` module)."""
+    name = "dondoc_root_conftest"
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).parents[1] / "conftest.py")
+    assert spec is not None and spec.loader is not None
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_network_guard_refuses_remote_addresses_and_names(no_network: list[str]) -> None:
@@ -31,9 +44,10 @@ def test_network_guard_allows_loopback() -> None:
 
 def test_missing_postgres_fails_in_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without PostgreSQL, CI fails loudly while a developer machine skips with the reason."""
+    missing_postgres = _root_conftest()._missing_postgres
     monkeypatch.setenv("CI", "1")
     with pytest.raises(pytest.fail.Exception, match="cannot run in CI"):
-        _missing_postgres("no binaries")
+        missing_postgres("no binaries")
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="no binaries"):
-        _missing_postgres("no binaries")
+        missing_postgres("no binaries")

@@ -1,0 +1,236 @@
+"""Zalo Official Account through httpx: the v3 customer-service message endpoint, plain text.
+
+Rules from the Zalo OA API: the `access_token` header (not Authorization); success is HTTP 200 with
+`"error": 0`, and failures often come as HTTP 200 with a non-zero error; texts over 2000 characters
+are rejected (the outbox splits before); a message reaches a user only within 48 hours of the user's
+last interaction, so outside it the message is held for the operator. The access token expires
+(HTTP 401 or error -216): refresh once and retry once. The refresh token is single-use and replaced
+at every refresh: the new pair is stored atomically before it is used, and a reused refresh token
+(-14020) needs an operator to authorize the OA again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+import httpx
+
+from crawler.config import ZaloConfig
+from crawler.errors import PermanentDeliveryError
+from notifier.channels import register
+from notifier.channels.base import (
+    MessageHeldError,
+    NotConfiguredError,
+    OutgoingMessage,
+    RetryLaterError,
+    SendResult,
+)
+
+log = logging.getLogger(__name__)
+
+WINDOW = dt.timedelta(hours=48)
+EXPIRED_TOKEN = -216
+REUSED_REFRESH_TOKEN = -14020
+OUTSIDE_WINDOW_ERRORS = frozenset({-230})
+RATE_LIMIT_ERRORS = frozenset({-32})
+TIMEOUT_S = 20.0
+
+
+@dataclass(frozen=True)
+class ZaloTokens:
+    """The OA's current access token and its single-use refresh token."""
+
+    access_token: str
+    refresh_token: str
+
+
+class TokenStore(Protocol):
+    """Where the current token pair lives between runs; `save` must be atomic and durable."""
+
+    def load(self) -> ZaloTokens | None:
+        """The stored pair, or None before the first refresh."""
+        ...
+
+    def save(self, tokens: ZaloTokens) -> None:
+        """Replace the stored pair atomically."""
+        ...
+
+
+class FileTokenStore:
+    """A token pair in a JSON file readable by the service user only, replaced atomically (fsync + rename)."""
+
+    def __init__(self, path: Path) -> None:
+        """Store the pair at `path`."""
+        self.path = path
+
+    def load(self) -> ZaloTokens | None:
+        """Read the stored pair, if any."""
+        if not self.path.exists():
+            return None
+        data = json.loads(self.path.read_text(encoding="utf-8"))
+        return ZaloTokens(str(data["access_token"]), str(data["refresh_token"]))
+
+    def save(self, tokens: ZaloTokens) -> None:
+        """Write to a private temporary file, flush it to disk, then rename it over the old one."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".zalo-tokens-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(
+                    {"access_token": tokens.access_token, "refresh_token": tokens.refresh_token}, handle
+                )
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+class TokenExpiredError(Exception):
+    """The access token was refused as expired (HTTP 401 or error -216)."""
+
+
+@register
+class ZaloChannel:
+    """Send plain-text customer-service messages to OA followers within the 48-hour window."""
+
+    name: ClassVar[str] = "zalo"
+    part_limit: ClassVar[int | None] = 2000
+    max_tags: ClassVar[int | None] = None
+
+    def __init__(
+        self,
+        settings: ZaloConfig,
+        *,
+        secret_key: str,
+        tokens: TokenStore,
+        initial: ZaloTokens | None,
+        last_interaction: Callable[[str], dt.datetime | None],
+        clock: Callable[[], dt.datetime],
+        client: httpx.Client | None = None,
+    ) -> None:
+        """Keep settings and collaborators; `initial` seeds the store from the environment."""
+        if not settings.app_id or not secret_key:
+            raise NotConfiguredError("thiếu app_id hoặc khóa bí mật của Zalo OA")
+        self.settings = settings
+        self._secret_key = secret_key
+        self.tokens = tokens
+        self.initial = initial
+        self.last_interaction = last_interaction
+        self.clock = clock
+        self.client = client or httpx.Client(timeout=TIMEOUT_S)
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        """Send one part; refresh the access token once and retry once when it has expired."""
+        self._check_window(message.address)
+        tokens = self._current()
+        try:
+            return self._post_message(tokens.access_token, message)
+        except TokenExpiredError:
+            log.info("zalo access token expired; refreshing")
+        try:
+            return self._post_message(self._refresh(tokens).access_token, message)
+        except TokenExpiredError:
+            raise RetryLaterError("Zalo vẫn từ chối access token mới") from None
+
+    def _check_window(self, user_id: str) -> None:
+        """Hold the message when the user has not interacted with the OA in the last 48 hours."""
+        last = self.last_interaction(user_id)
+        if last is None or self.clock() - (last if last.tzinfo else last.replace(tzinfo=dt.UTC)) > WINDOW:
+            raise MessageHeldError("người nhận chưa tương tác với OA trong 48 giờ qua; tin nhắn được giữ lại")
+
+    def _current(self) -> ZaloTokens:
+        """The stored pair, seeding the store from the environment the first time."""
+        stored = self.tokens.load()
+        if stored is not None:
+            return stored
+        if self.initial is None:
+            raise MessageHeldError("chưa có access token Zalo; người vận hành cần cấp quyền cho OA")
+        self.tokens.save(self.initial)
+        return self.initial
+
+    def _post_message(self, access_token: str, message: OutgoingMessage) -> SendResult:
+        """POST /v3.0/oa/message/cs and interpret the answer (HTTP status and `error` field)."""
+        payload = {"recipient": {"user_id": message.address}, "message": {"text": message.body}}
+        response = self._request(
+            "POST",
+            f"{self.settings.api_base.rstrip('/')}/v3.0/oa/message/cs",
+            headers={"access_token": access_token},
+            json=payload,
+        )
+        if response.status_code == 401:
+            raise TokenExpiredError()
+        body = _json(response)
+        error = int(body.get("error", -1))
+        if error == 0:
+            data = body.get("data")
+            return SendResult(provider_id=str(data.get("message_id")) if isinstance(data, dict) else None)
+        if error == EXPIRED_TOKEN:
+            raise TokenExpiredError()
+        raise _classify(error, str(body.get("message", "")))
+
+    def _refresh(self, old: ZaloTokens) -> ZaloTokens:
+        """Exchange the single-use refresh token; store the new pair before returning it for use."""
+        response = self._request(
+            "POST",
+            f"{self.settings.oauth_base.rstrip('/')}/v4/oa/access_token",
+            headers={"secret_key": self._secret_key},
+            data={
+                "refresh_token": old.refresh_token,
+                "app_id": self.settings.app_id,
+                "grant_type": "refresh_token",
+            },
+        )
+        body = _json(response)
+        if "access_token" not in body or "refresh_token" not in body:
+            code = int(body.get("error", -1))
+            if code == REUSED_REFRESH_TOKEN:
+                raise MessageHeldError(
+                    "refresh token Zalo đã dùng hoặc hết hạn; người vận hành cần cấp quyền lại cho OA"
+                )
+            raise RetryLaterError(f"làm mới access token Zalo thất bại (mã {code})")
+        fresh = ZaloTokens(str(body["access_token"]), str(body["refresh_token"]))
+        self.tokens.save(fresh)
+        log.info("zalo tokens refreshed and stored")
+        return fresh
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One HTTP request; network errors and 5xx answers become retryable errors."""
+        try:
+            response = self.client.request(method, url, **kwargs)
+        except httpx.HTTPError as exc:
+            raise RetryLaterError(f"lỗi mạng khi gọi Zalo: {type(exc).__name__}") from None
+        if response.status_code >= 500:
+            raise RetryLaterError(f"Zalo trả lời HTTP {response.status_code}")
+        return response
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    """The JSON object of an answer; anything else is a retryable error."""
+    try:
+        body = response.json()
+    except ValueError:
+        raise RetryLaterError(f"Zalo trả lời không phải JSON (HTTP {response.status_code})") from None
+    if not isinstance(body, dict):
+        raise RetryLaterError("Zalo trả lời JSON không đúng dạng")
+    return body
+
+
+def _classify(error: int, text: str) -> Exception:
+    """Our error for a non-zero Zalo `error`: held, retried later, or permanent."""
+    described = f"Zalo báo lỗi {error}: {text[:200]}"
+    if error in OUTSIDE_WINDOW_ERRORS:
+        return MessageHeldError(described)
+    if error in RATE_LIMIT_ERRORS:
+        return RetryLaterError(described)
+    return PermanentDeliveryError(described)

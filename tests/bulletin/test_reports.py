@@ -1,0 +1,134 @@
+"""Task reports over seed 003's and seed 004's tasks: overdue as of 2025-07-31 grouped by unit with the
+right counts, due between two days, unit and document filters, and the DOCX, XLSX, HTML outputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from sqlalchemy.orm import Session
+
+from notifier.reports import (
+    ReportInputError,
+    TaskReport,
+    due_report,
+    overdue_report,
+    render_report_html,
+    write_report,
+)
+
+from .task_rows import ALL_TASKS, TaskRow, add_tasks
+
+AS_OF = dt.date(2025, 7, 31)
+
+
+@pytest.fixture
+def tasks(session: Session) -> Session:
+    """The session with every realistic task inserted."""
+    add_tasks(session, ALL_TASKS)
+    return session
+
+
+def summary(report: TaskReport) -> list[tuple[str, str, int, int, int]]:
+    """The summary table as (group, unit, alone, shared, total) lines."""
+    return [(g.title, u.unit, u.alone, u.shared, u.total) for g in report.groups for u in g.units]
+
+
+def test_overdue_at_end_of_july_groups_by_unit(tasks: Session) -> None:
+    report = overdue_report(tasks, AS_OF)
+    ministries, localities, collectives = (
+        "Các bộ, ngành, cơ quan Trung ương", "Các địa phương", "Giao chung cho nhiều cơ quan")
+    assert summary(report) == [
+        (ministries, "Ban Cơ yếu Chính phủ", 2, 0, 2),
+        (ministries, "Bộ Công an", 3, 0, 3),
+        (ministries, "Bộ Dân tộc và Tôn giáo", 0, 1, 1),
+        (ministries, "Bộ Giáo dục và Đào tạo", 1, 1, 2),
+        (ministries, "Bộ Y tế", 0, 1, 1),
+        (ministries, "Văn phòng Chính phủ", 1, 0, 1),
+        (localities, "Bắc Ninh", 0, 1, 1),
+        (localities, "Đồng Nai", 0, 1, 1),
+        (localities, "Thanh Hóa", 0, 1, 1),
+        (collectives, "Các địa phương", 0, 1, 1),
+    ]
+    assert report.totals == (7, 2, 9)
+    assert [u.number for g in report.groups for u in g.units] == list(range(1, 11))
+    first = report.alone[0]
+    assert (first.document, first.deadline, first.units, first.progress) == (
+        "71/NQ-CP; 01-TB/BCĐTW; 03-TB/BCĐTW; 02-TB/BCĐTW", "Tháng 6/2025 (quá hạn 31 ngày)", "Bộ Công an",
+        "Đang thực hiện")
+    assert report.alone[-1].deadline == "Tháng 7/2025"  # due on the day: listed, not yet late
+    assert report.title == "Danh mục nhiệm vụ quá hạn, chưa hoàn thành đến hết ngày 31/07/2025"
+
+
+def test_due_report_and_filters(tasks: Session) -> None:
+    report = due_report(tasks, dt.date(2025, 10, 1), dt.date(2025, 10, 31))
+    assert report.totals == (5, 1, 6)
+    assert ("Các địa phương", "Công an tỉnh", 1, 0, 1) in summary(report)
+    assert ("Các địa phương", "Sở Khoa học và Công nghệ", 1, 0, 1) in summary(report)
+    sở = next(row for row in report.alone if row.units.startswith("Sở Khoa học"))
+    assert sở.units == "Sở Khoa học và Công nghệ; Phối hợp: Sở Tài chính"
+
+    mine = due_report(tasks, dt.date(2025, 10, 1), dt.date(2025, 12, 31), unit="bộ khoa học  và công nghệ")
+    assert summary(mine) == [("Các bộ, ngành, cơ quan Trung ương", "Bộ Khoa học và Công nghệ", 2, 0, 2)]
+    assert mine.scope == "Đơn vị: bộ khoa học  và công nghệ"
+
+    by_document = overdue_report(tasks, AS_OF, document="35-TB/TGV")
+    assert by_document.totals == (2, 0, 2)
+    spaced = overdue_report(tasks, AS_OF, document="02-KH/BCĐTW")
+    assert spaced.totals == (2, 0, 2)
+
+
+def test_bad_report_input_is_a_clear_error(tasks: Session) -> None:
+    with pytest.raises(ReportInputError, match="đơn vị 'Bộ Thể thao'"):
+        overdue_report(tasks, AS_OF, unit="Bộ Thể thao")
+    with pytest.raises(ReportInputError, match="văn bản '99-TB/TGV'"):
+        overdue_report(tasks, AS_OF, document="99-TB/TGV")
+    with pytest.raises(ReportInputError, match="Khoảng thời gian không hợp lệ"):
+        due_report(tasks, dt.date(2025, 10, 31), dt.date(2025, 10, 1))
+    with pytest.raises(ReportInputError, match="Định dạng không hỗ trợ: pdf"):
+        write_report(overdue_report(tasks, AS_OF), Path("/nonexistent"), ["pdf"])
+
+
+def test_outputs_read_back(tasks: Session, tmp_path: Path) -> None:
+    report = overdue_report(tasks, AS_OF)
+    docx_path, xlsx_path, html_path = write_report(report, tmp_path, ["docx", "xlsx", "html"], "qua-han")
+
+    document = docx.Document(str(docx_path))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings == [
+        report.title.upper(), "Tổng hợp theo đơn vị", "Nhiệm vụ giao riêng", "Nhiệm vụ giao chung"]
+    summary_table, alone_table, shared_table = document.tables
+    assert [c.text for c in summary_table.rows[2].cells] == ["1", "Ban Cơ yếu Chính phủ", "2", "", "2"]
+    assert [c.text for c in summary_table.rows[-1].cells][2:] == ["7", "2", "9"]
+    assert len(alone_table.rows) == 1 + 7 and len(shared_table.rows) == 1 + 2
+    assert alone_table.rows[0].cells[4].text == "Thời hạn hoàn thành"
+    assert round(document.sections[0].page_width.mm) == 297  # landscape A4
+
+    workbook = openpyxl.load_workbook(xlsx_path)
+    assert workbook.sheetnames == ["Tổng hợp theo đơn vị", "Danh sách nhiệm vụ"]
+    sheet = workbook["Tổng hợp theo đơn vị"]
+    rows = [tuple(c.value for c in row) for row in sheet.iter_rows(min_row=4)]
+    assert (2, "Bộ Công an", 3, None, 3) in rows
+    assert rows[-1][1:] == ("Tổng cộng (số nhiệm vụ)", 7, 2, 9)
+    listing = [tuple(c.value for c in row) for row in workbook["Danh sách nhiệm vụ"].iter_rows(min_row=4)]
+    assert len(listing) == 9
+    assert sum(1 for row in listing if row[0] == "Nhiệm vụ giao chung") == 2
+
+    html = html_path.read_text(encoding="utf-8")
+    assert "Ban Cơ yếu Chính phủ" in html and "Tổng số nhiệm vụ quá hạn" in html
+
+
+def test_scraped_text_stays_text_in_every_format(session: Session, tmp_path: Path) -> None:
+    hostile = '=HYPERLINK("http://x.invalid","bấm") <script>alert(1)</script>'
+    add_tasks(session, (TaskRow(("01/CĐ-TTg",), hostile, ("Bộ Tài chính",), "Tháng 7/2025",
+                                dt.date(2025, 7, 31), "month"),))
+    report = overdue_report(session, AS_OF)
+    html = render_report_html(report)
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    docx_path, xlsx_path = write_report(report, tmp_path, ["docx", "xlsx"])
+    assert "<script>alert(1)</script>" in docx.Document(str(docx_path)).tables[1].rows[1].cells[2].text
+    cell = openpyxl.load_workbook(xlsx_path)["Danh sách nhiệm vụ"]["D4"]
+    assert cell.data_type == "s" and str(cell.value).startswith("=HYPERLINK")

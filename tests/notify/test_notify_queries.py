@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import pytest
 from notify_helpers import AS_OF, add_document, add_task
 from sqlalchemy.orm import Session
 
@@ -53,3 +54,23 @@ def test_console_and_file_channels(tmp_path: Path) -> None:
     channel.send(message)
     text = (tmp_path / "digests" / "a.txt").read_text(encoding="utf-8")
     assert text.count("Nội dung tiếp") == 1
+
+
+def test_create_channels_skips_unconfigured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without tokens only console, file and email (no SMTP login) are built; a token enables Telegram."""
+    from sqlalchemy.orm import sessionmaker
+
+    from crawler.config import Config, GeneralConfig
+    from notifier.channels.factory import create_channels
+
+    monkeypatch.delenv("DONDOC_TELEGRAM_TOKEN", raising=False)
+    config = Config(general=GeneralConfig(output_dir=str(tmp_path)))
+    built = create_channels(
+        config, sessions=sessionmaker(), clock=lambda: dt.datetime.now(dt.UTC), sleep=lambda s: None
+    )
+    assert sorted(built) == ["console", "email", "file"]
+    monkeypatch.setenv("DONDOC_TELEGRAM_TOKEN", "1:x")
+    built = create_channels(
+        config, sessions=sessionmaker(), clock=lambda: dt.datetime.now(dt.UTC), sleep=lambda s: None
+    )
+    assert "telegram" in built

@@ -316,15 +316,21 @@ def _dropped(session: Session, task_ids: set[int], document: Document, as_of: dt
 
 
 def _record(session: Session, row: Task, kind: EventKind, key: str, as_of: dt.date,
-            old: str | None, new: str | None, days: int | None = None) -> list[TaskEventRecord]:
+            old: str | None, new: str | None) -> list[TaskEventRecord]:
     """Store an event unless the same (task, kind, key) exists; return it as a list of zero or one."""
     same = (TaskEvent.task_id == row.id, TaskEvent.kind == kind.value, TaskEvent.key == key)
-    exists = session.scalars(select(TaskEvent.id).where(*same)).first()
-    if exists is not None:
+    if session.scalars(select(TaskEvent.id).where(*same)).first() is not None:
         return []
-    detail: dict[str, object] = {"old": old, "new": new, "days": days}
-    session.add(TaskEvent(task_id=row.id, kind=kind.value, key=key, on=as_of, detail=detail))
-    return [TaskEventRecord(task_id=row.id, kind=kind, key=key, on=as_of, old=old, new=new, days=days)]
+    event = TaskEventRecord(task_id=row.id, kind=kind, key=key, on=as_of, old=old, new=new)
+    _insert(session, event)
+    return [event]
+
+
+def _insert(session: Session, event: TaskEventRecord) -> None:
+    """Add the row of an event known to be new."""
+    detail: dict[str, object] = {"old": event.old, "new": event.new, "days": event.days}
+    session.add(TaskEvent(task_id=event.task_id, kind=event.kind.value, key=event.key, on=event.on,
+                          detail=detail))
 
 
 # --- time events --------------------------------------------------------------------------------
@@ -335,28 +341,34 @@ def record_time_events(session: Session, as_of: dt.date,
     """Record due-soon and overdue events of open, listed tasks with a due date, as seen on `as_of`.
 
     due_soon: once per offset crossed (the tightest one on the day; key "<offset>d:<due>", so a moved
-    deadline alerts again). overdue: from the first day past due (key = the due date).
+    deadline alerts again). overdue: from the first day past due (key = the due date). Only tasks due
+    within the largest offset are read, and existing events are read once, so large databases stay fast.
     """
-    query = (select(Task).where(Task.listed.is_(True), Task.due.is_not(None),
-                                (Task.status.is_(None)) | (Task.status != Status.DONE.value))
-             .order_by(Task.due, Task.id))
+    horizon = as_of + dt.timedelta(days=max(offsets, default=0))
+    open_due = (Task.listed.is_(True), Task.due.is_not(None), Task.due <= horizon,
+                Task.status.is_(None) | (Task.status != Status.DONE.value))
+    known = {(task_id, kind, key) for task_id, kind, key in session.execute(
+        select(TaskEvent.task_id, TaskEvent.kind, TaskEvent.key).join(Task, Task.id == TaskEvent.task_id)
+        .where(*open_due, TaskEvent.kind.in_([EventKind.DUE_SOON.value, EventKind.OVERDUE.value])))}
     events: list[TaskEventRecord] = []
-    for row in session.scalars(query):
-        events += _time_event(session, row, as_of, offsets)
+    due_dates = session.execute(select(Task.id, Task.due).where(*open_due).order_by(Task.due, Task.id))
+    for task_id, due in due_dates:
+        event = time_event(task_id, due, as_of, offsets) if due else None
+        if event is not None and (event.task_id, event.kind.value, event.key) not in known:
+            _insert(session, event)
+            events.append(event)
     session.flush()
     return events
 
 
-def _time_event(session: Session, row: Task, as_of: dt.date, offsets: Sequence[int]) -> list[TaskEventRecord]:
-    """The due-soon or overdue event one task calls for on `as_of`, if any."""
-    if row.due is None:
-        return []
-    days_left = (row.due - as_of).days
-    due = row.due.isoformat()
+def time_event(task_id: int, due: dt.date, as_of: dt.date, offsets: Sequence[int]) -> TaskEventRecord | None:
+    """The due-soon or overdue event a task due on `due` calls for on `as_of`, if any."""
+    days_left = (due - as_of).days
     if days_left < 0:
-        return _record(session, row, EventKind.OVERDUE, due, as_of, None, due)
+        return TaskEventRecord(task_id, EventKind.OVERDUE, due.isoformat(), as_of, new=due.isoformat())
     crossed = [offset for offset in offsets if days_left <= offset]
     if not crossed:
-        return []
+        return None
     offset = min(crossed)
-    return _record(session, row, EventKind.DUE_SOON, f"{offset}d:{due}", as_of, None, due, days=offset)
+    return TaskEventRecord(task_id, EventKind.DUE_SOON, f"{offset}d:{due.isoformat()}", as_of,
+                           new=due.isoformat(), days=offset)

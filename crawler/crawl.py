@@ -1,0 +1,202 @@
+"""Run a crawl in a subprocess and report per source; record and query source health.
+
+Scrapy's reactor cannot be restarted inside a long-running process, so `run_crawl` starts
+`python -m crawler.crawl_worker` and kills it at the time limit. The database is the hand-off: the
+worker stores pages and documents (extracted_at NULL) and each source's outcome, and writes a JSON
+report that becomes a `CrawlReport`. One bad source never stops the others; every failure is one line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crawler.config import Config, SourceConfig, load_config
+from crawler.errors import ConfigError
+from crawler.storage.engine import make_engine, session_factory
+from crawler.storage.schema import Source
+
+logger = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    """How one source's crawl went: ok or failed (with a one-line reason), and what it fetched."""
+
+    name: str
+    ok: bool
+    reason: str | None = None
+    pages: int = 0
+    bytes: int = 0
+    new_documents: int = 0
+    items_listed: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CrawlReport:
+    """The outcome of one crawl run, per source in config order."""
+
+    sources: tuple[SourceOutcome, ...]
+    started_at: dt.datetime
+    finished_at: dt.datetime
+
+    @property
+    def ok(self) -> bool:
+        """True when every source succeeded."""
+        return all(outcome.ok for outcome in self.sources)
+
+    @property
+    def total_bytes(self) -> int:
+        """Bytes received over all sources."""
+        return sum(outcome.bytes for outcome in self.sources)
+
+    @property
+    def new_documents(self) -> int:
+        """New documents (or versions) over all sources."""
+        return sum(outcome.new_documents for outcome in self.sources)
+
+    def outcome(self, name: str) -> SourceOutcome:
+        """The outcome of the source called `name`."""
+        return next(outcome for outcome in self.sources if outcome.name == name)
+
+
+@dataclass(frozen=True)
+class HealthAlert:
+    """Something the operator must hear about a source: repeated failures or staleness."""
+
+    source: str
+    kind: str  # "failing" or "stale"
+    message: str
+
+
+def select_sources(config: Config, names: Sequence[str] | None) -> tuple[SourceConfig, ...]:
+    """The enabled sources, or exactly the named ones (an unknown name is a ConfigError)."""
+    if not names:
+        return tuple(source for source in config.sources if source.enabled)
+    by_name = {source.name: source for source in config.sources}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        raise ConfigError(f"không có nguồn tên: {', '.join(unknown)}")
+    return tuple(by_name[name] for name in names)
+
+
+def run_crawl(config: Config | str | Path, db_url: str, source_names: Sequence[str] | None = None,
+              time_limit_s: int | None = None) -> CrawlReport:
+    """Crawl the chosen sources in a worker subprocess killed at `time_limit_s`; never raises per source."""
+    cfg = config if isinstance(config, Config) else load_config(config)
+    sources = select_sources(cfg, source_names)
+    limit = time_limit_s or cfg.general.crawl_time_limit_s
+    started = dt.datetime.now(dt.UTC)
+    with tempfile.TemporaryDirectory(prefix="dondoc-crawl-") as tmp:
+        spec, report, log = Path(tmp, "spec.json"), Path(tmp, "report.json"), Path(tmp, "worker.log")
+        spec.write_text(json.dumps(worker_spec(cfg, sources)), encoding="utf-8")
+        command = [sys.executable, "-m", "crawler.crawl_worker", "--spec", str(spec), "--db", db_url,
+                   "--report", str(report), "--time-limit", str(limit)]
+        failure = _run_worker(command, log, limit)
+        outcomes = _read_report(report) if report.exists() else {}
+    finished = dt.datetime.now(dt.UTC)
+    missing = [source for source in sources if source.name not in outcomes]
+    if missing:
+        _record_missing(db_url, missing, failure or "tiến trình thu thập dừng mà không báo cáo", finished)
+    return CrawlReport(
+        sources=tuple(outcomes.get(s.name) or SourceOutcome(s.name, False, failure) for s in sources),
+        started_at=started, finished_at=finished,
+    )
+
+
+def worker_spec(config: Config, sources: Sequence[SourceConfig]) -> dict[str, Any]:
+    """The config subset the worker needs, as TOML-shaped data it validates again."""
+    return {"general": dataclasses.asdict(config.general),
+            "sources": [dataclasses.asdict(source) for source in sources]}
+
+
+def _run_worker(command: list[str], log: Path, limit: int) -> str | None:
+    """Run the worker; a one-line reason if it was killed or crashed, else None."""
+    with log.open("w", encoding="utf-8") as stream:
+        try:
+            result = subprocess.run(command, stdout=stream, stderr=subprocess.STDOUT, timeout=limit,
+                                    check=False)
+        except subprocess.TimeoutExpired:
+            logger.warning("crawl worker killed at its time limit (%d s)", limit)
+            return f"quá thời gian thu thập ({limit} giây), tiến trình đã bị dừng"
+    if result.returncode != 0:
+        text = log.read_text(encoding="utf-8", errors="replace")
+        lines = [line for line in text.splitlines() if line.strip()] or ["không có nhật ký"]
+        logger.error("crawl worker failed (exit %d); log tail: %s", result.returncode, "\n".join(lines[-20:]))
+        return f"tiến trình thu thập lỗi (mã {result.returncode}): {lines[-1]}"
+    return None
+
+
+def _read_report(path: Path) -> dict[str, SourceOutcome]:
+    """The worker's JSON report as outcomes by source name."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        entry["name"]: SourceOutcome(**{**entry, "warnings": tuple(entry.get("warnings", ()))})
+        for entry in raw
+    }
+
+
+def _record_missing(db_url: str, sources: Sequence[SourceConfig], reason: str, now: dt.datetime) -> None:
+    """Record a failure for sources the worker never reported (killed or crashed)."""
+    sessions = session_factory(make_engine(db_url))
+    with sessions() as session:
+        for source in sources:
+            record_outcome(session, source, SourceOutcome(source.name, False, reason), now)
+        session.commit()
+
+
+def record_outcome(session: Session, source: SourceConfig, outcome: SourceOutcome, now: dt.datetime) -> None:
+    """Update a source's health: last success or failure, consecutive failures, items, last new item."""
+    row = session.scalars(select(Source).where(Source.name == source.name)).first()
+    if row is None:
+        row = Source(name=source.name)
+        session.add(row)
+    row.family, row.start_url = source.family, source.start_url
+    row.items_last_run = outcome.items_listed
+    if outcome.ok:
+        row.last_success_at, row.consecutive_failures = now, 0
+    else:
+        row.last_failure_at, row.last_error = now, outcome.reason
+        row.consecutive_failures = (row.consecutive_failures or 0) + 1
+    if outcome.new_documents:
+        row.last_item_at = now
+
+
+def health_alerts(session: Session, sources: Sequence[SourceConfig],
+                  now: dt.datetime) -> tuple[HealthAlert, ...]:
+    """Alerts for sources failing N times in a row or with no new item for longer than their limit."""
+    alerts = []
+    rows = {row.name: row for row in session.scalars(select(Source))}
+    for source in sources:
+        row = rows.get(source.name)
+        if row is None:
+            continue
+        if row.consecutive_failures >= source.failures_before_alert:
+            alerts.append(HealthAlert(source.name, "failing",
+                                      f"Nguồn {source.name} lỗi {row.consecutive_failures} lần liên tiếp: "
+                                      f"{row.last_error}"))
+        since = _aware(row.last_item_at or row.last_success_at)
+        if since is not None and now - since > dt.timedelta(days=source.stale_after_days):
+            alerts.append(HealthAlert(source.name, "stale",
+                                      f"Nguồn {source.name} không có tin mới trong {(now - since).days} ngày "
+                                      f"(ngưỡng {source.stale_after_days} ngày)"))
+    return tuple(alerts)
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """A datetime read back from SQLite (naive, UTC) made timezone-aware."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)

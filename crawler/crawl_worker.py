@@ -1,0 +1,130 @@
+"""The crawl subprocess: `python -m crawler.crawl_worker --spec S --db URL --report R --time-limit N`.
+
+Runs one Scrapy crawler per source in one CrawlerProcess, each with its own settings, stores pages
+and documents through the pipeline, records every source's health and writes the JSON report that
+`crawler.crawl.run_crawl` reads. Per-source problems are collected by the spiders, never raised.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scrapy.crawler import Crawler, CrawlerProcess
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from crawler.config import Config, SourceConfig, config_from_dict
+from crawler.crawl import SourceOutcome, record_outcome
+from crawler.crawl_settings import process_settings, source_settings
+from crawler.pipelines import source_row
+from crawler.spiders import SPIDERS
+from crawler.spiders.base import SourceSpider, StoredCopy, Validators
+from crawler.spiders.urls import host_allowed
+from crawler.storage.engine import make_engine, session_factory
+from crawler.storage.schema import Page
+
+logger = logging.getLogger(__name__)
+
+
+def known_validators(session: Session) -> dict[str, Validators]:
+    """URL -> (ETag, Last-Modified) of the latest stored copy of every page (sources share URLs)."""
+    rows = session.execute(select(Page.url, Page.etag, Page.last_modified).order_by(Page.fetched_at))
+    return {url: (etag, modified) for url, etag, modified in rows}
+
+
+def for_source(known: Mapping[str, Validators], source: SourceConfig) -> dict[str, Validators]:
+    """The validators of the URLs on the source's allowed hosts."""
+    allowed = source.allowed_domains
+    return {url: v for url, v in known.items() if host_allowed(urlsplit(url).hostname or "", allowed)}
+
+
+def stored_copy(sessions: sessionmaker[Session]) -> StoredCopy:
+    """A reader of the latest stored body of a URL, for list pages answered with 304."""
+    def read(url: str) -> bytes | None:
+        """The newest stored content of `url`, or None."""
+        with sessions() as session:
+            query = select(Page.content).where(Page.url == url).order_by(Page.fetched_at.desc()).limit(1)
+            return session.scalars(query).first()
+    return read
+
+
+def spider_class(source: SourceConfig, config: Config, db_url: str, time_limit_s: int) -> type[SourceSpider]:
+    """The family's spider class specialised with this source's settings (one crawler per source)."""
+    base = SPIDERS[source.family]
+    settings = source_settings(source, config.general, db_url, time_limit_s)
+    return type(f"{base.__name__}_{source.name}", (base,), {"custom_settings": settings})
+
+
+def outcome_of(crawler: Crawler, source: SourceConfig) -> SourceOutcome:
+    """A source's outcome from its spider's records and its crawler's stats."""
+    spider = crawler.spider
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    if not isinstance(spider, SourceSpider) or "start_time" not in stats:
+        return SourceOutcome(source.name, False, "không khởi động được trình thu thập cho nguồn này")
+    problems = list(spider.problems)
+    if stats.get("finish_reason") == "closespider_timeout":
+        problems.append("quá thời gian thu thập, đã dừng giữa chừng")
+    errors = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
+    if errors and not problems:
+        problems.append(f"{errors} lỗi khi phân tích trang (HTML không đúng cấu trúc?), xem nhật ký")
+    reason = None
+    if problems:
+        reason = problems[0] + (f" (và {len(problems) - 1} lỗi khác)" if len(problems) > 1 else "")
+    return SourceOutcome(
+        name=source.name, ok=not problems, reason=reason,
+        pages=int(stats.get("downloader/response_count", 0)),
+        bytes=int(stats.get("downloader/response_bytes", 0)),
+        new_documents=int(stats.get("dondoc/new_documents", 0)), items_listed=spider.items_listed,
+        warnings=tuple(spider.warnings),
+    )
+
+
+def crawl(config: Config, db_url: str, time_limit_s: int) -> list[SourceOutcome]:
+    """Crawl every source of `config` concurrently and record each one's outcome in the database."""
+    sessions = session_factory(make_engine(db_url))
+    with sessions() as session:
+        for source in config.sources:
+            source_row(session, source)
+        session.commit()
+        known = known_validators(session)
+    process = CrawlerProcess(process_settings(config.general, time_limit_s))
+    crawlers = []
+    for source in config.sources:
+        crawler = process.create_crawler(spider_class(source, config, db_url, time_limit_s))
+        process.crawl(crawler, source=source, known=for_source(known, source), stored=stored_copy(sessions))
+        crawlers.append((crawler, source))
+    process.start()
+    outcomes = [outcome_of(crawler, source) for crawler, source in crawlers]
+    now = dt.datetime.now(dt.UTC)
+    with sessions() as session:
+        for (_crawler, source), outcome in zip(crawlers, outcomes, strict=True):
+            record_outcome(session, source, outcome, now)
+        session.commit()
+    return outcomes
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the worker subprocess."""
+    parser = argparse.ArgumentParser(prog="crawler.crawl_worker")
+    parser.add_argument("--spec", required=True, type=Path)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--report", required=True, type=Path)
+    parser.add_argument("--time-limit", required=True, type=int)
+    args = parser.parse_args(argv)
+    config = config_from_dict(json.loads(args.spec.read_text(encoding="utf-8")), str(args.spec))
+    outcomes = crawl(config, args.db, args.time_limit)
+    args.report.write_text(json.dumps([dataclasses.asdict(o) for o in outcomes], ensure_ascii=False),
+                           encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

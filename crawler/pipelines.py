@@ -1,0 +1,156 @@
+"""The one item pipeline: store fetched pages by content hash and new document versions.
+
+Thin on purpose: hashing, extraction and the database writes are plain functions below, so the
+worker, tests and benchmarks can use them without Scrapy. A file that cannot be read is recorded as
+a problem of its source (one line), never raised into the crawl.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import logging
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from crawler.config import SourceConfig
+from crawler.errors import UnusableInputError
+from crawler.extract.text import ArticleProfile, document_from_bytes, with_metadata
+from crawler.models import DocumentText, FetchedPage
+from crawler.spiders.items import FetchedItem
+from crawler.storage.engine import make_engine, session_factory
+from crawler.storage.schema import Document, Page, Source
+
+logger = logging.getLogger(__name__)
+
+
+def content_hash(content: bytes, content_type: str | None, volatile: Sequence[str] = ()) -> str:
+    """SHA-256 of the content after removing the profile's volatile parts (comments, live counters)."""
+    if volatile and not (content_type or "").startswith(("application/pdf", "application/vnd", "image/")):
+        for pattern in volatile:
+            content = re.sub(pattern.encode("utf-8"), b"", content, flags=re.DOTALL)
+    return hashlib.sha256(content).hexdigest()
+
+
+def text_hash(text: str) -> str:
+    """SHA-256 of a document's text, the identity of one version."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def source_row(session: Session, source: SourceConfig) -> Source:
+    """The sources row of a configured source, created on first use."""
+    row = session.scalars(select(Source).where(Source.name == source.name)).first()
+    if row is None:
+        row = Source(name=source.name, family=source.family, start_url=source.start_url,
+                     consecutive_failures=0, items_last_run=0)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def store_page(session: Session, source_id: int, page: FetchedPage,
+               volatile: Sequence[str]) -> tuple[Page, bool]:
+    """Store a page once per (url, content hash); returns the row and whether the content is new."""
+    digest = content_hash(page.content, page.content_type, volatile)
+    row = session.scalars(select(Page).where(Page.url == page.url, Page.content_hash == digest)).first()
+    if row is not None:
+        row.etag, row.last_modified, row.fetched_at = page.etag, page.last_modified, page.fetched_at
+        return row, False
+    row = Page(source_id=source_id, url=page.url, content_hash=digest, content=page.content,
+               content_type=page.content_type, status=page.status, etag=page.etag,
+               last_modified=page.last_modified, fetched_at=page.fetched_at)
+    session.add(row)
+    session.flush()
+    return row, True
+
+
+def store_document(session: Session, source_id: int, page_id: int, url: str, doc: DocumentText,
+                   now: dt.datetime) -> Document | None:
+    """Add a document version unless the latest version of `url` has the same text; returns the new row."""
+    digest = text_hash(doc.text)
+    versions = select(Document).where(Document.url == url).order_by(Document.version.desc())
+    latest = session.scalars(versions).first()
+    if latest is not None and latest.text_hash == digest:
+        return None
+    published = doc.published.astimezone(dt.UTC) if doc.published else None
+    row = Document(
+        source_id=source_id, page_id=page_id, url=url, version=(latest.version + 1) if latest else 1,
+        kind=str(doc.kind), number=doc.number, issuer=doc.issuer, issued=doc.issued,
+        published_at=published, title=doc.title, summary=doc.summary, author=doc.author,
+        signer=doc.signer, text=doc.text, text_hash=digest, needs_ocr=doc.needs_ocr, extracted_at=None,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def read_document(item: FetchedItem, profile: ArticleProfile) -> DocumentText:
+    """The document of a fetched item: its file's text with the source page's metadata laid over it."""
+    if item.document_url is None:
+        raise ValueError("item carries no document")
+    name = PurePosixPath(urlsplit(item.page.url).path).name or urlsplit(item.page.url).netloc
+    doc = document_from_bytes(item.page.content, name, item.document_url, item.page.content_type, profile)
+    doc = with_metadata(doc, item.meta)
+    if doc.published is None and item.listed_published is not None:
+        doc = dataclasses.replace(doc, published=item.listed_published)
+    return doc
+
+
+@lru_cache(maxsize=4)
+def _sessions(url: str) -> sessionmaker[Session]:
+    """One engine and session factory per database URL for the whole worker process."""
+    engine: Engine = make_engine(url)
+    return session_factory(engine)
+
+
+class StoragePipeline:
+    """Stores each FetchedItem: the page by content hash, then a document version if its text is new."""
+
+    def __init__(self, crawler: Any) -> None:
+        """Bind to the crawl's database (setting DONDOC_DATABASE_URL) and keep the crawler for its spider."""
+        self.crawler = crawler
+        self.sessions = _sessions(str(crawler.settings["DONDOC_DATABASE_URL"]))
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StoragePipeline:
+        """Scrapy's factory hook."""
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        """Store the item; problems (unreadable files) and OCR notices go to the spider's records."""
+        if not isinstance(item, FetchedItem):
+            return item
+        spider = self.crawler.spider
+        source: SourceConfig = spider.source
+        volatile = tuple(source.options.get("volatile_patterns", ()))
+        profile = ArticleProfile.from_options(dict(source.options.get("article", {})))
+        with self.sessions() as session:
+            source_id = source_row(session, source).id
+            page, changed = store_page(session, source_id, item.page, volatile)
+            if item.document_url and changed:
+                self._store_document(session, spider, source_id, page.id, item, profile)
+            session.commit()
+        return item
+
+    def _store_document(self, session: Session, spider: Any, source_id: int, page_id: int,
+                        item: FetchedItem, profile: ArticleProfile) -> None:
+        """Extract and store the document of an item with new content."""
+        try:
+            doc = read_document(item, profile)
+        except UnusableInputError as exc:
+            spider.problem(f"{exc} ({item.page.url})")
+            return
+        if doc.needs_ocr:
+            spider.warn(f"văn bản là bản quét không có lớp chữ, cần OCR: {item.page.url}")
+        url = item.document_url or item.page.url
+        if store_document(session, source_id, page_id, url, doc, dt.datetime.now(dt.UTC)) is not None:
+            spider.crawler.stats.inc_value("dondoc/new_documents")

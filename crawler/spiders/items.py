@@ -1,0 +1,23 @@
+"""What spiders yield: a fetched page to store, possibly the content of a document."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from crawler.extract.text import DocumentMeta
+from crawler.models import FetchedPage
+
+
+@dataclass(frozen=True)
+class FetchedItem:
+    """A page to store by content hash; when `document_url` is set, its content is that document's.
+
+    `meta` comes from the source's own pages (a vanban detail page) and overrides what the file says;
+    `listed_published` (from a list item or a feed entry) is used only when the page gives no time.
+    """
+
+    page: FetchedPage
+    document_url: str | None = None
+    meta: DocumentMeta = field(default_factory=DocumentMeta)
+    listed_published: dt.datetime | None = None

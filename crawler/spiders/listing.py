@@ -1,0 +1,77 @@
+"""List/detail spider for news CMSs (baochinhphu family) and generic portals, configured by profile.
+
+Options: item_selector, link_selector, time_selector + time_formats (list time, used only when the
+article gives none), paging by `page_url` (a template with {page} and {zone}, zone read by
+zone_selector) or by `next_selector`; `article` holds the article page selectors. An empty list page
+ends paging, and so does a page whose items are all known already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from scrapy.http import Request, Response, TextResponse
+
+from crawler.extract.text import DocumentMeta, parse_datetime
+from crawler.models import DocumentKind
+from crawler.spiders.base import SourceSpider, select_first, select_texts
+from crawler.spiders.items import FetchedItem
+from crawler.spiders.urls import normalize_url
+
+
+class ListingSpider(SourceSpider):
+    """Category/list pages with paging, then one request per article page."""
+
+    name = "listing"
+
+    async def start(self) -> AsyncIterator[Any]:
+        """Fetch the first list page (conditionally: on 304 its stored copy is parsed)."""
+        yield self.follow_url(self.source.start_url, self.parse_list, meta={"page": 1})
+
+    def parse_list(self, response: Response) -> Iterator[Request | FetchedItem]:
+        """Yield a request per listed article and the next list page while it can hold new items."""
+        page_response, stored = self.list_page(response)
+        if stored:
+            yield stored
+        if page_response is None:
+            return
+        response = page_response
+        page = int(response.meta["page"])
+        items = response.css(str(self.options["item_selector"])) if response.text.strip() else []
+        if not items:
+            if page == 1:
+                self.problem(f"trang danh sách không có mục nào (bộ chọn '{self.options['item_selector']}' "
+                             f"không khớp) tại {response.url}")
+            return
+        fresh = 0
+        for item in items:
+            href = select_first(item, str(self.options["link_selector"]))
+            if not href:
+                continue
+            url = normalize_url(response.urljoin(href))
+            fresh += url not in self.known
+            self.items_listed += 1
+            listed = parse_datetime(select_first(item, str(self.options.get("time_selector", ""))),
+                                    self.option_list("time_formats"), self.utc_offset)
+            yield self.follow_url(url, self.parse_article, meta={"listed": listed})
+        zone = response.meta.get("zone") or select_first(response, str(self.options.get("zone_selector", "")))
+        next_url = self._next_page(response, page, zone)
+        if next_url and fresh and page < self.source.max_pages:
+            meta = {"page": page + 1, "zone": zone}
+            yield self.follow_url(next_url, self.parse_list, meta=meta)
+
+    def _next_page(self, response: TextResponse, page: int, zone: str) -> str | None:
+        """The next list page: a `page_url` template (zone read on the first page) or a next link."""
+        template = self.options.get("page_url")
+        if template:
+            return response.urljoin(str(template).format(page=page + 1, zone=zone))
+        found = select_texts(response, str(self.options.get("next_selector", "")))
+        return response.urljoin(found[0]) if found else None
+
+    def parse_article(self, response: TextResponse) -> Iterator[FetchedItem]:
+        """An article page: store it as a document (text and metadata are read by the pipeline)."""
+        if self.usable(response):
+            yield FetchedItem(page=self.fetched(response), document_url=normalize_url(response.url),
+                              meta=DocumentMeta(kind=DocumentKind.ARTICLE),
+                              listed_published=response.meta.get("listed"))

@@ -1,0 +1,65 @@
+"""Request safety: only http(s), only the source's allowed hosts, no private addresses unless local.
+
+Runs on every request, including the ones RedirectMiddleware builds, so an off-domain redirect is
+refused like an off-domain link. (robots.txt with a BOM needs nothing: Scrapy decodes it as utf-8-sig.)
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request
+
+from crawler.spiders.urls import host_allowed
+
+logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1024)
+def _resolves_to_private(host: str) -> bool:
+    """True when the host is, or resolves to, a loopback, private, link-local or reserved address."""
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False  # unresolvable: the download itself fails with a DNS error
+    return any(_private(address) for address in addresses)
+
+
+def _private(address: str) -> bool:
+    """True for addresses a crawler must not reach on the operator's network."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
+
+
+class SafetyMiddleware:
+    """Downloader middleware refusing requests outside the source's scheme, hosts and address rules."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        """Keep the crawler: its spider holds the source config."""
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SafetyMiddleware:
+        """Scrapy's factory hook."""
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        """Raise IgnoreRequest (a one-line Vietnamese reason) for a request this source may not make."""
+        spider = self.crawler.spider
+        parts = urlsplit(request.url)
+        if parts.scheme not in ("http", "https"):
+            raise IgnoreRequest(f"giao thức '{parts.scheme}' không được phép: {request.url}")
+        host = parts.hostname or ""
+        source = getattr(spider, "source", None)
+        allowed = tuple(getattr(source, "allowed_domains", ()) or ())
+        if allowed and not host_allowed(host, allowed):
+            raise IgnoreRequest(f"liên kết/chuyển hướng ra ngoài tên miền cho phép ({host}): {request.url}")
+        if not getattr(source, "local", False) and _resolves_to_private(host):
+            raise IgnoreRequest(f"địa chỉ mạng nội bộ bị chặn ({host}): {request.url}")
+

@@ -89,7 +89,8 @@ def _view(row: Sequence[object]) -> TaskView:
             time=_parse_time(str(due_time) if due_time else None),
         ),
         status=str(status) if status else None,
-        document_number=str(number) if number else (str(refs_list[0]) if refs_list else None),
+        # The assigning document (a cover letter may carry the directive it forwards) names the task.
+        document_number=str(refs_list[0]) if refs_list else (str(number) if number else None),
         document_url=str(url) if url else None,
         listed=bool(listed),
     )

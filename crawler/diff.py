@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from crawler.models import Deadline, ExtractedTask, Precision, Status
@@ -322,15 +322,14 @@ def _record(session: Session, row: Task, kind: EventKind, key: str, as_of: dt.da
     if session.scalars(select(TaskEvent.id).where(*same)).first() is not None:
         return []
     event = TaskEventRecord(task_id=row.id, kind=kind, key=key, on=as_of, old=old, new=new)
-    _insert(session, event)
+    session.add(TaskEvent(**_event_columns(event)))
     return [event]
 
 
-def _insert(session: Session, event: TaskEventRecord) -> None:
-    """Add the row of an event known to be new."""
-    detail: dict[str, object] = {"old": event.old, "new": event.new, "days": event.days}
-    session.add(TaskEvent(task_id=event.task_id, kind=event.kind.value, key=event.key, on=event.on,
-                          detail=detail))
+def _event_columns(event: TaskEventRecord) -> dict[str, object]:
+    """The task_events columns of an event record."""
+    return {"task_id": event.task_id, "kind": event.kind.value, "key": event.key, "on": event.on,
+            "detail": {"old": event.old, "new": event.new, "days": event.days}}
 
 
 # --- time events --------------------------------------------------------------------------------
@@ -355,9 +354,10 @@ def record_time_events(session: Session, as_of: dt.date,
     for task_id, due in due_dates:
         event = time_event(task_id, due, as_of, offsets) if due else None
         if event is not None and (event.task_id, event.kind.value, event.key) not in known:
-            _insert(session, event)
             events.append(event)
     session.flush()
+    if events:  # one bulk insert: the first run on a large database may record tens of thousands
+        session.execute(insert(TaskEvent), [_event_columns(event) for event in events])
     return events
 
 

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -103,7 +103,7 @@ class UnitResolver:
         """Build from alias keys -> canonical names (from the database) and an optional gazetteer."""
         self._aliases = dict(aliases)
         self._directory = directory
-        self._reach: dict[str, frozenset[str]] = {}
+        self._reach: dict[str, frozenset[str]] = {}  # by name as written: names repeat across tasks
 
     def canonical(self, name: str) -> str:
         """The canonical name of `name`: database aliases first, then the gazetteer, else the name itself."""
@@ -115,12 +115,13 @@ class UnitResolver:
 
     def reach(self, name: str) -> frozenset[str]:
         """Keys of every unit an addressee reaches: itself and, for a collective, each unit it covers."""
-        key = name_key(name)
-        if key not in self._reach:
+        reached = self._reach.get(name)
+        if reached is None:
             canonical = self.canonical(name)
             members = self._directory.members_of(canonical) if self._directory else ()
-            self._reach[key] = frozenset(k for n in (canonical, *members) for k in _equivalent_keys(n))
-        return self._reach[key]
+            reached = frozenset(k for n in (canonical, *members) for k in _equivalent_keys(n))
+            self._reach[name] = reached
+        return reached
 
     def reached_by(self, names: Iterable[str]) -> frozenset[str]:
         """Keys of every unit that a lead/support list reaches."""
@@ -462,14 +463,17 @@ def tasks_by_unit(session: Session, units: Iterable[str], resolver: UnitResolver
         for key in _equivalent_keys(resolver.canonical(unit)):
             wanted.setdefault(key, []).append(unit)
     found: dict[str, list[TrackedTask]] = {unit: [] for names in wanted.values() for unit in names}
-    query = select(Task, Document.number, Document.url).outerjoin(Document, Document.id == Task.document_id)
+    query = select(*_TASK_COLUMNS, Document.number, Document.url).outerjoin(
+        Document, Document.id == Task.document_id)
     if listed_only:
         query = query.where(Task.listed.is_(True))
-    for task, number, url in session.execute(query.order_by(Task.id)):
-        reached = resolver.reached_by((*task.lead, *task.support))
+    for row in session.execute(query.order_by(Task.id)):
+        reached = resolver.reached_by((*row.lead, *row.support))
         hits = {unit for key in reached & wanted.keys() for unit in wanted[key]}
-        for unit in hits:
-            found[unit].append(tracked_task(task, number, url))
+        if hits:
+            task = tracked_task(row)
+            for unit in hits:
+                found[unit].append(task)
     return found
 
 
@@ -478,20 +482,24 @@ def tasks_for_unit(session: Session, unit: str, resolver: UnitResolver) -> list[
     return tasks_by_unit(session, [unit], resolver)[unit]
 
 
-def tracked_task(task: Task, number: str | None, url: str | None) -> TrackedTask:
-    """The frozen record of a task row and its source document's number and URL."""
+_TASK_COLUMNS = (Task.id, Task.action, Task.lead, Task.support, Task.deadline_raw, Task.due, Task.due_time,
+                 Task.precision, Task.status, Task.source_refs, Task.listed, Task.first_seen, Task.last_seen)
+
+
+def tracked_task(row: Any) -> TrackedTask:
+    """The frozen record of a result row holding _TASK_COLUMNS plus the document's number and url."""
     return TrackedTask(
-        id=task.id,
-        action=task.action,
-        lead=tuple(task.lead),
-        support=tuple(task.support),
-        deadline=Deadline(raw=task.deadline_raw, due=task.due, precision=Precision(task.precision),
-                          time=dt.time.fromisoformat(task.due_time) if task.due_time else None),
-        status=Status(task.status) if task.status else None,
-        source_refs=tuple(task.source_refs),
-        document_number=number or (task.source_refs[0] if task.source_refs else None),
-        document_url=url,
-        listed=task.listed,
-        first_seen=task.first_seen,
-        last_seen=task.last_seen,
+        id=row.id,
+        action=row.action,
+        lead=tuple(row.lead),
+        support=tuple(row.support),
+        deadline=Deadline(raw=row.deadline_raw, due=row.due, precision=Precision(row.precision),
+                          time=dt.time.fromisoformat(row.due_time) if row.due_time else None),
+        status=Status(row.status) if row.status else None,
+        source_refs=tuple(row.source_refs),
+        document_number=row.number or (row.source_refs[0] if row.source_refs else None),
+        document_url=row.url,
+        listed=row.listed,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
     )

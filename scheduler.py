@@ -8,32 +8,42 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import fcntl
+import inspect
 import json
 import logging
+import math
+import os
 import signal
+import subprocess
 import sys
 import tempfile
+import threading
+import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 from zoneinfo import ZoneInfo
 
-from crawler.config import Config, GeneralConfig, find_config_path, load_config
-from crawler.errors import ConfigError, DondocError, UnusableInputError
+from crawler.config import Config, GeneralConfig, SourceConfig, find_config_path, load_config
+from crawler.errors import AlreadyRunningError, ConfigError, DondocError, UnusableInputError
 
 if TYPE_CHECKING:
-    from crawler.crawl import CrawlReport
     from sqlalchemy.orm import Session
 
+    from crawler.crawl import CrawlReport
     from crawler.pipeline import ExtractionReport
+    from notifier.channels.base import Channel
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DEMO_AS_OF = dt.date(2025, 10, 1)
 
-log = logging.getLogger("dondoc")
+log = logging.getLogger("dondoc")  # this module also runs as __main__ (crawl subprocesses)
 
 
 def today() -> dt.date:
@@ -42,8 +52,8 @@ def today() -> dt.date:
 
 
 def now() -> dt.datetime:
-    """The current time in Asia/Ho_Chi_Minh, for timestamps written to the database."""
-    return dt.datetime.now(TIMEZONE)
+    """The current time, UTC-aware: SQLite keeps datetimes naive, so everything stored must be UTC."""
+    return dt.datetime.now(dt.UTC)
 
 
 def parse_date(value: str) -> dt.date:
@@ -160,7 +170,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the scheduler service until SIGTERM/SIGINT."""
-    return run_service(load_cli_config(args))
+    config = load_cli_config(args)
+    level = logging.DEBUG if args.verbose else logging.INFO
+    configure_logging(level, args.log_json or config.service.log_json)
+    return run_service(config, wait_for_lock=args.wait)
 
 
 # --- service wiring -------------------------------------------------------------------------
@@ -199,19 +212,18 @@ def crawl_and_track(
     """Crawl (in a subprocess), then extract tasks from new documents and record the differ's events."""
     day = as_of or today()
     from crawler.crawl import run_crawl
-
     from crawler.diff import record_time_events
     from crawler.extract.units import load_gazetteer
     from crawler.pipeline import extract_pending_documents
-    from crawler.storage.repository import sync_config
+    from crawler.storage.repository import default_directory, sync_config
 
     url = config.database_url()
     gazetteer = load_gazetteer(tuple((u.name, u.aliases) for u in config.units))
     with open_session(url) as session:
-        sync_config(session, config.units, config.recipients)
+        sync_config(session, config.units, config.recipients, default_directory())
         session.commit()
-    report = run_crawl(config, url, source_names, config.general.crawl_time_limit_s)
-    with open_session(url) as session:
+    report = run_crawl(config, url, source_names, crawl_time_limit(config, source_names))
+    with holding(acquire_lock(url, "extract", wait=True)), open_session(url) as session:
         extraction = extract_pending_documents(session, gazetteer, day, now())
         record_time_events(session, day)
         session.commit()
@@ -264,44 +276,936 @@ def slug(name: str) -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in ascii_name).split())[:80] or "don-vi"
 
 
-def run_service(config: Config) -> int:
-    """The scheduler: crawl each source on its interval, send digests and deliver the outbox."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
+# --- service: instance lock -----------------------------------------------------------------
+
+LOCKS = {"run": ("lock", 0x646F6E646F63), "extract": ("extract.lock", 0x646F6E646F64)}
+"""Database-wide locks: purpose -> (suffix of the file next to a SQLite database, PostgreSQL advisory key)."""
+
+
+@dataclass(frozen=True)
+class InstanceLock:
+    """A held database-wide lock: what it is (for logs) and how to let it go."""
+
+    description: str
+    release: Callable[[], None]
+
+
+def sqlite_lock_path(url: str, suffix: str) -> Path | None:
+    """The lock file next to a SQLite database file; None for other databases and in-memory SQLite."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    database = Path(parsed.database).resolve()
+    return database.with_name(f"{database.name}.{suffix}")
+
+
+def acquire_lock(url: str, purpose: str, wait: bool) -> InstanceLock:
+    """Take a database-wide lock ("run": one service per database; "extract": one extraction at a time):
+    a file lock for SQLite, an advisory lock for PostgreSQL; AlreadyRunningError when busy and not waiting."""
+    from sqlalchemy.engine import make_url
+
+    suffix, key = LOCKS[purpose]
+    path = sqlite_lock_path(url, suffix)
+    if path is not None:
+        return _file_lock(path, wait)
+    if make_url(url).get_backend_name() == "postgresql":
+        return _postgres_lock(url, key, wait)
+    return InstanceLock("không khóa (cơ sở dữ liệu trong bộ nhớ)", lambda: None)
+
+
+def busy_message(where: str) -> str:
+    """The one line a second `dondoc run` prints before it exits."""
+    return (f"một tiến trình “dondoc run” khác đang chạy trên cơ sở dữ liệu này ({where}); "
+            "dừng tiến trình đó trước, hoặc dùng --wait để chờ")
+
+
+def _file_lock(path: Path, wait: bool) -> InstanceLock:
+    """flock() on a file next to the database; the kernel frees it if the process dies."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        if not wait:
+            handle.close()
+            raise AlreadyRunningError(busy_message(f"khóa {path}")) from None
+        log.info("waiting for the lock %s held by another dondoc process", path)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+
+    def release() -> None:
+        """Unlock and close the lock file (the file itself stays, it is harmless)."""
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+    return InstanceLock(f"tệp khóa {path}", release)
+
+
+def _postgres_lock(url: str, key: int, wait: bool) -> InstanceLock:
+    """A session-level advisory lock held on a dedicated connection until released."""
+    from sqlalchemy import text
+
+    from crawler.storage.engine import make_engine
+
+    engine = make_engine(url)
+    connection = engine.connect()
+    got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+    if not got and not wait:
+        connection.close()
+        engine.dispose()
+        raise AlreadyRunningError(busy_message(f"khóa advisory {key} của PostgreSQL"))
+    if not got:
+        log.info("waiting for the PostgreSQL advisory lock %d held by another dondoc process", key)
+        connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+    connection.commit()
+
+    def release() -> None:
+        """Unlock, then close the connection that held the lock."""
+        connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+        connection.commit()
+        connection.close()
+        engine.dispose()
+
+    return InstanceLock(f"khóa advisory {key} của PostgreSQL", release)
+
+
+@contextmanager
+def holding(lock: InstanceLock) -> Iterator[InstanceLock]:
+    """Release a lock when the block ends, however it ends."""
+    try:
+        yield lock
+    finally:
+        lock.release()
+
+
+def service_is_running(url: str) -> bool:
+    """True when some `dondoc run` holds the instance lock of this database (for `dondoc status`)."""
+    try:
+        lock = acquire_lock(url, "run", wait=False)
+    except AlreadyRunningError:
+        return True
+    lock.release()
+    return False
+
+
+# --- service: jobs --------------------------------------------------------------------------
+
+OUTCOME_LABELS = {
+    "ok": "thành công",
+    "failed": "lỗi",
+    "timeout": "quá thời gian",
+    "abandoned": "bỏ dở khi dừng",
+    "running": "đang chạy",
+}
+WORKER_MARGIN_S = 60
+CHILD_STOP_GRACE_S = 5
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """How one job run ended: ok, failed, timeout or abandoned, with a one-line detail."""
+
+    outcome: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job the service schedules: explicit id, trigger, the work, and whether a first run is due at once."""
+
+    job_id: str
+    trigger: Any
+    work: Callable[[], JobResult]
+    run_at_start: bool = False
+
+
+class Service:
+    """The running service's shared state: config, clock, database, stop flag and jobs in flight."""
+
+    def __init__(self, config: Config, clock: Callable[[], dt.datetime]) -> None:
+        """Bind to the configured database; nothing runs until `run_service` schedules the jobs."""
+        from crawler.storage.engine import make_engine, session_factory
+
+        self.config = config
+        self.url = config.database_url()
+        self.clock = clock
+        self.engine = make_engine(self.url)
+        self.sessions = session_factory(self.engine)
+        self.stopping = threading.Event()
+        self.in_flight: set[str] = set()
+        self.children: set[subprocess.Popen[str]] = set()
+        self.guard = threading.Condition()
+        self.next_run: Callable[[str], dt.datetime | None] = lambda _job_id: None
+        self._channels: dict[str, Channel] | None = None
+
+    def channels(self) -> dict[str, Channel]:
+        """The delivery channels, built once per service run (their setup problems are logged once)."""
+        with self.guard:
+            if self._channels is None:
+                self._channels = build_channels(self.config, self.clock)
+            return self._channels
+
+    def run_job(self, job_id: str, work: Callable[[], JobResult]) -> None:
+        """Run one job: record its start and outcome, log one line each; a failure never escapes."""
+        if self.stopping.is_set():
+            return
+        with self.guard:
+            self.in_flight.add(job_id)
+        started = self.clock()
+        record_job_start(self, job_id, started)
+        log.info("job started", extra={"job_id": job_id})
+        try:
+            result = work()
+        except Exception as exc:  # one failing job must not stop the service
+            log.exception("job crashed", extra={"job_id": job_id})
+            result = JobResult("failed", short_error(exc))
+        if self.stopping.is_set() and result.outcome != "ok":
+            result = JobResult("abandoned", result.detail)
+        duration = round((self.clock() - started).total_seconds(), 3)
+        record_job_end(self, job_id, result, self.clock())
+        level = logging.INFO if result.outcome == "ok" else logging.WARNING
+        log.log(level, "job finished: %s", result.detail or result.outcome,
+                extra={"job_id": job_id, "outcome": result.outcome, "duration_s": duration})
+        with self.guard:
+            self.in_flight.discard(job_id)
+            self.guard.notify_all()
+
+    def stop_children(self) -> None:
+        """Ask every crawl subprocess group to stop (SIGTERM); their jobs are recorded as abandoned."""
+        with self.guard:
+            children = list(self.children)
+        for child in children:
+            with suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGTERM)
+
+    def wait_idle(self, timeout_s: float) -> bool:
+        """Wait until no job is in flight; False when some are still running after `timeout_s`."""
+        with self.guard:
+            return self.guard.wait_for(lambda: not self.in_flight, timeout=timeout_s)
+
+
+def short_error(exc: BaseException) -> str:
+    """An exception as one short line (type and first line of the message)."""
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {first}"[:300]
+
+
+def record_job_start(service: Service, job_id: str, started: dt.datetime) -> None:
+    """Mark a job running in service_jobs (so `dondoc status` shows it in flight)."""
+    from crawler.storage.schema import ServiceJob
+
+    with service.sessions() as session:
+        row = session.get(ServiceJob, job_id) or ServiceJob(job_id=job_id, runs=0, failures=0)
+        row.last_started_at, row.last_outcome = utc(started), "running"
+        session.add(row)
+        session.commit()
+
+
+def record_job_end(service: Service, job_id: str, result: JobResult, finished: dt.datetime) -> None:
+    """Record a job's outcome, its counters and its next run time."""
+    from crawler.storage.schema import ServiceJob
+
+    with service.sessions() as session:
+        row = session.get(ServiceJob, job_id) or ServiceJob(job_id=job_id, runs=0, failures=0)
+        row.last_finished_at, row.last_outcome = utc(finished), result.outcome
+        row.last_error = None if result.outcome == "ok" else result.detail[:1000]
+        row.runs = (row.runs or 0) + 1
+        row.failures = (row.failures or 0) + (0 if result.outcome == "ok" else 1)
+        row.next_run_at = utc(service.next_run(job_id))
+        session.add(row)
+        session.commit()
+
+
+def record_next_runs(service: Service, job_ids: Sequence[str]) -> None:
+    """Store every job's next run time (at start, so `dondoc status` and a restart can see it)."""
+    from crawler.storage.schema import ServiceJob
+
+    with service.sessions() as session:
+        for job_id in job_ids:
+            row = session.get(ServiceJob, job_id) or ServiceJob(job_id=job_id, runs=0, failures=0)
+            row.next_run_at = utc(service.next_run(job_id))
+            session.add(row)
+        session.commit()
+
+
+def stored_next_runs(service: Service) -> dict[str, dt.datetime]:
+    """The next run times the previous service run stored, by job id (UTC-aware)."""
+    from sqlalchemy import select
+
+    from crawler.storage.schema import ServiceJob
+
+    with service.sessions() as session:
+        rows = session.execute(select(ServiceJob.job_id, ServiceJob.next_run_at)).all()
+    return {job_id: aware(moment) for job_id, moment in rows if moment is not None}
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    """A datetime read back from SQLite (naive, UTC) made timezone-aware."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A datetime as stored: UTC (SQLite drops the zone, so every stored time must be UTC)."""
+    return moment.astimezone(dt.UTC) if moment is not None else None
+
+
+def cron_trigger(expression: str, key: str, config: Config) -> Any:
+    """An APScheduler cron trigger from 5 fields, or 6 with seconds first; a bad one is a ConfigError."""
     from apscheduler.triggers.cron import CronTrigger
 
-    scheduler = BlockingScheduler(timezone=TIMEZONE)
-    defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
-    for source in config.sources:
-        if source.enabled:
-            scheduler.add_job(
-                crawl_and_track, "interval", minutes=source.interval_minutes, id=f"crawl:{source.name}",
-                args=(config, (source.name,)), next_run_time=now(), **defaults,
-            )
+    parts = expression.split()
+    try:
+        if len(parts) == 6:
+            second, minute, hour, day, month, weekday = parts
+            return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
+                               day_of_week=weekday, timezone=TIMEZONE)
+        return CronTrigger.from_crontab(expression, timezone=TIMEZONE)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{config.path or 'cấu hình'}: '{key}' không phải biểu thức cron hợp lệ: {expression!r} ({exc})"
+        ) from exc
+
+
+def source_trigger(source: SourceConfig, index: int, config: Config) -> Any:
+    """A source's trigger: its cron when set, else interval_seconds, else interval_minutes."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    if source.cron.strip():
+        return cron_trigger(source.cron, f"sources[{index}].cron", config)
+    if source.interval_seconds > 0:
+        return IntervalTrigger(seconds=source.interval_seconds, timezone=TIMEZONE)
+    return IntervalTrigger(minutes=max(source.interval_minutes, 1), timezone=TIMEZONE)
+
+
+def job_specs(service: Service) -> list[JobSpec]:
+    """Every job of the service, from the config: crawls, digests, delivery, bulletin, housekeeping."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    config = service.config
+    specs = [
+        JobSpec(f"crawl:{source.name}", source_trigger(source, index, config),
+                partial(crawl_job, service, source), run_at_start=True)
+        for index, source in enumerate(config.sources) if source.enabled
+    ]
     schedules = config.schedules
-    for period, cron in (("daily", schedules.daily_digest), ("weekly", schedules.weekly_digest)):
-        scheduler.add_job(
-            enqueue_and_deliver, CronTrigger.from_crontab(cron, timezone=TIMEZONE), id=f"digest:{period}",
-            args=(config, period), **defaults,
-        )
-    install_stop_handlers(scheduler.shutdown)
+    timed: tuple[tuple[str, str, str, Callable[[], JobResult]], ...] = (
+        ("digest:daily", "schedules.daily_digest", schedules.daily_digest,
+         partial(digest_job, service, "daily")),
+        ("digest:weekly", "schedules.weekly_digest", schedules.weekly_digest,
+         partial(digest_job, service, "weekly")),
+        ("bulletin:draft", "schedules.bulletin_draft", schedules.bulletin_draft,
+         partial(bulletin_job, service)),
+        ("housekeeping", "schedules.housekeeping", schedules.housekeeping,
+         partial(housekeeping_job, service)),
+    )
+    specs += [JobSpec(job_id, cron_trigger(cron, key, config), work)
+              for job_id, key, cron, work in timed if cron.strip()]
+    if schedules.delivery_interval_seconds > 0:
+        every = IntervalTrigger(seconds=schedules.delivery_interval_seconds, timezone=TIMEZONE)
+        specs.append(JobSpec("deliver", every, partial(deliver_job, service), run_at_start=True))
+    return specs
+
+
+def first_run_time(spec: JobSpec, stored: dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
+    """When a job first runs: at once if a run was missed while stopped (once, coalesced) or if it is
+    a crawl never run; else the earlier of the stored next run and the trigger's; None = the trigger's."""
+    if stored is not None and stored <= now:
+        return now
+    planned = spec.trigger.get_next_fire_time(None, now)
+    if stored is not None:
+        return min(stored, planned) if planned is not None else stored
+    return now if spec.run_at_start else None
+
+
+def crawl_time_limit(config: Config, source_names: Sequence[str] | None) -> int:
+    """The crawl time limit of the chosen sources: the largest per-source limit, else the general one."""
+    chosen = [s for s in config.sources if not source_names or s.name in source_names]
+    limits = [s.time_limit_s for s in chosen if s.time_limit_s > 0]
+    return max(limits) if limits else config.general.crawl_time_limit_s
+
+
+def crawl_command(config: Config, source: SourceConfig) -> list[str]:
+    """The `dondoc crawl --source NAME` command line the service runs as a subprocess."""
+    prefix = ["--config", str(Path(config.path).resolve())] if config.path else []
+    return [sys.executable, "-m", "scheduler", *prefix, "crawl", "--source", source.name]
+
+
+def crawl_job(service: Service, source: SourceConfig) -> JobResult:
+    """Crawl one source (and extract its tasks) in a subprocess group, killed if it overruns."""
+    limit = crawl_time_limit(service.config, (source.name,))
+    hard_limit = limit + max(WORKER_MARGIN_S, limit // 2)
+    child = subprocess.Popen(
+        crawl_command(service.config, source), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, encoding="utf-8", errors="replace", start_new_session=True,
+    )
+    with service.guard:
+        service.children.add(child)
+    try:
+        output, killed = _wait_child(child, hard_limit)
+    finally:
+        with service.guard:
+            service.children.discard(child)
+    for line in output.splitlines()[-20:]:
+        if line.strip():
+            log.info("crawl output: %s", line.strip(), extra={"source": source.name})
+    result = _crawl_result(service, source, child.returncode, output, killed, hard_limit)
+    if result.outcome != "ok":
+        alert_failing_source(service, source)
+    return result
+
+
+def _wait_child(child: subprocess.Popen[str], limit_s: int) -> tuple[str, bool]:
+    """Collect a child's output; at the time limit kill its whole process group. (output, killed)."""
+    try:
+        output, _ = child.communicate(timeout=limit_s)
+        return output or "", False
+    except subprocess.TimeoutExpired:
+        with suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+        output, _ = child.communicate()
+        return output or "", True
+
+
+def _crawl_result(service: Service, source: SourceConfig, returncode: int, output: str, killed: bool,
+                  hard_limit: int) -> JobResult:
+    """The job result of a crawl subprocess; a killed crawl is recorded on the source's health too."""
+    if killed:
+        reason = f"quá thời gian ({hard_limit} giây), tiến trình thu thập đã bị dừng"
+        record_source_failure(service, source, reason)
+        return JobResult("timeout", reason)
+    if service.stopping.is_set() and returncode < 0:
+        return JobResult("abandoned", "dịch vụ dừng giữa lúc thu thập; lần sau sẽ thu thập lại")
+    if returncode == 0:
+        last = [line for line in output.splitlines() if line.startswith("Nguồn ")]
+        return JobResult("ok", last[-1] if last else "")
+    errors = [line for line in output.splitlines() if "LỖI" in line or line.startswith("Lỗi")]
+    return JobResult("failed", errors[-1] if errors else f"tiến trình thu thập thoát với mã {returncode}")
+
+
+def record_source_failure(service: Service, source: SourceConfig, reason: str) -> None:
+    """Record a failure on a source's health row (for crawls the service itself had to kill)."""
+    from crawler.crawl import SourceOutcome, record_outcome
+
+    with service.sessions() as session:
+        record_outcome(session, source, SourceOutcome(source.name, False, reason), service.clock())
+        session.commit()
+
+
+def alert_failing_source(service: Service, source: SourceConfig) -> None:
+    """Tell the operator once, when a source reaches its failures_before_alert in a row."""
+    from sqlalchemy import select
+
+    from crawler.storage.schema import Source
+    from notifier.outbox import notify_operator
+
+    with service.sessions() as session:
+        row = session.scalars(select(Source).where(Source.name == source.name)).first()
+        if row is None or row.consecutive_failures != source.failures_before_alert:
+            return
+        text = f"Nguồn {source.name} lỗi {row.consecutive_failures} lần liên tiếp: {row.last_error}"
+        notify_operator(session, service.config, text, service.clock())
+        log.warning("operator alerted: source failing", extra={"source": source.name})
+
+
+def build_channels(config: Config, clock: Callable[[], dt.datetime]) -> dict[str, Channel]:
+    """An instance of every registered channel the config allows; unconfigured ones are skipped."""
+    from notifier.channels import load_builtin
+    from notifier.channels.base import NotConfiguredError
+
+    channels: dict[str, Channel] = {}
+    for name, cls in load_builtin().items():
+        try:
+            channels[name] = _make_channel(name, cls, config, clock)
+        except NotConfiguredError as exc:
+            log.info("channel %s not configured: %s", name, exc)
+        except Exception as exc:  # one broken channel must not stop delivery on the others
+            log.error("channel %s could not be set up: %s", name, short_error(exc))
+    return channels
+
+
+def _make_channel(name: str, cls: Any, config: Config, clock: Callable[[], dt.datetime]) -> Channel:
+    """One channel instance: from its config when it knows how (given the clock/sleep it asks for),
+    the file channel under the output directory, the others as they are."""
+    if hasattr(cls, "from_config"):
+        wanted = inspect.signature(cls.from_config).parameters
+        offered: dict[str, Any] = {"clock": clock, "sleep": time.sleep}
+        channel: Channel = cls.from_config(config, **{k: v for k, v in offered.items() if k in wanted})
+        return channel
+    if name == "file":
+        return cast("Channel", cls(output_dir(config)))
+    return cast("Channel", cls())
+
+
+def output_dir(config: Config) -> Path:
+    """The output directory, relative to the config file's folder when not absolute."""
+    path = Path(config.general.output_dir)
+    return path if path.is_absolute() or not config.path else Path(config.path).parent / path
+
+
+def digest_job(service: Service, period: str) -> JobResult:
+    """Record today's due-soon/overdue events, queue the `period` digests, then deliver the outbox."""
+    from crawler.diff import record_time_events
+    from crawler.storage.repository import due_soon_offsets
+    from notifier.outbox import enqueue_digests
+
+    now_ = service.clock()
+    day = now_.astimezone(TIMEZONE).date()
+    with service.sessions() as session:
+        record_time_events(session, day, due_soon_offsets(session))
+        session.commit()
+        added = enqueue_digests(session, service.config, day, period, now=now_)
+    delivered = deliver_job(service)
+    return JobResult(delivered.outcome, f"{added} tin nhắn mới vào hộp thư đi; {delivered.detail}")
+
+
+def deliver_job(service: Service) -> JobResult:
+    """Send what the outbox holds; a permanent failure makes the run 'failed' (the operator is told)."""
+    from notifier.outbox import deliver_pending
+
+    with service.sessions() as session:
+        report = deliver_pending(session, service.channels(), service.clock(), config=service.config)
+    detail = (f"đã gửi {report.sent}, thử lại {report.retried}, lỗi {report.failed}, "
+              f"giữ lại {report.held}, đang chờ {report.waiting}")
+    return JobResult("failed" if report.failed else "ok", detail)
+
+
+def bulletin_job(service: Service) -> JobResult:
+    """Draft this week's bulletin into the output directory for the editors."""
+    from notifier.bulletin.draft import draft_bulletin, week_period
+
+    year, week, _ = service.clock().astimezone(TIMEZONE).date().isocalendar()
+    period = week_period(f"{year}-W{week:02d}")
+    path = output_dir(service.config) / "bulletin" / f"ban-tin-{period.label}.toml"
+    with service.sessions() as session:
+        draft = draft_bulletin(session, period, path)
+    return JobResult("ok", f"bản nháp {len(draft.items)} bài: {path}")
+
+
+def housekeeping_job(service: Service) -> JobResult:
+    """Prune raw pages past their retention and tell the operator about stale sources."""
+    from crawler.crawl import health_alerts
+    from notifier.outbox import notify_operator
+
+    now_ = service.clock()
+    cutoff = now_ - dt.timedelta(days=service.config.general.raw_page_retention_days)
+    with service.sessions() as session:
+        pruned = prune_raw_pages(session, cutoff)
+        session.commit()
+        stale = [a for a in health_alerts(session, service.config.sources, now_) if a.kind == "stale"]
+        for alert in stale:
+            notify_operator(session, service.config, alert.message, now_)
+    return JobResult("ok", f"đã xóa {pruned} trang thô cũ; {len(stale)} nguồn lâu không có tin mới")
+
+
+def prune_raw_pages(session: Session, cutoff: dt.datetime) -> int:
+    """Delete stored raw pages fetched before `cutoff`, except each URL's latest copy (its ETag keeps
+    conditional requests working) and pages a document was read from."""
+    from sqlalchemy import delete, func, select
+
+    from crawler.storage.schema import Document, Page
+
+    latest = select(func.max(Page.id)).group_by(Page.url)
+    used = select(Document.page_id).where(Document.page_id.is_not(None))
+    result = session.execute(
+        delete(Page)
+        .where(Page.fetched_at < utc(cutoff), Page.id.not_in(latest), Page.id.not_in(used))
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --- service: the scheduler -----------------------------------------------------------------
+
+
+def run_service(config: Config, *, wait_for_lock: bool = False,
+                clock: Callable[[], dt.datetime] = now) -> int:
+    """`dondoc run`: hold the instance lock, schedule every job, serve /healthz, stop cleanly on a signal."""
+    from crawler.storage.repository import default_directory, sync_config
+
+    url = config.database_url()
+    lock = acquire_lock(url, "run", wait_for_lock)
+    log.info("service starting on %s (%s)", _safe_url(url), lock.description)
+    try:
+        with open_session(url) as session:
+            sync_config(session, config.units, config.recipients, default_directory())
+            session.commit()
+        return _serve(Service(config, clock))
+    finally:
+        lock.release()
+        log.info("service stopped")
+
+
+def _serve(service: Service) -> int:
+    """Run the scheduler until a stop signal, then finish or abandon the jobs in flight."""
+    from notifier.outbox import recover_interrupted
+
+    with service.sessions() as session:
+        recovered = recover_interrupted(session, service.clock())
+    if recovered:
+        log.info("%d outbox messages left sending by the last run are due again", recovered)
+    scheduler = schedule_jobs(service)
+    health = start_health_server(service)
+    stop = threading.Event()
+    install_stop_handlers(stop.set)
     scheduler.start()
+    record_next_runs(service, [job.id for job in scheduler.get_jobs()])
+    while not stop.wait(1.0):
+        pass
+    log.info("stop requested: finishing the jobs in flight")
+    service.stopping.set()
+    scheduler.shutdown(wait=False)
+    service.stop_children()
+    idle = service.wait_idle(service.config.service.stop_timeout_s)
+    if health is not None:
+        health.shutdown()
+    service.engine.dispose()
+    if not idle:
+        log.warning("jobs still running at the stop timeout were abandoned: %s", sorted(service.in_flight))
+        logging.shutdown()
+        os._exit(0)  # the outbox and the database make abandoning safe; do not wait for stuck threads
     return 0
 
 
-def enqueue_and_deliver(config: Config, period: str) -> None:
-    """Write today's digests of `period` to the outbox and deliver everything pending."""
-    from notifier.channels import build_channels
-    from notifier.outbox import deliver_pending, enqueue_digests
+def schedule_jobs(service: Service) -> Any:
+    """A background scheduler (in-memory store, Asia/Ho_Chi_Minh) with every job added by explicit id."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.schedulers.background import BackgroundScheduler
 
-    with open_session(config.database_url()) as session:
-        enqueue_digests(session, config, today(), period, now=now())
-        deliver_pending(session, build_channels(config), now(), config=config)
+    config = service.config
+    specs = job_specs(service)
+    scheduler = BackgroundScheduler(
+        timezone=TIMEZONE,
+        executors={"default": ThreadPoolExecutor(max_workers=min(len(specs) + 2, 20))},
+        job_defaults={"coalesce": True, "max_instances": 1,
+                      "misfire_grace_time": config.service.misfire_grace_s},
+    )
+    service.next_run = lambda job_id: _next_run_of(scheduler, job_id)
+    stored = stored_next_runs(service)
+    now_ = service.clock()
+    for spec in specs:
+        start = first_run_time(spec, stored.get(spec.job_id), now_)
+        extra = {} if start is None else {"next_run_time": start}
+        scheduler.add_job(service.run_job, spec.trigger, args=(spec.job_id, spec.work), id=spec.job_id,
+                          name=spec.job_id, replace_existing=True, **extra)
+        log.info("job scheduled", extra={"job_id": spec.job_id})
+    return scheduler
+
+
+def _next_run_of(scheduler: Any, job_id: str) -> dt.datetime | None:
+    """The next run time APScheduler holds for a job (None once it is gone or the scheduler stopped)."""
+    job = scheduler.get_job(job_id)
+    return job.next_run_time if job is not None else None
 
 
 def install_stop_handlers(stop: Callable[[], None]) -> None:
-    """Stop cleanly on SIGTERM and SIGINT (the outbox makes abandoning a delivery safe)."""
+    """Stop cleanly on SIGTERM and SIGINT; the handler only sets a flag, the main thread does the rest."""
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda _signum, _frame: stop())
+
+
+# --- service: health endpoint and metrics ---------------------------------------------------
+
+
+def start_health_server(service: Service) -> ThreadingHTTPServer | None:
+    """Serve /healthz and /metrics on the configured loopback port (0 turns the endpoint off)."""
+    settings = service.config.service
+    if settings.health_port == 0:
+        return None
+    handler = type("HealthHandler", (HealthHandler,), {"service": service})
+    try:
+        server = ThreadingHTTPServer((settings.health_host, settings.health_port), handler)
+    except OSError as exc:
+        raise ConfigError(
+            f"{service.config.path or 'cấu hình'}: 'service.health_port' = {settings.health_port}: "
+            f"không mở được cổng ({exc.strerror or exc})"
+        ) from exc
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="dondoc-health", daemon=True).start()
+    log.info("health endpoint on http://%s:%d/healthz", settings.health_host, server.server_address[1])
+    return server
+
+
+class HealthHandler(BaseHTTPRequestHandler):
+    """GET /healthz (is the service up) and /metrics (Prometheus text format)."""
+
+    service: Service
+
+    def do_GET(self) -> None:
+        """Answer the two paths; anything else is 404."""
+        path = self.path.split("?", 1)[0]
+        if path == "/healthz":
+            stopping = self.service.stopping.is_set()
+            body, status = ("dang dung\n" if stopping else "ok\n"), (503 if stopping else 200)
+            self._reply(status, body, "text/plain; charset=utf-8")
+        elif path == "/metrics":
+            with self.service.sessions() as session:
+                body = metrics_text(collect_metrics(session, self.service.config, self.service.clock()))
+            self._reply(200, body, "text/plain; version=0.0.4; charset=utf-8")
+        else:
+            self._reply(404, "not found\n", "text/plain; charset=utf-8")
+
+    def _reply(self, status: int, body: str, content_type: str) -> None:
+        """Send a complete response."""
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep request lines out of the service log (they would drown the job events)."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One Prometheus sample: metric name, labels, value, with the metric's type and help."""
+
+    name: str
+    kind: str
+    help: str
+    value: float
+    labels: tuple[tuple[str, str], ...] = ()
+
+
+def collect_metrics(session: Session, config: Config, now_: dt.datetime) -> list[Metric]:
+    """Every figure /metrics exposes, read from the database (so they survive restarts)."""
+    return [*_job_metrics(session), *_volume_metrics(session), *_source_metrics(session, config, now_)]
+
+
+def _job_metrics(session: Session) -> list[Metric]:
+    """Runs and failures per job."""
+    from sqlalchemy import select
+
+    from crawler.storage.schema import ServiceJob
+
+    metrics: list[Metric] = []
+    for row in session.scalars(select(ServiceJob).order_by(ServiceJob.job_id)):
+        labels = (("job", row.job_id),)
+        metrics.append(Metric("dondoc_job_runs_total", "counter", "Job runs.", row.runs or 0, labels))
+        metrics.append(Metric("dondoc_job_failures_total", "counter", "Job runs that did not succeed.",
+                              row.failures or 0, labels))
+    return metrics
+
+
+def _volume_metrics(session: Session) -> list[Metric]:
+    """Documents, tasks and outbox messages by status."""
+    from sqlalchemy import func, select
+
+    from crawler.storage.schema import Document, Task
+
+    metrics = [
+        Metric("dondoc_documents", "gauge", "Stored documents (all versions).",
+               session.scalar(select(func.count(Document.id))) or 0),
+        Metric("dondoc_tasks", "gauge", "Tracked tasks.", session.scalar(select(func.count(Task.id))) or 0),
+    ]
+    counts = outbox_counts(session)
+    for status in ("pending", "sending", "sent", "failed", "held"):
+        metrics.append(Metric("dondoc_outbox_messages", "gauge", "Outbox messages by status.",
+                              counts.get(status, 0), (("status", status),)))
+    metrics.append(Metric("dondoc_messages_sent_total", "counter", "Messages a channel accepted.",
+                          counts.get("sent", 0)))
+    metrics.append(Metric("dondoc_messages_failed_total", "counter", "Messages that failed for good.",
+                          counts.get("failed", 0)))
+    return metrics
+
+
+def _source_metrics(session: Session, config: Config, now_: dt.datetime) -> list[Metric]:
+    """Per configured source: up, consecutive failures, seconds since its last success (+Inf: never)."""
+    from sqlalchemy import select
+
+    from crawler.storage.schema import Source
+
+    rows = {row.name: row for row in session.scalars(select(Source))}
+    metrics: list[Metric] = []
+    for source in config.sources:
+        row = rows.get(source.name)
+        labels = (("source", source.name),)
+        failures = row.consecutive_failures if row else 0
+        last = row.last_success_at if row else None
+        staleness = (now_ - aware(last)).total_seconds() if last else math.inf
+        metrics += [
+            Metric("dondoc_source_up", "gauge", "1 when the source's last crawl succeeded.",
+                   1 if row is not None and last is not None and not failures else 0, labels),
+            Metric("dondoc_source_consecutive_failures", "gauge", "Failed crawls in a row.", failures or 0,
+                   labels),
+            Metric("dondoc_source_staleness_seconds", "gauge", "Seconds since the last successful crawl.",
+                   staleness, labels),
+        ]
+    return metrics
+
+
+def metrics_text(metrics: Sequence[Metric]) -> str:
+    """Metrics in the Prometheus text exposition format (HELP and TYPE once per name)."""
+    lines: list[str] = []
+    described: set[str] = set()
+    for metric in metrics:
+        if metric.name not in described:
+            described.add(metric.name)
+            lines += [f"# HELP {metric.name} {metric.help}", f"# TYPE {metric.name} {metric.kind}"]
+        labels = ",".join(f'{key}="{_label_value(value)}"' for key, value in metric.labels)
+        lines.append(f"{metric.name}{{{labels}}} {_number(metric.value)}" if labels
+                     else f"{metric.name} {_number(metric.value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _label_value(value: str) -> str:
+    """A label value escaped for the text format."""
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _number(value: float) -> str:
+    """A sample value: integers without a decimal point, +Inf for infinity."""
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    return str(int(value)) if float(value).is_integer() else f"{value:.3f}"
+
+
+# --- service: status ------------------------------------------------------------------------
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Print the service's state: jobs (last/next run, outcome), source health, the outbox."""
+    config = load_cli_config(args)
+    url = config.database_url()
+    running = service_is_running(url)
+    with open_session(url) as session:
+        lines = status_lines(session, config, running, now())
+    print("\n".join(lines))
+    return 0
+
+
+def status_lines(session: Session, config: Config, running: bool, now_: dt.datetime) -> list[str]:
+    """The `dondoc status` report as lines of Vietnamese text."""
+    lines = [f"Dịch vụ: {'đang chạy' if running else 'không chạy'}", "", "Công việc theo lịch:"]
+    lines += _job_lines(session) or ["  (chưa có công việc nào chạy; hãy khởi động “dondoc run”)"]
+    lines += ["", "Nguồn thu thập:"]
+    lines += _source_lines(session, config, now_) or ["  (chưa khai báo nguồn nào)"]
+    lines += ["", _outbox_line(session)]
+    return lines
+
+
+def _when(moment: dt.datetime | None) -> str:
+    """A stored time shown in Asia/Ho_Chi_Minh as dd/mm/yyyy HH:MM:SS, or a dash."""
+    return aware(moment).astimezone(TIMEZONE).strftime("%d/%m/%Y %H:%M:%S") if moment else "–"
+
+
+def _job_lines(session: Session) -> list[str]:
+    """One line per job: last start, outcome, counters, next run, last error."""
+    from sqlalchemy import select
+
+    from crawler.storage.schema import ServiceJob
+
+    lines = []
+    for row in session.scalars(select(ServiceJob).order_by(ServiceJob.job_id)):
+        outcome = OUTCOME_LABELS.get(row.last_outcome or "", "chưa chạy")
+        line = (f"  {row.job_id}: lần cuối {_when(row.last_started_at)} – {outcome} "
+                f"({row.runs} lần chạy, {row.failures} lần không thành công); "
+                f"lần tới {_when(row.next_run_at)}")
+        if row.last_error:
+            line += f"\n      lỗi gần nhất: {row.last_error}"
+        lines.append(line)
+    return lines
+
+
+def _source_lines(session: Session, config: Config, now_: dt.datetime) -> list[str]:
+    """One line per configured source: healthy, failing (with the reason) or stale."""
+    from sqlalchemy import select
+
+    from crawler.storage.schema import Source
+
+    rows = {row.name: row for row in session.scalars(select(Source))}
+    lines = []
+    for source in config.sources:
+        row = rows.get(source.name)
+        if row is None:
+            lines.append(f"  {source.name}: chưa thu thập lần nào")
+        elif row.consecutive_failures:
+            lines.append(f"  {source.name}: LỖI {row.consecutive_failures} lần liên tiếp "
+                         f"(lần cuối {_when(row.last_failure_at)}): {row.last_error}")
+        else:
+            lines.append(f"  {source.name}: tốt, thành công lần cuối {_when(row.last_success_at)}, "
+                         f"{row.items_last_run} mục ở lần gần nhất" + _stale_note(row, source, now_))
+    return lines
+
+
+def _stale_note(row: Any, source: SourceConfig, now_: dt.datetime) -> str:
+    """A warning when a source has had no new item for longer than its stale_after_days."""
+    since = row.last_item_at or row.last_success_at
+    if since is None or now_ - aware(since) <= dt.timedelta(days=source.stale_after_days):
+        return ""
+    return f"; CẢNH BÁO: {(now_ - aware(since)).days} ngày không có tin mới"
+
+
+def outbox_counts(session: Session) -> dict[str, int]:
+    """How many outbox messages are in each status."""
+    from sqlalchemy import func, select
+
+    from crawler.storage.schema import OutboxMessage
+
+    query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    return {str(status): int(count) for status, count in session.execute(query).all()}
+
+
+def _outbox_line(session: Session) -> str:
+    """The outbox by status, in one line."""
+    counts = outbox_counts(session)
+    return (f"Hộp thư đi: {counts.get('pending', 0)} chờ gửi, {counts.get('sending', 0)} đang gửi, "
+            f"{counts.get('failed', 0)} lỗi, {counts.get('held', 0)} bị giữ lại, "
+            f"{counts.get('sent', 0)} đã gửi")
+
+
+# --- logging --------------------------------------------------------------------------------
+
+EVENT_FIELDS = ("job_id", "source", "unit", "outcome", "duration_s")
+QUIET_LOGGERS = ("alembic", "apscheduler")
+
+
+def _event_fields(record: logging.LogRecord) -> dict[str, Any]:
+    """The structured fields (job, source, unit, outcome, duration) a log call passed in `extra`."""
+    return {name: getattr(record, name) for name in EVENT_FIELDS if hasattr(record, name)}
+
+
+class KeyValueFormatter(logging.Formatter):
+    """One line per event: time, level, logger, message, then key=value fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Append the event fields to the classic line; tracebacks are folded onto the same line."""
+        line = super().format(record).replace("\n", " | ")
+        fields = " ".join(f"{key}={value}" for key, value in _event_fields(record).items())
+        return f"{line} {fields}" if fields else line
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (--log-json), for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The event as JSON: ts, level, logger, message, the event fields, and the error if any."""
+        entry: dict[str, Any] = {
+            "ts": dt.datetime.fromtimestamp(record.created, TIMEZONE).isoformat(timespec="milliseconds"),
+            "level": record.levelname, "logger": record.name, "message": record.getMessage(),
+            **_event_fields(record),
+        }
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: int, as_json: bool) -> None:
+    """Send logs to stderr, one line per event, as key=value text or JSON."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if as_json else KeyValueFormatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for chatty in QUIET_LOGGERS:
+        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
 
 
 # --- argument parsing -----------------------------------------------------------------------
@@ -366,8 +1270,14 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--channel", default="console", help="định dạng kênh: console, telegram, zalo, email")
     digest.set_defaults(handler=cmd_digest)
 
-    run = commands.add_parser("run", help="chạy dịch vụ theo lịch (thu thập, nhắc việc)")
+    run = commands.add_parser("run", help="chạy dịch vụ theo lịch (thu thập, nhắc việc, gửi tin)")
+    run.add_argument("--wait", action="store_true",
+                     help="nếu đã có tiến trình khác đang chạy thì chờ, không thoát")
+    run.add_argument("--log-json", action="store_true", help="ghi nhật ký dạng JSON, mỗi sự kiện một dòng")
     run.set_defaults(handler=cmd_run)
+
+    status = commands.add_parser("status", help="xem tình trạng dịch vụ: công việc, nguồn, hộp thư đi")
+    status.set_defaults(handler=cmd_status)
 
     db = commands.add_parser("db", help="quản lý cơ sở dữ liệu")
     db_commands = db.add_subparsers(
@@ -381,10 +1291,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `dondoc` console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    configure_logging(logging.DEBUG if args.verbose else logging.WARNING, False)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
@@ -393,6 +1300,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the user gets one line; -v shows the traceback in the log
+        log.debug("unexpected error", exc_info=True)
+        print(f"Lỗi không mong đợi: {short_error(exc)} (chạy lại với -v để xem chi tiết)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

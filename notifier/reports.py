@@ -34,7 +34,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 from docx.table import _Row
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -80,6 +80,8 @@ LIST_HEADERS = (
 )
 ALONE_TITLE = "Nhiệm vụ giao riêng"
 SHARED_TITLE = "Nhiệm vụ giao chung"
+SUMMARY_WIDTHS_MM = (12, 95, 40, 55, 45)  # landscape A4 less margins: 247 mm
+LIST_WIDTHS_MM = (12, 32, 85, 30, 30, 35, 23)
 LOCAL_PREFIXES = ("sở ", "ubnd", "ủy ban nhân dân", "công an tỉnh", "công an thành phố")
 
 
@@ -403,11 +405,11 @@ def write_report_docx(report: TaskReport, path: Path) -> None:
     if report.scope:
         document.add_paragraph(xml_text(report.scope)).alignment = WD_ALIGN_PARAGRAPH.CENTER
     document.add_heading("Tổng hợp theo đơn vị", level=2)
-    _docx_table(document, (*SUMMARY_HEADERS, report.total_label), _summary_cells(report))
+    _docx_table(document, (*SUMMARY_HEADERS, report.total_label), _summary_cells(report), SUMMARY_WIDTHS_MM)
     for title, rows in ((ALONE_TITLE, report.alone), (SHARED_TITLE, report.shared)):
         document.add_heading(title, level=2)
         if rows:
-            _docx_table(document, LIST_HEADERS, [_row_cells(row) for row in rows])
+            _docx_table(document, LIST_HEADERS, [_row_cells(row) for row in rows], LIST_WIDTHS_MM)
         else:
             document.add_paragraph("Không có nhiệm vụ nào.")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -437,11 +439,13 @@ def _row_cells(row: ReportRow) -> tuple[str, ...]:
     return (f"{row.number}.", row.document, row.action, row.result, row.deadline, row.units, row.progress)
 
 
-def _docx_table(document: DocxDocument, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    """A bordered table with a bold header row that repeats on every page."""
+def _docx_table(document: DocxDocument, headers: Sequence[str], rows: Sequence[Sequence[str]],
+                widths_mm: Sequence[int]) -> None:
+    """A bordered table with fixed column widths and a bold header row that repeats on every page."""
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
     header = table.rows[0]
     _repeat_header(header)
     for cell, text in zip(header.cells, headers, strict=True):
@@ -451,6 +455,10 @@ def _docx_table(document: DocxDocument, headers: Sequence[str], rows: Sequence[S
         for cell, text in zip(cells, values, strict=True):
             run = cell.paragraphs[0].add_run(xml_text(text))
             run.font.size = Pt(11)
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)  # the grid, which LibreOffice reads
+        for cell in column.cells:  # the cells, which Word reads
+            cell.width = Mm(width)
 
 
 def _repeat_header(row: _Row) -> None:

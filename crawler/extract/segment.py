@@ -32,6 +32,9 @@ _HEADER_WORDS = frozenset(
 )
 _APPENDIX = re.compile(r"^\s*(?:\*\*)?\s*phụ lục\b")
 _OWN_NUMBER = re.compile(r"^(?:số|so)\s*[:.]?\s*\d[^\s,;]*\s*$")
+_LAST_CELL = re.compile(
+    r"^(?:\d{1,2}\s*[/-]\s*\d{1,2}\s*[/-]\s*\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|đã hoàn|đang (?:thực|triển)|chưa "
+    r"|(?:tháng|quý|năm)\s*(?:\d|[ivx]+\b|$)|thường\s*(?:xuyên|$))")
 _RECIPIENTS = re.compile(r"^\s*(?:\*\*)?\s*nơi nhận\s*:?")
 
 
@@ -82,9 +85,12 @@ def _marker(line: str) -> tuple[float, int] | None:
 
 
 def _is_header(folded: str) -> bool:
-    """Tell whether a line is (part of) a table header."""
-    if _HEADER.search(folded):
-        return True
+    """Tell whether a line starts a table header ("STT Tên nhiệm vụ ...")."""
+    return bool(_HEADER.search(folded))
+
+
+def _is_header_part(folded: str) -> bool:
+    """Tell whether a line continues a table header (only column-name words)."""
     words = re.findall(r"\w+", folded)
     return bool(words) and all(w in _HEADER_WORDS for w in words)
 
@@ -132,8 +138,8 @@ def segment(lines: Sequence[str]) -> Iterator[Block]:
             i = end
             continue
         if _is_header(low) and len(low) < 160:
-            end, header_text = i, ""
-            while end < n and (not folded[end].strip() or _is_header(folded[end].strip(" *"))):
+            end, header_text = i + 1, folded[i]
+            while end < n and (not folded[end].strip() or _is_header_part(folded[end].strip(" *"))):
                 header_text += " " + folded[end]
                 end += 1
             table = _table_info(header_text)
@@ -160,9 +166,13 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
     prose also before a new paragraph after a finished sentence."""
     end = start + 1
     last_text = start
+    seen_cell = False
     while end < len(lines):
         low = folded[end].strip(" *#")
         if low:
+            if in_table and seen_cell and _opens_lost_row(lines[end], lines[last_text]):
+                break
+            seen_cell = seen_cell or bool(_LAST_CELL.match(low))
             if (_marker(lines[end]) and not _is_continuation(lines[end], in_table)) or _APPENDIX.match(low) \
                     or _RECIPIENTS.match(low) or (_is_header(low) and len(low) < 160) \
                     or _OWN_NUMBER.match(low):
@@ -175,6 +185,13 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
     return last_text + 1
 
 
+def _opens_lost_row(line: str, previous: str) -> bool:
+    """Tell whether a line, after a row's last cell, starts a row whose number the PDF lost."""
+    text = line.strip(" *")
+    return (len(text.split()) >= 6 and (text[0].isupper() or text.startswith("("))
+            and not previous.rstrip().endswith(("-", ",")))
+
+
 def _is_continuation(line: str, in_table: bool) -> bool:
     """Tell whether a marked line still belongs to the block above (dashes inside table cells)."""
     mark = _marker(line)
@@ -185,6 +202,8 @@ def _make_block(lines: Sequence[str], start: int, end: int, table: TableInfo | N
     """Build the block of lines [start, end), classifying it by its first line's marker."""
     mark = _marker(lines[start])
     text = "\n".join(lines[start:end])
+    if mark is None and table is not None and any(_LAST_CELL.match(fold(x).strip(" *")) for x in lines[start:end]):
+        return Block(BlockKind.ROW, NUMBER, start, end, text, 0, table)
     if mark is None:
         return Block(BlockKind.PARAGRAPH, PARAGRAPH, start, end, text, 0, table)
     level, cut = mark

@@ -189,9 +189,14 @@ def draft_bulletin(
     sections: Sequence[SectionRule] = DEFAULT_SECTIONS,
     issue: str | None = None,
     threshold: float = DEFAULT_THRESHOLD,
+    overwrite: bool = False,
 ) -> Draft:
     """Select the period's articles, drop near-duplicates, classify and order them, write the TOML
-    draft to `out_path` and return it."""
+    draft to `out_path` and return it; an existing draft (maybe already edited) is kept unless
+    `overwrite` is set."""
+    if out_path.exists() and not overwrite:
+        raise BulletinInputError(f"Bản nháp đã có: {out_path} (có thể đã được biên tập); chọn tệp khác "
+                                 "hoặc cho phép ghi đè.")
     articles = load_articles(session, period)
     stories = drop_near_duplicates(articles, threshold)
     draft = build_draft(stories, period, sections, issue)

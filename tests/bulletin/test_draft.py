@@ -175,3 +175,14 @@ def test_repeated_item_id_names_the_second_line(session: Session, article_ids: l
 def test_missing_draft_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(BulletinInputError, match="Không tìm thấy bản nháp"):
         load_draft(tmp_path / "absent.toml")
+
+
+def test_existing_draft_is_not_overwritten_unless_asked(session: Session, article_ids: list[int],
+                                                        tmp_path: Path) -> None:
+    path = make_draft(session, tmp_path)
+    path.write_text(path.read_text(encoding="utf-8") + "# sửa tay\n", encoding="utf-8")
+    with pytest.raises(BulletinInputError, match="Bản nháp đã có"):
+        draft_bulletin(session, week_period("2025-W14"), path)
+    assert path.read_text(encoding="utf-8").endswith("# sửa tay\n")
+    draft_bulletin(session, week_period("2025-W14"), path, overwrite=True)
+    assert "# sửa tay" not in path.read_text(encoding="utf-8")

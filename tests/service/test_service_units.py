@@ -1,0 +1,185 @@
+"""The service's building blocks, in process: schedules, first runs, locks, metrics, status, pruning."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.orm import Session
+
+import scheduler
+from crawler.config import Config, GeneralConfig, SchedulesConfig, SourceConfig
+from crawler.errors import AlreadyRunningError, ConfigError
+from crawler.storage.engine import make_engine, session_factory, upgrade_database
+from crawler.storage.schema import Document, OutboxMessage, Page, ServiceJob, Source
+
+UTC = dt.UTC
+NOW = dt.datetime(2025, 10, 1, 1, 0, tzinfo=UTC)
+
+
+def source(name: str, **fields: object) -> SourceConfig:
+    """A source config for scheduling tests (never crawled)."""
+    return SourceConfig(name=name, family="news", start_url="http://127.0.0.1:9/", **fields)  # type: ignore[arg-type]
+
+
+def service_for(config: Config) -> scheduler.Service:
+    """A Service bound to `config` with a fixed clock."""
+    upgrade_database(config.database_url())
+    return scheduler.Service(config, lambda: NOW)
+
+
+@pytest.fixture()
+def session(sqlite_url: str) -> Session:
+    """A session on a migrated SQLite database."""
+    upgrade_database(sqlite_url)
+    return session_factory(make_engine(sqlite_url))()
+
+
+def test_jobs_have_explicit_ids_from_the_config(tmp_path: Path) -> None:
+    """Each enabled source gets a crawl job; schedules give digests, bulletin, housekeeping, delivery."""
+    config = Config(
+        general=GeneralConfig(database=str(tmp_path / "db.sqlite3")),
+        sources=(source("a"), source("b", enabled=False), source("c", cron="*/10 * * * * *")),
+    )
+    ids = [spec.job_id for spec in scheduler.job_specs(service_for(config))]
+    assert ids == ["crawl:a", "crawl:c", "digest:daily", "digest:weekly", "bulletin:draft", "housekeeping",
+                   "deliver"]
+
+
+def test_empty_schedule_turns_a_job_off(tmp_path: Path) -> None:
+    """An empty cron string leaves its job out; delivery_interval_seconds = 0 leaves delivery out."""
+    config = Config(
+        general=GeneralConfig(database=str(tmp_path / "db.sqlite3")),
+        schedules=SchedulesConfig(weekly_digest="", bulletin_draft="", housekeeping="",
+                                  delivery_interval_seconds=0),
+    )
+    assert [spec.job_id for spec in scheduler.job_specs(service_for(config))] == ["digest:daily"]
+
+
+def test_source_trigger_prefers_cron_then_seconds_then_minutes() -> None:
+    """cron wins over interval_seconds, which wins over interval_minutes; 6 cron fields mean seconds."""
+    config = Config(path="dondoc.toml")
+    cron = scheduler.source_trigger(source("a", cron="*/7 * * * * *", interval_seconds=3), 0, config)
+    assert "second='*/7'" in str(cron)
+    seconds = scheduler.source_trigger(source("a", interval_seconds=3), 0, config)
+    assert isinstance(seconds, IntervalTrigger) and seconds.interval == dt.timedelta(seconds=3)
+    minutes = scheduler.source_trigger(source("a", interval_minutes=90), 0, config)
+    assert minutes.interval == dt.timedelta(minutes=90)
+
+
+def test_bad_cron_is_a_config_error_naming_key_and_file() -> None:
+    """A cron expression APScheduler refuses stops the start with the key and the file named."""
+    with pytest.raises(ConfigError) as caught:
+        scheduler.cron_trigger("61 * * * *", "schedules.daily_digest", Config(path="/etc/dondoc.toml"))
+    assert "schedules.daily_digest" in str(caught.value) and "/etc/dondoc.toml" in str(caught.value)
+
+
+def test_first_run_is_immediate_once_after_missed_slots() -> None:
+    """A run missed while stopped happens once at start; a future stored run is kept; crawls start at once."""
+    every_hour = scheduler.JobSpec("x", IntervalTrigger(hours=1, start_date=NOW - dt.timedelta(minutes=30)),
+                                   lambda: scheduler.JobResult("ok"))
+    assert scheduler.first_run_time(every_hour, NOW - dt.timedelta(days=3), NOW) == NOW
+    later = NOW + dt.timedelta(minutes=10)
+    assert scheduler.first_run_time(every_hour, later, NOW) == later
+    assert scheduler.first_run_time(every_hour, None, NOW) is None
+    crawl = scheduler.JobSpec("crawl:x", every_hour.trigger, every_hour.work, run_at_start=True)
+    assert scheduler.first_run_time(crawl, None, NOW) == NOW
+
+
+def test_file_lock_admits_one_holder(tmp_path: Path) -> None:
+    """A second taker of the run lock gets AlreadyRunningError; after release it can take it."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    first = scheduler.acquire_lock(url, "run", wait=False)
+    with pytest.raises(AlreadyRunningError) as caught:
+        scheduler.acquire_lock(url, "run", wait=False)
+    assert "--wait" in str(caught.value)
+    assert scheduler.service_is_running(url)
+    first.release()
+    assert not scheduler.service_is_running(url)
+    scheduler.acquire_lock(url, "run", wait=False).release()
+
+
+@pytest.mark.postgres
+def test_postgres_advisory_lock_admits_one_holder(postgres_url: str) -> None:
+    """On PostgreSQL the run lock is an advisory lock: a second taker is refused until release."""
+    first = scheduler.acquire_lock(postgres_url, "run", wait=False)
+    with pytest.raises(AlreadyRunningError):
+        scheduler.acquire_lock(postgres_url, "run", wait=False)
+    other = scheduler.acquire_lock(postgres_url, "extract", wait=False)
+    other.release()
+    first.release()
+    scheduler.acquire_lock(postgres_url, "run", wait=False).release()
+
+
+def add_broken_source(session: Session) -> None:
+    """A source that failed three times in a row, and one healthy source."""
+    session.add(Source(name="hong", family="news", start_url="http://127.0.0.1:9/", consecutive_failures=3,
+                       last_error="không kết nối được tới máy chủ", last_failure_at=NOW, items_last_run=0))
+    session.add(Source(name="tot", family="news", start_url="http://127.0.0.1:9/", consecutive_failures=0,
+                       last_success_at=NOW - dt.timedelta(minutes=2), items_last_run=4))
+    session.add(ServiceJob(job_id="crawl:hong", runs=3, failures=3, last_outcome="failed",
+                           last_error="Nguồn hong: LỖI: không kết nối được", last_started_at=NOW))
+    session.commit()
+
+
+def test_metrics_report_a_broken_source(session: Session) -> None:
+    """/metrics text: job counters, per-source up, failures and staleness (+Inf when never succeeded)."""
+    add_broken_source(session)
+    config = Config(sources=(source("hong"), source("tot")))
+    text = scheduler.metrics_text(scheduler.collect_metrics(session, config, NOW))
+    assert 'dondoc_job_failures_total{job="crawl:hong"} 3' in text
+    assert 'dondoc_source_up{source="hong"} 0' in text
+    assert 'dondoc_source_consecutive_failures{source="hong"} 3' in text
+    assert 'dondoc_source_staleness_seconds{source="hong"} +Inf' in text
+    assert 'dondoc_source_staleness_seconds{source="tot"} 120' in text
+    assert text.count("# TYPE dondoc_source_up gauge") == 1
+
+
+def test_metric_labels_are_escaped() -> None:
+    """Quotes, backslashes and newlines in label values are escaped as the text format requires."""
+    text = scheduler.metrics_text([scheduler.Metric("m", "gauge", "h", 1.5, (("source", 'a"b\\c\nd'),))])
+    assert 'm{source="a\\"b\\\\c\\nd"} 1.500' in text
+
+
+def test_status_lists_jobs_sources_and_outbox(session: Session) -> None:
+    """`dondoc status` names the failing source with its error, the job outcome and the outbox counts."""
+    add_broken_source(session)
+    session.add(OutboxMessage(idempotency_key="k1", channel="email", address="a@b", body="x", period="daily",
+                              status="failed", created_at=NOW))
+    session.commit()
+    config = Config(sources=(source("hong"), source("tot"), source("moi")))
+    text = "\n".join(scheduler.status_lines(session, config, running=False, now_=NOW))
+    assert "Dịch vụ: không chạy" in text
+    assert "crawl:hong: lần cuối 01/10/2025 08:00:00 – lỗi (3 lần chạy, 3 lần không thành công)" in text
+    assert "hong: LỖI 3 lần liên tiếp" in text and "không kết nối được tới máy chủ" in text
+    assert "tot: tốt" in text and "moi: chưa thu thập lần nào" in text
+    assert "1 lỗi" in text
+
+
+def test_housekeeping_prunes_old_pages_but_keeps_latest_and_used(session: Session) -> None:
+    """Old raw pages go, except each URL's latest copy and pages a document was read from."""
+    old = NOW - dt.timedelta(days=400)
+    pages = [Page(url=url, content_hash=str(i), content=b"x", status=200, fetched_at=old)
+             for i, url in enumerate(["/a", "/a", "/a", "/b"])]
+    session.add_all(pages)
+    session.flush()
+    session.add(Document(url="/a", page_id=pages[0].id, kind="article", text="t", text_hash="h",
+                         created_at=old))
+    session.commit()
+    assert scheduler.prune_raw_pages(session, NOW - dt.timedelta(days=180)) == 1
+    session.commit()
+    kept = sorted(session.scalars(Page.__table__.select().with_only_columns(Page.id)))
+    assert kept == [pages[0].id, pages[2].id, pages[3].id]
+
+
+def test_stopping_hides_the_channels() -> None:
+    """Once the service stops, the channel map is empty, so a delivery run leaves the rest pending."""
+    import threading
+
+    stopping = threading.Event()
+    channels = scheduler.UntilStopped({"console": object()}, stopping)  # type: ignore[dict-item]
+    assert channels.get("console") is not None
+    stopping.set()
+    assert channels.get("console") is None

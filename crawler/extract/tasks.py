@@ -46,6 +46,19 @@ _CELL_START = re.compile(r"^(?:thông báo|tbkl|chỉ thị|nghị quyết|kế 
                          r"\d{1,2}\s*[/-]|\d{4}-)")
 
 
+_REF_CELL = re.compile(
+    r"(?:(?:thông báo|tbkl|chỉ thị|nghị quyết|nghị định|kế hoạch|quyết định|công văn|công điện|kết luận|"
+    r"văn bản|quy định)(?:\s+kết luận)?(?:\s+số)?\s*)?\d{1,5}(?:/\d{4})?\s?[-/]\s?[A-ZĐ][\w&.\-/ ]{0,25}?"
+    r"(?=\s|$|[,;])(?:\s*,?\s*ngày\s*\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{2,4})?",
+    re.IGNORECASE,
+)
+_CELL_END = re.compile(
+    r"(?<!\w)(?:tháng\s+\d|quý\s|năm\s+\d|thường\s+xuyên|trước|hằng\s+(?:tháng|năm|quý)|hàng\s+(?:tháng|năm|quý)|"
+    r"đã|đang|chưa|hoàn thành|quyết định|nghị định|nghị quyết|đề án|chiến lược|kế hoạch|báo cáo|văn bản|"
+    r"thông tư|luật|chương trình|hệ thống|được|đi vào|vận hành|trung tâm)(?!\w)|\d{1,2}\s*[/-]\s*\d"
+)
+
+
 @dataclass(frozen=True)
 class Context:
     """What headings above a block said: lead units, deadline, assigning documents, default status."""
@@ -332,9 +345,9 @@ def _opens_cell(para: str, walk: Walk) -> bool:
     if _CELL_START.match(low):
         return True
     units = walk.gazetteer.find_units(para, walk.province)
-    head = " ".join(para.split())
-    if units and units[0].start <= len(para) - len(para.lstrip(" *-")):
+    if units and units[0].start <= len(para) - len(para.lstrip(" *-\n")):
         return True
+    head = " ".join(para.strip().split("\n\n")[0].split())
     return bool(_SUBJECT_HEAD.match(low)) and len(head.split()) <= 14 and bool(walk.gazetteer.resolve(head))
 
 
@@ -354,13 +367,11 @@ def _cells_units(tail: str, block: Block, walk: Walk) -> tuple[tuple[str, ...], 
     """Lead and support units from a row's cells: the first unit paragraph is the lead, the next
     one (when the table has a support column) the support."""
     cells: list[tuple[str, ...]] = []
-    for start, end in _paragraphs(tail):
-        para = tail[start:end]
-        low = fold(para)
-        cut = re.search(r"(?<!\w)(?:tháng|quý|năm|thường xuyên|trước|hằng|hàng|đã|đang|chưa|hoàn thành)(?!\w)"
-                        r"|\d{1,2}\s*[/-]\s*\d", low)
+    for start, end in _paragraphs(_REF_CELL.sub(" ", tail)):
+        para = _REF_CELL.sub(" ", tail)[start:end]
+        cut = _CELL_END.search(fold(para))
         unit_text = para[:cut.start()] if cut else para
-        if document_numbers(unit_text) or not unit_text.strip():
+        if not unit_text.strip():
             continue
         units = walk.gazetteer.resolve(unit_text, walk.province)
         if units:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs when they are missing (fresh machine):
-# the PostgreSQL server binaries. Safe to run again: installed packages are left alone.
+# the PostgreSQL server binaries and LibreOffice (DOCX -> PDF check of the bulletin).
+# Safe to run again: what is installed is left alone.
 set -euo pipefail
-if [ -x .ci/install-postgres.sh ] || [ -f .ci/install-postgres.sh ]; then
-  bash .ci/install-postgres.sh
-fi
+cd "$(dirname "$0")/.."
+bash .ci/install-postgres.sh
+bash .ci/install-libreoffice.sh

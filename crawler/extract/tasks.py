@@ -38,7 +38,7 @@ _SUBJECT_HEAD = re.compile(
 _LEAD_IN = re.compile(r"^(?:giao|đề nghị|yêu cầu|giao cho)\s+")
 _SUPPORT_RE = re.compile(r"phối hợp(?:\s+chặt chẽ)?(?:\s+với)?\s+")
 _RELATION_BEFORE = re.compile(r"(?:với|cho|gửi|của|tại|về|trình|qua|và|thuộc|giữa|từ|đến|do|theo|các|tới)\s*$")
-_MARKUP = re.compile(r"\*\*|__|<sup>.*?</sup>|<[^>]{1,20}>|^#+\s*", re.MULTILINE)
+_MARKUP = re.compile(r"\*+|__|<sup>.*?</sup>|<[^>]{1,20}>|^#+\s*", re.MULTILINE)
 _NO_TASK = re.compile(r"^(?:về|nhiệm vụ theo|nhiệm vụ chung|nhiệm vụ|khối|kết quả|tình hình|mục tiêu|"
                       r"đánh giá|một số|tổ chức thực hiện|nội dung)\b")
 _CELL_START = re.compile(r"^(?:thông báo|tbkl|chỉ thị|nghị quyết|kế hoạch|quyết định|công văn|công điện|"
@@ -127,10 +127,32 @@ def clean_text(text: str) -> str:
     return " ".join(_MARKUP.sub("", text).split())
 
 
+_FIELD = re.compile(
+    r"^(?:[a-zđ]\)\s*|[-+•]\s*)?(?P<label>(?:đơn vị|cơ quan)(?:\s+(?:chủ trì|thực hiện|phối hợp|tham mưu))+"
+    r"|cơ quan thực hiện|thời gian(?:\s+(?:thực hiện|hoàn thành))?|thời hạn(?:\s+hoàn thành)?|tiến độ)"
+    r"[^:\n]{0,20}:\s*"
+)
+
+
+@dataclass
+class Group:
+    """Task items waiting for the labelled fields that follow them ("Đơn vị chủ trì: ...")."""
+
+    first: int = -1  # index in the task list of the group's first task
+    fields_seen: bool = False
+
+
 def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
     """Walk a document's blocks, keeping heading context, and read the tasks of each block."""
     tasks: list[RawTask] = []
+    group = Group()
     for block in blocks:
+        field_match = _FIELD.match(fold(clean_text(block.text)))
+        if field_match and block.kind is not BlockKind.ROW:
+            _apply_field(tasks, group, clean_text(block.text)[field_match.end():], field_match.group("label"), walk)
+            continue
+        if group.fields_seen:
+            group = Group()
         if block.kind is BlockKind.NUMBER:
             walk.number = own_number(block.text) or walk.number
             walk.stack.clear()
@@ -143,14 +165,39 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
         heading = _heading_context(block, walk)
         if heading is not None:
             walk.push(heading)
+            group = Group()
             continue
         found = _read_block(block, walk)
+        if found and group.first < 0:
+            group.first = len(tasks)
         tasks += found
         if block.kind is not BlockKind.ROW and not found and block.text.rstrip(" *").endswith(":"):
             lead = _subject(clean_text(block.text), walk)
             if lead:
                 walk.push(Context(block.level + 0.1, lead=lead))
     return tasks
+
+
+def _apply_field(tasks: list[RawTask], group: Group, value: str, label: str, walk: Walk) -> None:
+    """Apply a labelled field (lead, support or deadline) to the task items above it, which
+    together form one task."""
+    if group.first < 0 or group.first >= len(tasks):
+        return
+    if not group.fields_seen and len(tasks) - group.first > 1:
+        merged = tasks[group.first:]
+        action = " ".join(t.action for t in merged)[:300]
+        tasks[group.first:] = [replace(merged[0], action=action)]
+    group.fields_seen = True
+    task = tasks[group.first]
+    value = value.strip(" *.;")
+    if label.startswith("thời") or label.startswith("tiến"):
+        found = best_deadline(find_deadlines(value, walk.year, cells=True))
+        tasks[group.first] = replace(task, deadline=found.deadline if found else Deadline.none())
+    elif "phối hợp" in label:
+        tasks[group.first] = replace(task, support=walk.gazetteer.resolve(value, walk.province))
+    elif value:
+        lead = walk.gazetteer.resolve(value.replace(";", ","), walk.province)
+        tasks[group.first] = replace(task, lead=lead or task.lead)
 
 
 def _title_context(text: str, walk: Walk) -> Context:
@@ -198,19 +245,11 @@ def _heading_context(block: Block, walk: Walk) -> Context | None:
 
 
 def _whole_units(text: str, walk: Walk) -> tuple[str, ...]:
-    """The units a heading names if the heading is nothing but unit names."""
-    found = walk.gazetteer.find_units(text, walk.province)
-    rest = text
-    for unit in reversed(found):
-        rest = rest[:unit.start] + " " + rest[unit.end:]
-    rest_low = fold(rest)
-    if found and not re.search(r"\w{3,}", re.sub(r"(?<!\w)(?:và|các|của|với|bộ|ngành|cơ quan|khối)(?!\w)",
-                                                 "", rest_low)):
-        return tuple(dict.fromkeys(u.name for u in found))
-    if not found and _SUBJECT_HEAD.match(fold(text)) and not _VERB_RE.search(fold(text).replace(":", "")):
-        resolved = walk.gazetteer.resolve(text, walk.province)
-        return resolved if len(text.split()) <= 14 else ()
-    return ()
+    """The units a heading names if the heading is nothing but unit names (no verb, short)."""
+    low = fold(text)
+    if len(text.split()) > 25 or _VERB_RE.search(low.replace(":", " ")) or not _SUBJECT_HEAD.match(low):
+        return ()
+    return walk.gazetteer.resolve(text, walk.province)
 
 
 def _read_block(block: Block, walk: Walk) -> list[RawTask]:

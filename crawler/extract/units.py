@@ -25,8 +25,9 @@ _TITLES = re.compile(r"(?<!\w)(?:bộ trưởng|thủ trưởng|chủ tịch|gi�
                      r"(?=các\s|bộ\s|cơ quan|ủy ban|ubnd|sở\s)")
 _LIST_HEAD = re.compile(r"^(?:các\s+)?(bộ|sở|bộ,\s*cơ quan|bộ,\s*ngành|cơ quan|tỉnh|thành phố"
                         r"|ủy ban nhân dân các (?:tỉnh|thành phố)(?:,\s*thành phố)?)\s*:\s*")
-_COLLECTIVE_HEAD = re.compile(r"^(?:các|bộ,\s*ngành|bộ,\s*cơ quan|sở,\s*ban|cơ quan|đơn vị|địa phương|từng|mỗi)\b")
-_TRAILING = re.compile(r"\s+(?:theo|có trách nhiệm|căn cứ|trong phạm vi|trên địa bàn)\b.*$")
+_COLLECTIVE_HEAD = re.compile(r"^(?:(?:ủy ban nhân dân|ubnd)\s+(?:các|cấp)|các|bộ,\s*ngành|bộ,\s*cơ quan|sở,\s*ban|cơ quan|đơn vị|địa phương|từng|mỗi)\b")
+_TRAILING = re.compile(r"\s+(?:theo|có trách nhiệm|căn cứ|trong phạm vi|trên địa bàn)\b.*$"
+                       r"|\s+(?:cấp\s+)?(?:tỉnh|thành phố)$")
 
 
 @dataclass(frozen=True)
@@ -172,13 +173,31 @@ class Gazetteer:
         if head:
             return self._resolve_list(phrase, head, province)
         names: list[str] = []
+        for segment in _segments(phrase):
+            names += self._resolve_segment(segment, province)
+        return tuple(dict.fromkeys(names))
+
+    def _resolve_segment(self, segment: str, province: str | None) -> list[str]:
+        """Read one segment of a unit list: a known name, a collective group, or names inside it."""
+        known = self.canonical(segment, province)
+        if known:
+            return [known]
+        found = self.find_units(segment, province)
+        concrete = [u for u in found if u.name not in self._kinds.get("collectives", ())]
+        if not concrete and _COLLECTIVE_HEAD.match(fold(segment)):
+            return self._collective_gap(segment)
+        names: list[str] = []
         cursor = 0
-        for unit in self.find_units(phrase, province):
-            names += self._collective_gap(phrase[cursor:unit.start])
+        for unit in found:
+            names += self._collective_gap(segment[cursor:unit.start])
+            rest = segment[unit.end:].strip(" ,;.")
+            if unit.name in self._kinds.get("collectives", ()) and rest and not fold(rest).startswith(
+                    ("trực thuộc", "và", "các")):
+                names += self._collective_gap(segment[unit.start:])
+                return names
             names.append(unit.name)
             cursor = unit.end
-        names += self._collective_gap(phrase[cursor:])
-        return tuple(dict.fromkeys(names))
+        return names + self._collective_gap(segment[cursor:])
 
     def _collective_gap(self, text: str) -> list[str]:
         """Read the words between known names: a collective group ("các cơ quan liên quan") or nothing."""
@@ -189,8 +208,8 @@ class Gazetteer:
         known = self._canon.get(" ".join(fold(text).split()))
         if known:
             return [known]
-        text = modern_spelling(text)
-        if not fold(text).startswith(("các", "từng", "mỗi")):
+        text = re.sub(r"^UBND\b", "Ủy ban nhân dân", modern_spelling(text))
+        if not fold(text).startswith(("các", "từng", "mỗi", "ủy ban")):
             text = "các " + text
         return [text[0].upper() + text[1:]]
 
@@ -236,6 +255,33 @@ class Gazetteer:
         if prefix.startswith("Ủy ban") and self.province_of(piece):
             return [prefix + piece.strip()]
         return self._collective_gap(piece) or self.resolve(piece, province) and list(self.resolve(piece, province))
+
+
+_SPLIT = re.compile(r"\s*[,;]\s*|\s+và\s+")
+_HEADS = ("bộ", "sở", "ban", "văn phòng", "đảng ủy", "công an", "thanh tra", "ngân hàng", "tòa án", "viện", "đài",
+          "tập đoàn", "báo", "trung tâm", "cục", "tổng cục", "kiểm toán", "bảo hiểm", "hội đồng", "tổ")
+
+
+def _segments(phrase: str) -> list[str]:
+    """Split a unit list where a new body starts ("Sở Tư pháp; các cơ quan ...", "..., UBND cấp xã")."""
+    cuts = [0]
+    for m in _SPLIT.finditer(phrase):
+        after = phrase[m.end():]
+        low = fold(after)
+        words = after.split()
+        proper = any(low.startswith(h + " ") for h in _HEADS) and len(words) > len(_first_head(low).split()) \
+            and words[len(_first_head(low).split())][:1].isupper()
+        if proper or low.startswith(("ủy ban nhân dân", "ubnd", "các ")):
+            cuts.append(m.start())
+            cuts.append(m.end())
+    cuts.append(len(phrase))
+    pieces = [phrase[a:b].strip(" ,;") for a, b in zip(cuts[::2], cuts[1::2], strict=False)]
+    return [p for p in pieces if p]
+
+
+def _first_head(low: str) -> str:
+    """The unit head word a folded text starts with."""
+    return next((h for h in _HEADS if low.startswith(h + " ")), "")
 
 
 def _cut_like(phrase: str, folded: str) -> str:

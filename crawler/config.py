@@ -149,6 +149,31 @@ class ServiceConfig:
 
 
 @dataclass(frozen=True)
+class BulletinSectionConfig:
+    """One bulletin section and the keyword rules that send an article to it (see bulletin/classify)."""
+
+    key: str
+    title: str
+    title_words: tuple[str, ...] = ()
+    url_words: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    local_names: bool = False
+    default: bool = False
+    priority: int = 100
+
+
+@dataclass(frozen=True)
+class BulletinConfig:
+    """The weekly bulletin: masthead, email subject, mailing list and sections (empty = built-in three)."""
+
+    title: str = "Bản tin cải cách hành chính"
+    publisher: str = ""
+    subject: str = "Bản tin CCHC"
+    mailing_list: tuple[str, ...] = ()
+    sections: tuple[BulletinSectionConfig, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated configuration."""
 
@@ -159,6 +184,7 @@ class Config:
     channels: ChannelsConfig = ChannelsConfig()
     schedules: SchedulesConfig = SchedulesConfig()
     service: ServiceConfig = ServiceConfig()
+    bulletin: BulletinConfig = BulletinConfig()
     path: str = ""
 
     def database_url(self) -> str:
@@ -265,6 +291,30 @@ def _check_consistency(config: Config, origin: str) -> None:
                     f"{origin}: 'recipients[{i}].channels[{j}].type' phải là một trong "
                     f"{', '.join(CHANNEL_TYPES)}"
                 )
+    _check_bulletin(config.bulletin, origin)
+
+
+def _check_bulletin(bulletin: BulletinConfig, origin: str) -> None:
+    """Refuse mailing-list entries that are not one plain address, and sections without exactly one
+    default or with repeated keys."""
+    for i, address in enumerate(bulletin.mailing_list):
+        if not _plain_address(address):
+            problem = f"không phải một địa chỉ email: {address!r}"
+            raise ConfigError(f"{origin}: 'bulletin.mailing_list[{i}]' {problem}")
+    if not bulletin.sections:
+        return
+    keys = [section.key for section in bulletin.sections]
+    if len(set(keys)) != len(keys) or not all(keys):
+        raise ConfigError(f"{origin}: 'bulletin.sections' có mã mục (key) trống hoặc bị lặp")
+    if sum(section.default for section in bulletin.sections) != 1:
+        raise ConfigError(f"{origin}: 'bulletin.sections' phải có đúng một mục mặc định (default = true)")
+
+
+def _plain_address(address: str) -> bool:
+    """Tell whether a string is one bare email address (no name, no list, no header characters)."""
+    local, at, domain = address.partition("@")
+    clean = all(ch.isprintable() and not ch.isspace() and ch not in '<>,;"' for ch in address)
+    return bool(local and at and domain) and "@" not in domain and clean
 
 
 def find_config_path(explicit: str | None) -> Path | None:

@@ -199,6 +199,8 @@ class Config:
 
 
 T = TypeVar("T")
+# What a TOML value of each scalar field type may be (an int is fine where a float is expected).
+SCALAR_TYPES: dict[type, type | tuple[type, ...]] = {str: str, int: int, bool: bool, float: (int, float)}
 
 
 def load_config(path: str | Path) -> Config:
@@ -256,7 +258,7 @@ def _coerce(hint: Any, value: Any, origin: str, where: str) -> Any:
         raise ConfigError(f"{origin}: '{where}': kiểu không hỗ trợ")  # no optional fields in the schema
     if isinstance(hint, type) and hasattr(hint, "__dataclass_fields__"):
         return _build(hint, value, origin, where)
-    expected = {str: str, int: int, bool: bool, float: (int, float)}[hint]
+    expected = SCALAR_TYPES[hint]
     if isinstance(value, bool) and hint is not bool:
         raise ConfigError(f"{origin}: '{where}' phải có kiểu {hint.__name__}")
     if not isinstance(value, expected):

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from crawler.config import BulletinSectionConfig
 from notifier.bulletin.model import Article, BulletinInputError, SectionRule
 
 PROVINCES = (
@@ -198,6 +199,27 @@ def check_rules(rules: Sequence[SectionRule]) -> None:
         raise BulletinInputError(f"Cấu hình mục bản tin có mã mục bị lặp: {', '.join(keys)}.")
     if sum(rule.default for rule in rules) != 1:
         raise BulletinInputError("Cấu hình mục bản tin phải có đúng một mục mặc định (default = true).")
+
+
+def section_rules(configured: Sequence[BulletinSectionConfig]) -> tuple[SectionRule, ...]:
+    """The sections of `[[bulletin.sections]]` as checked rules; the built-in three when none is set."""
+    if not configured:
+        return DEFAULT_SECTIONS
+    rules = tuple(
+        SectionRule(
+            key=section.key,
+            title=section.title,
+            title_words=section.title_words,
+            url_words=section.url_words,
+            sources=section.sources,
+            local_names=section.local_names,
+            default=section.default,
+            priority=section.priority,
+        )
+        for section in configured
+    )
+    check_rules(rules)
+    return rules
 
 
 def classify(article: Article, rules: Sequence[SectionRule]) -> str:

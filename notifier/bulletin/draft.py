@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.config import Config
 from crawler.storage.schema import Document, Source
-from notifier.bulletin.classify import DEFAULT_SECTIONS, check_rules, classify
+from notifier.bulletin.classify import DEFAULT_SECTIONS, check_rules, classify, section_rules
 from notifier.bulletin.dedupe import DEFAULT_THRESHOLD, Story, drop_near_duplicates
 from notifier.bulletin.draftfile import paragraphs_of, write_draft
 from notifier.bulletin.model import (
@@ -140,7 +141,13 @@ def _article(document: Document, configured_name: str | None) -> Article | None:
 
 
 def build_draft(
-    stories: Iterable[Story], period: Period, rules: Sequence[SectionRule], issue: str | None = None
+    stories: Iterable[Story],
+    period: Period,
+    rules: Sequence[SectionRule],
+    issue: str | None = None,
+    *,
+    title: str = BULLETIN_TITLE,
+    publisher: str = "",
 ) -> Draft:
     """Assemble the draft: each story classified into a section, items in publication order."""
     check_rules(rules)
@@ -153,9 +160,9 @@ def build_draft(
         for position, story in enumerate(sorted(members, key=lambda s: (s.article.published, s.article.id)))
     ]
     return Draft(
-        title=BULLETIN_TITLE,
+        title=title,
         issue=issue or issue_label(period),
-        publisher="",
+        publisher=publisher,
         period_start=period.start,
         period_end=period.end,
         sections=tuple(DraftSection(key=rule.key, title=rule.title) for rule in rules),
@@ -190,16 +197,19 @@ def draft_bulletin(
     issue: str | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     overwrite: bool = False,
+    title: str = BULLETIN_TITLE,
+    publisher: str = "",
 ) -> Draft:
     """Select the period's articles, drop near-duplicates, classify and order them, write the TOML
     draft to `out_path` and return it; an existing draft (maybe already edited) is kept unless
     `overwrite` is set."""
     if out_path.exists() and not overwrite:
-        raise BulletinInputError(f"Bản nháp đã có: {out_path} (có thể đã được biên tập); chọn tệp khác "
-                                 "hoặc cho phép ghi đè.")
+        raise BulletinInputError(
+            f"Bản nháp đã có: {out_path} (có thể đã được biên tập); chọn tệp khác hoặc cho phép ghi đè."
+        )
     articles = load_articles(session, period)
     stories = drop_near_duplicates(articles, threshold)
-    draft = build_draft(stories, period, sections, issue)
+    draft = build_draft(stories, period, sections, issue, title=title, publisher=publisher)
     write_draft(draft, out_path)
     logger.info(
         "bulletin draft %s: %d articles, %d after dropping near-duplicates, written to %s",
@@ -209,6 +219,22 @@ def draft_bulletin(
         out_path,
     )
     return draft
+
+
+def draft_from_config(
+    session: Session, config: Config, period: Period, out_path: Path, *, overwrite: bool = False
+) -> Draft:
+    """Draft the bulletin with the masthead and sections of the config's [bulletin] table."""
+    settings = config.bulletin
+    return draft_bulletin(
+        session,
+        period,
+        out_path,
+        sections=section_rules(settings.sections),
+        overwrite=overwrite,
+        title=settings.title,
+        publisher=settings.publisher,
+    )
 
 
 def check_draft_ids(session: Session, draft: Draft, path: Path) -> None:

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crawler.extract.normalize import fold
 from crawler.models import Deadline, Precision
@@ -42,6 +43,9 @@ _CITED = re.compile(
     r"\s*,?\s*(?:ngày\s*)?$"
 )
 _NOT_DEADLINE = re.compile(r"(?:từ|kể từ|giai đoạn|so với|ngày|đến ngày|tính đến|đến thời điểm|từ ngày)\s*$")
+
+
+_MAYBE = re.compile(r"\d|thường\s+xuyên|hằng|hàng|định\s+kỳ")
 
 
 @dataclass(frozen=True)
@@ -202,7 +206,15 @@ def _at_cell_start(folded: str, start: int) -> bool:
 def find_deadlines(text: str, default_year: int | None = None, cells: bool = False) -> list[DeadlineMatch]:
     """Return the deadline phrases of a text, in order, without overlaps and without cited dates;
     with `cells` the text is a table row's cells, where a bare date or period is a deadline value."""
+    return list(_find(text, default_year, cells))
+
+
+@lru_cache(maxsize=4096)
+def _find(text: str, default_year: int | None, cells: bool) -> tuple[DeadlineMatch, ...]:
+    """Scan a text with every deadline pattern (cached: stages ask about the same block text)."""
     folded = fold(text)
+    if not _MAYBE.search(folded):
+        return ()
     found: list[DeadlineMatch] = []
     taken: list[tuple[int, int]] = []
     for pattern, build, needs_cue in _PATTERNS:
@@ -213,7 +225,7 @@ def find_deadlines(text: str, default_year: int | None = None, cells: bool = Fal
             if match is not None:
                 found.append(match)
                 taken.append((m.start(), m.end()))
-    return sorted(found, key=lambda d: d.start)
+    return tuple(sorted(found, key=lambda d: d.start))
 
 
 def _accept(text: str, folded: str, m: re.Match[str], build: _Builder, needs_cue: bool,

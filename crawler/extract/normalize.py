@@ -12,11 +12,12 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
-_SPACES = dict.fromkeys(map(ord, "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-                                 "\u202f\u205f\u3000\t\u000b\u000c"), " ")
-_DROPPED = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u0000"), None)
+_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\u000b\u000c]")
+_DROPPED = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u0000]")
 _CYRILLIC = str.maketrans("АВСЕНКМОРТХаеорсухіІЅјԁ", "ABCEHKMOPTXaeopcyxiISjd")
+_CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
 _OLD_TONES = {
     "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
     "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
@@ -38,14 +39,16 @@ _WATERMARK_RE = re.compile(
 def clean_line(line: str) -> str:
     """Return one line in NFC with odd spaces made plain, soft hyphens gone and Cyrillic look-alikes
     in Latin words made Latin, so matching and display work on one spelling."""
-    line = unicodedata.normalize("NFC", line).translate(_SPACES).translate(_DROPPED)
-    if any("\u0400" <= ch <= "\u04ff" for ch in line):
+    line = _DROPPED.sub("", _SPACES.sub(" ", unicodedata.normalize("NFC", line)))
+    if _CYRILLIC_RE.search(line):
         line = line.translate(_CYRILLIC)
     return line
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Return a same-length matching key: lower case with modern tone placement ("Uỷ" -> "ủy")."""
+    """Return a same-length matching key: lower case with modern tone placement ("Uỷ" -> "ủy");
+    cached because the same block text is matched by several stages."""
     low = text.lower()
     if len(low) != len(text):  # a few letters change length when lowered; keep offsets safe
         low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
@@ -86,7 +89,6 @@ def _looks_like_cell(text: str) -> bool:
 
 def clean_lines(text: str) -> list[str]:
     """Split a document into clean lines, blanking watermarks and repeated page furniture."""
-    lines = [clean_line(line) for line in text.split("\n")]
-    lines = [line.rstrip("\r") for line in lines]
+    lines = clean_line(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
     furniture = repeated_furniture(lines)
     return ["" if is_watermark(line) or line.strip() in furniture else line for line in lines]

@@ -23,8 +23,7 @@ _OLD_TONES = {
     "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
     "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
 }
-_OLD_TONE_RE = re.compile(
-    "(?:" + "|".join(k if k[0] == "o" else "(?<!q)" + k for k in _OLD_TONES) + r")(?![^\W\d_])")
+_OLD_TONE_RE = re.compile(r"(?:o[àáảãạèéẻẽẹ]|(?<!q)u[ỳýỷỹỵ])(?![^\W\d_])")
 _CAP_OLD_TONES = {k.capitalize(): v.capitalize() for k, v in _OLD_TONES.items()}
 _MODERN_RE = re.compile(r"(?:[Qq]u[yỳýỷỹỵ]|(?:" + "|".join(
     [*_OLD_TONES, *_CAP_OLD_TONES]) + r"))(?![^\W\d_])")

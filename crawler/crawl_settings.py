@@ -57,7 +57,10 @@ def source_settings(source: SourceConfig, general: GeneralConfig, db_url: str,
         "COOKIES_ENABLED": False,
         "HTTPERROR_ALLOWED_CODES": [304],
         "DOWNLOAD_HANDLERS": {"file": None, "ftp": None, "s3": None, "data": None},
-        "DOWNLOADER_MIDDLEWARES": {"crawler.spiders.safety.SafetyMiddleware": 50},
+        "DOWNLOADER_MIDDLEWARES": {  # ours reports refusals per source, Scrapy's drops them silently
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "crawler.spiders.safety.SafetyMiddleware": 50,
+        },
         "ITEM_PIPELINES": {"crawler.pipelines.StoragePipeline": 300},
         "DONDOC_DATABASE_URL": db_url,
     }

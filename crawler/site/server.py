@@ -71,6 +71,13 @@ class _SiteHandler(BaseHTTPRequestHandler):
     server: _SiteServer
     protocol_version = "HTTP/1.1"
 
+    def handle(self) -> None:
+        """Serve the connection; a client hanging up early (timeouts, size limits) is not an error."""
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            logger.debug("client closed the connection early")
+
     def do_GET(self) -> None:
         """Serve a route (file, status, redirect, delay or oversized body)."""
         self._answer(send_body=True)

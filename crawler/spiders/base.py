@@ -132,7 +132,7 @@ class SourceSpider(scrapy.Spider):
     def follow_url(self, url: str, callback: Callable[..., Any], *, conditional: bool = True,
                    meta: dict[str, Any] | None = None) -> Request:
         """A request for the normalized URL, conditional (If-None-Match/If-Modified-Since) when known."""
-        target = normalize_url(url)
+        target = self.normalize(url)
         headers: dict[str, str] = {}
         etag, modified = self.known.get(target, (None, None)) if conditional else (None, None)
         if etag:
@@ -140,6 +140,10 @@ class SourceSpider(scrapy.Spider):
         if modified:
             headers["If-Modified-Since"] = modified
         return Request(target, callback=callback, errback=self.on_error, headers=headers, meta=meta or {})
+
+    def normalize(self, url: str) -> str:
+        """The seen-URL form, also dropping the profile's own session/redirect parameters."""
+        return normalize_url(url, self.option_list("drop_query_params"))
 
     def on_error(self, failure: Failure) -> None:
         """Errback: robots.txt refusals are warnings, every other failed request a problem."""
@@ -164,7 +168,7 @@ class SourceSpider(scrapy.Spider):
         so known items are still revisited (conditionally) without downloading the list again."""
         if response.status == 304:
             self.crawler.stats.inc_value("dondoc/not_modified")
-            body = self.stored(normalize_url(response.url)) if self.stored else None
+            body = self.stored(self.normalize(response.url)) if self.stored else None
             if body is None:
                 return None, None
             cls = responsetypes.from_args(url=response.url, body=body)
@@ -177,7 +181,7 @@ class SourceSpider(scrapy.Spider):
     def fetched(self, response: Response) -> FetchedPage:
         """The response as a FetchedPage (raw bytes plus validators for the next conditional request)."""
         return FetchedPage(
-            source=self.source.name, url=normalize_url(response.url), status=response.status,
+            source=self.source.name, url=self.normalize(response.url), status=response.status,
             content=response.body, content_type=_header(response, "Content-Type"),
             fetched_at=dt.datetime.now(dt.UTC), etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),

@@ -17,7 +17,6 @@ from crawler.extract.text import DocumentMeta, parse_datetime
 from crawler.models import DocumentKind
 from crawler.spiders.base import SourceSpider, select_first, select_texts
 from crawler.spiders.items import FetchedItem
-from crawler.spiders.urls import normalize_url
 
 
 class ListingSpider(SourceSpider):
@@ -39,17 +38,16 @@ class ListingSpider(SourceSpider):
         response = page_response
         page = int(response.meta["page"])
         items = response.css(str(self.options["item_selector"])) if response.text.strip() else []
-        if not items:
+        links = [(item, select_first(item, str(self.options["link_selector"]))) for item in items]
+        links = [(item, href) for item, href in links if href]
+        if not links:
             if page == 1:
-                self.problem(f"trang danh sách không có mục nào (bộ chọn '{self.options['item_selector']}' "
-                             f"không khớp) tại {response.url}")
+                self.problem(f"trang danh sách không có mục nào (bộ chọn '{self.options['item_selector']}' / "
+                             f"'{self.options['link_selector']}' không khớp) tại {response.url}")
             return
         fresh = 0
-        for item in items:
-            href = select_first(item, str(self.options["link_selector"]))
-            if not href:
-                continue
-            url = normalize_url(response.urljoin(href))
+        for item, href in links:
+            url = self.normalize(response.urljoin(href))
             fresh += url not in self.known
             self.items_listed += 1
             listed = parse_datetime(select_first(item, str(self.options.get("time_selector", ""))),
@@ -72,6 +70,6 @@ class ListingSpider(SourceSpider):
     def parse_article(self, response: TextResponse) -> Iterator[FetchedItem]:
         """An article page: store it as a document (text and metadata are read by the pipeline)."""
         if self.usable(response):
-            yield FetchedItem(page=self.fetched(response), document_url=normalize_url(response.url),
+            yield FetchedItem(page=self.fetched(response), document_url=self.normalize(response.url),
                               meta=DocumentMeta(kind=DocumentKind.ARTICLE),
                               listed_published=response.meta.get("listed"))

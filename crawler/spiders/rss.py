@@ -20,7 +20,6 @@ from crawler.extract.text import DocumentMeta, parse_datetime
 from crawler.models import DocumentKind
 from crawler.spiders.base import SourceSpider
 from crawler.spiders.items import FetchedItem
-from crawler.spiders.urls import normalize_url
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -67,7 +66,7 @@ class RssSpider(SourceSpider):
     def parse_article(self, response: TextResponse) -> Iterator[FetchedItem]:
         """A linked article page, stored as a document."""
         if self.usable(response):
-            yield FetchedItem(page=self.fetched(response), document_url=normalize_url(response.url),
+            yield FetchedItem(page=self.fetched(response), document_url=self.normalize(response.url),
                               meta=DocumentMeta(kind=DocumentKind.ARTICLE),
                               listed_published=response.meta.get("listed"))
 

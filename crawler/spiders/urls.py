@@ -9,13 +9,15 @@ _TRACKING_PREFIXES = ("utm_",)
 _TRACKING_NAMES = frozenset({"gidzl", "fbclid", "zarsrc"})
 
 
-def normalize_url(url: str) -> str:
-    """The URL as stored and deduplicated: lower-case scheme and host, no fragment, no tracking params."""
+def normalize_url(url: str, drop: Iterable[str] = ()) -> str:
+    """The URL as stored and deduplicated: lower-case scheme and host, no fragment, no tracking params
+    (utm_*, gidzl, ...) and none of the extra parameter names in `drop`."""
     parts = urlsplit(url.strip())
+    dropped = _TRACKING_NAMES | {name.lower() for name in drop}
     query = [
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not key.lower().startswith(_TRACKING_PREFIXES) and key.lower() not in _TRACKING_NAMES
+        if not key.lower().startswith(_TRACKING_PREFIXES) and key.lower() not in dropped
     ]
     netloc = parts.netloc.lower()
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))

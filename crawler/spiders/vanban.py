@@ -18,7 +18,6 @@ from crawler.extract.text import DocumentMeta, parse_datetime
 from crawler.models import DocumentKind
 from crawler.spiders.base import SourceSpider, fold_label, select_first, select_texts
 from crawler.spiders.items import FetchedItem
-from crawler.spiders.urls import normalize_url
 
 _POSTBACK = re.compile(r"__doPostBack\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)")
 
@@ -50,7 +49,7 @@ class VanbanSpider(SourceSpider):
             href = select_first(row, str(self.options["link_selector"]))
             if not href:
                 continue
-            url = normalize_url(response.urljoin(href))
+            url = self.normalize(response.urljoin(href))
             fresh += url not in self.known
             self.items_listed += 1
             yield self.follow_url(url, self.parse_detail)
@@ -74,14 +73,14 @@ class VanbanSpider(SourceSpider):
         if not self.usable(response):
             return
         meta = self._meta(response)
-        detail_url = normalize_url(response.url)
+        detail_url = self.normalize(response.url)
         attachments = select_texts(response, str(self.options.get("attachment_selector", "")))
         if not attachments:
             yield FetchedItem(page=self.fetched(response), document_url=detail_url, meta=meta)
             return
         yield FetchedItem(page=self.fetched(response))
         for n, href in enumerate(attachments):
-            target = detail_url if n == 0 else normalize_url(response.urljoin(href))
+            target = detail_url if n == 0 else self.normalize(response.urljoin(href))
             yield self.follow_url(response.urljoin(href), self.parse_attachment,
                                   meta={"document_url": target, "doc_meta": meta})
 

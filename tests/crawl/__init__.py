@@ -1,0 +1,1 @@
+"""Crawl tests: the bundled site, the trap sites and the worker subprocess."""

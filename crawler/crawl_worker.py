@@ -25,7 +25,7 @@ from crawler.config import Config, SourceConfig, config_from_dict
 from crawler.crawl import SourceOutcome, record_outcome
 from crawler.crawl_settings import process_settings, source_settings
 from crawler.pipelines import source_row
-from crawler.spiders import SPIDERS
+from crawler.spiders import SPIDERS, option_problem
 from crawler.spiders.base import SourceSpider, StoredCopy, Validators
 from crawler.spiders.urls import host_allowed
 from crawler.storage.engine import make_engine, session_factory
@@ -97,15 +97,21 @@ def crawl(config: Config, db_url: str, time_limit_s: int) -> list[SourceOutcome]
         known = known_validators(session)
     process = CrawlerProcess(process_settings(config.general, time_limit_s))
     crawlers = []
+    problems = {source.name: option_problem(source) for source in config.sources}
+    rejected = {name: SourceOutcome(name, False, problem) for name, problem in problems.items() if problem}
     for source in config.sources:
+        if source.name in rejected:
+            continue
         crawler = process.create_crawler(spider_class(source, config, db_url, time_limit_s))
         process.crawl(crawler, source=source, known=for_source(known, source), stored=stored_copy(sessions))
         crawlers.append((crawler, source))
-    process.start()
-    outcomes = [outcome_of(crawler, source) for crawler, source in crawlers]
+    if crawlers:
+        process.start()
+    done = {source.name: outcome_of(crawler, source) for crawler, source in crawlers} | rejected
+    outcomes = [done[source.name] for source in config.sources]
     now = dt.datetime.now(dt.UTC)
     with sessions() as session:
-        for (_crawler, source), outcome in zip(crawlers, outcomes, strict=True):
+        for source, outcome in zip(config.sources, outcomes, strict=True):
             record_outcome(session, source, outcome, now)
         session.commit()
     return outcomes

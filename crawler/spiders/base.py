@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import scrapy
-from parsel import Selector
+from parsel import Selector, SelectorList
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.responsetypes import responsetypes
@@ -63,14 +63,18 @@ def select_texts(selector: Selector | TextResponse, expression: str) -> list[str
     """Texts matched by CSS, or XPath when prefixed "xpath:"; matched elements give their whole text."""
     if not expression:
         return []
-    nodes = selector.xpath(expression[6:]) if expression.startswith("xpath:") else selector.css(expression)
     texts = []
-    for node in nodes:
+    for node in select_nodes(selector, expression):
         text = node.root if isinstance(node.root, str) else " ".join(node.xpath(".//text()").getall())
         cleaned = " ".join(str(text).split())
         if cleaned:
             texts.append(cleaned)
     return texts
+
+
+def select_nodes(selector: Selector | TextResponse, expression: str) -> SelectorList[Selector]:
+    """Nodes matched by CSS, or XPath when prefixed "xpath:"."""
+    return selector.xpath(expression[6:]) if expression.startswith("xpath:") else selector.css(expression)
 
 
 def select_first(selector: Selector | TextResponse, expression: str) -> str:
@@ -101,10 +105,15 @@ def describe_failure(failure: Failure, timeout_s: float) -> str:
     return f"lỗi tải {url}: {name}: {' '.join(str(exc).split())[:200]}"
 
 
+COMMON_OPTIONS = frozenset({"volatile_patterns", "utc_offset", "drop_query_params", "article"})
+
+
 class SourceSpider(scrapy.Spider):
     """A spider for one configured source; subclasses implement `start` and the parse callbacks."""
 
     name = "source"
+    required_options: tuple[str, ...] = ()
+    optional_options: frozenset[str] = frozenset()
 
     def __init__(self, source: SourceConfig, known: Mapping[str, Validators] | None = None,
                  stored: StoredCopy | None = None, **kwargs: Any) -> None:

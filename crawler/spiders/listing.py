@@ -15,7 +15,7 @@ from scrapy.http import Request, Response, TextResponse
 
 from crawler.extract.text import DocumentMeta, parse_datetime
 from crawler.models import DocumentKind
-from crawler.spiders.base import SourceSpider, select_first, select_texts
+from crawler.spiders.base import SourceSpider, select_first, select_nodes, select_texts
 from crawler.spiders.items import FetchedItem
 
 
@@ -23,6 +23,10 @@ class ListingSpider(SourceSpider):
     """Category/list pages with paging, then one request per article page."""
 
     name = "listing"
+    required_options = ("item_selector", "link_selector")
+    optional_options = frozenset({
+        "time_selector", "time_formats", "zone_selector", "page_url", "next_selector",
+    })
 
     async def start(self) -> AsyncIterator[Any]:
         """Fetch the first list page (conditionally: on 304 its stored copy is parsed)."""
@@ -37,7 +41,7 @@ class ListingSpider(SourceSpider):
             return
         response = page_response
         page = int(response.meta["page"])
-        items = response.css(str(self.options["item_selector"])) if response.text.strip() else []
+        items = select_nodes(response, str(self.options["item_selector"])) if response.text.strip() else []
         links = [(item, select_first(item, str(self.options["link_selector"]))) for item in items]
         links = [(item, href) for item, href in links if href]
         if not links:

@@ -1,7 +1,7 @@
 """RSS 2.0 / Atom spider: feed entries, then the linked article pages.
 
-Options: time_formats for the feed's dates (RFC 822 and ISO are always tried), utc_offset, `article`
-selectors, follow_links (default true; false stores each entry's description as the document).
+Options: time_formats for the feed's dates (RFC 822 and ISO are always tried), utc_offset and the
+`article` selectors of the linked pages.
 Traps handled: an empty pubDate is "unknown", never now; a wrong declared encoding; tracking
 parameters and fragments are dropped from links before dedupe.
 """
@@ -28,6 +28,7 @@ class RssSpider(SourceSpider):
     """One feed URL; each entry's link is fetched as an article."""
 
     name = "rss"
+    optional_options = frozenset({"time_formats"})
 
     async def start(self) -> AsyncIterator[Any]:
         """Fetch the feed (conditionally: on 304 its stored copy is parsed)."""

@@ -16,7 +16,7 @@ from scrapy.http import FormRequest, Request, Response, TextResponse
 
 from crawler.extract.text import DocumentMeta, parse_datetime
 from crawler.models import DocumentKind
-from crawler.spiders.base import SourceSpider, fold_label, select_first, select_texts
+from crawler.spiders.base import SourceSpider, fold_label, select_first, select_nodes, select_texts
 from crawler.spiders.items import FetchedItem
 
 _POSTBACK = re.compile(r"__doPostBack\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)")
@@ -26,6 +26,9 @@ class VanbanSpider(SourceSpider):
     """List of documents -> detail page (metadata) -> attachment (the document's text)."""
 
     name = "vanban"
+    required_options = ("row_selector", "link_selector", "label_selector", "fields")
+    optional_options = frozenset({"title_selector", "attachment_selector", "date_formats", "pager_selector",
+                                  "report_kinds"})
 
     async def start(self) -> AsyncIterator[Any]:
         """Fetch the first list page (conditionally: on 304 its stored copy is parsed)."""
@@ -40,7 +43,7 @@ class VanbanSpider(SourceSpider):
             return
         response = page_response
         page = int(response.meta["page"])
-        rows = response.css(str(self.options["row_selector"]))
+        rows = select_nodes(response, str(self.options["row_selector"]))
         if not rows and page == 1:
             self.problem(f"danh sách văn bản không có dòng nào (bộ chọn '{self.options['row_selector']}' "
                          f"không khớp) tại {response.url}")
@@ -95,7 +98,7 @@ class VanbanSpider(SourceSpider):
         fields = dict(self.options.get("fields", {}))
         wanted: Mapping[str, str] = {fold_label(label): key for key, label in fields.items()}
         values: dict[str, str] = {}
-        for label in response.css(str(self.options["label_selector"])):
+        for label in select_nodes(response, str(self.options["label_selector"])):
             key = wanted.get(fold_label(" ".join(label.xpath(".//text()").getall())))
             if key:
                 value = label.xpath("following-sibling::td[1]//text()").getall()

@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.extract import extract_tasks, load_gazetteer  # noqa: E402
-from crawler.extract.plaintext import document_from_text_file  # noqa: E402
-from crawler.models import DocumentText  # noqa: E402
+from crawler.extract import extract_tasks, load_gazetteer
+from crawler.extract.plaintext import document_from_text_file
+from crawler.models import DocumentText
 
 DEFAULT_SEEDS = Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds"
 
@@ -51,10 +51,15 @@ def run(docs: list[DocumentText], target_bytes: int, trace: bool = False) -> dic
     tracemalloc.stop()
     mb = done_bytes / 1e6
     return {
-        "mb": round(mb, 2), "documents": count, "tasks": tasks,
-        "seconds_wall": round(wall, 2), "seconds_cpu": round(cpu, 2),
-        "mb_per_s_cpu": round(mb / cpu, 2), "mb_per_s_wall": round(mb / wall, 2),
-        "tasks_per_s_cpu": round(tasks / cpu, 1), "peak_mb": round(peak / 1e6, 1),
+        "mb": round(mb, 2),
+        "documents": count,
+        "tasks": tasks,
+        "seconds_wall": round(wall, 2),
+        "seconds_cpu": round(cpu, 2),
+        "mb_per_s_cpu": round(mb / cpu, 2),
+        "mb_per_s_wall": round(mb / wall, 2),
+        "tasks_per_s_cpu": round(tasks / cpu, 1),
+        "peak_mb": round(peak / 1e6, 1),
     }
 
 
@@ -72,8 +77,10 @@ def main() -> None:
     print(f"text:        {figures['mb']} MB in {figures['documents']} documents")
     print(f"throughput:  {figures['mb_per_s_cpu']} MB/s (CPU), {figures['mb_per_s_wall']} MB/s (wall)")
     print(f"tasks:       {figures['tasks']} ({figures['tasks_per_s_cpu']} tasks/s CPU)")
-    print(f"peak memory: {figures['peak_mb']} MB over a tenth of the input, "
-          f"{small['peak_mb']} MB over a fiftieth (flat means memory does not grow with input)")
+    print(
+        f"peak memory: {figures['peak_mb']} MB over a tenth of the input, "
+        f"{small['peak_mb']} MB over a fiftieth (flat means memory does not grow with input)"
+    )
     print(json.dumps(figures))
 
 

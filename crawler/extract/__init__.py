@@ -11,6 +11,7 @@ import re
 
 from crawler.extract.normalize import clean_lines, fold
 from crawler.extract.segment import Block, segment
+from crawler.extract.tables import table_rows
 from crawler.extract.tasks import RawTask, Walk, walk_blocks
 from crawler.extract.units import Gazetteer, load_gazetteer
 from crawler.models import DocumentText, ExtractedTask
@@ -27,7 +28,50 @@ def extract_tasks(doc: DocumentText, gazetteer: Gazetteer | None = None) -> list
     walk = Walk(gazetteer, _province(doc, lines, gazetteer), _year(doc, lines), doc.number)
     raw = walk_blocks(list(segment(lines)), walk)
     originals = doc.text.split("\n")
-    return [_with_provenance(task, lines, originals) for task in raw]
+    tasks = [_with_provenance(task, lines, originals) for task in raw]
+    if doc.tables:
+        tasks = _merge_table_tasks(tasks, _table_tasks(doc, walk, originals))
+    return tasks
+
+
+def _table_tasks(doc: DocumentText, walk: Walk, originals: list[str]) -> list[ExtractedTask]:
+    """Tasks from the document's tables given as cells, which are more reliable than flattened text."""
+    out = []
+    for table in doc.tables:
+        for row in table_rows(table, walk.year):
+            lead = walk.gazetteer.resolve(row.lead, walk.province) if row.lead else ()
+            support = walk.gazetteer.resolve(row.support, walk.province) if row.support else ()
+            line = min(max(row.line, 1), max(len(originals), 1))
+            anchor = _anchor(originals[line - 1], 0) if originals else ""
+            out.append(
+                ExtractedTask(
+                    action=row.action[:300],
+                    lead=lead,
+                    support=support,
+                    deadline=row.deadline,
+                    status=row.status,
+                    source_refs=row.refs or ((walk.number,) if walk.number else ()),
+                    line=line,
+                    anchor=anchor,
+                    start=0,
+                    end=len(anchor),
+                )
+            )
+    return out
+
+
+def _merge_table_tasks(
+    text_tasks: list[ExtractedTask], table_tasks: list[ExtractedTask]
+) -> list[ExtractedTask]:
+    """Prefer a table's cells over the same row found in flattened text (same opening words)."""
+    keys = {_key(t.action) for t in table_tasks}
+    kept = [t for t in text_tasks if _key(t.action) not in keys]
+    return sorted(kept + table_tasks, key=lambda t: t.line)
+
+
+def _key(action: str) -> str:
+    """A matching key for a task's opening words."""
+    return " ".join(re.findall(r"\w+", fold(action))[:8])
 
 
 def _year(doc: DocumentText, lines: list[str]) -> int | None:
@@ -60,16 +104,23 @@ def _with_provenance(task: RawTask, lines: list[str], originals: list[str]) -> E
     """Attach the line, character offsets and a verbatim anchor to a task."""
     block: Block = task.block
     text = block.text
-    start = task.start + len(text[task.start:]) - len(text[task.start:].lstrip(" \n*"))
+    start = task.start + len(text[task.start :]) - len(text[task.start :].lstrip(" \n*"))
     line = block.first + text.count("\n", 0, start)
     line_start = text.rfind("\n", 0, start) + 1
     column = start - line_start + (block.offset if line == block.first else 0)
     original = originals[line] if line < len(originals) else lines[line]
     anchor = _anchor(original, column)
     return ExtractedTask(
-        action=task.action, lead=task.lead, support=task.support, deadline=task.deadline,
-        status=task.status, source_refs=task.refs, line=line + 1, anchor=anchor,
-        start=column, end=column + len(anchor),
+        action=task.action,
+        lead=task.lead,
+        support=task.support,
+        deadline=task.deadline,
+        status=task.status,
+        source_refs=task.refs,
+        line=line + 1,
+        anchor=anchor,
+        start=column,
+        end=column + len(anchor),
     )
 
 

@@ -179,20 +179,38 @@ def _b_recurring(m: re.Match[str], default: int | None) -> Deadline | None:
 
 _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool], ...] = (
     # (pattern on folded text, builder, needs a cue or a cell start to count)
-    (re.compile(r"(?:trước\s+)?(?:ngày\s+)?\d{1,2}\s+(?:hằng|hàng)\s+(?:tháng|quý|năm|tuần)"), _b_recurring, False),
+    (
+        re.compile(r"(?:trước\s+)?(?:ngày\s+)?\d{1,2}\s+(?:hằng|hàng)\s+(?:tháng|quý|năm|tuần)"),
+        _b_recurring,
+        False,
+    ),
     (re.compile(_TIME + rf"(\d{{1,2}}){_SEP}(\d{{1,2}})(?:{_SEP}{_YEAR})?(?![\d/])"), _b_time, False),
-    (re.compile(r"(?:từ\s+)?ngày\s+\d{1,2}\s*[-–]\s*(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))?"), _b_range, True),
+    (
+        re.compile(r"(?:từ\s+)?ngày\s+\d{1,2}\s*[-–]\s*(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))?"),
+        _b_range,
+        True,
+    ),
     (re.compile(_WORDS_DATE), _b_words, True),
     (re.compile(_ISO), _b_iso, True),
     (re.compile(_DMY), _b_dmy, True),
-    (re.compile(r"(?:(?<=trước )|(?<=trước ngày )|(?<=hạn )|(?<=đến ngày )|(?<=vào ngày ))" + _DM), _b_dm, True),
+    (
+        re.compile(r"(?:(?<=trước )|(?<=trước ngày )|(?<=hạn )|(?<=đến ngày )|(?<=vào ngày ))" + _DM),
+        _b_dm,
+        True,
+    ),
     (re.compile(r"(?<![\w/])(\d{1,2})\s+tháng\s+(đầu|cuối)\s+năm(?:\s+(\d{4}))?"), _b_half, False),
     (re.compile(r"(?<![\w/])tháng\s+(\d{1,2})(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\d/])"), _b_month, True),
     (re.compile(r"(?<!\w)quý\s+(iv|i{1,3}|[1-4])(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\w/])"), _b_quarter, True),
     (re.compile(r"(?<!\w)năm\s+(\d{4})(?!\s*[-–]\s*\d)(?![\d/])"), _b_year, True),
-    (re.compile(r"(?<!\w)(?:(?:nhiệm vụ\s+|thực hiện\s+|(?<=\n)|^)thường\s+xuyên|(?:định kỳ\s+)?(?:hằng|hàng)"
-                r"\s+(?:tháng|quý|năm|tuần|ngày)|định kỳ(?:\s+tối thiểu\s+\d+\s+lần\s*/\s*\w+)?|\d+\s+lần\s*/\s*tuần)"),
-     _b_recurring, False),
+    (
+        re.compile(
+            r"(?<!\w)(?:(?:nhiệm vụ\s+|thực hiện\s+|(?<=\n)|^)thường\s+xuyên"
+            r"|(?:định kỳ\s+)?(?:hằng|hàng)\s+(?:tháng|quý|năm|tuần|ngày)"
+            r"|định kỳ(?:\s+tối thiểu\s+\d+\s+lần\s*/\s*\w+)?|\d+\s+lần\s*/\s*tuần)"
+        ),
+        _b_recurring,
+        False,
+    ),
 )
 
 
@@ -228,10 +246,17 @@ def _find(text: str, default_year: int | None, cells: bool) -> tuple[DeadlineMat
     return tuple(sorted(found, key=lambda d: d.start))
 
 
-def _accept(text: str, folded: str, m: re.Match[str], build: _Builder, needs_cue: bool,
-            default_year: int | None, cells: bool = False) -> DeadlineMatch | None:
+def _accept(
+    text: str,
+    folded: str,
+    m: re.Match[str],
+    build: _Builder,
+    needs_cue: bool,
+    default_year: int | None,
+    cells: bool = False,
+) -> DeadlineMatch | None:
     """Turn a pattern hit into a deadline match if its context makes it a deadline."""
-    before = " ".join(folded[max(0, m.start() - 60):m.start()].split()) + " "
+    before = " ".join(folded[max(0, m.start() - 60) : m.start()].split()) + " "
     if _CITED.search(before):
         return None
     strength, cue = _context_strength(before, cells or _at_cell_start(folded, m.start()))
@@ -240,10 +265,11 @@ def _accept(text: str, folded: str, m: re.Match[str], build: _Builder, needs_cue
     deadline = build(m, default_year)
     if deadline is None:
         return None
-    raw = " ".join(text[m.start():m.end()].split())
+    raw = " ".join(text[m.start() : m.end()].split())
     if cue:
-        raw = " ".join((" ".join(text[max(0, m.start() - 60):m.start()].split()) + " ")[-cue:].split()
-                       + [raw]).strip(" :,")
+        raw = " ".join(
+            [*(" ".join(text[max(0, m.start() - 60) : m.start()].split()) + " ")[-cue:].split(), raw]
+        ).strip(" :,")
     deadline = Deadline(raw, deadline.due, deadline.precision, deadline.time)
     return DeadlineMatch(m.start(), m.end(), deadline, max(strength, CELL))
 

@@ -19,14 +19,27 @@ _DROPPED = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u0000]")
 _CYRILLIC = str.maketrans("АВСЕНКМОРТХаеорсухіІЅјԁ", "ABCEHKMOPTXaeopcyxiISjd")
 _CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
 _OLD_TONES = {
-    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
-    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
-    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+    "oà": "òa",
+    "oá": "óa",
+    "oả": "ỏa",
+    "oã": "õa",
+    "oạ": "ọa",
+    "oè": "òe",
+    "oé": "óe",
+    "oẻ": "ỏe",
+    "oẽ": "õe",
+    "oẹ": "ọe",
+    "uỳ": "ùy",
+    "uý": "úy",
+    "uỷ": "ủy",
+    "uỹ": "ũy",
+    "uỵ": "ụy",
 }
 _OLD_TONE_RE = re.compile(r"(?:o[àáảãạèéẻẽẹ]|(?<!q)u[ỳýỷỹỵ])(?![^\W\d_])")
 _CAP_OLD_TONES = {k.capitalize(): v.capitalize() for k, v in _OLD_TONES.items()}
-_MODERN_RE = re.compile(r"(?:[Qq]u[yỳýỷỹỵ]|(?:" + "|".join(
-    [*_OLD_TONES, *_CAP_OLD_TONES]) + r"))(?![^\W\d_])")
+_MODERN_RE = re.compile(
+    r"(?:[Qq]u[yỳýỷỹỵ]|(?:" + "|".join([*_OLD_TONES, *_CAP_OLD_TONES]) + r"))(?![^\W\d_])"
+)
 _WATERMARK_RE = re.compile(
     r"^\s*(?:trang\s+\d+\s*(?:/|trên|of)\s*\d+|page\s+\d+(?:\s+of\s+\d+)?|-\s*\d+\s*-"
     r"|(?:bản quyền|copyright|tải về|downloaded|in từ|nguồn:?\s*https?://)\S*.{0,80}"
@@ -74,16 +87,25 @@ def is_watermark(line: str) -> bool:
 def repeated_furniture(lines: Sequence[str], min_count: int = 3) -> frozenset[str]:
     """Find short lines repeated on many pages (running headers), which are layout, not content."""
     counts = Counter(line.strip() for line in lines if 8 <= len(line.strip()) <= 120)
-    return frozenset(text for text, n in counts.items()
-                     if n >= min_count and len(text.split()) >= 4 and not _looks_like_cell(text))
+    return frozenset(
+        text
+        for text, n in counts.items()
+        if n >= min_count and len(text.split()) >= 4 and not _looks_like_cell(text)
+    )
 
 
 def _looks_like_cell(text: str) -> bool:
     """Tell whether a repeated line is a legitimate repeated table cell (a unit name, a deadline)."""
     low = fold(text)
-    return bool(re.match(r"^(?:bộ|sở|các|ủy ban|ubnd|ban|văn phòng|tháng|quý|năm|thường xuyên|hằng|hàng|"
-                         r"đã|đang|chưa|hoàn thành|thông báo|chỉ thị|nghị quyết|nghị định|kế hoạch|quyết định|công văn|"
-                         r"kết luận|công điện|văn bản|s?tt\s|\d)", low) or "nhiệm vụ" in low)
+    return bool(
+        re.match(
+            r"^(?:bộ|sở|các|ủy ban|ubnd|ban|văn phòng|tháng|quý|năm|thường xuyên|hằng|hàng|"
+            r"đã|đang|chưa|hoàn thành|thông báo|chỉ thị|nghị quyết|nghị định|kế hoạch|quyết định|công văn|"
+            r"kết luận|công điện|văn bản|s?tt\s|\d)",
+            low,
+        )
+        or "nhiệm vụ" in low
+    )
 
 
 def clean_lines(text: str) -> list[str]:

@@ -14,10 +14,16 @@ from crawler.models import DocumentKind, DocumentText
 _HEADER_LINE = re.compile(r"^([A-Za-z_][\w-]{0,30})\s*:\s*(.*)$")
 _ISSUED = re.compile(r"(?:^|[,\s])ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
 _KINDS = {
-    "article": DocumentKind.ARTICLE, "news": DocumentKind.ARTICLE, "tintuc": DocumentKind.ARTICLE,
-    "baibao": DocumentKind.ARTICLE, "report": DocumentKind.REPORT, "baocao": DocumentKind.REPORT,
+    "article": DocumentKind.ARTICLE,
+    "news": DocumentKind.ARTICLE,
+    "tintuc": DocumentKind.ARTICLE,
+    "baibao": DocumentKind.ARTICLE,
+    "report": DocumentKind.REPORT,
+    "baocao": DocumentKind.REPORT,
 }
-_ISSUER = re.compile(r"^(?:ủy ban nhân dân|ubnd|bộ|sở|văn phòng|ban|thủ tướng|chính phủ|tỉnh ủy|thành ủy|đảng)")
+_ISSUER = re.compile(
+    r"^(?:ủy ban nhân dân|ubnd|bộ|sở|văn phòng|ban|thủ tướng|chính phủ|tỉnh ủy|thành ủy|đảng)"
+)
 _MAX_CONTROL_RATIO = 0.02
 
 
@@ -29,7 +35,8 @@ def decode_text(data: bytes, name: str) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UnusableInputError(
-            f"Tệp {name} không phải văn bản UTF-8 hợp lệ (byte lỗi ở vị trí {exc.start}).") from exc
+            f"Tệp {name} không phải văn bản UTF-8 hợp lệ (byte lỗi ở vị trí {exc.start})."
+        ) from exc
     control = sum(1 for ch in text[:100_000] if ord(ch) < 32 and ch not in "\n\r\t\f\v")
     if control > _MAX_CONTROL_RATIO * min(len(text), 100_000):
         raise UnusableInputError(f"Tệp {name} chứa dữ liệu nhị phân, không phải văn bản.")
@@ -43,7 +50,7 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
     header: dict[str, str] = {}
     for i, line in enumerate(lines[:40]):
         if line.strip() == "---" and header:
-            return header, "\n" * (i + 1) + "\n".join(lines[i + 1:])
+            return header, "\n" * (i + 1) + "\n".join(lines[i + 1 :])
         m = _HEADER_LINE.match(line)
         if not m:
             break
@@ -96,8 +103,14 @@ def document_from_text(text: str, name: str, header: dict[str, str] | None = Non
     number = next((n for n in (own_number(clean_line(line)) for line in lines[:60]) if n), None)
     kind = _KINDS.get(header.get("kind", "").lower(), DocumentKind.DIRECTIVE)
     return DocumentText(
-        name=name, text=text, kind=kind, number=number, issuer=_issuer(lines), issued=_issued(lines),
-        url=header.get("source") or header.get("url"), published=_published(header.get("published")),
+        name=name,
+        text=text,
+        kind=kind,
+        number=number,
+        issuer=_issuer(lines),
+        issued=_issued(lines),
+        url=header.get("source") or header.get("url"),
+        published=_published(header.get("published")),
     )
 
 

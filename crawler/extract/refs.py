@@ -11,12 +11,17 @@ _TOKEN = r"[A-ZĐ][A-Za-zĐđ0-9&.]*"
 _NUMBER = re.compile(
     rf"(?<![\w/.-])(\d{{1,5}}[a-z]?(?:/\d{{4}})?\s?[-/]\s?{_TOKEN}(?:(?:\s?-\s?|/){_TOKEN})*)(?![\w/])"
 )
-_DOC_WORDS = (r"(?:thông báo(?: kết luận)?|tbkl|chỉ thị|nghị quyết|nghị định|kế hoạch|quyết định|công văn|"
-              r"công điện|kết luận|quy định|thông tư|văn bản|báo cáo|hướng dẫn|tờ trình|đề án|chương trình)")
+_DOC_WORDS = (
+    r"(?:thông báo(?: kết luận)?|tbkl|chỉ thị|nghị quyết|nghị định|kế hoạch|quyết định|công văn|"
+    r"công điện|kết luận|quy định|thông tư|văn bản|báo cáo|hướng dẫn|tờ trình|đề án|chương trình)"
+)
 _CITED_NUMBER = re.compile(_DOC_WORDS + r"(?:\s+số)?\s*:?\s*$")
 _OWN_NUMBER = re.compile(r"^\W*(?:số|so)\s*[:.]?\s*(\S.*)$", re.IGNORECASE)
 _STATUS = (
-    (re.compile(r"đang\s+(?:thực\s+hiện|triển\s+khai)\s*(?:,\s*)?(?:đã\s+)?quá\s+hạn"), Status.IN_PROGRESS_OVERDUE),
+    (
+        re.compile(r"đang\s+(?:thực\s+hiện|triển\s+khai)\s*(?:,\s*)?(?:đã\s+)?quá\s+hạn"),
+        Status.IN_PROGRESS_OVERDUE,
+    ),
     (re.compile(r"chưa\s+thực\s+hiện|chưa\s+triển\s+khai"), Status.NOT_STARTED),
     (re.compile(r"(?<!chưa )đã\s+hoàn\s+thành|(?<!\w)hoàn\s+thành\s*$"), Status.DONE),
     (re.compile(r"đang\s+(?:thực\s+hiện|triển\s+khai)"), Status.IN_PROGRESS),
@@ -38,7 +43,9 @@ def document_numbers(text: str, cited_only: bool = False) -> list[str]:
     for m in _NUMBER.finditer(text):
         if not re.search(r"[A-Za-zĐđ]", m.group(1)) or not re.search(r"\d", m.group(1)[:3]):
             continue
-        if cited_only and not _CITED_NUMBER.search(" ".join(folded[max(0, m.start() - 40):m.start()].split())):
+        if cited_only and not _CITED_NUMBER.search(
+            " ".join(folded[max(0, m.start() - 40) : m.start()].split())
+        ):
             continue
         number = clean_number(m.group(1)).rstrip(".")
         if number not in out:

@@ -25,16 +25,61 @@ _MARK = re.compile(
     r"|(?P<dash>[-–+•])\s+"
     r")"
 )
-_HEADER = re.compile(r"^\s*(?:stt|tt)\s+(?:tên|nội dung|nhiệm vụ)|^\s*(?:stt|tt)\s*$|tên nhiệm vụ|nội dung nhiệm vụ")
+_HEADER = re.compile(
+    r"^\s*(?:stt|tt)\s+(?:tên|nội dung|nhiệm vụ)|^\s*(?:stt|tt)\s*$|tên nhiệm vụ|nội dung nhiệm vụ"
+)
 _HEADER_WORDS = frozenset(
-    "stt tt tên nhiệm vụ nội dung cơ quan chủ trì phối hợp thời hạn hoàn thành kết quả ghi chú văn bản "
-    "giao dự kiến tiến độ đơn vị thực hiện sản phẩm số thời gian tình trạng trạng thái".split()
+    [
+        "stt",
+        "tt",
+        "tên",
+        "nhiệm",
+        "vụ",
+        "nội",
+        "dung",
+        "cơ",
+        "quan",
+        "chủ",
+        "trì",
+        "phối",
+        "hợp",
+        "thời",
+        "hạn",
+        "hoàn",
+        "thành",
+        "kết",
+        "quả",
+        "ghi",
+        "chú",
+        "văn",
+        "bản",
+        "giao",
+        "dự",
+        "kiến",
+        "tiến",
+        "độ",
+        "đơn",
+        "vị",
+        "thực",
+        "hiện",
+        "sản",
+        "phẩm",
+        "số",
+        "thời",
+        "gian",
+        "tình",
+        "trạng",
+        "trạng",
+        "thái",
+    ]
 )
 _APPENDIX = re.compile(r"^\s*(?:\*\*)?\s*phụ lục\b")
 _OWN_NUMBER = re.compile(r"^(?:số|so)\s*[:.]?\s*\d[^\s,;]*\s*$")
 _LAST_CELL = re.compile(
     r"^(?:\d{1,2}\s*[/-]\s*\d{1,2}\s*[/-]\s*\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|đã hoàn|đang (?:thực|triển)|chưa "
-    r"|(?:tháng|quý|năm)\s*(?:\d|[ivx]+\b|$)|thường\s*(?:xuyên|$))")
+    r"|(?:tháng|quý|năm)\s*(?:\d|[ivx]+\b|$)|thường\s*(?:xuyên|$))"
+)
+_STATUS_WORDS = re.compile(r"(?<!\w)(?:đã hoàn|đang thực|đang triển|chưa thực|chưa hoàn|quá hạn)(?!\w)")
 _RECIPIENTS = re.compile(r"^\s*(?:\*\*)?\s*nơi nhận\s*:?")
 
 
@@ -97,14 +142,17 @@ def _is_header_part(folded: str) -> bool:
 
 def _table_info(header: str) -> TableInfo:
     """Read which columns a table header announces."""
-    return TableInfo(support="phối hợp" in header, refs="văn bản" in header,
-                     result="kết quả" in header or "ghi chú" in header)
+    return TableInfo(
+        support="phối hợp" in header,
+        refs="văn bản" in header,
+        result="kết quả" in header or "ghi chú" in header,
+    )
 
 
 def _starts_sentence(line: str) -> bool:
     """Tell whether a line opens a new sentence (capital letter, quote or bold mark first)."""
     text = line.lstrip(" *#")
-    return bool(text) and (text[0].isupper() or text[0] in "\"“(")
+    return bool(text) and (text[0].isupper() or text[0] in '"“(')
 
 
 def _ends_sentence(line: str) -> bool:
@@ -172,10 +220,14 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
         if low:
             if in_table and seen_cell and _opens_lost_row(lines[end], lines[last_text]):
                 break
-            seen_cell = seen_cell or bool(_LAST_CELL.match(low))
-            if (_marker(lines[end]) and not _is_continuation(lines[end], in_table)) or _APPENDIX.match(low) \
-                    or _RECIPIENTS.match(low) or (_is_header(low) and len(low) < 160) \
-                    or _OWN_NUMBER.match(low):
+            seen_cell = seen_cell or _is_last_cell(low)
+            if (
+                (_marker(lines[end]) and not _is_continuation(lines[end], in_table))
+                or _APPENDIX.match(low)
+                or _RECIPIENTS.match(low)
+                or (_is_header(low) and len(low) < 160)
+                or _OWN_NUMBER.match(low)
+            ):
                 break
             gap = end > last_text + 1
             if gap and not in_table and _ends_sentence(lines[last_text]) and _starts_sentence(lines[end]):
@@ -185,11 +237,19 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
     return last_text + 1
 
 
+def _is_last_cell(low: str) -> bool:
+    """Tell whether a folded line holds a row's closing cell (a deadline or a status)."""
+    return bool(_LAST_CELL.match(low) or _STATUS_WORDS.search(low))
+
+
 def _opens_lost_row(line: str, previous: str) -> bool:
     """Tell whether a line, after a row's last cell, starts a row whose number the PDF lost."""
     text = line.strip(" *")
-    return (len(text.split()) >= 6 and (text[0].isupper() or text.startswith("("))
-            and not previous.rstrip().endswith(("-", ",")))
+    return (
+        len(text.split()) >= 6
+        and (text[0].isupper() or text.startswith("("))
+        and not previous.rstrip().endswith(("-", ","))
+    )
 
 
 def _is_continuation(line: str, in_table: bool) -> bool:
@@ -202,7 +262,11 @@ def _make_block(lines: Sequence[str], start: int, end: int, table: TableInfo | N
     """Build the block of lines [start, end), classifying it by its first line's marker."""
     mark = _marker(lines[start])
     text = "\n".join(lines[start:end])
-    if mark is None and table is not None and any(_LAST_CELL.match(fold(x).strip(" *")) for x in lines[start:end]):
+    if (
+        mark is None
+        and table is not None
+        and any(_is_last_cell(fold(x).strip(" *")) for x in lines[start:end])
+    ):
         return Block(BlockKind.ROW, NUMBER, start, end, text, 0, table)
     if mark is None:
         return Block(BlockKind.PARAGRAPH, PARAGRAPH, start, end, text, 0, table)

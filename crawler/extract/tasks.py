@@ -8,6 +8,7 @@ references, a status and its place in the file.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -20,30 +21,98 @@ from crawler.extract.units import Gazetteer
 from crawler.models import Deadline, Status
 
 _VERBS = (
-    "chủ trì", "phối hợp", "khẩn trương", "chỉ đạo", "tiếp tục", "thực hiện", "triển khai", "có trách nhiệm",
-    "chủ động", "rà soát", "xây dựng", "tổ chức", "hoàn thành", "nghiên cứu", "tham mưu", "ban hành",
-    "tập trung", "theo dõi", "bảo đảm", "đảm bảo", "đẩy mạnh", "hướng dẫn", "phát huy", "cung cấp", "trình",
-    "gửi", "báo cáo", "sớm", "thành lập", "xử lý", "kiểm tra", "ưu tiên", "quán triệt", "cập nhật", "phải",
-    "cần", "đôn đốc", "tăng cường", "nâng cao", "khắc phục", "đề xuất", "quyết liệt", "số hóa", "hoàn thiện",
-    "nghiêm túc", "chịu trách nhiệm", "huy động", "bố trí", "tiếp nhận", "theo chức năng", "căn cứ", "được giao",
-    "lựa chọn", "tham gia", "phát triển", "đánh giá", "ứng dụng", "chuẩn bị", "hỗ trợ", "vận hành", "công bố",
-    "làm việc", "thống nhất", "kết nối", "chia sẻ", "tích hợp", "sắp xếp", "xác định", "thúc đẩy",
+    "chủ trì",
+    "phối hợp",
+    "khẩn trương",
+    "chỉ đạo",
+    "tiếp tục",
+    "thực hiện",
+    "triển khai",
+    "có trách nhiệm",
+    "chủ động",
+    "rà soát",
+    "xây dựng",
+    "tổ chức",
+    "hoàn thành",
+    "nghiên cứu",
+    "tham mưu",
+    "ban hành",
+    "tập trung",
+    "theo dõi",
+    "bảo đảm",
+    "đảm bảo",
+    "đẩy mạnh",
+    "hướng dẫn",
+    "phát huy",
+    "cung cấp",
+    "trình",
+    "gửi",
+    "báo cáo",
+    "sớm",
+    "thành lập",
+    "xử lý",
+    "kiểm tra",
+    "ưu tiên",
+    "quán triệt",
+    "cập nhật",
+    "phải",
+    "cần",
+    "đôn đốc",
+    "tăng cường",
+    "nâng cao",
+    "khắc phục",
+    "đề xuất",
+    "quyết liệt",
+    "số hóa",
+    "hoàn thiện",
+    "nghiêm túc",
+    "chịu trách nhiệm",
+    "huy động",
+    "bố trí",
+    "tiếp nhận",
+    "theo chức năng",
+    "căn cứ",
+    "được giao",
+    "lựa chọn",
+    "tham gia",
+    "phát triển",
+    "đánh giá",
+    "ứng dụng",
+    "chuẩn bị",
+    "hỗ trợ",
+    "vận hành",
+    "công bố",
+    "làm việc",
+    "thống nhất",
+    "kết nối",
+    "chia sẻ",
+    "tích hợp",
+    "sắp xếp",
+    "xác định",
+    "thúc đẩy",
 )
 _VERB_RE = re.compile(r"(?<!\w)(?:" + "|".join(_VERBS) + r")(?!\w)|:|\(\s*(?:i|1)\s*\)")
 _SUBJECT_HEAD = re.compile(
-    r"^(?:bộ|các|sở|ủy ban|ubnd|ban|văn phòng|đảng ủy|tỉnh ủy|thành ủy|công an|thanh tra|ngân hàng|tòa án|viện|"
+    r"^(?:bộ|các|sở|ủy ban|ubnd|ban|văn phòng|đảng ủy|tỉnh ủy|thành ủy|công an|thanh tra|ngân hàng|"
+    r"tòa án|viện|"
     r"cơ quan|đài|tập đoàn|bảo hiểm|kiểm toán|trung tâm|thành phố|tỉnh|hội đồng|đồng chí|chủ tịch|thủ tướng|"
     r"bộ trưởng|thủ trưởng|giám đốc|người đứng đầu|lãnh đạo|tổ|từng|mỗi|ngành|đại học|thông tấn)(?!\w)"
 )
 _LEAD_IN = re.compile(r"^(?:giao|đề nghị|yêu cầu|giao cho)\s+")
 _SUPPORT_RE = re.compile(r"phối hợp(?:\s+chặt chẽ)?(?:\s+với)?\s+")
-_RELATION_BEFORE = re.compile(r"(?:với|cho|gửi|của|tại|về|trình|qua|và|thuộc|giữa|từ|đến|do|theo|các|tới)\s*$")
+_RELATION_BEFORE = re.compile(
+    r"(?:với|cho|gửi|của|tại|về|trình|qua|và|thuộc|giữa|từ|đến|do|theo|các|tới)\s*$"
+)
 _MARKUP = re.compile(r"\*+|__|<sup>.*?</sup>|<[^>]{1,20}>|^#+\s*", re.MULTILINE)
-_NO_TASK = re.compile(r"^(?:về|nhiệm vụ theo|nhiệm vụ chung|nhiệm vụ|khối|kết quả|tình hình|mục tiêu|"
-                      r"đánh giá|một số|tổ chức thực hiện|nội dung)\b")
-_CELL_START = re.compile(r"^(?:thông báo|tbkl|chỉ thị|nghị quyết|kế hoạch|quyết định|công văn|công điện|"
-                         r"kết luận|văn bản|đề án|thường xuyên|tháng|quý|năm|hằng|hàng|trước|đã|đang|chưa|"
-                         r"\d{1,2}\s*[/-]|\d{4}-)")
+_NO_TASK = re.compile(
+    r"^(?:về|nhiệm vụ theo|nhiệm vụ chung|nhiệm vụ|khối|kết quả|tình hình|mục tiêu|"
+    r"đánh giá|một số|tổ chức thực hiện|nội dung)\b"
+)
+_CELL_START = re.compile(
+    r"^(?:thông báo|tbkl|chỉ thị|nghị quyết|kế hoạch|quyết định|công văn|công điện|"
+    r"kết luận|văn bản|đề án|thường xuyên|tháng|quý|năm|hằng|hàng|trước|đã|đang|chưa|"
+    r"\d{1,2}\s*[/-]|\d{4}-)"
+)
 
 
 _REF_CELL = re.compile(
@@ -93,8 +162,13 @@ class Walk:
         """Merge the contexts in force (innermost wins) into one."""
         merged = Context(level=99)
         for ctx in self.stack:
-            merged = Context(99, ctx.lead or merged.lead, ctx.deadline or merged.deadline,
-                             ctx.refs or merged.refs, ctx.status or merged.status)
+            merged = Context(
+                99,
+                ctx.lead or merged.lead,
+                ctx.deadline or merged.deadline,
+                ctx.refs or merged.refs,
+                ctx.status or merged.status,
+            )
         return merged
 
     def push(self, ctx: Context) -> None:
@@ -149,7 +223,9 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
     for block in blocks:
         field_match = _FIELD.match(fold(clean_text(block.text)))
         if field_match and block.kind is not BlockKind.ROW:
-            _apply_field(tasks, group, clean_text(block.text)[field_match.end():], field_match.group("label"), walk)
+            _apply_field(
+                tasks, group, clean_text(block.text)[field_match.end() :], field_match.group("label"), walk
+            )
             continue
         if group.fields_seen:
             group = Group()
@@ -184,9 +260,9 @@ def _apply_field(tasks: list[RawTask], group: Group, value: str, label: str, wal
     if group.first < 0 or group.first >= len(tasks):
         return
     if not group.fields_seen and len(tasks) - group.first > 1:
-        merged = tasks[group.first:]
+        merged = tasks[group.first :]
         action = " ".join(t.action for t in merged)[:300]
-        tasks[group.first:] = [replace(merged[0], action=action)]
+        tasks[group.first :] = [replace(merged[0], action=action)]
     group.fields_seen = True
     task = tasks[group.first]
     value = value.strip(" *.;")
@@ -208,15 +284,16 @@ def _title_context(text: str, walk: Walk) -> Context:
     if deadline is not None:
         deadline = replace(deadline, raw=_phrase_around(flat, matches[-1]))
     refs = tuple(n for n in document_numbers(flat, cited_only=True) if not n.startswith("/"))
-    return Context(-1.0, deadline=deadline, refs=refs[:1],
-                   status=Status.OVERDUE if overdue_title(flat) else None)
+    return Context(
+        -1.0, deadline=deadline, refs=refs[:1], status=Status.OVERDUE if overdue_title(flat) else None
+    )
 
 
 def _phrase_around(text: str, match: DeadlineMatch) -> str:
     """The heading words that carry a deadline ("THỜI HẠN HOÀN THÀNH 5 THÁNG CUỐI NĂM 2025")."""
     start = fold(text).rfind("thời hạn", 0, match.start)
     start = start if start >= 0 and match.start - start < 40 else match.start
-    return text[start:match.end]
+    return text[start : match.end]
 
 
 def _heading_context(block: Block, walk: Walk) -> Context | None:
@@ -234,7 +311,7 @@ def _heading_context(block: Block, walk: Walk) -> Context | None:
         d = deadlines[-1]
         return Context(block.level, deadline=replace(d.deadline, raw=flat))
     if len(words) <= 12 and re.match(r"^nhiệm vụ theo\b", low):
-        refs = tuple(document_numbers(flat)) or (flat[len("Nhiệm vụ theo "):],)
+        refs = tuple(document_numbers(flat)) or (flat[len("Nhiệm vụ theo ") :],)
         return Context(block.level, refs=refs)
     lead = _whole_units(flat, walk) if len(words) <= 25 else ()
     if lead:
@@ -247,7 +324,11 @@ def _heading_context(block: Block, walk: Walk) -> Context | None:
 def _whole_units(text: str, walk: Walk) -> tuple[str, ...]:
     """The units a heading names if the heading is nothing but unit names (no verb, short)."""
     low = fold(text)
-    if len(text.split()) > 25 or _VERB_RE.search(low.replace(":", " ")) or not _SUBJECT_HEAD.match(low):
+    if len(text.split()) > 25 or not _SUBJECT_HEAD.match(low):
+        return ()
+    for unit in walk.gazetteer.find_units(text, walk.province):
+        low = low[: unit.start] + " " * (unit.end - unit.start) + low[unit.end :]
+    if _VERB_RE.search(low.replace(":", " ")):
         return ()
     return walk.gazetteer.resolve(text, walk.province)
 
@@ -265,15 +346,25 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     ctx = walk.inherited()
     out: list[RawTask] = []
     for piece in _pieces(block.text, matches):
-        text = block.text[piece.start:piece.end]
+        text = block.text[piece.start : piece.end]
         action = clean_text(text)
         if len(action.split()) < 4:
             continue
         lead = _subject(action, walk) or (out[-1].lead if out else ()) or ctx.lead
         deadline = piece.deadline.deadline if piece.deadline else (ctx.deadline or Deadline.none())
         refs = ctx.refs or ((walk.number,) if walk.number else ())
-        out.append(RawTask(block, piece.start, action[:300], lead, _support(action, walk), deadline,
-                           find_status(action) if ctx.status is None else ctx.status, refs))
+        out.append(
+            RawTask(
+                block,
+                piece.start,
+                action[:300],
+                lead,
+                _support(action, walk),
+                deadline,
+                find_status(action) if ctx.status is None else ctx.status,
+                refs,
+            )
+        )
     return out
 
 
@@ -281,16 +372,16 @@ def _pieces(text: str, matches: list[DeadlineMatch]) -> list[Piece]:
     """Split a block where one separately dated piece of work ends and another begins."""
     strong = [m for m in matches if m.strength >= CUE]
     cuts: list[int] = []
-    for m, following in zip(strong, strong[1:], strict=False):
-        after = re.match(r"[\s*)\]]*[.;]\s*", text[m.end:])
+    for m, following in itertools.pairwise(strong):
+        after = re.match(r"[\s*)\]]*[.;]\s*", text[m.end :])
         if m.strength < STRONG or not after:
             continue
         cut = m.end + after.end()
-        if len(re.findall(r"\w+", clean_text(text[cut:following.start]))) >= 5:
+        if len(re.findall(r"\w+", clean_text(text[cut : following.start]))) >= 5:
             cuts.append(cut)
     bounds = [0, *cuts, len(text)]
     pieces = []
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         inside = [m for m in matches if start <= m.start < end]
         pieces.append(Piece(start, end, best_deadline(inside)))
     return pieces
@@ -306,7 +397,7 @@ def _subject(action: str, walk: Walk) -> tuple[str, ...]:
     verb = _VERB_RE.search(low, skip)
     if not verb:
         return ()
-    prefix = action[skip:verb.start()]
+    prefix = action[skip : verb.start()]
     if len(prefix.split()) > 30:
         return ()
     return walk.gazetteer.resolve(prefix, walk.province)
@@ -318,9 +409,9 @@ def _support(action: str, walk: Walk) -> tuple[str, ...]:
     m = _SUPPORT_RE.search(low)
     if not m:
         return ()
-    tail = low[m.end():m.end() + 240]
+    tail = low[m.end() : m.end() + 240]
     stop = re.search(r"[.;:(]|(?<!\w)(?:" + "|".join(v for v in _VERBS if v != "phối hợp") + r")(?!\w)", tail)
-    phrase = action[m.end():m.end() + (stop.start() if stop else len(tail))]
+    phrase = action[m.end() : m.end() + (stop.start() if stop else len(tail))]
     return walk.gazetteer.resolve(phrase, walk.province)
 
 
@@ -339,7 +430,8 @@ def _read_row(block: Block, walk: Walk) -> list[RawTask]:
     lead = lead or _subject(action, walk) or ctx.lead
     tail_deadlines = find_deadlines(tail, walk.year, cells=True)
     chosen = best_deadline(tail_deadlines) or best_deadline(
-        [d for d in find_deadlines(action_text, walk.year) if d.strength >= CUE])
+        [d for d in find_deadlines(action_text, walk.year) if d.strength >= CUE]
+    )
     deadline = chosen.deadline if chosen else (ctx.deadline or Deadline.none())
     refs = tuple(document_numbers(tail)) or ctx.refs or ((walk.number,) if walk.number else ())
     if ctx.refs and tuple(document_numbers(tail)):
@@ -370,7 +462,11 @@ def _tail_start(text: str, paragraphs: list[tuple[int, int]], walk: Walk) -> int
     inline = _inline_cell(text[first_start:first_end], walk)
     if inline is not None:
         return first_start + inline
-    return paragraphs[1][0] if len(paragraphs) > 1 and len(paragraphs[0]) and _short(text, paragraphs) else len(text)
+    return (
+        paragraphs[1][0]
+        if len(paragraphs) > 1 and len(paragraphs[0]) and _short(text, paragraphs)
+        else len(text)
+    )
 
 
 def _short(text: str, paragraphs: list[tuple[int, int]]) -> bool:
@@ -394,10 +490,10 @@ def _inline_cell(para: str, walk: Walk) -> int | None:
     """Where a unit cell starts inside a one-paragraph row ("1. CSDL về Bảo hiểm Bộ Tài chính ...")."""
     low = fold(para)
     for unit in walk.gazetteer.find_units(para, walk.province):
-        before = low[:unit.start]
+        before = low[: unit.start]
         if len(before.split()) < 3 or _RELATION_BEFORE.search(before):
             continue
-        if len(para[unit.end:].split()) <= 16:
+        if len(para[unit.end :].split()) <= 16:
             return unit.start
     return None
 
@@ -409,7 +505,7 @@ def _cells_units(tail: str, block: Block, walk: Walk) -> tuple[tuple[str, ...], 
     for start, end in _paragraphs(_REF_CELL.sub(" ", tail)):
         para = _REF_CELL.sub(" ", tail)[start:end]
         cut = _CELL_END.search(fold(para))
-        unit_text = para[:cut.start()] if cut else para
+        unit_text = para[: cut.start()] if cut else para
         if not unit_text.strip():
             continue
         units = walk.gazetteer.resolve(unit_text, walk.province)

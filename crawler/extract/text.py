@@ -33,10 +33,31 @@ from crawler.models import DocumentKind, DocumentText, Table
 
 logger = logging.getLogger(__name__)
 
-_BLOCK_TAGS = frozenset((
-    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section", "article",
-    "header", "footer", "tr", "br", "dd", "dt", "pre",
-))
+_BLOCK_TAGS = frozenset(
+    (
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "tr",
+        "br",
+        "dd",
+        "dt",
+        "pre",
+    )
+)
 _ALWAYS_DROP = ("script", "style", "noscript", "figure", "iframe", "form", "nav")
 _RELATED = re.compile(r"related", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\u00a0\u200b]+")
@@ -139,10 +160,12 @@ def document_from_html(
     except (etree.ParserError, ValueError) as exc:
         raise UnusableInputError(f"{name}: không đọc được HTML ({exc})") from exc
     linked = _json_ld(root)
-    title = (_first_text(root, profile.title, "h1") or _meta(root, "og:title")
-             or _first_text(root, "", "title"))
-    summary = _strip_prefix(_first_text(root, profile.summary, "") or _meta(root, "description"),
-                            profile.summary_prefix)
+    title = (
+        _first_text(root, profile.title, "h1") or _meta(root, "og:title") or _first_text(root, "", "title")
+    )
+    summary = _strip_prefix(
+        _first_text(root, profile.summary, "") or _meta(root, "description"), profile.summary_prefix
+    )
     author = _first_text(root, profile.author, "") or _meta(root, "author") or _ld_author(linked)
     published = _published(root, linked, profile)
     body = _body(root, profile)
@@ -152,8 +175,15 @@ def document_from_html(
     tables = [Table(rows=t.rows, line=t.line + offset) for t in tables]
     full = "\n\n".join(head) + ("\n\n" if head else "") + "\n".join(lines)
     return DocumentText(
-        name=name, text=full.strip() + "\n", kind=DocumentKind.ARTICLE, title=title or None, url=url,
-        published=published, author=author or None, summary=summary or None, tables=tuple(tables),
+        name=name,
+        text=full.strip() + "\n",
+        kind=DocumentKind.ARTICLE,
+        title=title or None,
+        url=url,
+        published=published,
+        author=author or None,
+        summary=summary or None,
+        tables=tuple(tables),
     )
 
 
@@ -179,7 +209,7 @@ def _first_text(root: Any, selector: str, fallback: str) -> str:
 def _strip_prefix(summary: str, prefix: str) -> str:
     """Drop the site's fixed lead prefix such as "(Chinhphu.vn) - "."""
     if prefix and summary.startswith(prefix.strip()):
-        return summary[len(prefix.strip()):].strip()
+        return summary[len(prefix.strip()) :].strip()
     return summary
 
 
@@ -334,8 +364,9 @@ def document_from_pdf(content: bytes, name: str, url: str | None = None) -> Docu
     needs_ocr = len(re.sub(r"\s", "", text)) < max(_MIN_TEXT_CHARS, _OCR_CHARS_PER_PAGE * pages)
     if needs_ocr:
         logger.warning("%s: PDF has no text layer, needs OCR", name)
-    return DocumentText(name=name, text=text + "\n" if text else "", url=url, tables=tuple(tables),
-                        needs_ocr=needs_ocr)
+    return DocumentText(
+        name=name, text=text + "\n" if text else "", url=url, tables=tuple(tables), needs_ocr=needs_ocr
+    )
 
 
 def _pdf_lines(pages: Sequence[Any]) -> tuple[list[str], list[Table]]:
@@ -411,7 +442,10 @@ def sniff_kind(content: bytes, suffix: str = "") -> str:
 
 
 def document_from_bytes(
-    content: bytes, name: str, url: str | None = None, content_type: str | None = None,
+    content: bytes,
+    name: str,
+    url: str | None = None,
+    content_type: str | None = None,
     profile: ArticleProfile = ArticleProfile(),
 ) -> DocumentText:
     """Dispatch fetched bytes to the HTML, PDF or DOCX reader by their content."""
@@ -439,4 +473,3 @@ def document_from_file(path: Path) -> DocumentText:
         result: DocumentText = document_from_text_file(path)
         return result
     return document_from_bytes(content, path.name)
-

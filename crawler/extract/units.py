@@ -18,16 +18,35 @@ from importlib import resources
 from crawler.extract.normalize import fold, modern_spelling
 
 _CENTRAL_KINDS = ("ministries", "ministerial", "gov_agencies", "party", "state")
-_LOCAL_BODIES = ("ủy ban nhân dân", "ubnd", "công an", "thanh tra", "văn phòng ủy ban nhân dân",
-                 "văn phòng ubnd", "bộ chỉ huy quân sự", "tỉnh ủy", "thành ủy", "trung tâm phục vụ hành chính công")
+_LOCAL_BODIES = (
+    "ủy ban nhân dân",
+    "ubnd",
+    "công an",
+    "thanh tra",
+    "văn phòng ủy ban nhân dân",
+    "văn phòng ubnd",
+    "bộ chỉ huy quân sự",
+    "tỉnh ủy",
+    "thành ủy",
+    "trung tâm phục vụ hành chính công",
+)
 _LEVEL = r"(?:tỉnh|thành phố|tp\s*\.?)"
-_TITLES = re.compile(r"(?<!\w)(?:bộ trưởng|thủ trưởng|chủ tịch|giám đốc|người đứng đầu|lãnh đạo)\s+"
-                     r"(?=các\s|bộ\s|cơ quan|ủy ban|ubnd|sở\s)")
-_LIST_HEAD = re.compile(r"^(?:các\s+)?(bộ|sở|bộ,\s*cơ quan|bộ,\s*ngành|cơ quan|tỉnh|thành phố"
-                        r"|ủy ban nhân dân các (?:tỉnh|thành phố)(?:,\s*thành phố)?)\s*:\s*")
-_COLLECTIVE_HEAD = re.compile(r"^(?:(?:ủy ban nhân dân|ubnd)\s+(?:các|cấp)|các|bộ,\s*ngành|bộ,\s*cơ quan|sở,\s*ban|cơ quan|đơn vị|địa phương|từng|mỗi)\b")
-_TRAILING = re.compile(r"\s+(?:theo|có trách nhiệm|căn cứ|trong phạm vi|trên địa bàn)\b.*$"
-                       r"|\s+(?:cấp\s+)?(?:tỉnh|thành phố)$")
+_TITLES = re.compile(
+    r"(?<!\w)(?:bộ trưởng|thủ trưởng|chủ tịch|giám đốc|người đứng đầu|lãnh đạo)\s+"
+    r"(?=các\s|bộ\s|cơ quan|ủy ban|ubnd|sở\s)"
+)
+_LIST_HEAD = re.compile(
+    r"^(?:các\s+)?(bộ|sở|bộ,\s*cơ quan|bộ,\s*ngành|cơ quan|tỉnh|thành phố"
+    r"|ủy ban nhân dân các (?:tỉnh|thành phố)(?:,\s*thành phố)?)\s*:\s*"
+)
+_COLLECTIVE_HEAD = re.compile(
+    r"^(?:(?:ủy ban nhân dân|ubnd)\s+(?:các|cấp)|các|bộ,\s*ngành|bộ,\s*cơ quan|sở,\s*ban|cơ quan|đơn vị"
+    r"|địa phương|từng|mỗi)\b"
+)
+_TRAILING = re.compile(
+    r"\s+(?:theo|có trách nhiệm|căn cứ|trong phạm vi|trên địa bàn)\b.*$"
+    r"|\s+(?:cấp\s+)?(?:tỉnh|thành phố)$"
+)
 
 
 @dataclass(frozen=True)
@@ -48,8 +67,9 @@ def _pattern(alias: str) -> str:
 class Gazetteer:
     """Canonical unit names with their aliases, provinces and collective addressees."""
 
-    def __init__(self, data: dict[str, list[dict[str, object]]],
-                 extra: Sequence[tuple[str, Sequence[str]]] = ()) -> None:
+    def __init__(
+        self, data: dict[str, list[dict[str, object]]], extra: Sequence[tuple[str, Sequence[str]]] = ()
+    ) -> None:
         """Index the gazetteer data plus the operator's extra units (name, aliases)."""
         self._canon: dict[str, str] = {}
         self._kinds: dict[str, list[str]] = {}
@@ -66,8 +86,8 @@ class Gazetteer:
                 self._add(name, aliases, kind)
                 if kind == "collectives":
                     self._members[name] = tuple(str(m) for m in entry.get("members", []))  # type: ignore[attr-defined]
-        for name, aliases in extra:
-            self._add(name, list(aliases), "extra")
+        for extra_name, extra_aliases in extra:
+            self._add(extra_name, list(extra_aliases), "extra")
         keys = sorted(self._canon, key=len, reverse=True)
         self._regex = re.compile(r"(?<!\w)(?:" + "|".join(_pattern(k) for k in keys) + r")(?!\w)")
         provs = sorted(self.provinces, key=len, reverse=True)
@@ -189,11 +209,14 @@ class Gazetteer:
         names: list[str] = []
         cursor = 0
         for unit in found:
-            names += self._collective_gap(segment[cursor:unit.start])
-            rest = segment[unit.end:].strip(" ,;.")
-            if unit.name in self._kinds.get("collectives", ()) and rest and not fold(rest).startswith(
-                    ("trực thuộc", "và", "các")):
-                names += self._collective_gap(segment[unit.start:])
+            names += self._collective_gap(segment[cursor : unit.start])
+            rest = segment[unit.end :].strip(" ,;.")
+            if (
+                unit.name in self._kinds.get("collectives", ())
+                and rest
+                and not fold(rest).startswith(("trực thuộc", "và", "các"))
+            ):
+                names += self._collective_gap(segment[unit.start :])
                 return names
             names.append(unit.name)
             cursor = unit.end
@@ -218,12 +241,16 @@ class Gazetteer:
         kind = " ".join(head.group(1).split())
         prefix = {"bộ": "Bộ ", "sở": "Sở ", "tỉnh": "tỉnh ", "thành phố": "thành phố "}.get(kind, "Bộ ")
         if kind.startswith("ủy ban"):
-            prefix = "Ủy ban nhân dân thành phố " if "thành phố" in kind and "tỉnh" not in kind else "Ủy ban nhân dân "
-        body = phrase[head.end():]
+            prefix = (
+                "Ủy ban nhân dân thành phố "
+                if "thành phố" in kind and "tỉnh" not in kind
+                else "Ủy ban nhân dân "
+            )
+        body = phrase[head.end() :]
         names: list[str] = []
         tail = re.search(r"\s+và\s+(?=các\s)", fold(body))
         if tail:
-            body, rest = body[:tail.start()], body[tail.end():]
+            body, rest = body[: tail.start()], body[tail.end() :]
         pieces = [p.strip() for p in re.split(r"[,;]", body) if p.strip()]
         i = 0
         while i < len(pieces):
@@ -254,23 +281,46 @@ class Gazetteer:
                 return [p for p in parts if p]
         if prefix.startswith("Ủy ban") and self.province_of(piece):
             return [prefix + piece.strip()]
-        return self._collective_gap(piece) or self.resolve(piece, province) and list(self.resolve(piece, province))
+        return self._collective_gap(piece) or list(self.resolve(piece, province))
 
 
 _SPLIT = re.compile(r"\s*[,;]\s*|\s+và\s+")
-_HEADS = ("bộ", "sở", "ban", "văn phòng", "đảng ủy", "công an", "thanh tra", "ngân hàng", "tòa án", "viện", "đài",
-          "tập đoàn", "báo", "trung tâm", "cục", "tổng cục", "kiểm toán", "bảo hiểm", "hội đồng", "tổ")
+_HEADS = (
+    "bộ",
+    "sở",
+    "ban",
+    "văn phòng",
+    "đảng ủy",
+    "công an",
+    "thanh tra",
+    "ngân hàng",
+    "tòa án",
+    "viện",
+    "đài",
+    "tập đoàn",
+    "báo",
+    "trung tâm",
+    "cục",
+    "tổng cục",
+    "kiểm toán",
+    "bảo hiểm",
+    "hội đồng",
+    "tổ",
+)
 
 
 def _segments(phrase: str) -> list[str]:
     """Split a unit list where a new body starts ("Sở Tư pháp; các cơ quan ...", "..., UBND cấp xã")."""
     cuts = [0]
     for m in _SPLIT.finditer(phrase):
-        after = phrase[m.end():]
+        after = phrase[m.end() :]
         low = fold(after)
         words = after.split()
-        proper = any(low.startswith(h + " ") for h in _HEADS) and len(words) > len(_first_head(low).split()) \
+        proper = (
+            any(low.startswith(h + " ") for h in _HEADS)
+            and len(words) > len(_first_head(low).split())
             and words[len(_first_head(low).split())][:1].isupper()
+        )
         if proper or low.startswith(("ủy ban nhân dân", "ubnd", "các ")):
             cuts.append(m.start())
             cuts.append(m.end())

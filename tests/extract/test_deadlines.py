@@ -1,0 +1,115 @@
+"""Each deadline form of issue 3, with small cases of its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from crawler.extract.deadlines import best_deadline, find_deadlines
+from crawler.models import Precision
+
+
+def _one(text: str, year: int | None = 2025, cells: bool = False) -> tuple[str | None, str, str | None]:
+    """The chosen deadline of a text as (due, precision, time)."""
+    found = best_deadline(find_deadlines(text, year, cells))
+    assert found is not None, text
+    d = found.deadline
+    return (
+        d.due.isoformat() if d.due else None,
+        d.precision.value,
+        d.time.strftime("%H:%M") if d.time else None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "due", "precision"),
+    [
+        ("Nộp báo cáo trước ngày 20/11/2026.", "2026-11-20", "day"),
+        ("hoàn thành trước 5/3/26", "2026-03-05", "day"),
+        ("Hạn: 28-02-2027", "2027-02-28", "day"),
+        ("\n2027-03-01\n", "2027-03-01", "day"),
+        ("\n7/31/2026\n", "2026-07-31", "day"),
+        ("gửi Sở trước ngày 9 tháng 6 năm 2026", "2026-06-09", "day"),
+        ("hoàn thành chậm nhất ngày 02/02/2026", "2026-02-02", "day"),
+        ("Hoàn thành trong tháng 3/2026.", "2026-03-31", "month"),
+        ("\nTháng \n2/2028\n", "2028-02-29", "month"),
+        ("trình Chính phủ trong tháng 4 năm 2026", "2026-04-30", "month"),
+        ("\nQuý IV/2026\n", "2026-12-31", "quarter"),
+        ("thực hiện trong quý 1/2027", "2027-03-31", "quarter"),
+        ("hoàn thành 6 tháng đầu năm 2026", "2026-06-30", "half"),
+        ("\n6 tháng cuối năm\n", "2025-12-31", "half"),
+        ("bảo đảm hoàn thành trong năm 2026", "2026-12-31", "year"),
+        ("\nNăm 2021\n", "2021-12-31", "year"),
+        ("triển khai từ nay đến cuối năm 2026", "2026-12-31", "year"),
+        ("Phấn đấu đến hết năm 2027, 100% hồ sơ", "2027-12-31", "year"),
+    ],
+)
+def test_dated_forms(text: str, due: str, precision: str) -> None:
+    """Day, month, quarter, half and year forms give the last allowed day."""
+    assert _one(text)[:2] == (due, precision)
+
+
+def test_day_without_year_takes_document_year() -> None:
+    """ "trước ngày 15/4" takes the year of the document."""
+    assert _one("xây dựng kế hoạch, hoàn thành trước ngày 15/4.", 2024)[:2] == ("2024-04-15", "day")
+
+
+def test_clock_time() -> None:
+    """ "trước 10 giờ, ngày 03/10/2025" keeps the time."""
+    assert _one("gửi báo cáo trước 9 giờ 30, ngày 04/11/2026.") == ("2026-11-04", "day", "09:30")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nhiệm vụ thường xuyên.",
+        "Hàng tháng báo cáo kết quả",
+        "báo cáo định kỳ về Sở",
+        "hằng năm tổng kết",
+        "trước ngày 25 hằng tháng gửi báo cáo",
+        "\nThường \nxuyên\n",
+    ],
+)
+def test_recurring_forms(text: str) -> None:
+    """Recurring duties have no due date and the recurring precision."""
+    assert _one(text) == (None, "recurring", None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thực hiện Nghị quyết số 71/NQ-CP ngày 01/4/2025 của Chính phủ",
+        "theo Kế hoạch số 02-KH/BCĐTW, ngày 19/6/2025 của Ban Chỉ đạo",
+        "Ngày 29/9/2025, đồng chí Bộ trưởng đã chủ trì cuộc họp",
+        "Chiến lược giai đoạn 2026 - 2030",
+        "hoàn thành 2/3 khối lượng công việc",
+        "các sở thường xuyên kiểm tra, đôn đốc",
+    ],
+)
+def test_not_deadlines(text: str) -> None:
+    """Dates of cited documents, event dates, ranges of years and ratios are not deadlines."""
+    assert find_deadlines(text, 2025) == []
+
+
+def test_strongest_cue_wins() -> None:
+    """An explicit "Hoàn thành trước" beats a scope phrase in the same sentence."""
+    text = "báo cáo các nhiệm vụ từ nay đến cuối năm 2025. Hoàn thành trước ngày 5/10/2025."
+    assert _one(text)[:2] == ("2025-10-05", "day")
+
+
+def test_raw_keeps_cue_words() -> None:
+    """The raw words include the cue ("trước ngày ...")."""
+    found = best_deadline(find_deadlines("báo cáo UBND tỉnh **trước ngày 16/10/2025**.", 2025))
+    assert found is not None and found.deadline.raw == "trước ngày 16/10/2025"
+    assert found.deadline.due == dt.date(2025, 10, 16) and found.deadline.precision is Precision.DAY
+
+
+def test_invalid_dates_are_ignored() -> None:
+    """Impossible dates are not deadlines."""
+    assert find_deadlines("hoàn thành trước ngày 31/02/2026", 2025) == []
+
+
+def test_cells_accept_bare_values() -> None:
+    """In a row's cells a bare period is the deadline column's value."""
+    assert _one("Bộ Nội vụ Tháng \n8/2025", cells=True)[:2] == ("2025-08-31", "month")

@@ -1,0 +1,62 @@
+"""Normalization: NFC, tone placement for matching, odd spaces, soft hyphens, furniture, Cyrillic."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from crawler.extract.normalize import clean_line, clean_lines, fold, is_watermark, modern_spelling
+from crawler.extract.refs import document_numbers
+
+
+def test_nfd_becomes_nfc() -> None:
+    """Decomposed letters are composed."""
+    nfd = unicodedata.normalize("NFD", "Ủy ban nhân dân")
+    assert clean_line(nfd) == "Ủy ban nhân dân"
+
+
+def test_fold_keeps_length_and_matches_old_tones() -> None:
+    """Old and new tone placement fold to one key of the same length; "quý" and "hoàn" stay."""
+    for old, new in [("Uỷ ban", "Ủy ban"), ("Toà án", "Tòa án"), ("hoá", "hóa"), ("THUỶ", "thủy")]:
+        assert fold(old) == fold(new) and len(fold(old)) == len(old)
+    assert fold("Quý II") == "quý ii" and fold("HOÀN THÀNH") == "hoàn thành"
+
+
+def test_modern_spelling_for_display() -> None:
+    """Display text gets the modern spelling; original words elsewhere are untouched."""
+    assert modern_spelling("Đảng uỷ Toà án, quý, Hoàng") == "Đảng ủy Tòa án, quý, Hoàng"
+
+
+def test_spaces_and_soft_hyphens() -> None:
+    """Non-breaking and odd spaces become spaces; soft hyphens and zero-width marks go."""
+    assert clean_line("Bộ\u00a0Tài\u2009chính\u00ad\u200b") == "Bộ Tài chính"
+
+
+def test_cyrillic_look_alikes() -> None:
+    """Cyrillic look-alikes in document numbers become Latin."""
+    line = clean_line("Công điện số 60/СĐ-ТTg")
+    assert document_numbers(line) == ["60/CĐ-TTg"]
+
+
+def test_watermarks_and_running_headers_are_blanked() -> None:
+    """Page numbers, site stamps and repeated page headers are blanked; line count is kept."""
+    text = "\n".join(
+        [
+            "Nội dung một",
+            "Trang 1/3",
+            "BÁO CÁO TIẾN ĐỘ THỰC HIỆN CHƯƠNG TRÌNH",
+            "a",
+            "BÁO CÁO TIẾN ĐỘ THỰC HIỆN CHƯƠNG TRÌNH",
+            "b",
+            "BÁO CÁO TIẾN ĐỘ THỰC HIỆN CHƯƠNG TRÌNH",
+        ]
+    )
+    lines = clean_lines(text)
+    assert len(lines) == 7
+    assert lines[1] == "" and lines[2] == "" and lines[0] == "Nội dung một"
+    assert is_watermark("www.example.gov.vn") and not is_watermark("1. Bộ Công an chủ trì")
+
+
+def test_repeated_table_headers_survive_for_segmentation() -> None:
+    """Repeated table headers are kept: the segmenter needs them to find tables."""
+    text = "\n".join(["STT Tên nhiệm vụ Cơ quan chủ trì Thời hạn", "x"] * 4)
+    assert clean_lines(text)[0].startswith("STT")

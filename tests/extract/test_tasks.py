@@ -1,0 +1,145 @@
+"""Segmentation and task reading: prose items, inherited leads, tables, splits, refs and status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from crawler.extract import extract_tasks
+from crawler.extract.refs import document_numbers, find_status, own_number
+from crawler.models import DocumentKind, DocumentText, ExtractedTask, Precision, Status
+
+DIRECTIVE = """ỦY BAN NHÂN DÂN
+TỈNH HÀ TĨNH
+
+Số: 512/UBND-NC
+
+Hà Tĩnh, ngày 12 tháng 3 năm 2026
+
+Kính gửi: Các sở, ban, ngành.
+
+Chủ tịch Ủy ban nhân dân tỉnh yêu cầu:
+
+1. Sở Tư pháp chủ trì, phối hợp với Sở Nội vụ rà soát các thủ tục hành chính; báo cáo trước ngày 30/4/2026.
+
+2. Sở Xây dựng
+
+a) Hoàn thiện dữ liệu quy hoạch. Hoàn thành trong tháng 5/2026; công bố dữ liệu trên cổng thông tin \
+của tỉnh. Hoàn thành trong tháng 6/2026.
+
+b) Theo dõi, đôn đốc các xã thực hiện kế hoạch. Nhiệm vụ thường xuyên.
+
+3. Công an tỉnh triển khai giải pháp bảo đảm an toàn thông tin theo Nghị quyết số 71/NQ-CP ngày 01/4/2025.
+
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+"""
+
+TABLE = """PHỤ LỤC: DANH MỤC NHIỆM VỤ QUÁ HẠN
+
+STT Tên nhiệm vụ Cơ quan
+chủ trì Thời hạn Kết quả
+
+1.
+
+Xây dựng cơ sở dữ liệu chuyên ngành về
+đất đai, kết nối với hệ thống
+quốc gia
+
+Bộ Nông nghiệp
+và Môi trường
+
+Tháng
+9/2025
+
+2.
+Ban hành quy chế chia sẻ dữ liệu
+
+Bộ Công an 30-06-2025 Đang thực
+hiện
+ Hoàn thiện nền tảng tờ khai điện tử tương tác trên Cổng
+Dịch vụ công quốc gia
+
+Văn phòng Chính phủ 2025-12-31 Đã hoàn
+thành
+"""
+
+
+def _tasks(text: str, **kw: object) -> list[ExtractedTask]:
+    """Extract tasks from a small document."""
+    return extract_tasks(DocumentText(name="t.txt", text=text, **kw))  # type: ignore[arg-type]
+
+
+def test_prose_directive_items_leads_and_splits() -> None:
+    """Numbered items are tasks; a heading unit leads its lettered items; two dated pieces split."""
+    tasks = _tasks(DIRECTIVE, number="512/UBND-NC")
+    assert [t.line for t in tasks] == [12, 16, 16, 18, 20]
+    first = tasks[0]
+    assert first.lead == ("Sở Tư pháp tỉnh Hà Tĩnh",) and first.support == ("Sở Nội vụ tỉnh Hà Tĩnh",)
+    assert first.deadline.due == dt.date(2026, 4, 30) and first.source_refs == ("512/UBND-NC",)
+    assert tasks[1].lead == tasks[2].lead == ("Sở Xây dựng tỉnh Hà Tĩnh",)
+    assert (tasks[1].deadline.due, tasks[2].deadline.due) == (dt.date(2026, 5, 31), dt.date(2026, 6, 30))
+    assert tasks[3].deadline.precision is Precision.RECURRING
+    assert tasks[4].lead == ("Công an tỉnh Hà Tĩnh",) and tasks[4].deadline.precision is Precision.NONE
+
+
+def test_provenance_anchor_is_verbatim() -> None:
+    """Each task's anchor is a 25-60 character piece of its own line."""
+    lines = DIRECTIVE.split("\n")
+    for task in _tasks(DIRECTIVE):
+        assert task.anchor in lines[task.line - 1]
+        assert 25 <= len(task.anchor) <= 60
+        assert lines[task.line - 1][task.start : task.end] == task.anchor
+
+
+def test_flattened_table_rows() -> None:
+    """Wrapped cells, a lost row number, cell deadlines, statuses and an overdue title."""
+    tasks = _tasks(TABLE)
+    assert [t.line for t in tasks] == [8, 19, 23]
+    assert tasks[0].lead == ("Bộ Nông nghiệp và Môi trường",)
+    assert tasks[0].deadline.due == dt.date(2025, 9, 30) and tasks[0].status is Status.OVERDUE
+    assert tasks[1].lead == ("Bộ Công an",) and tasks[1].status is Status.IN_PROGRESS
+    assert tasks[1].deadline.due == dt.date(2025, 6, 30)
+    assert tasks[2].lead == ("Văn phòng Chính phủ",) and tasks[2].status is Status.DONE
+
+
+def test_article_reports_dated_assignment() -> None:
+    """A news article's dated assignment is a task; past statistics are not."""
+    text = (
+        "Năm 2024, tỉnh đã giải quyết 98% hồ sơ đúng hạn.\n\n"
+        "Chủ tịch UBND tỉnh yêu cầu Sở Nội vụ khẩn trương tham mưu ban hành kế hoạch cải cách hành chính, "
+        "hoàn thành trước ngày 15/4.\n"
+    )
+    tasks = _tasks(text, kind=DocumentKind.ARTICLE, published=dt.datetime(2026, 4, 1))
+    assert len(tasks) == 1 and tasks[0].deadline.due == dt.date(2026, 4, 15)
+
+
+def test_refs_and_status() -> None:
+    """Document numbers rejoin across line breaks; statuses normalize."""
+    assert document_numbers("Thông báo số 03-\nTB/BCĐTW ngày 06/3/2025") == ["03-TB/BCĐTW"]
+    assert document_numbers("Nghị định số 118/2025/NĐ-CP và Công điện 60/CĐ-TTg") == [
+        "118/2025/NĐ-CP",
+        "60/CĐ-TTg",
+    ]
+    assert own_number("Số: 10447/UBND-VX") == "10447/UBND-VX"
+    assert find_status("Đang thực\nhiện quá\nhạn") is Status.IN_PROGRESS_OVERDUE
+    assert find_status("Đã hoàn\nthành") is Status.DONE
+    assert find_status("Chưa thực hiện") is Status.NOT_STARTED
+    assert find_status("quá hạn") is Status.OVERDUE
+    assert find_status("Đang triển khai") is Status.IN_PROGRESS
+
+
+def test_cells_from_document_tables() -> None:
+    """When a table is given as cells, its rows are read as rows."""
+    from crawler.models import Table
+
+    table = Table(
+        rows=(
+            ("STT", "Tên nhiệm vụ", "Cơ quan chủ trì", "Thời hạn"),
+            ("1", "Xây dựng kho dữ liệu dùng chung của tỉnh", "Sở Tài chính", "Quý III/2026"),
+        ),
+        line=3,
+    )
+    tasks = extract_tasks(DocumentText(name="t", text="Kế hoạch\n\n(bảng)\n", tables=(table,)))
+    assert len(tasks) == 1 and tasks[0].lead == ("Sở Tài chính",)
+    assert tasks[0].deadline.due == dt.date(2026, 9, 30) and tasks[0].line == 4

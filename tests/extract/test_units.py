@@ -1,0 +1,121 @@
+"""Each unit form of issue 3: canonical names, aliases, lists, broken lines, provinces, collectives."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract.units import Gazetteer, load_gazetteer
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    """The packaged gazetteer."""
+    return load_gazetteer()
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("Bộ KH&CN", "Bộ Khoa học và Công nghệ"),
+        ("BKHCN", "Bộ Khoa học và Công nghệ"),
+        ("Bộ GD&ĐT", "Bộ Giáo dục và Đào tạo"),
+        ("Toà án nhân dân tối cao", "Tòa án nhân dân tối cao"),
+        ("Ngân hàng nhà nước Việt Nam", "Ngân hàng Nhà nước Việt Nam"),
+        ("Đảng uỷ Chính phủ", "Đảng ủy Chính phủ"),
+        ("Tp. HCM", "Thành phố Hồ Chí Minh"),
+        ("Tp. Hà Nội", "Thành phố Hà Nội"),
+        ("UBND tỉnh Đắk Lắk", "Ủy ban nhân dân tỉnh Đắk Lắk"),
+        ("Bộ Dân tộc và Tôn giáo", "Bộ Dân tộc và Tôn giáo"),
+    ],
+)
+def test_aliases(gaz: Gazetteer, written: str, canonical: str) -> None:
+    """Abbreviations and old spellings resolve to the canonical name."""
+    assert gaz.canonical(written) == canonical
+
+
+def test_unknown_name(gaz: Gazetteer) -> None:
+    """A name the gazetteer does not know is not invented."""
+    assert gaz.canonical("Công ty TNHH Ánh Dương") is None
+
+
+def test_names_broken_over_lines(gaz: Gazetteer) -> None:
+    """ "Bộ Khoa \\nhọc và \\nCông nghệ" is one unit."""
+    assert gaz.resolve("Bộ Khoa \nhọc và \nCông nghệ") == ("Bộ Khoa học và Công nghệ",)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "units"),
+    [
+        ("Các Bộ: Tư pháp, Y tế", ("Bộ Tư pháp", "Bộ Y tế")),
+        (
+            "Các bộ: Văn hóa, Thể thao và Du lịch, Công Thương",
+            ("Bộ Văn hóa, Thể thao và Du lịch", "Bộ Công Thương"),
+        ),
+        (
+            "Ủy ban nhân dân các thành phố: Huế, Đà Nẵng",
+            ("Ủy ban nhân dân thành phố Huế", "Ủy ban nhân dân thành phố Đà Nẵng"),
+        ),
+        (
+            "Bộ Nội vụ, Bộ Tài chính và các cơ quan liên quan",
+            ("Bộ Nội vụ", "Bộ Tài chính", "Các cơ quan liên quan"),
+        ),
+        ("Bộ trưởng Bộ Xây dựng", ("Bộ Xây dựng",)),
+    ],
+)
+def test_lists_are_split(gaz: Gazetteer, phrase: str, units: tuple[str, ...]) -> None:
+    """Lists with a head word, "và" and titles give one unit each."""
+    assert gaz.resolve(phrase) == units
+
+
+def test_document_province_completes_departments(gaz: Gazetteer) -> None:
+    """A bare department takes the document's province; an explicit one wins."""
+    assert gaz.resolve("Sở Tư pháp", "tỉnh Hà Tĩnh") == ("Sở Tư pháp tỉnh Hà Tĩnh",)
+    assert gaz.resolve("Sở Y tế thành phố Cần Thơ", "tỉnh Hà Tĩnh") == ("Sở Y tế thành phố Cần Thơ",)
+    assert gaz.resolve("Công an tỉnh", "tỉnh Lào Cai") == ("Công an tỉnh Lào Cai",)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "group"),
+    [
+        (
+            "các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ",
+            "Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ",
+        ),
+        ("Bộ, ngành, địa phương", "Các bộ, ngành, địa phương"),
+        (
+            "Chủ tịch UBND các tỉnh, thành phố trực thuộc Trung ương",
+            "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",
+        ),
+        ("các cơ quan, đơn vị, địa phương liên quan", "Các cơ quan, đơn vị, địa phương liên quan"),
+    ],
+)
+def test_collectives_stay_one_group(gaz: Gazetteer, phrase: str, group: str) -> None:
+    """Collective addressees stay as one group phrase."""
+    assert gaz.resolve(phrase) == (group,)
+
+
+def test_members_of_collectives(gaz: Gazetteer) -> None:
+    """A collective covers concrete units, used to route digests."""
+    provinces = gaz.members_of("Các tỉnh, thành phố trực thuộc Trung ương")
+    assert len(provinces) == 34 and "Tỉnh Nghệ An" in provinces
+    ministries = gaz.members_of("Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ")
+    assert "Bộ Công an" in ministries and "Văn phòng Chính phủ" in ministries
+    assert len([m for m in ministries if m.startswith("Bộ ")]) == 14
+
+
+def test_operator_units(gaz: Gazetteer) -> None:
+    """The operator's config adds units with aliases."""
+    extended = load_gazetteer([("Trung tâm Chuyển đổi số tỉnh Nghệ An", ["TTCĐS Nghệ An"])])
+    assert extended.canonical("TTCĐS Nghệ An") == "Trung tâm Chuyển đổi số tỉnh Nghệ An"
+    assert "Trung tâm Chuyển đổi số tỉnh Nghệ An" in extended.all_units()
+    assert gaz.canonical("TTCĐS Nghệ An") is None
+
+
+def test_find_units_spans(gaz: Gazetteer) -> None:
+    """find_units gives spans in the original text."""
+    text = "giao Bộ Công an phối hợp với Văn phòng Chính phủ"
+    found = gaz.find_units(text)
+    assert [(text[u.start : u.end], u.name) for u in found] == [
+        ("Bộ Công an", "Bộ Công an"),
+        ("Văn phòng Chính phủ", "Văn phòng Chính phủ"),
+    ]

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from crawler.storage.repository import UnitDirectory, UnitResolver
 from notifier.digest import Digest, EventView, TaskView, build_digest
-from notifier.queries import index_by_unit, load_events, load_task_views, tasks_for_units
+from notifier.queries import index_by_unit, load_events, load_task_views, tasks_for_units, unit_resolver
 from notifier.render import plain, render_digest
 
 PERIOD_DAYS = {"daily": 1, "weekly": 7, "manual": 7}
@@ -23,10 +24,11 @@ DEFAULT_DUE_SOON_DAYS = 7
 
 @dataclass(frozen=True)
 class DigestInputs:
-    """Every task indexed by unit, and the change events per task, read once for a digest run."""
+    """Every task indexed by the unit keys it reaches, the change events per task, and the resolver."""
 
     by_unit: dict[str, list[TaskView]]
     events: dict[int, list[EventView]]
+    resolver: UnitResolver
 
 
 def period_label(kind: str, as_of: dt.date) -> str:
@@ -39,12 +41,17 @@ def default_since(kind: str, as_of: dt.date) -> dt.date:
     return as_of - dt.timedelta(days=PERIOD_DAYS.get(kind, 1))
 
 
-def load_inputs(session: Session, since: dt.date | None, as_of: dt.date) -> DigestInputs:
-    """Read all tasks and the change events in (since, as_of] once."""
+def load_inputs(
+    session: Session, since: dt.date | None, as_of: dt.date, directory: UnitDirectory | None = None
+) -> DigestInputs:
+    """Read all tasks and the change events in (since, as_of] once, with the unit resolver."""
     events: dict[int, list[EventView]] = defaultdict(list)
     for event in load_events(session, since, as_of):
         events[event.task_id].append(event)
-    return DigestInputs(by_unit=index_by_unit(load_task_views(session)), events=dict(events))
+    resolver = unit_resolver(session, directory)
+    return DigestInputs(
+        by_unit=index_by_unit(load_task_views(session), resolver), events=dict(events), resolver=resolver
+    )
 
 
 def digest_for(
@@ -58,7 +65,7 @@ def digest_for(
     since: dt.date | None = None,
 ) -> Digest | None:
     """The digest for a recipient or unit following `units`; None when there is nothing to say."""
-    tasks = tasks_for_units(inputs.by_unit, units)
+    tasks = tasks_for_units(inputs.by_unit, units, inputs.resolver)
     events = [event for task in tasks for event in inputs.events.get(task.task_id, ())]
     return build_digest(
         name,
@@ -73,13 +80,18 @@ def digest_for(
 
 
 def preview_unit_digest(
-    session: Session, unit: str, as_of: dt.date, *, channel: str = "console", kind: str = "manual"
+    session: Session,
+    unit: str,
+    as_of: dt.date,
+    *,
+    channel: str = "console",
+    kind: str = "manual",
+    directory: UnitDirectory | None = None,
 ) -> str | None:
     """What `unit` would receive as of a day, rendered for `channel` as plain text; sends nothing."""
     since = default_since(kind, as_of)
-    digest = digest_for(
-        load_inputs(session, since, as_of), unit, [unit], as_of, period_label(kind, as_of), since=since
-    )
+    inputs = load_inputs(session, since, as_of, directory)
+    digest = digest_for(inputs, unit, [unit], as_of, period_label(kind, as_of), since=since)
     if digest is None:
         return None
     rendered = render_digest(digest, channel)

@@ -1,15 +1,15 @@
 """Read the task views and events that digests need, from a SQLAlchemy session.
 
 Tasks are read once, as plain column tuples (not ORM objects, so 100,000 tasks load quickly), and
-indexed by the units they name as lead or support. Until the repository offers "tasks concerning unit
-U" (with collective addressees), a unit's tasks are those whose lead or support list names it,
-compared after Unicode and case normalization.
+indexed in one pass by every unit their lead and support lists reach, through the repository's
+resolver: aliases ("Bộ KH&CN") resolve to the canonical unit, a collective addressee ("Các bộ, cơ
+quan ngang bộ, cơ quan thuộc Chính phủ") reaches each unit it covers, and a province stands for its
+People's Committee. Reach is computed once per distinct lead/support list, not once per task.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -17,18 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.models import Deadline, Precision
+from crawler.storage.repository import UnitDirectory, UnitResolver, default_directory, load_resolver
 from crawler.storage.schema import Document, Task, TaskEvent
 from notifier.digest import CHANGE_KINDS, EventView, TaskView
-
-_OLD_TONES = {"uỷ": "ủy", "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa", "uý": "úy"}
-
-
-def unit_key(name: str) -> str:
-    """Normalize a unit name for matching: NFC, new tone placement, case and spacing folded."""
-    text = " ".join(unicodedata.normalize("NFC", name).casefold().split())
-    for old, new in _OLD_TONES.items():
-        text = text.replace(old, new)
-    return text
 
 
 def _parse_time(value: str | None) -> dt.time | None:
@@ -106,24 +97,40 @@ def load_events(session: Session, since: dt.date | None, until: dt.date) -> list
     return [EventView(task_id=t, kind=k, on=o) for t, k, o in session.execute(query)]
 
 
-def index_by_unit(tasks: Iterable[TaskView]) -> dict[str, list[TaskView]]:
-    """Map each normalized unit name to the tasks naming it as lead or support."""
+def index_by_unit(tasks: Iterable[TaskView], resolver: UnitResolver) -> dict[str, list[TaskView]]:
+    """Map each unit key a task reaches (directly, by alias or through a collective) to its tasks."""
     index: dict[str, list[TaskView]] = defaultdict(list)
+    reach: dict[tuple[str, ...], frozenset[str]] = {}
     for task in tasks:
-        for key in {unit_key(unit) for unit in (*task.lead, *task.support)}:
+        names = (*task.lead, *task.support)
+        keys = reach.get(names)
+        if keys is None:
+            keys = reach[names] = resolver.reached_by(names)
+        for key in keys:
             index[key].append(task)
     return dict(index)
 
 
-def tasks_for_units(index: Mapping[str, list[TaskView]], units: Iterable[str]) -> list[TaskView]:
-    """The tasks concerning any of `units`, each once, in task id order."""
+def tasks_for_units(
+    index: Mapping[str, list[TaskView]], units: Iterable[str], resolver: UnitResolver
+) -> list[TaskView]:
+    """The tasks concerning any of `units` (any spelling or alias), each once, in task id order.
+
+    Following a collective addressee follows every unit it covers, as the resolver's reach says."""
     found: dict[int, TaskView] = {}
     for unit in units:
-        for task in index.get(unit_key(unit), ()):
-            found[task.task_id] = task
+        for key in resolver.reach(unit):
+            for task in index.get(key, ()):
+                found[task.task_id] = task
     return [found[task_id] for task_id in sorted(found)]
 
 
-def tasks_for_unit(session: Session, unit: str) -> list[TaskView]:
+def unit_resolver(session: Session, directory: UnitDirectory | None = None) -> UnitResolver:
+    """The repository's resolver over stored aliases and the gazetteer (the packaged one by default)."""
+    return load_resolver(session, directory or default_directory())
+
+
+def tasks_for_unit(session: Session, unit: str, directory: UnitDirectory | None = None) -> list[TaskView]:
     """The tasks concerning one unit, read from the session (for `dondoc digest --unit`)."""
-    return tasks_for_units(index_by_unit(load_task_views(session)), [unit])
+    resolver = unit_resolver(session, directory)
+    return tasks_for_units(index_by_unit(load_task_views(session), resolver), [unit], resolver)

@@ -10,9 +10,10 @@ import pytest
 from notify_helpers import AS_OF, add_document, add_task
 from sqlalchemy.orm import Session
 
+from crawler.storage.repository import name_key
 from notifier.channels.base import OutgoingMessage
 from notifier.channels.console import ConsoleChannel, FileChannel
-from notifier.queries import index_by_unit, load_events, load_task_views, tasks_for_unit, unit_key
+from notifier.queries import index_by_unit, load_events, load_task_views, tasks_for_unit, unit_resolver
 
 
 def test_task_views_carry_document_and_match_units(session: Session) -> None:
@@ -27,20 +28,20 @@ def test_task_views_carry_document_and_match_units(session: Session) -> None:
     assert views[0].document_number == "46-TB/TGV" and views[0].document_url == "http://127.0.0.1/vb?docid=46"
     assert views[0].deadline.due == dt.date(2025, 10, 5)
     assert views[1].document_url is None
-    assert set(index_by_unit(load_task_views(session))) == {
-        unit_key("Bộ Khoa học và Công nghệ"),
-        unit_key("Bộ Công an"),
-        unit_key("Sở Tài chính"),
+    assert set(index_by_unit(load_task_views(session), unit_resolver(session))) == {
+        name_key("Bộ Khoa học và Công nghệ"),
+        name_key("Bộ Công an"),
+        name_key("Sở Tài chính"),
     }
     assert [e.kind for e in load_events(session, AS_OF - dt.timedelta(1), AS_OF)] == ["new"]
     assert load_events(session, AS_OF, AS_OF + dt.timedelta(7)) == []
 
 
-def test_unit_key_folds_tone_placement_and_composition() -> None:
+def test_name_key_folds_tone_placement_and_composition() -> None:
     """Old tone placement, decomposed letters and case do not prevent a match."""
     import unicodedata
 
-    assert unit_key(unicodedata.normalize("NFD", "Uỷ ban nhân dân  tỉnh")) == unit_key("Ủy ban nhân dân tỉnh")
+    assert name_key(unicodedata.normalize("NFD", "Uỷ ban nhân dân  tỉnh")) == name_key("Ủy ban nhân dân tỉnh")
 
 
 def test_console_and_file_channels(tmp_path: Path) -> None:

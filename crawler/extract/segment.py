@@ -80,6 +80,7 @@ _LAST_CELL = re.compile(
     r"|(?:tháng|quý|năm)\s*(?:\d|[ivx]+\b|$)|thường\s*(?:xuyên|$))"
 )
 _STATUS_WORDS = re.compile(r"(?<!\w)(?:đã hoàn|đang thực|đang triển|chưa thực|chưa hoàn|quá hạn)(?!\w)")
+_REPORTED = re.compile(r"^(?:\(\w{1,4}\)\s*)?(?:đã|đang)\s")
 _RECIPIENTS = re.compile(r"^\s*(?:\*\*)?\s*nơi nhận\s*:?")
 
 
@@ -215,8 +216,11 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
     end = start + 1
     last_text = start
     seen_cell = False
+    heading = _is_heading_line(lines[start])
     while end < len(lines):
         low = folded[end].strip(" *#")
+        if heading and end > last_text + 1:
+            break
         if low:
             if in_table and seen_cell and _opens_lost_row(lines[end], lines[last_text]):
                 break
@@ -249,7 +253,16 @@ def _opens_lost_row(line: str, previous: str) -> bool:
         len(text.split()) >= 6
         and (text[0].isupper() or text.startswith("("))
         and not previous.rstrip().endswith(("-", ","))
+        and not _REPORTED.match(fold(text))
     )
+
+
+def _is_heading_line(line: str) -> bool:
+    """Tell whether a line is a stand-alone heading (markdown "#" or all capitals), which ends at
+    the next blank line."""
+    text = line.strip()
+    letters = [ch for ch in text if ch.isalpha()]
+    return text.startswith("#") or (len(letters) >= 8 and all(ch.isupper() for ch in letters))
 
 
 def _is_continuation(line: str, in_table: bool) -> bool:

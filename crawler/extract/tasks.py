@@ -128,6 +128,16 @@ _CELL_END = re.compile(
 )
 
 
+_QUOTED = re.compile(r"(?:giao|yêu cầu|đề nghị|chỉ đạo)\s*[*_]*\s*[“\"]([^”\"]{20,2000})[”\"]", re.IGNORECASE)
+_ENUMERATED = re.compile(r";\s*(\**\s*\((?:\d{1,2}|[ivx]{1,4})\))")
+_ENUM_FIRST = re.compile(r"(?:^|:)\s*\**\s*\((?:1|i)\)")
+_PAST = re.compile(r"(?<!\w)(?:đã|đang|vừa)\s")
+_DIRECTIVE_CUE = re.compile(
+    r"(?<!\w)(?:yêu cầu|giao|đề nghị|chỉ đạo|khẩn trương|phải|cần|tập trung|hoàn thành|sẽ|kế hoạch|chủ trì|"
+    r"nhiệm vụ|thời hạn|báo cáo|trình|ban hành)(?!\w)"
+)
+
+
 @dataclass(frozen=True)
 class Context:
     """What headings above a block said: lead units, deadline, assigning documents, default status."""
@@ -341,11 +351,29 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     if len(flat.split()) < 5:
         return []
     matches = find_deadlines(block.text, walk.year)
-    if block.level == PARAGRAPH and not any(m.strength >= CUE for m in matches):
+    quoted = _quoted(block.text)
+    if block.level == PARAGRAPH and quoted:
+        return [t for start, end in quoted for t in _read_span(block, start, end, walk)]
+    if block.level == PARAGRAPH and not (
+        any(m.strength >= CUE for m in matches) and _DIRECTIVE_CUE.search(fold(flat))
+    ):
         return []
+    if _is_report(flat) or (not matches and not _VERB_RE.search(fold(" ".join(flat.split()[:14])))):
+        return []
+    return _read_span(block, 0, len(block.text), walk)
+
+
+def _quoted(text: str) -> list[tuple[int, int]]:
+    """Spans of assignments quoted in reporting prose: giao “Các Bộ ... chủ động rà soát ...”."""
+    return [(m.start(1), m.end(1)) for m in _QUOTED.finditer(text)]
+
+
+def _read_span(block: Block, start: int, end: int, walk: Walk) -> list[RawTask]:
+    """Read the tasks of a span of a block, split into separately dated or enumerated pieces."""
     ctx = walk.inherited()
     out: list[RawTask] = []
-    for piece in _pieces(block.text, matches):
+    matches = [m for m in find_deadlines(block.text, walk.year) if start <= m.start < end]
+    for piece in _pieces(block.text, matches, start, end):
         text = block.text[piece.start : piece.end]
         action = clean_text(text)
         if len(action.split()) < 4:
@@ -368,10 +396,23 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     return out
 
 
-def _pieces(text: str, matches: list[DeadlineMatch]) -> list[Piece]:
-    """Split a block where one separately dated piece of work ends and another begins."""
+def _is_report(action: str) -> bool:
+    """Tell whether a text reports work done or under way ("Sở Nội vụ đã phối hợp ...") rather
+    than assigning it: "đã"/"đang" comes before any directive verb."""
+    low = fold(action)
+    report = _PAST.search(low[:160])
+    if not report:
+        return False
+    verb = _VERB_RE.search(low[:160])
+    return verb is None or verb.start() > report.start()
+
+
+def _pieces(text: str, matches: list[DeadlineMatch], start: int, end: int) -> list[Piece]:
+    """Split a span where one separately dated piece of work ends and another begins, and at
+    enumerated items separated by semicolons ("(1) ...; (2) ...")."""
     strong = [m for m in matches if m.strength >= CUE]
-    cuts: list[int] = []
+    enumerated = [m.start(1) for m in _ENUMERATED.finditer(text, start, end)]
+    cuts: list[int] = enumerated if len(enumerated) >= 1 and _ENUM_FIRST.search(text, start, end) else []
     for m, following in itertools.pairwise(strong):
         after = re.match(r"[\s*)\]]*[.;]\s*", text[m.end :])
         if m.strength < STRONG or not after:
@@ -379,11 +420,11 @@ def _pieces(text: str, matches: list[DeadlineMatch]) -> list[Piece]:
         cut = m.end + after.end()
         if len(re.findall(r"\w+", clean_text(text[cut : following.start]))) >= 5:
             cuts.append(cut)
-    bounds = [0, *cuts, len(text)]
+    bounds = [start, *sorted(set(cuts)), end]
     pieces = []
-    for start, end in itertools.pairwise(bounds):
-        inside = [m for m in matches if start <= m.start < end]
-        pieces.append(Piece(start, end, best_deadline(inside)))
+    for low, high in itertools.pairwise(bounds):
+        inside = [m for m in matches if low <= m.start < high]
+        pieces.append(Piece(low, high, best_deadline(inside)))
     return pieces
 
 
@@ -423,7 +464,7 @@ def _read_row(block: Block, walk: Walk) -> list[RawTask]:
     action_text = text[:tail_at]
     tail = text[tail_at:]
     action = clean_text(action_text)
-    if len(action.split()) < 2:
+    if len(action.split()) < 2 or _is_report(action):
         return []
     ctx = walk.inherited()
     lead, support = _cells_units(tail, block, walk)

@@ -247,7 +247,8 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
             walk.stack.clear()
             walk.push(_title_context(block.text, walk))
             continue
-        walk.pop_to(block.level if block.kind is not BlockKind.ROW else 50)
+        if block.kind is not BlockKind.PARAGRAPH:
+            walk.pop_to(block.level if block.kind is not BlockKind.ROW else 50)
         heading = _heading_context(block, walk)
         if heading is not None:
             walk.push(heading)
@@ -260,7 +261,8 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
         if block.kind is not BlockKind.ROW and not found and block.text.rstrip(" *").endswith(":"):
             lead = _subject(clean_text(block.text), walk)
             if lead:
-                walk.push(Context(block.level + 0.1, lead=lead))
+                level = walk.stack[-1].level + 0.01 if walk.stack else block.level + 0.1
+                walk.push(Context(level if block.kind is BlockKind.PARAGRAPH else block.level + 0.1, lead=lead))
     return tasks
 
 

@@ -262,7 +262,9 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
             lead = _subject(clean_text(block.text), walk)
             if lead:
                 level = walk.stack[-1].level + 0.01 if walk.stack else block.level + 0.1
-                walk.push(Context(level if block.kind is BlockKind.PARAGRAPH else block.level + 0.1, lead=lead))
+                walk.push(
+                    Context(level if block.kind is BlockKind.PARAGRAPH else block.level + 0.1, lead=lead)
+                )
     return tasks
 
 

@@ -1,0 +1,467 @@
+"""Onboarding and bot commands: invite codes, Telegram `/start CODE`, the signed Zalo webhook.
+
+`dondoc invite --unit NAME` stores a one-time code (repository.create_invite). The unit head sends
+`/start CODE` to the Telegram bot (read by long polling `getUpdates`, or by webhook) or the code to
+the Zalo OA (its `user_send_text` webhook, signed with `X-ZEvent-Signature`), and the chat or user id
+is recorded (repository.redeem_invite). Subscribers then ask the bot for their tasks, the overdue
+ones, those due this week, or unsubscribe; every reply is Vietnamese plain text.
+
+Handling is idempotent, so an update seen twice (a crash between handling it and storing the
+polling offset, or a webhook retried by Telegram) changes nothing twice: a code redeemed again by
+the same chat is answered as a success, and the commands only read or deactivate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+from telegram import Bot
+from telegram.error import TelegramError
+
+from crawler.storage.repository import (
+    INVITE_ALPHABET,
+    INVITE_LENGTH,
+    UnitDirectory,
+    create_invite,
+    default_directory,
+    ensure_unit,
+    find_unit,
+    load_resolver,
+    redeem_invite,
+    set_address_active,
+)
+from crawler.storage.schema import ChannelAddress, InviteCode, Subscription, Unit
+from notifier.digest import TaskView, is_open, shorten
+from notifier.queries import index_by_unit, load_task_views, tasks_for_units, unit_resolver
+from notifier.render import vn_date
+
+log = logging.getLogger(__name__)
+
+TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+REPLY_LIMIT = 1900  # under Zalo's 2000 characters (and Telegram's 4096)
+ACTION_LIMIT = 150
+POLL_TIMEOUT_S = 25
+OFFSET_FILE = "telegram-offset.json"
+TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token"
+ZALO_SIGNATURE_HEADER = "x-zevent-signature"
+_CODE = re.compile(rf"^[{INVITE_ALPHABET}]{{{INVITE_LENGTH}}}$")
+_COMMANDS = {
+    "start": "start",
+    "batdau": "start",
+    "viec": "tasks",
+    "nhiemvu": "tasks",
+    "quahan": "overdue",
+    "tuannay": "week",
+    "huy": "unsubscribe",
+    "huydangky": "unsubscribe",
+    "stop": "unsubscribe",
+}
+
+HELP = (
+    "dondoc nhắc việc. Các lệnh:\n"
+    "/start MÃ – đăng ký nhận nhắc việc bằng mã mời\n"
+    "/viec – nhiệm vụ đang thực hiện của đơn vị\n"
+    "/quahan – nhiệm vụ quá hạn\n"
+    "/tuannay – nhiệm vụ đến hạn trong tuần này\n"
+    "/huy – hủy nhận nhắc việc qua kênh này"
+)
+NOT_SUBSCRIBED = (
+    "Bạn chưa đăng ký nhận nhắc việc. Hãy gửi /start kèm mã mời do người quản trị dondoc cấp "
+    "(trên Zalo chỉ cần gửi mã)."
+)
+BAD_CODE = "Mã mời không đúng, đã được dùng hoặc đã hết hạn. Vui lòng xin mã mới từ người quản trị."
+
+
+class InvalidSignatureError(Exception):
+    """A webhook request whose signature or secret token does not match: reject it (HTTP 403)."""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A text a user sent to a bot: the channel, the chat or user id, the text and when it was sent."""
+
+    channel: str
+    address: str
+    text: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to answer, and to which chat or user id."""
+
+    channel: str
+    address: str
+    text: str
+
+
+# --- invites ---------------------------------------------------------------------------------------
+
+
+def invite(
+    session: Session,
+    unit: str,
+    now: dt.datetime,
+    *,
+    recipient: str | None = None,
+    directory: UnitDirectory | None = None,
+) -> str:
+    """Store and return a one-time code subscribing its sender to `unit` (`dondoc invite --unit`).
+
+    A unit the gazetteer knows (e.g. a province's department) is added to the units table first."""
+    directory = directory or default_directory()
+    resolver = load_resolver(session, directory)
+    if find_unit(session, unit, resolver) is None and directory and directory.canonical(unit):
+        ensure_unit(session, unit, resolver)
+    code = create_invite(session, unit, resolver, now, recipient=recipient)
+    session.commit()
+    return code
+
+
+def invite_text(code: str, unit: str) -> str:
+    """What `dondoc invite` prints: the code and how the unit head uses it."""
+    return (
+        f"Mã mời cho “{unit}”: {code}\n"
+        f"Telegram: gửi “/start {code}” cho bot dondoc. Zalo: gửi “{code}” cho Official Account.\n"
+        "Mã chỉ dùng được một lần và hết hạn sau 7 ngày."
+    )
+
+
+# --- commands --------------------------------------------------------------------------------------
+
+
+def parse_command(text: str) -> tuple[str, str]:
+    """The command (start, tasks, overdue, week, unsubscribe, help) and its argument in a message."""
+    words = text.strip().split()
+    if not words:
+        return "help", ""
+    head = words[0].lstrip("/").split("@", 1)[0].casefold()
+    argument = " ".join(words[1:])
+    if head in _COMMANDS:
+        return _COMMANDS[head], argument
+    if _CODE.match(words[0].upper()) and len(words) == 1:
+        return "start", words[0]
+    return "help", ""
+
+
+def handle_inbound(session: Session, inbound: Inbound, *, directory: UnitDirectory | None = None) -> str:
+    """Act on one message from a user and return the Vietnamese reply; commits what it changed."""
+    if inbound.channel == "zalo":
+        touch_interaction(session, inbound.address, inbound.at)
+    command, argument = parse_command(inbound.text)
+    if command == "start":
+        reply = _start(session, inbound, argument)
+    elif command == "help":
+        reply = HELP
+    else:
+        reply = _subscriber_command(session, inbound, command, directory)
+    session.commit()
+    return reply
+
+
+def _start(session: Session, inbound: Inbound, code: str) -> str:
+    """Redeem an invite code for this chat; the same code again from the same chat is a success."""
+    if not code:
+        return HELP
+    done = redeem_invite(session, code, inbound.channel, inbound.address, inbound.at.astimezone(dt.UTC))
+    if done is not None:
+        log.info("%s address subscribed to %s", inbound.channel, done.unit)
+        return _welcome(done.unit)
+    row = session.scalar(select(InviteCode).where(InviteCode.code == code.strip().upper()))
+    if row is not None and (row.used_channel, row.used_address) == (inbound.channel, inbound.address):
+        return _welcome(session.get_one(Unit, row.unit_id).name)
+    return BAD_CODE
+
+
+def _welcome(unit: str) -> str:
+    """The reply to a successful `/start CODE`."""
+    return f"Đăng ký thành công. Từ nay bạn sẽ nhận nhắc việc của {unit} tại đây.\n\n{HELP}"
+
+
+def _subscriber_command(
+    session: Session, inbound: Inbound, command: str, directory: UnitDirectory | None
+) -> str:
+    """Answer tasks/overdue/week/unsubscribe for a subscribed chat, or explain how to subscribe."""
+    recipients = subscriber_ids(session, inbound.channel, inbound.address)
+    if not recipients:
+        return NOT_SUBSCRIBED
+    if command == "unsubscribe":
+        set_address_active(session, inbound.channel, inbound.address, False)
+        log.info("%s address unsubscribed", inbound.channel)
+        return "Đã hủy nhận nhắc việc qua kênh này. Gửi /start kèm mã mời mới để đăng ký lại."
+    units = subscribed_units(session, recipients)
+    resolver = unit_resolver(session, directory)
+    tasks = tasks_for_units(index_by_unit(load_task_views(session), resolver), units, resolver)
+    today = inbound.at.astimezone(TIMEZONE).date()
+    return task_reply(command, select_tasks(command, tasks, today), today)
+
+
+def subscriber_ids(session: Session, channel: str, address: str) -> list[int]:
+    """Recipients receiving on this active chat or user id."""
+    return list(
+        session.scalars(
+            select(ChannelAddress.recipient_id).where(
+                ChannelAddress.channel == channel,
+                ChannelAddress.address == address,
+                ChannelAddress.active.is_(True),
+            )
+        )
+    )
+
+
+def subscribed_units(session: Session, recipient_ids: Sequence[int]) -> list[str]:
+    """Names of the units these recipients follow (config and invite subscriptions)."""
+    rows = session.scalars(
+        select(Unit.name)
+        .join(Subscription, Subscription.unit_id == Unit.id)
+        .where(Subscription.recipient_id.in_(list(recipient_ids)))
+        .order_by(Unit.name)
+    )
+    return list(dict.fromkeys(rows))
+
+
+def select_tasks(command: str, tasks: Sequence[TaskView], today: dt.date) -> list[TaskView]:
+    """Open tasks for a command: all (tasks), past due (overdue) or due from today to Sunday (week)."""
+    sunday = today + dt.timedelta(days=6 - today.weekday())
+    chosen = [task for task in tasks if is_open(task)]
+    if command == "overdue":
+        chosen = [t for t in chosen if t.deadline.due is not None and t.deadline.due < today]
+    elif command == "week":
+        chosen = [t for t in chosen if t.deadline.due is not None and today <= t.deadline.due <= sunday]
+    return sorted(chosen, key=lambda t: (t.deadline.due or dt.date.max, t.task_id))
+
+
+def task_reply(command: str, tasks: Sequence[TaskView], today: dt.date) -> str:
+    """A numbered list of tasks under a title, cut to fit one Zalo message."""
+    titles = {
+        "tasks": "Nhiệm vụ đang thực hiện",
+        "overdue": "Nhiệm vụ quá hạn",
+        "week": "Nhiệm vụ đến hạn trong tuần này",
+    }
+    title = f"{titles[command]} (ngày {vn_date(today)}): {len(tasks)} nhiệm vụ"
+    if not tasks:
+        return f"{title}."
+    lines = [title]
+    for number, task in enumerate(tasks, start=1):
+        line = task_line(number, task, today)
+        rest = len(tasks) - number + 1
+        if sum(len(x) + 1 for x in lines) + len(line) > REPLY_LIMIT - 60:
+            lines.append(f"… và {rest} nhiệm vụ khác (xem bản tin định kỳ).")
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def task_line(number: int, task: TaskView, today: dt.date) -> str:
+    """One task as a reply line: action, deadline as a date with lateness, source document."""
+    due = task.deadline.due
+    if due is None:
+        deadline = task.deadline.raw or "không nêu thời hạn"
+    elif due < today:
+        deadline = f"hạn {vn_date(due)}, trễ {(today - due).days} ngày"
+    else:
+        deadline = f"hạn {vn_date(due)}"
+    source = f"; {task.document_number}" if task.document_number else ""
+    return f"{number}. {shorten(task.action, ACTION_LIMIT)} ({deadline}{source})"
+
+
+def touch_interaction(session: Session, user_id: str, at: dt.datetime) -> None:
+    """Record a Zalo user's latest interaction with the OA (it opens the 48-hour sending window)."""
+    moment = at.astimezone(dt.UTC)
+    session.execute(
+        update(ChannelAddress)
+        .where(
+            ChannelAddress.channel == "zalo",
+            ChannelAddress.address == user_id,
+            (ChannelAddress.last_interaction_at.is_(None)) | (ChannelAddress.last_interaction_at < moment),
+        )
+        .values(last_interaction_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+
+
+# --- Telegram ----------------------------------------------------------------------------------------
+
+
+class OffsetStore:
+    """The next getUpdates offset in a small JSON file, replaced atomically after each handled update."""
+
+    def __init__(self, path: Path) -> None:
+        """Keep the offset at `path`."""
+        self.path = path
+
+    def load(self) -> int | None:
+        """The stored offset, None before the first update."""
+        if not self.path.exists():
+            return None
+        return int(json.loads(self.path.read_text(encoding="utf-8"))["offset"])
+
+    def save(self, offset: int) -> None:
+        """Write to a temporary file, flush it to disk, and rename it over the old one."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".telegram-offset-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"offset": offset}, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.path)
+
+
+def telegram_inbound(update: Mapping[str, Any]) -> Inbound | None:
+    """The text message in a Bot API Update (a dict), or None for other updates."""
+    message = update.get("message") or update.get("edited_message")
+    if not isinstance(message, Mapping) or not isinstance(message.get("text"), str):
+        return None
+    chat = message.get("chat") or {}
+    at = dt.datetime.fromtimestamp(int(message.get("date", 0)), dt.UTC)
+    return Inbound("telegram", str(chat.get("id")), str(message["text"]), at)
+
+
+def poll_telegram_once(
+    sessions: sessionmaker[Session],
+    token: str,
+    api_base: str,
+    offsets: OffsetStore,
+    *,
+    timeout_s: int = POLL_TIMEOUT_S,
+    directory: UnitDirectory | None = None,
+) -> int:
+    """Fetch pending updates by long polling, answer each and store the next offset; return the count."""
+    return asyncio.run(_poll(sessions, token, api_base, offsets, timeout_s, directory))
+
+
+async def _poll(
+    sessions: sessionmaker[Session],
+    token: str,
+    api_base: str,
+    offsets: OffsetStore,
+    timeout_s: int,
+    directory: UnitDirectory | None,
+) -> int:
+    """One getUpdates round: handle (and commit) each update, reply, then move the offset past it."""
+    async with Bot(token, base_url=api_base.rstrip("/") + "/bot") as bot:
+        updates = await bot.get_updates(
+            offset=offsets.load(), timeout=timeout_s, allowed_updates=["message", "edited_message"]
+        )
+        for update in updates:
+            inbound = telegram_inbound(update.to_dict())
+            if inbound is not None:
+                with sessions() as session:
+                    text = handle_inbound(session, inbound, directory=directory)
+                await _reply(bot, inbound.address, text)
+            offsets.save(update.update_id + 1)
+        return len(updates)
+
+
+async def _reply(bot: Bot, chat_id: str, text: str) -> None:
+    """Send a plain-text reply; a refused reply is logged, never fatal to polling."""
+    try:
+        await bot.send_message(chat_id=chat_id, text=text)
+    except TelegramError as exc:
+        log.warning("telegram reply not sent: %s", type(exc).__name__)
+
+
+def poll_telegram(
+    sessions: sessionmaker[Session],
+    token: str,
+    api_base: str,
+    offsets: OffsetStore,
+    *,
+    should_stop: Callable[[], bool],
+    sleep: Callable[[float], None],
+    directory: UnitDirectory | None = None,
+) -> None:
+    """Long-poll until `should_stop` says so (`dondoc bot poll`); back off 5 s after a network error."""
+    while not should_stop():
+        try:
+            poll_telegram_once(sessions, token, api_base, offsets, directory=directory)
+        except TelegramError as exc:
+            log.warning("telegram polling failed: %s; retrying", type(exc).__name__)
+            sleep(5.0)
+
+
+def handle_telegram_webhook(
+    session: Session,
+    body: bytes,
+    headers: Mapping[str, str],
+    secret_token: str,
+    *,
+    directory: UnitDirectory | None = None,
+) -> dict[str, object] | None:
+    """Handle a webhook Update; the returned sendMessage call is the HTTP answer Telegram executes."""
+    given = {k.lower(): v for k, v in headers.items()}.get(TELEGRAM_SECRET_HEADER, "")
+    if not secret_token or not hmac.compare_digest(given.encode(), secret_token.encode()):
+        raise InvalidSignatureError("sai secret token của webhook Telegram")
+    inbound = telegram_inbound(json.loads(body))
+    if inbound is None:
+        return None
+    text = handle_inbound(session, inbound, directory=directory)
+    return {"method": "sendMessage", "chat_id": inbound.address, "text": text}
+
+
+# --- Zalo ----------------------------------------------------------------------------------------------
+
+
+def zalo_signature(app_id: str, body: bytes, timestamp: str, secret_key: str) -> str:
+    """The hex sha256 of app_id + raw body + timestamp + OA secret key (X-ZEvent-Signature)."""
+    data = app_id.encode() + body + timestamp.encode() + secret_key.encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def verify_zalo(body: bytes, headers: Mapping[str, str], app_id: str, secret_key: str) -> dict[str, Any]:
+    """The webhook event, after checking its signature (header value "mac=<hex>" or "<hex>")."""
+    given = {k.lower(): v for k, v in headers.items()}.get(ZALO_SIGNATURE_HEADER, "")
+    try:
+        event = json.loads(body)
+    except ValueError:
+        raise InvalidSignatureError("sự kiện Zalo không phải JSON") from None
+    if not isinstance(event, dict) or not app_id or not secret_key:
+        raise InvalidSignatureError("sự kiện Zalo không hợp lệ")
+    expected = zalo_signature(app_id, body, str(event.get("timestamp", "")), secret_key)
+    if not hmac.compare_digest(given.removeprefix("mac=").strip().lower(), expected):
+        raise InvalidSignatureError("sai chữ ký X-ZEvent-Signature")
+    return event
+
+
+def zalo_inbound(event: Mapping[str, Any], now: dt.datetime) -> Inbound | None:
+    """The text a follower sent (`user_send_text`), dated by the event (never in the future)."""
+    if event.get("event_name") != "user_send_text":
+        return None
+    sender, message = event.get("sender") or {}, event.get("message") or {}
+    try:
+        at = min(dt.datetime.fromtimestamp(int(event["timestamp"]) / 1000, dt.UTC), now)
+    except (KeyError, TypeError, ValueError):
+        at = now
+    return Inbound("zalo", str(sender.get("id", "")), str(message.get("text", "")), at)
+
+
+def handle_zalo_webhook(
+    session: Session,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    app_id: str,
+    secret_key: str,
+    now: dt.datetime,
+    directory: UnitDirectory | None = None,
+) -> Reply | None:
+    """Check the signature, handle a follower's text, and return the reply to send through the OA."""
+    inbound = zalo_inbound(verify_zalo(body, headers, app_id, secret_key), now)
+    if inbound is None or not inbound.address:
+        return None
+    return Reply("zalo", inbound.address, handle_inbound(session, inbound, directory=directory))

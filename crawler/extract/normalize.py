@@ -90,8 +90,13 @@ def repeated_furniture(lines: Sequence[str], min_count: int = 3) -> frozenset[st
     return frozenset(
         text
         for text, n in counts.items()
-        if n >= min_count and len(text.split()) >= 4 and not _looks_like_cell(text)
+        if n >= min_count and len(text.split()) >= 4 and not _looks_like_cell(text) and not _is_field(text)
     )
+
+
+def _is_field(text: str) -> bool:
+    """Tell whether a repeated line is a labelled field or list item ("*Thời gian thực hiện: *...")."""
+    return ":" in text or text.lstrip()[:1] in "*-+•("
 
 
 def _looks_like_cell(text: str) -> bool:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from crawler.extract.deadlines import CUE, STRONG, DeadlineMatch, best_deadline, find_deadlines
+from crawler.extract.deadlines import CUE, DeadlineMatch, best_deadline, find_deadlines
 from crawler.extract.normalize import fold
 from crawler.extract.refs import document_numbers, find_status, overdue_title, own_number
 from crawler.extract.segment import NUMBER, PARAGRAPH, ROMAN, Block, BlockKind
@@ -129,8 +129,11 @@ _CELL_END = re.compile(
 
 
 _QUOTED = re.compile(r"(?:giao|yêu cầu|đề nghị|chỉ đạo)\s*[*_]*\s*[“\"]([^”\"]{20,2000})[”\"]", re.IGNORECASE)
-_ENUMERATED = re.compile(r";\s*(\**\s*\((?:\d{1,2}|[ivx]{1,4})\))")
-_ENUM_FIRST = re.compile(r"(?:^|:)\s*\**\s*\((?:1|i)\)")
+_ENUMERATED = re.compile(r";\s*(\**\s*\((\d{1,2}|[ivx]{1,4})\))")
+_ENUM_FIRST = re.compile(r"(?:^|:)\s*\**\s*\((1|i)\)")
+_LIST_COLON = re.compile(
+    r"^(?:các\s+|ủy ban nhân dân các\s+)?(?:bộ|sở|tỉnh|thành phố|bộ,\s*cơ quan|bộ,\s*ngành)\s*:$"
+)
 _PAST = re.compile(r"(?<!\w)(?:đã|đang|vừa)\s")
 _DIRECTIVE_CUE = re.compile(
     r"(?<!\w)(?:yêu cầu|giao|đề nghị|chỉ đạo|khẩn trương|phải|cần|tập trung|hoàn thành|sẽ|kế hoạch|chủ trì|"
@@ -415,11 +418,15 @@ def _pieces(text: str, matches: list[DeadlineMatch], start: int, end: int) -> li
     """Split a span where one separately dated piece of work ends and another begins, and at
     enumerated items separated by semicolons ("(1) ...; (2) ...")."""
     strong = [m for m in matches if m.strength >= CUE]
-    enumerated = [m.start(1) for m in _ENUMERATED.finditer(text, start, end)]
-    cuts: list[int] = enumerated if len(enumerated) >= 1 and _ENUM_FIRST.search(text, start, end) else []
+    first = _ENUM_FIRST.search(text, start, end)
+    digits = bool(first) and first is not None and first.group(1) == "1"
+    enumerated = [
+        m.start(1) for m in _ENUMERATED.finditer(text, start, end) if (m.group(2)[0].isdigit()) == digits
+    ]
+    cuts: list[int] = enumerated if first else []
     for m, following in itertools.pairwise(strong):
         after = re.match(r"[\s*)\]]*[.;]\s*", text[m.end :])
-        if m.strength < STRONG or not after:
+        if not after:
             continue
         cut = m.end + after.end()
         if len(re.findall(r"\w+", clean_text(text[cut : following.start]))) >= 5:
@@ -439,7 +446,12 @@ def _subject(action: str, walk: Walk) -> tuple[str, ...]:
     skip = lead_in.end() if lead_in else 0
     if not _SUBJECT_HEAD.match(low[skip:]):
         return ()
-    verb = _VERB_RE.search(low, skip)
+    masked = low
+    for unit in walk.gazetteer.find_units(action, walk.province):
+        masked = masked[: unit.start] + "x" * (unit.end - unit.start) + masked[unit.end :]
+    verb = _VERB_RE.search(masked, skip)
+    if verb and verb.group() == ":" and _LIST_COLON.match(masked[skip : verb.end()]):
+        verb = _VERB_RE.search(masked.replace(":", " ", 1), verb.end())
     if not verb:
         return ()
     prefix = action[skip : verb.start()]

@@ -32,10 +32,10 @@ def toml_value(value: Any) -> str:
     raise TypeError(f"no TOML form for {value!r}")
 
 
-def source_tables(base_url: str, count: int, extra: Mapping[str, Any]) -> list[str]:
-    """[[sources]] tables for the first `count` demo sources of the local site, with `extra` keys."""
+def source_tables(base_url: str, names: Sequence[str], extra: Mapping[str, Any]) -> list[str]:
+    """[[sources]] tables for the named demo sources of the local site, with `extra` keys."""
     lines: list[str] = []
-    for source in demo_sources(base_url)[:count]:
+    for source in (s for s in demo_sources(base_url) if s.name in names):
         fields = {
             "name": source.name, "family": source.family, "start_url": source.start_url,
             "allowed_domains": list(source.allowed_domains), "local": True, "max_pages": source.max_pages,
@@ -99,11 +99,13 @@ def dondoc_env(**extra: str) -> dict[str, str]:
 def start_dondoc(config: Path, *args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
     """Start `dondoc --config CONFIG ARGS...` as a real subprocess, logs to a file next to the config."""
     log = (config.parent / f"dondoc-{time.monotonic_ns()}.log").open("w", encoding="utf-8")
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "scheduler", "--config", str(config), *args],
         cwd=config.parent, stdout=log, stderr=subprocess.STDOUT, text=True,
         env=dict(env) if env is not None else dondoc_env(),
     )
+    process.log_path = Path(log.name)  # type: ignore[attr-defined]
+    return process
 
 
 def run_dondoc(config: Path, *args: str, timeout: float = 600,
@@ -116,10 +118,15 @@ def run_dondoc(config: Path, *args: str, timeout: float = 600,
     )
 
 
-def wait_until(condition: Callable[[], bool], limit_s: float = 240, what: str = "condition") -> None:
-    """Poll `condition` until it holds; fail (not a timed assertion: a generous safety net) otherwise."""
+def wait_until(condition: Callable[[], bool], process: subprocess.Popen[str] | None = None,
+               what: str = "condition", limit_s: float = 240) -> None:
+    """Poll `condition` until it holds; fail at once if `process` died, or after a generous safety limit
+    (a net against hangs, not a timed assertion)."""
     deadline = time.monotonic() + limit_s
     while not condition():
+        if process is not None and process.poll() is not None:
+            log = Path(process.log_path).read_text(encoding="utf-8")  # type: ignore[attr-defined]
+            raise AssertionError(f"dondoc exited ({process.returncode}) before {what}:\n{log[-3000:]}")
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting for {what}")
         time.sleep(0.3)

@@ -1,0 +1,238 @@
+"""`dondoc run` as a real subprocess on the bundled local site, with second-level schedules.
+
+Waits poll the database, files or servers with a generous safety limit; nothing asserts on time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import sqlite3
+import threading
+import urllib.request
+from collections.abc import Iterator
+from email import message_from_bytes
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from service_helpers import (
+    BKHCN_RECIPIENT,
+    OPERATOR_RECIPIENT,
+    free_port,
+    run_dondoc,
+    source_tables,
+    start_dondoc,
+    toml_value,
+    wait_until,
+    write_config,
+)
+
+from crawler.site import RunningSite, serve_site
+
+pytestmark = pytest.mark.slow
+
+VANBAN = "demo-vanban-chinhphu"  # the demo source that carries the directive with tasks
+STOP_LIMIT_S = 120
+
+
+@pytest.fixture()
+def site() -> Iterator[RunningSite]:
+    """The bundled demo site on a free loopback port."""
+    running = serve_site()
+    yield running
+    running.stop()
+
+
+def vanban_source(site: RunningSite, **extra: Any) -> list[str]:
+    """The [[sources]] table of the demo vanban source, crawled once at start (long interval)."""
+    return source_tables(site.base_url, [VANBAN], {"interval_seconds": 3600, **extra})
+
+
+def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of a read-only query on the service's SQLite database; none while it is not created yet."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
+            return connection.execute(sql).fetchall()
+    except sqlite3.OperationalError:
+        return []
+
+
+def stop(process: Any) -> int:
+    """SIGTERM the service and return its exit code."""
+    process.send_signal(signal.SIGTERM)
+    return int(process.wait(timeout=STOP_LIMIT_S))
+
+
+def file_has(path: Path, text: str) -> bool:
+    """True once `path` exists and contains `text`."""
+    return path.exists() and text in path.read_text(encoding="utf-8")
+
+
+def test_run_crawls_sends_a_digest_refuses_a_second_instance_and_stops_cleanly(
+    site: RunningSite, tmp_path: Path
+) -> None:
+    """A crawl and a digest happen; a second `dondoc run` exits at once; SIGTERM: exit 0, a sound DB."""
+    port = free_port()
+    config = write_config(
+        tmp_path, vanban_source(site),
+        schedules={"daily_digest": "*/2 * * * * *", "delivery_interval_seconds": 2},
+        service={"health_port": port}, recipients=BKHCN_RECIPIENT + OPERATOR_RECIPIENT,
+    )
+    digest_file = tmp_path / "out" / "bkhcn.txt"
+    service = start_dondoc(config, "run")
+    try:
+        wait_until(lambda: file_has(digest_file, "Khung Kiến trúc tổng thể quốc gia số"), service,
+                   what="a digest")
+        second = run_dondoc(config, "run", timeout=120)
+        health = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30).read()
+    finally:
+        code = stop(service)
+    assert code == 0
+    assert second.returncode == 2
+    assert "“dondoc run” khác đang chạy" in second.stderr and "Traceback" not in second.stderr
+    assert "job started" not in second.stderr
+    assert health == b"ok\n"
+    db = tmp_path / "dondoc.sqlite3"
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+    assert query(db, "SELECT count(*) FROM outbox WHERE status = 'sending'") == [(0,)]
+    assert ("crawl:demo-vanban-chinhphu", "ok") in query(db, "SELECT job_id, last_outcome FROM service_jobs")
+    assert query(db, "SELECT count(*) FROM service_jobs WHERE last_outcome = 'running'") == [(0,)]
+    lines = digest_file.read_text(encoding="utf-8").splitlines()
+    markers = [line for line in lines if line.startswith("-----")]
+    assert markers and len(markers) == len(set(markers))
+
+
+class GatedSmtpHandler:
+    """An SMTP server handler that accepts the first message at once and holds later ones at a gate."""
+
+    def __init__(self) -> None:
+        """Start with the gate closed and nothing received."""
+        self.gate = threading.Event()
+        self.entered = 0
+        self.message_ids: list[str] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        """Keep the message's Message-ID once the gate lets it through."""
+        self.entered += 1
+        while self.entered > 1 and not self.gate.is_set():
+            await asyncio.sleep(0.05)
+        self.message_ids.append(str(message_from_bytes(envelope.content)["Message-ID"]))
+        return "250 OK"
+
+
+UNITS = ("Bộ Khoa học và Công nghệ", "Bộ Công an", "Bộ Y tế", "Bộ Tư pháp", "Bộ Giáo dục và Đào tạo",
+         "Tòa án nhân dân tối cao")
+
+
+def email_recipients() -> str:
+    """One email recipient per unit with tasks in the demo directive."""
+    tables = [
+        f"[[recipients]]\nname = {toml_value('VP ' + unit)}\nunits = [{toml_value(unit)}]\n"
+        f'digests = ["daily"]\nchannels = [{{ type = "email", address = "vp{i}@example.gov.vn" }}]\n'
+        for i, unit in enumerate(UNITS)
+    ]
+    return "\n".join(tables) + OPERATOR_RECIPIENT
+
+
+def test_restart_after_a_stop_in_the_middle_of_a_delivery_sends_nothing_twice(
+    site: RunningSite, tmp_path: Path
+) -> None:
+    """SIGTERM while the SMTP server holds a message: that one finishes, the rest wait; a restart sends
+    the rest; the server receives every outbox message exactly once."""
+    handler = GatedSmtpHandler()
+    smtp = Controller(handler, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    email = (f"\n[channels.email]\nhost = \"127.0.0.1\"\nport = {smtp.port}\nsecurity = \"none\"\n"
+             "sender = \"dondoc@example.gov.vn\"\n")
+    config = write_config(
+        tmp_path, vanban_source(site),
+        schedules={"daily_digest": "*/2 * * * * *", "delivery_interval_seconds": 2},
+        recipients=email_recipients() + email,
+    )
+    db = tmp_path / "dondoc.sqlite3"
+    try:
+        first = start_dondoc(config, "run")
+        wait_until(lambda: handler.entered >= 2, first, what="a delivery in flight")
+        first.send_signal(signal.SIGTERM)
+        handler.gate.set()
+        assert first.wait(timeout=STOP_LIMIT_S) == 0
+        received_before_restart = len(handler.message_ids)
+        total = query(db, "SELECT count(*) FROM outbox WHERE channel = 'email'")[0][0]
+        assert received_before_restart < total
+        second = start_dondoc(config, "run")
+        wait_until(lambda: len(handler.message_ids) >= total, second, what="the rest of the outbox")
+        assert stop(second) == 0
+    finally:
+        smtp.stop()
+    assert len(handler.message_ids) == len(set(handler.message_ids)) == total
+    assert query(db, "SELECT status, count(*) FROM outbox WHERE channel = 'email' GROUP BY status") == [
+        ("sent", total)
+    ]
+
+
+@pytest.fixture()
+def hanging_server() -> Iterator[int]:
+    """A loopback TCP server that accepts connections and never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    held: list[socket.socket] = []
+    stop_flag = threading.Event()
+
+    def accept() -> None:
+        """Accept and keep connections open without reading or writing."""
+        server.settimeout(0.2)
+        while not stop_flag.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield int(server.getsockname()[1])
+    stop_flag.set()
+    thread.join()
+    for connection in held:
+        connection.close()
+    server.close()
+
+
+def test_hanging_source_is_killed_at_its_limit_and_reported(
+    site: RunningSite, hanging_server: int, tmp_path: Path
+) -> None:
+    """A source that hangs is stopped at its time limit and recorded; the other jobs go on; status and
+    /metrics report the broken source."""
+    port = free_port()
+    hanging = source_tables(f"http://127.0.0.1:{hanging_server}", ["demo-baochinhphu"],
+                            {"name": "trang-treo", "interval_seconds": 3600, "time_limit_s": 3})
+    config = write_config(
+        tmp_path, [*hanging, *vanban_source(site)],
+        schedules={"daily_digest": "*/2 * * * * *", "delivery_interval_seconds": 2},
+        service={"health_port": port}, recipients=BKHCN_RECIPIENT + OPERATOR_RECIPIENT,
+    )
+    db = tmp_path / "dondoc.sqlite3"
+    service = start_dondoc(config, "run")
+    try:
+        wait_until(lambda: query(db, "SELECT consecutive_failures FROM sources WHERE name = 'trang-treo'")
+                   == [(1,)], service, what="the hanging source's failure")
+        wait_until(lambda: file_has(tmp_path / "out" / "bkhcn.txt", "Khung Kiến trúc"), service,
+                   what="a digest")
+        status = run_dondoc(config, "status", timeout=120)
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30).read().decode()
+    finally:
+        code = stop(service)
+    assert code == 0
+    error = query(db, "SELECT last_error FROM sources WHERE name = 'trang-treo'")[0][0]
+    assert "quá thời gian" in error
+    assert status.returncode == 0
+    assert "Dịch vụ: đang chạy" in status.stdout
+    assert "trang-treo: LỖI 1 lần liên tiếp" in status.stdout and "quá thời gian" in status.stdout
+    assert "crawl:trang-treo" in status.stdout and "demo-vanban-chinhphu: tốt" in status.stdout
+    assert 'dondoc_source_up{source="trang-treo"} 0' in metrics
+    assert 'dondoc_source_consecutive_failures{source="trang-treo"} 1' in metrics
+    assert 'dondoc_job_failures_total{job="crawl:trang-treo"} 1' in metrics
+    assert 'dondoc_source_up{source="demo-vanban-chinhphu"} 1' in metrics

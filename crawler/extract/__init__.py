@@ -25,7 +25,9 @@ def extract_tasks(doc: DocumentText, gazetteer: Gazetteer | None = None) -> list
     """Extract the tasks of a document, each with its place in the text."""
     gazetteer = gazetteer or load_gazetteer()
     lines = clean_lines(doc.text)
-    walk = Walk(gazetteer, _province(doc, lines, gazetteer), _year(doc, lines), doc.number)
+    province = _province(doc, lines, gazetteer)
+    home = province or gazetteer.home_province(doc.text[:200_000])
+    walk = Walk(gazetteer, province, _year(doc, lines), doc.number, home)
     raw = walk_blocks(list(segment(lines)), walk)
     originals = doc.text.split("\n")
     tasks = [_with_provenance(task, lines, originals) for task in raw]
@@ -39,8 +41,8 @@ def _table_tasks(doc: DocumentText, walk: Walk, originals: list[str]) -> list[Ex
     out = []
     for table in doc.tables:
         for row in table_rows(table, walk.year):
-            lead = walk.gazetteer.resolve(row.lead, walk.province) if row.lead else ()
-            support = walk.gazetteer.resolve(row.support, walk.province) if row.support else ()
+            lead = walk.units(row.lead) if row.lead else ()
+            support = walk.units(row.support) if row.support else ()
             line = min(max(row.line, 1), max(len(originals), 1))
             anchor = _anchor(originals[line - 1], 0) if originals else ""
             out.append(

@@ -256,7 +256,7 @@ def _accept(
     cells: bool = False,
 ) -> DeadlineMatch | None:
     """Turn a pattern hit into a deadline match if its context makes it a deadline."""
-    before = " ".join(folded[max(0, m.start() - 60) : m.start()].split()) + " "
+    before = " ".join(folded[max(0, m.start() - 60) : m.start()].replace("*", " ").split()) + " "
     if _CITED.search(before):
         return None
     strength, cue = _context_strength(before, cells or _at_cell_start(folded, m.start()))
@@ -267,10 +267,11 @@ def _accept(
         return None
     raw = " ".join(text[m.start() : m.end()].split())
     if cue:
-        raw = " ".join(
-            [*(" ".join(text[max(0, m.start() - 60) : m.start()].split()) + " ")[-cue:].split(), raw]
-        ).strip(" :,")
+        context = " ".join(text[max(0, m.start() - 60) : m.start()].replace("*", " ").split()) + " "
+        raw = " ".join([*context[-cue:].split(), raw]).strip(" :,")
     deadline = Deadline(raw, deadline.due, deadline.precision, deadline.time)
+    if deadline.precision is Precision.RECURRING and not re.fullmatch(r"thường\s+xuyên", m.group()):
+        strength = max(strength, CUE)  # "nhiệm vụ thường xuyên", "hằng tháng": explicit schedules
     return DeadlineMatch(m.start(), m.end(), deadline, max(strength, CELL))
 
 

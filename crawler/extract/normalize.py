@@ -84,13 +84,17 @@ def is_watermark(line: str) -> bool:
     return bool(line.strip()) and len(line) < 200 and bool(_WATERMARK_RE.match(line))
 
 
-def repeated_furniture(lines: Sequence[str], min_count: int = 3) -> frozenset[str]:
+def repeated_furniture(lines: Sequence[str], min_count: int = 4) -> frozenset[str]:
     """Find short lines repeated on many pages (running headers), which are layout, not content."""
     counts = Counter(line.strip() for line in lines if 8 <= len(line.strip()) <= 120)
     return frozenset(
         text
         for text, n in counts.items()
-        if n >= min_count and len(text.split()) >= 4 and not _looks_like_cell(text) and not _is_field(text)
+        if n >= min_count
+        and len(text.split()) >= 4
+        and text[0].isupper()
+        and not _looks_like_cell(text)
+        and not _is_field(text)
     )
 
 

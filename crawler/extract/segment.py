@@ -77,7 +77,7 @@ _APPENDIX = re.compile(r"^\s*(?:\*\*)?\s*phụ lục\b")
 _OWN_NUMBER = re.compile(r"^(?:số|so)\s*[:.]?\s*\d[^\s,;]*\s*$")
 _LAST_CELL = re.compile(
     r"^(?:\d{1,2}\s*[/-]\s*\d{1,2}\s*[/-]\s*\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|đã hoàn|đang (?:thực|triển)|chưa "
-    r"|(?:tháng|quý|năm)\s*(?:\d|[ivx]+\b|$)|thường\s*(?:xuyên|$))"
+    r"|(?:tháng|quý|năm)\s*(?:\d[\d/]*|[ivx]+\b)?\s*\.?\s*$|thường\s*(?:xuyên)?\s*\.?\s*$)"
 )
 _STATUS_WORDS = re.compile(r"(?<!\w)(?:đã hoàn|đang thực|đang triển|chưa thực|chưa hoàn|quá hạn)(?!\w)")
 _REPORTED = re.compile(r"^(?:\(\w{1,4}\)\s*)?(?:đã|đang)\s")
@@ -253,6 +253,7 @@ def _opens_lost_row(line: str, previous: str) -> bool:
         len(text.split()) >= 6
         and (text[0].isupper() or text.startswith("("))
         and not previous.rstrip().endswith(("-", ","))
+        and (len(previous.split()) <= 4 or previous.rstrip(" *").endswith((".", ";", ":", ")")))
         and not _REPORTED.match(fold(text))
     )
 

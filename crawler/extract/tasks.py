@@ -169,7 +169,18 @@ class Walk:
     province: str | None
     year: int | None
     number: str | None
+    home: str | None = None  # the province the text keeps naming, for "Công an thành phố" alone
     stack: list[Context] = field(default_factory=list)
+
+    def units(self, phrase: str) -> tuple[str, ...]:
+        """Resolve a unit phrase, completing level-only local bodies with the home province."""
+        names = self.gazetteer.resolve(phrase, self.province)
+        if not self.home:
+            return names
+        level, _, name = self.home.partition(" ")
+        return tuple(
+            f"{n} {name}" if n.endswith(f" {level}") and not n.startswith("Các") else n for n in names
+        )
 
     def inherited(self) -> Context:
         """Merge the contexts in force (innermost wins) into one."""
@@ -287,9 +298,9 @@ def _apply_field(tasks: list[RawTask], group: Group, value: str, label: str, wal
         found = best_deadline(find_deadlines(value, walk.year, cells=True))
         tasks[group.first] = replace(task, deadline=found.deadline if found else Deadline.none())
     elif "phối hợp" in label:
-        tasks[group.first] = replace(task, support=walk.gazetteer.resolve(value, walk.province))
+        tasks[group.first] = replace(task, support=walk.units(value))
     elif value:
-        lead = walk.gazetteer.resolve(value.replace(";", ","), walk.province)
+        lead = walk.units(value.replace(";", ","))
         tasks[group.first] = replace(task, lead=lead or task.lead)
 
 
@@ -347,7 +358,7 @@ def _whole_units(text: str, walk: Walk) -> tuple[str, ...]:
         low = low[: unit.start] + " " * (unit.end - unit.start) + low[unit.end :]
     if _VERB_RE.search(low.replace(":", " ")):
         return ()
-    return walk.gazetteer.resolve(text, walk.province)
+    return walk.units(text)
 
 
 def _read_block(block: Block, walk: Walk) -> list[RawTask]:
@@ -457,7 +468,7 @@ def _subject(action: str, walk: Walk) -> tuple[str, ...]:
     prefix = action[skip : verb.start()]
     if len(prefix.split()) > 30:
         return ()
-    return walk.gazetteer.resolve(prefix, walk.province)
+    return walk.units(prefix)
 
 
 def _support(action: str, walk: Walk) -> tuple[str, ...]:
@@ -469,7 +480,7 @@ def _support(action: str, walk: Walk) -> tuple[str, ...]:
     tail = low[m.end() : m.end() + 240]
     stop = re.search(r"[.;:(]|(?<!\w)(?:" + "|".join(v for v in _VERBS if v != "phối hợp") + r")(?!\w)", tail)
     phrase = action[m.end() : m.end() + (stop.start() if stop else len(tail))]
-    return walk.gazetteer.resolve(phrase, walk.province)
+    return walk.units(phrase)
 
 
 def _read_row(block: Block, walk: Walk) -> list[RawTask]:
@@ -540,7 +551,7 @@ def _opens_cell(para: str, walk: Walk) -> bool:
     if units and units[0].start <= len(para) - len(para.lstrip(" *-\n")):
         return True
     head = " ".join(para.strip().split("\n\n")[0].split())
-    return bool(_SUBJECT_HEAD.match(low)) and len(head.split()) <= 14 and bool(walk.gazetteer.resolve(head))
+    return bool(_SUBJECT_HEAD.match(low)) and len(head.split()) <= 14 and bool(walk.units(head))
 
 
 def _inline_cell(para: str, walk: Walk) -> int | None:
@@ -565,7 +576,7 @@ def _cells_units(tail: str, block: Block, walk: Walk) -> tuple[tuple[str, ...], 
         unit_text = para[: cut.start()] if cut else para
         if not unit_text.strip():
             continue
-        units = walk.gazetteer.resolve(unit_text, walk.province)
+        units = walk.units(unit_text)
         if units:
             cells.append(units)
     if not cells:

@@ -45,7 +45,8 @@ _COLLECTIVE_HEAD = re.compile(
 )
 _TRAILING = re.compile(
     r"\s+(?:theo|có trách nhiệm|căn cứ|trong phạm vi|trên địa bàn)\b.*$"
-    r"|\s+(?:cấp\s+)?(?:tỉnh|thành phố)$"
+    r"|\s+(?:cấp\s+)?(?:tỉnh|thành phố)$",
+    re.IGNORECASE,
 )
 
 
@@ -96,6 +97,7 @@ class Gazetteer:
         self._level_suffix = re.compile(rf"\s+({_LEVEL})(?:\s*({self._prov_alt}))?(?!\w)")
         self._local = re.compile(r"(?<!\w)(?:" + "|".join(_pattern(b) for b in _LOCAL_BODIES) + r")(?!\w)")
         self._prov_regex = re.compile(rf"(?<!\w)(?:{_LEVEL}\s*)?({self._prov_alt})(?!\w)")
+        self._prov_level_regex = re.compile(rf"(?<!\w){_LEVEL}\s*({self._prov_alt})(?!\w)")
 
     def _add(self, name: str, aliases: list[str], kind: str) -> None:
         """Register a unit under its own name and aliases."""
@@ -125,6 +127,16 @@ class Gazetteer:
             else:
                 out += self._kinds.get(kind, [])
         return tuple(dict.fromkeys(out))
+
+    def home_province(self, text: str) -> str | None:
+        """The province a text keeps naming with its level ("thành phố Hà Nội"), if named twice."""
+        counts: dict[str, int] = {}
+        for m in self._prov_level_regex.finditer(fold(text)):
+            name = self.provinces.get(" ".join(m.group(1).split()))
+            if name:
+                counts[name] = counts.get(name, 0) + 1
+        best = max(counts, key=lambda k: counts[k], default=None)
+        return best if best and counts[best] >= 2 else None
 
     def province_of(self, text: str) -> str | None:
         """The province ("tỉnh Nghệ An") named first in a text, if any."""

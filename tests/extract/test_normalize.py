@@ -48,10 +48,12 @@ def test_watermarks_and_running_headers_are_blanked() -> None:
             "BÁO CÁO TIẾN ĐỘ THỰC HIỆN CHƯƠNG TRÌNH",
             "b",
             "BÁO CÁO TIẾN ĐỘ THỰC HIỆN CHƯƠNG TRÌNH",
+            "c",
+            "BÁO CÁO TIẾN ĐỘ THỰC HIỆN CHƯƠNG TRÌNH",
         ]
     )
     lines = clean_lines(text)
-    assert len(lines) == 7
+    assert len(lines) == 9
     assert lines[1] == "" and lines[2] == "" and lines[0] == "Nội dung một"
     assert is_watermark("www.example.gov.vn") and not is_watermark("1. Bộ Công an chủ trì")
 

@@ -171,6 +171,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the scheduler service until SIGTERM/SIGINT."""
     config = load_cli_config(args)
+    job_triggers(config)  # a bad schedule stops here, as one line, before any log
     level = logging.DEBUG if args.verbose else logging.INFO
     configure_logging(level, args.log_json or config.service.log_json)
     return run_service(config, wait_for_lock=args.wait)
@@ -582,33 +583,48 @@ def source_trigger(source: SourceConfig, index: int, config: Config) -> Any:
     return IntervalTrigger(minutes=max(source.interval_minutes, 1), timezone=TIMEZONE)
 
 
-def job_specs(service: Service) -> list[JobSpec]:
-    """Every job of the service, from the config: crawls, digests, delivery, bulletin, housekeeping."""
+def job_triggers(config: Config) -> dict[str, Any]:
+    """Every job's trigger by explicit id; a bad schedule is a ConfigError before anything runs."""
     from apscheduler.triggers.interval import IntervalTrigger
 
-    config = service.config
-    specs = [
-        JobSpec(f"crawl:{source.name}", source_trigger(source, index, config),
-                partial(crawl_job, service, source), run_at_start=True)
-        for index, source in enumerate(config.sources) if source.enabled
-    ]
+    triggers = {f"crawl:{source.name}": source_trigger(source, index, config)
+                for index, source in enumerate(config.sources) if source.enabled}
     schedules = config.schedules
-    timed: tuple[tuple[str, str, str, Callable[[], JobResult]], ...] = (
-        ("digest:daily", "schedules.daily_digest", schedules.daily_digest,
-         partial(digest_job, service, "daily")),
-        ("digest:weekly", "schedules.weekly_digest", schedules.weekly_digest,
-         partial(digest_job, service, "weekly")),
-        ("bulletin:draft", "schedules.bulletin_draft", schedules.bulletin_draft,
-         partial(bulletin_job, service)),
-        ("housekeeping", "schedules.housekeeping", schedules.housekeeping,
-         partial(housekeeping_job, service)),
-    )
-    specs += [JobSpec(job_id, cron_trigger(cron, key, config), work)
-              for job_id, key, cron, work in timed if cron.strip()]
+    for job_id, key, cron in (
+        ("digest:daily", "schedules.daily_digest", schedules.daily_digest),
+        ("digest:weekly", "schedules.weekly_digest", schedules.weekly_digest),
+        ("bulletin:draft", "schedules.bulletin_draft", schedules.bulletin_draft),
+        ("housekeeping", "schedules.housekeeping", schedules.housekeeping),
+    ):
+        if cron.strip():
+            triggers[job_id] = cron_trigger(cron, key, config)
     if schedules.delivery_interval_seconds > 0:
-        every = IntervalTrigger(seconds=schedules.delivery_interval_seconds, timezone=TIMEZONE)
-        specs.append(JobSpec("deliver", every, partial(deliver_job, service), run_at_start=True))
-    return specs
+        triggers["deliver"] = IntervalTrigger(seconds=schedules.delivery_interval_seconds, timezone=TIMEZONE)
+    return triggers
+
+
+def job_work(service: Service, job_id: str) -> Callable[[], JobResult]:
+    """The work behind a job id."""
+    if job_id.startswith("crawl:"):
+        source = next(s for s in service.config.sources if f"crawl:{s.name}" == job_id)
+        return partial(crawl_job, service, source)
+    work: dict[str, Callable[[], JobResult]] = {
+        "digest:daily": partial(digest_job, service, "daily"),
+        "digest:weekly": partial(digest_job, service, "weekly"),
+        "bulletin:draft": partial(bulletin_job, service),
+        "housekeeping": partial(housekeeping_job, service),
+        "deliver": partial(deliver_job, service),
+    }
+    return work[job_id]
+
+
+def job_specs(service: Service) -> list[JobSpec]:
+    """Every job of the service: crawls (first run at once), digests, bulletin, housekeeping, delivery."""
+    return [
+        JobSpec(job_id, trigger, job_work(service, job_id),
+                run_at_start=job_id.startswith("crawl:") or job_id == "deliver")
+        for job_id, trigger in job_triggers(service.config).items()
+    ]
 
 
 def first_run_time(spec: JobSpec, stored: dt.datetime | None, now: dt.datetime) -> dt.datetime | None:

@@ -1,0 +1,127 @@
+"""The dondoc command line: Vietnamese help, one-line errors without tracebacks, demo end to end."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import scheduler
+
+SERVICE_HELPERS = Path(__file__).resolve().parent / "service"
+sys.path.insert(0, str(SERVICE_HELPERS))
+
+from service_helpers import dondoc_env, free_port, run_dondoc, source_tables  # noqa: E402
+
+
+def one_line(text: str) -> bool:
+    """True when `text` is exactly one non-empty line."""
+    return len([line for line in text.splitlines() if line.strip()]) == 1
+
+
+def test_help_lists_every_command_in_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
+    """`dondoc --help` names every command, with Vietnamese section titles."""
+    with pytest.raises(SystemExit) as exited:
+        scheduler.main(["--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Cách dùng: dondoc")
+    for command in ("demo", "extract", "crawl", "digest", "run", "status", "db"):
+        assert re.search(rf"^\s+{command}\s", out, re.MULTILINE), command
+    assert "tùy chọn:" in out
+
+
+def test_bad_argument_is_one_vietnamese_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """A wrong --as-of gives usage plus one error line, exit 2."""
+    with pytest.raises(SystemExit) as exited:
+        scheduler.main(["digest", "--as-of", "01/10/2025"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "Lỗi: tham số không hợp lệ" in err and "cần dạng YYYY-MM-DD" in err
+
+
+def test_broken_config_exits_2_naming_key_and_file(tmp_path: Path) -> None:
+    """An unknown key: exit 2, one line naming the key and the file, no traceback."""
+    config = tmp_path / "dondoc.toml"
+    config.write_text('[general]\ndatabse = "x.sqlite3"\n', encoding="utf-8")
+    result = run_dondoc(config, "status", timeout=120)
+    assert result.returncode == 2
+    assert one_line(result.stderr) and "Traceback" not in result.stderr
+    assert "general.databse" in result.stderr and str(config) in result.stderr
+
+
+def test_bad_schedule_exits_2_naming_key_and_file(tmp_path: Path) -> None:
+    """A cron expression that cannot be parsed stops `dondoc run` before anything runs."""
+    config = tmp_path / "dondoc.toml"
+    config.write_text('[schedules]\ndaily_digest = "hằng ngày"\n', encoding="utf-8")
+    result = run_dondoc(config, "run", timeout=120)
+    assert result.returncode == 2
+    assert one_line(result.stderr) and "Traceback" not in result.stderr
+    assert "schedules.daily_digest" in result.stderr and str(config) in result.stderr
+
+
+def test_unreachable_site_is_a_logged_per_source_failure(tmp_path: Path) -> None:
+    """A source on a closed port: its failure is one line naming it; exit 1; no traceback."""
+    closed = free_port()
+    config = tmp_path / "dondoc.toml"
+    tables = source_tables(f"http://127.0.0.1:{closed}", ["demo-baochinhphu"], {"name": "khong-toi"})
+    config.write_text('[general]\ndatabase = "db.sqlite3"\n\n' + "\n".join(tables) + "\n", encoding="utf-8")
+    result = run_dondoc(config, "crawl", timeout=300)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    failures = [line for line in result.stderr.splitlines() if line.startswith("Nguồn khong-toi: LỖI:")]
+    assert len(failures) == 1 and "không kết nối được" in failures[0]
+
+
+def test_unexpected_error_is_one_line_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug surfacing as an unexpected exception still gives one line and exit 1."""
+
+    def broken(_args: argparse.Namespace) -> int:
+        """Fail the way a bug would."""
+        raise KeyError("thiếu")
+
+    monkeypatch.setattr(scheduler, "cmd_status", broken)
+    assert scheduler.main(["status"]) == 1
+    err = capsys.readouterr().err
+    assert one_line(err) and "Traceback" not in err and "KeyError" in err
+
+
+def test_second_run_exits_with_a_clear_message(tmp_path: Path) -> None:
+    """While the instance lock is held, `dondoc run` exits 2 with one line saying another one runs."""
+    config = tmp_path / "dondoc.toml"
+    config.write_text('[general]\ndatabase = "db.sqlite3"\n[service]\nhealth_port = 0\n', encoding="utf-8")
+    lock = scheduler.acquire_lock(f"sqlite:///{tmp_path / 'db.sqlite3'}", "run", wait=False)
+    try:
+        result = run_dondoc(config, "run", timeout=120)
+        status = run_dondoc(config, "status", timeout=120)
+    finally:
+        lock.release()
+    assert result.returncode == 2 and one_line(result.stderr)
+    assert "“dondoc run” khác đang chạy" in result.stderr and "--wait" in result.stderr
+    assert status.returncode == 0 and "Dịch vụ: đang chạy" in status.stdout
+
+
+@pytest.mark.slow
+def test_demo_end_to_end(tmp_path: Path) -> None:
+    """`dondoc demo --db PATH` crawls the local site and prints BKHCN's Khung Kiến trúc task with its
+    deadline, assigning document and a link to the directive's page on the local site."""
+    db = tmp_path / "demo.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "-m", "scheduler", "demo", "--db", str(db)],
+        capture_output=True, text=True, timeout=600, check=False, env=dondoc_env(), cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    base = re.search(r"Trang mẫu cục bộ đang chạy tại (http://127\.0\.0\.1:\d+)", result.stdout)
+    assert base is not None
+    section = result.stdout.split("NHẮC VIỆC – Bộ Khoa học và Công nghệ\n", 1)[1].split("=" * 78, 1)[0]
+    item = next(block for block in section.split("\n\n") if "Khung Kiến trúc tổng thể quốc gia số" in block)
+    assert "05/10/2025" in item and "46-TB/TGV" in item
+    assert f"{base.group(1)}/?pageid=27160&docid=212345" in item
+    assert f"Cơ sở dữ liệu: {db}" in result.stdout and db.exists()

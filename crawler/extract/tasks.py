@@ -134,6 +134,7 @@ _ENUM_FIRST = re.compile(r"(?:^|:)\s*\**\s*\((1|i)\)")
 _LIST_COLON = re.compile(
     r"^(?:các\s+|ủy ban nhân dân các\s+)?(?:bộ|sở|tỉnh|thành phố|bộ,\s*cơ quan|bộ,\s*ngành)\s*:$"
 )
+_ASSIGNERS = frozenset({"Chính phủ", "Thủ tướng Chính phủ", "Quốc hội", "Bộ Chính trị", "Ban Bí thư"})
 _PAST = re.compile(r"(?<!\w)(?:đã|đang|vừa)\s")
 _DIRECTIVE_CUE = re.compile(
     r"(?<!\w)(?:yêu cầu|giao|đề nghị|chỉ đạo|khẩn trương|phải|cần|tập trung|hoàn thành|sẽ|kế hoạch|chủ trì|"
@@ -333,7 +334,8 @@ def _heading_context(block: Block, walk: Walk) -> Context | None:
         return None
     deadlines = find_deadlines(flat, walk.year)
     if block.level == ROMAN or (len(words) <= 14 and flat.isupper()):
-        lead = _whole_units(flat, walk) if "của" in low or len(words) <= 8 else ()
+        owner = re.search(r"(?<!\w)của\s+(.+)$", flat, re.IGNORECASE)
+        lead = walk.units(owner.group(1)) if owner else (_whole_units(flat, walk) if len(words) <= 8 else ())
         return Context(block.level, lead=lead)
     if len(words) <= 12 and re.match(r"^nhiệm vụ\b", low) and deadlines:
         d = deadlines[-1]
@@ -559,7 +561,7 @@ def _inline_cell(para: str, walk: Walk) -> int | None:
     low = fold(para)
     for unit in walk.gazetteer.find_units(para, walk.province):
         before = low[: unit.start]
-        if len(before.split()) < 3 or _RELATION_BEFORE.search(before):
+        if len(before.split()) < 3 or _RELATION_BEFORE.search(before) or unit.name in _ASSIGNERS:
             continue
         if len(para[unit.end :].split()) <= 16:
             return unit.start
@@ -576,7 +578,7 @@ def _cells_units(tail: str, block: Block, walk: Walk) -> tuple[tuple[str, ...], 
         unit_text = para[: cut.start()] if cut else para
         if not unit_text.strip():
             continue
-        units = walk.units(unit_text)
+        units = tuple(u for u in walk.units(unit_text) if u not in _ASSIGNERS)
         if units:
             cells.append(units)
     if not cells:

@@ -8,6 +8,7 @@ case, modern tones) with whitespace-tolerant patterns, so names broken over line
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Sequence
@@ -204,10 +205,24 @@ class Gazetteer:
         head = _LIST_HEAD.match(folded)
         if head:
             return self._resolve_list(phrase, head, province)
+        whole = self.canonical(phrase, province)
+        if whole:
+            return (whole,)
+        phrase = self._specific(phrase, province)
         names: list[str] = []
         for segment in _segments(phrase):
             names += self._resolve_segment(segment, province)
         return tuple(dict.fromkeys(names))
+
+    def _specific(self, phrase: str, province: str | None) -> str:
+        """Keep the more specific body of "Bộ Quốc phòng (Ban Cơ yếu Chính phủ)"."""
+        found = self.find_units(phrase, province)
+        for outer, inner in itertools.pairwise(found):
+            between = phrase[outer.end : inner.start].strip()
+            if between == "(" and phrase[inner.end :].lstrip().startswith(")"):
+                close = phrase.index(")", inner.end)
+                return phrase[: outer.start] + phrase[inner.start : inner.end] + phrase[close + 1 :]
+        return phrase
 
     def _resolve_segment(self, segment: str, province: str | None) -> list[str]:
         """Read one segment of a unit list: a known name, a collective group, or names inside it."""
@@ -240,9 +255,12 @@ class Gazetteer:
         text = _TRAILING.sub("", text).strip(" ,;.:")
         if not text or not _COLLECTIVE_HEAD.match(fold(text)) or len(text.split()) > 16:
             return []
+        text = _cut_at_new_cell(text)
         known = self._canon.get(" ".join(fold(text).split()))
         if known:
             return [known]
+        if not _UNIT_NOUN.search(fold(text)):
+            return []
         text = re.sub(r"^UBND\b", "Ủy ban nhân dân", modern_spelling(text))
         if not fold(text).startswith(("các", "từng", "mỗi", "ủy ban")):
             text = "các " + text
@@ -344,6 +362,56 @@ def _segments(phrase: str) -> list[str]:
 def _first_head(low: str) -> str:
     """The unit head word a folded text starts with."""
     return next((h for h in _HEADS if low.startswith(h + " ")), "")
+
+
+_NAME_WORDS = frozenset(
+    {
+        "Trung",
+        "ương",
+        "Chính",
+        "phủ",
+        "Nhà",
+        "nước",
+        "Quốc",
+        "hội",
+        "Đảng",
+        "Mặt",
+        "trận",
+        "Tổ",
+        "quốc",
+        "Việt",
+        "Nam",
+        "Thành",
+        "phố",
+        "Tỉnh",
+        "Ủy",
+        "ban",
+        "UBND",
+        "Bộ",
+        "Sở",
+        "Ban",
+        "Hội",
+        "đồng",
+        "Nhân",
+        "dân",
+        "HĐND",
+    }
+)
+_UNIT_NOUN = re.compile(
+    r"(?<!\w)(?:bộ|ngành|sở|ban|cơ quan|đơn vị|địa phương|tỉnh|thành phố|xã|phường|ủy ban|ubnd|doanh nghiệp|"
+    r"tổ chức|khối|đoàn thể|cơ sở|trường|bệnh viện|ngân hàng|tập đoàn|hội|đảng ủy|tỉnh ủy|thành ủy|"
+    r"chuyên gia)(?!\w)"
+)
+
+
+def _cut_at_new_cell(text: str) -> str:
+    """Cut a collective phrase where a capitalized non-name word starts another cell's text."""
+    words = text.split()
+    for i, word in enumerate(words[1:], start=1):
+        bare = word.strip(",;.()")
+        if bare[:1].isupper() and bare not in _NAME_WORDS:
+            return " ".join(words[:i]).strip(" ,;")
+    return text
 
 
 def _cut_like(phrase: str, folded: str) -> str:

@@ -524,10 +524,16 @@ def _tail_start(text: str, paragraphs: list[tuple[int, int]], walk: Walk) -> int
     unit, a document or a deadline, or a unit name inside the text's last line."""
     if not paragraphs:
         return len(text)
-    for start, end in paragraphs[1:]:
-        para = text[start:end]
-        if _opens_cell(para, walk):
-            return start
+    for (prev_start, prev_end), (start, end) in itertools.pairwise(paragraphs):
+        if _opens_cell(text[start:end], walk):
+            para = text[start:end]
+            unit_cell = [
+                u
+                for u in walk.gazetteer.find_units(para, walk.province)
+                if u.name not in _ASSIGNERS and u.start <= len(para) - len(para.lstrip(" *-\n"))
+            ]
+            inline = None if unit_cell else _inline_cell(text[prev_start:prev_end], walk, trailing=0)
+            return prev_start + inline if inline is not None else start
     first_start, first_end = paragraphs[0]
     inline = _inline_cell(text[first_start:first_end], walk)
     if inline is not None:
@@ -556,14 +562,14 @@ def _opens_cell(para: str, walk: Walk) -> bool:
     return bool(_SUBJECT_HEAD.match(low)) and len(head.split()) <= 14 and bool(walk.units(head))
 
 
-def _inline_cell(para: str, walk: Walk) -> int | None:
+def _inline_cell(para: str, walk: Walk, trailing: int = 16) -> int | None:
     """Where a unit cell starts inside a one-paragraph row ("1. CSDL về Bảo hiểm Bộ Tài chính ...")."""
     low = fold(para)
     for unit in walk.gazetteer.find_units(para, walk.province):
         before = low[: unit.start]
         if len(before.split()) < 3 or _RELATION_BEFORE.search(before) or unit.name in _ASSIGNERS:
             continue
-        if len(para[unit.end :].split()) <= 16:
+        if len(para[unit.end :].split()) <= trailing:
             return unit.start
     return None
 

@@ -21,11 +21,13 @@ import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import lxml.html
 from lxml import etree
+from lxml.cssselect import CSSSelector
 from w3lib.encoding import html_to_unicode
 
 from crawler.errors import UnusableInputError
@@ -187,6 +189,12 @@ def document_from_html(
     )
 
 
+@lru_cache(maxsize=256)
+def _css(expression: str) -> CSSSelector:
+    """A compiled CSS selector (translating CSS to XPath costs more than matching)."""
+    return CSSSelector(expression)
+
+
 def _meta(root: Any, key: str) -> str:
     """Content of <meta property=key> or <meta name=key>."""
     for attr in ("property", "name"):
@@ -200,7 +208,7 @@ def _first_text(root: Any, selector: str, fallback: str) -> str:
     """Text of the first element matching the profile selector, else the generic fallback."""
     for css in (selector, fallback):
         if css:
-            found = root.cssselect(css)
+            found = _css(css)(root)
             if found:
                 return _clean(found[0].text_content())
     return ""
@@ -257,7 +265,7 @@ def _body(root: Any, profile: ArticleProfile) -> Any:
     """The article body element with figures, related boxes, scripts and comments removed."""
     body = None
     for css in (profile.body, "article", "[itemprop=articleBody]", "body"):
-        found = root.cssselect(css) if css else []
+        found = _css(css)(root) if css else []
         if found:
             body = found[0]
             break
@@ -266,7 +274,7 @@ def _body(root: Any, profile: ArticleProfile) -> Any:
     for comment in body.xpath(".//comment()"):
         _remove(comment)
     for css in (*profile.drop, *_ALWAYS_DROP):
-        for element in body.cssselect(css):
+        for element in _css(css)(body):
             _remove(element)
     for element in body.xpath(".//*[@class or @type]"):
         if _RELATED.search(f"{element.get('class', '')} {element.get('type', '')}"):

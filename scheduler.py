@@ -457,6 +457,17 @@ class Service:
             return
         with self.guard:
             self.in_flight.add(job_id)
+        try:
+            self._run_recorded(job_id, work)
+        except Exception:  # bookkeeping failed (database down): log it, keep the service alive
+            log.exception("job bookkeeping failed", extra={"job_id": job_id})
+        finally:
+            with self.guard:
+                self.in_flight.discard(job_id)
+                self.guard.notify_all()
+
+    def _run_recorded(self, job_id: str, work: Callable[[], JobResult]) -> None:
+        """Record the start, run the work, record and log the outcome."""
         started = self.clock()
         record_job_start(self, job_id, started)
         log.info("job started", extra={"job_id": job_id})
@@ -472,9 +483,6 @@ class Service:
         level = logging.INFO if result.outcome == "ok" else logging.WARNING
         log.log(level, "job finished: %s", result.detail or result.outcome,
                 extra={"job_id": job_id, "outcome": result.outcome, "duration_s": duration})
-        with self.guard:
-            self.in_flight.discard(job_id)
-            self.guard.notify_all()
 
     def stop_children(self) -> None:
         """Ask every crawl subprocess group to stop (SIGTERM); their jobs are recorded as abandoned."""
@@ -893,8 +901,9 @@ def _serve(service: Service) -> int:
     health = start_health_server(service)
     stop = threading.Event()
     install_stop_handlers(stop.set)
-    scheduler.start()
+    scheduler.start(paused=True)  # jobs get their run times; none runs before they are recorded
     record_next_runs(service, [job.id for job in scheduler.get_jobs()])
+    scheduler.resume()
     while not stop.wait(1.0):
         pass
     log.info("stop requested: finishing the jobs in flight")

@@ -57,13 +57,15 @@ def clean_line(line: str) -> str:
     return line
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=32768)
 def fold(text: str) -> str:
     """Return a same-length matching key: lower case with modern tone placement ("Uỷ" -> "ủy");
     cached because the same block text is matched by several stages."""
     low = text.lower()
     if len(low) != len(text):  # a few letters change length when lowered; keep offsets safe
         low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    if not any(pair in low for pair in _OLD_TONES):
+        return low
     return _OLD_TONE_RE.sub(lambda m: _OLD_TONES[m.group()], low)
 
 

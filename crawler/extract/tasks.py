@@ -223,7 +223,9 @@ class RawTask:
 
 def clean_text(text: str) -> str:
     """Display text of a span: markup removed, lines joined, spaces collapsed."""
-    return " ".join(_MARKUP.sub("", text).split())
+    if "*" in text or "_" in text or "<" in text or "#" in text:
+        text = _MARKUP.sub("", text)
+    return " ".join(text.split())
 
 
 _FIELD = re.compile(

@@ -76,6 +76,7 @@ class Gazetteer:
         self._canon: dict[str, str] = {}
         self._kinds: dict[str, list[str]] = {}
         self._members: dict[str, tuple[str, ...]] = {}
+        self._cache: dict[tuple[str, str | None], tuple[UnitMatch, ...]] = {}
         self.provinces: dict[str, str] = {}  # folded alias -> "tỉnh X" / "thành phố X"
         self._province_names: dict[str, str] = {}
         for kind, entries in data.items():
@@ -154,7 +155,18 @@ class Gazetteer:
         return full[0].upper() + full[1:] if full else None
 
     def find_units(self, text: str, province: str | None = None) -> list[UnitMatch]:
-        """Find every known unit in a text, longest name first, with a province suffix when given."""
+        """Find every known unit in a text, longest name first, with a province suffix when given
+        (cached, bounded: the stages ask about the same cells and headings)."""
+        key = (text, province)
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) > 20_000:
+                self._cache.clear()
+            found = self._cache[key] = self._find_units(text, province)
+        return list(found)
+
+    def _find_units(self, text: str, province: str | None) -> tuple[UnitMatch, ...]:
+        """Scan a text for known units (see find_units)."""
         folded = fold(text)
         out: list[UnitMatch] = []
         for m in self._regex.finditer(folded):
@@ -169,7 +181,7 @@ class Gazetteer:
                 name = self._local_name(name, where)
             out.append(UnitMatch(m.start(), end, name))
         out += self._find_local(folded, province, out)
-        return sorted(out, key=lambda u: u.start)
+        return tuple(sorted(out, key=lambda u: u.start))
 
     def _find_local(self, folded: str, province: str | None, taken: list[UnitMatch]) -> list[UnitMatch]:
         """Find local bodies named by level ("UBND tỉnh Nghệ An", "Công an tỉnh")."""

@@ -1,0 +1,154 @@
+"""Killing a delivery process (SIGKILL) while a server holds a request, then restarting it.
+
+A real subprocess (`python -m notifier.deliver_once`) sends nine outbox messages (three each to
+Telegram, Zalo and email) to local servers. One server holds one request; the test kills the
+process while it waits, restarts it with --recover, and counts what each server accepted:
+- killed before the server accepted the request: every message arrives exactly once;
+- killed after the server accepted it but before its answer arrived (the lost answer): that one
+  message arrives twice on Telegram and Zalo (no idempotency key exists there), and on email twice
+  with the same Message-ID, which is the documented at-least-once window. Every other message
+  arrives exactly once, and a further run sends nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hold_servers import Hold, chat_server, smtp_server
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from crawler.storage.engine import make_engine
+from crawler.storage.schema import Base, ChannelAddress, OutboxMessage
+from notifier.outbox import PlannedMessage, message_key, recipient_row, write_planned
+
+ROOT = Path(__file__).resolve().parents[2]
+ADDRESSES = {"telegram": "1001", "zalo": "u-1", "email": "vp@skhcn.example.gov.vn"}
+MARKER = "[giữ]"
+
+
+def _texts(held: str) -> list[tuple[str, str]]:
+    """(channel, text) of the nine messages in outbox order; the second of `held`'s carries the marker."""
+    return [
+        (channel, f"Nhắc việc số {n} qua {channel}{' ' + MARKER if channel == held and n == 2 else ''}")
+        for n in (1, 2, 3)
+        for channel in ADDRESSES
+    ]
+
+
+def _setup(engine: Engine, held: str) -> list[tuple[str, str]]:
+    """Create the tables, a recipient who wrote to the Zalo OA just now, and the nine outbox rows."""
+    Base.metadata.create_all(engine)
+    now = dt.datetime.now(dt.UTC)
+    texts = _texts(held)
+    with Session(engine) as session:
+        row = recipient_row(session, "Sở KH&CN Nghệ An")
+        session.add(
+            ChannelAddress(recipient_id=row.id, channel="zalo", address="u-1", last_interaction_at=now)
+        )
+        planned = [
+            PlannedMessage(
+                message_key("kill", ch, text), ch, ADDRESSES[ch], text, text, None, "daily:2025-10-01"
+            )
+            for ch, text in texts
+        ]
+        write_planned(session, row.id, planned, now)
+        session.commit()
+    return texts
+
+
+def _config(tmp_path: Path, chat_url: str, smtp_port: int) -> Path:
+    """A config file pointing every channel at the local servers."""
+    path = tmp_path / "dondoc.toml"
+    path.write_text(
+        f"""
+[general]
+database = "{tmp_path / "dondoc.sqlite3"}"
+output_dir = "{tmp_path / "out"}"
+
+[channels.telegram]
+api_base = "{chat_url}"
+
+[channels.zalo]
+app_id = "app-1"
+api_base = "{chat_url}"
+oauth_base = "{chat_url}"
+
+[channels.email]
+host = "127.0.0.1"
+port = {smtp_port}
+security = "none"
+sender = "dondoc@skhcn.example.gov.vn"
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _env() -> dict[str, str]:
+    """The child's environment: channel secrets, and no database URL overriding the config."""
+    env = {k: v for k, v in os.environ.items() if k != "DONDOC_DATABASE_URL"}
+    env.update(
+        DONDOC_TELEGRAM_TOKEN="42:kill-test",
+        DONDOC_ZALO_SECRET_KEY="oa-secret",
+        DONDOC_ZALO_ACCESS_TOKEN="A1",
+        DONDOC_ZALO_REFRESH_TOKEN="R1",
+    )
+    return env
+
+
+def _deliver(config: Path, *extra: str) -> subprocess.Popen[str]:
+    """Start one delivery process."""
+    command = [sys.executable, "-m", "notifier.deliver_once", "--config", str(config), *extra]
+    return subprocess.Popen(
+        command, cwd=ROOT, env=_env(), text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+
+
+@pytest.mark.parametrize("held", ["telegram", "zalo", "email"])
+@pytest.mark.parametrize("mode", ["before_accept", "lost_answer"])
+def test_kill_during_delivery_then_restart(tmp_path: Path, held: str, mode: str) -> None:
+    """Exactly once for all but a lost answer, which is resent once (same Message-ID for email)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'dondoc.sqlite3'}")
+    texts = _setup(engine, held)
+    hold = Hold(marker=MARKER, mode=mode)
+    with chat_server(hold) as chat_url, smtp_server(hold) as smtp_port:
+        config = _config(tmp_path, chat_url, smtp_port)
+        child = _deliver(config)
+        try:
+            assert hold.holding.wait(60), child.communicate(timeout=5)[0]
+        finally:
+            os.kill(child.pid, signal.SIGKILL)
+            child.communicate(timeout=30)
+        assert child.returncode == -signal.SIGKILL
+        with Session(engine) as session:
+            statuses = Counter(session.scalars(select(OutboxMessage.status)))
+        assert statuses["sending"] == 1 and statuses["sent"] == texts.index((held, _marked(texts, held)))
+        restarted = _deliver(config, "--recover")
+        output = restarted.communicate(timeout=120)[0]
+        assert restarted.returncode == 0, output
+        again = _deliver(config)
+        assert "Đã gửi 0" in again.communicate(timeout=120)[0]
+    counts = Counter((channel, text) for channel, _, text, _ in hold.accepted)
+    expected = Counter({pair: 1 for pair in texts})
+    if mode == "lost_answer":
+        expected[(held, _marked(texts, held))] = 2
+    assert counts == expected
+    mail_ids = [mid for channel, _, _, mid in hold.accepted if channel == "email"]
+    assert len(set(mail_ids)) == 3  # a resent email keeps its Message-ID
+    with Session(engine) as session:
+        assert set(session.scalars(select(OutboxMessage.status))) == {"sent"}
+    engine.dispose()
+
+
+def _marked(texts: list[tuple[str, str]], held: str) -> str:
+    """The text of the held message."""
+    return next(text for channel, text in texts if channel == held and MARKER in text)

@@ -39,7 +39,7 @@ _WEAK_CUE = re.compile(
     r"thời gian|giữa|nhiệm vụ|dự kiến|phấn đấu|đạt|thực hiện)(?:\s+(?:ngày|trong|tháng))?\s*[:,]?\s*$"
 )
 _CITED = re.compile(
-    r"(?:số\s*[\w.\-/]*|\d+[\-/][\w.\-/]*[a-zđ][\w.\-/]*|ký|ban hành|họp|ngày ký|thông qua)"
+    r"(?:số\s*\d[\w.]*[\-/][\w.\-/]*|\d+[\-/][\w.\-/]*[a-zđ][\w.\-/]*|ký|ban hành|họp|ngày ký|thông qua)"
     r"\s*,?\s*(?:ngày\s*)?$"
 )
 _NOT_DEADLINE = re.compile(r"(?:từ|kể từ|giai đoạn|so với|ngày|đến ngày|tính đến|đến thời điểm|từ ngày)\s*$")
@@ -257,7 +257,7 @@ def _accept(
 ) -> DeadlineMatch | None:
     """Turn a pattern hit into a deadline match if its context makes it a deadline."""
     before = " ".join(folded[max(0, m.start() - 60) : m.start()].replace("*", " ").split()) + " "
-    if _CITED.search(before):
+    if build is not _b_recurring and _CITED.search(before):
         return None
     strength, cue = _context_strength(before, cells or _at_cell_start(folded, m.start()))
     if needs_cue and (strength == 0 or (strength < STRONG and _NOT_DEADLINE.search(before))):

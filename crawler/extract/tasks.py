@@ -461,7 +461,7 @@ def _subject(action: str, walk: Walk) -> tuple[str, ...]:
     skip = lead_in.end() if lead_in else 0
     if not _SUBJECT_HEAD.match(low[skip:]):
         return ()
-    masked = low
+    masked = walk.gazetteer.mask_provinces(low)
     for unit in walk.gazetteer.find_units(action, walk.province):
         masked = masked[: unit.start] + "x" * (unit.end - unit.start) + masked[unit.end :]
     verb = _VERB_RE.search(masked, skip)

@@ -140,6 +140,10 @@ class Gazetteer:
         best = max(counts, key=lambda k: counts[k], default=None)
         return best if best and counts[best] >= 2 else None
 
+    def mask_provinces(self, folded: str) -> str:
+        """Blank out province names in folded text (so "Cần Thơ" is not read as the verb "cần")."""
+        return self._prov_regex.sub(lambda m: "x" * len(m.group()), folded)
+
     def province_of(self, text: str) -> str | None:
         """The province ("tỉnh Nghệ An") named first in a text, if any."""
         m = self._prov_regex.search(fold(text))

@@ -20,6 +20,7 @@ ROMAN, NUMBER, LETTER, DASH, PARAGRAPH = 0.0, 1.0, 2.0, 3.0, 1.5
 _MARK = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?:"
     r"(?P<roman>[IVX]{1,4})(?:\s*[.\-–)]\s*|\s+)(?=\S)"
+    r"|(?P<sub>\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(?=[^\W\d_a-zđ]|\*)"
     r"|(?P<num>\d{1,3})(?:\s*[.)](?!\d)\s*|\s*$)"
     r"|(?P<letter>[a-zđ])\s*\)\s*"
     r"|(?P<dash>[-–+•])\s+"
@@ -123,6 +124,8 @@ def _marker(line: str) -> tuple[float, int] | None:
         return None
     if m.group("roman"):
         return ROMAN, m.end()
+    if m.group("sub"):
+        return NUMBER + 0.2 * m.group("sub").count("."), m.end()
     if m.group("num"):
         return NUMBER, m.end()
     if m.group("letter"):

@@ -247,7 +247,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
     """Walk a document's blocks, keeping heading context, and read the tasks of each block."""
     tasks: list[RawTask] = []
     group = Group()
-    for block in blocks:
+    for index, block in enumerate(blocks):
         field_match = _FIELD.match(fold(clean_text(block.text)))
         if field_match and block.kind is not BlockKind.ROW:
             _apply_field(
@@ -267,6 +267,8 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
         if block.kind is not BlockKind.PARAGRAPH:
             walk.pop_to(block.level if block.kind is not BlockKind.ROW else 50)
         heading = _heading_context(block, walk)
+        if heading is None and _opens_section(block, blocks[index + 1] if index + 1 < len(blocks) else None):
+            heading = Context(block.level, lead=_whole_units(clean_text(block.text), walk))
         if heading is not None:
             walk.push(heading)
             group = Group()
@@ -283,6 +285,17 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
                     Context(level if block.kind is BlockKind.PARAGRAPH else block.level + 0.1, lead=lead)
                 )
     return tasks
+
+
+def _opens_section(block: Block, following: Block | None) -> bool:
+    """Tell whether a short unpunctuated item is a section heading: deeper items or an intro follow."""
+    flat = clean_text(block.text)
+    if block.kind is not BlockKind.ITEM or following is None or len(flat.split()) > 12:
+        return False
+    if flat.endswith((".", ";")) or find_deadlines(block.text):
+        return False
+    deeper = following.kind is BlockKind.ITEM and following.level > block.level
+    return deeper or (following.kind is BlockKind.PARAGRAPH and following.text.rstrip(" *").endswith(":"))
 
 
 def _apply_field(tasks: list[RawTask], group: Group, value: str, label: str, walk: Walk) -> None:
@@ -440,10 +453,12 @@ def _pieces(text: str, matches: list[DeadlineMatch], start: int, end: int) -> li
     ]
     cuts: list[int] = enumerated if first else []
     for m, following in itertools.pairwise(strong):
-        after = re.match(r"[\s*)\]]*[.;]\s*", text[m.end :])
+        after = re.match(r"[\s*)\]]*([.;,])\s*", text[m.end :])
         if not after:
             continue
         cut = m.end + after.end()
+        if after.group(1) == "," and not _VERB_RE.match(fold(text[cut : cut + 40])):
+            continue
         if len(re.findall(r"\w+", clean_text(text[cut : following.start]))) >= 5:
             cuts.append(cut)
     bounds = [start, *sorted(set(cuts)), end]

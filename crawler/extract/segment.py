@@ -237,7 +237,8 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
             ):
                 break
             gap = end > last_text + 1
-            if gap and not in_table and _ends_sentence(lines[last_text]) and _starts_sentence(lines[end]):
+            closed = _ends_sentence(lines[last_text]) or (last_text == start and _short_title(lines[start]))
+            if gap and not in_table and closed and _starts_sentence(lines[end]):
                 break
             last_text = end
         end += 1
@@ -247,6 +248,13 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
 def _is_last_cell(low: str) -> bool:
     """Tell whether a folded line holds a row's closing cell (a deadline or a status)."""
     return bool(_LAST_CELL.match(low) or _STATUS_WORDS.search(low))
+
+
+def _short_title(line: str) -> bool:
+    """Tell whether a marked line is a short title ("1.4. Bảo đảm an sinh xã hội")."""
+    mark = _marker(line)
+    text = line[mark[1] :] if mark else line
+    return mark is not None and len(text.split()) <= 12 and not text.rstrip(" *").endswith((",", "-"))
 
 
 def _opens_lost_row(line: str, previous: str) -> bool:

@@ -145,10 +145,11 @@ def apply_document_tasks(session: Session, document_id: int, tasks: Sequence[Ext
 
 
 def _unique(sightings: Iterable[_Sighting]) -> list[_Sighting]:
-    """Drop repeated extractions of the very same task within one document (same identity)."""
-    kept: dict[str, _Sighting] = {}
+    """Drop repeated extractions of the very same task within one document (same identity and due date);
+    the same words under two deadlines (e.g. under "Nhiệm vụ tháng 8" and "tháng 9") stay two tasks."""
+    kept: dict[tuple[str, dt.date | None], _Sighting] = {}
     for sighting in sightings:
-        kept.setdefault(sighting.key.identity, sighting)
+        kept.setdefault((sighting.key.identity, sighting.task.deadline.due), sighting)
     return list(kept.values())
 
 
@@ -171,15 +172,17 @@ def _candidates(session: Session, sightings: Sequence[_Sighting], previous: set[
 
 def _match(sightings: Sequence[_Sighting], candidates: Sequence[Task],
            previous: set[int]) -> dict[int, Task]:
-    """Pair sightings with stored tasks one to one, best similarity first; a different lead matches only
-    a nearly identical task from the previous version of the same document (a lead change)."""
+    """Pair sightings with stored tasks one to one, best first (similar words, same lead, same due date);
+    a different lead matches only a nearly identical task from the previous version (a lead change)."""
     pairs: list[tuple[float, int, int, _Sighting, Task]] = []
     for order, sighting in enumerate(sightings):
         for task in candidates:
             score = similarity(sighting.key.words, task.action_key.split())
             if _same_task(sighting.key, task, score, previous):
                 same_lead = task.lead_key == sighting.key.lead or not sighting.key.lead
-                pairs.append((score + (1.0 if same_lead else 0.0), order, task.id, sighting, task))
+                deadline = sighting.task.deadline
+                same_due = period_end(deadline.due, deadline.precision) == task.due
+                pairs.append((score + same_lead + 0.5 * same_due, order, task.id, sighting, task))
     matches: dict[int, Task] = {}
     used: set[int] = set()
     for _score, _order, task_id, sighting, task in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):

@@ -108,6 +108,17 @@ def test_same_action_for_two_leads_in_one_document_stays_two_tasks(db_session: S
     assert _task_count(db_session) == 2
 
 
+def test_same_words_under_two_deadlines_stay_two_tasks(db_session: Session) -> None:
+    """One document listing the same work for August and for September keeps both, across re-crawls."""
+    august = _task(due=dt.date(2025, 8, 31), precision=Precision.MONTH, raw="Nhiệm vụ tháng 8/2025")
+    september = _task(due=dt.date(2025, 9, 30), precision=Precision.MONTH, raw="Nhiệm vụ tháng 9/2025")
+    events = apply_document_tasks(db_session, _document(db_session), [august, september, august], D1)
+    assert _kinds(events) == ["new", "new"]
+    assert apply_document_tasks(db_session, _document(db_session, version=2), [september, august], D2) == []
+    dues = db_session.scalars(select(Task.due).order_by(Task.due)).all()
+    assert dues == [august.deadline.due, september.deadline.due]
+
+
 def test_follow_up_report_links_by_cited_number_and_reports_done(db_session: Session) -> None:
     """A report row citing the directive's number (no lead given) updates the task: done."""
     apply_document_tasks(db_session, _document(db_session), [_task()], D1)

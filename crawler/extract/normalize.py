@@ -83,7 +83,10 @@ def modern_spelling(text: str) -> str:
 
 def is_watermark(line: str) -> bool:
     """Tell whether a line is page furniture (page numbers, site stamps) rather than content."""
-    return bool(line.strip()) and len(line) < 200 and bool(_WATERMARK_RE.match(line))
+    text = line.strip()
+    if text and not any(ch.isalnum() for ch in text):
+        return True  # a line of table rules or stray marks ("|", "---")
+    return bool(text) and len(line) < 200 and bool(_WATERMARK_RE.match(line))
 
 
 def repeated_furniture(lines: Sequence[str], min_count: int = 4) -> frozenset[str]:

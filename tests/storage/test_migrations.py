@@ -78,3 +78,18 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(sqlite_url: str) ->
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 30000
     engine.dispose()
+
+
+def test_migrations_ship_in_the_package() -> None:
+    """Migrations are packages (a non-editable install carries them) and the template is package data."""
+    import tomllib
+    from pathlib import Path
+
+    from setuptools import find_packages
+
+    root = Path(__file__).resolve().parents[2]
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    include = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = set(find_packages(where=str(root), include=include))
+    assert {"crawler.storage.migrations", "crawler.storage.migrations.versions"} <= packages
+    assert "*.mako" in pyproject["tool"]["setuptools"]["package-data"]["*"]

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.config import Config, SourceConfig, config_from_dict
 from crawler.crawl import SourceOutcome, record_outcome
 from crawler.crawl_settings import process_settings, source_settings
-from crawler.pipelines import source_row
+from crawler.pipelines import shutdown_pool, source_row
 from crawler.spiders import SPIDERS, option_problem
 from crawler.spiders.base import SourceSpider, StoredCopy, Validators
 from crawler.spiders.urls import host_allowed
@@ -106,7 +106,10 @@ def crawl(config: Config, db_url: str, time_limit_s: int) -> list[SourceOutcome]
         process.crawl(crawler, source=source, known=for_source(known, source), stored=stored_copy(sessions))
         crawlers.append((crawler, source))
     if crawlers:
-        process.start()
+        try:
+            process.start()
+        finally:
+            shutdown_pool()
     done = {source.name: outcome_of(crawler, source) for crawler, source in crawlers} | rejected
     outcomes = [done[source.name] for source in config.sources]
     now = dt.datetime.now(dt.UTC)
@@ -125,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--report", required=True, type=Path)
     parser.add_argument("--time-limit", required=True, type=int)
     args = parser.parse_args(argv)
+    logging.getLogger("pdfminer").setLevel(logging.WARNING)  # its debug records cost more than parsing
     config = config_from_dict(json.loads(args.spec.read_text(encoding="utf-8")), str(args.spec))
     outcomes = crawl(config, args.db, args.time_limit)
     args.report.write_text(json.dumps([dataclasses.asdict(o) for o in outcomes], ensure_ascii=False),

@@ -7,12 +7,16 @@ a problem of its source (one line), never raised into the crawl.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import hashlib
 import logging
+import multiprocessing
+import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
@@ -23,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import SourceConfig
 from crawler.errors import UnusableInputError
-from crawler.extract.text import ArticleProfile, document_from_bytes, with_metadata
+from crawler.extract.text import ArticleProfile, document_from_bytes, sniff_kind, with_metadata
 from crawler.models import DocumentText, FetchedPage
 from crawler.spiders.items import FetchedItem
 from crawler.storage.engine import make_engine, session_factory
@@ -112,6 +116,37 @@ def _sessions(url: str) -> sessionmaker[Session]:
     return session_factory(engine)
 
 
+_POOL: list[ProcessPoolExecutor] = []
+
+
+def _pdf_pool() -> ProcessPoolExecutor:
+    """The worker's process pool for PDF text (pdfminer is pure Python: one core per PDF)."""
+    if not _POOL:
+        workers = max(1, (os.cpu_count() or 2) - 1)
+        context = multiprocessing.get_context("spawn")  # no fork of a process running a reactor
+        _POOL.append(ProcessPoolExecutor(max_workers=workers, mp_context=context))
+    return _POOL[0]
+
+
+def shutdown_pool() -> None:
+    """Stop the PDF process pool at the end of the crawl."""
+    while _POOL:
+        _POOL.pop().shutdown(cancel_futures=True)
+
+
+async def read_document_async(item: FetchedItem, profile: ArticleProfile) -> DocumentText:
+    """Read a document without blocking the crawl: PDFs in the process pool, the rest inline.
+    Any failure of a pool process becomes UnusableInputError for this one document."""
+    if sniff_kind(item.page.content, PurePosixPath(urlsplit(item.page.url).path).suffix.lower()) != "pdf":
+        return read_document(item, profile)
+    try:
+        return await asyncio.wrap_future(_pdf_pool().submit(read_document, item, profile))
+    except UnusableInputError:
+        raise
+    except Exception as exc:  # per-document error boundary around a foreign process
+        raise UnusableInputError(f"không đọc được tệp PDF ({type(exc).__name__})") from exc
+
+
 class StoragePipeline:
     """Stores each FetchedItem: the page by content hash, then a document version if its text is new."""
 
@@ -119,38 +154,48 @@ class StoragePipeline:
         """Bind to the crawl's database (setting DONDOC_DATABASE_URL) and keep the crawler for its spider."""
         self.crawler = crawler
         self.sessions = _sessions(str(crawler.settings["DONDOC_DATABASE_URL"]))
+        self.source_id: int | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StoragePipeline:
         """Scrapy's factory hook."""
         return cls(crawler)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         """Store the item; problems (unreadable files) and OCR notices go to the spider's records."""
         if not isinstance(item, FetchedItem):
             return item
         spider = self.crawler.spider
         source: SourceConfig = spider.source
-        volatile = tuple(source.options.get("volatile_patterns", ()))
+        page_id, changed = self._store_page(source, item)
+        if not (item.document_url and changed):
+            return item
         profile = ArticleProfile.from_options(dict(source.options.get("article", {})))
+        try:
+            doc = await read_document_async(item, profile)
+        except UnusableInputError as exc:
+            spider.problem(f"{exc} ({item.page.url})")
+            return item
+        if doc.needs_ocr:
+            spider.warn(f"văn bản là bản quét không có lớp chữ, cần OCR: {item.page.url}")
         with self.sessions() as session:
-            source_id = source_row(session, source).id
-            page, changed = store_page(session, source_id, item.page, volatile)
-            if item.document_url and changed:
-                self._store_document(session, spider, source_id, page.id, item, profile)
+            url = item.document_url or item.page.url
+            if store_document(session, self._source_id(session, source), page_id, url, doc,
+                              dt.datetime.now(dt.UTC)) is not None:
+                spider.crawler.stats.inc_value("dondoc/new_documents")
             session.commit()
         return item
 
-    def _store_document(self, session: Session, spider: Any, source_id: int, page_id: int,
-                        item: FetchedItem, profile: ArticleProfile) -> None:
-        """Extract and store the document of an item with new content."""
-        try:
-            doc = read_document(item, profile)
-        except UnusableInputError as exc:
-            spider.problem(f"{exc} ({item.page.url})")
-            return
-        if doc.needs_ocr:
-            spider.warn(f"văn bản là bản quét không có lớp chữ, cần OCR: {item.page.url}")
-        url = item.document_url or item.page.url
-        if store_document(session, source_id, page_id, url, doc, dt.datetime.now(dt.UTC)) is not None:
-            spider.crawler.stats.inc_value("dondoc/new_documents")
+    def _store_page(self, source: SourceConfig, item: FetchedItem) -> tuple[int, bool]:
+        """Store the item's page; its row id and whether its content is new."""
+        volatile = tuple(source.options.get("volatile_patterns", ()))
+        with self.sessions() as session:
+            page, changed = store_page(session, self._source_id(session, source), item.page, volatile)
+            session.commit()
+            return page.id, changed
+
+    def _source_id(self, session: Session, source: SourceConfig) -> int:
+        """The source's row id, looked up once per crawl."""
+        if self.source_id is None:
+            self.source_id = source_row(session, source).id
+        return self.source_id

@@ -168,6 +168,116 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0 if outcome.all_ok else 1
 
 
+def cmd_bulletin_draft(args: argparse.Namespace) -> int:
+    """Draft the bulletin of a week or a period into an editable TOML file."""
+    from notifier.bulletin.draft import date_period, draft_bulletin, week_period
+
+    config = load_cli_config(args)
+    if args.week:
+        period = week_period(args.week)
+    elif args.date_from and args.date_to:
+        period = date_period(args.date_from, args.date_to)
+    else:
+        raise ConfigError("cần --week, hoặc cả --from và --to")
+    path = Path(args.out) if args.out else output_dir(config) / "bulletin" / f"ban-tin-{period.label}.toml"
+    with open_session(config.database_url()) as session:
+        draft = draft_bulletin(session, period, path)
+    print(f"Đã viết bản nháp bản tin {draft.issue} ({len(draft.items)} bài): {path}")
+    print("Sửa tệp này (bỏ bài: include = false; đổi thứ tự: order), rồi chạy “dondoc bulletin render”.")
+    return 0
+
+
+def cmd_bulletin_render(args: argparse.Namespace) -> int:
+    """Render an edited draft as HTML and/or Word."""
+    from notifier.bulletin.render import render_bulletin_file
+
+    config = load_cli_config(args)
+    draft = Path(args.draft)
+    out_dir = Path(args.out) if args.out else draft.parent
+    with open_session(config.database_url()) as session:
+        written = render_bulletin_file(session, draft, out_dir, split_formats(args.format))
+    for path in written:
+        print(f"Đã viết: {path}")
+    return 0
+
+
+def cmd_bulletin_send(args: argparse.Namespace) -> int:
+    """Send a rendered draft to the mailing list (or the given addresses) through the email channel."""
+    from notifier.bulletin.send import send_bulletin
+
+    config = load_cli_config(args)
+    with open_session(config.database_url()) as session:
+        report = send_bulletin(session, config, Path(args.draft), build_channels(config, now), now(),
+                               recipients=args.to or None)
+    print(f"Bản tin: {report.queued} thư mới vào hộp thư đi cho {report.addresses} địa chỉ; "
+          f"đã gửi {report.delivery.sent}, lỗi {report.delivery.failed}, chờ {report.delivery.waiting}.")
+    return 1 if report.delivery.failed else 0
+
+
+def split_formats(value: str) -> list[str]:
+    """"html,docx" -> ["html", "docx"] (spaces and empty parts ignored)."""
+    return [part.strip().lower() for part in value.split(",") if part.strip()]
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the overdue or due-between task report as DOCX, XLSX and/or HTML."""
+    from notifier.reports import due_report, overdue_report, write_report
+
+    config = load_cli_config(args)
+    filters = {"unit": args.unit, "document": args.document}
+    with open_session(config.database_url()) as session:
+        if args.report_command == "overdue":
+            as_of = args.as_of or today()
+            report = overdue_report(session, as_of, **filters)
+            stem = f"nhiem-vu-qua-han-{as_of.isoformat()}"
+        else:
+            report = due_report(session, args.date_from, args.date_to, **filters)
+            stem = f"nhiem-vu-den-han-{args.date_from.isoformat()}-{args.date_to.isoformat()}"
+    out_dir = Path(args.out) if args.out else output_dir(config) / "reports"
+    for path in write_report(report, out_dir, split_formats(args.format), stem=stem):
+        print(f"Đã viết: {path}")
+    return 0
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    """Print a one-time code a unit head sends to the Telegram bot or Zalo OA to subscribe."""
+    from notifier.onboarding import invite, invite_text
+
+    config = load_cli_config(args)
+    with open_session(config.database_url()) as session:
+        code = invite(session, args.unit, now(), recipient=args.recipient)
+    print(invite_text(code, args.unit))
+    return 0
+
+
+def cmd_bot_poll(args: argparse.Namespace) -> int:
+    """Answer Telegram bot messages (/start CODE, task lists) by long polling until SIGTERM/SIGINT."""
+    from crawler.config import secret
+    from crawler.storage.engine import make_engine, session_factory
+    from notifier.onboarding import OffsetStore, poll_telegram
+
+    config = load_cli_config(args)
+    configure_logging(logging.DEBUG if args.verbose else logging.INFO, config.service.log_json)
+    settings = config.channels.telegram
+    token = secret(settings.token_env)
+    if not token:
+        raise ConfigError(f"thiếu token Telegram trong biến môi trường {settings.token_env}")
+    url = config.database_url()
+    with open_session(url):
+        pass  # migrations first
+    stop = threading.Event()
+    install_stop_handlers(stop.set)
+
+    def pause(seconds: float) -> None:
+        """Back off between polls, waking at once on a stop signal."""
+        stop.wait(seconds)
+
+    offsets = OffsetStore(output_dir(config) / "telegram-offset.json")
+    poll_telegram(session_factory(make_engine(url)), token, settings.api_base, offsets,
+                  should_stop=stop.is_set, sleep=pause)
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the scheduler service until SIGTERM/SIGINT."""
     config = load_cli_config(args)
@@ -1329,6 +1439,21 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="xem tình trạng dịch vụ: công việc, nguồn, hộp thư đi")
     status.set_defaults(handler=cmd_status)
 
+    add_bulletin_commands(commands)
+    add_report_commands(commands)
+
+    invite = commands.add_parser("invite", help="tạo mã mời để lãnh đạo đơn vị đăng ký nhận tin qua bot")
+    invite.add_argument("--unit", required=True, help="tên đơn vị")
+    invite.add_argument("--recipient", help="tên người nhận (mặc định: theo đơn vị)")
+    invite.set_defaults(handler=cmd_invite)
+
+    bot = commands.add_parser("bot", help="bot Telegram: nhận /start MÃ và trả lời lệnh của người dùng")
+    bot_commands = bot.add_subparsers(
+        dest="bot_command", required=True, metavar="LỆNH", parser_class=VietnameseArgumentParser
+    )
+    poll = bot_commands.add_parser("poll", help="nhận tin nhắn Telegram bằng long polling đến khi dừng")
+    poll.set_defaults(handler=cmd_bot_poll)
+
     db = commands.add_parser("db", help="quản lý cơ sở dữ liệu")
     db_commands = db.add_subparsers(
         dest="db_command", required=True, metavar="LỆNH", parser_class=VietnameseArgumentParser
@@ -1336,6 +1461,49 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db_commands.add_parser("upgrade", help="áp dụng các bản chuyển đổi (migration)")
     upgrade.set_defaults(handler=cmd_db_upgrade)
     return parser
+
+
+def add_bulletin_commands(commands: Any) -> None:
+    """`dondoc bulletin draft | render | send`."""
+    bulletin = commands.add_parser("bulletin", help="bản tin cải cách hành chính hằng tuần")
+    sub = bulletin.add_subparsers(
+        dest="bulletin_command", required=True, metavar="LỆNH", parser_class=VietnameseArgumentParser
+    )
+    draft = sub.add_parser("draft", help="soạn bản nháp (TOML) từ các bài trong tuần hoặc khoảng ngày")
+    draft.add_argument("--week", help="tuần ISO, ví dụ 2025-W14")
+    draft.add_argument("--from", dest="date_from", type=parse_date, help="từ ngày (YYYY-MM-DD)")
+    draft.add_argument("--to", dest="date_to", type=parse_date, help="đến ngày (YYYY-MM-DD)")
+    draft.add_argument("--out", help="tệp bản nháp (mặc định: <output_dir>/bulletin/ban-tin-<kỳ>.toml)")
+    draft.set_defaults(handler=cmd_bulletin_draft)
+    render = sub.add_parser("render", help="xuất bản tin từ bản nháp đã sửa")
+    render.add_argument("draft", metavar="BẢN_NHÁP", help="tệp bản nháp TOML")
+    render.add_argument("--format", default="html,docx", help="html, docx hoặc cả hai (mặc định: html,docx)")
+    render.add_argument("--out", help="thư mục kết quả (mặc định: thư mục của bản nháp)")
+    render.set_defaults(handler=cmd_bulletin_render)
+    send = sub.add_parser("send", help="gửi bản tin qua email cho danh sách nhận")
+    send.add_argument("draft", metavar="BẢN_NHÁP", help="tệp bản nháp TOML")
+    send.add_argument("--to", action="append",
+                      help="địa chỉ nhận (lặp lại được; mặc định: danh sách trong cấu hình)")
+    send.set_defaults(handler=cmd_bulletin_send)
+
+
+def add_report_commands(commands: Any) -> None:
+    """`dondoc report overdue | due`."""
+    report = commands.add_parser("report", help="báo cáo nhiệm vụ quá hạn hoặc đến hạn (DOCX, XLSX, HTML)")
+    sub = report.add_subparsers(
+        dest="report_command", required=True, metavar="LỆNH", parser_class=VietnameseArgumentParser
+    )
+    overdue = sub.add_parser("overdue", help="nhiệm vụ quá hạn, chưa hoàn thành đến một ngày")
+    overdue.add_argument("--as-of", type=parse_date, help="tính đến hết ngày này (mặc định: hôm nay)")
+    due = sub.add_parser("due", help="nhiệm vụ có thời hạn trong một khoảng ngày")
+    due.add_argument("--from", dest="date_from", type=parse_date, required=True, help="từ ngày (YYYY-MM-DD)")
+    due.add_argument("--to", dest="date_to", type=parse_date, required=True, help="đến ngày (YYYY-MM-DD)")
+    for parser in (overdue, due):
+        parser.add_argument("--unit", help="chỉ nhiệm vụ của đơn vị này")
+        parser.add_argument("--document", help="chỉ nhiệm vụ của văn bản này (số ký hiệu)")
+        parser.add_argument("--format", default="docx,xlsx,html", help="docx, xlsx, html (mặc định: cả ba)")
+        parser.add_argument("--out", help="thư mục kết quả (mặc định: <output_dir>/reports)")
+        parser.set_defaults(handler=cmd_report)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -107,15 +107,23 @@ def test_second_run_exits_with_a_clear_message(tmp_path: Path) -> None:
     assert status.returncode == 0 and "Dịch vụ: đang chạy" in status.stdout
 
 
-@pytest.mark.slow
-def test_demo_end_to_end(tmp_path: Path) -> None:
-    """`dondoc demo --db PATH` crawls the local site and prints BKHCN's Khung Kiến trúc task with its
-    deadline, assigning document and a link to the directive's page on the local site."""
-    db = tmp_path / "demo.sqlite3"
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """`dondoc demo --db PATH` run once as a real subprocess: its output and the kept database."""
+    folder = tmp_path_factory.mktemp("demo")
+    db = folder / "demo.sqlite3"
     result = subprocess.run(
         [sys.executable, "-m", "scheduler", "demo", "--db", str(db)],
-        capture_output=True, text=True, timeout=600, check=False, env=dondoc_env(), cwd=tmp_path,
+        capture_output=True, text=True, timeout=600, check=False, env=dondoc_env(), cwd=folder,
     )
+    return result, db
+
+
+@pytest.mark.slow
+def test_demo_end_to_end(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    """`dondoc demo --db PATH` crawls the local site and prints BKHCN's Khung Kiến trúc task with its
+    deadline, assigning document and a link to the directive's page on the local site."""
+    result, db = demo
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     base = re.search(r"Trang mẫu cục bộ đang chạy tại (http://127\.0\.0\.1:\d+)", result.stdout)
@@ -125,3 +133,29 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     assert "05/10/2025" in item and "46-TB/TGV" in item
     assert f"{base.group(1)}/?pageid=27160&docid=212345" in item
     assert f"Cơ sở dữ liệu: {db}" in result.stdout and db.exists()
+
+
+@pytest.mark.slow
+def test_commands_on_the_demo_database(
+    demo: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path
+) -> None:
+    """digest, report, bulletin draft/render and invite work on the database the demo kept."""
+    _result, db = demo
+    config = tmp_path / "dondoc.toml"
+    config.write_text(f'[general]\ndatabase = "{db}"\noutput_dir = "{tmp_path / "out"}"\n', encoding="utf-8")
+    digest = run_dondoc(config, "digest", "--as-of", "2025-10-01", "--unit", "Bộ Khoa học và Công nghệ")
+    assert digest.returncode == 0 and "Khung Kiến trúc tổng thể quốc gia số" in digest.stdout
+    report = run_dondoc(config, "report", "overdue", "--as-of", "2025-10-20", "--format", "html")
+    assert report.returncode == 0, report.stderr
+    html = tmp_path / "out" / "reports" / "nhiem-vu-qua-han-2025-10-20.html"
+    assert "Bộ Khoa học và Công nghệ" in html.read_text(encoding="utf-8")
+    draft = run_dondoc(config, "bulletin", "draft", "--week", "2025-W14")
+    assert draft.returncode == 0, draft.stderr
+    draft_file = tmp_path / "out" / "bulletin" / "ban-tin-2025-W14.toml"
+    render = run_dondoc(config, "bulletin", "render", str(draft_file), "--format", "html")
+    assert render.returncode == 0, render.stderr
+    assert draft_file.with_suffix(".html").exists()
+    invite = run_dondoc(config, "invite", "--unit", "Bộ Y tế")
+    assert invite.returncode == 0 and re.search(r"/start [A-Z0-9]{6,}", invite.stdout)
+    missing = run_dondoc(config, "bulletin", "render", str(tmp_path / "khong-co.toml"))
+    assert missing.returncode == 2 and one_line(missing.stderr) and "Traceback" not in missing.stderr

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from crawler.models import Deadline, ExtractedTask, Precision, Status
 from crawler.storage.repository import EventKind, TaskEventRecord, alias_map, fold_text, name_key
-from crawler.storage.schema import Document, Task, TaskEvent, TaskSighting
+from crawler.storage.schema import Document, Task, TaskEvent, TaskRef, TaskSighting
 
 __all__ = ["EventKind", "TaskEventRecord", "apply_document_tasks", "record_time_events"]
 
@@ -125,7 +125,7 @@ def apply_document_tasks(session: Session, document_id: int, tasks: Sequence[Ext
     sightings = _unique([_Sighting(t, task_key(t, document, aliases)) for t in tasks])
     previous = _previous_version_task_ids(session, document)
     candidates = _candidates(session, sightings, previous)
-    matches = _match(sightings, candidates, previous)
+    matches = _match(sightings, candidates, _refs_of(session, candidates), previous)
     events: list[TaskEventRecord] = []
     seen: set[int] = set()
     for sighting in sightings:
@@ -136,6 +136,7 @@ def apply_document_tasks(session: Session, document_id: int, tasks: Sequence[Ext
         else:
             row = matched
             events += _update(session, row, sighting, as_of)
+        _record_refs(session, row, sighting.key.refs)
         _record_sighting(session, row, document, sighting.task.line, as_of)
         seen.add(row.id)
     events += _dropped(session, previous - seen, document, as_of)
@@ -164,13 +165,31 @@ def _previous_version_task_ids(session: Session, document: Document) -> set[int]
 
 
 def _candidates(session: Session, sightings: Sequence[_Sighting], previous: set[int]) -> list[Task]:
-    """Stored tasks that may be re-sightings: those citing the same numbers, and the previous version's."""
+    """Stored tasks that may be re-sightings: tasks citing one of these numbers, and the previous version."""
     refs = {ref for s in sightings for ref in s.key.refs}
-    query = select(Task).where(Task.ref_key.in_(refs) | Task.id.in_(previous)).order_by(Task.id)
-    return list(session.scalars(query)) if refs or previous else []
+    citing = select(TaskRef.task_id).where(TaskRef.ref_key.in_(refs))
+    query = select(Task).where(Task.id.in_(citing) | Task.id.in_(previous)).order_by(Task.id)
+    return list(session.scalars(query))
 
 
-def _match(sightings: Sequence[_Sighting], candidates: Sequence[Task],
+def _refs_of(session: Session, tasks: Sequence[Task]) -> dict[int, set[str]]:
+    """The normalized source numbers of each stored task."""
+    refs: dict[int, set[str]] = {task.id: set() for task in tasks}
+    query = select(TaskRef.task_id, TaskRef.ref_key).where(TaskRef.task_id.in_(list(refs)))
+    for task_id, ref in session.execute(query):
+        refs[task_id].add(ref)
+    return refs
+
+
+def _record_refs(session: Session, row: Task, refs: Iterable[str]) -> None:
+    """Remember every source number a task was seen under, so a sighting citing any of them finds it."""
+    known = set(session.scalars(select(TaskRef.ref_key).where(TaskRef.task_id == row.id)))
+    for ref in dict.fromkeys(refs):
+        if ref not in known:
+            session.add(TaskRef(task_id=row.id, ref_key=ref))
+
+
+def _match(sightings: Sequence[_Sighting], candidates: Sequence[Task], refs: dict[int, set[str]],
            previous: set[int]) -> dict[int, Task]:
     """Pair sightings with stored tasks one to one, best first (similar words, same lead, same due date);
     a different lead matches only a nearly identical task from the previous version (a lead change)."""
@@ -178,7 +197,7 @@ def _match(sightings: Sequence[_Sighting], candidates: Sequence[Task],
     for order, sighting in enumerate(sightings):
         for task in candidates:
             score = similarity(sighting.key.words, task.action_key.split())
-            if _same_task(sighting.key, task, score, previous):
+            if _same_task(sighting.key, task, refs[task.id], score, previous):
                 same_lead = task.lead_key == sighting.key.lead or not sighting.key.lead
                 deadline = sighting.task.deadline
                 same_due = period_end(deadline.due, deadline.precision) == task.due
@@ -192,9 +211,9 @@ def _match(sightings: Sequence[_Sighting], candidates: Sequence[Task],
     return matches
 
 
-def _same_task(key: TaskKey, task: Task, score: float, previous: set[int]) -> bool:
+def _same_task(key: TaskKey, task: Task, task_refs: set[str], score: float, previous: set[int]) -> bool:
     """Whether a stored task is this sighting: shared number, similar action, same lead (or a lead change)."""
-    if task.ref_key not in key.refs and task.id not in previous:
+    if task_refs.isdisjoint(key.refs) and task.id not in previous:
         return False
     if task.lead_key == key.lead or not key.lead:
         return score >= SIMILARITY
@@ -205,7 +224,7 @@ def _create(session: Session, sighting: _Sighting, document: Document, as_of: dt
     """Store a task seen for the first time."""
     task, key = sighting.task, sighting.key
     row = Task(
-        identity=_free_identity(session, key.identity), ref_key=key.refs[0], lead_key=key.lead,
+        identity=_free_identity(session, key.identity), lead_key=key.lead,
         action_key=" ".join(key.words), document_id=document.id, action=task.action,
         lead=list(task.lead), support=list(task.support), source_refs=list(task.source_refs),
         status=task.status.value if task.status else None, line=task.line, char_start=task.start,

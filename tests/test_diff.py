@@ -131,6 +131,14 @@ def test_follow_up_report_links_by_cited_number_and_reports_done(db_session: Ses
     assert db_session.scalars(select(Task)).one().due == dt.date(2025, 10, 5)  # no deadline: kept
 
 
+def test_a_task_first_seen_citing_two_numbers_is_found_by_either(db_session: Session) -> None:
+    """A report row citing two numbers links to later sightings under its second number too."""
+    report = _document(db_session, url="http://127.0.0.1/bc/7", number="7/BC-UBND", kind="report")
+    apply_document_tasks(db_session, report, [_task(refs=("71/NQ-CP", "46-TB/TGV"))], D1)
+    assert apply_document_tasks(db_session, _document(db_session), [_task()], D2) == []
+    assert _task_count(db_session) == 1
+
+
 def test_deadline_status_and_lead_changes(db_session: Session) -> None:
     """A re-crawled version that moves the deadline, reports progress and changes the lead records each."""
     apply_document_tasks(db_session, _document(db_session), [_task()], D1)

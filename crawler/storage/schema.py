@@ -113,7 +113,6 @@ class Task(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     identity: Mapped[str] = mapped_column(String(64), unique=True)
-    ref_key: Mapped[str] = mapped_column(String(200), default="", index=True)
     lead_key: Mapped[str] = mapped_column(Text, default="")
     action_key: Mapped[str] = mapped_column(Text, default="")
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
@@ -132,6 +131,17 @@ class Task(Base):
     listed: Mapped[bool] = mapped_column(Boolean, default=True)
     first_seen: Mapped[dt.date] = mapped_column(Date)
     last_seen: Mapped[dt.date] = mapped_column(Date)
+
+
+class TaskRef(Base):
+    """A source document number a task was assigned by (normalized): how later sightings find it."""
+
+    __tablename__ = "task_refs"
+    __table_args__ = (UniqueConstraint("task_id", "ref_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    ref_key: Mapped[str] = mapped_column(String(200), index=True)
 
 
 class TaskSighting(Base):

@@ -193,7 +193,6 @@ def upgrade() -> None:
         "tasks",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("identity", sa.String(length=64), nullable=False),
-        sa.Column("ref_key", sa.String(length=200), nullable=False),
         sa.Column("lead_key", sa.Text(), nullable=False),
         sa.Column("action_key", sa.Text(), nullable=False),
         sa.Column("document_id", sa.Integer(), nullable=True),
@@ -220,7 +219,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("identity"),
     )
     op.create_index(op.f("ix_tasks_due"), "tasks", ["due"], unique=False)
-    op.create_index(op.f("ix_tasks_ref_key"), "tasks", ["ref_key"], unique=False)
     op.create_table(
         "task_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -235,6 +233,17 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_task_events_on"), "task_events", ["on"], unique=False)
     op.create_index(op.f("ix_task_events_task_id"), "task_events", ["task_id"], unique=False)
+    op.create_table(
+        "task_refs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("ref_key", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(["task_id"], ["tasks.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("task_id", "ref_key"),
+    )
+    op.create_index(op.f("ix_task_refs_ref_key"), "task_refs", ["ref_key"], unique=False)
+    op.create_index(op.f("ix_task_refs_task_id"), "task_refs", ["task_id"], unique=False)
     op.create_table(
         "task_sightings",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -258,10 +267,12 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_task_sightings_task_id"), table_name="task_sightings")
     op.drop_index(op.f("ix_task_sightings_document_id"), table_name="task_sightings")
     op.drop_table("task_sightings")
+    op.drop_index(op.f("ix_task_refs_task_id"), table_name="task_refs")
+    op.drop_index(op.f("ix_task_refs_ref_key"), table_name="task_refs")
+    op.drop_table("task_refs")
     op.drop_index(op.f("ix_task_events_task_id"), table_name="task_events")
     op.drop_index(op.f("ix_task_events_on"), table_name="task_events")
     op.drop_table("task_events")
-    op.drop_index(op.f("ix_tasks_ref_key"), table_name="tasks")
     op.drop_index(op.f("ix_tasks_due"), table_name="tasks")
     op.drop_table("tasks")
     op.drop_index(op.f("ix_documents_url"), table_name="documents")

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
+from service_helpers import dondoc_env, run_dondoc
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import scheduler
-from crawler.config import Config, GeneralConfig, SchedulesConfig, SourceConfig
+from crawler.config import (
+    ChannelConfig,
+    Config,
+    GeneralConfig,
+    RecipientConfig,
+    SchedulesConfig,
+    SourceConfig,
+)
 from crawler.errors import AlreadyRunningError, ConfigError
 from crawler.storage.engine import make_engine, session_factory, upgrade_database
+from crawler.storage.repository import sync_config
 from crawler.storage.schema import Document, OutboxMessage, Page, ServiceJob, Source
 
 UTC = dt.UTC
@@ -176,10 +191,64 @@ def test_housekeeping_prunes_old_pages_but_keeps_latest_and_used(session: Sessio
 
 def test_stopping_hides_the_channels() -> None:
     """Once the service stops, the channel map is empty, so a delivery run leaves the rest pending."""
-    import threading
-
     stopping = threading.Event()
     channels = scheduler.UntilStopped({"console": object()}, stopping)  # type: ignore[dict-item]
     assert channels.get("console") is not None
     stopping.set()
     assert channels.get("console") is None
+
+
+def test_overrunning_child_group_is_killed() -> None:
+    """A subprocess past its limit is killed with its whole process group and reported as killed."""
+    sleeper = "import time; print('bat dau', flush=True); time.sleep(600)"
+    child = subprocess.Popen([sys.executable, "-c", sleeper], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    output, killed = scheduler._wait_child(child, 1)
+    assert killed and child.returncode < 0 and "bat dau" in output
+
+
+def test_failing_source_alerts_the_operator_once(tmp_path: Path) -> None:
+    """Reaching failures_before_alert queues one operator notice; the next failure does not repeat it."""
+    config = Config(
+        general=GeneralConfig(database=str(tmp_path / "db.sqlite3"), operator_recipient="Tổ vận hành"),
+        sources=(source("hong", failures_before_alert=2),),
+        recipients=(RecipientConfig(name="Tổ vận hành", units=(),
+                                    channels=(ChannelConfig(type="file", address="operator.txt"),)),),
+    )
+    service = service_for(config)
+    with service.sessions() as session:
+        sync_config(session, config.units, config.recipients, None)
+        session.commit()
+    for _ in range(3):
+        scheduler.record_source_failure(service, config.sources[0], "không kết nối được tới máy chủ")
+        scheduler.alert_failing_source(service, config.sources[0])
+    with service.sessions() as session:
+        query = select(OutboxMessage.body).where(OutboxMessage.period.like("operator:%"))
+        notices = session.scalars(query).all()
+    assert len(notices) == 1 and "Nguồn hong lỗi 2 lần liên tiếp" in notices[0]
+
+
+def test_log_lines_carry_the_event_fields() -> None:
+    """Text logs end with key=value fields; JSON logs are one object per line with the same fields."""
+    record = logging.LogRecord("dondoc", logging.INFO, __file__, 1, "job finished: %s", ("ok",), None)
+    record.job_id, record.outcome = "crawl:a", "ok"
+    text = scheduler.KeyValueFormatter("%(levelname)s %(message)s").format(record)
+    assert text == "INFO job finished: ok job_id=crawl:a outcome=ok"
+    entry = json.loads(scheduler.JsonFormatter().format(record))
+    assert entry["message"] == "job finished: ok" and entry["job_id"] == "crawl:a"
+    assert entry["level"] == "INFO"
+
+
+@pytest.mark.postgres
+def test_second_run_on_postgres_exits_with_a_clear_message(postgres_url: str, tmp_path: Path) -> None:
+    """With the advisory lock held, `dondoc run` on the same PostgreSQL database exits 2 in one line."""
+    config = tmp_path / "dondoc.toml"
+    config.write_text("[service]\nhealth_port = 0\n", encoding="utf-8")
+    lock = scheduler.acquire_lock(postgres_url, "run", wait=False)
+    try:
+        result = run_dondoc(config, "run", timeout=120, env=dondoc_env(DONDOC_DATABASE_URL=postgres_url))
+    finally:
+        lock.release()
+    assert result.returncode == 2
+    assert "“dondoc run” khác đang chạy" in result.stderr and "PostgreSQL" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -54,6 +54,7 @@ class SourceConfig:
     interval_seconds: int = 0
     cron: str = ""
     time_limit_s: int = 0
+    profile: str = ""
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -146,6 +147,7 @@ class ServiceConfig:
     log_json: bool = False
     misfire_grace_s: int = 3600
     stop_timeout_s: int = 30
+    telegram_polling: bool = False
 
 
 @dataclass(frozen=True)

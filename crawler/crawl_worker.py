@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.config import Config, SourceConfig, config_from_dict
 from crawler.crawl import SourceOutcome, record_outcome
 from crawler.crawl_settings import process_settings, source_settings
+from crawler.errors import ConfigError
 from crawler.pipelines import shutdown_pool, source_row
+from crawler.profiles import resolve_source
 from crawler.spiders import SPIDERS, option_problem
 from crawler.spiders.base import SourceSpider, StoredCopy, Validators
 from crawler.spiders.urls import host_allowed
@@ -54,6 +56,15 @@ def stored_copy(sessions: sessionmaker[Session]) -> StoredCopy:
             query = select(Page.content).where(Page.url == url).order_by(Page.fetched_at.desc()).limit(1)
             return session.scalars(query).first()
     return read
+
+
+def resolved_source(source: SourceConfig) -> tuple[SourceConfig, str | None]:
+    """The source with its profile filled in, and a one-line reason if it cannot be crawled."""
+    try:
+        source = resolve_source(source)
+    except ConfigError as exc:
+        return source, str(exc)
+    return source, option_problem(source)
 
 
 def spider_class(source: SourceConfig, config: Config, db_url: str, time_limit_s: int) -> type[SourceSpider]:
@@ -97,9 +108,9 @@ def crawl(config: Config, db_url: str, time_limit_s: int) -> list[SourceOutcome]
         known = known_validators(session)
     process = CrawlerProcess(process_settings(config.general, time_limit_s))
     crawlers = []
-    problems = {source.name: option_problem(source) for source in config.sources}
-    rejected = {name: SourceOutcome(name, False, problem) for name, problem in problems.items() if problem}
-    for source in config.sources:
+    resolved = [resolved_source(source) for source in config.sources]
+    rejected = {s.name: SourceOutcome(s.name, False, problem) for s, problem in resolved if problem}
+    for source, _problem in resolved:
         if source.name in rejected:
             continue
         crawler = process.create_crawler(spider_class(source, config, db_url, time_limit_s))

@@ -1,7 +1,9 @@
-"""Ready site profiles: one TOML file per site, each a `[[sources]]` entry a config can copy as is."""
+"""Ready site profiles: one TOML file per site, each a `[[sources]]` entry a config can copy as is,
+or name with `profile = "<file name>"` and override only what differs (name, start_url, domains)."""
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from importlib import resources
 
@@ -25,3 +27,20 @@ def load_profile(name: str) -> SourceConfig:
     if len(sources) != 1:
         raise ConfigError(f"crawler/profiles/{name}.toml: cần đúng một mục [[sources]]")
     return sources[0]
+
+
+def resolve_source(source: SourceConfig) -> SourceConfig:
+    """A source with its named profile filled in: the profile's options under the source's own (the
+    `article` table merged key by key) and the profile's allowed domains when the source names none."""
+    if not source.profile:
+        return source
+    base = load_profile(source.profile)
+    if base.family != source.family:
+        raise ConfigError(f"nguồn '{source.name}': họ '{source.family}' khác họ '{base.family}' "
+                          f"của hồ sơ '{source.profile}'")
+    options = {**base.options, **source.options}
+    article = {**dict(base.options.get("article", {})), **dict(source.options.get("article", {}))}
+    if article:
+        options["article"] = article
+    return dataclasses.replace(source, profile="", options=options,
+                               allowed_domains=source.allowed_domains or base.allowed_domains)

@@ -146,3 +146,33 @@ def test_new_provincial_site_by_config_alone(trap_site: RunningSite, db_url: str
     assert first.url == f"{trap_site.base_url}/web/guest/tin-tuc/-/asset_publisher/tin/content/bai-1"
     assert first.published_at is not None and first.published_at.isoformat().startswith("2025-10-01T01:00")
     assert "Trực tuyến" not in first.text
+
+
+PROFILE_TOML = """
+[[sources]]
+name = "cong-ttdt-nghe-an"
+family = "generic"
+profile = "tinh_liferay"
+start_url = "{base}/web/guest/tin-tuc?_cur=1&_delta=5"
+allowed_domains = ["127.0.0.1"]
+local = true
+
+[sources.options]
+page_url = "?_cur={{page}}&_delta=5"
+
+[[sources]]
+name = "ho-so-sai"
+family = "generic"
+profile = "khong-co-ho-so-nay"
+start_url = "{base}/"
+"""
+
+
+def test_provincial_site_from_a_ready_profile(trap_site: RunningSite, db_url: str, tmp_path: Path) -> None:
+    """Naming the bundled Liferay profile and overriding the URL is enough; a bad profile fails alone."""
+    path = tmp_path / "dondoc.toml"
+    path.write_text(PROFILE_TOML.format(base=trap_site.base_url), encoding="utf-8")
+    report = run_crawl(load_config(path), db_url, None, 120)
+    assert report.outcome("cong-ttdt-nghe-an").ok and report.outcome("cong-ttdt-nghe-an").new_documents == 12
+    bad = report.outcome("ho-so-sai")
+    assert not bad.ok and bad.reason is not None and "không có hồ sơ" in bad.reason

@@ -182,14 +182,12 @@ def build_digest(
     due_soon: list[DigestItem] = []
     changed: list[DigestItem] = []
     horizon = as_of + dt.timedelta(days=due_soon_days)
+    sections = {"overdue": overdue, "due_soon": due_soon, "changes": changed}
     for task in _unique(tasks):
-        item = make_item(task, as_of, changes.get(task.task_id))
-        if is_open(task) and item.days_late is not None:
-            overdue.append(item)
-        elif is_open(task) and item.due is not None and item.due <= horizon:
-            due_soon.append(item)
-        elif item.event_kind is not None:
-            changed.append(item)
+        event_kind = changes.get(task.task_id)
+        key = section_of(task, as_of, horizon, event_kind)
+        if key is not None:
+            sections[key].append(make_item(task, as_of, event_kind))
     if not (overdue or due_soon or changed):
         return None
     return Digest(
@@ -202,6 +200,17 @@ def build_digest(
         changes=tuple(sorted(changed, key=_change_order)),
         units=units,
     )
+
+
+def section_of(task: TaskView, as_of: dt.date, horizon: dt.date, event_kind: str | None) -> str | None:
+    """Which section a task belongs to (overdue, due_soon, changes) or None; decided before building
+    its item, so the many tasks a digest leaves out cost almost nothing."""
+    due = task.deadline.due
+    if is_open(task) and due is not None and due < as_of:
+        return "overdue"
+    if is_open(task) and due is not None and due <= horizon:
+        return "due_soon"
+    return "changes" if event_kind is not None else None
 
 
 def _change_order(item: DigestItem) -> tuple[int, dt.date, int]:

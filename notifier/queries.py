@@ -10,10 +10,13 @@ People's Committee. Reach is computed once per distinct lead/support list, not o
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from crawler.models import Deadline, Precision
@@ -22,8 +25,9 @@ from crawler.storage.schema import Document, Task, TaskEvent
 from notifier.digest import CHANGE_KINDS, EventView, TaskView
 
 
+@functools.cache
 def _parse_time(value: str | None) -> dt.time | None:
-    """Parse the stored "HH:MM" due time, tolerating junk as no time."""
+    """Parse the stored "HH:MM" due time, tolerating junk as no time (memoized: few distinct values)."""
     if not value:
         return None
     try:
@@ -32,6 +36,7 @@ def _parse_time(value: str | None) -> dt.time | None:
         return None
 
 
+@functools.cache
 def _precision(value: str | None) -> Precision:
     """Map the stored precision string to the enum, unknown values to NONE."""
     try:
@@ -40,49 +45,66 @@ def _precision(value: str | None) -> Precision:
         return Precision.NONE
 
 
+class _NameLists:
+    """Parses stored JSON name lists once per distinct text: tasks share a few thousand lead lists."""
+
+    def __init__(self) -> None:
+        """Start with an empty memo."""
+        self._seen: dict[str | None, tuple[str, ...]] = {}
+
+    def __call__(self, raw: str | None) -> tuple[str, ...]:
+        """The names in a JSON list's text (an empty tuple for NULL or anything but a list)."""
+        found = self._seen.get(raw)
+        if found is None:
+            value = json.loads(raw) if raw else []
+            found = self._seen[raw] = tuple(str(v) for v in value) if isinstance(value, list) else ()
+        return found
+
+
 def load_task_views(session: Session) -> list[TaskView]:
-    """Every stored task as a TaskView with its source document's number and URL."""
+    """Every stored task as a TaskView with its source document's number and URL.
+
+    The JSON columns are read as text and parsed once per distinct value, which keeps 100,000 tasks
+    within a few seconds on SQLite and PostgreSQL alike."""
     query = (
         select(
             Task.id,
             Task.action,
-            Task.lead,
-            Task.support,
+            cast(Task.lead, Text),
+            cast(Task.support, Text),
             Task.deadline_raw,
             Task.due,
             Task.due_time,
             Task.precision,
             Task.status,
             Task.listed,
-            Task.source_refs,
+            cast(Task.source_refs, Text),
             Document.number,
             Document.url,
         )
         .outerjoin(Document, Document.id == Task.document_id)
         .order_by(Task.id)
     )
-    return [_view(row) for row in session.execute(query)]
+    names = _NameLists()
+    return [_view(row, names) for row in session.execute(query)]
 
 
-def _view(row: Sequence[object]) -> TaskView:
+def _view(row: Sequence[Any], names: Callable[[str | None], tuple[str, ...]]) -> TaskView:
     """Build one TaskView from a result row of load_task_views."""
     (task_id, action, lead, support, raw, due, due_time, precision, status, listed, refs, number, url) = row
-    refs_list = list(refs) if isinstance(refs, list) else []
+    refs_list = names(refs)
     return TaskView(
-        task_id=int(str(task_id)),
-        action=str(action),
-        lead=tuple(str(u) for u in (lead if isinstance(lead, list) else [])),
-        support=tuple(str(u) for u in (support if isinstance(support, list) else [])),
+        task_id=task_id,
+        action=action,
+        lead=names(lead),
+        support=names(support),
         deadline=Deadline(
-            raw=str(raw) if raw else None,
-            due=due if isinstance(due, dt.date) else None,
-            precision=_precision(str(precision) if precision else None),
-            time=_parse_time(str(due_time) if due_time else None),
+            raw=raw or None, due=due, precision=_precision(precision), time=_parse_time(due_time)
         ),
-        status=str(status) if status else None,
+        status=status or None,
         # The assigning document (a cover letter may carry the directive it forwards) names the task.
-        document_number=str(refs_list[0]) if refs_list else (str(number) if number else None),
-        document_url=str(url) if url else None,
+        document_number=refs_list[0] if refs_list else (number or None),
+        document_url=url or None,
         listed=bool(listed),
     )
 

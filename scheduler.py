@@ -34,7 +34,7 @@ from crawler.config import Config, GeneralConfig, SourceConfig, find_config_path
 from crawler.errors import AlreadyRunningError, ConfigError, DondocError, UnusableInputError
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session, sessionmaker
 
     from crawler.crawl import CrawlReport
     from crawler.pipeline import ExtractionReport
@@ -252,29 +252,17 @@ def cmd_invite(args: argparse.Namespace) -> int:
 
 def cmd_bot_poll(args: argparse.Namespace) -> int:
     """Answer Telegram bot messages (/start CODE, task lists) by long polling until SIGTERM/SIGINT."""
-    from crawler.config import secret
     from crawler.storage.engine import make_engine, session_factory
-    from notifier.onboarding import OffsetStore, poll_telegram
 
     config = load_cli_config(args)
     configure_logging(logging.DEBUG if args.verbose else logging.INFO, config.service.log_json)
-    settings = config.channels.telegram
-    token = secret(settings.token_env)
-    if not token:
-        raise ConfigError(f"thiếu token Telegram trong biến môi trường {settings.token_env}")
     url = config.database_url()
+    stop = threading.Event()
+    poll = telegram_poller(config, session_factory(make_engine(url)), stop)
     with open_session(url):
         pass  # migrations first
-    stop = threading.Event()
     install_stop_handlers(stop.set)
-
-    def pause(seconds: float) -> None:
-        """Back off between polls, waking at once on a stop signal."""
-        stop.wait(seconds)
-
-    offsets = OffsetStore(output_dir(config) / "telegram-offset.json")
-    poll_telegram(session_factory(make_engine(url)), token, settings.api_base, offsets,
-                  should_stop=stop.is_set, sleep=pause)
+    poll()
     return 0
 
 
@@ -1009,6 +997,8 @@ def _serve(service: Service) -> int:
         log.info("%d outbox messages left sending by the last run are due again", recovered)
     scheduler = schedule_jobs(service)
     health = start_health_server(service)
+    if service.config.service.telegram_polling:
+        start_telegram_polling(service)
     stop = threading.Event()
     install_stop_handlers(stop.set)
     scheduler.start(paused=True)  # jobs get their run times; none runs before they are recorded
@@ -1029,6 +1019,45 @@ def _serve(service: Service) -> int:
         logging.shutdown()
         os._exit(0)  # the outbox and the database make abandoning safe; do not wait for stuck threads
     return 0
+
+
+def telegram_poller(config: Config, sessions: sessionmaker[Session],
+                    stopping: threading.Event) -> Callable[[], None]:
+    """A function answering the Telegram bot (/start CODE, task lists) by long polling until `stopping`
+    is set; a missing token is a ConfigError now, not at the first poll."""
+    from crawler.config import secret
+    from notifier.onboarding import OffsetStore, poll_telegram
+
+    settings = config.channels.telegram
+    token = secret(settings.token_env)
+    if not token:
+        raise ConfigError(f"thiếu token Telegram trong biến môi trường {settings.token_env}")
+    offsets = OffsetStore(output_dir(config) / "telegram-offset.json")
+
+    def pause(seconds: float) -> None:
+        """Back off after a network error, waking at once on stop."""
+        stopping.wait(seconds)
+
+    def poll() -> None:
+        """Poll until stopped."""
+        poll_telegram(sessions, token, settings.api_base, offsets, should_stop=stopping.is_set, sleep=pause)
+
+    return poll
+
+
+def start_telegram_polling(service: Service) -> None:
+    """Answer the Telegram bot in a daemon thread until the service stops ([service] telegram_polling)."""
+    poll = telegram_poller(service.config, service.sessions, service.stopping)
+
+    def guarded() -> None:
+        """Poll; an unexpected error is logged and ends polling only, never the service."""
+        try:
+            poll()
+        except Exception:
+            log.exception("telegram polling stopped")
+
+    threading.Thread(target=guarded, name="dondoc-telegram", daemon=True).start()
+    log.info("telegram polling started")
 
 
 def schedule_jobs(service: Service) -> Any:

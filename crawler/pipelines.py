@@ -120,7 +120,7 @@ _POOL: list[ProcessPoolExecutor] = []
 
 
 def _pdf_pool() -> ProcessPoolExecutor:
-    """The worker's process pool for PDF text (pdfminer is pure Python: one core per PDF)."""
+    """The worker's process pool for PDF text and .doc conversion (CPU-bound, kept off the reactor)."""
     if not _POOL:
         workers = max(1, (os.cpu_count() or 2) - 1)
         context = multiprocessing.get_context("spawn")  # no fork of a process running a reactor
@@ -137,14 +137,15 @@ def shutdown_pool() -> None:
 async def read_document_async(item: FetchedItem, profile: ArticleProfile) -> DocumentText:
     """Read a document without blocking the crawl: PDFs in the process pool, the rest inline.
     Any failure of a pool process becomes UnusableInputError for this one document."""
-    if sniff_kind(item.page.content, PurePosixPath(urlsplit(item.page.url).path).suffix.lower()) != "pdf":
+    suffix = PurePosixPath(urlsplit(item.page.url).path).suffix.lower()
+    if sniff_kind(item.page.content, suffix) not in ("pdf", "doc"):
         return read_document(item, profile)
     try:
         return await asyncio.wrap_future(_pdf_pool().submit(read_document, item, profile))
     except UnusableInputError:
         raise
     except Exception as exc:  # per-document error boundary around a foreign process
-        raise UnusableInputError(f"không đọc được tệp PDF ({type(exc).__name__})") from exc
+        raise UnusableInputError(f"không đọc được tệp đính kèm ({type(exc).__name__})") from exc
 
 
 class StoragePipeline:

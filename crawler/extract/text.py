@@ -18,6 +18,9 @@ import io
 import json
 import logging
 import re
+import shutil
+import subprocess
+import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -65,6 +68,8 @@ _RELATED = re.compile(r"related", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\u00a0\u200b]+")
 _MIN_TEXT_CHARS = 20
 _OCR_CHARS_PER_PAGE = 10
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OFFICE_TIMEOUT_S = 120
 
 
 @dataclass(frozen=True)
@@ -423,6 +428,27 @@ def document_from_docx(content: bytes, name: str, url: str | None = None) -> Doc
     return DocumentText(name=name, text=text + "\n", url=url, tables=tuple(tables))
 
 
+def document_from_doc(content: bytes, name: str, url: str | None = None) -> DocumentText:
+    """A legacy Word (.doc) file, converted to .docx by LibreOffice when it is installed."""
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        raise UnusableInputError(f"{name}: tệp Word cũ (.doc) cần LibreOffice để đọc; hãy cài LibreOffice "
+                                 "hoặc dùng bản .docx/PDF")
+    with tempfile.TemporaryDirectory(prefix="dondoc-doc-") as tmp:
+        source = Path(tmp, "van-ban.doc")
+        source.write_bytes(content)
+        command = [office, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/profile",
+                   "--convert-to", "docx", "--outdir", tmp, str(source)]
+        try:
+            subprocess.run(command, capture_output=True, timeout=_OFFICE_TIMEOUT_S, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise UnusableInputError(f"{name}: chuyển đổi tệp .doc quá thời gian") from exc
+        converted = source.with_suffix(".docx")
+        if not converted.exists():
+            raise UnusableInputError(f"{name}: tệp Word cũ (.doc) bị hỏng, không chuyển đổi được")
+        return document_from_docx(converted.read_bytes(), name, url)
+
+
 def with_metadata(document: DocumentText, meta: DocumentMeta) -> DocumentText:
     """Overlay metadata known from the source page onto a document read from its file."""
     updates: dict[str, Any] = {
@@ -435,10 +461,12 @@ def with_metadata(document: DocumentText, meta: DocumentMeta) -> DocumentText:
 
 
 def sniff_kind(content: bytes, suffix: str = "") -> str:
-    """The format of a file from its first bytes, then its suffix: pdf, docx, html or txt."""
+    """The format of a file from its first bytes, then its suffix: pdf, docx, doc, html or txt."""
     head = content[:2048].lstrip()
     if head.startswith(b"%PDF"):
         return "pdf"
+    if content.startswith(_OLE_MAGIC):
+        return "doc"
     if head.startswith(b"PK") and (suffix == ".docx" or b"word/" in content[:65536]):
         return "docx"
     lowered = head.lower()
@@ -462,13 +490,15 @@ def document_from_bytes(
         return document_from_pdf(content, name, url)
     if kind == "docx":
         return document_from_docx(content, name, url)
+    if kind == "doc":
+        return document_from_doc(content, name, url)
     if kind == "html":
         return document_from_html(content, name, url, profile, content_type)
     raise UnusableInputError(f"{name}: định dạng tệp không được hỗ trợ")
 
 
 def document_from_file(path: Path) -> DocumentText:
-    """Read a .txt, .html/.htm, .pdf or .docx file into a DocumentText (used by `dondoc extract`)."""
+    """Read a .txt, .html/.htm, .pdf, .docx or .doc file into a DocumentText (`dondoc extract`)."""
     try:
         content = path.read_bytes()
     except OSError as exc:

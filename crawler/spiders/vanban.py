@@ -14,6 +14,7 @@ from typing import Any
 
 from scrapy.http import FormRequest, Request, Response, TextResponse
 
+from crawler.extract.normalize import clean_line
 from crawler.extract.text import DocumentMeta, parse_datetime
 from crawler.models import DocumentKind
 from crawler.spiders.base import SourceSpider, fold_label, select_first, select_nodes, select_texts
@@ -107,7 +108,7 @@ class VanbanSpider(SourceSpider):
             self.problem(f"trang chi tiết không có trường nào khớp nhãn cấu hình tại {response.url}")
         issued = parse_datetime(values.get("issued", ""), self.option_list("date_formats"), self.utc_offset)
         return DocumentMeta(
-            kind=self._kind(values.get("kind", "")), number=values.get("number") or None,
+            kind=self._kind(values.get("kind", "")), number=clean_line(values.get("number", "")) or None,
             issuer=values.get("issuer") or None, issued=issued.date() if issued else None,
             signer=values.get("signer") or None, summary=values.get("summary") or None,
             title=values.get("summary") or select_first(response, str(self.options.get("title_selector", "")))

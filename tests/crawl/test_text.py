@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
+import subprocess
 from pathlib import Path
 
 import docx
@@ -132,3 +134,20 @@ def test_text_files_go_to_the_plain_text_reader(tmp_path: Path) -> None:
     path = tmp_path / "van-ban.txt"
     path.write_text("Số: 12/UBND-VX\nNội dung văn bản.\n", encoding="utf-8")
     assert "Nội dung văn bản." in document_from_file(path).text
+
+
+def test_legacy_doc_is_converted_when_libreoffice_is_installed(tmp_path: Path) -> None:
+    """A .doc file is read through LibreOffice (skipped where it is not installed)."""
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        pytest.skip("LibreOffice không được cài trên máy này")
+    word = docx.Document()
+    word.add_paragraph("CÔNG ĐIỆN về cải cách thủ tục hành chính")
+    source = tmp_path / "cong-dien.docx"
+    word.save(str(source))
+    command = [office, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+               "--convert-to", "doc",
+               "--outdir", str(tmp_path), str(source)]
+    subprocess.run(command, capture_output=True, timeout=120, check=True)
+    doc = document_from_file(tmp_path / "cong-dien.doc")
+    assert "CÔNG ĐIỆN về cải cách thủ tục hành chính" in doc.text

@@ -42,6 +42,8 @@ class SourceOutcome:
     new_documents: int = 0
     items_listed: int = 0
     warnings: tuple[str, ...] = ()
+    empty_listing: bool = False
+    alerts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ class HealthAlert:
     """Something the operator must hear about a source: repeated failures or staleness."""
 
     source: str
-    kind: str  # "failing" or "stale"
+    kind: str  # "failing", "stale" or "selector"
     message: str
 
 
@@ -143,7 +145,8 @@ def _read_report(path: Path) -> dict[str, SourceOutcome]:
     """The worker's JSON report as outcomes by source name."""
     raw = json.loads(path.read_text(encoding="utf-8"))
     return {
-        entry["name"]: SourceOutcome(**{**entry, "warnings": tuple(entry.get("warnings", ()))})
+        entry["name"]: SourceOutcome(**{**entry, "warnings": tuple(entry.get("warnings", ())),
+                                        "alerts": tuple(entry.get("alerts", ()))})
         for entry in raw
     }
 
@@ -157,12 +160,20 @@ def _record_missing(db_url: str, sources: Sequence[SourceConfig], reason: str, n
         session.commit()
 
 
-def record_outcome(session: Session, source: SourceConfig, outcome: SourceOutcome, now: dt.datetime) -> None:
-    """Update a source's health: last success or failure, consecutive failures, items, last new item."""
+def record_outcome(session: Session, source: SourceConfig, outcome: SourceOutcome,
+                   now: dt.datetime) -> HealthAlert | None:
+    """Update a source's health (last success or failure, consecutive failures, items, last new item);
+    returns a "selector" alert when a list that had items last run now parses to none."""
     row = session.scalars(select(Source).where(Source.name == source.name)).first()
     if row is None:
-        row = Source(name=source.name)
+        row = Source(name=source.name, items_last_run=0, consecutive_failures=0)
         session.add(row)
+    alert = None
+    if outcome.empty_listing and (row.items_last_run or 0) > 0:
+        alert = HealthAlert(source.name, "selector",
+                            f"Nguồn {source.name}: trang danh sách không còn mục nào dù lần trước có "
+                            f"{row.items_last_run} (bộ chọn trong hồ sơ trang có thể đã lỗi thời): "
+                            f"{outcome.reason}")
     row.family, row.start_url = source.family, source.start_url
     row.items_last_run = outcome.items_listed
     if outcome.ok:
@@ -172,6 +183,7 @@ def record_outcome(session: Session, source: SourceConfig, outcome: SourceOutcom
         row.consecutive_failures = (row.consecutive_failures or 0) + 1
     if outcome.new_documents:
         row.last_item_at = now
+    return alert
 
 
 def health_alerts(session: Session, sources: Sequence[SourceConfig],

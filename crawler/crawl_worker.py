@@ -94,7 +94,7 @@ def outcome_of(crawler: Crawler, source: SourceConfig) -> SourceOutcome:
         pages=int(stats.get("downloader/response_count", 0)),
         bytes=int(stats.get("downloader/response_bytes", 0)),
         new_documents=int(stats.get("dondoc/new_documents", 0)), items_listed=spider.items_listed,
-        warnings=tuple(spider.warnings),
+        warnings=tuple(spider.warnings), empty_listing=spider.empty_listing,
     )
 
 
@@ -122,11 +122,13 @@ def crawl(config: Config, db_url: str, time_limit_s: int) -> list[SourceOutcome]
         finally:
             shutdown_pool()
     done = {source.name: outcome_of(crawler, source) for crawler, source in crawlers} | rejected
-    outcomes = [done[source.name] for source in config.sources]
     now = dt.datetime.now(dt.UTC)
+    outcomes = []
     with sessions() as session:
-        for source, outcome in zip(config.sources, outcomes, strict=True):
-            record_outcome(session, source, outcome, now)
+        for source in config.sources:
+            outcome = done[source.name]
+            alert = record_outcome(session, source, outcome, now)
+            outcomes.append(dataclasses.replace(outcome, alerts=(alert.message,)) if alert else outcome)
         session.commit()
     return outcomes
 

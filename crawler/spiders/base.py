@@ -127,11 +127,17 @@ class SourceSpider(scrapy.Spider):
         self.problems: list[str] = []
         self.warnings: list[str] = []
         self.items_listed = 0
+        self.empty_listing = False
 
     def problem(self, reason: str) -> None:
         """Record a failure of this source (the run goes on; the worker reports the first one)."""
         logger.warning("%s: %s", self.source.name, reason)
         self.problems.append(reason)
+
+    def listing_empty(self, reason: str) -> None:
+        """The first list page or feed parsed to zero items: a failure, and a sign of a stale selector."""
+        self.empty_listing = True
+        self.problem(reason)
 
     def warn(self, reason: str) -> None:
         """Record something the operator should know that is not a failure (scanned PDF, robots.txt)."""

@@ -46,8 +46,9 @@ class ListingSpider(SourceSpider):
         links = [(item, href) for item, href in links if href]
         if not links:
             if page == 1:
-                self.problem(f"trang danh sách không có mục nào (bộ chọn '{self.options['item_selector']}' / "
-                             f"'{self.options['link_selector']}' không khớp) tại {response.url}")
+                self.listing_empty(f"trang danh sách không có mục nào (bộ chọn "
+                                   f"'{self.options['item_selector']}' / '{self.options['link_selector']}' "
+                                   f"không khớp) tại {response.url}")
             return
         fresh = 0
         for item, href in links:

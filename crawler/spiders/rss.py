@@ -44,7 +44,7 @@ class RssSpider(SourceSpider):
         response = page_response
         entries = _entries(response.body)
         if not entries:
-            self.problem(f"nguồn RSS không có mục nào hoặc không đọc được (nguồn tin có thể đã ngừng) "
+            self.listing_empty(f"nguồn RSS không có mục nào hoặc không đọc được (nguồn tin có thể đã ngừng) "
                          f"tại {response.url}")
             return
         for link, published in entries[: self.source.max_pages]:

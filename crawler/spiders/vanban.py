@@ -46,8 +46,8 @@ class VanbanSpider(SourceSpider):
         page = int(response.meta["page"])
         rows = select_nodes(response, str(self.options["row_selector"]))
         if not rows and page == 1:
-            self.problem(f"danh sách văn bản không có dòng nào (bộ chọn '{self.options['row_selector']}' "
-                         f"không khớp) tại {response.url}")
+            self.listing_empty(f"danh sách văn bản không có dòng nào (bộ chọn "
+                               f"'{self.options['row_selector']}' không khớp) tại {response.url}")
         fresh = 0
         for row in rows:
             href = select_first(row, str(self.options["link_selector"]))

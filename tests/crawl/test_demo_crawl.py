@@ -99,3 +99,17 @@ def test_only_named_sources_are_crawled(demo_site: RunningSite, db_url: str) -> 
     assert [o.name for o in report.sources] == [sources[1].name]
     assert [d.number for d in _documents(db_url)] == ["10447/UBND-VX"]
     assert dataclasses.asdict(report.sources[0])["new_documents"] == 1
+
+
+def test_broken_selectors_fail_the_source_and_alert(
+    copied_site: RunningSite, site_dir: Path, db_url: str
+) -> None:
+    """After a redesign the list parses to nothing: a one-line failure and a selector alert in the report."""
+    news = demo_sources(copied_site.base_url)[0]
+    assert run_crawl(Config(sources=(news,)), db_url, None, 120).ok
+    category = site_dir / "news-category.htm"
+    category.write_text(category.read_text(encoding="utf-8").replace("box-stream-item", "timeline-item"),
+                        encoding="utf-8")
+    outcome = run_crawl(Config(sources=(news,)), db_url, None, 120).outcome(news.name)
+    assert not outcome.ok and outcome.reason is not None and "không khớp" in outcome.reason
+    assert len(outcome.alerts) == 1 and "lỗi thời" in outcome.alerts[0]

@@ -54,3 +54,15 @@ def test_health_alerts_after_repeated_failures_and_staleness(db_url: str) -> Non
     assert [a.kind for a in alerts] == ["failing", "stale"]
     assert "2 lần liên tiếp" in alerts[0].message and "HTTP 500" in alerts[0].message
     assert "5 ngày" in alerts[1].message
+
+
+def test_selector_alert_when_a_list_that_had_items_parses_to_none(db_url: str) -> None:
+    """A list page with items last run and none now gives a 'selector' alert; a first empty run does not."""
+    source = SourceConfig(name="tinh", family="news", start_url="https://tinh.gov.vn/")
+    now = dt.datetime(2025, 10, 1, tzinfo=dt.UTC)
+    empty = SourceOutcome("tinh", False, "trang danh sách không có mục nào", empty_listing=True)
+    with session_factory(make_engine(db_url))() as session:
+        assert record_outcome(session, source, empty, now) is None
+        assert record_outcome(session, source, SourceOutcome("tinh", True, items_listed=20), now) is None
+        alert = record_outcome(session, source, empty, now)
+    assert alert is not None and alert.kind == "selector" and "lần trước có 20" in alert.message

@@ -252,3 +252,26 @@ def test_second_run_on_postgres_exits_with_a_clear_message(postgres_url: str, tm
     assert result.returncode == 2
     assert "“dondoc run” khác đang chạy" in result.stderr and "PostgreSQL" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_restart_runs_a_missed_job_once_and_keeps_future_runs(tmp_path: Path) -> None:
+    """At start, a job whose stored next run passed while the service was down is due at once (one
+    run, however many slots were missed); a job with a future stored run keeps it."""
+    schedules = SchedulesConfig(bulletin_draft="", housekeeping="", delivery_interval_seconds=0)
+    config = Config(general=GeneralConfig(database=str(tmp_path / "db.sqlite3")), schedules=schedules)
+    service = service_for(config)
+    later = NOW + dt.timedelta(hours=2)
+    with service.sessions() as session:
+        missed = NOW - dt.timedelta(days=3)
+        session.add(ServiceJob(job_id="digest:daily", next_run_at=missed, runs=5, failures=0))
+        session.add(ServiceJob(job_id="digest:weekly", next_run_at=later, runs=1, failures=0))
+        session.commit()
+    background = scheduler.schedule_jobs(service)
+    background.start(paused=True)
+    try:
+        jobs = {job.id: job for job in background.get_jobs()}
+    finally:
+        background.shutdown(wait=False)
+    assert jobs["digest:daily"].next_run_time == NOW
+    assert jobs["digest:weekly"].next_run_time == later
+    assert jobs["digest:daily"].coalesce and jobs["digest:daily"].max_instances == 1

@@ -16,10 +16,11 @@ from notifier.channels.base import Channel, NotConfiguredError
 from notifier.channels.console import ConsoleChannel, FileChannel
 from notifier.channels.email import EmailChannel
 from notifier.channels.telegram import TelegramChannel
-from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens
+from notifier.channels.zalo import ZNS_BASE, FileTokenStore, ZaloChannel, ZaloTokens
 
 log = logging.getLogger(__name__)
 ZALO_TOKEN_FILE = "zalo-tokens.json"
+ZALO_API_BASE = "https://openapi.zalo.me"
 
 
 def output_dir(config: Config) -> Path:
@@ -77,4 +78,10 @@ def _zalo(config: Config, sessions: sessionmaker[Session], clock: Callable[[], d
         initial=ZaloTokens(access, refresh) if access and refresh else None,
         last_interaction=last_interaction_reader(sessions),
         clock=clock,
+        zns_base=zns_base(settings.api_base),
     )
+
+
+def zns_base(api_base: str) -> str:
+    """ZNS lives on its own host in production; a local or proxied OA API serves it on the same base."""
+    return ZNS_BASE if api_base.rstrip("/") == ZALO_API_BASE else api_base

@@ -3,7 +3,11 @@
 Rules from the Zalo OA API: the `access_token` header (not Authorization); success is HTTP 200 with
 `"error": 0`, and failures often come as HTTP 200 with a non-zero error; texts over 2000 characters
 are rejected (the outbox splits before); a message reaches a user only within 48 hours of the user's
-last interaction, so outside it the message is held for the operator. The access token expires
+last interaction, so outside it the message is held for the operator, or, when a ZNS template is
+configured (`zns_template_id`), sent as a Zalo Notification Service template message to the phone
+number the follower shared with the OA (read from the OA's user detail; without one the message is
+held). The template gets two parameters: `tieu_de` (the subject, at most 100 characters) and
+`noi_dung` (the text, shortened to 400). The access token expires
 (HTTP 401 or error -216): refresh once and retry once. The refresh token is single-use and replaced
 at every refresh: the new pair is stored atomically before it is used, and a reused refresh token
 (-14020) needs an operator to authorize the OA again.
@@ -33,6 +37,7 @@ from notifier.channels.base import (
     RetryLaterError,
     SendResult,
 )
+from notifier.render import plain
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,9 @@ REUSED_REFRESH_TOKEN = -14020
 OUTSIDE_WINDOW_ERRORS = frozenset({-230})
 RATE_LIMIT_ERRORS = frozenset({-32})
 TIMEOUT_S = 20.0
+OUTSIDE_WINDOW = "người nhận chưa tương tác với OA trong 48 giờ qua; tin nhắn được giữ lại"
+ZNS_BASE = "https://business.openapi.zalo.me"
+ZNS_SUBJECT_LIMIT, ZNS_TEXT_LIMIT = 100, 400
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,7 @@ class ZaloChannel:
         last_interaction: Callable[[str], dt.datetime | None],
         clock: Callable[[], dt.datetime],
         client: httpx.Client | None = None,
+        zns_base: str = ZNS_BASE,
     ) -> None:
         """Keep settings and collaborators; `initial` seeds the store from the environment."""
         if not settings.app_id or not secret_key:
@@ -129,25 +138,33 @@ class ZaloChannel:
         self.last_interaction = last_interaction
         self.clock = clock
         self.client = client or httpx.Client(timeout=TIMEOUT_S)
+        self.zns_base = zns_base
 
     def send(self, message: OutgoingMessage) -> SendResult:
-        """Send one part; refresh the access token once and retry once when it has expired."""
-        self._check_window(message.address)
+        """Send one part (as a ZNS template outside the window when one is configured); refresh the
+        access token once and retry once when it has expired."""
+        post = self._post_message
+        if not self._in_window(message.address):
+            if not self.settings.zns_template_id:
+                raise MessageHeldError(OUTSIDE_WINDOW)
+            post = self._post_zns
         tokens = self._current()
         try:
-            return self._post_message(tokens.access_token, message)
+            return post(tokens.access_token, message)
         except TokenExpiredError:
             log.info("zalo access token expired; refreshing")
         try:
-            return self._post_message(self._refresh(tokens).access_token, message)
+            return post(self._refresh(tokens).access_token, message)
         except TokenExpiredError:
             raise RetryLaterError("Zalo vẫn từ chối access token mới") from None
 
-    def _check_window(self, user_id: str) -> None:
-        """Hold the message when the user has not interacted with the OA in the last 48 hours."""
+    def _in_window(self, user_id: str) -> bool:
+        """Whether the user interacted with the OA in the last 48 hours (so CS messages may be sent)."""
         last = self.last_interaction(user_id)
-        if last is None or self.clock() - (last if last.tzinfo else last.replace(tzinfo=dt.UTC)) > WINDOW:
-            raise MessageHeldError("người nhận chưa tương tác với OA trong 48 giờ qua; tin nhắn được giữ lại")
+        return (
+            last is not None
+            and self.clock() - (last if last.tzinfo else last.replace(tzinfo=dt.UTC)) <= WINDOW
+        )
 
     def _current(self) -> ZaloTokens:
         """The stored pair, seeding the store from the environment the first time."""
@@ -168,16 +185,41 @@ class ZaloChannel:
             headers={"access_token": access_token},
             json=payload,
         )
-        if response.status_code == 401:
-            raise TokenExpiredError()
-        body = _json(response)
-        error = int(body.get("error", -1))
-        if error == 0:
-            data = body.get("data")
-            return SendResult(provider_id=str(data.get("message_id")) if isinstance(data, dict) else None)
-        if error == EXPIRED_TOKEN:
-            raise TokenExpiredError()
-        raise _classify(error, str(body.get("message", "")))
+        data = _accepted(response)
+        return SendResult(provider_id=str(data.get("message_id")) if data else None)
+
+    def _post_zns(self, access_token: str, message: OutgoingMessage) -> SendResult:
+        """Send a ZNS template message to the phone the follower shared with the OA."""
+        phone = self._shared_phone(access_token, message.address)
+        payload = {
+            "phone": phone,
+            "template_id": self.settings.zns_template_id,
+            "template_data": zns_data(message),
+            "tracking_id": message.key[:48],
+        }
+        response = self._request(
+            "POST",
+            f"{self.zns_base.rstrip('/')}/message/template",
+            headers={"access_token": access_token},
+            json=payload,
+        )
+        data = _accepted(response)
+        log.info("zalo message sent as a ZNS template (outside the 48-hour window)")
+        return SendResult(provider_id=str(data.get("msg_id")) if data else None)
+
+    def _shared_phone(self, access_token: str, user_id: str) -> str:
+        """The phone number a follower shared with the OA (user detail), or hold the message."""
+        response = self._request(
+            "GET",
+            f"{self.settings.api_base.rstrip('/')}/v3.0/oa/user/detail",
+            headers={"access_token": access_token},
+            params={"data": json.dumps({"user_id": user_id})},
+        )
+        shared = (_accepted(response) or {}).get("shared_info")
+        phone = str(shared.get("phone") or "") if isinstance(shared, dict) else ""
+        if not phone:
+            raise MessageHeldError("người nhận ngoài 48 giờ và chưa chia sẻ số điện thoại cho OA để nhận ZNS")
+        return phone
 
     def _refresh(self, old: ZaloTokens) -> ZaloTokens:
         """Exchange the single-use refresh token; store the new pair before returning it for use."""
@@ -213,6 +255,28 @@ class ZaloChannel:
         if response.status_code >= 500:
             raise RetryLaterError(f"Zalo trả lời HTTP {response.status_code}")
         return response
+
+
+def _accepted(response: httpx.Response) -> dict[str, Any] | None:
+    """The `data` of a successful answer; expired tokens and non-zero errors raise."""
+    if response.status_code == 401:
+        raise TokenExpiredError()
+    body = _json(response)
+    error = int(body.get("error", -1))
+    if error == EXPIRED_TOKEN:
+        raise TokenExpiredError()
+    if error != 0:
+        raise _classify(error, str(body.get("message", "")))
+    data = body.get("data")
+    return data if isinstance(data, dict) else None
+
+
+def zns_data(message: OutgoingMessage) -> dict[str, str]:
+    """The ZNS template parameters: the subject and the text as one shortened line each."""
+    text = " ".join(plain(message.body).split())
+    if len(text) > ZNS_TEXT_LIMIT:
+        text = text[: ZNS_TEXT_LIMIT - 1].rsplit(" ", 1)[0] + "…"
+    return {"tieu_de": " ".join(message.subject.split())[:ZNS_SUBJECT_LIMIT], "noi_dung": text}
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:

@@ -178,7 +178,7 @@ def segment(lines: Sequence[str]) -> Iterator[Block]:
             continue
         if _RECIPIENTS.match(low):
             skipping = True
-        if _OWN_NUMBER.match(low):
+        if _OWN_NUMBER.match(low) and _capital_so(line):
             skipping = False
             yield Block(BlockKind.NUMBER, ROMAN, i, i + 1, line, 0)
             i += 1
@@ -233,7 +233,7 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
                 or _APPENDIX.match(low)
                 or _RECIPIENTS.match(low)
                 or (_is_header(low) and len(low) < 160)
-                or _OWN_NUMBER.match(low)
+                or (_OWN_NUMBER.match(low) and _capital_so(lines[end]))
             ):
                 break
             gap = end > last_text + 1
@@ -248,6 +248,11 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
 def _is_last_cell(low: str) -> bool:
     """Tell whether a folded line holds a row's closing cell (a deadline or a status)."""
     return bool(_LAST_CELL.match(low) or _STATUS_WORDS.search(low))
+
+
+def _capital_so(line: str) -> bool:
+    """Tell whether a "Số ..." line is capitalized, as a document's own number line is."""
+    return line.lstrip(" *#").startswith(("Số", "SỐ"))
 
 
 def _short_title(line: str) -> bool:

@@ -178,7 +178,8 @@ class Walk:
         names = self.gazetteer.resolve(phrase, self.province)
         if not self.home:
             return names
-        level, _, name = self.home.partition(" ")
+        level = "thành phố" if self.home.startswith("thành phố ") else "tỉnh"
+        name = self.home[len(level) + 1 :]
         return tuple(
             f"{n} {name}" if n.endswith(f" {level}") and not n.startswith("Các") else n for n in names
         )
@@ -393,7 +394,10 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
         any(m.strength >= CUE for m in matches) and _DIRECTIVE_CUE.search(fold(flat))
     ):
         return []
-    if _is_report(flat) or (not matches and not _VERB_RE.search(fold(" ".join(flat.split()[:14])))):
+    opens_with_unit = any(u.start == 0 for u in walk.gazetteer.find_units(flat, walk.province))
+    if _is_report(flat) or (
+        not matches and not opens_with_unit and not _VERB_RE.search(fold(" ".join(flat.split()[:14])))
+    ):
         return []
     return _read_span(block, 0, len(block.text), walk)
 
@@ -482,12 +486,30 @@ def _subject(action: str, walk: Walk) -> tuple[str, ...]:
     verb = _VERB_RE.search(masked, skip)
     if verb and verb.group() == ":" and _LIST_COLON.match(masked[skip : verb.end()]):
         verb = _VERB_RE.search(masked.replace(":", " ", 1), verb.end())
+    run_end = _unit_run_end(action, skip, walk)
+    if run_end and (verb is None or verb.start() > run_end.start() + 12):
+        verb = run_end
     if not verb:
         return ()
     prefix = action[skip : verb.start()]
     if len(prefix.split()) > 30:
         return ()
     return walk.units(prefix)
+
+
+def _unit_run_end(action: str, skip: int, walk: Walk) -> re.Match[str] | None:
+    """Where a run of unit names opening a sentence ends, when no known verb follows them."""
+    units = walk.gazetteer.find_units(action, walk.province)
+    if not units or units[0].start != skip:
+        return None
+    end = units[0].end
+    for unit in units[1:]:
+        if not re.fullmatch(r"[\s,;]*(?:và\s*)?", action[end : unit.start]):
+            break
+        end = unit.end
+    tail = re.match(r"[\s,;]*(?:và\s+)?các\s+[^\W\d_]+(?:[\s,]+[^\W\d_]+){0,4}\s+liên quan", action[end:])
+    end += tail.end() if tail else 0
+    return re.compile(r"\s").search(action, end)
 
 
 def _support(action: str, walk: Walk) -> tuple[str, ...]:

@@ -271,7 +271,7 @@ class Gazetteer:
         text = _TRAILING.sub("", text).strip(" ,;.:")
         if not text or not _COLLECTIVE_HEAD.match(fold(text)) or len(text.split()) > 16:
             return []
-        text = _cut_at_new_cell(text)
+        text = re.sub(r"(?<!\w)(liên quan)(?!\w).*$", r"\1", _cut_at_new_cell(text))
         known = self._canon.get(" ".join(fold(text).split()))
         if known:
             return [known]

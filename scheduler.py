@@ -482,12 +482,16 @@ def holding(lock: InstanceLock) -> Iterator[InstanceLock]:
         lock.release()
 
 
-def service_is_running(url: str) -> bool:
-    """True when some `dondoc run` holds the instance lock of this database (for `dondoc status`)."""
+def service_is_running(url: str) -> bool | None:
+    """Whether some `dondoc run` holds the instance lock of this database (for `dondoc status`);
+    None when this user cannot tell (the lock file is not readable)."""
     try:
         lock = acquire_lock(url, "run", wait=False)
     except AlreadyRunningError:
         return True
+    except OSError as exc:
+        log.info("cannot check the instance lock: %s", exc)
+        return None
     lock.release()
     return False
 
@@ -1269,9 +1273,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def status_lines(session: Session, config: Config, running: bool, now_: dt.datetime) -> list[str]:
+SERVICE_STATES = {True: "đang chạy", False: "không chạy", None: "không rõ (không mở được tệp khóa)"}
+
+
+def status_lines(session: Session, config: Config, running: bool | None, now_: dt.datetime) -> list[str]:
     """The `dondoc status` report as lines of Vietnamese text."""
-    lines = [f"Dịch vụ: {'đang chạy' if running else 'không chạy'}", "", "Công việc theo lịch:"]
+    lines = [f"Dịch vụ: {SERVICE_STATES[running]}", "", "Công việc theo lịch:"]
     lines += _job_lines(session) or ["  (chưa có công việc nào chạy; hãy khởi động “dondoc run”)"]
     lines += ["", "Nguồn thu thập:"]
     lines += _source_lines(session, config, now_) or ["  (chưa khai báo nguồn nào)"]

@@ -163,37 +163,35 @@ class StoragePipeline:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        """Store the item; problems (unreadable files) and OCR notices go to the spider's records."""
+        """Store the item; problems (unreadable files) and OCR notices go to the spider's records.
+        The document is read first (PDFs off the reactor), then page and document are stored in one
+        transaction."""
         if not isinstance(item, FetchedItem):
             return item
         spider = self.crawler.spider
         source: SourceConfig = spider.source
-        page_id, changed = self._store_page(source, item)
-        if not (item.document_url and changed):
-            return item
-        profile = ArticleProfile.from_options(dict(source.options.get("article", {})))
-        try:
-            doc = await read_document_async(item, profile)
-        except UnusableInputError as exc:
-            spider.problem(f"{exc} ({item.page.url})")
-            return item
-        if doc.needs_ocr:
-            spider.warn(f"văn bản là bản quét không có lớp chữ, cần OCR: {item.page.url}")
+        doc = await self._read(spider, source, item) if item.document_url else None
+        volatile = tuple(source.options.get("volatile_patterns", ()))
         with self.sessions() as session:
-            url = item.document_url or item.page.url
-            if store_document(session, self._source_id(session, source), page_id, url, doc,
-                              dt.datetime.now(dt.UTC)) is not None:
-                spider.crawler.stats.inc_value("dondoc/new_documents")
+            source_id = self._source_id(session, source)
+            page, changed = store_page(session, source_id, item.page, volatile)
+            if doc is not None and changed:
+                if doc.needs_ocr:
+                    spider.warn(f"văn bản là bản quét không có lớp chữ, cần OCR: {item.page.url}")
+                url = item.document_url or item.page.url
+                if store_document(session, source_id, page.id, url, doc, dt.datetime.now(dt.UTC)) is not None:
+                    spider.crawler.stats.inc_value("dondoc/new_documents")
             session.commit()
         return item
 
-    def _store_page(self, source: SourceConfig, item: FetchedItem) -> tuple[int, bool]:
-        """Store the item's page; its row id and whether its content is new."""
-        volatile = tuple(source.options.get("volatile_patterns", ()))
-        with self.sessions() as session:
-            page, changed = store_page(session, self._source_id(session, source), item.page, volatile)
-            session.commit()
-            return page.id, changed
+    async def _read(self, spider: Any, source: SourceConfig, item: FetchedItem) -> DocumentText | None:
+        """The item's document, or None (recorded as the source's problem) when its file is unusable."""
+        profile = ArticleProfile.from_options(dict(source.options.get("article", {})))
+        try:
+            return await read_document_async(item, profile)
+        except UnusableInputError as exc:
+            spider.problem(f"{exc} ({item.page.url})")
+            return None
 
     def _source_id(self, session: Session, source: SourceConfig) -> int:
         """The source's row id, looked up once per crawl."""

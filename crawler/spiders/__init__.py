@@ -1,4 +1,21 @@
-"""Scrapy spiders, one base per CMS family, each configured entirely by its source's profile."""
+"""Scrapy spiders, one base per CMS family, each configured entirely by its source's profile.
+
+`SourceConfig.options` keys (selectors are CSS, or XPath when prefixed "xpath:"; dates use strptime
+formats; times without a zone are in `utc_offset`, default "+07:00"):
+
+- every family: `volatile_patterns` (regexes removed before hashing: comments, live counters),
+  `drop_query_params` (session/redirect parameters left out of seen URLs), `utc_offset`, and
+  `article` (title, summary, summary_prefix, author, body, drop, time, time_formats, utc_offset:
+  selectors of the article page; empty ones fall back to generic rules, see crawler.extract.text).
+- news / generic (list -> article): `item_selector`, `link_selector` (required); `time_selector` +
+  `time_formats` (list time, used only when the article has none); paging by `page_url` (template
+  with {page} and {zone}; zone read with `zone_selector`) or `next_selector` (href of the next page).
+- vanban (list -> detail fields -> attachment): `row_selector`, `link_selector`, `label_selector`,
+  `fields` (our name -> label without diacritics: number, issued, kind, issuer, signer, summary)
+  (required); `title_selector`, `attachment_selector`, `date_formats`, `report_kinds`,
+  `pager_selector` (the ASP.NET __doPostBack links; the control prefix is read from them).
+- rss (RSS 2.0 / Atom feed -> linked articles): `time_formats` (RFC 822 and ISO always tried).
+"""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from aiosmtpd.controller import Controller
 from service_helpers import (
     BKHCN_RECIPIENT,
     OPERATOR_RECIPIENT,
+    dondoc_env,
     free_port,
     run_dondoc,
     source_tables,
@@ -29,8 +30,10 @@ from service_helpers import (
     wait_until,
     write_config,
 )
+from sqlalchemy import text
 
 from crawler.site import RunningSite, serve_site
+from crawler.storage.engine import make_engine
 
 pytestmark = pytest.mark.slow
 
@@ -71,22 +74,34 @@ def file_has(path: Path, text: str) -> bool:
     return path.exists() and text in path.read_text(encoding="utf-8")
 
 
+def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of a query on the service's database, SQLite or PostgreSQL."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
 def test_run_crawls_sends_a_digest_refuses_a_second_instance_and_stops_cleanly(
-    site: RunningSite, tmp_path: Path
+    site: RunningSite, tmp_path: Path, db_url: str
 ) -> None:
-    """A crawl and a digest happen; a second `dondoc run` exits at once; SIGTERM: exit 0, a sound DB."""
+    """A crawl and a digest happen; a second `dondoc run` exits at once; SIGTERM: exit 0, a sound DB
+    (on SQLite with its file lock and on PostgreSQL with its advisory lock)."""
     port = free_port()
     config = write_config(
         tmp_path, vanban_source(site),
         schedules={"daily_digest": "*/2 * * * * *", "delivery_interval_seconds": 2},
         service={"health_port": port}, recipients=BKHCN_RECIPIENT + OPERATOR_RECIPIENT,
     )
+    env = dondoc_env(DONDOC_DATABASE_URL=db_url)
     digest_file = tmp_path / "out" / "bkhcn.txt"
-    service = start_dondoc(config, "run")
+    service = start_dondoc(config, "run", env=env)
     try:
         wait_until(lambda: file_has(digest_file, "Khung Kiến trúc tổng thể quốc gia số"), service,
                    what="a digest")
-        second = run_dondoc(config, "run", timeout=120)
+        second = run_dondoc(config, "run", timeout=120, env=env)
         health = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30).read()
     finally:
         code = stop(service)
@@ -95,11 +110,12 @@ def test_run_crawls_sends_a_digest_refuses_a_second_instance_and_stops_cleanly(
     assert "“dondoc run” khác đang chạy" in second.stderr and "Traceback" not in second.stderr
     assert "job started" not in second.stderr
     assert health == b"ok\n"
-    db = tmp_path / "dondoc.sqlite3"
-    assert query(db, "PRAGMA integrity_check") == [("ok",)]
-    assert query(db, "SELECT count(*) FROM outbox WHERE status = 'sending'") == [(0,)]
-    assert ("crawl:demo-vanban-chinhphu", "ok") in query(db, "SELECT job_id, last_outcome FROM service_jobs")
-    assert query(db, "SELECT count(*) FROM service_jobs WHERE last_outcome = 'running'") == [(0,)]
+    if db_url.startswith("sqlite"):
+        assert rows(db_url, "PRAGMA integrity_check") == [("ok",)]
+    assert rows(db_url, "SELECT count(*) FROM outbox WHERE status = 'sending'") == [(0,)]
+    outcomes = rows(db_url, "SELECT job_id, last_outcome FROM service_jobs")
+    assert ("crawl:demo-vanban-chinhphu", "ok") in outcomes
+    assert rows(db_url, "SELECT count(*) FROM service_jobs WHERE last_outcome = 'running'") == [(0,)]
     lines = digest_file.read_text(encoding="utf-8").splitlines()
     markers = [line for line in lines if line.startswith("-----")]
     assert markers and len(markers) == len(set(markers))

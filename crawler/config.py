@@ -54,6 +54,7 @@ class SourceConfig:
     interval_seconds: int = 0
     cron: str = ""
     time_limit_s: int = 0
+    group: str = ""
     profile: str = ""
     options: dict[str, Any] = field(default_factory=dict)
 

@@ -71,7 +71,6 @@ def _config(tmp_path: Path, chat_url: str, smtp_port: int) -> Path:
     path.write_text(
         f"""
 [general]
-database = "{tmp_path / "dondoc.sqlite3"}"
 output_dir = "{tmp_path / "out"}"
 
 [channels.telegram]
@@ -93,10 +92,11 @@ sender = "dondoc@skhcn.example.gov.vn"
     return path
 
 
-def _env() -> dict[str, str]:
-    """The child's environment: channel secrets, and no database URL overriding the config."""
-    env = {k: v for k, v in os.environ.items() if k != "DONDOC_DATABASE_URL"}
+def _env(database_url: str) -> dict[str, str]:
+    """The child's environment: channel secrets and the database URL."""
+    env = dict(os.environ)
     env.update(
+        DONDOC_DATABASE_URL=database_url,
         DONDOC_TELEGRAM_TOKEN="42:kill-test",
         DONDOC_ZALO_SECRET_KEY="oa-secret",
         DONDOC_ZALO_ACCESS_TOKEN="A1",
@@ -105,11 +105,11 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _deliver(config: Path, *extra: str) -> subprocess.Popen[str]:
-    """Start one delivery process."""
+def _deliver(config: Path, url: str, *extra: str) -> subprocess.Popen[str]:
+    """Start one delivery process on the database at `url`."""
     command = [sys.executable, "-m", "notifier.deliver_once", "--config", str(config), *extra]
     return subprocess.Popen(
-        command, cwd=ROOT, env=_env(), text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        command, cwd=ROOT, env=_env(url), text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
 
 
@@ -117,12 +117,22 @@ def _deliver(config: Path, *extra: str) -> subprocess.Popen[str]:
 @pytest.mark.parametrize("mode", ["before_accept", "lost_answer"])
 def test_kill_during_delivery_then_restart(tmp_path: Path, held: str, mode: str) -> None:
     """Exactly once for all but a lost answer, which is resent once (same Message-ID for email)."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'dondoc.sqlite3'}")
+    kill_and_restart(tmp_path, f"sqlite:///{tmp_path / 'dondoc.sqlite3'}", held, mode)
+
+
+def test_kill_during_delivery_on_postgresql(tmp_path: Path, postgres_url: str) -> None:
+    """The same guarantee with the outbox on PostgreSQL (claims are conditional UPDATEs there too)."""
+    kill_and_restart(tmp_path, postgres_url, "zalo", "before_accept")
+
+
+def kill_and_restart(tmp_path: Path, url: str, held: str, mode: str) -> None:
+    """Kill a delivery process while `held`'s server holds a request, restart it, count deliveries."""
+    engine = make_engine(url)
     texts = _setup(engine, held)
     hold = Hold(marker=MARKER, mode=mode)
     with chat_server(hold) as chat_url, smtp_server(hold) as smtp_port:
         config = _config(tmp_path, chat_url, smtp_port)
-        child = _deliver(config)
+        child = _deliver(config, url)
         try:
             assert hold.holding.wait(60), child.communicate(timeout=5)[0]
         finally:
@@ -132,10 +142,10 @@ def test_kill_during_delivery_then_restart(tmp_path: Path, held: str, mode: str)
         with Session(engine) as session:
             statuses = Counter(session.scalars(select(OutboxMessage.status)))
         assert statuses["sending"] == 1 and statuses["sent"] == texts.index((held, _marked(texts, held)))
-        restarted = _deliver(config, "--recover")
+        restarted = _deliver(config, url, "--recover")
         output = restarted.communicate(timeout=120)[0]
         assert restarted.returncode == 0, output
-        again = _deliver(config)
+        again = _deliver(config, url)
         assert "Đã gửi 0" in again.communicate(timeout=120)[0]
     counts = Counter((channel, text) for channel, _, text, _ in hold.accepted)
     expected = Counter({pair: 1 for pair in texts})

@@ -697,8 +697,8 @@ def job_triggers(config: Config) -> dict[str, Any]:
     """Every job's trigger by explicit id; a bad schedule is a ConfigError before anything runs."""
     from apscheduler.triggers.interval import IntervalTrigger
 
-    triggers = {f"crawl:{source.name}": source_trigger(source, index, config)
-                for index, source in enumerate(config.sources) if source.enabled}
+    triggers = {job_id: source_trigger(sources[0], config.sources.index(sources[0]), config)
+                for job_id, sources in crawl_jobs(config).items()}
     schedules = config.schedules
     for job_id, key, cron in (
         ("digest:daily", "schedules.daily_digest", schedules.daily_digest),
@@ -713,11 +713,22 @@ def job_triggers(config: Config) -> dict[str, Any]:
     return triggers
 
 
+def crawl_jobs(config: Config) -> dict[str, tuple[SourceConfig, ...]]:
+    """The crawl jobs: `crawl:<source>` per enabled source, or `crawl-group:<group>` for the sources
+    sharing a `group` (crawled together, on the schedule of the group's first source)."""
+    jobs: dict[str, list[SourceConfig]] = {}
+    for source in config.sources:
+        if source.enabled:
+            job_id = f"crawl-group:{source.group}" if source.group else f"crawl:{source.name}"
+            jobs.setdefault(job_id, []).append(source)
+    return {job_id: tuple(sources) for job_id, sources in jobs.items()}
+
+
 def job_work(service: Service, job_id: str) -> Callable[[], JobResult]:
     """The work behind a job id."""
-    if job_id.startswith("crawl:"):
-        source = next(s for s in service.config.sources if f"crawl:{s.name}" == job_id)
-        return partial(crawl_job, service, source)
+    crawls = crawl_jobs(service.config)
+    if job_id in crawls:
+        return partial(crawl_job, service, crawls[job_id])
     work: dict[str, Callable[[], JobResult]] = {
         "digest:daily": partial(digest_job, service, "daily"),
         "digest:weekly": partial(digest_job, service, "weekly"),
@@ -732,7 +743,7 @@ def job_specs(service: Service) -> list[JobSpec]:
     """Every job of the service: crawls (first run at once), digests, bulletin, housekeeping, delivery."""
     return [
         JobSpec(job_id, trigger, job_work(service, job_id),
-                run_at_start=job_id.startswith("crawl:") or job_id == "deliver")
+                run_at_start=job_id.startswith(("crawl:", "crawl-group:")) or job_id == "deliver")
         for job_id, trigger in job_triggers(service.config).items()
     ]
 
@@ -755,18 +766,20 @@ def crawl_time_limit(config: Config, source_names: Sequence[str] | None) -> int:
     return max(limits) if limits else config.general.crawl_time_limit_s
 
 
-def crawl_command(config: Config, source: SourceConfig) -> list[str]:
-    """The `dondoc crawl --source NAME` command line the service runs as a subprocess."""
+def crawl_command(config: Config, sources: Sequence[SourceConfig]) -> list[str]:
+    """The `dondoc crawl --source NAME...` command line the service runs as a subprocess."""
     prefix = ["--config", str(Path(config.path).resolve())] if config.path else []
-    return [sys.executable, "-m", "scheduler", *prefix, "crawl", "--source", source.name]
+    chosen = [arg for source in sources for arg in ("--source", source.name)]
+    return [sys.executable, "-m", "scheduler", *prefix, "crawl", *chosen]
 
 
-def crawl_job(service: Service, source: SourceConfig) -> JobResult:
-    """Crawl one source (and extract its tasks) in a subprocess group, killed if it overruns."""
-    limit = crawl_time_limit(service.config, (source.name,))
+def crawl_job(service: Service, sources: Sequence[SourceConfig]) -> JobResult:
+    """Crawl sources (and extract their tasks) in a subprocess group, killed if it overruns."""
+    names = tuple(source.name for source in sources)
+    limit = crawl_time_limit(service.config, names)
     hard_limit = limit + max(WORKER_MARGIN_S, limit // 2)
     child = subprocess.Popen(
-        crawl_command(service.config, source), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        crawl_command(service.config, sources), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, encoding="utf-8", errors="replace", start_new_session=True,
     )
     with service.guard:
@@ -778,10 +791,11 @@ def crawl_job(service: Service, source: SourceConfig) -> JobResult:
             service.children.discard(child)
     for line in output.splitlines()[-20:]:
         if line.strip():
-            log.info("crawl output: %s", line.strip(), extra={"source": source.name})
-    result = _crawl_result(service, source, child.returncode, output, killed, hard_limit)
+            log.info("crawl output: %s", line.strip(), extra={"source": ",".join(names)})
+    result = _crawl_result(service, sources, child.returncode, output, killed, hard_limit)
     if result.outcome != "ok":
-        alert_failing_source(service, source)
+        for source in sources:
+            alert_failing_source(service, source)
     return result
 
 
@@ -797,12 +811,13 @@ def _wait_child(child: subprocess.Popen[str], limit_s: int) -> tuple[str, bool]:
         return output or "", True
 
 
-def _crawl_result(service: Service, source: SourceConfig, returncode: int, output: str, killed: bool,
-                  hard_limit: int) -> JobResult:
-    """The job result of a crawl subprocess; a killed crawl is recorded on the source's health too."""
+def _crawl_result(service: Service, sources: Sequence[SourceConfig], returncode: int, output: str,
+                  killed: bool, hard_limit: int) -> JobResult:
+    """The job result of a crawl subprocess; a killed crawl is recorded on its sources' health too."""
     if killed:
         reason = f"quá thời gian ({hard_limit} giây), tiến trình thu thập đã bị dừng"
-        record_source_failure(service, source, reason)
+        for source in sources:
+            record_source_failure(service, source, reason)
         return JobResult("timeout", reason)
     if service.stopping.is_set() and returncode < 0:
         return JobResult("abandoned", "dịch vụ dừng giữa lúc thu thập; lần sau sẽ thu thập lại")

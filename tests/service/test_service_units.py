@@ -63,6 +63,23 @@ def test_jobs_have_explicit_ids_from_the_config(tmp_path: Path) -> None:
                    "deliver"]
 
 
+def test_grouped_sources_share_one_crawl_job(tmp_path: Path) -> None:
+    """Sources with the same group are one job, crawled by one `dondoc crawl --source ... --source ...`."""
+    config = Config(
+        general=GeneralConfig(database=str(tmp_path / "db.sqlite3")), path=str(tmp_path / "dondoc.toml"),
+        sources=(source("a", group="bo-nganh", interval_seconds=30), source("b"),
+                 source("c", group="bo-nganh", time_limit_s=50)),
+    )
+    jobs = scheduler.crawl_jobs(config)
+    assert list(jobs) == ["crawl-group:bo-nganh", "crawl:b"]
+    assert [s.name for s in jobs["crawl-group:bo-nganh"]] == ["a", "c"]
+    trigger = scheduler.job_triggers(config)["crawl-group:bo-nganh"]
+    assert trigger.interval == dt.timedelta(seconds=30)
+    command = scheduler.crawl_command(config, jobs["crawl-group:bo-nganh"])
+    assert command[-5:] == ["crawl", "--source", "a", "--source", "c"]
+    assert scheduler.crawl_time_limit(config, ("a", "c")) == 50
+
+
 def test_empty_schedule_turns_a_job_off(tmp_path: Path) -> None:
     """An empty cron string leaves its job out; delivery_interval_seconds = 0 leaves delivery out."""
     config = Config(

@@ -60,7 +60,10 @@ def source_settings(source: SourceConfig, general: GeneralConfig, db_url: str,
         "DOWNLOADER_MIDDLEWARES": {  # ours reports refusals per source, Scrapy's drops them silently
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
             "crawler.spiders.safety.SafetyMiddleware": 50,
+            "crawler.spiders.safety.RetryBackoffMiddleware": 60,
         },
+        "DONDOC_RETRY_BACKOFF_S": 2.0 if polite else 0.1,
+        "DONDOC_RETRY_BACKOFF_MAX_S": 60.0,
         "ITEM_PIPELINES": {"crawler.pipelines.StoragePipeline": 300},
         "DONDOC_DATABASE_URL": db_url,
     }

@@ -83,6 +83,9 @@ def outcome_of(crawler: Crawler, source: SourceConfig) -> SourceOutcome:
     problems = list(spider.problems)
     if stats.get("finish_reason") == "closespider_timeout":
         problems.append("quá thời gian thu thập, đã dừng giữa chừng")
+    fetched = int(stats.get("response_received_count", 0)) - int(stats.get("robotstxt/response_count", 0))
+    if not problems and fetched <= 0:
+        problems.append(spider.warnings[0] if spider.warnings else "không tải được trang nào")
     errors = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
     if errors and not problems:
         problems.append(f"{errors} lỗi khi phân tích trang (HTML không đúng cấu trúc?), xem nhật ký")

@@ -1,4 +1,6 @@
-"""Request safety: only http(s), only the source's allowed hosts, no private addresses unless local.
+"""Request safety and retry backoff.
+
+Safety: only http(s), only the source's allowed hosts, no private addresses unless local.
 
 Runs on every request, including the ones RedirectMiddleware builds, so an off-domain redirect is
 refused like an off-domain link. (robots.txt with a BOM needs nothing: Scrapy decodes it as utf-8-sig.)
@@ -6,6 +8,7 @@ refused like an off-domain link. (robots.txt with a BOM needs nothing: Scrapy de
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import socket
@@ -63,3 +66,26 @@ class SafetyMiddleware:
         if not getattr(source, "local", False) and _resolves_to_private(host):
             raise IgnoreRequest(f"địa chỉ mạng nội bộ bị chặn ({host}): {request.url}")
 
+
+
+class RetryBackoffMiddleware:
+    """Waits before each retry, doubling per attempt (base from DONDOC_RETRY_BACKOFF_S, capped),
+    so a struggling server gets room instead of an immediate second hit."""
+
+    def __init__(self, base_s: float, cap_s: float) -> None:
+        """Keep the backoff base and cap in seconds."""
+        self.base_s = base_s
+        self.cap_s = cap_s
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryBackoffMiddleware:
+        """Scrapy's factory hook: read the backoff settings."""
+        settings = crawler.settings
+        base = settings.getfloat("DONDOC_RETRY_BACKOFF_S")
+        return cls(base, settings.getfloat("DONDOC_RETRY_BACKOFF_MAX_S"))
+
+    async def process_request(self, request: Request) -> None:
+        """Sleep base * 2^(n-1) seconds before the n-th retry of a request."""
+        attempt = int(request.meta.get("retry_times", 0))
+        if attempt and self.base_s > 0:
+            await asyncio.sleep(min(self.base_s * 2 ** (attempt - 1), self.cap_s))

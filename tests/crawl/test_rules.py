@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
+from scrapy.http import Request
+
 from crawler.config import GeneralConfig, SourceConfig
 from crawler.crawl_settings import source_settings
 from crawler.pipelines import content_hash
 from crawler.spiders.base import fold_label, looks_like_challenge
+from crawler.spiders.safety import RetryBackoffMiddleware
 from crawler.spiders.urls import host_allowed, normalize_url
 
 
@@ -55,3 +61,18 @@ def test_settings_are_polite_for_remote_sources_and_fast_for_loopback() -> None:
     local = source_settings(SourceConfig(name="b", family="news", start_url="http://127.0.0.1/", local=True),
                             general, "sqlite://", 60)
     assert not local["AUTOTHROTTLE_ENABLED"] and local["DOWNLOAD_DELAY"] == 0
+
+
+def test_retries_back_off_exponentially() -> None:
+    """The n-th retry waits base * 2^(n-1) seconds, capped; first attempts do not wait."""
+    middleware = RetryBackoffMiddleware(base_s=0.05, cap_s=0.12)
+
+    async def waited(retry_times: int) -> float:
+        """Seconds process_request slept for a request retried `retry_times` times."""
+        started = time.perf_counter()
+        await middleware.process_request(Request("http://127.0.0.1/", meta={"retry_times": retry_times}))
+        return time.perf_counter() - started
+
+    assert asyncio.run(waited(0)) < 0.03
+    assert 0.09 <= asyncio.run(waited(2)) < 0.2
+    assert asyncio.run(waited(5)) < 0.2

@@ -68,7 +68,8 @@ def trap_report(trap_site: RunningSite, trap_db: str) -> CrawlReport:
         _like(news, "loi-may-chu", f"{base}/loi-may-chu.htm"), _like(news, "cham", f"{base}/cham.htm"),
         _like(news, "chuyen-huong", f"{base}/chuyen-huong.htm"),
         dataclasses.replace(_like(news, "html-hong", f"{base}/html-hong.htm"), family="generic"),
-        _like(rss, "rss-chet", f"{base}/rss/chet.rss"), _like(rss, "rss-sai-ma", f"{base}/rss/sai-ma.rss"),
+        _like(rss, "rss-chet", f"{base}/rss/chet.rss"),
+        _like(news, "robots", f"{base}/admin/tin.htm"), _like(rss, "rss-sai-ma", f"{base}/rss/sai-ma.rss"),
     )
     general = GeneralConfig(download_timeout_s=1, max_response_mb=50)
     return run_crawl(Config(general=general, sources=sources), trap_db, None, 120)
@@ -84,6 +85,7 @@ def trap_report(trap_site: RunningSite, trap_db: str) -> CrawlReport:
     ("chuyen-huong", "ra ngoài tên miền"),
     ("html-hong", "không có mục nào"),
     ("rss-chet", "không có mục nào"),
+    ("robots", "robots.txt"),
 ])
 def test_each_failure_has_its_reason(trap_report: CrawlReport, name: str, reason: str) -> None:
     """The failing source is marked failed with a one-line reason naming the problem."""

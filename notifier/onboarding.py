@@ -386,12 +386,18 @@ def poll_telegram(
     sleep: Callable[[float], None],
     directory: UnitDirectory | None = None,
 ) -> None:
-    """Long-poll until `should_stop` says so (`dondoc bot poll`); back off 5 s after a network error."""
+    """Long-poll until `should_stop` says so (`dondoc bot poll`); back off 5 s after an error.
+
+    An update whose handling fails (e.g. the database is down) is not marked handled, so it is
+    tried again on the next round."""
     while not should_stop():
         try:
             poll_telegram_once(sessions, token, api_base, offsets, directory=directory)
         except TelegramError as exc:
             log.warning("telegram polling failed: %s; retrying", type(exc).__name__)
+            sleep(5.0)
+        except Exception:  # the poller must outlive one bad round; the update is retried
+            log.exception("handling a telegram update failed; retrying")
             sleep(5.0)
 
 

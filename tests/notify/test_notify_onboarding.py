@@ -225,3 +225,29 @@ def test_zalo_webhook_signature_subscription_and_48_hour_window(engine: Engine, 
     with sessions() as session:
         stored = session.scalars(select(ChannelAddress.last_interaction_at)).one()
         assert stored is not None and stored.replace(tzinfo=dt.UTC) == NOW
+
+
+def test_poll_loop_survives_errors_and_stops_when_told(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failing round is logged and retried after the injected sleep; should_stop ends the loop."""
+    import notifier.onboarding as onboarding
+
+    rounds: list[str] = []
+
+    def flaky(*args: object, **kwargs: object) -> int:
+        rounds.append("x")
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(onboarding, "poll_telegram_once", flaky)
+    slept: list[float] = []
+    sessions = sessionmaker(bind=engine)
+    onboarding.poll_telegram(
+        sessions,
+        TOKEN,
+        "http://127.0.0.1:9",
+        OffsetStore(tmp_path / "o.json"),
+        should_stop=lambda: len(rounds) >= 2,
+        sleep=slept.append,
+    )
+    assert rounds == ["x", "x"] and slept == [5.0, 5.0]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import fcntl
-import inspect
 import json
 import logging
 import math
@@ -27,7 +26,7 @@ from dataclasses import dataclass
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from crawler.config import Config, GeneralConfig, SourceConfig, find_config_path, load_config
@@ -203,12 +202,16 @@ def cmd_bulletin_render(args: argparse.Namespace) -> int:
 
 def cmd_bulletin_send(args: argparse.Namespace) -> int:
     """Send a rendered draft to the mailing list (or the given addresses) through the email channel."""
+    from crawler.storage.engine import make_engine, session_factory
     from notifier.bulletin.send import send_bulletin
+    from notifier.channels.factory import create_channels
 
     config = load_cli_config(args)
-    with open_session(config.database_url()) as session:
-        report = send_bulletin(session, config, Path(args.draft), build_channels(config, now), now(),
-                               recipients=args.to or None)
+    url = config.database_url()
+    with open_session(url) as session:
+        channels = create_channels(config, sessions=session_factory(make_engine(url)), clock=now,
+                                   sleep=time.sleep)
+        report = send_bulletin(session, config, Path(args.draft), channels, now(), recipients=args.to or None)
     print(f"Bản tin: {report.queued} thư mới vào hộp thư đi cho {report.addresses} địa chỉ; "
           f"đã gửi {report.delivery.sent}, lỗi {report.delivery.failed}, chờ {report.delivery.waiting}.")
     return 1 if report.delivery.failed else 0
@@ -546,11 +549,18 @@ class Service:
         self.next_run: Callable[[str], dt.datetime | None] = lambda _job_id: None
         self._channels: dict[str, Channel] | None = None
 
+    def pause(self, seconds: float) -> None:
+        """Wait as a channel asks (Telegram's retry_after), waking at once when the service stops."""
+        self.stopping.wait(seconds)
+
     def channels(self) -> dict[str, Channel]:
         """The delivery channels, built once per service run (their setup problems are logged once)."""
+        from notifier.channels.factory import create_channels
+
         with self.guard:
             if self._channels is None:
-                self._channels = build_channels(self.config, self.clock)
+                self._channels = create_channels(self.config, sessions=self.sessions, clock=self.clock,
+                                                 sleep=self.pause)
             return self._channels
 
     def run_job(self, job_id: str, work: Callable[[], JobResult]) -> None:
@@ -851,35 +861,6 @@ def alert_failing_source(service: Service, source: SourceConfig) -> None:
         text = f"Nguồn {source.name} lỗi {row.consecutive_failures} lần liên tiếp: {row.last_error}"
         notify_operator(session, service.config, text, service.clock())
         log.warning("operator alerted: source failing", extra={"source": source.name})
-
-
-def build_channels(config: Config, clock: Callable[[], dt.datetime]) -> dict[str, Channel]:
-    """An instance of every registered channel the config allows; unconfigured ones are skipped."""
-    from notifier.channels import load_builtin
-    from notifier.channels.base import NotConfiguredError
-
-    channels: dict[str, Channel] = {}
-    for name, cls in load_builtin().items():
-        try:
-            channels[name] = _make_channel(name, cls, config, clock)
-        except NotConfiguredError as exc:
-            log.info("channel %s not configured: %s", name, exc)
-        except Exception as exc:  # one broken channel must not stop delivery on the others
-            log.error("channel %s could not be set up: %s", name, short_error(exc))
-    return channels
-
-
-def _make_channel(name: str, cls: Any, config: Config, clock: Callable[[], dt.datetime]) -> Channel:
-    """One channel instance: from its config when it knows how (given the clock/sleep it asks for),
-    the file channel under the output directory, the others as they are."""
-    if hasattr(cls, "from_config"):
-        wanted = inspect.signature(cls.from_config).parameters
-        offered: dict[str, Any] = {"clock": clock, "sleep": time.sleep}
-        channel: Channel = cls.from_config(config, **{k: v for k, v in offered.items() if k in wanted})
-        return channel
-    if name == "file":
-        return cast("Channel", cls(output_dir(config)))
-    return cast("Channel", cls())
 
 
 def output_dir(config: Config) -> Path:

@@ -24,6 +24,7 @@ CHANGE_KINDS = (
     "no_longer_listed",
 )
 _CLOSED_STATUSES = frozenset({Status.DONE.value})
+_FINAL_KINDS = frozenset({"done", "no_longer_listed"})
 
 
 @dataclass(frozen=True)
@@ -125,17 +126,25 @@ def is_open(task: TaskView) -> bool:
 
 
 def latest_changes(events: Iterable[EventView], since: dt.date | None, as_of: dt.date) -> dict[int, str]:
-    """The most recent change kind per task in (since, as_of]; due_soon/overdue events are ignored."""
+    """The change kind to show per task for (since, as_of]: the most recent one, except that a task
+    first seen in the window stays "new" (the reader never saw its earlier state) unless it was
+    done or delisted since. due_soon/overdue events are ignored."""
     chosen: dict[int, EventView] = {}
+    fresh: set[int] = set()
     for event in events:
         if event.kind not in CHANGE_KINDS or event.on > as_of:
             continue
         if since is not None and event.on <= since:
             continue
+        if event.kind == "new":
+            fresh.add(event.task_id)
         current = chosen.get(event.task_id)
         if current is None or (event.on, _kind_rank(event.kind)) >= (current.on, _kind_rank(current.kind)):
             chosen[event.task_id] = event
-    return {task_id: event.kind for task_id, event in chosen.items()}
+    return {
+        task_id: "new" if task_id in fresh and event.kind not in _FINAL_KINDS else event.kind
+        for task_id, event in chosen.items()
+    }
 
 
 def _kind_rank(kind: str) -> int:

@@ -68,6 +68,29 @@ def test_new_overdue_task_is_listed_once_with_its_event() -> None:
     assert digest.item_count == 1 and digest.overdue[0].event_kind == "new"
 
 
+def test_a_task_new_in_the_window_stays_new_unless_finished() -> None:
+    """Seen first and reported on the same day: "new" for the reader; done or delisted still show."""
+    events = [
+        EventView(1, "new", AS_OF),
+        EventView(1, "status_changed", AS_OF),
+        EventView(2, "new", AS_OF - dt.timedelta(days=1)),
+        EventView(2, "deadline_changed", AS_OF),
+        EventView(3, "new", AS_OF),
+        EventView(3, "done", AS_OF),
+        EventView(4, "new", AS_OF - dt.timedelta(days=9)),
+        EventView(4, "status_changed", AS_OF),
+    ]
+    views = [view(n, None) for n in (1, 2, 3, 4)]
+    digest = build_digest("X", AS_OF, "daily", views, events, since=AS_OF - dt.timedelta(days=7))
+    assert digest is not None
+    assert [(i.task_id, i.event_kind) for i in digest.changes] == [
+        (1, "new"),
+        (2, "new"),
+        (4, "status_changed"),
+        (3, "done"),
+    ]
+
+
 def test_duplicate_task_views_count_once() -> None:
     """A task reached through two followed units is one item."""
     task = view(1, dt.date(2025, 9, 1))

@@ -1100,6 +1100,9 @@ def install_stop_handlers(stop: Callable[[], None]) -> None:
 # --- service: health endpoint and metrics ---------------------------------------------------
 
 
+PLAIN_TEXT = "text/plain; charset=utf-8"
+
+
 def start_health_server(service: Service) -> ThreadingHTTPServer | None:
     """Serve /healthz and /metrics on the configured loopback port (0 turns the endpoint off)."""
     settings = service.config.service
@@ -1129,14 +1132,14 @@ class HealthHandler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path == "/healthz":
             stopping = self.service.stopping.is_set()
-            body, status = ("dang dung\n" if stopping else "ok\n"), (503 if stopping else 200)
-            self._reply(status, body, "text/plain; charset=utf-8")
+            body, status = ("đang dừng\n" if stopping else "ok\n"), (503 if stopping else 200)
+            self._reply(status, body, PLAIN_TEXT)
         elif path == "/metrics":
             with self.service.sessions() as session:
                 body = metrics_text(collect_metrics(session, self.service.config, self.service.clock()))
             self._reply(200, body, "text/plain; version=0.0.4; charset=utf-8")
         else:
-            self._reply(404, "not found\n", "text/plain; charset=utf-8")
+            self._reply(404, "không có trang này (chỉ có /healthz và /metrics)\n", PLAIN_TEXT)
 
     def _reply(self, status: int, body: str, content_type: str) -> None:
         """Send a complete response."""

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from crawler.config import Config, RecipientConfig
 from crawler.errors import DeliveryError, PermanentDeliveryError
+from crawler.storage.repository import INVITE
 from crawler.storage.schema import ChannelAddress, OutboxMessage, Recipient, Subscription, Unit
 from notifier.channels import part_limits
 from notifier.channels.base import (
@@ -193,6 +194,20 @@ def last_period(session: Session, recipient_id: int, kind: str, as_of: dt.date) 
     return dt.date.fromisoformat(latest.split(":", 1)[1]) if latest else None
 
 
+def digest_recipients(session: Session, config: Config) -> list[RecipientConfig]:
+    """The config's recipients, then those onboarded by invite only (their settings from the database)."""
+    named = {r.name for r in config.recipients}
+    onboarded = session.scalars(
+        select(Recipient)
+        .where(Recipient.origin == INVITE, Recipient.name.not_in(named))
+        .order_by(Recipient.id)
+    )
+    return [
+        *config.recipients,
+        *(RecipientConfig(r.name, (), (), tuple(r.due_soon_days), tuple(r.digests)) for r in onboarded),
+    ]
+
+
 def enqueue_digests(
     session: Session, config: Config, as_of: dt.date, period: str, *, now: dt.datetime | None = None
 ) -> int:
@@ -200,7 +215,7 @@ def enqueue_digests(
     created = now or dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC)
     label = period_label(period, as_of)
     targets: list[tuple[RecipientConfig, Recipient, dt.date]] = []
-    for configured in config.recipients:
+    for configured in digest_recipients(session, config):
         if period not in configured.digests:
             continue
         row = recipient_row(session, configured.name)

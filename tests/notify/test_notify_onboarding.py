@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.config import ZaloConfig
+from crawler.config import Config, ZaloConfig
 from crawler.storage.repository import default_directory, sync_units
-from crawler.storage.schema import ChannelAddress, Subscription
+from crawler.storage.schema import ChannelAddress, OutboxMessage, Subscription
 from notifier.channels.base import OutgoingMessage
 from notifier.channels.factory import last_interaction_reader
 from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens
@@ -35,6 +35,7 @@ from notifier.onboarding import (
     poll_telegram_once,
     zalo_signature,
 )
+from notifier.outbox import enqueue_digests
 
 TOKEN = "42:poll-token"
 NOW = dt.datetime(2025, 10, 1, 2, 0, tzinfo=dt.UTC)  # 09:00 in Hà Nội, a Wednesday
@@ -251,3 +252,13 @@ def test_poll_loop_survives_errors_and_stops_when_told(
         sleep=slept.append,
     )
     assert rounds == ["x", "x"] and slept == [5.0, 5.0]
+
+
+def test_a_unit_head_onboarded_by_invite_gets_digests(session: Session) -> None:
+    """No config entry needed: the invite's recipient gets the unit's digest in the learned chat."""
+    _seed(session)
+    code = invite(session, UNIT, NOW)
+    handle_inbound(session, Inbound("telegram", "777", f"/start {code}", NOW))
+    assert enqueue_digests(session, Config(), NOW.date(), "daily") == 1
+    row = session.scalars(select(OutboxMessage)).one()
+    assert (row.channel, row.address) == ("telegram", "777") and "Báo cáo tiến độ số hóa" in row.body

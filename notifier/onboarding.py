@@ -45,7 +45,7 @@ from crawler.storage.repository import (
     redeem_invite,
     set_address_active,
 )
-from crawler.storage.schema import ChannelAddress, InviteCode, Subscription, Unit
+from crawler.storage.schema import ChannelAddress, InviteCode, OutboxMessage, Subscription, Unit
 from notifier.digest import TaskView, is_open, shorten
 from notifier.queries import index_by_unit, load_task_views, tasks_for_units, unit_resolver
 from notifier.render import vn_date
@@ -56,6 +56,7 @@ TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 REPLY_LIMIT = 1900  # under Zalo's 2000 characters (and Telegram's 4096)
 ACTION_LIMIT = 150
 POLL_TIMEOUT_S = 25
+HELD_RELEASE_AGE = dt.timedelta(days=7)  # older held digests are stale: the operator decides
 OFFSET_FILE = "telegram-offset.json"
 TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token"
 ZALO_SIGNATURE_HEADER = "x-zevent-signature"
@@ -281,7 +282,8 @@ def task_line(number: int, task: TaskView, today: dt.date) -> str:
 
 
 def touch_interaction(session: Session, user_id: str, at: dt.datetime) -> None:
-    """Record a Zalo user's latest interaction with the OA (it opens the 48-hour sending window)."""
+    """Record a Zalo user's latest interaction with the OA (it opens the 48-hour sending window) and
+    release the messages held while the window was closed."""
     moment = at.astimezone(dt.UTC)
     session.execute(
         update(ChannelAddress)
@@ -293,6 +295,26 @@ def touch_interaction(session: Session, user_id: str, at: dt.datetime) -> None:
         .values(last_interaction_at=moment)
         .execution_options(synchronize_session=False)
     )
+    release_held(session, user_id, moment)
+
+
+def release_held(session: Session, user_id: str, at: dt.datetime) -> int:
+    """Make this user's Zalo messages held outside the window (recent ones only) due again."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.channel == "zalo",
+            OutboxMessage.address == user_id,
+            OutboxMessage.status == "held",
+            OutboxMessage.created_at >= at - HELD_RELEASE_AGE,
+        )
+        .values(status="pending", next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    released = int(getattr(result, "rowcount", 0) or 0)
+    if released:
+        log.info("%d held zalo messages released: the user is back in the 48-hour window", released)
+    return released
 
 
 # --- Telegram ----------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from notifier.onboarding import (
     poll_telegram_once,
     zalo_signature,
 )
-from notifier.outbox import enqueue_digests
+from notifier.outbox import PlannedMessage, enqueue_digests, recipient_row, write_planned
 
 TOKEN = "42:poll-token"
 NOW = dt.datetime(2025, 10, 1, 2, 0, tzinfo=dt.UTC)  # 09:00 in Hà Nội, a Wednesday
@@ -262,3 +262,17 @@ def test_a_unit_head_onboarded_by_invite_gets_digests(session: Session) -> None:
     assert enqueue_digests(session, Config(), NOW.date(), "daily") == 1
     row = session.scalars(select(OutboxMessage)).one()
     assert (row.channel, row.address) == ("telegram", "777") and "Báo cáo tiến độ số hóa" in row.body
+
+
+def test_a_zalo_message_releases_recently_held_messages(session: Session) -> None:
+    """Writing to the OA reopens the window: held Zalo messages of the last 7 days become pending."""
+    row = recipient_row(session, "Sở KH&CN Nghệ An")
+    plan = [PlannedMessage(f"k{n}", "zalo", "u-7", "Tin", f"Nội dung {n}", None, "daily:x") for n in (1, 2)]
+    write_planned(session, row.id, plan[:1], NOW - dt.timedelta(days=10))
+    write_planned(session, row.id, plan[1:], NOW - dt.timedelta(days=2))
+    for message in session.scalars(select(OutboxMessage)):
+        message.status = "held"
+    session.commit()
+    handle_inbound(session, Inbound("zalo", "u-7", "xin chào", NOW))
+    statuses = {m.idempotency_key: m.status for m in session.scalars(select(OutboxMessage))}
+    assert statuses == {"k1": "held", "k2": "pending"}

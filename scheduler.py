@@ -596,18 +596,44 @@ class Service:
         log.log(level, "job finished: %s", result.detail or result.outcome,
                 extra={"job_id": job_id, "outcome": result.outcome, "duration_s": duration})
 
-    def stop_children(self) -> None:
-        """Ask every crawl subprocess group to stop (SIGTERM); their jobs are recorded as abandoned."""
+    def stop_children(self) -> list[int]:
+        """Ask every crawl subprocess group to stop (SIGTERM); return the groups for `reap_groups`."""
         with self.guard:
-            children = list(self.children)
-        for child in children:
-            with suppress(ProcessLookupError):
-                os.killpg(child.pid, signal.SIGTERM)
+            groups = [child.pid for child in self.children]
+        signal_groups(groups, signal.SIGTERM)
+        return groups
 
     def wait_idle(self, timeout_s: float) -> bool:
         """Wait until no job is in flight; False when some are still running after `timeout_s`."""
         with self.guard:
             return self.guard.wait_for(lambda: not self.in_flight, timeout=timeout_s)
+
+
+def signal_groups(groups: Sequence[int], signum: signal.Signals) -> None:
+    """Send a signal to each process group that still exists."""
+    for group in groups:
+        with suppress(ProcessLookupError):
+            os.killpg(group, signum)
+
+
+def group_alive(group: int) -> bool:
+    """True while some process of the group still exists."""
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_groups(groups: Sequence[int], grace_s: float) -> None:
+    """Give stopped process groups `grace_s` to exit, then kill what is left (e.g. a Scrapy worker
+    shutting down "gracefully" on a site that never answers), so no crawl outlives the service."""
+    deadline = time.monotonic() + grace_s
+    while any(group_alive(g) for g in groups) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    signal_groups([g for g in groups if group_alive(g)], signal.SIGKILL)
 
 
 def short_error(exc: BaseException) -> str:
@@ -1009,8 +1035,9 @@ def _serve(service: Service) -> int:
     log.info("stop requested: finishing the jobs in flight")
     service.stopping.set()
     scheduler.shutdown(wait=False)
-    service.stop_children()
+    groups = service.stop_children()
     idle = service.wait_idle(service.config.service.stop_timeout_s)
+    reap_groups(groups, CHILD_STOP_GRACE_S)
     if health is not None:
         health.shutdown()
     service.engine.dispose()

@@ -252,3 +252,37 @@ def test_hanging_source_is_killed_at_its_limit_and_reported(
     assert 'dondoc_source_consecutive_failures{source="trang-treo"} 1' in metrics
     assert 'dondoc_job_failures_total{job="crawl:trang-treo"} 1' in metrics
     assert 'dondoc_source_up{source="demo-vanban-chinhphu"} 1' in metrics
+
+
+def crawl_workers(marker: str) -> list[int]:
+    """Pids of live crawl worker processes whose command line mentions `marker` (a test's folder)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "crawler.crawl_worker" in command and marker in command:
+            pids.append(int(entry.name))
+    return pids
+
+
+def test_stop_during_a_crawl_abandons_it_and_leaves_no_crawler_behind(
+    hanging_server: int, tmp_path: Path
+) -> None:
+    """SIGTERM while a crawl hangs: exit 0, the crawl recorded as abandoned, no crawl process left."""
+    hanging = source_tables(f"http://127.0.0.1:{hanging_server}", ["demo-baochinhphu"],
+                            {"name": "trang-treo", "interval_seconds": 3600, "time_limit_s": 600})
+    config = write_config(tmp_path, hanging)
+    service = start_dondoc(config, "run")
+    try:
+        wait_until(lambda: bool(crawl_workers(str(tmp_path))), service, what="a crawl worker")
+    finally:
+        code = stop(service)
+    assert code == 0
+    assert crawl_workers(str(tmp_path)) == []
+    assert query(tmp_path / "dondoc.sqlite3", "SELECT job_id, last_outcome FROM service_jobs") == [
+        ("crawl:trang-treo", "abandoned")
+    ]

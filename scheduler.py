@@ -654,7 +654,8 @@ def record_job_start(service: Service, job_id: str, started: dt.datetime) -> Non
 
 
 def record_job_end(service: Service, job_id: str, result: JobResult, finished: dt.datetime) -> None:
-    """Record a job's outcome, its counters and its next run time."""
+    """Record a job's outcome, its counters and its next run time; once the scheduler has stopped
+    there is none, and the stored one (the run that just ended) stays, so a restart runs it again."""
     from crawler.storage.schema import ServiceJob
 
     with service.sessions() as session:
@@ -663,7 +664,7 @@ def record_job_end(service: Service, job_id: str, result: JobResult, finished: d
         row.last_error = None if result.outcome == "ok" else result.detail[:1000]
         row.runs = (row.runs or 0) + 1
         row.failures = (row.failures or 0) + (0 if result.outcome == "ok" else 1)
-        row.next_run_at = utc(service.next_run(job_id))
+        row.next_run_at = utc(service.next_run(job_id)) or row.next_run_at
         session.add(row)
         session.commit()
 

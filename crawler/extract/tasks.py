@@ -483,6 +483,8 @@ def _subject(action: str, walk: Walk) -> tuple[str, ...]:
     masked = walk.gazetteer.mask_provinces(low)
     for unit in walk.gazetteer.find_units(action, walk.province):
         masked = masked[: unit.start] + "x" * (unit.end - unit.start) + masked[unit.end :]
+        if unit.start > 400:
+            break
     verb = _VERB_RE.search(masked, skip)
     if verb and verb.group() == ":" and _LIST_COLON.match(masked[skip : verb.end()]):
         verb = _VERB_RE.search(masked.replace(":", " ", 1), verb.end())
@@ -605,8 +607,9 @@ def _inline_cell(para: str, walk: Walk, trailing: int = 16) -> int | None:
     """Where a unit cell starts inside a one-paragraph row ("1. CSDL về Bảo hiểm Bộ Tài chính ...")."""
     low = fold(para)
     for unit in walk.gazetteer.find_units(para, walk.province):
-        before = low[: unit.start]
-        if len(before.split()) < 3 or _RELATION_BEFORE.search(before) or unit.name in _ASSIGNERS:
+        before = low[max(0, unit.start - 80) : unit.start]
+        near_start = unit.start < 80 and len(before.split()) < 3
+        if near_start or _RELATION_BEFORE.search(before) or unit.name in _ASSIGNERS:
             continue
         if len(para[unit.end :].split()) <= trailing:
             return unit.start

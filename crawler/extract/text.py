@@ -432,13 +432,23 @@ def document_from_doc(content: bytes, name: str, url: str | None = None) -> Docu
     """A legacy Word (.doc) file, converted to .docx by LibreOffice when it is installed."""
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if office is None:
-        raise UnusableInputError(f"{name}: tệp Word cũ (.doc) cần LibreOffice để đọc; hãy cài LibreOffice "
-                                 "hoặc dùng bản .docx/PDF")
+        raise UnusableInputError(
+            f"{name}: tệp Word cũ (.doc) cần LibreOffice để đọc; hãy cài LibreOffice hoặc dùng bản .docx/PDF"
+        )
     with tempfile.TemporaryDirectory(prefix="dondoc-doc-") as tmp:
         source = Path(tmp, "van-ban.doc")
         source.write_bytes(content)
-        command = [office, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/profile",
-                   "--convert-to", "docx", "--outdir", tmp, str(source)]
+        command = [
+            office,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{tmp}/profile",
+            "--convert-to",
+            "docx",
+            "--outdir",
+            tmp,
+            str(source),
+        ]
         try:
             subprocess.run(command, capture_output=True, timeout=_OFFICE_TIMEOUT_S, check=False)
         except subprocess.TimeoutExpired as exc:

@@ -8,6 +8,7 @@ case, modern tones) with whitespace-tolerant patterns, so names broken over line
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import re
@@ -190,8 +191,10 @@ class Gazetteer:
     def _find_local(self, folded: str, province: str | None, taken: list[UnitMatch]) -> list[UnitMatch]:
         """Find local bodies named by level ("UBND tỉnh Nghệ An", "Công an tỉnh")."""
         out: list[UnitMatch] = []
+        starts = [u.start for u in taken]  # taken is in text order
         for m in self._local.finditer(folded):
-            if any(u.start <= m.start() < u.end for u in taken):
+            inside = bisect.bisect_right(starts, m.start()) - 1
+            if inside >= 0 and m.start() < taken[inside].end:
                 continue
             level = self._level_suffix.match(folded, m.end())
             if not level:

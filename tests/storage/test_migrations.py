@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -83,7 +84,6 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(sqlite_url: str) ->
 def test_migrations_ship_in_the_package() -> None:
     """Migrations are packages (a non-editable install carries them) and the template is package data."""
     import tomllib
-    from pathlib import Path
 
     from setuptools import find_packages
 
@@ -93,3 +93,10 @@ def test_migrations_ship_in_the_package() -> None:
     packages = set(find_packages(where=str(root), include=include))
     assert {"crawler.storage.migrations", "crawler.storage.migrations.versions"} <= packages
     assert "*.mako" in pyproject["tool"]["setuptools"]["package-data"]["*"]
+
+
+def test_sqlite_database_folder_is_created(tmp_path: Path) -> None:
+    """A SQLite file in a folder that does not exist yet is created by the upgrade."""
+    url = f"sqlite:///{tmp_path / 'moi' / 'thu-muc' / 'dondoc.sqlite3'}"
+    upgrade_database(url)
+    assert current_revision(url) == head_revision()

@@ -115,6 +115,7 @@ class Block:
     text: str  # the lines joined by "\n", list marker removed
     offset: int  # where `text` starts within its first line
     table: TableInfo | None = None
+    marked: bool = True  # False for a row whose number the PDF lost
 
 
 def _marker(line: str) -> tuple[float, int] | None:
@@ -297,7 +298,7 @@ def _make_block(lines: Sequence[str], start: int, end: int, table: TableInfo | N
         and table is not None
         and any(_is_last_cell(fold(x).strip(" *")) for x in lines[start:end])
     ):
-        return Block(BlockKind.ROW, NUMBER, start, end, text, 0, table)
+        return Block(BlockKind.ROW, NUMBER, start, end, text, 0, table, marked=False)
     if mark is None:
         return Block(BlockKind.PARAGRAPH, PARAGRAPH, start, end, text, 0, table)
     level, cut = mark

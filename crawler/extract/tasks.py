@@ -135,7 +135,8 @@ _LIST_COLON = re.compile(
     r"^(?:các\s+|ủy ban nhân dân các\s+)?(?:bộ|sở|tỉnh|thành phố|bộ,\s*cơ quan|bộ,\s*ngành)\s*:$"
 )
 _ASSIGNERS = frozenset({"Chính phủ", "Thủ tướng Chính phủ", "Quốc hội", "Bộ Chính trị", "Ban Bí thư"})
-_PAST = re.compile(r"(?<!\w)(?:đã|đang|vừa)\s")
+_STATISTIC = re.compile(r"^[^:]{3,80}:\s*(?:\d+\s*/\s*\d+|\d+(?:[.,]\d+)?\s*%)")
+_PAST = re.compile(r"(?<!\w)(?:đã|đang|vừa|chưa)\s")
 _DIRECTIVE_CUE = re.compile(
     r"(?<!\w)(?:yêu cầu|giao|đề nghị|chỉ đạo|khẩn trương|phải|cần|tập trung|hoàn thành|sẽ|kế hoạch|chủ trì|"
     r"nhiệm vụ|thời hạn|báo cáo|trình|ban hành)(?!\w)"
@@ -395,8 +396,14 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     ):
         return []
     opens_with_unit = any(u.start == 0 for u in walk.gazetteer.find_units(flat, walk.province))
-    if _is_report(flat) or (
-        not matches and not opens_with_unit and not _VERB_RE.search(fold(" ".join(flat.split()[:14])))
+    if (
+        _is_report(flat)
+        or (
+            not matches
+            and not opens_with_unit
+            and not _VERB_RE.search(fold(" ".join(flat.split()[:14])).replace(":", " "))
+        )
+        or _STATISTIC.search(flat[:160])
     ):
         return []
     return _read_span(block, 0, len(block.text), walk)
@@ -534,7 +541,11 @@ def _read_row(block: Block, walk: Walk) -> list[RawTask]:
     action_text = text[:tail_at]
     tail = text[tail_at:]
     action = clean_text(action_text)
-    if len(action.split()) < 2 or _is_report(action):
+    if len(action.split()) < 2 or _is_report(action) or walk.units(action) == (action,):
+        return []
+    if not block.marked and not _VERB_RE.search(fold(" ".join(action.split()[:14])).replace(":", " ")):
+        return []
+    if _STATISTIC.search(action[:160]):
         return []
     ctx = walk.inherited()
     lead, support = _cells_units(tail, block, walk)

@@ -136,6 +136,7 @@ _LIST_COLON = re.compile(
 )
 _ASSIGNERS = frozenset({"Chính phủ", "Thủ tướng Chính phủ", "Quốc hội", "Bộ Chính trị", "Ban Bí thư"})
 _STATISTIC = re.compile(r"^[^:]{3,80}:\s*(?:\d+\s*/\s*\d+|\d+(?:[.,]\d+)?\s*%)")
+_ASSIGNING = re.compile(r"(?<!\w)(?:yêu cầu|giao cho|giao|đề nghị)(?!\w)\s*:?")
 _PAST = re.compile(r"(?<!\w)(?:đã|đang|vừa|chưa)\s")
 _DIRECTIVE_CUE = re.compile(
     r"(?<!\w)(?:yêu cầu|giao|đề nghị|chỉ đạo|khẩn trương|phải|cần|tập trung|hoàn thành|sẽ|kế hoạch|chủ trì|"
@@ -406,7 +407,20 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
         or _STATISTIC.search(flat[:160])
     ):
         return []
-    return _read_span(block, 0, len(block.text), walk)
+    start = _after_assigning_verb(block.text, matches) if block.level == PARAGRAPH else 0
+    return _read_span(block, start, len(block.text), walk)
+
+
+def _after_assigning_verb(text: str, matches: list[DeadlineMatch]) -> int:
+    """Where the assigned work starts in reporting prose: after "X yêu cầu/giao/đề nghị" (the
+    last one before the first deadline), else at the paragraph's start."""
+    first = next((m.start for m in matches if m.strength >= CUE), len(text))
+    low = fold(text)
+    cues = [m for m in _ASSIGNING.finditer(low, 0, first)]
+    if not cues:
+        return 0
+    start = cues[-1].end()
+    return start + len(text[start:]) - len(text[start:].lstrip())
 
 
 def _quoted(text: str) -> list[tuple[int, int]]:

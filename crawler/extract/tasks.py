@@ -137,6 +137,7 @@ _LIST_COLON = re.compile(
 _ASSIGNERS = frozenset({"Chính phủ", "Thủ tướng Chính phủ", "Quốc hội", "Bộ Chính trị", "Ban Bí thư"})
 _STATISTIC = re.compile(r"^[^:]{3,80}:\s*(?:\d+\s*/\s*\d+|\d+(?:[.,]\d+)?\s*%)")
 _ASSIGNING = re.compile(r"(?<!\w)(?:yêu cầu|giao cho|giao|đề nghị)(?!\w)\s*:?")
+_LIST_ITEM_BEFORE = re.compile(r"(?:[,:]|\svà)\s*$")
 _PAST = re.compile(r"(?<!\w)(?:đã|đang|vừa|chưa)\s")
 _DIRECTIVE_CUE = re.compile(
     r"(?<!\w)(?:yêu cầu|giao|đề nghị|chỉ đạo|khẩn trương|phải|cần|tập trung|hoàn thành|sẽ|kế hoạch|chủ trì|"
@@ -508,7 +509,14 @@ def _subject(action: str, walk: Walk) -> tuple[str, ...]:
             break
     verb = _VERB_RE.search(masked, skip)
     if verb and verb.group() == ":" and _LIST_COLON.match(masked[skip : verb.end()]):
-        verb = _VERB_RE.search(masked.replace(":", " ", 1), verb.end())
+        verb = next(
+            (
+                v
+                for v in _VERB_RE.finditer(masked, verb.end())
+                if not _LIST_ITEM_BEFORE.search(masked[: v.start()])
+            ),
+            None,
+        )
     run_end = _unit_run_end(action, skip, walk)
     if run_end and (verb is None or verb.start() > run_end.start() + 12):
         verb = run_end

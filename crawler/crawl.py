@@ -12,6 +12,8 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -125,19 +127,23 @@ def worker_spec(config: Config, sources: Sequence[SourceConfig]) -> dict[str, An
 
 
 def _run_worker(command: list[str], log: Path, limit: int) -> str | None:
-    """Run the worker; a one-line reason if it was killed or crashed, else None."""
-    with log.open("w", encoding="utf-8") as stream:
+    """Run the worker in its own process group (with its PDF processes) and kill the whole group at
+    the time limit; a one-line reason if it was killed or crashed, else None."""
+    with log.open("w", encoding="utf-8") as stream, subprocess.Popen(
+        command, stdout=stream, stderr=subprocess.STDOUT, start_new_session=True
+    ) as process:
         try:
-            result = subprocess.run(command, stdout=stream, stderr=subprocess.STDOUT, timeout=limit,
-                                    check=False)
+            returncode = process.wait(timeout=limit)
         except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
             logger.warning("crawl worker killed at its time limit (%d s)", limit)
             return f"quá thời gian thu thập ({limit} giây), tiến trình đã bị dừng"
-    if result.returncode != 0:
+    if returncode != 0:
         text = log.read_text(encoding="utf-8", errors="replace")
         lines = [line for line in text.splitlines() if line.strip()] or ["không có nhật ký"]
-        logger.error("crawl worker failed (exit %d); log tail: %s", result.returncode, "\n".join(lines[-20:]))
-        return f"tiến trình thu thập lỗi (mã {result.returncode}): {lines[-1]}"
+        logger.error("crawl worker failed (exit %d); log tail: %s", returncode, "\n".join(lines[-20:]))
+        return f"tiến trình thu thập lỗi (mã {returncode}): {lines[-1]}"
     return None
 
 

@@ -92,6 +92,7 @@ def add_http_traps(root: Path, routes: dict[str, object]) -> None:
     _write(root, routes, "/thach-thuc.htm", "thach-thuc.htm", CHALLENGE)
     routes["/loi-may-chu.htm"] = {"status": 500}
     routes["/cham.htm"] = {"file": "news-category.htm", "delay_s": 4}
+    routes["/rat-cham.htm"] = {"file": "news-category.htm", "delay_s": 60}
     routes["/chuyen-huong.htm"] = {"redirect": "http://example.org/cai-cach-hanh-chinh.htm"}
     _write(root, routes, "/html-hong.htm", "html-hong.htm",
            "<html><body><div class='box-stream'><<div class=\"box-stream-item\" data-id=1 <h2><a class=")

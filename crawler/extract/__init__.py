@@ -123,7 +123,16 @@ def _with_provenance(task: RawTask, lines: list[str], originals: list[str]) -> E
         anchor=anchor,
         start=column,
         end=column + len(anchor),
+        note=_year_note(task),
     )
+
+
+def _year_note(task: RawTask) -> str:
+    """Say so when a deadline's year was taken from the document (FORMAT.md asks for it)."""
+    deadline = task.deadline
+    if deadline.due is None or not deadline.raw or re.search(r"\d{4}|\d/\d{2}\b", deadline.raw):
+        return ""
+    return f"Năm {deadline.due.year} lấy theo năm của văn bản."
 
 
 def _anchor(line: str, column: int) -> str:

@@ -78,6 +78,7 @@ class Gazetteer:
         self._kinds: dict[str, list[str]] = {}
         self._members: dict[str, tuple[str, ...]] = {}
         self._cache: dict[tuple[str, str | None], tuple[UnitMatch, ...]] = {}
+        self._resolved: dict[tuple[str, str | None], tuple[str, ...]] = {}
         self.provinces: dict[str, str] = {}  # folded alias -> "tỉnh X" / "thành phố X"
         self._province_names: dict[str, str] = {}
         for kind, entries in data.items():
@@ -216,7 +217,17 @@ class Gazetteer:
 
     def resolve(self, phrase: str, province: str | None = None) -> tuple[str, ...]:
         """Read the units a subject phrase names: lists ("Các Bộ: Tài chính, Xây dựng"), known names,
-        titles ("Bộ trưởng Bộ Công Thương"), and collective groups kept as one phrase."""
+        titles ("Bộ trưởng Bộ Công Thương"), and collective groups kept as one phrase (cached)."""
+        key = (phrase, province)
+        found = self._resolved.get(key)
+        if found is None:
+            if len(self._resolved) > 20_000:
+                self._resolved.clear()
+            found = self._resolved[key] = self._resolve(phrase, province)
+        return found
+
+    def _resolve(self, phrase: str, province: str | None) -> tuple[str, ...]:
+        """Resolve a unit phrase (see resolve)."""
         phrase = " ".join(phrase.split()).strip(" ,;:.-*")
         folded = _TITLES.sub("", fold(phrase))
         if folded != fold(phrase):

@@ -485,7 +485,9 @@ def _pieces(text: str, matches: list[DeadlineMatch], start: int, end: int) -> li
         cut = m.end + after.end()
         if after.group(1) == "," and not _VERB_RE.match(fold(text[cut : cut + 40])):
             continue
-        if len(re.findall(r"\w+", clean_text(text[cut : following.start]))) >= 5:
+        after_next = re.split(r"[.;]", text[following.end : following.end + 300], maxsplit=1)[0]
+        words = len(re.findall(r"\w+", clean_text(text[cut : following.start])))
+        if words >= 5 or (words == 0 and len(after_next.split()) >= 5):
             cuts.append(cut)
     bounds = [start, *sorted(set(cuts)), end]
     pieces = []

@@ -143,3 +143,34 @@ def test_cells_from_document_tables() -> None:
     tasks = extract_tasks(DocumentText(name="t", text="Kế hoạch\n\n(bảng)\n", tables=(table,)))
     assert len(tasks) == 1 and tasks[0].lead == ("Sở Tài chính",)
     assert tasks[0].deadline.due == dt.date(2026, 9, 30) and tasks[0].line == 4
+
+
+HEADED = """PHỤ LỤC: NHIỆM VỤ NĂM 2026
+
+a) Nhiệm vụ tháng 3/2026:
+
+TT Tên nhiệm vụ Cơ quan chủ trì Kết quả dự kiến
+
+1. Cơ sở dữ liệu quốc gia về việc làm Bộ Nội vụ Hoàn thành, đưa vào sử dụng
+
+2. Nền tảng học liệu số dùng chung Bộ Giáo dục và Đào tạo Hoàn thành
+
+b) Nhiệm vụ quý II/2026:
+
+TT Tên nhiệm vụ Cơ quan chủ trì Kết quả dự kiến
+
+3. Kho dữ liệu thống kê quốc gia Bộ Tài chính Đưa vào vận hành
+"""
+
+
+def test_section_heading_gives_rows_their_deadline() -> None:
+    """ "a) Nhiệm vụ tháng 3/2026:" dates the rows under it; the unit cell is read inside the line."""
+    tasks = _tasks(HEADED)
+    assert [t.lead for t in tasks] == [("Bộ Nội vụ",), ("Bộ Giáo dục và Đào tạo",), ("Bộ Tài chính",)]
+    assert [t.deadline.due for t in tasks] == [
+        dt.date(2026, 3, 31),
+        dt.date(2026, 3, 31),
+        dt.date(2026, 6, 30),
+    ]
+    assert tasks[0].deadline.raw == "Nhiệm vụ tháng 3/2026"
+    assert tasks[2].deadline.precision is Precision.QUARTER

@@ -138,6 +138,7 @@ _ASSIGNERS = frozenset({"Chính phủ", "Thủ tướng Chính phủ", "Quốc h
 _STATISTIC = re.compile(r"^[^:]{3,80}:\s*(?:\d+\s*/\s*\d+|\d+(?:[.,]\d+)?\s*%)")
 _ASSIGNING = re.compile(r"(?<!\w)(?:yêu cầu|giao cho|giao|đề nghị)(?!\w)\s*:?")
 _LIST_ITEM_BEFORE = re.compile(r"(?:[,:]|\svà)\s*$")
+_SENTENCE = re.compile(r"[.;]\**\s+\**(?=[^\W\d_a-zđ])")
 _PAST = re.compile(r"(?<!\w)(?:đã|đang|vừa|chưa)\s")
 _DIRECTIVE_CUE = re.compile(
     r"(?<!\w)(?:yêu cầu|giao|đề nghị|chỉ đạo|khẩn trương|phải|cần|tập trung|hoàn thành|sẽ|kế hoạch|chủ trì|"
@@ -439,7 +440,9 @@ def _read_span(block: Block, start: int, end: int, walk: Walk) -> list[RawTask]:
         action = clean_text(text)
         if len(action.split()) < 4:
             continue
-        lead = _subject(action, walk) or (out[-1].lead if out else ()) or ctx.lead
+        lead = (
+            _subject(action, walk) or _later_subject(text, walk) or (out[-1].lead if out else ()) or ctx.lead
+        )
         deadline = piece.deadline.deadline if piece.deadline else (ctx.deadline or Deadline.none())
         refs = ctx.refs or ((walk.number,) if walk.number else ())
         out.append(
@@ -455,6 +458,21 @@ def _read_span(block: Block, start: int, end: int, walk: Walk) -> list[RawTask]:
             )
         )
     return out
+
+
+def _sentences(text: str, start: int, end: int) -> list[int]:
+    """Where sentences after the first begin within a span (after ". " and a capital letter)."""
+    return [m.end() for m in _SENTENCE.finditer(text, start, end)]
+
+
+def _later_subject(text: str, walk: Walk) -> tuple[str, ...]:
+    """The subject of a later sentence when the first sentence names none ("Công tác ... Các bộ,
+    cơ quan, địa phương khẩn trương khắc phục ...")."""
+    for cut in _sentences(text, 0, len(text)):
+        subject = _subject(clean_text(text[cut : cut + 300]), walk)
+        if subject:
+            return subject
+    return ()
 
 
 def _is_report(action: str) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from crawler.extract.deadlines import CUE, DeadlineMatch, best_deadline, find_deadlines
 from crawler.extract.normalize import fold
 from crawler.extract.refs import document_numbers, find_status, overdue_title, own_number
-from crawler.extract.segment import NUMBER, PARAGRAPH, ROMAN, Block, BlockKind
+from crawler.extract.segment import PARAGRAPH, ROMAN, Block, BlockKind
 from crawler.extract.units import Gazetteer
 from crawler.models import Deadline, Status
 
@@ -687,6 +687,3 @@ def _cells_units(tail: str, block: Block, walk: Walk) -> tuple[tuple[str, ...], 
     if block.table is not None and block.table.support and len(cells) > 1:
         return cells[0], cells[1]
     return cells[0], ()
-
-
-__all__ = ["NUMBER", "Walk", "walk_blocks"]

@@ -77,11 +77,11 @@ def _key(action: str) -> str:
 
 
 def _year(doc: DocumentText, lines: list[str]) -> int | None:
-    """The year assumed for dates written without one: issue date, publication date, or first dated line."""
+    """The year assumed for dates written without one: publication, issue date, or first dated line."""
+    if doc.published:  # FORMAT.md: a date without a year takes the year of publication
+        return doc.published.year
     if doc.issued:
         return doc.issued.year
-    if doc.published:
-        return doc.published.year
     for line in lines[:400]:
         m = _DATE_LINE.search(fold(line))
         if m:

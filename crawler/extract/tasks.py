@@ -592,11 +592,16 @@ def _read_row(block: Block, walk: Walk) -> list[RawTask]:
     ctx = walk.inherited()
     lead, support = _cells_units(tail, block, walk)
     lead = lead or _subject(action, walk) or ctx.lead
-    tail_deadlines = find_deadlines(tail, walk.year, cells=True)
-    chosen = best_deadline(tail_deadlines) or best_deadline(
-        [d for d in find_deadlines(action_text, walk.year) if d.strength >= CUE]
+    cell = best_deadline(find_deadlines(tail, walk.year, cells=True))
+    section = next((c.deadline for c in reversed(walk.stack) if c.deadline and c.level >= 0), None)
+    in_text = best_deadline([d for d in find_deadlines(action_text, walk.year) if d.strength >= CUE])
+    deadline = (
+        (cell.deadline if cell else None)
+        or section  # "a) Nhiệm vụ tháng 8/2025:" dates its rows over dates inside their text
+        or (in_text.deadline if in_text else None)
+        or ctx.deadline
+        or Deadline.none()
     )
-    deadline = chosen.deadline if chosen else (ctx.deadline or Deadline.none())
     refs = tuple(document_numbers(tail)) or ctx.refs or ((walk.number,) if walk.number else ())
     if ctx.refs and tuple(document_numbers(tail)):
         refs = tuple(dict.fromkeys([*ctx.refs, *document_numbers(tail)]))

@@ -230,7 +230,11 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
                 break
             seen_cell = seen_cell or _is_last_cell(low)
             if (
-                (_marker(lines[end]) and not _is_continuation(lines[end], in_table))
+                (
+                    _marker(lines[end])
+                    and not _is_continuation(lines[end], in_table)
+                    and not _dash_in_sentence(lines, start, last_text, end)
+                )
                 or _APPENDIX.match(low)
                 or _RECIPIENTS.match(low)
                 or (_is_header(low) and len(low) < 160)
@@ -281,6 +285,15 @@ def _is_heading_line(line: str) -> bool:
     text = line.strip()
     letters = [ch for ch in text if ch.isalpha()]
     return text.startswith("#") or (len(letters) >= 8 and all(ch.isupper() for ch in letters))
+
+
+def _dash_in_sentence(lines: Sequence[str], start: int, last_text: int, end: int) -> bool:
+    """Tell whether a dashed line continues an unfinished sentence of a long block (a list of
+    recipients inside a sentence) rather than starting an item."""
+    mark = _marker(lines[end])
+    if mark is None or mark[0] != DASH or _ends_sentence(lines[last_text]):
+        return False
+    return sum(len(line.split()) for line in lines[start : last_text + 1]) >= 25
 
 
 def _is_continuation(line: str, in_table: bool) -> bool:

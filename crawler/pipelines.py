@@ -117,12 +117,13 @@ def _sessions(url: str) -> sessionmaker[Session]:
 
 
 _POOL: list[ProcessPoolExecutor] = []
+_POOL_MAX_WORKERS = 4
 
 
 def _pdf_pool() -> ProcessPoolExecutor:
     """The worker's process pool for PDF text and .doc conversion (CPU-bound, kept off the reactor)."""
     if not _POOL:
-        workers = max(1, (os.cpu_count() or 2) - 1)
+        workers = min(os.cpu_count() or 1, _POOL_MAX_WORKERS)  # the OS shares cores with the reactor
         context = multiprocessing.get_context("spawn")  # no fork of a process running a reactor
         _POOL.append(ProcessPoolExecutor(max_workers=workers, mp_context=context))
     return _POOL[0]

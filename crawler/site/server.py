@@ -3,13 +3,16 @@
 It serves the bundled demo site (used by `dondoc demo`) and the test and benchmark sites. URLs with
 query strings (`/?pageid=27160&docid=N`) map to flat files; a route may also ask for a status code,
 a redirect, a delay or a generated oversized body, so failure cases are reproducible on loopback.
-Every file answer carries an ETag and Last-Modified and honours conditional requests with a 304.
+Every file answer carries an ETag and Last-Modified and honours conditional requests with a 304
+(unless the route says no_validators); a `counter` route changes on every fetch like a live
+visitor counter.
 """
 
 from __future__ import annotations
 
 import email.utils
 import hashlib
+import itertools
 import json
 import logging
 import threading
@@ -127,6 +130,8 @@ class _SiteHandler(BaseHTTPRequestHandler):
         body = path.read_bytes()
         if spec.get("templated"):
             body = body.replace(b"{{base_url}}", self.server.base_url.encode("ascii"))
+        if spec.get("counter"):  # a live visitor counter: different bytes on every fetch
+            body = body.replace(b"{{counter}}", str(next(self.server.hits)).encode("ascii"))
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         modified = email.utils.formatdate(int(path.stat().st_mtime), usegmt=True)
         if self.headers.get("If-None-Match") == etag or (
@@ -184,6 +189,7 @@ class _SiteServer(ThreadingHTTPServer):
         self.root = root
         host, port = self.server_address[:2]
         self.base_url = f"http://{host!s}:{port}"
+        self.hits = itertools.count(1)
         self._routes: dict[str, dict[str, Any]] = {}
         self._routes_mtime = -1.0
 

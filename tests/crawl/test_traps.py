@@ -9,14 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crawler.config import Config, GeneralConfig, SourceConfig, load_config
 from crawler.crawl import CrawlReport, run_crawl
 from crawler.site import RunningSite, demo_sources, serve_site
 from crawler.site.server import SITE_DIR
 from crawler.storage.engine import make_engine, session_factory, upgrade_database
-from crawler.storage.schema import Document
+from crawler.storage.schema import Document, Page
 
 from .trapsite import build_trap_site
 
@@ -143,6 +143,10 @@ def test_new_provincial_site_by_config_alone(trap_site: RunningSite, db_url: str
     path.write_text(PROVINCE_TOML.format(base=trap_site.base_url), encoding="utf-8")
     report = run_crawl(load_config(path), db_url, None, 120)
     assert report.ok, report
+    again = run_crawl(load_config(path), db_url, None, 120)  # no validators, counters changed
+    assert again.ok and again.new_documents == 0
+    with session_factory(make_engine(db_url))() as session:
+        assert session.scalar(select(func.count()).select_from(Page).where(Page.url.like("%bai-1"))) == 1
     docs = _documents(db_url)
     assert sorted(d.title or "" for d in docs) == sorted(PROVINCE_TITLES)
     first = next(d for d in docs if d.title == PROVINCE_TITLES[0])

@@ -113,7 +113,7 @@ def province_article(n: int, title: str, body: str) -> str:
 <div class="asset-full-content"><h3 class="header-title"><span>{title}</span></h3>
 <div class="metadata-entry metadata-publish-date">{n + 1:02d}/10/2025 08:{n:02d}</div>
 <div class="journal-content-article"><p class="sapo"><strong>{body[:120]}</strong></p><p>{body}</p></div>
-<div class="taglib-ratings">Trực tuyến: {n * 7} Hôm nay: {n * 113}</div>
+<div class="taglib-ratings">Trực tuyến: {{{{counter}}}} Hôm nay: {n * 113}</div>
 </div></div></body></html>"""
 
 
@@ -131,6 +131,7 @@ def add_province(root: Path, routes: dict[str, object], titles: list[str]) -> No
                          f'<span class="metadata-publish-date">{n + 1:02d}/10/2025</span></div>')
             body = f"{title}. Sở Nội vụ đề nghị các sở, ngành hoàn thành báo cáo trước ngày 20/10/2025."
             _write(root, routes, path, f"tinh-bai-{n + 1}.htm", province_article(n, title, body))
+            routes[path] = {"file": f"tinh-bai-{n + 1}.htm", "counter": True, "no_validators": True}
         route = f"{base}?_cur={page_no}&_delta={per_page}"
         html = f"<html><body><div class='asset-publisher'>{''.join(items)}</div></body></html>"
         _write(root, routes, route, f"tinh-trang-{page_no}.htm", html)

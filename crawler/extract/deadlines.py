@@ -246,6 +246,18 @@ def _find(text: str, default_year: int | None, cells: bool) -> tuple[DeadlineMat
     return tuple(sorted(found, key=lambda d: d.start))
 
 
+def _horizon(deadline: Deadline, default_year: int | None, strength: int) -> bool:
+    """Tell whether a weakly cued year far past the document's year is a planning horizon
+    ("Chiến lược ... đến năm 2030") rather than a deadline."""
+    return (
+        deadline.precision is Precision.YEAR
+        and deadline.due is not None
+        and default_year is not None
+        and deadline.due.year > default_year + 2
+        and strength < STRONG
+    )
+
+
 def _accept(
     text: str,
     folded: str,
@@ -263,7 +275,7 @@ def _accept(
     if needs_cue and (strength == 0 or (strength < STRONG and _NOT_DEADLINE.search(before))):
         return None
     deadline = build(m, default_year)
-    if deadline is None:
+    if deadline is None or _horizon(deadline, default_year, strength):
         return None
     raw = " ".join(text[m.start() : m.end()].split())
     if cue:

@@ -113,3 +113,9 @@ def test_invalid_dates_are_ignored() -> None:
 def test_cells_accept_bare_values() -> None:
     """In a row's cells a bare period is the deadline column's value."""
     assert _one("Bộ Nội vụ Tháng \n8/2025", cells=True)[:2] == ("2025-08-31", "month")
+
+
+def test_far_years_are_horizons() -> None:
+    """ "Chiến lược ... đến năm 2030" in a 2025 document is a planning horizon, not a deadline."""
+    assert find_deadlines("triển khai Chiến lược thu hút nhân tài đến năm 2030, tầm nhìn 2045", 2025) == []
+    assert _one("hoàn thành trước năm 2030", 2025)[:2] == ("2030-12-31", "year")

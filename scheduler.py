@@ -597,9 +597,11 @@ class Service:
                 extra={"job_id": job_id, "outcome": result.outcome, "duration_s": duration})
 
     def stop_children(self) -> list[int]:
-        """Ask every crawl subprocess group to stop (SIGTERM); return the groups for `reap_groups`."""
+        """Ask every crawl subprocess to stop (SIGTERM to its process group and to the groups of its
+        descendants: the crawl worker runs in a group of its own); return the groups for `reap_groups`."""
         with self.guard:
-            groups = [child.pid for child in self.children]
+            roots = [child.pid for child in self.children]
+        groups = sorted({group for root in roots for group in tree_groups(root)})
         signal_groups(groups, signal.SIGTERM)
         return groups
 
@@ -616,6 +618,30 @@ def signal_groups(groups: Sequence[int], signum: signal.Signals) -> None:
             os.killpg(group, signum)
 
 
+def tree_groups(root: int) -> set[int]:
+    """The process groups of `root` and of all its descendants (Linux /proc): what must be signalled
+    to stop a crawl whose worker runs in a process group of its own."""
+    children: dict[int, list[int]] = {}
+    group_of: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text(encoding="ascii", errors="replace").rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        pid, parent, group = int(entry.name), int(fields[1]), int(fields[2])
+        children.setdefault(parent, []).append(pid)
+        group_of[pid] = group
+    found: set[int] = {root}
+    pending = [root]
+    while pending:
+        current = pending.pop()
+        found.add(group_of.get(current, root))
+        pending += children.get(current, [])
+    return found
+
+
 def group_alive(group: int) -> bool:
     """True while some process of the group still exists."""
     try:
@@ -629,11 +655,21 @@ def group_alive(group: int) -> bool:
 
 def reap_groups(groups: Sequence[int], grace_s: float) -> None:
     """Give stopped process groups `grace_s` to exit, then kill what is left (e.g. a Scrapy worker
-    shutting down "gracefully" on a site that never answers), so no crawl outlives the service."""
-    deadline = time.monotonic() + grace_s
-    while any(group_alive(g) for g in groups) and time.monotonic() < deadline:
+    shutting down "gracefully" on a site that never answers) and wait for it, so no crawl outlives
+    the service."""
+    if not groups_gone(groups, grace_s):
+        signal_groups([g for g in groups if group_alive(g)], signal.SIGKILL)
+        groups_gone(groups, grace_s)
+
+
+def groups_gone(groups: Sequence[int], limit_s: float) -> bool:
+    """Wait up to `limit_s` for every process group to be gone; True when they are."""
+    deadline = time.monotonic() + limit_s
+    while any(group_alive(g) for g in groups):
+        if time.monotonic() >= deadline:
+            return False
         time.sleep(0.1)
-    signal_groups([g for g in groups if group_alive(g)], signal.SIGKILL)
+    return True
 
 
 def short_error(exc: BaseException) -> str:
@@ -842,8 +878,7 @@ def _wait_child(child: subprocess.Popen[str], limit_s: int) -> tuple[str, bool]:
         output, _ = child.communicate(timeout=limit_s)
         return output or "", False
     except subprocess.TimeoutExpired:
-        with suppress(ProcessLookupError):
-            os.killpg(child.pid, signal.SIGKILL)
+        signal_groups(sorted(tree_groups(child.pid)), signal.SIGKILL)
         output, _ = child.communicate()
         return output or "", True
 

@@ -282,7 +282,7 @@ def test_stop_during_a_crawl_abandons_it_and_leaves_no_crawler_behind(
     finally:
         code = stop(service)
     assert code == 0
-    assert crawl_workers(str(tmp_path)) == []
+    wait_until(lambda: not crawl_workers(str(tmp_path)), what="the crawl worker to be gone", limit_s=30)
     assert query(tmp_path / "dondoc.sqlite3", "SELECT job_id, last_outcome FROM service_jobs") == [
         ("crawl:trang-treo", "abandoned")
     ]

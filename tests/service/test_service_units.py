@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
-from service_helpers import dondoc_env, run_dondoc
+from service_helpers import dondoc_env, run_dondoc, wait_until
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -215,13 +215,33 @@ def test_stopping_hides_the_channels() -> None:
     assert channels.get("console") is None
 
 
-def test_overrunning_child_group_is_killed() -> None:
-    """A subprocess past its limit is killed with its whole process group and reported as killed."""
-    sleeper = "import time; print('bat dau', flush=True); time.sleep(600)"
-    child = subprocess.Popen([sys.executable, "-c", sleeper], stdout=subprocess.PIPE,
+SLEEPER_WITH_WORKER = """
+import subprocess, sys, time
+worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True)
+print("worker", worker.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def running(pid: int) -> bool:
+    """True while a process exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_overrunning_crawl_is_killed_with_its_worker_group() -> None:
+    """A subprocess past its limit is killed with its group and the group of its worker (which runs in
+    a session of its own, like the crawl worker), and reported as killed."""
+    child = subprocess.Popen([sys.executable, "-c", SLEEPER_WITH_WORKER], stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    output, killed = scheduler._wait_child(child, 1)
-    assert killed and child.returncode < 0 and "bat dau" in output
+    assert child.stdout is not None
+    worker = int(child.stdout.readline().split()[1])
+    _output, killed = scheduler._wait_child(child, 1)
+    assert killed and child.returncode < 0
+    wait_until(lambda: not running(worker), what="the worker to be killed", limit_s=30)
 
 
 def test_failing_source_alerts_the_operator_once(tmp_path: Path) -> None:

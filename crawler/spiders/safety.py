@@ -84,8 +84,14 @@ class RetryBackoffMiddleware:
         base = settings.getfloat("DONDOC_RETRY_BACKOFF_S")
         return cls(base, settings.getfloat("DONDOC_RETRY_BACKOFF_MAX_S"))
 
+    def delay_s(self, attempt: int) -> float:
+        """Seconds to wait before the n-th retry: base * 2^(n-1), capped; no wait for a first attempt."""
+        if attempt <= 0 or self.base_s <= 0:
+            return 0.0
+        return float(min(self.base_s * 2 ** (attempt - 1), self.cap_s))
+
     async def process_request(self, request: Request) -> None:
-        """Sleep base * 2^(n-1) seconds before the n-th retry of a request."""
-        attempt = int(request.meta.get("retry_times", 0))
-        if attempt and self.base_s > 0:
-            await asyncio.sleep(min(self.base_s * 2 ** (attempt - 1), self.cap_s))
+        """Sleep before a retried request, as long as delay_s says."""
+        delay = self.delay_s(int(request.meta.get("retry_times", 0)))
+        if delay:
+            await asyncio.sleep(delay)

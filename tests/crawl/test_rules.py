@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
+import pytest
 from scrapy.http import Request
 
 from crawler.config import GeneralConfig, SourceConfig
@@ -63,16 +63,18 @@ def test_settings_are_polite_for_remote_sources_and_fast_for_loopback() -> None:
     assert not local["AUTOTHROTTLE_ENABLED"] and local["DOWNLOAD_DELAY"] == 0
 
 
-def test_retries_back_off_exponentially() -> None:
+def test_retries_back_off_exponentially(monkeypatch: pytest.MonkeyPatch) -> None:
     """The n-th retry waits base * 2^(n-1) seconds, capped; first attempts do not wait."""
     middleware = RetryBackoffMiddleware(base_s=0.05, cap_s=0.12)
+    assert [middleware.delay_s(n) for n in range(5)] == [0.0, 0.05, 0.1, 0.12, 0.12]
+    slept: list[float] = []
 
-    async def waited(retry_times: int) -> float:
-        """Seconds process_request slept for a request retried `retry_times` times."""
-        started = time.perf_counter()
-        await middleware.process_request(Request("http://127.0.0.1/", meta={"retry_times": retry_times}))
-        return time.perf_counter() - started
+    async def fake_sleep(seconds: float) -> None:
+        """Record the wait instead of waiting."""
+        slept.append(seconds)
 
-    assert asyncio.run(waited(0)) < 0.03
-    assert 0.09 <= asyncio.run(waited(2)) < 0.2
-    assert asyncio.run(waited(5)) < 0.2
+    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+    for retry_times in (0, 2):
+        request = Request("http://127.0.0.1/", meta={"retry_times": retry_times})
+        asyncio.run(middleware.process_request(request))
+    assert slept == [0.1]

@@ -10,7 +10,9 @@ held). The template gets two parameters: `tieu_de` (the subject, at most 100 cha
 `noi_dung` (the text, shortened to 400). The access token expires
 (HTTP 401 or error -216): refresh once and retry once. The refresh token is single-use and replaced
 at every refresh: the new pair is stored atomically before it is used, and a reused refresh token
-(-14020) needs an operator to authorize the OA again.
+(-14020) needs an operator to authorize the OA again. The store records when each token expires
+(`expires_in` of the refresh answer; refresh tokens live about 90 days) so the operator can be warned
+before the refresh token runs out (`token_warnings`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -50,14 +52,19 @@ TIMEOUT_S = 20.0
 OUTSIDE_WINDOW = "người nhận chưa tương tác với OA trong 48 giờ qua; tin nhắn được giữ lại"
 ZNS_BASE = "https://business.openapi.zalo.me"
 ZNS_SUBJECT_LIMIT, ZNS_TEXT_LIMIT = 100, 400
+REFRESH_TOKEN_LIFETIME = dt.timedelta(days=90)
+REFRESH_WARN_DAYS = 14
+MAX_LIFETIME_S = 10 * 366 * 86400
 
 
 @dataclass(frozen=True)
 class ZaloTokens:
-    """The OA's current access token and its single-use refresh token."""
+    """The OA's current access token and its single-use refresh token, with their expiry when known."""
 
     access_token: str
     refresh_token: str
+    expires_at: dt.datetime | None = None
+    refresh_expires_at: dt.datetime | None = None
 
 
 class TokenStore(Protocol):
@@ -84,7 +91,12 @@ class FileTokenStore:
         if not self.path.exists():
             return None
         data = json.loads(self.path.read_text(encoding="utf-8"))
-        return ZaloTokens(str(data["access_token"]), str(data["refresh_token"]))
+        return ZaloTokens(
+            str(data["access_token"]),
+            str(data["refresh_token"]),
+            _moment(data.get("expires_at")),
+            _moment(data.get("refresh_expires_at")),
+        )
 
     def save(self, tokens: ZaloTokens) -> None:
         """Write to a private temporary file, flush it to disk, then rename it over the old one."""
@@ -92,9 +104,7 @@ class FileTokenStore:
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".zalo-tokens-")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(
-                    {"access_token": tokens.access_token, "refresh_token": tokens.refresh_token}, handle
-                )
+                json.dump(_token_fields(tokens), handle)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(tmp, 0o600)
@@ -102,6 +112,61 @@ class FileTokenStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def _token_fields(tokens: ZaloTokens) -> dict[str, str]:
+    """The JSON fields of a stored pair; expiry times only when known (ISO 8601)."""
+    fields = {"access_token": tokens.access_token, "refresh_token": tokens.refresh_token}
+    if tokens.expires_at is not None:
+        fields["expires_at"] = tokens.expires_at.isoformat()
+    if tokens.refresh_expires_at is not None:
+        fields["refresh_expires_at"] = tokens.refresh_expires_at.isoformat()
+    return fields
+
+
+def _moment(value: object) -> dt.datetime | None:
+    """A stored ISO 8601 time (naive ones are UTC); None when absent, as in files from older versions."""
+    if not isinstance(value, str) or not value:
+        return None
+    moment = dt.datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _lifetime(value: object) -> dt.timedelta | None:
+    """A token lifetime given in seconds (Zalo sends numbers or numeric strings); None when unusable."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return dt.timedelta(seconds=seconds) if 0 < seconds < MAX_LIFETIME_S else None  # also drops nan, inf
+
+
+def token_warnings(
+    tokens: ZaloTokens | None, now: dt.datetime, *, within_days: int = REFRESH_WARN_DAYS
+) -> list[str]:
+    """Operator warnings about a missing pair or a refresh token expiring within `within_days` days."""
+    if tokens is None:
+        return ["Zalo OA chưa có access token và refresh token; người vận hành cần cấp quyền cho OA."]
+    expires = tokens.refresh_expires_at
+    if expires is None:  # an older token file or tokens from the environment: expiry unknown
+        return []
+    local = expires.astimezone(now.tzinfo or dt.UTC)
+    day = local.strftime("%d/%m/%Y")
+    if expires <= now:
+        return [
+            f"Refresh token Zalo đã hết hạn hoặc bị Zalo từ chối (ngày {day}); tin nhắn Zalo không gửi "
+            "được cho tới khi người vận hành cấp quyền lại cho OA."
+        ]
+    days_left = (local.date() - now.date()).days
+    if days_left > within_days:
+        return []
+    when = "hôm nay" if days_left <= 0 else f"sau {days_left} ngày"
+    return [
+        f"Refresh token Zalo sẽ hết hạn {when} (ngày {day}); người vận hành cần cấp quyền lại cho OA "
+        "trước thời hạn này."
+    ]
 
 
 class TokenExpiredError(Exception):
@@ -237,11 +302,12 @@ class ZaloChannel:
         if "access_token" not in body or "refresh_token" not in body:
             code = int(body.get("error", -1))
             if code == REUSED_REFRESH_TOKEN:
+                self.tokens.save(replace(old, refresh_expires_at=self.clock()))  # unusable from now on
                 raise MessageHeldError(
                     "refresh token Zalo đã dùng hoặc hết hạn; người vận hành cần cấp quyền lại cho OA"
                 )
             raise RetryLaterError(f"làm mới access token Zalo thất bại (mã {code})")
-        fresh = ZaloTokens(str(body["access_token"]), str(body["refresh_token"]))
+        fresh = fresh_tokens(body, self.clock())
         self.tokens.save(fresh)
         log.info("zalo tokens refreshed and stored")
         return fresh
@@ -255,6 +321,18 @@ class ZaloChannel:
         if response.status_code >= 500:
             raise RetryLaterError(f"Zalo trả lời HTTP {response.status_code}")
         return response
+
+
+def fresh_tokens(body: dict[str, Any], now: dt.datetime) -> ZaloTokens:
+    """The pair of a refresh answer with its expiry times (the refresh token's 90 days when not given)."""
+    access_life = _lifetime(body.get("expires_in"))
+    refresh_life = _lifetime(body.get("refresh_token_expires_in")) or REFRESH_TOKEN_LIFETIME
+    return ZaloTokens(
+        str(body["access_token"]),
+        str(body["refresh_token"]),
+        now + access_life if access_life else None,
+        now + refresh_life,
+    )
 
 
 def _accepted(response: httpx.Response) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from fake_apis import Reply, Request, serve
 from crawler.config import ZaloConfig
 from crawler.errors import PermanentDeliveryError
 from notifier.channels.base import MessageHeldError, OutgoingMessage
-from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens
+from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens, fresh_tokens, token_warnings
 
 NOW = dt.datetime(2025, 10, 1, 7, 30, tzinfo=dt.UTC)
 SECRET = "oa-secret-key"
@@ -81,6 +81,11 @@ def channel(
     )
 
 
+def pair(tokens: ZaloTokens | None) -> tuple[str, str] | None:
+    """The access and refresh token of a stored pair, without expiry times."""
+    return (tokens.access_token, tokens.refresh_token) if tokens else None
+
+
 def message(user: str = "u1", text: str = "NHẮC VIỆC – Sở Tài chính") -> OutgoingMessage:
     """A one-part Zalo message."""
     return OutgoingMessage("k" * 64, "zalo", user, "", text)
@@ -117,22 +122,25 @@ def test_expired_token_refreshes_once_stores_rotated_pair_first(tmp_path: Path, 
         zalo.send(message())
         api.valid_access = {"A9"}  # the server expires A1
         zalo.send(message("u2"))
-        assert store.load() == ZaloTokens("A2", "R2")
-        assert api.stored_when_retried[-1] == ZaloTokens("A2", "R2")  # stored before the retry
+        assert pair(store.load()) == ("A2", "R2")
+        assert pair(api.stored_when_retried[-1]) == ("A2", "R2")  # stored before the retry
         api.valid_access = {"A9"}
         zalo.send(message("u3"))
-    assert store.load() == ZaloTokens("A3", "R3")
+    assert store.load() == ZaloTokens(
+        "A3", "R3", NOW + dt.timedelta(seconds=90000), NOW + dt.timedelta(days=90)
+    )
     assert [user for user, _ in api.sent] == ["u1", "u2", "u3"]
     assert (tmp_path / "zalo.json").stat().st_mode & 0o777 == 0o600
 
 
 def test_reused_refresh_token_needs_operator(tmp_path: Path) -> None:
-    """-14020 on refresh: the message is held and the stored pair is left as it was."""
+    """-14020 on refresh: the message is held; the stored pair stays, its refresh token marked unusable."""
     store = FileTokenStore(tmp_path / "zalo.json")
     store.save(ZaloTokens("A0", "R0"))
     with serve(OaApi(store)) as server, pytest.raises(MessageHeldError, match="cấp quyền lại"):
         channel(server.base_url, store).send(message())
-    assert store.load() == ZaloTokens("A0", "R0")
+    assert store.load() == ZaloTokens("A0", "R0", None, NOW)
+    assert "đã hết hạn hoặc bị Zalo từ chối" in token_warnings(store.load(), NOW)[0]
 
 
 def test_outside_48_hours_is_held_without_calling_zalo(tmp_path: Path) -> None:
@@ -143,3 +151,43 @@ def test_outside_48_hours_is_held_without_calling_zalo(tmp_path: Path) -> None:
             with pytest.raises(MessageHeldError, match="48 giờ"):
                 channel(server.base_url, store, last).send(message())
         assert server.requests == []
+
+
+def test_refresh_answer_gives_expiry_times() -> None:
+    """expires_in (a string or a number) dates the access token; the refresh token gets its own lifetime
+    when the answer gives one, 90 days otherwise."""
+    answer = {"access_token": "A", "refresh_token": "R", "expires_in": 3600}
+    given = fresh_tokens({**answer, "refresh_token_expires_in": "86400"}, NOW)
+    assert given == ZaloTokens("A", "R", NOW + dt.timedelta(hours=1), NOW + dt.timedelta(days=1))
+    default = fresh_tokens({"access_token": "A", "refresh_token": "R", "expires_in": "bad"}, NOW)
+    assert default == ZaloTokens("A", "R", None, NOW + dt.timedelta(days=90))
+
+
+def test_old_token_file_without_expiry_stays_readable(tmp_path: Path) -> None:
+    """A file written before expiry times were recorded loads with unknown expiry; new ones round-trip."""
+    path = tmp_path / "zalo.json"
+    path.write_text('{"access_token": "A0", "refresh_token": "R0"}', encoding="utf-8")
+    store = FileTokenStore(path)
+    assert store.load() == ZaloTokens("A0", "R0")
+    dated = ZaloTokens("A1", "R1", NOW + dt.timedelta(hours=25), NOW + dt.timedelta(days=90))
+    store.save(dated)
+    assert store.load() == dated
+
+
+def test_token_warnings_only_for_refresh_token_or_missing_pair() -> None:
+    """An expired access token is refreshed on its own (no warning); a refresh token expiring within the
+    window, an expired one and a missing pair are; an unknown expiry is not."""
+    soon = NOW + dt.timedelta(days=10)
+    stale_access = ZaloTokens("A", "R", NOW - dt.timedelta(days=1), NOW + dt.timedelta(days=60))
+    assert token_warnings(stale_access, NOW) == []
+    assert token_warnings(ZaloTokens("A", "R"), NOW) == []
+    [warning] = token_warnings(ZaloTokens("A", "R", None, soon), NOW)
+    assert "sẽ hết hạn sau 10 ngày (ngày 11/10/2025)" in warning
+    assert token_warnings(ZaloTokens("A", "R", None, soon), NOW, within_days=7) == []
+    assert "hôm nay" in token_warnings(ZaloTokens("A", "R", None, NOW + dt.timedelta(hours=2)), NOW)[0]
+    assert "đã hết hạn" in token_warnings(ZaloTokens("A", "R", None, NOW - dt.timedelta(days=1)), NOW)[0]
+    assert "chưa có access token" in token_warnings(None, NOW)[0]
+    later = NOW + dt.timedelta(hours=12)  # the same day: the same text, so the operator notice dedupes
+    assert token_warnings(ZaloTokens("A", "R", None, soon), later) == token_warnings(
+        ZaloTokens("A", "R", None, soon), NOW
+    )

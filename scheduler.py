@@ -996,7 +996,8 @@ def bulletin_job(service: Service) -> JobResult:
 
 
 def housekeeping_job(service: Service) -> JobResult:
-    """Prune raw pages past their retention and tell the operator about stale sources."""
+    """Prune raw pages past their retention and tell the operator about stale sources and Zalo tokens
+    about to expire (the operator notice's daily period key sends each text once a day)."""
     from crawler.crawl import health_alerts
     from notifier.outbox import notify_operator
 
@@ -1008,7 +1009,30 @@ def housekeeping_job(service: Service) -> JobResult:
         stale = [a for a in health_alerts(session, service.config.sources, now_) if a.kind == "stale"]
         for alert in stale:
             notify_operator(session, service.config, alert.message, now_)
-    return JobResult("ok", f"đã xóa {pruned} trang thô cũ; {len(stale)} nguồn lâu không có tin mới")
+        tokens = zalo_token_warnings(service.config, now_)
+        for warning in tokens:
+            notify_operator(session, service.config, warning, now_)
+    return JobResult("ok", f"đã xóa {pruned} trang thô cũ; {len(stale)} nguồn lâu không có tin mới; "
+                           f"{len(tokens)} cảnh báo token Zalo")
+
+
+def zalo_token_warnings(config: Config, now_: dt.datetime) -> list[str]:
+    """Warnings about the Zalo OA's stored tokens when Zalo is configured (an app id is set)."""
+    from crawler.config import secret
+    from notifier.channels.factory import ZALO_TOKEN_FILE
+    from notifier.channels.zalo import FileTokenStore, token_warnings
+
+    settings = config.channels.zalo
+    if not settings.app_id:
+        return []
+    path = output_dir(config) / ZALO_TOKEN_FILE
+    try:
+        stored = FileTokenStore(path).load()
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return [f"Không đọc được tệp token Zalo {path}: {short_error(exc)}"]
+    if stored is None and secret(settings.access_token_env) and secret(settings.refresh_token_env):
+        return []  # the environment's pair seeds the store at the first send; its expiry is unknown
+    return token_warnings(stored, now_)
 
 
 def prune_raw_pages(session: Session, cutoff: dt.datetime) -> int:

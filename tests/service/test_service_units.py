@@ -19,16 +19,20 @@ from sqlalchemy.orm import Session
 import scheduler
 from crawler.config import (
     ChannelConfig,
+    ChannelsConfig,
     Config,
     GeneralConfig,
     RecipientConfig,
     SchedulesConfig,
     SourceConfig,
+    ZaloConfig,
 )
 from crawler.errors import AlreadyRunningError, ConfigError
 from crawler.storage.engine import make_engine, session_factory, upgrade_database
 from crawler.storage.repository import sync_config
 from crawler.storage.schema import Document, OutboxMessage, Page, ServiceJob, Source
+from notifier.channels.factory import ZALO_TOKEN_FILE
+from notifier.channels.zalo import FileTokenStore, ZaloTokens
 
 UTC = dt.UTC
 NOW = dt.datetime(2025, 10, 1, 1, 0, tzinfo=UTC)
@@ -312,3 +316,35 @@ def test_restart_runs_a_missed_job_once_and_keeps_future_runs(tmp_path: Path) ->
     assert jobs["digest:daily"].next_run_time == NOW
     assert jobs["digest:weekly"].next_run_time == later
     assert jobs["digest:daily"].coalesce and jobs["digest:daily"].max_instances == 1
+
+
+def test_housekeeping_warns_once_a_day_about_the_zalo_refresh_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh token expiring within 14 days queues one operator notice per day, however often
+    housekeeping runs; a missing pair is reported, and without a Zalo app id nothing is checked."""
+    monkeypatch.delenv("DONDOC_ZALO_ACCESS_TOKEN", raising=False)
+    monkeypatch.delenv("DONDOC_ZALO_REFRESH_TOKEN", raising=False)
+    config = Config(
+        general=GeneralConfig(database=str(tmp_path / "db.sqlite3"), output_dir=str(tmp_path / "out"),
+                              operator_recipient="Tổ vận hành"),
+        channels=ChannelsConfig(zalo=ZaloConfig(app_id="app-1")),
+        recipients=(RecipientConfig(name="Tổ vận hành", units=(),
+                                    channels=(ChannelConfig(type="file", address="operator.txt"),)),),
+    )
+    assert scheduler.zalo_token_warnings(config, NOW)[0].startswith("Zalo OA chưa có access token")
+    assert scheduler.zalo_token_warnings(Config(general=config.general), NOW) == []
+    FileTokenStore(tmp_path / "out" / ZALO_TOKEN_FILE).save(
+        ZaloTokens("A", "R", NOW - dt.timedelta(hours=1), NOW + dt.timedelta(days=10)))
+    clock = [NOW]
+    upgrade_database(config.database_url())
+    service = scheduler.Service(config, lambda: clock[0])
+    for moment in (NOW, NOW + dt.timedelta(hours=1), NOW + dt.timedelta(days=1)):
+        clock[0] = moment
+        result = scheduler.housekeeping_job(service)
+    assert "1 cảnh báo token Zalo" in result.detail
+    with service.sessions() as session:
+        query = select(OutboxMessage.body).where(OutboxMessage.period.like("operator:%"))
+        notices = sorted(session.scalars(query).all())
+    assert len(notices) == 2
+    assert "hết hạn sau 10 ngày" in notices[0] and "hết hạn sau 9 ngày" in notices[1]

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from crawler.extract.normalize import match_key
 from crawler.models import Deadline, ExtractedTask, Precision, Status
-from crawler.storage.repository import EventKind, TaskEventRecord, alias_map, fold_text, name_key
+from crawler.storage.repository import EventKind, TaskEventRecord, alias_map, name_key
 from crawler.storage.schema import Document, Task, TaskEvent, TaskRef, TaskSighting
 
 __all__ = ["EventKind", "TaskEventRecord", "apply_document_tasks", "record_time_events"]
@@ -73,7 +74,7 @@ def ref_key(ref: str) -> str:
 
 def action_words(action: str) -> tuple[str, ...]:
     """The first 40 words of an action in matching form (NFC, lower case, modern tones, no punctuation)."""
-    return tuple(_WORD_RE.findall(fold_text(action)))[:ACTION_WORDS]
+    return tuple(_WORD_RE.findall(match_key(action)))[:ACTION_WORDS]
 
 
 def similarity(a: Iterable[str], b: Iterable[str]) -> float:

@@ -43,8 +43,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.errors import DondocError
+from crawler.extract.normalize import match_key
 from crawler.storage.schema import Document, Task
-from notifier.bulletin.classify import fold, is_local
+from notifier.bulletin.classify import is_local
 from notifier.bulletin.docxkit import set_fonts, set_page, xml_text
 from notifier.render import environment
 
@@ -161,7 +162,7 @@ class TaskReport:
 
 def _key(name: str) -> str:
     """A name folded for matching, with spaces removed ("02-KH /BCĐTW" = "02-KH/BCĐTW")."""
-    return fold(name).replace(" ", "")
+    return match_key(name).replace(" ", "")
 
 
 def load_tasks(session: Session) -> list[StoredTask]:
@@ -264,7 +265,7 @@ def due_report(
 def sort_key(name: str) -> tuple[str, str]:
     """Vietnamese alphabetical order, near enough: letters without marks, đ after d, and a city's
     "Tp."/"Thành phố"/"Tỉnh" prefix ignored, as the seed's list sorts "Tp. Đà Nẵng" under Đ."""
-    folded = fold(name)
+    folded = match_key(name)
     for prefix in ("tp. ", "tp.", "thành phố ", "tỉnh "):
         folded = folded.removeprefix(prefix)
     base = "".join(
@@ -275,7 +276,7 @@ def sort_key(name: str) -> tuple[str, str]:
 
 def is_collective(unit: str) -> bool:
     """Tell a collective addressee ("Các bộ, ngành", "Các địa phương") from one unit."""
-    return fold(unit).startswith("các ")
+    return match_key(unit).startswith("các ")
 
 
 def is_shared(task: StoredTask) -> bool:
@@ -292,7 +293,7 @@ def unit_group(unit: str) -> str:
 
 def is_locality(unit: str) -> bool:
     """Tell a province, city or provincial body from a ministry or central body."""
-    return is_local(unit) or fold(unit).startswith(LOCAL_PREFIXES)
+    return is_local(unit) or match_key(unit).startswith(LOCAL_PREFIXES)
 
 
 def count_units(tasks: Iterable[StoredTask]) -> tuple[UnitGroup, ...]:

@@ -69,6 +69,12 @@ def fold(text: str) -> str:
     return _OLD_TONE_RE.sub(lambda m: _OLD_TONES[m.group()], low)
 
 
+def match_key(text: str) -> str:
+    """One comparison key for names and texts anywhere in dondoc: NFC, lower case, modern tone
+    placement ("Uỷ ban" == "Ủy ban") and single spaces."""
+    return " ".join(fold(unicodedata.normalize("NFC", text)).split())
+
+
 def modern_spelling(text: str) -> str:
     """Return display text with modern tone placement ("Toà án" -> "Tòa án", "Uỷ ban" -> "Ủy ban")."""
 

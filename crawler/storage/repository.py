@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from crawler.config import RecipientConfig, UnitConfig
 from crawler.errors import DondocError
+from crawler.extract.normalize import match_key
 from crawler.models import Deadline, Precision, Status
 from crawler.storage.schema import (
     ChannelAddress,
@@ -47,24 +48,12 @@ INVITE_LENGTH = 8
 
 # --- text keys --------------------------------------------------------------------------------------
 
-_OLD_TONES = {
-    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
-    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
-    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
-}
-_OLD_TONE_RE = re.compile("(?<!q)(?:" + "|".join(_OLD_TONES) + ")")
 _EDGE_PUNCT = " \t\r\n.,;:-–—()[]\"'“”"
-
-
-def fold_text(text: str) -> str:
-    """Matching form of Vietnamese text: NFC, lower case, modern tone placement ("Uỷ" -> "ủy"), one space."""
-    low = unicodedata.normalize("NFC", text).lower()
-    return " ".join(_OLD_TONE_RE.sub(lambda m: _OLD_TONES[m.group()], low).split())
 
 
 def name_key(name: str) -> str:
     """Matching key of a unit name: folded, without edge punctuation, so spellings of a name compare equal."""
-    return fold_text(name).strip(_EDGE_PUNCT)
+    return match_key(name).strip(_EDGE_PUNCT)
 
 
 # --- units ----------------------------------------------------------------------------------------

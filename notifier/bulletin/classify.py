@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from crawler.config import BulletinSectionConfig
+from crawler.extract.normalize import match_key
 from notifier.bulletin.model import Article, BulletinInputError, SectionRule
 
 PROVINCES = (
@@ -117,31 +118,9 @@ DEFAULT_SECTIONS = (
     ),
 )
 
-_OLD_TONES = {
-    "oà": "òa",
-    "oá": "óa",
-    "oả": "ỏa",
-    "oã": "õa",
-    "oạ": "ọa",
-    "uỳ": "ùy",
-    "uý": "úy",
-    "uỷ": "ủy",
-    "uỹ": "ũy",
-    "uỵ": "ụy",
-}
-
-
-def fold(text: str) -> str:
-    """Lower-case NFC text with modern tone placement and single spaces, so spellings compare equal."""
-    text = " ".join(unicodedata.normalize("NFC", text).casefold().split())
-    for old, new in _OLD_TONES.items():
-        text = text.replace(old, new)
-    return text
-
-
 def _name_pattern(names: Sequence[str]) -> re.Pattern[str]:
     """A pattern matching any of `names` as whole words in folded text."""
-    alternatives = sorted((re.escape(fold(name)) for name in names), key=len, reverse=True)
+    alternatives = sorted((re.escape(match_key(name)) for name in names), key=len, reverse=True)
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
 
 
@@ -160,7 +139,7 @@ def _capitalized(text: str) -> str:
 def names_province(title: str) -> bool:
     """Tell whether a title names a province or centrally-run city, capitalized as a name."""
     text = _capitalized(unicodedata.normalize("NFC", title))
-    for match in _PROVINCE_RE.finditer(fold(text)):
+    for match in _PROVINCE_RE.finditer(match_key(text)):
         original = text[match.start() : match.end()]
         if original[:1].isupper():
             return True
@@ -169,7 +148,7 @@ def names_province(title: str) -> bool:
 
 def has_local_word(title: str) -> bool:
     """Tell whether a title uses a local-level word outside a phrase that addresses all localities."""
-    text = fold(title) + " "
+    text = match_key(title) + " "
     for phrase in sorted(COLLECTIVE_PHRASES, key=len, reverse=True):
         text = text.replace(phrase, " ")
     return any(re.search(r"(?<!\w)" + re.escape(word), text) for word in LOCAL_WORDS)
@@ -182,12 +161,12 @@ def is_local(title: str) -> bool:
 
 def _matches(rule: SectionRule, article: Article) -> bool:
     """Tell whether one section rule (rules 1-4) takes the article."""
-    title = fold(article.title)
+    title = match_key(article.title)
     url = article.url.casefold()
     return (
         article.source in rule.sources
         or any(word.casefold() in url for word in rule.url_words)
-        or any(fold(word) in title for word in rule.title_words)
+        or any(match_key(word) in title for word in rule.title_words)
         or (rule.local_names and is_local(article.title))
     )
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from notifier.bulletin.classify import fold
+from crawler.extract.normalize import match_key
 from notifier.bulletin.model import Article
 
 DEFAULT_THRESHOLD = 0.5
@@ -31,7 +31,7 @@ class Story:
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> frozenset[tuple[str, ...]]:
     """The set of `size`-word shingles of a text (its words alone when shorter than `size`)."""
-    words = _WORD.findall(fold(text))
+    words = _WORD.findall(match_key(text))
     if len(words) < size:
         return frozenset((word,) for word in words)
     return frozenset(tuple(words[i : i + size]) for i in range(len(words) - size + 1))

@@ -184,19 +184,7 @@ def section_rules(configured: Sequence[BulletinSectionConfig]) -> tuple[SectionR
     """The sections of `[[bulletin.sections]]` as checked rules; the built-in three when none is set."""
     if not configured:
         return DEFAULT_SECTIONS
-    rules = tuple(
-        SectionRule(
-            key=section.key,
-            title=section.title,
-            title_words=section.title_words,
-            url_words=section.url_words,
-            sources=section.sources,
-            local_names=section.local_names,
-            default=section.default,
-            priority=section.priority,
-        )
-        for section in configured
-    )
+    rules = tuple(configured)
     check_rules(rules)
     return rules
 

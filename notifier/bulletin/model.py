@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from crawler.config import BulletinSectionConfig
 from crawler.errors import DondocError
 
 
@@ -38,25 +39,12 @@ class Article:
     author: str | None
 
 
-@dataclass(frozen=True)
-class SectionRule:
-    """A bulletin section and the documented rule that sends an article to it.
-
-    Sections are listed in reading order. An article goes to the section of lowest `priority` whose
-    rule matches: a source name in `sources`, a fragment of `url_words` in its URL, or a phrase of
-    `title_words` in its title; a section with `local_names` also matches titles naming a province,
-    city or lower-level unit.
-    The section marked `default` takes every article no rule matched.
-    """
-
-    key: str
-    title: str
-    title_words: tuple[str, ...] = ()
-    url_words: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
-    local_names: bool = False
-    default: bool = False
-    priority: int = 100
+# A bulletin section and the documented rule that sends an article to it: the `[[bulletin.sections]]`
+# config entry itself. Sections are listed in reading order. An article goes to the section of lowest
+# `priority` whose rule matches: a source name in `sources`, a fragment of `url_words` in its URL, or
+# a phrase of `title_words` in its title; a section with `local_names` also matches titles naming a
+# province, city or lower-level unit. The section marked `default` takes every article no rule matched.
+SectionRule = BulletinSectionConfig
 
 
 @dataclass(frozen=True)

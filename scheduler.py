@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
@@ -952,35 +952,11 @@ def deliver_job(service: Service) -> JobResult:
     from notifier.outbox import deliver_pending
 
     with service.sessions() as session:
-        channels = UntilStopped(service.channels(), service.stopping)
-        report = deliver_pending(session, channels, service.clock(), config=service.config)
+        report = deliver_pending(session, service.channels(), service.clock(), config=service.config,
+                                 should_stop=service.stopping.is_set)
     detail = (f"đã gửi {report.sent}, thử lại {report.retried}, lỗi {report.failed}, "
               f"giữ lại {report.held}, đang chờ {report.waiting}")
     return JobResult("failed" if report.failed else "ok", detail)
-
-
-class UntilStopped(Mapping[str, "Channel"]):
-    """The channels while the service runs, none once it is stopping: a delivery run then ends after the
-    message in flight and the others stay pending in the outbox for the next start."""
-
-    def __init__(self, channels: Mapping[str, Channel], stopping: threading.Event) -> None:
-        """Wrap the channel map and the service's stop flag."""
-        self.channels = channels
-        self.stopping = stopping
-
-    def __getitem__(self, name: str) -> Channel:
-        """The channel called `name`, unless the service is stopping."""
-        if self.stopping.is_set():
-            raise KeyError(name)
-        return self.channels[name]
-
-    def __iter__(self) -> Iterator[str]:
-        """The channel names."""
-        return iter(self.channels)
-
-    def __len__(self) -> int:
-        """How many channels there are."""
-        return len(self.channels)
 
 
 def bulletin_job(service: Service) -> JobResult:

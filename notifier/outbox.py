@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select, update
@@ -301,8 +301,12 @@ def deliver_pending(
     *,
     config: Config | None = None,
     max_attempts: int = MAX_ATTEMPTS,
+    should_stop: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
-    """Send every due outbox row in order; later parts to an address wait while an earlier one waits."""
+    """Send every due outbox row in order; later parts to an address wait while an earlier one waits.
+
+    `should_stop` is asked before each message: once it answers True the run ends and the rows not
+    reached stay in the outbox (counted as waiting) for the next run."""
     rows = session.execute(
         select(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.address, OutboxMessage.next_attempt_at)
         .where(OutboxMessage.status.in_(("pending", "sending")))
@@ -310,7 +314,11 @@ def deliver_pending(
     ).all()
     counts = {"sent": 0, "retried": 0, "failed": 0, "held": 0, "waiting": 0}
     blocked: set[tuple[str, str]] = set()
-    for row_id, channel_name, address, next_at in rows:
+    for index, (row_id, channel_name, address, next_at) in enumerate(rows):
+        if should_stop is not None and should_stop():
+            log.info("delivery run stopped early; %d messages stay in the outbox", len(rows) - index)
+            counts["waiting"] += len(rows) - index
+            break
         target = (channel_name, address)
         channel = channels.get(channel_name)
         if target in blocked or channel is None or (next_at is not None and _aware(next_at) > now):

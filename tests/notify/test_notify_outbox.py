@@ -270,3 +270,17 @@ def test_crash_between_accept_and_mark_sent(session: Session, tmp_path: Path) ->
     assert recover_interrupted(session, NOW) == 1
     assert deliver_pending(session, {"file": FileChannel(tmp_path)}, NOW).sent == 1
     assert (tmp_path / "nv.txt").read_text(encoding="utf-8").count("Việc gấp") == 1
+
+
+def test_should_stop_ends_the_run_before_the_next_message(session: Session, tmp_path: Path) -> None:
+    """Once should_stop answers True no further message is claimed; the rest stays pending, untouched."""
+    config = make_config(tmp_path)
+    seed_tasks(session)
+    enqueue_digests(session, config, AS_OF, "daily", now=NOW)
+    enqueue_digests(session, config, AS_OF, "weekly", now=NOW)
+    channel = FakeChannel()
+    report = deliver_pending(session, {"fake": channel}, NOW, should_stop=lambda: len(channel.accepted) >= 1)
+    assert (report.sent, report.waiting) == (1, 1)
+    assert [(r.status, r.attempts) for r in outbox(session)] == [("sent", 1), ("pending", 0)]
+    assert deliver_pending(session, {"fake": channel}, NOW, should_stop=lambda: False).sent == 1
+    assert [m.key for m in channel.accepted] == [r.idempotency_key for r in outbox(session)]

@@ -7,7 +7,6 @@ import json
 import logging
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -208,15 +207,6 @@ def test_housekeeping_prunes_old_pages_but_keeps_latest_and_used(session: Sessio
     session.commit()
     kept = sorted(session.scalars(Page.__table__.select().with_only_columns(Page.id)))
     assert kept == [pages[0].id, pages[2].id, pages[3].id]
-
-
-def test_stopping_hides_the_channels() -> None:
-    """Once the service stops, the channel map is empty, so a delivery run leaves the rest pending."""
-    stopping = threading.Event()
-    channels = scheduler.UntilStopped({"console": object()}, stopping)  # type: ignore[dict-item]
-    assert channels.get("console") is not None
-    stopping.set()
-    assert channels.get("console") is None
 
 
 SLEEPER_WITH_WORKER = """

@@ -51,6 +51,24 @@ def document_text(row: Document) -> DocumentText:
     )
 
 
+def republished_original(session: Session, row: Document) -> int | None:
+    """The id of an already extracted document with the same text under another URL, if any.
+
+    A story republished under a new address (or a site that moved host) carries the same tasks;
+    extracting it again would track each of them twice.
+    """
+    return session.scalar(
+        select(Document.id)
+        .where(
+            Document.text_hash == row.text_hash,
+            Document.url != row.url,
+            Document.extracted_at.is_not(None),
+        )
+        .order_by(Document.id)
+        .limit(1)
+    )
+
+
 def extract_pending_documents(
     session: Session, gazetteer: Gazetteer, as_of: dt.date, now: dt.datetime
 ) -> ExtractionReport:
@@ -61,6 +79,11 @@ def extract_pending_documents(
     tasks = failed = 0
     for row in pending:
         if row.needs_ocr or not row.text.strip():
+            row.extracted_at = now
+            continue
+        original = republished_original(session, row)
+        if original is not None:  # same text under another URL: its tasks are already tracked
+            log.info("document_id=%s url=%s repeats document_id=%s", row.id, row.url, original)
             row.extracted_at = now
             continue
         try:

@@ -1,0 +1,54 @@
+"""Stored documents -> tasks -> events: what the service does after each crawl."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crawler.extract.units import load_gazetteer
+from crawler.pipeline import extract_pending_documents
+from crawler.pipelines import text_hash
+from crawler.storage.schema import Document, Task
+
+NOW = dt.datetime(2025, 10, 1, 8, 0, tzinfo=dt.UTC)
+LETTER = (
+    "ỦY BAN NHÂN DÂN\nTỈNH NGHỆ AN\n\nSố: 10447/UBND-VX\n\nNghệ An, ngày 03 tháng 10 năm 2025\n\n"
+    "Phó Chủ tịch Ủy ban nhân dân tỉnh giao:\n\n"
+    "1. Sở Khoa học và Công nghệ chủ trì, phối hợp với Sở Tài chính triển khai nhiệm vụ được giao; "
+    "báo cáo kết quả thực hiện cho UBND tỉnh trước ngày 16/10/2025.\n\n"
+    "2. Công an tỉnh chủ trì triển khai nhiệm vụ được giao tại điểm 6; báo cáo kết quả thực hiện "
+    "cho UBND tỉnh trước ngày 16/10/2025.\n"
+)
+
+
+def add_document(session: Session, url: str, text: str) -> Document:
+    """Store a document as the crawl worker leaves it: not yet extracted."""
+    row = Document(
+        url=url, version=1, kind="directive", number="10447/UBND-VX", text=text,
+        text_hash=text_hash(text), created_at=NOW,
+    )
+    session.add(row)
+    session.commit()
+    return row
+
+
+def test_pending_documents_become_tracked_tasks(db_session: Session) -> None:
+    add_document(db_session, "http://127.0.0.1:8000/?docid=1", LETTER)
+    report = extract_pending_documents(db_session, load_gazetteer(), NOW.date(), NOW)
+    assert (report.documents, report.tasks, report.failed) == (1, 2, 0)
+    dues = sorted(task.due for task in db_session.scalars(select(Task)))
+    assert dues == [dt.date(2025, 10, 16)] * 2
+    again = extract_pending_documents(db_session, load_gazetteer(), NOW.date(), NOW)
+    assert again.documents == 0
+
+
+def test_same_text_under_another_url_is_not_tracked_twice(db_session: Session) -> None:
+    add_document(db_session, "http://127.0.0.1:8000/?docid=1", LETTER)
+    extract_pending_documents(db_session, load_gazetteer(), NOW.date(), NOW)
+    copy = add_document(db_session, "http://127.0.0.1:9000/?docid=1", LETTER)
+    report = extract_pending_documents(db_session, load_gazetteer(), NOW.date(), NOW)
+    assert report.tasks == 0
+    assert db_session.scalar(select(func.count()).select_from(Task)) == 2
+    assert db_session.get(Document, copy.id).extracted_at is not None  # type: ignore[union-attr]

@@ -228,7 +228,8 @@ def _create(session: Session, sighting: _Sighting, document: Document, as_of: dt
         identity=_free_identity(session, key.identity), lead_key=key.lead,
         action_key=" ".join(key.words), document_id=document.id, action=task.action,
         lead=list(task.lead), support=list(task.support), source_refs=list(task.source_refs),
-        status=task.status.value if task.status else None, line=task.line, char_start=task.start,
+        status=task.status.value if task.status else None, required_result=task.required_result,
+        line=task.line, char_start=task.start,
         char_end=task.end, listed=True, first_seen=as_of, last_seen=as_of,
         **_deadline_columns(task.deadline),
     )
@@ -269,6 +270,8 @@ def _update(session: Session, row: Task, sighting: _Sighting, as_of: dt.date) ->
     events += _status_change(session, row, task.status, as_of)
     if task.support:
         row.support = list(task.support)
+    if task.required_result:
+        row.required_result = task.required_result
     row.source_refs = list(dict.fromkeys([*row.source_refs, *task.source_refs]))
     row.last_seen = max(row.last_seen, as_of)
     if not row.listed:

@@ -99,6 +99,7 @@ class ExtractedTask:
     start: int = 0
     end: int = 0
     note: str = ""
+    required_result: str = ""  # the "Kết quả yêu cầu" / "Sản phẩm" cell, when the table has one
 
 
 @dataclass(frozen=True)

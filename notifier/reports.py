@@ -102,11 +102,12 @@ class StoredTask:
     deadline_raw: str | None
     due: dt.date
     status: str | None
+    required_result: str = ""
 
 
 @dataclass(frozen=True)
 class ReportRow:
-    """One printed task row; `result` (kết quả yêu cầu) stays empty until storage records it."""
+    """One printed task row; `result` is the task's required result (kết quả yêu cầu), if known."""
 
     number: int
     document: str
@@ -178,13 +179,14 @@ def load_tasks(session: Session) -> list[StoredTask]:
             Task.due,
             Task.status,
             Document.number,
+            Task.required_result,
         )
         .outerjoin(Document, Document.id == Task.document_id)
         .where(Task.due.is_not(None), Task.listed.is_(True))
         .order_by(Task.due, Task.id)
     )
     tasks = []
-    for task_id, action, lead, support, refs, raw, due, status, number in session.execute(query):
+    for task_id, action, lead, support, refs, raw, due, status, number, result in session.execute(query):
         if due is None:
             continue
         cited = (str(d).strip() for d in [number, *(refs or [])] if d)
@@ -198,6 +200,7 @@ def load_tasks(session: Session) -> list[StoredTask]:
                 deadline_raw=raw,
                 due=due,
                 status=status,
+                required_result=" ".join(str(result or "").split()),
             )
         )
     return tasks
@@ -342,7 +345,7 @@ def _rows(tasks: Sequence[StoredTask], as_of: dt.date | None) -> tuple[ReportRow
             number=n,
             document="; ".join(t.documents),
             action=t.action,
-            result="",
+            result=t.required_result,
             deadline=deadline_text(t, as_of),
             units=units_text(t),
             progress=PROGRESS.get(t.status or "", "Chưa hoàn thành"),

@@ -219,3 +219,16 @@ def test_replay_gives_the_same_events_and_never_duplicates(db_session: Session) 
     rows = db_session.scalars(select(TaskEvent).order_by(TaskEvent.id))
     again = [(r.kind, r.key, r.on, r.detail.get("new")) for r in rows]
     assert again[:5] == first
+
+
+def test_required_result_is_stored_and_updated(db_session: Session) -> None:
+    """The required result is stored on create, kept when a sighting has none, replaced by a new one."""
+    doc = _document(db_session)
+    apply_document_tasks(db_session, doc, [replace(_task(), required_result="Khung được ban hành")], D1)
+    row = db_session.scalars(select(Task)).one()
+    assert row.required_result == "Khung được ban hành"
+    apply_document_tasks(db_session, _document(db_session, version=2), [_task()], D2)
+    assert row.required_result == "Khung được ban hành"
+    updated = replace(_task(), required_result="Báo cáo Thủ tướng Chính phủ")
+    apply_document_tasks(db_session, _document(db_session, version=3), [updated], D2)
+    assert db_session.scalars(select(Task)).one().required_result == "Báo cáo Thủ tướng Chính phủ"

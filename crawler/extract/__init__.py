@@ -57,6 +57,7 @@ def _table_tasks(doc: DocumentText, walk: Walk, originals: list[str]) -> list[Ex
                     anchor=anchor,
                     start=0,
                     end=len(anchor),
+                    required_result=row.result,
                 )
             )
     return out
@@ -124,6 +125,7 @@ def _with_provenance(task: RawTask, lines: list[str], originals: list[str]) -> E
         start=column,
         end=column + len(anchor),
         note=_year_note(task),
+        required_result=task.result,
     )
 
 

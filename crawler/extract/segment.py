@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from crawler.extract.normalize import fold
@@ -72,8 +72,12 @@ _HEADER_WORDS = frozenset(
         "trạng",
         "trạng",
         "thái",
+        "yêu",
+        "cầu",
     ]
 )
+_REQUIRED = re.compile(r"(?:kết quả (?:yêu cầu|dự kiến)|sản phẩm)\s.*(?:thời hạn|thời gian)")
+_REQUIRED_LINE = re.compile(r"nhiệm vụ.*(?:kết quả (?:yêu cầu|dự kiến)|sản phẩm)\s.*(?:thời hạn|thời gian)")
 _APPENDIX = re.compile(r"^\s*(?:\*\*)?\s*phụ lục\b")
 _OWN_NUMBER = re.compile(r"^(?:số|so)\s*[:.]?\s*\d[^\s,;]*\s*$")
 _LAST_CELL = re.compile(
@@ -102,6 +106,7 @@ class TableInfo:
     support: bool = False
     refs: bool = False
     result: bool = False
+    required: bool = False  # a required-result column ("Kết quả yêu cầu") just before the deadline
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,7 @@ def _table_info(header: str) -> TableInfo:
         support="phối hợp" in header,
         refs="văn bản" in header,
         result="kết quả" in header or "ghi chú" in header,
+        required=bool(_REQUIRED.search(" ".join(header.split()))),
     )
 
 
@@ -203,6 +209,8 @@ def segment(lines: Sequence[str]) -> Iterator[Block]:
             i = end
             continue
         yield _make_block(lines, i, end, table)
+        if table is not None and any(len(x) < 160 and _REQUIRED_LINE.search(x) for x in folded[i:end]):
+            table = replace(table, required=True)  # a repeated header the header pattern missed
         i = end
 
 

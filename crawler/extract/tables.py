@@ -14,6 +14,7 @@ _COLUMNS = (
     ("support", re.compile(r"phối hợp")),
     ("lead", re.compile(r"chủ trì|thực hiện|cơ quan|đơn vị")),
     ("deadline", re.compile(r"thời hạn|thời gian|tiến độ|hạn hoàn thành")),
+    ("result", re.compile(r"kết quả (?:yêu cầu|dự kiến)|sản phẩm")),
     ("status", re.compile(r"kết quả|tình trạng|trạng thái")),
     ("refs", re.compile(r"văn bản|căn cứ")),
     ("action", re.compile(r"tên|nội dung|nhiệm vụ")),
@@ -32,6 +33,7 @@ class TableRow:
     deadline: Deadline
     status: Status | None
     refs: tuple[str, ...]
+    result: str = ""
 
 
 def _column_roles(header: tuple[str, ...]) -> list[str]:
@@ -66,6 +68,7 @@ def table_rows(table: Table, year: int | None) -> list[TableRow]:
                 deadline=found.deadline if found else Deadline.none(),
                 status=find_status(cells.get("status", "")),
                 refs=tuple(document_numbers(cells.get("refs", ""))),
+                result=cells.get("result", ""),
             )
         )
     return out

@@ -128,6 +128,10 @@ _CELL_END = re.compile(
 )
 
 
+_RESULT_WORDS = (2, 16)  # a required-result cell is a short phrase ("Chiến lược được ban hành")
+_DATE_LEAD_INS = frozenset(
+    {"trong", "trước", "ngày", "đến", "tháng", "quý", "năm", "hạn", "nhất", "vào", "từ"}
+)
 _QUOTED = re.compile(r"(?:giao|yêu cầu|đề nghị|chỉ đạo)\s*[*_]*\s*[“\"]([^”\"]{20,2000})[”\"]", re.IGNORECASE)
 _ENUMERATED = re.compile(r";\s*(\**\s*\((\d{1,2}|[ivx]{1,4})\))")
 _ENUM_FIRST = re.compile(r"(?:^|:)\s*\**\s*\((1|i)\)")
@@ -224,6 +228,7 @@ class RawTask:
     deadline: Deadline
     status: Status | None
     refs: tuple[str, ...]
+    result: str = ""
 
 
 def clean_text(text: str) -> str:
@@ -606,7 +611,34 @@ def _read_row(block: Block, walk: Walk) -> list[RawTask]:
     if ctx.refs and tuple(document_numbers(tail)):
         refs = tuple(dict.fromkeys([*ctx.refs, *document_numbers(tail)]))
     status = find_status(tail) or ctx.status
-    return [RawTask(block, 0, action[:300], lead, support or _support(action, walk), deadline, status, refs)]
+    support = support or _support(action, walk)
+    result = _required_result(text, block, walk)
+    return [RawTask(block, 0, action[:300], lead, support, deadline, status, refs, result)]
+
+
+def _required_result(text: str, block: Block, walk: Walk) -> str:
+    """A flattened row's required-result cell, read only under a header naming that column: the
+    short capitalized text that opens a later paragraph and ends where its deadline cell starts."""
+    if block.table is None or not block.table.required:
+        return ""
+    for start, end in _paragraphs(text)[1:]:
+        para = text[start:end]
+        found = find_deadlines(para, walk.year, cells=True)
+        if not found:
+            continue
+        cell = clean_text(para[: found[0].start])
+        rest = para[found[0].end :]
+        if (
+            _RESULT_WORDS[0] <= len(cell.split()) <= _RESULT_WORDS[1]
+            and cell[:1].isupper()
+            and len(rest.split()) <= _RESULT_WORDS[1]
+            and not document_numbers(cell)
+            and fold(cell).split()[-1] not in _DATE_LEAD_INS
+            and not any(u.start == 0 for u in walk.gazetteer.find_units(cell, walk.province))
+        ):
+            return cell
+        return ""
+    return ""
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:

@@ -125,6 +125,7 @@ class Task(Base):
     due_time: Mapped[str | None] = mapped_column(String(5))
     precision: Mapped[str] = mapped_column(String(20))
     status: Mapped[str | None] = mapped_column(String(30))
+    required_result: Mapped[str] = mapped_column(Text, default="")
     line: Mapped[int] = mapped_column(Integer, default=0)
     char_start: Mapped[int] = mapped_column(Integer, default=0)
     char_end: Mapped[int] = mapped_column(Integer, default=0)

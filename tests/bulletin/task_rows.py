@@ -27,6 +27,7 @@ class TaskRow:
     precision: str = "day"
     status: str | None = None
     support: tuple[str, ...] = field(default_factory=tuple)
+    result: str = ""
 
 
 SEED_003 = (
@@ -59,6 +60,7 @@ SEED_003 = (
         action=(
             "Rà soát, cập nhật Chiến lược dữ liệu quốc gia"
         ),
+        result="Chiến lược được ban hành",
         lead=("Bộ Công an",),
         raw="Tháng 6/2025",
         due=dt.date(2025, 6, 30),
@@ -263,6 +265,6 @@ def add_tasks(session: Session, rows: tuple[TaskRow, ...]) -> None:
             identity=hashlib.sha256(f"{number}:{row.action}".encode()).hexdigest(),
             action=row.action, lead=list(row.lead), support=list(row.support), source_refs=list(row.refs),
             deadline_raw=row.raw, due=row.due, precision=row.precision, status=row.status,
-            first_seen=SEEN, last_seen=SEEN,
+            required_result=row.result, first_seen=SEEN, last_seen=SEEN,
         ))
     session.commit()

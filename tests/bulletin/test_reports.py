@@ -105,6 +105,8 @@ def test_outputs_read_back(tasks: Session, tmp_path: Path) -> None:
     assert [c.text for c in summary_table.rows[-1].cells][2:] == ["7", "2", "9"]
     assert len(alone_table.rows) == 1 + 7 and len(shared_table.rows) == 1 + 2
     assert alone_table.rows[0].cells[4].text == "Thời hạn hoàn thành"
+    assert alone_table.rows[0].cells[3].text == "Kết quả yêu cầu"
+    assert alone_table.rows[1].cells[3].text == "Chiến lược được ban hành"
     assert round(document.sections[0].page_width.mm) == 297  # landscape A4
 
     workbook = openpyxl.load_workbook(xlsx_path)
@@ -116,9 +118,11 @@ def test_outputs_read_back(tasks: Session, tmp_path: Path) -> None:
     listing = [tuple(c.value for c in row) for row in workbook["Danh sách nhiệm vụ"].iter_rows(min_row=4)]
     assert len(listing) == 9
     assert sum(1 for row in listing if row[0] == "Nhiệm vụ giao chung") == 2
+    assert any(row[4] == "Chiến lược được ban hành" for row in listing)  # after "Loại" and TT
 
     html = html_path.read_text(encoding="utf-8")
     assert "Ban Cơ yếu Chính phủ" in html and "Tổng số nhiệm vụ quá hạn" in html
+    assert ">Chiến lược được ban hành</td>" in html
 
 
 def test_scraped_text_stays_text_in_every_format(session: Session, tmp_path: Path) -> None:

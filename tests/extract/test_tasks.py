@@ -174,3 +174,59 @@ def test_section_heading_gives_rows_their_deadline() -> None:
     ]
     assert tasks[0].deadline.raw == "Nhiệm vụ tháng 3/2026"
     assert tasks[2].deadline.precision is Precision.QUARTER
+
+
+def test_required_result_from_cell_table() -> None:
+    """A "Kết quả yêu cầu" column fills the required result and is not read as a status."""
+    from crawler.models import Table
+
+    table = Table(
+        rows=(
+            ("TT", "Nhiệm vụ", "Kết quả yêu cầu", "Thời hạn hoàn thành", "Cơ quan thực hiện"),
+            ("1", "Rà soát, cập nhật Chiến lược dữ liệu quốc gia", "Chiến lược được ban hành", "Tháng 6/2025",
+             "Bộ Công an"),
+            ("2", "Xây dựng cơ chế quản trị dữ liệu quốc gia", "", "Tháng 7/2025", "Bộ Công an"),
+        ),
+        line=3,
+    )
+    tasks = extract_tasks(DocumentText(name="t", text="Kế hoạch\n\n(bảng)\n", tables=(table,)))
+    assert [t.required_result for t in tasks] == ["Chiến lược được ban hành", ""]
+    assert tasks[0].status is None and tasks[0].deadline.due == dt.date(2025, 6, 30)
+
+
+RESULT_TABLE = """PHỤ LỤC: NHIỆM VỤ QUÁ HẠN
+
+TT NHIỆM VỤ
+KẾT QUẢ YÊU
+
+CẦU
+
+THỜI HẠN
+HOÀN THÀNH
+
+CƠ QUAN
+THỰC HIỆN
+
+1. 05-TB/BCĐTW
+
+Xây dựng và trình Ban Chỉ đạo các cơ chế vượt trội, đột phá về quản trị dữ liệu
+quốc gia theo nguyên tắc dữ liệu cần đúng - đủ - sạch - sống
+
+Báo cáo Ban Chỉ
+đạo Trung ương Tháng 7/2025 Bộ Công an
+
+2. 35-TB/TGV
+
+Phối hợp với Ban Cơ yếu Chính phủ nghiên cứu triển khai các giải pháp bảo mật
+
+Tháng 7/2025 Ban Cơ yếu
+Chính phủ
+"""
+
+
+def test_required_result_from_flattened_table() -> None:
+    """In flattened text the result cell is the short text before the deadline cell; none, none."""
+    tasks = _tasks(RESULT_TABLE)
+    assert len(tasks) == 2
+    assert [t.required_result for t in tasks] == ["Báo cáo Ban Chỉ đạo Trung ương", ""]
+    assert [t.required_result for t in _tasks(TABLE)] == ["", "", ""]  # no such column: left empty

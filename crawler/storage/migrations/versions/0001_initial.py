@@ -205,6 +205,7 @@ def upgrade() -> None:
         sa.Column("due_time", sa.String(length=5), nullable=True),
         sa.Column("precision", sa.String(length=20), nullable=False),
         sa.Column("status", sa.String(length=30), nullable=True),
+        sa.Column("required_result", sa.Text(), nullable=False),
         sa.Column("line", sa.Integer(), nullable=False),
         sa.Column("char_start", sa.Integer(), nullable=False),
         sa.Column("char_end", sa.Integer(), nullable=False),

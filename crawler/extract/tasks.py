@@ -532,7 +532,8 @@ def _subject(action: str, walk: Walk) -> tuple[str, ...]:
         masked = masked[: unit.start] + "x" * (unit.end - unit.start) + masked[unit.end :]
         if unit.start > 400:
             break
-    verb = _VERB_RE.search(masked, skip)
+    listed_end, _ = walk.gazetteer.listed_units(action[skip:], walk.province)
+    verb = _VERB_RE.search(masked, skip + listed_end)
     if verb and verb.group() == ":" and _LIST_COLON.match(masked[skip : verb.end()]):
         verb = next(
             (

@@ -50,6 +50,18 @@ _TRAILING = re.compile(
     r"|\s+(?:cấp\s+)?(?:tỉnh|thành phố)$",
     re.IGNORECASE,
 )
+# Purpose and manner words that end a unit phrase ("cơ quan quản lý để tránh ...").
+_CLAUSE_START = re.compile(
+    r"\s+(?:để|nhằm|khẩn trương|kịp thời|nghiêm túc|tránh|bảo đảm|đảm bảo"
+    r"|trong (?:quá trình|thời gian|thời hạn|việc|năm|tháng|quý|tuần|giai đoạn))(?!\w).*$"
+)
+# A generic group head followed by the concrete units it means ("Các Bộ chủ quản (Bộ X, Bộ Y)").
+_GENERIC_PAREN = re.compile(
+    r"^(?:các\s+)?(?:bộ|sở|cơ quan|đơn vị|ngành|địa phương|tỉnh|thành phố)(?!\w)[^()]{0,100}?"
+    r"\s*\(([^()]+)\)"
+)
+# A province named by its level and two capitalized syllables ("tỉnh Quảng Nam"), known or not.
+_NAMED_PROVINCE = re.compile(r"(?<!\w)tỉnh\s+([A-ZÀ-Ỹ][^\W\d_]*\s+[A-ZÀ-Ỹ][^\W\d_]*)(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -140,7 +152,37 @@ class Gazetteer:
             if name:
                 counts[name] = counts.get(name, 0) + 1
         best = max(counts, key=lambda k: counts[k], default=None)
-        return best if best and counts[best] >= 2 else None
+        if best and counts[best] >= 2:
+            return best
+        return self._only_province(text)
+
+    def _only_province(self, text: str) -> str | None:
+        """The one province a text names (known, or "tỉnh X Y" outside the gazetteer), if just one."""
+        named = {
+            self.provinces[key]
+            for m in self._prov_regex.finditer(fold(text))
+            if (key := " ".join(m.group(1).split())) in self.provinces
+        }
+        for m in _NAMED_PROVINCE.finditer(modern_spelling(" ".join(text.split()))):
+            if self.province_of(m.group()) is None:
+                named.add("tỉnh " + m.group(1))
+        return next(iter(named)) if len(named) == 1 else None
+
+    def listed_units(self, phrase: str, province: str | None = None) -> tuple[int, tuple[str, ...]]:
+        """The end and concrete units of a generic head followed by them in parentheses
+        ("Các Bộ chủ quản (Bộ Tài chính, Bộ Xây dựng)"), or (0, ()) if the phrase is not one."""
+        m = _GENERIC_PAREN.match(fold(phrase))
+        if not m or self.canonical(phrase[: m.start(1) - 1].strip(), province):
+            return 0, ()
+        inner = phrase[m.start(1) : m.end(1)]
+        collectives = self._kinds.get("collectives", ())
+        found = [u for u in self.find_units(inner, province) if u.name not in collectives]
+        if not found:
+            return 0, ()
+        gaps = [inner[a.end : b.start] for a, b in itertools.pairwise(found)]
+        if found[0].start > 1 or any(not re.fullmatch(r"[\s,;]*(?:và\s*)?", g) for g in gaps):
+            return 0, ()
+        return m.end(), tuple(dict.fromkeys(u.name for u in found))
 
     def mask_provinces(self, folded: str) -> str:
         """Blank out province names in folded text (so "Cần Thơ" is not read as the verb "cần")."""
@@ -238,6 +280,9 @@ class Gazetteer:
         whole = self.canonical(phrase, province)
         if whole:
             return (whole,)
+        end, listed = self.listed_units(phrase, province)
+        if listed:
+            return listed + self.resolve(phrase[end:], province) if phrase[end:].strip(" ,;.") else listed
         phrase = self._specific(phrase, province)
         names: list[str] = []
         for segment in _segments(phrase):
@@ -285,6 +330,7 @@ class Gazetteer:
         text = _TRAILING.sub("", text).strip(" ,;.:")
         if not text or not _COLLECTIVE_HEAD.match(fold(text)) or len(text.split()) > 16:
             return []
+        text = _CLAUSE_START.sub("", text).strip(" ,;.:")
         text = re.sub(r"(?<!\w)(liên quan)(?!\w).*$", r"\1", _cut_at_new_cell(text))
         known = self._canon.get(" ".join(fold(text).split()))
         if known:

@@ -44,24 +44,22 @@ def test_bad_argument_is_one_vietnamese_line(capsys: pytest.CaptureFixture[str])
     assert "Lỗi: tham số không hợp lệ" in err and "cần dạng YYYY-MM-DD" in err
 
 
-def test_broken_config_exits_2_naming_key_and_file(tmp_path: Path) -> None:
-    """An unknown key: exit 2, one line naming the key and the file, no traceback."""
+@pytest.mark.parametrize(
+    ("toml", "command", "key"),
+    [
+        ('[general]\ndatabse = "x.sqlite3"\n', "status", "general.databse"),  # unknown key
+        ('[schedules]\ndaily_digest = "hằng ngày"\n', "run", "schedules.daily_digest"),  # bad cron
+    ],
+)
+def test_bad_config_exits_2_naming_key_and_file(tmp_path: Path, toml: str, command: str, key: str) -> None:
+    """An unknown key or an unparsable cron: exit 2 before anything runs, one line naming the key and
+    the file, no traceback."""
     config = tmp_path / "dondoc.toml"
-    config.write_text('[general]\ndatabse = "x.sqlite3"\n', encoding="utf-8")
-    result = run_dondoc(config, "status", timeout=120)
+    config.write_text(toml, encoding="utf-8")
+    result = run_dondoc(config, command, timeout=120)
     assert result.returncode == 2
     assert one_line(result.stderr) and "Traceback" not in result.stderr
-    assert "general.databse" in result.stderr and str(config) in result.stderr
-
-
-def test_bad_schedule_exits_2_naming_key_and_file(tmp_path: Path) -> None:
-    """A cron expression that cannot be parsed stops `dondoc run` before anything runs."""
-    config = tmp_path / "dondoc.toml"
-    config.write_text('[schedules]\ndaily_digest = "hằng ngày"\n', encoding="utf-8")
-    result = run_dondoc(config, "run", timeout=120)
-    assert result.returncode == 2
-    assert one_line(result.stderr) and "Traceback" not in result.stderr
-    assert "schedules.daily_digest" in result.stderr and str(config) in result.stderr
+    assert key in result.stderr and str(config) in result.stderr
 
 
 def test_unreachable_site_is_a_logged_per_source_failure(tmp_path: Path) -> None:

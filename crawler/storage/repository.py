@@ -273,10 +273,15 @@ def sync_config(session: Session, units: Sequence[UnitConfig], recipients: Seque
     return resolver
 
 
+def _addresses(session: Session, channel: str, address: str) -> Sequence[ChannelAddress]:
+    """The stored rows of one address on one channel (any recipient)."""
+    return session.scalars(select(ChannelAddress).where(ChannelAddress.channel == channel,
+                                                        ChannelAddress.address == address)).all()
+
+
 def set_address_active(session: Session, channel: str, address: str, active: bool) -> int:
     """(De)activate an address on a channel (e.g. the bot was blocked there); return how many rows changed."""
-    rows = session.scalars(select(ChannelAddress).where(ChannelAddress.channel == channel,
-                                                        ChannelAddress.address == address)).all()
+    rows = _addresses(session, channel, address)
     for row in rows:
         row.active = active
     return len(rows)
@@ -284,8 +289,7 @@ def set_address_active(session: Session, channel: str, address: str, active: boo
 
 def replace_address(session: Session, channel: str, old: str, new: str) -> int:
     """Follow an address change on a channel (Telegram chat migrated to a supergroup); return the count."""
-    rows = session.scalars(select(ChannelAddress).where(ChannelAddress.channel == channel,
-                                                        ChannelAddress.address == old)).all()
+    rows = _addresses(session, channel, old)
     for row in rows:
         row.address = new
     return len(rows)

@@ -62,6 +62,7 @@ class Table:
 
     rows: tuple[tuple[str, ...], ...]
     line: int = 1
+    cell_lines: tuple[tuple[int, ...], ...] = ()  # 1-based file line of each cell, when known
 
 
 @dataclass(frozen=True)

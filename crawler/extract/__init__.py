@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.normalize import clean_lines, fold
+from crawler.extract.bodies import cell_bodies, is_unit_title
+from crawler.extract.normalize import clean_line, clean_lines, fold
+from crawler.extract.pipegrid import Grid, find_grids
 from crawler.extract.segment import Block, segment
-from crawler.extract.tables import table_rows
+from crawler.extract.tables import is_header, table_rows
 from crawler.extract.tasks import RawTask, Walk, walk_blocks
 from crawler.extract.units import Gazetteer, load_gazetteer
-from crawler.models import DocumentText, ExtractedTask
+from crawler.models import DocumentText, ExtractedTask, Table
 
 __all__ = ["Gazetteer", "extract_tasks", "load_gazetteer"]
 
@@ -24,25 +26,37 @@ _DATE_LINE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(\d{4})")
 def extract_tasks(doc: DocumentText, gazetteer: Gazetteer | None = None) -> list[ExtractedTask]:
     """Extract the tasks of a document, each with its place in the text."""
     gazetteer = gazetteer or load_gazetteer()
+    originals = doc.text.split("\n")
     lines = clean_lines(doc.text)
+    grids = [g for g in find_grids([clean_line(x) for x in originals]) if is_header(g.as_table().rows[0])]
+    lines = _without(lines, grids)
     province = _province(doc, lines, gazetteer)
     home = province or gazetteer.home_province(doc.text[:200_000])
     walk = Walk(gazetteer, province, _year(doc, lines), doc.number, home)
     raw = walk_blocks(list(segment(lines)), walk)
-    originals = doc.text.split("\n")
     tasks = [_with_provenance(task, lines, originals) for task in raw]
-    if doc.tables:
-        tasks = _merge_table_tasks(tasks, _table_tasks(doc, walk, originals))
+    tables = (*doc.tables, *(g.as_table() for g in grids))
+    if tables:
+        tasks = _merge_table_tasks(tasks, _table_tasks(tables, walk, originals))
     return tasks
 
 
-def _table_tasks(doc: DocumentText, walk: Walk, originals: list[str]) -> list[ExtractedTask]:
+def _without(lines: list[str], grids: list[Grid]) -> list[str]:
+    """Blank the lines of task tables read as cells, so prose reading does not read them again."""
+    out = list(lines)
+    for grid in grids:
+        out[grid.first : grid.last] = [""] * (grid.last - grid.first)
+    return out
+
+
+def _table_tasks(tables: tuple[Table, ...], walk: Walk, originals: list[str]) -> list[ExtractedTask]:
     """Tasks from the document's tables given as cells, which are more reliable than flattened text."""
     out = []
-    for table in doc.tables:
+    for table in tables:
         for row in table_rows(table, walk.year):
-            lead = walk.units(row.lead) if row.lead else ()
-            support = walk.units(row.support) if row.support else ()
+            lead = cell_bodies(row.lead, walk.units) if row.lead else ()
+            lead = lead or (walk.units(row.section) if row.section and is_unit_title(row.section) else ())
+            support = cell_bodies(row.support, walk.units) if row.support else ()
             line = min(max(row.line, 1), max(len(originals), 1))
             anchor = _anchor(originals[line - 1], 0) if originals else ""
             out.append(

@@ -45,6 +45,7 @@ _CITED = re.compile(
 _NOT_DEADLINE = re.compile(r"(?:từ|kể từ|giai đoạn|so với|ngày|đến ngày|tính đến|đến thời điểm|từ ngày)\s*$")
 
 
+_ON_DAY = re.compile(r"(?:vào|trong)\s+ngày\s*$")  # "vào ngày 01/12/2025" names the day work is due
 _MAYBE = re.compile(r"\d|thường\s+xuyên|hằng|hàng|định\s+kỳ")
 
 
@@ -177,8 +178,48 @@ def _b_recurring(m: re.Match[str], default: int | None) -> Deadline | None:
     return Deadline(m.group(), None, Precision.RECURRING)
 
 
+def _b_year_range(m: re.Match[str], default: int | None) -> Deadline | None:
+    """A span of years ("Năm 2025 - 2026", "giai đoạn 2026-2030"): the end of the span counts."""
+    first, last = int(m.group(1)), int(m.group(2))
+    if not first <= last <= first + 30:
+        return None
+    return Deadline(m.group(), dt.date(last, 12, 31), Precision.YEAR)
+
+
+# The first day of the lunar new year (Mùng 1 Tết); "trước Tết" means by the day before.
+_TET = {
+    2024: dt.date(2024, 2, 10),
+    2025: dt.date(2025, 1, 29),
+    2026: dt.date(2026, 2, 17),
+    2027: dt.date(2027, 2, 6),
+    2028: dt.date(2028, 1, 26),
+    2029: dt.date(2029, 2, 13),
+    2030: dt.date(2030, 2, 3),
+    2031: dt.date(2031, 1, 23),
+    2032: dt.date(2032, 2, 11),
+}
+
+
+def _b_tet(m: re.Match[str], default: int | None) -> Deadline | None:
+    """Before the lunar new year: "trước Tết Nguyên đán năm 2026" is the day before Mùng 1 Tết."""
+    year = _year(m.group(1), default)
+    tet = _TET.get(year) if year else None
+    return Deadline(m.group(), tet - dt.timedelta(days=1), Precision.DAY) if tet else None
+
+
 _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool], ...] = (
     # (pattern on folded text, builder, needs a cue or a cell start to count)
+    (
+        re.compile(r"(?:(?:từ\s+)?năm\s+)?\d{4}\s+và\s+(?:các|những)\s+năm\s+tiếp\s+theo"),
+        _b_recurring,
+        False,
+    ),
+    (re.compile(r"trước\s+tết(?:\s+nguyên\s+đán)?(?:\s+(?:năm\s+)?(?:[a-zđ]+\s+)?(\d{4}))?"), _b_tet, False),
+    (
+        re.compile(r"(?<![\w/])(?:(?:trong\s+)?(?:giai\s+đoạn|năm)\s+)?(\d{4})\s*[-–]\s*(\d{4})(?![\w/])"),
+        _b_year_range,
+        True,
+    ),
     (
         re.compile(r"(?:trước\s+)?(?:ngày\s+)?\d{1,2}\s+(?:hằng|hàng)\s+(?:tháng|quý|năm|tuần)"),
         _b_recurring,
@@ -202,6 +243,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool], ...] = (
     (re.compile(r"(?<![\w/])tháng\s+(\d{1,2})(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\d/])"), _b_month, True),
     (re.compile(r"(?<!\w)quý\s+(iv|i{1,3}|[1-4])(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\w/])"), _b_quarter, True),
     (re.compile(r"(?<!\w)năm\s+(\d{4})(?!\s*[-–]\s*\d)(?![\d/])"), _b_year, True),
+    (re.compile(r"(?m)^[ \t]*(20\d{2})[ \t]*\.?[ \t]*$"), _b_year, True),
     (
         re.compile(
             r"(?<!\w)(?:(?:nhiệm vụ\s+|thực hiện\s+|(?<=\n)|^)thường\s+xuyên"
@@ -272,10 +314,11 @@ def _accept(
     if build is not _b_recurring and _CITED.search(before):
         return None
     strength, cue = _context_strength(before, cells or _at_cell_start(folded, m.start()))
-    if needs_cue and (strength == 0 or (strength < STRONG and _NOT_DEADLINE.search(before))):
+    refused = strength < STRONG and _NOT_DEADLINE.search(before) and not _ON_DAY.search(before)
+    if needs_cue and (strength == 0 or refused):
         return None
     deadline = build(m, default_year)
-    if deadline is None or _horizon(deadline, default_year, strength):
+    if deadline is None or (not cells and _horizon(deadline, default_year, strength)):
         return None
     raw = " ".join(text[m.start() : m.end()].split())
     if cue:

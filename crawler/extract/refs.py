@@ -22,7 +22,7 @@ _STATUS = (
         re.compile(r"đang\s+(?:thực\s+hiện|triển\s+khai)\s*(?:,\s*)?(?:đã\s+)?quá\s+hạn"),
         Status.IN_PROGRESS_OVERDUE,
     ),
-    (re.compile(r"chưa\s+thực\s+hiện|chưa\s+triển\s+khai"), Status.NOT_STARTED),
+    (re.compile(r"chưa\s+thực\s+hiện|chưa\s+triển\s+khai|^thực\s+hiện\s+mới\b"), Status.NOT_STARTED),
     (re.compile(r"(?<!chưa )đã\s+hoàn\s+thành|(?<!\w)hoàn\s+thành\s*$"), Status.DONE),
     (re.compile(r"đang\s+(?:thực\s+hiện|triển\s+khai)"), Status.IN_PROGRESS),
     (re.compile(r"quá\s+hạn|chưa\s+hoàn\s+thành"), Status.OVERDUE),

@@ -119,3 +119,43 @@ def test_far_years_are_horizons() -> None:
     """ "Chiến lược ... đến năm 2030" in a 2025 document is a planning horizon, not a deadline."""
     assert find_deadlines("triển khai Chiến lược thu hút nhân tài đến năm 2030, tầm nhìn 2045", 2025) == []
     assert _one("hoàn thành trước năm 2030", 2025)[:2] == ("2030-12-31", "year")
+
+
+@pytest.mark.parametrize(
+    ("text", "cells", "due", "precision"),
+    [
+        ("\nNăm 2026 - 2027\n", True, "2027-12-31", "year"),
+        ("\n2026 - 2032\n", True, "2032-12-31", "year"),
+        ("\nGiai đoạn 2027-2028. Sau đó rà soát (nếu có)\n", True, "2028-12-31", "year"),
+        ("Bộ Y tế hoàn thành trong giai đoạn 2026 - 2027.", False, "2027-12-31", "year"),
+        ("\nQuý III/2026 - Quý I/2027\n", True, "2027-03-31", "quarter"),
+    ],
+)
+def test_ranges_take_their_end(text: str, cells: bool, due: str, precision: str) -> None:
+    """A span of years or quarters is due at the end of the span (CONVENTIONS.md)."""
+    assert _one(text, cells=cells)[:2] == (due, precision)
+
+
+def test_plan_periods_in_prose_are_not_deadlines() -> None:
+    """A period that names a plan's horizon ("Kế hoạch giai đoạn 2026 - 2030") is no deadline."""
+    assert find_deadlines("Ban hành Kế hoạch giai đoạn 2026 - 2030 của tỉnh về du lịch", 2025) == []
+
+
+def test_bare_year_cell() -> None:
+    """A deadline cell holding only a year ("2027") is due at the end of that year."""
+    assert _one("\n2027\n", cells=True)[:2] == ("2027-12-31", "year")
+
+
+def test_years_that_follow_recur() -> None:
+    """ "2026 và các năm tiếp theo" is a recurring duty, with no due date."""
+    assert _one("\nNăm 2026 và các năm tiếp theo\n", cells=True)[:2] == (None, "recurring")
+
+
+def test_on_a_day() -> None:
+    """ "vào ngày 05/12/2026" is the day itself."""
+    assert _one("Tổ chức tổng kết vào ngày 05/12/2026 tại Hội trường.")[:2] == ("2026-12-05", "day")
+
+
+def test_before_lunar_new_year() -> None:
+    """ "trước Tết Nguyên đán năm 2027" is the day before Mùng 1 Tết (06/02/2027)."""
+    assert _one("Chi trả đầy đủ trước Tết Nguyên đán năm 2027.")[:2] == ("2027-02-05", "day")

@@ -1,0 +1,123 @@
+"""Bodies the gazetteer does not list, read by their head noun and extent (an open vocabulary).
+
+Many leads are departments, agencies, enterprises and associations ("Cục …", "Trung tâm …",
+"Ban Quản lý dự án …", "Tổng công ty …", "Liên hiệp các Hội …"). Where the gazetteer knows a name
+it gives the canonical form; where it does not, a phrase that opens with an organization's head
+noun and stays short is kept as written (modern spelling, markup and list marks removed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from crawler.extract.normalize import fold, modern_spelling
+
+_HEAD_NOUNS = (
+    "ban quản lý",
+    "bảo hiểm",
+    "báo",
+    "bệnh viện",
+    "bộ chỉ huy",
+    "bộ đội",
+    "bộ",
+    "cảng vụ",
+    "chi cục",
+    "cơ quan",
+    "công an",
+    "công ty",
+    "cục",
+    "đài",
+    "đại học",
+    "đảng ủy",
+    "đoàn",
+    "hiệp hội",
+    "học viện",
+    "hội đồng",
+    "hội",
+    "kho bạc",
+    "kiểm toán",
+    "liên đoàn",
+    "liên hiệp",
+    "mặt trận",
+    "ngân hàng",
+    "nhà xuất bản",
+    "phòng",
+    "quỹ",
+    "sở",
+    "tập đoàn",
+    "thanh tra",
+    "thành ủy",
+    "thông tấn xã",
+    "tỉnh ủy",
+    "tòa án",
+    "tổ công tác",
+    "tổng công ty",
+    "tổng cục",
+    "trung tâm",
+    "trường",
+    "ủy ban",
+    "văn phòng",
+    "viện kiểm sát",
+    "viện",
+    "vụ",
+    "ban",
+)
+_HEAD = re.compile(r"^(?:" + "|".join(re.escape(h) for h in _HEAD_NOUNS) + r")(?!\w)")
+_PIECES = re.compile(r"\s*(?:;|\n\s*[-–+•]\s*|^\s*[-–+•]\s*)\s*")
+_MARKUP = re.compile(r"\*+|__|<[^>]{1,20}>")
+_MAX_WORDS = 14
+# Words that show a phrase is a clause (work being described), not a body's name.
+_CLAUSE = re.compile(
+    r"(?<!\w)(?:chủ trì|phối hợp|thực hiện|triển khai|xây dựng|tổ chức|hướng dẫn|báo cáo|có trách nhiệm|"
+    r"theo dõi|kiểm tra|tham mưu|đề xuất|ban hành|để|nhằm|được|đã|đang|sẽ)(?!\w)"
+)
+
+
+def is_body_name(phrase: str) -> bool:
+    """Tell whether a phrase reads as an organization's name: a head noun, short, no clause."""
+    text = " ".join(_MARKUP.sub("", phrase).split()).strip(" .,;:")
+    low = fold(text)
+    words = text.split()
+    return (
+        bool(words)
+        and len(words) <= _MAX_WORDS
+        and text[:1].isupper()
+        and bool(_HEAD.match(low))
+        and not _CLAUSE.search(low)
+        and len(words) > len(_HEAD.match(low).group().split())  # type: ignore[union-attr]
+    )
+
+
+def as_written(phrase: str) -> str:
+    """A body's name as written: markup and list marks removed, modern spelling, one line."""
+    text = " ".join(_MARKUP.sub("", phrase).split()).strip(" .,;:-–")
+    return modern_spelling(text)
+
+
+def cell_bodies(cell: str, resolve: Callable[[str], tuple[str, ...]]) -> tuple[str, ...]:
+    """The bodies of a unit cell ("Sở Công Thương; Ban Quản lý khu Kinh tế"): each piece by the
+    gazetteer where it knows the piece, else as written where the piece reads as a name."""
+    names: list[str] = []
+    for piece in _PIECES.split(_MARKUP.sub("", cell)):
+        piece = piece.strip(" .,;:")
+        if not piece:
+            continue
+        known = resolve(piece)
+        if known:
+            names += known
+        elif is_body_name(piece) or (_looks_named(piece) and not _CLAUSE.search(fold(piece))):
+            names.append(as_written(piece))
+    return tuple(dict.fromkeys(names))
+
+
+def _looks_named(piece: str) -> bool:
+    """Tell whether a short piece of a unit cell is capitalized like a name."""
+    words = piece.split()
+    return 2 <= len(words) <= _MAX_WORDS and piece[:1].isupper()
+
+
+def is_unit_title(title: str) -> bool:
+    """Tell whether a section title is only a body's name ("A. BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG")."""
+    low = fold(" ".join(_MARKUP.sub("", title).split()))
+    return len(low.split()) <= _MAX_WORDS and bool(_HEAD.match(low)) and not _CLAUSE.search(low)

@@ -1,0 +1,114 @@
+"""Tables written one cell per stretch of lines between "|" lines, and reading rows by their columns."""
+
+from __future__ import annotations
+
+from crawler.extract import extract_tasks
+from crawler.extract.pipegrid import find_grids
+from crawler.extract.tables import column_roles
+from crawler.models import DocumentText, Precision, Status
+
+# Made-up appendix: lead before the task text, a merged lead over two sub-rows, a section row
+# that is a unit, an agency the gazetteer does not list.
+GRID = """PHỤ LỤC
+(Kèm theo Kế hoạch số 77/KH-UBND ngày 02/3/2026 của Ủy ban nhân dân tỉnh)
+|
+**STT**
+|
+**Cơ quan chủ trì**
+|
+**Nội dung nhiệm vụ**
+|
+**Sản phẩm**
+|
+**Thời hạn**
+|
+|
+**I**
+|
+**NHÓM NHIỆM VỤ VỀ THỂ CHẾ**
+|
+|
+1
+|
+Sở Tư pháp
+|
+- Rà soát quy chế phối hợp
+liên ngành về hòa giải.
+|
+Quy chế được ban hành
+|
+Năm 2026 - 2027
+|
+|
+- Tập huấn hòa giải viên ở cơ sở.
+|
+Lớp tập huấn
+|
+Quý II/2026
+|
+|
+2
+|
+Trung tâm Xúc tiến Đầu tư và Thương mại
+|
+Tổ chức hội chợ hàng nông sản của tỉnh.
+|
+Hội chợ
+|
+2027
+"""
+
+
+def _doc(text: str) -> DocumentText:
+    """A directive of 2026 with the given text."""
+    return DocumentText(name="grid.txt", text=text, number="77/KH-UBND")
+
+
+def test_grid_rows_and_cell_lines() -> None:
+    """Cells split at "|" lines, rows at two "|" lines; each cell remembers its first line."""
+    grid = find_grids(GRID.split("\n"))[0]
+    widths = [len(row) for row in grid.rows]
+    assert widths == [5, 2, 5, 3, 5]
+    assert grid.rows[2][2].text.startswith("- Rà soát quy chế") and grid.rows[2][2].first == 23
+
+
+def test_merged_sub_row_inherits_lead_and_reads_its_own_deadline() -> None:
+    """A row holding only its last columns keeps the lead of the row above; each row is a task
+    at the line of its task text; a year span is due at its end; an unlisted agency is kept."""
+    tasks = extract_tasks(_doc(GRID))
+    assert [t.line for t in tasks] == [24, 32, 43]
+    first, second, third = tasks
+    assert first.action == "Rà soát quy chế phối hợp liên ngành về hòa giải."
+    assert first.lead == second.lead == ("Sở Tư pháp",)
+    assert (first.deadline.due.isoformat(), first.deadline.precision) == ("2027-12-31", Precision.YEAR)  # type: ignore[union-attr]
+    assert second.deadline.precision is Precision.QUARTER and first.required_result == "Quy chế được ban hành"
+    assert third.lead == ("Trung tâm Xúc tiến Đầu tư và Thương mại",)
+    assert third.deadline.due is not None and third.deadline.due.year == 2027
+
+
+def test_roles_come_from_headers_not_positions() -> None:
+    """The same roles are found whatever the column order; a "Kết quả" column of status words is
+    a status column; of several text columns the one naming tasks is the action."""
+    header = ("TT", "Thời gian", "Tên dự án, nhiệm vụ", "Nội dung chính", "Đơn vị chủ trì", "Kết quả")
+    body = [("1", "2026", "Xây dựng hệ thống", "Chi tiết", "Bộ Y tế", "Đang thực hiện"),
+            ("2", "2027", "Nâng cấp hệ thống", "Chi tiết", "Bộ Công an", "Đã hoàn thành")]
+    assert column_roles(header, body) == ("number", "deadline", "action", "detail", "lead", "status")
+
+
+def test_status_cells_are_read() -> None:
+    """A "Tình trạng" cell gives the row's status ("Thực hiện mới" has not started)."""
+    text = "\n".join(
+        ["|", "STT", "|", "Tên nhiệm vụ", "|", "Cơ quan chủ trì", "|", "Tình trạng", "|", "|",
+         "1", "|", "Xây dựng cơ sở dữ liệu đất đai", "|", "Bộ Nông nghiệp và Môi trường", "|",
+         "Đang thực hiện", "|", "|", "2", "|", "Lập quy hoạch vùng", "|", "Bộ Xây dựng", "|",
+         "Thực hiện mới", "|"]
+    )
+    tasks = extract_tasks(_doc(text))
+    assert [t.status for t in tasks] == [Status.IN_PROGRESS, Status.NOT_STARTED]
+
+
+def test_letterhead_grid_is_left_to_prose() -> None:
+    """A pipe table without task columns (a letterhead) is not read as a task table."""
+    text = "|\nỦY BAN NHÂN DÂN\nTỈNH AN GIANG\n|\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA\n|\n|\nSố: 12/CT-UBND\n|\n"
+    assert all(len(row) <= 2 for row in find_grids(text.split("\n"))[0].rows)
+    assert extract_tasks(_doc(text)) == []

@@ -67,6 +67,11 @@ _HEAD = re.compile(r"^(?:" + "|".join(re.escape(h) for h in _HEAD_NOUNS) + r")(?
 _PIECES = re.compile(r"\s*(?:;|\n\s*[-–+•]\s*|^\s*[-–+•]\s*)\s*")
 _MARKUP = re.compile(r"\*+|__|<[^>]{1,20}>")
 _MAX_WORDS = 14
+# Phrases that open with a head noun but name an act or a thing, not a body ("Ban hành", "Bộ chỉ số").
+_NOT_BODY = re.compile(
+    r"^(?:ban hành|ban bố|bộ (?:máy|phận|chỉ số|tiêu chí|công cụ|luật|hồ sơ|dữ liệu)|hội (?:nghị|thảo|nhập)"
+    r"|báo cáo|đoàn kết|phòng(?:,)? chống|phòng ngừa|quỹ đất|vụ việc|cục bộ|trường hợp|đài thọ)(?!\w)"
+)
 # Words that show a phrase is a clause (work being described), not a body's name.
 _CLAUSE = re.compile(
     r"(?<!\w)(?:chủ trì|phối hợp|thực hiện|triển khai|xây dựng|tổ chức|hướng dẫn|báo cáo|có trách nhiệm|"
@@ -84,6 +89,7 @@ def is_body_name(phrase: str) -> bool:
         and len(words) <= _MAX_WORDS
         and text[:1].isupper()
         and bool(_HEAD.match(low))
+        and not _NOT_BODY.match(low)
         and not _CLAUSE.search(low)
         and len(words) > len(_HEAD.match(low).group().split())  # type: ignore[union-attr]
     )
@@ -121,3 +127,32 @@ def is_unit_title(title: str) -> bool:
     """Tell whether a section title is only a body's name ("A. BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG")."""
     low = fold(" ".join(_MARKUP.sub("", title).split()))
     return len(low.split()) <= _MAX_WORDS and bool(_HEAD.match(low)) and not _CLAUSE.search(low)
+
+
+_SPLIT = re.compile(r"\s*[,;]\s*|\s+và\s+")
+
+
+def split_bodies(phrase: str) -> list[str]:
+    """Cut a list of bodies at commas, semicolons and "và" where the next piece opens with a head
+    noun ("Sở Tài chính, Ban quản lý Khu Kinh tế, UBND cấp xã và các sở")."""
+    pieces: list[str] = []
+    start = 0
+    for m in _SPLIT.finditer(phrase):
+        if _HEAD.match(fold(phrase[m.end() :])) or fold(phrase[m.end() :]).startswith(("các ", "ubnd")):
+            pieces.append(phrase[start : m.start()])
+            start = m.end()
+    pieces.append(phrase[start:])
+    return [p.strip(" ,;.:") for p in pieces if p.strip(" ,;.:")]
+
+
+def heading_body_name(text: str) -> bool:
+    """Tell whether a section heading is one body's name: a head noun, short, not a sentence."""
+    clean = " ".join(_MARKUP.sub("", text).split())
+    low = fold(clean)
+    return (
+        2 <= len(clean.split()) <= _MAX_WORDS
+        and clean[:1].isupper()
+        and bool(_HEAD.match(low))
+        and not _NOT_BODY.match(low)
+        and not clean.endswith((".", ";", ","))
+    )

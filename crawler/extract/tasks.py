@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from crawler.extract.bodies import as_written, heading_body_name, is_body_name, split_bodies
 from crawler.extract.deadlines import CUE, DeadlineMatch, best_deadline, find_deadlines
 from crawler.extract.normalize import fold
 from crawler.extract.refs import document_numbers, find_status, overdue_title, own_number
@@ -98,7 +99,11 @@ _SUBJECT_HEAD = re.compile(
     r"cơ quan|đài|tập đoàn|bảo hiểm|kiểm toán|trung tâm|thành phố|tỉnh|hội đồng|đồng chí|chủ tịch|thủ tướng|"
     r"bộ trưởng|thủ trưởng|giám đốc|người đứng đầu|lãnh đạo|tổ|từng|mỗi|ngành|đại học|thông tấn)(?!\w)"
 )
-_LEAD_IN = re.compile(r"^(?:giao|đề nghị|yêu cầu|giao cho)\s+")
+_LEAD_IN = re.compile(r"(?:giao|đề nghị|yêu cầu|giao cho)\s+")
+_TOPIC = re.compile(r"^về\s[^:]{3,300}:\s*")  # "Về kiến nghị ...: Giao Bộ X ..." (the task is the assignment)
+_INTRO_END = re.compile(r"(?:sau|như sau|cụ thể(?: như sau)?|bao gồm|gồm|sau đây)\s*:$")
+_CLAUSE_COMMA = re.compile(r",\s+(?=(?:các|ủy ban|ubnd|sở|bộ|ban)\s)")
+_SUBJECT_WORDS = 45  # a subject may list a dozen bodies ("Các Bộ, cơ quan: Tài chính, Xây dựng, ...")
 _SUPPORT_RE = re.compile(r"phối hợp(?:\s+chặt chẽ)?(?:\s+với)?\s+")
 _RELATION_BEFORE = re.compile(
     r"(?:với|cho|gửi|của|tại|về|trình|qua|và|thuộc|giữa|từ|đến|do|theo|các|tới)\s*$"
@@ -183,14 +188,28 @@ class Walk:
 
     def units(self, phrase: str) -> tuple[str, ...]:
         """Resolve a unit phrase, completing level-only local bodies with the home province."""
-        names = self.gazetteer.resolve(phrase, self.province)
+        if self.home and fold(phrase).strip(" *,.:;") in ("tỉnh", "thành phố"):
+            return (self.home[0].upper() + self.home[1:],)  # "Tỉnh căn cứ ..." in a letter about it
+        return self.at_home(self.gazetteer.resolve(phrase, self.province))
+
+    def at_home(self, names: Sequence[str]) -> tuple[str, ...]:
+        """Complete level-only names ("Công an tỉnh") with the home province."""
         if not self.home:
-            return names
+            return tuple(names)
         level = "thành phố" if self.home.startswith("thành phố ") else "tỉnh"
         name = self.home[len(level) + 1 :]
         return tuple(
             f"{n} {name}" if n.endswith(f" {level}") and not n.startswith("Các") else n for n in names
         )
+
+    def subject_units(self, phrase: str) -> tuple[str, ...]:
+        """The bodies a subject phrase names: known ones, and unlisted ones read by their head noun
+        ("Ban quản lý Khu Kinh tế Phú Yên") kept as written."""
+        known = self.units(phrase)
+        pieces = [p for p in split_bodies(phrase) if not self.units(p) and is_body_name(p)]
+        if not pieces:
+            return known
+        return tuple(dict.fromkeys([*known, *self.at_home([as_written(p) for p in pieces])]))
 
     def inherited(self) -> Context:
         """Merge the contexts in force (innermost wins) into one."""
@@ -276,25 +295,68 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
             continue
         if block.kind is not BlockKind.PARAGRAPH:
             walk.pop_to(block.level if block.kind is not BlockKind.ROW else 50)
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
         heading = _heading_context(block, walk)
-        if heading is None and _opens_section(block, blocks[index + 1] if index + 1 < len(blocks) else None):
-            heading = Context(block.level, lead=_whole_units(clean_text(block.text), walk))
+        if heading is None and _opens_section(block, following):
+            flat = clean_text(block.text)
+            heading = Context(block.level, lead=_whole_units(flat, walk) or _heading_body(flat, walk))
         if heading is not None:
             walk.push(heading)
             group = Group()
             continue
-        found = _read_block(block, walk)
+        intro = _is_intro(block, following)
+        found = [] if intro else _read_block(block, walk)
         if found and group.first < 0:
             group.first = len(tasks)
         tasks += found
         if block.kind is not BlockKind.ROW and not found and block.text.rstrip(" *").endswith(":"):
-            lead = _subject(clean_text(block.text), walk)
+            lead = _intro_subject(clean_text(block.text), walk)
             if lead:
-                level = walk.stack[-1].level + 0.01 if walk.stack else block.level + 0.1
-                walk.push(
-                    Context(level if block.kind is BlockKind.PARAGRAPH else block.level + 0.1, lead=lead)
-                )
+                walk.push(Context(_intro_level(block, walk), lead=lead))
     return tasks
+
+
+def _intro_level(block: Block, walk: Walk) -> float:
+    """The outline level of an introducing sentence's context: under an item, just below it; a
+    paragraph just below the heading in force, or above every item when none is."""
+    if block.kind is not BlockKind.PARAGRAPH:
+        return block.level + 0.1
+    return walk.stack[-1].level + 0.01 if walk.stack else -0.5
+
+
+def _is_intro(block: Block, following: Block | None) -> bool:
+    """Tell whether a block introduces the items after it ("… thực hiện những nội dung sau:")
+    rather than assigning work of its own: it ends with an announcing colon and items follow."""
+    if following is None or not _INTRO_END.search(fold(clean_text(block.text))):
+        return False
+    deeper = following.level > block.level or block.kind is BlockKind.PARAGRAPH
+    return following.kind in (BlockKind.ITEM, BlockKind.ROW) and deeper
+
+
+def _intro_subject(text: str, walk: Walk) -> tuple[str, ...]:
+    """The bodies an introducing sentence addresses: its subject, else the subject after the
+    assigning verb ("… yêu cầu Giám đốc các sở … thực hiện:"), else after a purpose clause ("Để …,
+    các Sở, ngành … triển khai:")."""
+    found = _subject(text, walk)
+    if found:
+        return found
+    low = fold(text)
+    starts = [m.end() for m in _ASSIGNING.finditer(low)] + [m.end() for m in _CLAUSE_COMMA.finditer(low)]
+    for start in sorted(starts):
+        rest = text[start:].lstrip(" ,:")
+        found = _subject(rest, walk)
+        if found:
+            return found
+    return ()
+
+
+def _heading_body(text: str, walk: Walk) -> tuple[str, ...]:
+    """A section heading that names one body the gazetteer does not list ("3. Cơ quan chủ trì giải
+    quyết thủ tục đầu tư dự án" over items a-d), kept as written."""
+    text = text.rstrip(" :")
+    if not heading_body_name(text) or find_deadlines(text):
+        return ()
+    return walk.at_home([as_written(text)])
 
 
 def _opens_section(block: Block, following: Block | None) -> bool:
@@ -404,11 +466,13 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     ):
         return []
     opens_with_unit = any(u.start == 0 for u in walk.gazetteer.find_units(flat, walk.province))
+    addressed = block.kind is BlockKind.ITEM and bool(walk.inherited().lead) and len(flat.split()) >= 8
     if (
         _is_report(flat)
         or (
             not matches
             and not opens_with_unit
+            and not addressed  # an item under a heading that names its lead is that lead's task
             and not _VERB_RE.search(fold(" ".join(flat.split()[:14])).replace(":", " "))
         )
         or _STATISTIC.search(flat[:160])
@@ -523,8 +587,10 @@ def _pieces(text: str, matches: list[DeadlineMatch], start: int, end: int) -> li
 def _subject(action: str, walk: Walk) -> tuple[str, ...]:
     """The units named as the subject at the start of a sentence ("Bộ Công an chủ trì ...")."""
     low = fold(action)
-    lead_in = _LEAD_IN.match(low)
-    skip = lead_in.end() if lead_in else 0
+    topic = _TOPIC.match(low)
+    skip = topic.end() if topic else 0
+    lead_in = _LEAD_IN.match(low, skip)
+    skip = lead_in.end() if lead_in else skip
     if not _SUBJECT_HEAD.match(low[skip:]):
         return ()
     masked = walk.gazetteer.mask_provinces(low)
@@ -545,13 +611,23 @@ def _subject(action: str, walk: Walk) -> tuple[str, ...]:
         )
     run_end = _unit_run_end(action, skip, walk)
     if run_end and (verb is None or verb.start() > run_end.start() + 12):
-        verb = run_end
+        more = verb is not None and _only_bodies(action[run_end.start() : verb.start()], walk)
+        verb = verb if more else run_end
     if not verb:
         return ()
     prefix = action[skip : verb.start()]
-    if len(prefix.split()) > 30:
+    if len(prefix.split()) > _SUBJECT_WORDS:
         return ()
-    return walk.units(prefix)
+    return walk.subject_units(prefix)
+
+
+def _only_bodies(text: str, walk: Walk) -> bool:
+    """Tell whether a stretch after known units only lists more bodies (", Ban quản lý Khu …")."""
+    text = re.sub(r"^[\s,;]*(?:và\s+)?", "", text).strip(" ,;")
+    if not text or not re.match(r"^[,;]|\s*(?:và\s+)?\S", text):
+        return False
+    pieces = split_bodies(text)
+    return bool(pieces) and all(walk.units(p) or is_body_name(p) for p in pieces)
 
 
 def _unit_run_end(action: str, skip: int, walk: Walk) -> re.Match[str] | None:

@@ -1,0 +1,63 @@
+"""Addressing: each item takes its lead from its own subject or from the nearest node naming one."""
+
+from __future__ import annotations
+
+from crawler.extract import extract_tasks
+from crawler.models import DocumentText
+
+
+def _tasks(text: str) -> list[tuple[str, ...]]:
+    """The leads of the tasks extracted from a made-up directive of 2026."""
+    doc = DocumentText(name="made-up.txt", text=text, number="15/CT-UBND")
+    return [t.lead for t in extract_tasks(doc)]
+
+
+def test_unlisted_bodies_in_a_subject_are_kept_as_written() -> None:
+    """A subject listing bodies the gazetteer does not know keeps them, beside the known ones."""
+    text = (
+        "1. Sở Tài chính, Ban quản lý Khu công nghệ cao Hòa Lạc, Trung tâm Xúc tiến Đầu tư có trách "
+        "nhiệm phối hợp công bố danh mục dự án thu hút đầu tư trên cổng thông tin.\n"
+    )
+    assert _tasks(text) == [("Sở Tài chính", "Ban quản lý Khu công nghệ cao Hòa Lạc", "Trung tâm Xúc tiến Đầu tư")]
+
+
+def test_topic_then_assignment() -> None:
+    """ "Về kiến nghị …: Giao Bộ X …": the lead is the body the assignment names, not the topic's."""
+    text = (
+        "1. Về kiến nghị hỗ trợ kinh phí xây dựng trường học của Bộ Y tế: Giao Bộ Tài chính chủ trì, "
+        "phối hợp với các cơ quan liên quan nghiên cứu, xử lý theo quy định.\n"
+    )
+    assert _tasks(text) == [("Bộ Tài chính",)]
+
+
+def test_heading_naming_an_unlisted_body_leads_its_items() -> None:
+    """A short heading that is one body's name leads the lettered items under it."""
+    text = (
+        "2. Cơ quan tiếp nhận hồ sơ đầu tư\n\n"
+        "a) Hướng dẫn nhà đầu tư hoàn thiện hồ sơ theo đúng quy định của pháp luật.\n\n"
+        "b) Giải quyết hồ sơ trong thời hạn quy định, không để tồn đọng kéo dài.\n"
+    )
+    assert _tasks(text) == [("Cơ quan tiếp nhận hồ sơ đầu tư",)] * 2
+
+
+def test_intro_after_a_purpose_clause_addresses_the_items() -> None:
+    """ "Để …, các Sở, ngành … triển khai những nội dung sau:" gives its subject to the items."""
+    text = (
+        "3. Để nâng cao hiệu quả quản lý nhà nước về đầu tư, các Sở, ngành và Ủy ban nhân dân cấp xã "
+        "triển khai thực hiện những nội dung sau:\n\n"
+        "a) Thực hiện nghiêm các quy định về thẩm định dự án đầu tư trên địa bàn.\n\n"
+        "b) Định kỳ đánh giá tình hình hoạt động của các dự án theo lĩnh vực được giao.\n"
+    )
+    leads = _tasks(text)
+    assert len(leads) == 2 and leads[0] == leads[1]
+    assert "Ủy ban nhân dân cấp xã" in leads[0]
+
+
+def test_bare_province_subject_is_the_province_written_about() -> None:
+    """ "Tỉnh căn cứ …" in a letter about one province is that province."""
+    text = (
+        "Văn phòng Chính phủ thông báo kết luận về tình hình của tỉnh Lai Châu.\n\n"
+        "1. Về kiến nghị hỗ trợ xe cứu thương: Tỉnh căn cứ các quy định hiện hành để sắp xếp, "
+        "bố trí phương tiện cho các trạm y tế của tỉnh Lai Châu.\n"
+    )
+    assert _tasks(text) == [("Tỉnh Lai Châu",)]

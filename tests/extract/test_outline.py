@@ -18,7 +18,8 @@ def test_unlisted_bodies_in_a_subject_are_kept_as_written() -> None:
         "1. Sở Tài chính, Ban quản lý Khu công nghệ cao Hòa Lạc, Trung tâm Xúc tiến Đầu tư có trách "
         "nhiệm phối hợp công bố danh mục dự án thu hút đầu tư trên cổng thông tin.\n"
     )
-    assert _tasks(text) == [("Sở Tài chính", "Ban quản lý Khu công nghệ cao Hòa Lạc", "Trung tâm Xúc tiến Đầu tư")]
+    expected = ("Sở Tài chính", "Ban quản lý Khu công nghệ cao Hòa Lạc", "Trung tâm Xúc tiến Đầu tư")
+    assert _tasks(text) == [expected]
 
 
 def test_topic_then_assignment() -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from crawler.extract.bodies import as_written, heading_body_name, is_body_name, split_bodies
 from crawler.extract.deadlines import CUE, DeadlineMatch, best_deadline, find_deadlines
 from crawler.extract.normalize import fold
+from crawler.extract.places import province_lists
 from crawler.extract.refs import document_numbers, find_status, overdue_title, own_number
 from crawler.extract.segment import PARAGRAPH, ROMAN, Block, BlockKind
 from crawler.extract.units import Gazetteer
@@ -91,6 +92,21 @@ _VERBS = (
     "sắp xếp",
     "xác định",
     "thúc đẩy",
+    "đẩy nhanh",
+    "giải quyết",
+    "tháo gỡ",
+    "phê duyệt",
+    "duy trì",
+    "vận động",
+    "tuyên truyền",
+    "thẩm định",
+    "giám sát",
+    "tiến hành",
+    "điều chỉnh",
+    "chấp hành",
+    "trả lời",
+    "khảo sát",
+    "tổng hợp",
 )
 _VERB_RE = re.compile(r"(?<!\w)(?:" + "|".join(_VERBS) + r")(?!\w)|:|\(\s*(?:i|1)\s*\)")
 _SUBJECT_HEAD = re.compile(
@@ -141,7 +157,8 @@ _QUOTED = re.compile(r"(?:giao|yêu cầu|đề nghị|chỉ đạo)\s*[*_]*\s*[
 _ENUMERATED = re.compile(r";\s*(\**\s*\((\d{1,2}|[ivx]{1,4})\))")
 _ENUM_FIRST = re.compile(r"(?:^|:)\s*\**\s*\((1|i)\)")
 _LIST_COLON = re.compile(
-    r"^(?:các\s+|ủy ban nhân dân các\s+)?(?:bộ|sở|tỉnh|thành phố|bộ,\s*cơ quan|bộ,\s*ngành)\s*:$"
+    r"^(?:các\s+|ủy ban nhân dân các\s+)?"
+    r"(?:bộ|sở|tỉnh|thành phố|bộ,\s*cơ quan|bộ,\s*ngành|tỉnh,\s*thành phố)\s*:$"
 )
 _ASSIGNERS = frozenset({"Chính phủ", "Thủ tướng Chính phủ", "Quốc hội", "Bộ Chính trị", "Ban Bí thư"})
 _STATISTIC = re.compile(r"^[^:]{3,80}:\s*(?:\d+\s*/\s*\d+|\d+(?:[.,]\d+)?\s*%)")
@@ -187,10 +204,25 @@ class Walk:
     stack: list[Context] = field(default_factory=list)
 
     def units(self, phrase: str) -> tuple[str, ...]:
-        """Resolve a unit phrase, completing level-only local bodies with the home province."""
+        """Resolve a unit phrase: province lists one body per province, level-only local bodies
+        completed with the home province."""
         if self.home and fold(phrase).strip(" *,.:;") in ("tỉnh", "thành phố"):
             return (self.home[0].upper() + self.home[1:],)  # "Tỉnh căn cứ ..." in a letter about it
-        return self.at_home(self.gazetteer.resolve(phrase, self.province))
+        lists = province_lists(phrase, self.gazetteer.provinces) if "," in phrase or " và " in phrase else []
+        if not lists:
+            return self.at_home(self.gazetteer.resolve(phrase, self.province))
+        names: list[str] = []
+        cursor = 0
+        for found in lists:
+            names += self._between(phrase[cursor : found.start])
+            names += found.names
+            cursor = found.end
+        return tuple(dict.fromkeys(names + self._between(phrase[cursor:])))
+
+    def _between(self, text: str) -> list[str]:
+        """The units of the words around a province list, if any."""
+        text = re.sub(r"^[\s,;]*(?:và\s+)?|[\s,;]*(?:và)?\s*$", "", text)
+        return list(self.at_home(self.gazetteer.resolve(text, self.province))) if text else []
 
     def at_home(self, names: Sequence[str]) -> tuple[str, ...]:
         """Complete level-only names ("Công an tỉnh") with the home province."""
@@ -600,7 +632,7 @@ def _subject(action: str, walk: Walk) -> tuple[str, ...]:
             break
     listed_end, _ = walk.gazetteer.listed_units(action[skip:], walk.province)
     verb = _VERB_RE.search(masked, skip + listed_end)
-    if verb and verb.group() == ":" and _LIST_COLON.match(masked[skip : verb.end()]):
+    if verb and verb.group() == ":" and _LIST_COLON.match(low[skip : verb.end()]):
         verb = next(
             (
                 v
@@ -627,7 +659,10 @@ def _only_bodies(text: str, walk: Walk) -> bool:
     if not text or not re.match(r"^[,;]|\s*(?:và\s+)?\S", text):
         return False
     pieces = split_bodies(text)
-    return bool(pieces) and all(walk.units(p) or is_body_name(p) for p in pieces)
+    names = [n for p in pieces for n in re.split(r"\s*,\s*|\s+và\s+", p) if n]
+    return bool(pieces) and (
+        all(walk.units(p) or is_body_name(p) for p in pieces) or all(walk.units(n) for n in names)
+    )
 
 
 def _unit_run_end(action: str, skip: int, walk: Walk) -> re.Match[str] | None:

@@ -62,3 +62,20 @@ def test_bare_province_subject_is_the_province_written_about() -> None:
         "bố trí phương tiện cho các trạm y tế của tỉnh Lai Châu.\n"
     )
     assert _tasks(text) == [("Tỉnh Lai Châu",)]
+
+
+def test_province_lists_name_one_body_per_province() -> None:
+    """ "Các tỉnh A, B", "Ủy ban nhân dân các tỉnh, thành phố: A, B" and "Sở X các tỉnh A và B"
+    stand for one body per province; a group without names stays a group."""
+    text = (
+        "1. Các tỉnh Nghệ An, Cao Bằng khẩn trương hoàn thiện hồ sơ dự án, trình cấp có thẩm quyền.\n\n"
+        "2. Ủy ban nhân dân các tỉnh, thành phố: Hải Phòng, Đồng Tháp đẩy nhanh giải phóng mặt bằng.\n\n"
+        "3. Sở Xây dựng các tỉnh Quảng Ngãi và Gia Lai rà soát quy hoạch hạ tầng giao thông.\n\n"
+        "4. Ủy ban nhân dân các tỉnh, thành phố rà soát, báo cáo kết quả thực hiện dự án.\n"
+    )
+    assert _tasks(text) == [
+        ("Tỉnh Nghệ An", "Tỉnh Cao Bằng"),
+        ("Ủy ban nhân dân thành phố Hải Phòng", "Ủy ban nhân dân tỉnh Đồng Tháp"),
+        ("Sở Xây dựng tỉnh Quảng Ngãi", "Sở Xây dựng tỉnh Gia Lai"),
+        ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",),
+    ]

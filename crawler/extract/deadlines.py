@@ -231,6 +231,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool], ...] = (
         _b_range,
         True,
     ),
+    (
+        re.compile(r"(?<![\w/])tháng\s+\d{1,2}\s*[-–]\s*(?:tháng\s+)?(\d{1,2})(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\d/])"),
+        _b_month,
+        True,
+    ),
     (re.compile(_WORDS_DATE), _b_words, True),
     (re.compile(_ISO), _b_iso, True),
     (re.compile(_DMY), _b_dmy, True),

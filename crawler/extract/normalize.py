@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
+_LIST_MARKS = frozenset({"-", "–", "+", "•"})
 _SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\u000b\u000c]")
 _DROPPED = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u0000]")
 _CYRILLIC = str.maketrans("АВСЕНКМОРТХаеорсухіІЅјԁ", "ABCEHKMOPTXaeopcyxiISjd")
@@ -90,6 +91,8 @@ def modern_spelling(text: str) -> str:
 def is_watermark(line: str) -> bool:
     """Tell whether a line is page furniture (page numbers, site stamps) rather than content."""
     text = line.strip()
+    if text in _LIST_MARKS:
+        return False  # a list mark on a line of its own opens the item on the next line
     if text and not any(ch.isalnum() for ch in text):
         return True  # a line of table rules or stray marks ("|", "---")
     return bool(text) and len(line) < 200 and bool(_WATERMARK_RE.match(line))

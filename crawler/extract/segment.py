@@ -18,12 +18,12 @@ from crawler.extract.normalize import fold
 ROMAN, NUMBER, LETTER, DASH, PARAGRAPH = 0.0, 1.0, 2.0, 3.0, 1.5
 
 _MARK = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?:"
+    r"^\s*(?:#{1,6}\s*)?(?:\*{1,2}|_)?\s*(?:"
     r"(?P<roman>[IVX]{1,4})(?:\s*[.\-–)]\s*|\s+)(?=\S)"
-    r"|(?P<sub>\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(?=[^\W\d_a-zđ]|\*)"
+    r"|(?P<sub>\d{1,2}(?:\.\d{1,2}){1,3})\.?(?:\s+(?=[^\W\d_a-zđ]|\*)|\s*\**\s*$)"
     r"|(?P<num>\d{1,3})(?:\s*[.)](?!\d)\s*|\s*$)"
     r"|(?P<letter>[a-zđ])\s*\)\s*"
-    r"|(?P<dash>[-–+•])\s+"
+    r"|(?P<dash>[-–+•])(?:\s+|$)"
     r")"
 )
 _HEADER = re.compile(

@@ -471,7 +471,11 @@ def _heading_context(block: Block, walk: Walk) -> Context | None:
 
 
 def _whole_units(text: str, walk: Walk) -> tuple[str, ...]:
-    """The units a heading names if the heading is nothing but unit names (no verb, short)."""
+    """The units a heading names if the heading is nothing but unit names (no verb, short); a role
+    after a dash ("Sở Tài chính - Cơ quan thường trực Ban Chỉ đạo") describes the body before it."""
+    named = re.split(r"\s+[-–]\s+", text, maxsplit=1)
+    if len(named) == 2 and _whole_units(named[0], walk):
+        return _whole_units(named[0], walk)
     low = fold(text)
     if len(text.split()) > 25 or not _SUBJECT_HEAD.match(low):
         return ()

@@ -299,7 +299,8 @@ def _dash_in_sentence(lines: Sequence[str], start: int, last_text: int, end: int
     """Tell whether a dashed line continues an unfinished sentence of a long block (a list of
     recipients inside a sentence) rather than starting an item."""
     mark = _marker(lines[end])
-    if mark is None or mark[0] != DASH or _ends_sentence(lines[last_text]):
+    closed = lines[last_text].rstrip().endswith("*")  # an emphasized heading closes its line
+    if mark is None or mark[0] != DASH or _ends_sentence(lines[last_text]) or closed:
         return False
     return sum(len(line.split()) for line in lines[start : last_text + 1]) >= 25
 

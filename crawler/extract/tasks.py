@@ -117,7 +117,7 @@ _SUBJECT_HEAD = re.compile(
 )
 _LEAD_IN = re.compile(r"(?:giao|đề nghị|yêu cầu|giao cho)\s+")
 _TOPIC = re.compile(r"^về\s[^:]{3,300}:\s*")  # "Về kiến nghị ...: Giao Bộ X ..." (the task is the assignment)
-_INTRO_END = re.compile(r"(?:sau|như sau|cụ thể(?: như sau)?|bao gồm|gồm|sau đây)\s*:$")
+_INTRO_END = re.compile(r"(?:sau|như sau|cụ thể(?: như sau)?|bao gồm|gồm|sau đây|trong đó)\s*:$")
 _CLAUSE_COMMA = re.compile(r",\s+(?=(?:các|ủy ban|ubnd|sở|bộ|ban)\s)")
 _SUBJECT_WORDS = 45  # a subject may list a dozen bodies ("Các Bộ, cơ quan: Tài chính, Xây dựng, ...")
 _SUPPORT_RE = re.compile(r"phối hợp(?:\s+chặt chẽ)?(?:\s+với)?\s+")
@@ -361,8 +361,7 @@ def _is_intro(block: Block, following: Block | None) -> bool:
     rather than assigning work of its own: it ends with an announcing colon and items follow."""
     if following is None or not _INTRO_END.search(fold(clean_text(block.text))):
         return False
-    deeper = following.level > block.level or block.kind is BlockKind.PARAGRAPH
-    return following.kind in (BlockKind.ITEM, BlockKind.ROW) and deeper
+    return following.kind in (BlockKind.ITEM, BlockKind.ROW)
 
 
 def _intro_subject(text: str, walk: Walk) -> tuple[str, ...]:
@@ -407,21 +406,31 @@ def _apply_field(tasks: list[RawTask], group: Group, value: str, label: str, wal
     together form one task."""
     if group.first < 0 or group.first >= len(tasks):
         return
+    members = tasks[group.first :]
+    if len({t.lead for t in members if t.lead}) > 1:  # items with leads of their own stay separate
+        for index in range(group.first, len(tasks)):
+            tasks[index] = _with_field(tasks[index], value, label, walk)
+        group.fields_seen = True
+        return
     if not group.fields_seen and len(tasks) - group.first > 1:
         merged = tasks[group.first :]
         action = " ".join(t.action for t in merged)[:300]
         tasks[group.first :] = [replace(merged[0], action=action)]
     group.fields_seen = True
-    task = tasks[group.first]
+    tasks[group.first] = _with_field(tasks[group.first], value, label, walk)
+
+
+def _with_field(task: RawTask, value: str, label: str, walk: Walk) -> RawTask:
+    """A task with a labelled field's value applied (its deadline, support or lead)."""
     value = value.strip(" *.;")
     if label.startswith("thời") or label.startswith("tiến"):
         found = best_deadline(find_deadlines(value, walk.year, cells=True))
-        tasks[group.first] = replace(task, deadline=found.deadline if found else Deadline.none())
-    elif "phối hợp" in label:
-        tasks[group.first] = replace(task, support=walk.units(value))
-    elif value:
-        lead = walk.units(value.replace(";", ","))
-        tasks[group.first] = replace(task, lead=lead or task.lead)
+        return replace(task, deadline=found.deadline if found else Deadline.none())
+    if "phối hợp" in label:
+        return replace(task, support=walk.units(value))
+    if value:
+        return replace(task, lead=walk.units(value.replace(";", ",")) or task.lead)
+    return task
 
 
 def _title_context(text: str, walk: Walk) -> Context:

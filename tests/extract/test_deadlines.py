@@ -159,3 +159,8 @@ def test_on_a_day() -> None:
 def test_before_lunar_new_year() -> None:
     """ "trước Tết Nguyên đán năm 2027" is the day before Mùng 1 Tết (06/02/2027)."""
     assert _one("Chi trả đầy đủ trước Tết Nguyên đán năm 2027.")[:2] == ("2027-02-05", "day")
+
+
+def test_month_span_takes_its_end() -> None:
+    """ "Tháng 11 - 12/2026" is due at the end of the second month."""
+    assert _one("Thời gian hoàn thành: Tháng 11 - 12/2026.")[:2] == ("2026-12-31", "month")

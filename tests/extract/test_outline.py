@@ -79,3 +79,37 @@ def test_province_lists_name_one_body_per_province() -> None:
         ("Sở Xây dựng tỉnh Quảng Ngãi", "Sở Xây dựng tỉnh Gia Lai"),
         ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",),
     ]
+
+
+PLAN = """*2.1.
+Sở Nội vụ - Cơ quan thường trực của Ban Chỉ đạo*
+
+-
+Hướng dẫn các cơ quan, đơn vị rà soát vị trí việc làm theo quy định.
+
+Thời
+gian hoàn thành: Tháng 3 - 4/2026.
+
+- Phối
+hợp hướng dẫn các địa phương triển khai sắp xếp đơn vị sự nghiệp. Trong đó:
+
++ Sở
+Y tế: hướng dẫn sắp xếp các trung tâm y tế ở cấp xã trên địa bàn.
+
++ Sở
+Giáo dục và Đào tạo: hướng dẫn sắp xếp các trường học ở cấp xã trên địa bàn.
+
+Thời
+gian thực hiện: Quý II/2026.
+"""
+
+
+def test_plan_bullets_under_an_emphasized_heading() -> None:
+    """An italic "2.1." heading naming a body and its role leads the bullets under it, a list mark
+    alone on a line opens the next line's item, a "Thời gian" line dates the bullets above it, and
+    sub-bullets with leads of their own stay separate tasks with the shared time."""
+    tasks = extract_tasks(DocumentText(name="plan.txt", text=PLAN, number="9/KH-UBND"))
+    assert [t.lead for t in tasks] == [("Sở Nội vụ",), ("Sở Y tế",), ("Sở Giáo dục và Đào tạo",)]
+    assert [t.line for t in tasks] == [5, 13, 16]
+    assert tasks[0].deadline.due is not None and tasks[0].deadline.due.isoformat() == "2026-04-30"
+    assert {t.deadline.due.isoformat() for t in tasks[1:] if t.deadline.due} == {"2026-06-30"}

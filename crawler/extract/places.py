@@ -38,6 +38,8 @@ def province_lists(phrase: str, provinces: Mapping[str, str]) -> list[ProvinceLi
     low = fold(phrase)
     out: list[ProvinceList] = []
     for m in _LIST_OPEN.finditer(low):
+        if out and m.start() < out[-1].end:
+            continue  # a level word inside the list just read ("…, thành phố Hải Phòng")
         names, end = _names(low, m.end(), provinces)
         body = _LOCAL_BODY.search(low, 0, m.start())
         plural = low[m.start() :].startswith("các")

@@ -225,6 +225,9 @@ def _title_end(lines: Sequence[str], start: int) -> int:
 def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table: bool) -> int:
     """Where the block that starts at `start` ends: before the next marker, title or header; in
     prose also before a new paragraph after a finished sentence."""
+    bold = _bold_heading_end(lines, start)
+    if bold is not None:
+        return bold
     end = start + 1
     last_text = start
     seen_cell = False
@@ -256,6 +259,27 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
             last_text = end
         end += 1
     return last_text + 1
+
+
+def _bold_heading_end(lines: Sequence[str], start: int) -> int | None:
+    """Where a bold heading ends when its text runs on without a blank line ("**3. Cục\nĐiện ảnh**"
+    then the item's text): after the line that closes the bold, if the heading is short."""
+    if not lines[start].lstrip().startswith("**"):
+        return None
+    marks = words = 0
+    for j in range(start, min(start + 4, len(lines))):
+        text = lines[j].strip()
+        if not text:
+            return None
+        marks += text.count("**")
+        words += len(text.split())
+        if marks % 2 == 0 and text.endswith("**"):
+            mark = _marker(lines[start])
+            body = "\n".join(lines[start : j + 1])[mark[1] if mark else 0 :]
+            named = len(re.findall(r"[^\W\d_]+", body)) >= 2
+            following = j + 1 < len(lines) and bool(lines[j + 1].strip())
+            return j + 1 if named and words <= 16 and following else None
+    return None
 
 
 def _is_last_cell(low: str) -> bool:

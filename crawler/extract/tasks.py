@@ -238,10 +238,24 @@ class Walk:
         """The bodies a subject phrase names: known ones, and unlisted ones read by their head noun
         ("Ban quản lý Khu Kinh tế Phú Yên") kept as written."""
         known = self.units(phrase)
-        pieces = [p for p in split_bodies(phrase) if not self.units(p) and is_body_name(p)]
-        if not pieces:
+        pieces = split_bodies(phrase)
+        if not any(is_body_name(p) and not self._names_exactly(p) for p in pieces):
             return known
-        return tuple(dict.fromkeys([*known, *self.at_home([as_written(p) for p in pieces])]))
+        ordered: list[str] = []
+        handled = 0
+        for piece in pieces:
+            exact = self._names_exactly(piece)
+            if exact or is_body_name(piece):
+                ordered += exact or self.at_home([as_written(piece)])
+                handled += 1
+        return tuple(dict.fromkeys(ordered if handled == len(pieces) else [*ordered, *known]))
+
+    def _names_exactly(self, piece: str) -> tuple[str, ...]:
+        """The units a piece names, unless the only reading turns one body into a group ("Cơ quan
+        tiếp nhận hồ sơ" read as "Các cơ quan …")."""
+        found = self.units(piece)
+        grouped = len(found) == 1 and fold(found[0]).startswith("các ") and not fold(piece).startswith("các ")
+        return () if grouped else found
 
     def inherited(self) -> Context:
         """Merge the contexts in force (innermost wins) into one."""
@@ -472,11 +486,23 @@ def _heading_context(block: Block, walk: Walk) -> Context | None:
         refs = tuple(document_numbers(flat)) or (flat[len("Nhiệm vụ theo ") :],)
         return Context(block.level, refs=refs)
     lead = _whole_units(flat, walk) if len(words) <= 25 else ()
+    if not lead and block.kind is BlockKind.ITEM and len(words) <= 16:
+        lead = _listed_bodies(flat, walk)
     if lead:
         return Context(block.level, lead=lead)
     if len(words) <= 8 and _NO_TASK.match(low) and not deadlines:
         return Context(block.level)
     return None
+
+
+def _listed_bodies(text: str, walk: Walk) -> tuple[str, ...]:
+    """The bodies a heading lists when every piece of it is a body's name ("3. Cục Điện ảnh, Cục
+    Du lịch Quốc gia Việt Nam"), the gazetteer knowing some or none of them."""
+    pieces = split_bodies(text)
+    whole = [p for p in pieces if walk.gazetteer.canonical(p, walk.province) or is_body_name(p)]
+    if not pieces or len(whole) < len(pieces):
+        return ()
+    return walk.subject_units(text)
 
 
 def _whole_units(text: str, walk: Walk) -> tuple[str, ...]:

@@ -71,13 +71,15 @@ def test_province_lists_name_one_body_per_province() -> None:
         "1. Các tỉnh Nghệ An, Cao Bằng khẩn trương hoàn thiện hồ sơ dự án, trình cấp có thẩm quyền.\n\n"
         "2. Ủy ban nhân dân các tỉnh, thành phố: Hải Phòng, Đồng Tháp đẩy nhanh giải phóng mặt bằng.\n\n"
         "3. Sở Xây dựng các tỉnh Quảng Ngãi và Gia Lai rà soát quy hoạch hạ tầng giao thông.\n\n"
-        "4. Ủy ban nhân dân các tỉnh, thành phố rà soát, báo cáo kết quả thực hiện dự án.\n"
+        "4. Ủy ban nhân dân các tỉnh, thành phố rà soát, báo cáo kết quả thực hiện dự án.\n\n"
+        "5. Ủy ban nhân dân thành phố Hà Nội, thành phố Huế và tỉnh Gia Lai bố trí kinh phí.\n"
     )
     assert _tasks(text) == [
         ("Tỉnh Nghệ An", "Tỉnh Cao Bằng"),
         ("Ủy ban nhân dân thành phố Hải Phòng", "Ủy ban nhân dân tỉnh Đồng Tháp"),
         ("Sở Xây dựng tỉnh Quảng Ngãi", "Sở Xây dựng tỉnh Gia Lai"),
         ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",),
+        ("Ủy ban nhân dân thành phố Hà Nội", "Ủy ban nhân dân thành phố Huế", "Ủy ban nhân dân tỉnh Gia Lai"),
     ]
 
 
@@ -113,3 +115,15 @@ def test_plan_bullets_under_an_emphasized_heading() -> None:
     assert [t.line for t in tasks] == [5, 13, 16]
     assert tasks[0].deadline.due is not None and tasks[0].deadline.due.isoformat() == "2026-04-30"
     assert {t.deadline.due.isoformat() for t in tasks[1:] if t.deadline.due} == {"2026-06-30"}
+
+
+def test_bold_heading_running_into_its_text() -> None:
+    """A bold "3. Cục …" heading wrapped over two lines, its item text on the very next line: the
+    heading ends where the bold closes and its bodies (unlisted ones too) lead the text."""
+    text = (
+        "**3. Cục\nQuản lý chất lượng, Cục Thống kê**\nPhối hợp với Vụ Pháp chế hoàn thiện dự thảo "
+        "Thông tư hướng dẫn, đảm bảo **hoàn thành trong quý I/2026.**\n"
+        "**4. Cục\nHợp tác quốc tế**\nKhẩn trương rà soát các điều ước quốc tế có liên quan, "
+        "hoàn thành trước ngày 15/12/2026.\n"
+    )
+    assert _tasks(text) == [("Cục Quản lý chất lượng", "Cục Thống kê"), ("Cục Hợp tác quốc tế",)]

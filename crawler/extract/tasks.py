@@ -407,12 +407,24 @@ def _heading_body(text: str, walk: Walk) -> tuple[str, ...]:
 def _opens_section(block: Block, following: Block | None) -> bool:
     """Tell whether a short unpunctuated item is a section heading: deeper items or an intro follow."""
     flat = clean_text(block.text)
-    if block.kind is not BlockKind.ITEM or following is None or len(flat.split()) > 12:
+    if block.kind is not BlockKind.ITEM or following is None:
+        return False
+    if _bold_whole(block.text) and following.kind is BlockKind.ITEM and following.level > block.level:
+        return True  # a bold headline over its bullets restates them (CONVENTIONS: not a task)
+    if len(flat.split()) > 12:
         return False
     if flat.endswith((".", ";")) or find_deadlines(block.text):
         return False
     deeper = following.kind is BlockKind.ITEM and following.level > block.level
     return deeper or (following.kind is BlockKind.PARAGRAPH and following.text.rstrip(" *").endswith(":"))
+
+
+def _bold_whole(text: str) -> bool:
+    """Tell whether a block's text is bold from its first word to its last."""
+    body = text.strip()
+    if body.startswith("**"):
+        return body.endswith("**") and body.count("**") == 2
+    return body.endswith("**") and body.count("**") == 1  # opened before the cut list mark
 
 
 def _apply_field(tasks: list[RawTask], group: Group, value: str, label: str, walk: Walk) -> None:

@@ -127,3 +127,15 @@ def test_bold_heading_running_into_its_text() -> None:
         "hoàn thành trước ngày 15/12/2026.\n"
     )
     assert _tasks(text) == [("Cục Quản lý chất lượng", "Cục Thống kê"), ("Cục Hợp tác quốc tế",)]
+
+
+def test_bold_headline_over_bullets_is_not_a_task() -> None:
+    """A bold numbered headline that restates the bullets under it is a heading, not a task."""
+    text = (
+        "**2. Nâng cao chất lượng\nđội ngũ làm công tác pháp chế.**\n\n"
+        "- Tổ chức bồi dưỡng kỹ năng soạn thảo văn bản cho công chức pháp chế các sở.\n\n"
+        "*Đơn vị chủ trì: *Sở Tư pháp.\n"
+    )
+    doc = DocumentText(name="plan.txt", text=text, number="5/KH-UBND")
+    tasks = extract_tasks(doc)
+    assert [(t.line, t.lead) for t in tasks] == [(4, ("Sở Tư pháp",))]

@@ -236,6 +236,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool], ...] = (
         _b_month,
         True,
     ),
+    (
+        re.compile(
+            r"(?<!\w)từ\s+(?:ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?\s*(?:đến|tới|-|–)\s*(?:hết\s+)?"
+            r"(?:ngày\s+)?(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))?(?![\d/])"
+        ),
+        _b_range,
+        False,
+    ),
     (re.compile(_WORDS_DATE), _b_words, True),
     (re.compile(_ISO), _b_iso, True),
     (re.compile(_DMY), _b_dmy, True),

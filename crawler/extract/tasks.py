@@ -117,6 +117,7 @@ _SUBJECT_HEAD = re.compile(
 )
 _LEAD_IN = re.compile(r"(?:giao|đề nghị|yêu cầu|giao cho)\s+")
 _TOPIC = re.compile(r"^về\s[^:]{3,300}:\s*")  # "Về kiến nghị ...: Giao Bộ X ..." (the task is the assignment)
+_LEADS_HERE = re.compile(r"\s+chủ trì(?!\w)")
 _INTRO_END = re.compile(r"(?:sau|như sau|cụ thể(?: như sau)?|bao gồm|gồm|sau đây|trong đó)\s*:$")
 _CLAUSE_COMMA = re.compile(r",\s+(?=(?:các|ủy ban|ubnd|sở|bộ|ban)\s)")
 _SUBJECT_WORDS = 45  # a subject may list a dozen bodies ("Các Bộ, cơ quan: Tài chính, Xây dựng, ...")
@@ -454,6 +455,10 @@ def _with_field(task: RawTask, value: str, label: str, walk: Walk) -> RawTask:
         return replace(task, deadline=found.deadline if found else Deadline.none())
     if "phối hợp" in label:
         return replace(task, support=walk.units(value))
+    lead_at = _LEADS_HERE.search(fold(value))
+    if lead_at:  # "Cơ quan thực hiện: Sở Nội vụ chủ trì, phối hợp với các sở, ban, ngành"
+        lead = walk.subject_units(value[: lead_at.start()])
+        return replace(task, lead=lead or task.lead, support=_support(value, walk) or task.support)
     if value:
         return replace(task, lead=walk.units(value.replace(";", ",")) or task.lead)
     return task

@@ -164,3 +164,11 @@ def test_before_lunar_new_year() -> None:
 def test_month_span_takes_its_end() -> None:
     """ "Tháng 11 - 12/2026" is due at the end of the second month."""
     assert _one("Thời gian hoàn thành: Tháng 11 - 12/2026.")[:2] == ("2026-12-31", "month")
+
+
+def test_day_span_takes_its_end() -> None:
+    """ "từ ngày 15/11 đến ngày 15/12" is due on its last day, in the document's year."""
+    assert _one("Triển khai Tháng hành động (từ ngày 10/11 đến ngày 20/12) trên toàn tỉnh")[:2] == (
+        "2025-12-20",
+        "day",
+    )

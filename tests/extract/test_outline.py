@@ -139,3 +139,13 @@ def test_bold_headline_over_bullets_is_not_a_task() -> None:
     doc = DocumentText(name="plan.txt", text=text, number="5/KH-UBND")
     tasks = extract_tasks(doc)
     assert [(t.line, t.lead) for t in tasks] == [(4, ("Sở Tư pháp",))]
+
+
+def test_executing_body_field_splits_lead_and_support() -> None:
+    """ "Cơ quan thực hiện: X chủ trì, phối hợp với Y" gives lead X and support Y."""
+    text = (
+        "a) Hoạt động 1\n\n- Nội dung: Tổ chức hội nghị tập huấn về bình đẳng giới cho cán bộ cơ sở.\n\n"
+        "- Cơ quan thực hiện: Sở Nội vụ chủ trì, phối hợp với Sở Y tế và các đơn vị có liên quan.\n"
+    )
+    (task,) = extract_tasks(DocumentText(name="plan.txt", text=text, number="5/KH-UBND"))
+    assert task.lead == ("Sở Nội vụ",) and "Sở Y tế" in task.support

@@ -117,6 +117,8 @@ _SUBJECT_HEAD = re.compile(
 )
 _LEAD_IN = re.compile(r"(?:giao|đề nghị|yêu cầu|giao cho)\s+")
 _TOPIC = re.compile(r"^về\s[^:]{3,300}:\s*")  # "Về kiến nghị ...: Giao Bộ X ..." (the task is the assignment)
+_ANNOUNCED = re.compile(r"(?:ý kiến|kết luận|chỉ đạo|yêu cầu)\s+(?:như sau|sau đây)\s*:\s*(?=\S)")
+_ANNOUNCING_END = re.compile(r"(?:ý kiến|kết luận|chỉ đạo|yêu cầu)\s+(?:như sau|sau đây)\s*:$")
 _LEADS_HERE = re.compile(r"\s+chủ trì(?!\w)")
 _INTRO_END = re.compile(r"(?:sau|như sau|cụ thể(?: như sau)?|bao gồm|gồm|sau đây|trong đó)\s*:$")
 _CLAUSE_COMMA = re.compile(r",\s+(?=(?:các|ủy ban|ubnd|sở|bộ|ban)\s)")
@@ -158,8 +160,8 @@ _QUOTED = re.compile(r"(?:giao|yêu cầu|đề nghị|chỉ đạo)\s*[*_]*\s*[
 _ENUMERATED = re.compile(r";\s*(\**\s*\((\d{1,2}|[ivx]{1,4})\))")
 _ENUM_FIRST = re.compile(r"(?:^|:)\s*\**\s*\((1|i)\)")
 _LIST_COLON = re.compile(
-    r"^(?:các\s+|ủy ban nhân dân các\s+)?"
-    r"(?:bộ|sở|tỉnh|thành phố|bộ,\s*cơ quan|bộ,\s*ngành|tỉnh,\s*thành phố)\s*:$"
+    r"^(?:chủ tịch\s+)?(?:các\s+|ủy ban nhân dân các\s+)?"
+    r"(?:bộ|sở|tỉnh|thành phố|bộ,\s*cơ quan|bộ,\s*ngành|tỉnh,\s*thành phố)(?:\s+trực thuộc trung ương)?\s*:$"
 )
 _ASSIGNERS = frozenset({"Chính phủ", "Thủ tướng Chính phủ", "Quốc hội", "Bộ Chính trị", "Ban Bí thư"})
 _STATISTIC = re.compile(r"^[^:]{3,80}:\s*(?:\d+\s*/\s*\d+|\d+(?:[.,]\d+)?\s*%)")
@@ -203,6 +205,7 @@ class Walk:
     number: str | None
     home: str | None = None  # the province the text keeps naming, for "Công an thành phố" alone
     stack: list[Context] = field(default_factory=list)
+    announced: bool = False  # prose after "… có ý kiến như sau:": its sentences assign work
 
     def units(self, phrase: str) -> tuple[str, ...]:
         """Resolve a unit phrase: province lists one body per province, level-only local bodies
@@ -341,6 +344,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
             walk.push(_title_context(block.text, walk))
             continue
         if block.kind is not BlockKind.PARAGRAPH:
+            walk.announced = False
             walk.pop_to(block.level if block.kind is not BlockKind.ROW else 50)
         following = blocks[index + 1] if index + 1 < len(blocks) else None
         heading = _heading_context(block, walk)
@@ -351,7 +355,8 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
             walk.push(heading)
             group = Group()
             continue
-        intro = _is_intro(block, following)
+        announcing = _ANNOUNCING_END.search(fold(clean_text(block.text)))
+        intro = _is_intro(block, following) or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
         found = [] if intro else _read_block(block, walk)
         if found and group.first < 0:
             group.first = len(tasks)
@@ -360,6 +365,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
             lead = _intro_subject(clean_text(block.text), walk)
             if lead:
                 walk.push(Context(_intro_level(block, walk), lead=lead))
+        walk.announced = walk.announced or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
     return tasks
 
 
@@ -374,9 +380,11 @@ def _intro_level(block: Block, walk: Walk) -> float:
 def _is_intro(block: Block, following: Block | None) -> bool:
     """Tell whether a block introduces the items after it ("… thực hiện những nội dung sau:")
     rather than assigning work of its own: it ends with an announcing colon and items follow."""
-    if following is None or not _INTRO_END.search(fold(clean_text(block.text))):
+    if following is None or following.kind not in (BlockKind.ITEM, BlockKind.ROW):
         return False
-    return following.kind in (BlockKind.ITEM, BlockKind.ROW)
+    flat = fold(clean_text(block.text))
+    deeper = following.level > block.level and len(flat.split()) <= 30
+    return bool(_INTRO_END.search(flat)) or (flat.endswith(":") and deeper)
 
 
 def _intro_subject(text: str, walk: Walk) -> tuple[str, ...]:
@@ -549,6 +557,11 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     quoted = _quoted(block.text)
     if block.level == PARAGRAPH and quoted:
         return [t for start, end in quoted for t in _read_span(block, start, end, walk)]
+    announced = _ANNOUNCED.search(fold(block.text)) if block.level == PARAGRAPH else None
+    if announced or (block.level == PARAGRAPH and walk.announced):
+        found = _subject_sentences(block, announced.end() if announced else 0, walk)
+        if found:
+            return found
     if block.level == PARAGRAPH and not (
         any(m.strength >= CUE for m in matches) and _DIRECTIVE_CUE.search(fold(flat))
     ):
@@ -568,6 +581,20 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
         return []
     start = _after_assigning_verb(block.text, matches) if block.level == PARAGRAPH else 0
     return _read_span(block, start, len(block.text), walk)
+
+
+def _subject_sentences(block: Block, start: int, walk: Walk) -> list[RawTask]:
+    """The tasks of prose after an announcing colon ("… có ý kiến như sau: Chủ tịch Ủy ban nhân dân
+    tỉnh X khẩn trương …. Ủy ban nhân dân các tỉnh: A, B đẩy nhanh …"): each sentence that opens
+    with the bodies it assigns and a verb is one task."""
+    text = block.text
+    cuts = [start + len(text[start:]) - len(text[start:].lstrip(" *\n")), *_sentences(text, start, len(text))]
+    out: list[RawTask] = []
+    for low, high in itertools.pairwise([*cuts, len(text)]):
+        sentence = clean_text(text[low:high])
+        if len(sentence.split()) >= 6 and not _is_report(sentence) and _subject(sentence, walk):
+            out += _read_span(block, low, high, walk)
+    return out
 
 
 def _after_assigning_verb(text: str, matches: list[DeadlineMatch]) -> int:

@@ -149,3 +149,27 @@ def test_executing_body_field_splits_lead_and_support() -> None:
     )
     (task,) = extract_tasks(DocumentText(name="plan.txt", text=text, number="5/KH-UBND"))
     assert task.lead == ("Sở Nội vụ",) and "Sở Y tế" in task.support
+
+
+def test_announced_prose_sentences_each_assign() -> None:
+    """After "… có ý kiến như sau:", each sentence opening with the bodies it assigns is a task."""
+    text = (
+        "Xét báo cáo của Ủy ban nhân dân tỉnh Phú Thọ, Phó Thủ tướng Chính phủ có ý kiến như sau: "
+        "Chủ tịch Ủy ban nhân dân tỉnh Phú Thọ khẩn trương làm việc với các địa phương để bảo đảm "
+        "nguồn cung vật liệu. Ủy ban nhân dân các tỉnh: Ninh Bình, Tuyên Quang đẩy nhanh các thủ tục "
+        "theo quy định để hỗ trợ tỉnh Phú Thọ.\n"
+    )
+    assert _tasks(text) == [
+        ("Ủy ban nhân dân tỉnh Phú Thọ",),
+        ("Ủy ban nhân dân tỉnh Ninh Bình", "Ủy ban nhân dân tỉnh Tuyên Quang"),
+    ]
+
+
+def test_intro_with_its_subject_leads_lettered_items() -> None:
+    """ "Bộ X chủ trì, phối hợp với …:" over a)-c) is an introduction: its subject leads them."""
+    text = (
+        "1. Bộ Tài chính chủ trì, phối hợp với các bộ, địa phương liên quan:\n\n"
+        "a) Chỉ đạo các doanh nghiệp bảo hiểm giải quyết bồi thường kịp thời cho người dân.\n\n"
+        "b) Hướng dẫn thủ tục hỗ trợ đối với hộ kinh doanh bị thiệt hại do mưa lũ.\n"
+    )
+    assert _tasks(text) == [("Bộ Tài chính",), ("Bộ Tài chính",)]

@@ -45,6 +45,7 @@ _CITED = re.compile(
 _NOT_DEADLINE = re.compile(r"(?:từ|kể từ|giai đoạn|so với|ngày|đến ngày|tính đến|đến thời điểm|từ ngày)\s*$")
 
 
+_STAMP_AFTER = re.compile(r"\s*,?\s*(?!00:00)\d{1,2}:\d{2}(?!\d)")
 _ON_DAY = re.compile(r"(?:vào|trong)\s+ngày\s*$")  # "vào ngày 01/12/2025" names the day work is due
 _MAYBE = re.compile(r"\d|thường\s+xuyên|hằng|hàng|định\s+kỳ")
 
@@ -326,6 +327,8 @@ def _accept(
     before = " ".join(folded[max(0, m.start() - 60) : m.start()].replace("*", " ").split()) + " "
     if build is not _b_recurring and _CITED.search(before):
         return None
+    if _STAMP_AFTER.match(folded, m.end()):
+        return None  # "03/04/2025 11:45": when a page was published, not a deadline
     strength, cue = _context_strength(before, cells or _at_cell_start(folded, m.start()))
     refused = strength < STRONG and _NOT_DEADLINE.search(before) and not _ON_DAY.search(before)
     if needs_cue and (strength == 0 or refused):

@@ -117,6 +117,10 @@ _SUBJECT_HEAD = re.compile(
 )
 _LEAD_IN = re.compile(r"(?:giao|đề nghị|yêu cầu|giao cho)\s+")
 _TOPIC = re.compile(r"^về\s[^:]{3,300}:\s*")  # "Về kiến nghị ...: Giao Bộ X ..." (the task is the assignment)
+# Conditions, prohibitions, encouragements and captions assign nothing (CONVENTIONS.md).
+_NOT_ASSIGNED = re.compile(
+    r"^(?:trường hợp|trong trường hợp|nếu|không được|nghiêm cấm|cấm|khuyến khích|ảnh:|ảnh\s*\(|\(ảnh)(?!\w)"
+)
 _ANNOUNCED = re.compile(r"(?:ý kiến|kết luận|chỉ đạo|yêu cầu)\s+(?:như sau|sau đây)\s*:\s*(?=\S)")
 _ANNOUNCING_END = re.compile(r"(?:ý kiến|kết luận|chỉ đạo|yêu cầu)\s+(?:như sau|sau đây)\s*:$")
 _LEADS_HERE = re.compile(r"\s+chủ trì(?!\w)")
@@ -570,6 +574,8 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     addressed = block.kind is BlockKind.ITEM and bool(walk.inherited().lead) and len(flat.split()) >= 8
     if (
         _is_report(flat)
+        or _NOT_ASSIGNED.match(fold(flat))
+        or flat.rstrip(" *").endswith("?")
         or (
             not matches
             and not opens_with_unit

@@ -173,3 +173,15 @@ def test_intro_with_its_subject_leads_lettered_items() -> None:
         "b) Hướng dẫn thủ tục hỗ trợ đối với hộ kinh doanh bị thiệt hại do mưa lũ.\n"
     )
     assert _tasks(text) == [("Bộ Tài chính",), ("Bộ Tài chính",)]
+
+
+def test_conditions_prohibitions_and_questions_are_not_tasks() -> None:
+    """ "Trường hợp …", "Không được …", "Khuyến khích …" and questions assign nothing."""
+    text = (
+        "1. Trường hợp dự án chưa được phê duyệt, chủ đầu tư báo cáo Sở Tài chính trước ngày 30/6/2026.\n\n"
+        "2. Không được yêu cầu người dân nộp lại giấy tờ đã được cấp trước ngày 01/7/2026.\n\n"
+        "3. Khuyến khích các doanh nghiệp tham gia chương trình trước ngày 31/12/2026.\n\n"
+        "4. Mục tiêu tổng quát đã bảo đảm tính khả thi và phù hợp với giai đoạn tới chưa?\n\n"
+        "5. Sở Tài chính tổng hợp kết quả, báo cáo Ủy ban nhân dân tỉnh trước ngày 15/7/2026.\n"
+    )
+    assert _tasks(text) == [("Sở Tài chính",)]

@@ -38,7 +38,16 @@ def extract_tasks(doc: DocumentText, gazetteer: Gazetteer | None = None) -> list
     tables = (*doc.tables, *(g.as_table() for g in grids))
     if tables:
         tasks = _merge_table_tasks(tasks, _table_tasks(tables, walk, originals))
-    return tasks
+    return [t for t in tasks if not _restates_title(t.action, doc.title)]
+
+
+def _restates_title(action: str, title: str | None) -> bool:
+    """Tell whether a task's text opens with the page's title (a headline, breadcrumb and byline
+    read as one paragraph), which restates the news rather than assigning work."""
+    if not title or len(title.split()) < 5:
+        return False
+    key = " ".join(fold(title).split())[:40]
+    return key in " ".join(fold(action).split())[:120]
 
 
 def _without(lines: list[str], grids: list[Grid]) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crawler.extract import extract_tasks
-from crawler.models import DocumentText
+from crawler.models import DocumentKind, DocumentText
 
 
 def _tasks(text: str) -> list[tuple[str, ...]]:
@@ -185,3 +185,15 @@ def test_conditions_prohibitions_and_questions_are_not_tasks() -> None:
         "5. Sở Tài chính tổng hợp kết quả, báo cáo Ủy ban nhân dân tỉnh trước ngày 15/7/2026.\n"
     )
     assert _tasks(text) == [("Sở Tài chính",)]
+
+
+def test_headline_and_byline_are_not_a_task() -> None:
+    """A news page's breadcrumb, headline and byline read as one paragraph restate the news."""
+    title = "Hà Nội yêu cầu các đơn vị hoàn thành kế hoạch chuyển đổi số trước ngày 15/4"
+    text = (
+        f"Cải cách hành chính {title} Diệu Thương 03/04/2026 11:45 (Chinhphu.vn)\n\n"
+        "Ủy ban nhân dân thành phố Hà Nội yêu cầu các sở, ban, ngành hoàn thành kế hoạch chuyển đổi "
+        "số trước ngày 15/4/2026.\n"
+    )
+    doc = DocumentText(name="a.htm", text=text, title=title, kind=DocumentKind.ARTICLE)
+    assert [t.line for t in extract_tasks(doc)] == [3]

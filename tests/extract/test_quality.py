@@ -1,4 +1,4 @@
-"""Extraction quality on the labelled seeds and the external set, against pinned floors.
+"""Extraction quality on the labelled seeds, the external set and dev2, against pinned floors.
 
 The shared directory (seeds, gold labels, scorer) sits beside the repository. In CI (env CI set)
 it must be there; elsewhere the test is skipped without it.
@@ -74,3 +74,13 @@ def test_external_quality() -> None:
     gold = scorer.load(str(shared / "eval" / "gold" / "dev_external.jsonl"))
     pred = _predict(sorted((shared / "eval" / "external" / "docs").glob("*.txt")))
     _check(scorer.score(gold, pred), FLOORS["external"])
+
+
+def test_dev2_quality() -> None:
+    """The dev2 documents (four table layouts, directives, conclusions, letters, plans) score at or
+    above the dev2 floors."""
+    shared = _shared()
+    scorer = _scorer(shared)
+    gold = scorer.load(str(shared / "eval" / "gold" / "dev2.jsonl"))
+    pred = _predict(sorted((shared / "eval" / "dev2" / "docs").glob("*.txt")))
+    _check(scorer.score(gold, pred), FLOORS["dev2"])

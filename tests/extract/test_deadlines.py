@@ -178,3 +178,8 @@ def test_publication_stamp_is_not_a_deadline() -> None:
     """A byline's "03/04/2026 11:45" says when a page was published; "00:00" cells are dates."""
     assert find_deadlines("Thụy Anh\n03/04/2026 11:45\n(Chinhphu.vn) - Sáng nay", 2026) == []
     assert _one("\n2026-06-20 00:00:00\n", cells=True)[:2] == ("2026-06-20", "day")
+
+
+def test_term_words_are_not_deadline_cues() -> None:
+    """ "kế hoạch đầu tư công trung hạn giai đoạn 2026-2030" names a plan's term, not a deadline."""
+    assert find_deadlines("đăng ký nhu cầu kế hoạch vốn đầu tư công trung hạn giai đoạn 2026-2030", 2025) == []

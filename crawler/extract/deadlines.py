@@ -31,7 +31,8 @@ _DM = r"(?<![\d/.\-])(\d{1,2})\s*/\s*(\d{1,2})(?![\d/\-])(?!\s*(?:khối|số|t�
 _WORDS_DATE = r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})(?:\s*(?:năm|/|,)\s*(\d{4}))?"
 _TIME = r"(\d{1,2})\s*(?:giờ|h|g)\s*(?:(\d{1,2})\s*(?:phút)?)?\s*,?\s*(?:ngày\s+)?"
 _STRONG_CUE = re.compile(
-    r"(?<!\w)(?:trước|chậm nhất|hoàn thành|thời hạn|hạn chót|(?<!trung )(?<!dài )(?<!ngắn )(?<!quá )hạn|xong|ban hành|báo cáo|gửi|trình|nộp|kết thúc)"
+    r"(?<!\w)(?:trước|chậm nhất|hoàn thành|thời hạn|hạn chót|(?<!trung )(?<!dài )(?<!ngắn )(?<!quá )hạn"
+    r"|xong|ban hành|báo cáo|gửi|trình|nộp|kết thúc)"
     r"(?:\s+(?:ngày|trong|vào|là|:|đến|trước|ngay))*\s*:?\s*$"
 )
 _WEAK_CUE = re.compile(

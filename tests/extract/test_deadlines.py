@@ -182,4 +182,4 @@ def test_publication_stamp_is_not_a_deadline() -> None:
 
 def test_term_words_are_not_deadline_cues() -> None:
     """ "kế hoạch đầu tư công trung hạn giai đoạn 2026-2030" names a plan's term, not a deadline."""
-    assert find_deadlines("đăng ký nhu cầu kế hoạch vốn đầu tư công trung hạn giai đoạn 2026-2030", 2025) == []
+    assert find_deadlines("đăng ký kế hoạch vốn đầu tư công trung hạn giai đoạn 2026-2030", 2025) == []

@@ -326,8 +326,9 @@ def _accept(
 ) -> DeadlineMatch | None:
     """Turn a pattern hit into a deadline match if its context makes it a deadline."""
     before = " ".join(folded[max(0, m.start() - 60) : m.start()].replace("*", " ").split()) + " "
-    if build is not _b_recurring and _CITED.search(before):
-        return None
+    issued_in = build in (_b_month, _b_quarter) and before.rstrip().endswith("ban hành")
+    if build is not _b_recurring and _CITED.search(before) and not issued_in:
+        return None  # a cited document's date; "ban hành tháng 7/2026" is when a text is due
     if _STAMP_AFTER.match(folded, m.end()):
         return None  # "03/04/2025 11:45": when a page was published, not a deadline
     strength, cue = _context_strength(before, cells or _at_cell_start(folded, m.start()))

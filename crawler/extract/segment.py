@@ -27,7 +27,8 @@ _MARK = re.compile(
     r")"
 )
 _HEADER = re.compile(
-    r"^\s*(?:stt|tt)\s+(?:tên|nội dung|nhiệm vụ)|^\s*(?:stt|tt)\s*$|tên nhiệm vụ|nội dung nhiệm vụ"
+    r"^\s*(?:stt|tt)\s+(?:tên|nội dung|nhiệm vụ|văn bản|cơ quan|đơn vị)|^\s*(?:stt|tt)\s*$"
+    r"|tên nhiệm vụ|nội dung nhiệm vụ"
 )
 _HEADER_WORDS = frozenset(
     [

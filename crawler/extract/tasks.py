@@ -20,7 +20,7 @@ from crawler.extract.places import province_lists
 from crawler.extract.refs import document_numbers, find_status, overdue_title, own_number
 from crawler.extract.segment import PARAGRAPH, ROMAN, Block, BlockKind
 from crawler.extract.units import Gazetteer
-from crawler.models import Deadline, Status
+from crawler.models import Deadline, Precision, Status
 
 _VERBS = (
     "chủ trì",
@@ -480,7 +480,8 @@ def _title_context(text: str, walk: Walk) -> Context:
     """Context from an appendix title: its assigning documents, period deadline, overdue status."""
     flat = clean_text(text)
     matches = [d for d in find_deadlines(flat, walk.year) if d.deadline.precision.value != "recurring"]
-    deadline = matches[-1].deadline if matches and "hoàn thành" in fold(flat) else None
+    due_words = re.search(r"(?<!chưa )hoàn thành", fold(flat))  # "chưa hoàn thành đến hết …" is a cut-off
+    deadline = matches[-1].deadline if matches and due_words else None
     if deadline is not None:
         deadline = replace(deadline, raw=_phrase_around(flat, matches[-1]))
     refs = tuple(n for n in document_numbers(flat, cited_only=True) if not n.startswith("/"))
@@ -786,7 +787,11 @@ def _read_row(block: Block, walk: Walk) -> list[RawTask]:
     text = block.text
     paragraphs = _paragraphs(text)
     tail_at = _tail_start(text, paragraphs, walk)
-    action_text = text[:tail_at]
+    trailing = _trailing_unit_cell(text[:tail_at], walk) if tail_at >= len(text.rstrip()) else None
+    if trailing is not None:  # "… Chiến lược được ban hành Tháng 6/2025 Bộ Công an" on one line
+        tail_at = trailing
+    lead_refs, body_at = _leading_refs(text[:tail_at])
+    action_text = text[body_at:tail_at]
     tail = text[tail_at:]
     action = clean_text(action_text)
     if len(action.split()) < 2 or _is_report(action) or walk.units(action) == (action,):
@@ -799,22 +804,79 @@ def _read_row(block: Block, walk: Walk) -> list[RawTask]:
     lead, support = _cells_units(tail, block, walk)
     lead = lead or _subject(action, walk) or ctx.lead
     cell = best_deadline(find_deadlines(tail, walk.year, cells=True))
+    closing = _closing_deadline(action_text, walk)
     section = next((c.deadline for c in reversed(walk.stack) if c.deadline and c.level >= 0), None)
     in_text = best_deadline([d for d in find_deadlines(action_text, walk.year) if d.strength >= CUE])
     deadline = (
         (cell.deadline if cell else None)
         or section  # "a) Nhiệm vụ tháng 8/2025:" dates its rows over dates inside their text
+        or (closing.deadline if closing else None)
         or (in_text.deadline if in_text else None)
         or ctx.deadline
         or Deadline.none()
     )
-    refs = tuple(document_numbers(tail)) or ctx.refs or ((walk.number,) if walk.number else ())
+    refs = lead_refs or tuple(document_numbers(tail)) or ctx.refs or ((walk.number,) if walk.number else ())
     if ctx.refs and tuple(document_numbers(tail)):
         refs = tuple(dict.fromkeys([*ctx.refs, *document_numbers(tail)]))
     status = find_status(tail) or ctx.status
     support = support or _support(action, walk)
     result = _required_result(text, block, walk)
     return [RawTask(block, 0, action[:300], lead, support, deadline, status, refs, result)]
+
+
+# Precisions of a deadline cell run into a row's text (a year span there is a plan's period).
+_CELL_PRECISIONS = frozenset({Precision.DAY, Precision.MONTH, Precision.QUARTER})
+_REF_PREFIX = re.compile(
+    r"^[\s*]*(?:\d{1,5}(?:/\d{4})?\s?[-/]\s?[A-ZĐ][A-ZĐ&./-]*\s*[;,]?\s*)+(?=[A-ZĐÀ-Ỹ][a-zà-ỹđ])"
+)
+_REF_LINE = re.compile(r"^[\s*]*(?:[0-9A-ZĐ][0-9A-ZĐ&./-]*\s?[-/;,]?\s*)+$")
+
+
+def _leading_refs(text: str) -> tuple[tuple[str, ...], int]:
+    """The assigning documents that open a row (a "Văn bản giao việc" column before the task:
+    "35-TB/TGV" or "71/NQ-CP; 01-\nTB/BCĐTW; 03-\nTB/BCĐTW"), and where the task text starts."""
+    at = 0
+    kept: list[str] = []
+    for line in text.split("\n"):
+        if line.strip() and not _REF_LINE.match(line):
+            prefix = _REF_PREFIX.match(line)
+            if prefix:  # "28-TB/TGV Ngăn chặn việc …" on one line
+                kept.append(prefix.group())
+                at += prefix.end()
+            break
+        kept.append(line)
+        at += len(line) + 1
+    refs = tuple(document_numbers(" ".join(" ".join(kept).split()).replace("- ", "-")))
+    return (refs, min(at, len(text))) if refs else ((), 0)
+
+
+def _unit_masked(text: str, walk: Walk) -> str:
+    """Folded text with known unit names blanked, so "Bộ Xây dựng" is not read as the verb."""
+    low = fold(text)
+    for unit in walk.gazetteer.find_units(text, walk.province):
+        low = low[: unit.start] + " " * (unit.end - unit.start) + low[unit.end :]
+    return low
+
+
+def _closing_deadline(text: str, walk: Walk) -> DeadlineMatch | None:
+    """A deadline that closes a row's task text ("… tại Luật KHCN, ĐMST Tháng 6/2025"): the deadline
+    cell run into the text's last line."""
+    found = find_deadlines(text, walk.year, cells=True)
+    last = found[-1] if found else None
+    if last and not text[last.end :].strip(" *.\n") and last.deadline.precision in _CELL_PRECISIONS:
+        return last
+    return None
+
+
+def _trailing_unit_cell(text: str, walk: Walk) -> int | None:
+    """Where a row's last cells start when a deadline and a unit end its last line ("… Tháng 7/2025
+    Bộ Công an"): at that deadline, if only unit names follow it."""
+    for found in reversed(find_deadlines(text, walk.year, cells=True)):
+        rest = clean_text(text[found.end :])
+        named = 1 <= len(rest.split()) <= 14 and bool(walk.units(rest))
+        if named and not _VERB_RE.search(_unit_masked(rest, walk)):
+            return found.start
+    return None
 
 
 def _required_result(text: str, block: Block, walk: Walk) -> str:
@@ -907,12 +969,24 @@ def _inline_cell(para: str, walk: Walk, trailing: int = 16) -> int | None:
     return None
 
 
+def _after_leading_deadline(para: str, walk: Walk) -> str:
+    """A cell paragraph without the deadline that opens it ("Tháng 7/2025 Ban Cơ yếu Chính phủ": the
+    deadline column came before the unit column on one flattened line)."""
+    found = find_deadlines(para, walk.year, cells=True)
+    if found and not para[: found[0].start].strip(" *-\n"):
+        return para[found[0].end :]
+    return para
+
+
 def _cells_units(tail: str, block: Block, walk: Walk) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Lead and support units from a row's cells: the first unit paragraph is the lead, the next
     one (when the table has a support column) the support."""
     cells: list[tuple[str, ...]] = []
     for start, end in _paragraphs(_REF_CELL.sub(" ", tail)):
-        para = _REF_CELL.sub(" ", tail)[start:end]
+        para = _after_leading_deadline(_REF_CELL.sub(" ", tail)[start:end], walk)
+        after = _trailing_unit_cell(para, walk)
+        if after is not None:  # "… ban hành Tháng 7/2026 Bộ Xây dựng": the unit after the deadline
+            para = _after_leading_deadline(para[after:], walk)
         cut = _CELL_END.search(fold(para))
         unit_text = para[: cut.start()] if cut else para
         if not unit_text.strip():
@@ -921,7 +995,10 @@ def _cells_units(tail: str, block: Block, walk: Walk) -> tuple[tuple[str, ...], 
         if units:
             cells.append(units)
     if not cells:
-        return (), ()
+        joined = _after_leading_deadline(" ".join(_REF_CELL.sub(" ", tail).split()), walk)
+        cut = _CELL_END.search(fold(joined))
+        units = walk.units(joined[: cut.start()] if cut else joined) if joined.strip() else ()
+        return (tuple(u for u in units if u not in _ASSIGNERS), ()) if units else ((), ())
     if block.table is not None and block.table.support and len(cells) > 1:
         return cells[0], cells[1]
     return cells[0], ()

@@ -230,3 +230,45 @@ def test_required_result_from_flattened_table() -> None:
     assert len(tasks) == 2
     assert [t.required_result for t in tasks] == ["Báo cáo Ban Chỉ đạo Trung ương", ""]
     assert [t.required_result for t in _tasks(TABLE)] == ["", "", ""]  # no such column: left empty
+
+
+REPORT_ROWS = """Phụ lục 01:
+DANH MỤC NHIỆM VỤ QUÁ HẠN, CHƯA HOÀN THÀNH ĐẾN HẾT THÁNG 9/2026
+
+TT Văn bản
+giao việc Nhiệm vụ Kết quả yêu cầu Thời hạn
+
+hoàn thành
+Cơ quan
+thực hiện
+
+1. 12-TB/BCĐ
+
+Xây dựng cơ sở dữ liệu về hộ tịch điện tử và kết nối với
+Cơ sở dữ liệu quốc gia về dân cư
+
+Tháng 8/2026 Bộ Tư pháp
+
+2. 40/NQ-CP; 07-
+TB/BCĐ
+Rà soát, sửa đổi quy chế quản lý nhà chung cư. Quy chế được
+
+ban hành Tháng 7/2026 Bộ Xây dựng
+
+3. 12-TB/BCĐ Hoàn thiện hệ thống giám sát chất lượng không khí đô thị Tháng 6/2026
+
+Bộ Nông nghiệp
+và Môi trường
+"""
+
+
+def test_report_rows_with_documents_first_and_deadline_before_unit() -> None:
+    """Rows whose assigning documents come first and whose deadline cell runs before the unit cell
+    ("Tháng 8/2026 Bộ Tư pháp", "… ban hành Tháng 7/2026 Bộ Xây dựng", "… đô thị Tháng 6/2026")
+    give the documents as references, the row's own deadline and the unit as lead; the title's
+    "chưa hoàn thành đến hết tháng 9" is a cut-off, not a deadline."""
+    tasks = _tasks(REPORT_ROWS, number="88/BC-BTP")
+    assert [t.lead for t in tasks] == [("Bộ Tư pháp",), ("Bộ Xây dựng",), ("Bộ Nông nghiệp và Môi trường",)]
+    assert [t.deadline.due.month if t.deadline.due else None for t in tasks] == [8, 7, 6]
+    assert tasks[1].source_refs == ("40/NQ-CP", "07-TB/BCĐ") and tasks[0].action.startswith("Xây dựng")
+    assert all(t.status is Status.OVERDUE for t in tasks)

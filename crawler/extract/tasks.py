@@ -119,8 +119,12 @@ _LEAD_IN = re.compile(r"(?:giao|đề nghị|yêu cầu|giao cho)\s+")
 _TOPIC = re.compile(r"^về\s[^:]{3,300}:\s*")  # "Về kiến nghị ...: Giao Bộ X ..." (the task is the assignment)
 # Conditions, prohibitions, encouragements and captions assign nothing (CONVENTIONS.md).
 _NOT_ASSIGNED = re.compile(
-    r"^(?:trường hợp|trong trường hợp|nếu|không được|nghiêm cấm|cấm|khuyến khích|ảnh:|ảnh\s*\(|\(ảnh)(?!\w)"
+    r"^(?:trường hợp|trong trường hợp|nếu|không được|nghiêm cấm|cấm|khuyến khích|ảnh:|ảnh\s*\(|\(ảnh"
+    # news prose telling what happened at a meeting ("Tại phiên họp, …", "Qua đó, …")
+    r"|tại (?:phiên họp|hội nghị|buổi làm việc|cuộc họp|lễ|sự kiện)|các đại biểu|trình bày|phát biểu|qua đó"
+    r"|mục tiêu (?:của|chung|tổng quát|cụ thể)|mục tiêu (?:đề án|kế hoạch|chương trình)\s+(?:là|nhằm))(?!\w)"
 )
+_CAPTION = re.compile(r"[-–(]\s*(?:Ảnh|ẢNH|Nguồn ảnh)\s*:", re.IGNORECASE)  # "… - Ảnh: VGP/Nhật Bắc"
 _ANNOUNCED = re.compile(r"(?:ý kiến|kết luận|chỉ đạo|yêu cầu)\s+(?:như sau|sau đây)\s*:\s*(?=\S)")
 _ANNOUNCING_END = re.compile(r"(?:ý kiến|kết luận|chỉ đạo|yêu cầu)\s+(?:như sau|sau đây)\s*:$")
 _LEADS_HERE = re.compile(r"\s+chủ trì(?!\w)")
@@ -576,6 +580,7 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     if (
         _is_report(flat)
         or _NOT_ASSIGNED.match(fold(flat))
+        or (_CAPTION.search(flat) is not None and len(flat) < 400)
         or flat.rstrip(" *").endswith("?")
         or (
             not matches

@@ -197,3 +197,16 @@ def test_headline_and_byline_are_not_a_task() -> None:
     )
     doc = DocumentText(name="a.htm", text=text, title=title, kind=DocumentKind.ARTICLE)
     assert [t.line for t in extract_tasks(doc)] == [3]
+
+
+def test_captions_and_meeting_prose_are_not_tasks() -> None:
+    """A photo caption ("… - Ảnh: VGP/…") and prose about a meeting ("Tại phiên họp, …", "Qua đó,
+    …") are not tasks, even when they name a body, a verb and a date."""
+    text = (
+        "Thủ tướng chủ trì phiên họp, yêu cầu hoàn thành trước ngày 30/6/2026 - Ảnh: VGP/Nhật Bắc\n\n"
+        "Tại phiên họp, Giám đốc Sở Nội vụ báo cáo kết quả triển khai kế hoạch trong quý I/2026.\n\n"
+        "Qua đó, ban lãnh đạo Sở Tài chính yêu cầu các phòng hoàn thành hồ sơ trong tháng 5/2026.\n\n"
+        "Chủ tịch Ủy ban nhân dân tỉnh yêu cầu Sở Tài chính hoàn thành hồ sơ trước ngày 15/6/2026.\n"
+    )
+    doc = DocumentText(name="a.htm", text=text, kind=DocumentKind.ARTICLE)
+    assert [t.line for t in extract_tasks(doc)] == [7]

@@ -271,6 +271,31 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool], ...] = (
 )
 
 
+# For each pattern above, words one of which its text must contain (a cheap test that skips most
+# regex scans on text without dates); () runs the pattern always.
+_NEEDLES: tuple[tuple[str, ...], ...] = (
+    ("tiếp",),  # "… và các năm tiếp theo"
+    ("tết",),
+    ("-", "–"),  # year spans
+    ("hằng", "hàng"),
+    (),  # clock time then a date
+    ("ngày",),  # day range
+    ("tháng",),  # month span
+    ("từ",),  # day span
+    ("ngày",),  # date in words
+    ("-",),  # ISO date
+    (),  # numeric date
+    ("/",),  # day/month
+    ("tháng",),  # half year
+    ("tháng",),  # month
+    ("quý",),
+    ("năm",),
+    (),  # bare year cell
+    ("thường", "hằng", "hàng", "định kỳ", "lần"),  # recurring
+)
+assert len(_NEEDLES) == len(_PATTERNS)
+
+
 def _at_cell_start(folded: str, start: int) -> bool:
     """Tell whether a phrase opens its line or cell (only spaces or list marks before it)."""
     line_start = folded.rfind("\n", 0, start) + 1
@@ -292,7 +317,9 @@ def _find(text: str, default_year: int | None, cells: bool) -> tuple[DeadlineMat
         return ()
     found: list[DeadlineMatch] = []
     taken: list[tuple[int, int]] = []
-    for pattern, build, needs_cue in _PATTERNS:
+    for (pattern, build, needs_cue), needles in zip(_PATTERNS, _NEEDLES, strict=True):
+        if needles and not any(n in folded for n in needles):
+            continue
         for m in pattern.finditer(folded):
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue

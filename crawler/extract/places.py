@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crawler.extract.normalize import fold
 
@@ -54,7 +55,7 @@ def province_lists(phrase: str, provinces: Mapping[str, str]) -> list[ProvinceLi
 
 def _names(low: str, at: int, provinces: Mapping[str, str]) -> tuple[list[str], int]:
     """Read province names separated by commas or "và" from `at`; returns them and where they end."""
-    keys = sorted(provinces, key=len, reverse=True)
+    keys = _longest_first(tuple(provinces))
     names: list[str] = []
     pos = end = at
     while True:
@@ -69,6 +70,12 @@ def _names(low: str, at: int, provinces: Mapping[str, str]) -> tuple[list[str], 
         pos = sep.end()
         pos += len(low[pos:]) - len(re.sub(r"^(?:tỉnh|thành phố|tp\.?)\s+", "", low[pos:]))
     return names, end
+
+
+@lru_cache(maxsize=8)
+def _longest_first(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """Province names longest first, so "hồ chí minh" is tried before a shorter name (cached)."""
+    return tuple(sorted(keys, key=len, reverse=True))
 
 
 def _letter_at(text: str, index: int) -> bool:

@@ -214,8 +214,16 @@ class Walk:
     home: str | None = None  # the province the text keeps naming, for "Công an thành phố" alone
     stack: list[Context] = field(default_factory=list)
     announced: bool = False  # prose after "… có ý kiến như sau:": its sentences assign work
+    resolved: dict[str, tuple[str, ...]] = field(default_factory=dict)  # units() per phrase, this document
 
     def units(self, phrase: str) -> tuple[str, ...]:
+        """Resolve a unit phrase (cached for the document: cells and headings repeat)."""
+        found = self.resolved.get(phrase)
+        if found is None:
+            found = self.resolved[phrase] = self._units(phrase)
+        return found
+
+    def _units(self, phrase: str) -> tuple[str, ...]:
         """Resolve a unit phrase: province lists one body per province, level-only local bodies
         completed with the home province."""
         if self.home and fold(phrase).strip(" *,.:;") in ("tỉnh", "thành phố"):

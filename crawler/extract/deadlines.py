@@ -40,7 +40,7 @@ _WEAK_CUE = re.compile(
     r"thời gian|giữa|nhiệm vụ|dự kiến|phấn đấu|đạt|thực hiện)(?:\s+(?:ngày|trong|tháng))?\s*[:,]?\s*$"
 )
 _CITED = re.compile(
-    r"(?:số\s*\d[\w.]*[\-/][\w.\-/]*|\d+[\-/][\w.\-/]*[a-zđ][\w.\-/]*|ký|ban hành|họp|ngày ký|thông qua)"
+    r"(?:số\s*\d[\w.]*[\-/][\w.\-/&]*|\d+[\-/][\w.\-/&]*[a-zđ][\w.\-/&]*|ký|ban hành|họp|ngày ký|thông qua)"
     r"\s*,?\s*(?:ngày\s*)?$"
 )
 _NOT_DEADLINE = re.compile(r"(?:từ|kể từ|giai đoạn|so với|ngày|đến ngày|tính đến|đến thời điểm|từ ngày)\s*$")

@@ -116,6 +116,9 @@ _SUBJECT_HEAD = re.compile(
     r"bộ trưởng|thủ trưởng|giám đốc|người đứng đầu|lãnh đạo|tổ|từng|mỗi|ngành|đại học|thông tấn)(?!\w)"
 )
 _LEAD_IN = re.compile(r"(?:giao|đề nghị|yêu cầu|giao cho)\s+")
+# A leading adverbial clause before the subject ("Trên cơ sở kết quả khảo sát, Sở Xây dựng chủ trì …").
+_ADVERBIAL = re.compile(r"^(?:trên cơ sở|căn cứ|sau khi|trong thời gian tới|đối với)\s[^,:;]{0,200},\s*(?=\S)")
+_HEADING_LEAD_IN = re.compile(r"^(?:giao cho|giao|đối với|đề nghị|yêu cầu)\s+")
 _TOPIC = re.compile(r"^về\s[^:]{3,300}:\s*")  # "Về kiến nghị ...: Giao Bộ X ..." (the task is the assignment)
 # Conditions, prohibitions, encouragements and captions assign nothing (CONVENTIONS.md).
 _NOT_ASSIGNED = re.compile(
@@ -553,6 +556,9 @@ def _whole_units(text: str, walk: Walk) -> tuple[str, ...]:
     named = re.split(r"\s+[-–]\s+", text, maxsplit=1)
     if len(named) == 2 and _whole_units(named[0], walk):
         return _whole_units(named[0], walk)
+    lead_in = _HEADING_LEAD_IN.match(fold(text))
+    if lead_in:  # "1.3. Giao Ủy ban nhân dân các phường, xã", "Đối với Ủy ban nhân dân các tỉnh:"
+        text = text[lead_in.end() :]
     low = fold(text)
     if len(text.split()) > 25 or not _SUBJECT_HEAD.match(low):
         return ()
@@ -722,7 +728,7 @@ def _pieces(text: str, matches: list[DeadlineMatch], start: int, end: int) -> li
 def _subject(action: str, walk: Walk) -> tuple[str, ...]:
     """The units named as the subject at the start of a sentence ("Bộ Công an chủ trì ...")."""
     low = fold(action)
-    topic = _TOPIC.match(low)
+    topic = _TOPIC.match(low) or _ADVERBIAL.match(low)
     skip = topic.end() if topic else 0
     lead_in = _LEAD_IN.match(low, skip)
     skip = lead_in.end() if lead_in else skip

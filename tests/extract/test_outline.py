@@ -210,3 +210,16 @@ def test_captions_and_meeting_prose_are_not_tasks() -> None:
     )
     doc = DocumentText(name="a.htm", text=text, kind=DocumentKind.ARTICLE)
     assert [t.line for t in extract_tasks(doc)] == [7]
+
+
+def test_giao_heading_and_leading_adverbial() -> None:
+    """A "1.3. Giao X" heading leads its bullets; "Trên cơ sở …, X chủ trì …" has subject X."""
+    text = (
+        "1.3. Giao Ủy ban nhân\ndân các xã, phường\n"
+        "- Phối hợp rà soát dữ liệu số nhà trên địa bàn theo Kế hoạch số 5/KH-BCA&MT ngày 31/8/2026.\n"
+        "- Trên cơ sở kết quả khảo sát, Sở Xây dựng chủ trì xây dựng phương án chuẩn hóa dữ liệu số nhà.\n"
+    )
+    doc = DocumentText(name="cv.txt", text=text, number="40/UBND-KT")
+    tasks = extract_tasks(doc)
+    assert [t.lead for t in tasks] == [("Ủy ban nhân dân các xã, phường",), ("Sở Xây dựng",)]
+    assert tasks[0].deadline.due is None  # the cited plan's date is not a deadline

@@ -116,7 +116,7 @@ _SUBJECT_HEAD = re.compile(
     r"bộ trưởng|thủ trưởng|giám đốc|người đứng đầu|lãnh đạo|tổ|từng|mỗi|ngành|đại học|thông tấn)(?!\w)"
 )
 _LEAD_IN = re.compile(r"(?:giao|đề nghị|yêu cầu|giao cho)\s+")
-# A leading adverbial clause before the subject ("Trên cơ sở kết quả khảo sát, Sở Xây dựng chủ trì …").
+# A leading adverbial clause before the subject ("Trên cơ sở …, Sở Xây dựng chủ trì …").
 _ADVERBIAL = re.compile(r"^(?:trên cơ sở|căn cứ|sau khi|trong thời gian tới|đối với)\s[^,:;]{0,200},\s*(?=\S)")
 _HEADING_LEAD_IN = re.compile(r"^(?:giao cho|giao|đối với|đề nghị|yêu cầu)\s+")
 _TOPIC = re.compile(r"^về\s[^:]{3,300}:\s*")  # "Về kiến nghị ...: Giao Bộ X ..." (the task is the assignment)

@@ -117,7 +117,9 @@ _SUBJECT_HEAD = re.compile(
 )
 _LEAD_IN = re.compile(r"(?:giao|đề nghị|yêu cầu|giao cho)\s+")
 # A leading adverbial clause before the subject ("Trên cơ sở …, Sở Xây dựng chủ trì …").
-_ADVERBIAL = re.compile(r"^(?:trên cơ sở|căn cứ|sau khi|trong thời gian tới|đối với)\s[^,:;]{0,200},\s*(?=\S)")
+_ADVERBIAL = re.compile(
+    r"^(?:trên cơ sở|căn cứ|sau khi|trong thời gian tới|đối với)\s[^,:;]{0,200},\s*(?=\S)"
+)
 _HEADING_LEAD_IN = re.compile(r"^(?:giao cho|giao|đối với|đề nghị|yêu cầu)\s+")
 _TOPIC = re.compile(r"^về\s[^:]{3,300}:\s*")  # "Về kiến nghị ...: Giao Bộ X ..." (the task is the assignment)
 # Conditions, prohibitions, encouragements and captions assign nothing (CONVENTIONS.md).

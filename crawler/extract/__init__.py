@@ -14,8 +14,9 @@ from crawler.extract.normalize import clean_line, clean_lines, fold
 from crawler.extract.pipegrid import Grid, find_grids
 from crawler.extract.segment import Block, segment
 from crawler.extract.tables import is_header, table_rows
-from crawler.extract.tasks import RawTask, Walk, walk_blocks
+from crawler.extract.tasks import walk_blocks
 from crawler.extract.units import Gazetteer, load_gazetteer
+from crawler.extract.walkstate import RawTask, Walk
 from crawler.models import DocumentText, ExtractedTask, Table
 
 __all__ = ["Gazetteer", "extract_tasks", "load_gazetteer"]

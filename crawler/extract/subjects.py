@@ -1,0 +1,147 @@
+"""Who a sentence addresses: its subject (lead) and the bodies after "phối hợp với" (support).
+
+The subject is the run of bodies before the assigning verb ("Bộ Công an chủ trì …", "Giao Sở X …",
+"Về kiến nghị …: Giao Bộ Y …", "Trên cơ sở …, Sở Z chủ trì …"); bodies inside the action are not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from crawler.extract.bodies import is_body_name, split_bodies
+from crawler.extract.normalize import fold
+from crawler.extract.walkstate import SUBJECT_HEAD, VERB_RE, VERBS, Walk, clean_text
+
+_LEAD_IN = re.compile(r"(?:giao|đề nghị|yêu cầu|giao cho)\s+")
+
+
+# A leading adverbial clause before the subject ("Trên cơ sở …, Sở Xây dựng chủ trì …").
+_ADVERBIAL = re.compile(
+    r"^(?:trên cơ sở|căn cứ|sau khi|trong thời gian tới|đối với)\s[^,:;]{0,200},\s*(?=\S)"
+)
+
+
+_TOPIC = re.compile(r"^về\s[^:]{3,300}:\s*")  # "Về kiến nghị ...: Giao Bộ X ..." (the task is the assignment)
+
+
+_SUBJECT_WORDS = 45  # a subject may list a dozen bodies ("Các Bộ, cơ quan: Tài chính, Xây dựng, ...")
+
+
+_SUPPORT_RE = re.compile(r"phối hợp(?:\s+chặt chẽ)?(?:\s+với)?\s+")
+
+
+_LIST_COLON = re.compile(
+    r"^(?:chủ tịch\s+)?(?:các\s+|ủy ban nhân dân các\s+)?"
+    r"(?:bộ|sở|tỉnh|thành phố|bộ,\s*cơ quan|bộ,\s*ngành|tỉnh,\s*thành phố)(?:\s+trực thuộc trung ương)?\s*:$"
+)
+
+
+_LIST_ITEM_BEFORE = re.compile(r"(?:[,:]|\svà)\s*$")
+
+
+_SENTENCE = re.compile(r"[.;]\**\s+\**(?=[^\W\d_a-zđ])")
+
+
+_PAST = re.compile(r"(?<!\w)(?:đã|đang|vừa|chưa)\s")
+
+
+def sentence_starts(text: str, start: int, end: int) -> list[int]:
+    """Where sentences after the first begin within a span (after ". " and a capital letter)."""
+    return [m.end() for m in _SENTENCE.finditer(text, start, end)]
+
+
+def later_subject(text: str, walk: Walk) -> tuple[str, ...]:
+    """The subject of a later sentence when the first sentence names none ("Công tác ... Các bộ,
+    cơ quan, địa phương khẩn trương khắc phục ...")."""
+    for cut in sentence_starts(text, 0, len(text)):
+        subject = subject_of(clean_text(text[cut : cut + 300]), walk)
+        if subject:
+            return subject
+    return ()
+
+
+def is_report(action: str) -> bool:
+    """Tell whether a text reports work done or under way ("Sở Nội vụ đã phối hợp ...") rather
+    than assigning it: "đã"/"đang" comes before any directive verb."""
+    low = fold(action)
+    report = _PAST.search(low[:160])
+    if not report:
+        return False
+    verb = VERB_RE.search(low[:160])
+    return verb is None or verb.start() > report.start()
+
+
+def subject_of(action: str, walk: Walk) -> tuple[str, ...]:
+    """The units named as the subject at the start of a sentence ("Bộ Công an chủ trì ...")."""
+    low = fold(action)
+    topic = _TOPIC.match(low) or _ADVERBIAL.match(low)
+    skip = topic.end() if topic else 0
+    lead_in = _LEAD_IN.match(low, skip)
+    skip = lead_in.end() if lead_in else skip
+    if not SUBJECT_HEAD.match(low[skip:]):
+        return ()
+    masked = walk.gazetteer.mask_provinces(low)
+    for unit in walk.gazetteer.find_units(action, walk.province):
+        masked = masked[: unit.start] + "x" * (unit.end - unit.start) + masked[unit.end :]
+        if unit.start > 400:
+            break
+    listed_end, _ = walk.gazetteer.listed_units(action[skip:], walk.province)
+    verb = VERB_RE.search(masked, skip + listed_end)
+    if verb and verb.group() == ":" and _LIST_COLON.match(low[skip : verb.end()]):
+        verb = next(
+            (
+                v
+                for v in VERB_RE.finditer(masked, verb.end())
+                if not _LIST_ITEM_BEFORE.search(masked[: v.start()])
+            ),
+            None,
+        )
+    run_end = _unit_run_end(action, skip, walk)
+    if run_end and (verb is None or verb.start() > run_end.start() + 12):
+        more = verb is not None and _only_bodies(action[run_end.start() : verb.start()], walk)
+        verb = verb if more else run_end
+    if not verb:
+        return ()
+    prefix = action[skip : verb.start()]
+    if len(prefix.split()) > _SUBJECT_WORDS:
+        return ()
+    return walk.subject_units(prefix)
+
+
+def _only_bodies(text: str, walk: Walk) -> bool:
+    """Tell whether a stretch after known units only lists more bodies (", Ban quản lý Khu …")."""
+    text = re.sub(r"^[\s,;]*(?:và\s+)?", "", text).strip(" ,;")
+    if not text or not re.match(r"^[,;]|\s*(?:và\s+)?\S", text):
+        return False
+    pieces = split_bodies(text)
+    names = [n for p in pieces for n in re.split(r"\s*,\s*|\s+và\s+", p) if n]
+    return bool(pieces) and (
+        all(walk.units(p) or is_body_name(p) for p in pieces) or all(walk.units(n) for n in names)
+    )
+
+
+def _unit_run_end(action: str, skip: int, walk: Walk) -> re.Match[str] | None:
+    """Where a run of unit names opening a sentence ends, when no known verb follows them."""
+    units = walk.gazetteer.find_units(action, walk.province)
+    if not units or units[0].start != skip:
+        return None
+    end = units[0].end
+    for unit in units[1:]:
+        if not re.fullmatch(r"[\s,;]*(?:và\s*)?", action[end : unit.start]):
+            break
+        end = unit.end
+    tail = re.match(r"[\s,;]*(?:và\s+)?các\s+[^\W\d_]+(?:[\s,]+[^\W\d_]+){0,4}\s+liên quan", action[end:])
+    end += tail.end() if tail else 0
+    return re.compile(r"\s").search(action, end)
+
+
+def support_of(action: str, walk: Walk) -> tuple[str, ...]:
+    """The coordinating units named after "phối hợp (với)"."""
+    low = fold(action)
+    m = _SUPPORT_RE.search(low)
+    if not m:
+        return ()
+    tail = low[m.end() : m.end() + 240]
+    stop = re.search(r"[.;:(]|(?<!\w)(?:" + "|".join(v for v in VERBS if v != "phối hợp") + r")(?!\w)", tail)
+    phrase = action[m.end() : m.end() + (stop.start() if stop else len(tail))]
+    return walk.units(phrase)

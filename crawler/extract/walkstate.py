@@ -1,0 +1,257 @@
+"""The state of a walk over a document's blocks, and the vocabulary its readers share.
+
+`Walk` keeps what headings said (`Context`: a lead unit, a deadline, the assigning documents, a
+default status) and resolves unit phrases for the document (province lists, the home province,
+bodies the gazetteer does not list); `RawTask` is what a reader hands back before provenance.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from crawler.extract.bodies import as_written, is_body_name, split_bodies
+from crawler.extract.normalize import fold
+from crawler.extract.places import province_lists
+from crawler.extract.segment import Block
+from crawler.extract.units import Gazetteer
+from crawler.models import Deadline, Status
+
+VERBS = (
+    "chủ trì",
+    "phối hợp",
+    "khẩn trương",
+    "chỉ đạo",
+    "tiếp tục",
+    "thực hiện",
+    "triển khai",
+    "có trách nhiệm",
+    "chủ động",
+    "rà soát",
+    "xây dựng",
+    "tổ chức",
+    "hoàn thành",
+    "nghiên cứu",
+    "tham mưu",
+    "ban hành",
+    "tập trung",
+    "theo dõi",
+    "bảo đảm",
+    "đảm bảo",
+    "đẩy mạnh",
+    "hướng dẫn",
+    "phát huy",
+    "cung cấp",
+    "trình",
+    "gửi",
+    "báo cáo",
+    "sớm",
+    "thành lập",
+    "xử lý",
+    "kiểm tra",
+    "ưu tiên",
+    "quán triệt",
+    "cập nhật",
+    "phải",
+    "cần",
+    "đôn đốc",
+    "tăng cường",
+    "nâng cao",
+    "khắc phục",
+    "đề xuất",
+    "quyết liệt",
+    "số hóa",
+    "hoàn thiện",
+    "nghiêm túc",
+    "chịu trách nhiệm",
+    "huy động",
+    "bố trí",
+    "tiếp nhận",
+    "theo chức năng",
+    "căn cứ",
+    "được giao",
+    "lựa chọn",
+    "tham gia",
+    "phát triển",
+    "đánh giá",
+    "ứng dụng",
+    "chuẩn bị",
+    "hỗ trợ",
+    "vận hành",
+    "công bố",
+    "làm việc",
+    "thống nhất",
+    "kết nối",
+    "chia sẻ",
+    "tích hợp",
+    "sắp xếp",
+    "xác định",
+    "thúc đẩy",
+    "đẩy nhanh",
+    "giải quyết",
+    "tháo gỡ",
+    "phê duyệt",
+    "duy trì",
+    "vận động",
+    "tuyên truyền",
+    "thẩm định",
+    "giám sát",
+    "tiến hành",
+    "điều chỉnh",
+    "chấp hành",
+    "trả lời",
+    "khảo sát",
+    "tổng hợp",
+)
+
+
+VERB_RE = re.compile(r"(?<!\w)(?:" + "|".join(VERBS) + r")(?!\w)|:|\(\s*(?:i|1)\s*\)")
+
+
+SUBJECT_HEAD = re.compile(
+    r"^(?:bộ|các|sở|ủy ban|ubnd|ban|văn phòng|đảng ủy|tỉnh ủy|thành ủy|công an|thanh tra|ngân hàng|"
+    r"tòa án|viện|"
+    r"cơ quan|đài|tập đoàn|bảo hiểm|kiểm toán|trung tâm|thành phố|tỉnh|hội đồng|đồng chí|chủ tịch|thủ tướng|"
+    r"bộ trưởng|thủ trưởng|giám đốc|người đứng đầu|lãnh đạo|tổ|từng|mỗi|ngành|đại học|thông tấn)(?!\w)"
+)
+
+
+MARKUP = re.compile(r"\*+|__|<sup>.*?</sup>|<[^>]{1,20}>|^#+\s*", re.MULTILINE)
+
+
+ASSIGNERS = frozenset({"Chính phủ", "Thủ tướng Chính phủ", "Quốc hội", "Bộ Chính trị", "Ban Bí thư"})
+
+
+STATISTIC = re.compile(r"^[^:]{3,80}:\s*(?:\d+\s*/\s*\d+|\d+(?:[.,]\d+)?\s*%)")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What headings above a block said: lead units, deadline, assigning documents, default status."""
+
+    level: float
+    lead: tuple[str, ...] = ()
+    deadline: Deadline | None = None
+    refs: tuple[str, ...] = ()
+    status: Status | None = None
+
+
+@dataclass
+class Walk:
+    """The running state of a walk over a document's blocks."""
+
+    gazetteer: Gazetteer
+    province: str | None
+    year: int | None
+    number: str | None
+    home: str | None = None  # the province the text keeps naming, for "Công an thành phố" alone
+    stack: list[Context] = field(default_factory=list)
+    announced: bool = False  # prose after "… có ý kiến như sau:": its sentences assign work
+    resolved: dict[str, tuple[str, ...]] = field(default_factory=dict)  # units() per phrase, this document
+
+    def units(self, phrase: str) -> tuple[str, ...]:
+        """Resolve a unit phrase (cached for the document: cells and headings repeat)."""
+        found = self.resolved.get(phrase)
+        if found is None:
+            found = self.resolved[phrase] = self._units(phrase)
+        return found
+
+    def _units(self, phrase: str) -> tuple[str, ...]:
+        """Resolve a unit phrase: province lists one body per province, level-only local bodies
+        completed with the home province."""
+        if self.home and fold(phrase).strip(" *,.:;") in ("tỉnh", "thành phố"):
+            return (self.home[0].upper() + self.home[1:],)  # "Tỉnh căn cứ ..." in a letter about it
+        lists = province_lists(phrase, self.gazetteer.provinces) if "," in phrase or " và " in phrase else []
+        if not lists:
+            return self.at_home(self.gazetteer.resolve(phrase, self.province))
+        names: list[str] = []
+        cursor = 0
+        for found in lists:
+            names += self._between(phrase[cursor : found.start])
+            names += found.names
+            cursor = found.end
+        return tuple(dict.fromkeys(names + self._between(phrase[cursor:])))
+
+    def _between(self, text: str) -> list[str]:
+        """The units of the words around a province list, if any."""
+        text = re.sub(r"^[\s,;]*(?:và\s+)?|[\s,;]*(?:và)?\s*$", "", text)
+        return list(self.at_home(self.gazetteer.resolve(text, self.province))) if text else []
+
+    def at_home(self, names: Sequence[str]) -> tuple[str, ...]:
+        """Complete level-only names ("Công an tỉnh") with the home province."""
+        if not self.home:
+            return tuple(names)
+        level = "thành phố" if self.home.startswith("thành phố ") else "tỉnh"
+        name = self.home[len(level) + 1 :]
+        return tuple(
+            f"{n} {name}" if n.endswith(f" {level}") and not n.startswith("Các") else n for n in names
+        )
+
+    def subject_units(self, phrase: str) -> tuple[str, ...]:
+        """The bodies a subject phrase names: known ones, and unlisted ones read by their head noun
+        ("Ban quản lý Khu Kinh tế Phú Yên") kept as written."""
+        known = self.units(phrase)
+        pieces = split_bodies(phrase)
+        if not any(is_body_name(p) and not self._names_exactly(p) for p in pieces):
+            return known
+        ordered: list[str] = []
+        handled = 0
+        for piece in pieces:
+            exact = self._names_exactly(piece)
+            if exact or is_body_name(piece):
+                ordered += exact or self.at_home([as_written(piece)])
+                handled += 1
+        return tuple(dict.fromkeys(ordered if handled == len(pieces) else [*ordered, *known]))
+
+    def _names_exactly(self, piece: str) -> tuple[str, ...]:
+        """The units a piece names, unless the only reading turns one body into a group ("Cơ quan
+        tiếp nhận hồ sơ" read as "Các cơ quan …")."""
+        found = self.units(piece)
+        grouped = len(found) == 1 and fold(found[0]).startswith("các ") and not fold(piece).startswith("các ")
+        return () if grouped else found
+
+    def inherited(self) -> Context:
+        """Merge the contexts in force (innermost wins) into one."""
+        merged = Context(level=99)
+        for ctx in self.stack:
+            merged = Context(
+                99,
+                ctx.lead or merged.lead,
+                ctx.deadline or merged.deadline,
+                ctx.refs or merged.refs,
+                ctx.status or merged.status,
+            )
+        return merged
+
+    def push(self, ctx: Context) -> None:
+        """Enter a heading's context, leaving those at its level or deeper."""
+        self.pop_to(ctx.level)
+        self.stack.append(ctx)
+
+    def pop_to(self, level: float) -> None:
+        """Leave the contexts at `level` or deeper."""
+        while self.stack and self.stack[-1].level >= level:
+            self.stack.pop()
+
+
+@dataclass(frozen=True)
+class RawTask:
+    """A task before provenance: its block, span and read fields."""
+
+    block: Block
+    start: int
+    action: str
+    lead: tuple[str, ...]
+    support: tuple[str, ...]
+    deadline: Deadline
+    status: Status | None
+    refs: tuple[str, ...]
+    result: str = ""
+
+
+def clean_text(text: str) -> str:
+    """Display text of a span: markup removed, lines joined, spaces collapsed."""
+    if "*" in text or "_" in text or "<" in text or "#" in text:
+        text = MARKUP.sub("", text)
+    return " ".join(text.split())

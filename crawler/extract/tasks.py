@@ -35,6 +35,7 @@ _NOT_ASSIGNED = re.compile(
 )
 
 
+_PERSON = re.compile(r"^(?:[A-ZĐ][^\W\d_]*\s+){1,3}[A-ZĐ][^\W\d_]*,\s")  # a person's name, then a title
 _CAPTION = re.compile(r"[-–(]\s*(?:Ảnh|ẢNH|Nguồn ảnh)\s*:", re.IGNORECASE)  # "… - Ảnh: VGP/Nhật Bắc"
 
 
@@ -350,7 +351,12 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     ):
         return []
     opens_with_unit = any(u.start == 0 for u in walk.gazetteer.find_units(flat, walk.province))
-    addressed = block.kind is BlockKind.ITEM and bool(walk.inherited().lead) and len(flat.split()) >= 8
+    addressed = (
+        block.kind is BlockKind.ITEM
+        and bool(walk.inherited().lead)
+        and len(flat.split()) >= 8
+        and not (_PERSON.match(flat) and not SUBJECT_HEAD.match(fold(flat)))  # "Nguyễn Văn A, Phó …"
+    )
     if (
         is_report(flat)
         or _NOT_ASSIGNED.match(fold(flat))

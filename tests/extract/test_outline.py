@@ -223,3 +223,13 @@ def test_giao_heading_and_leading_adverbial() -> None:
     tasks = extract_tasks(doc)
     assert [t.lead for t in tasks] == [("Ủy ban nhân dân các xã, phường",), ("Sở Xây dựng",)]
     assert tasks[0].deadline.due is None  # the cited plan's date is not a deadline
+
+
+def test_people_listed_under_a_heading_are_not_tasks() -> None:
+    """A list of people ("Nguyễn Văn An, Phó Chủ tịch …") under a heading naming bodies is no task."""
+    text = (
+        "3. Sở Nội vụ\n\n"
+        "a) Nguyễn Văn An, Phó Giám đốc Sở Nội vụ, Tổ trưởng Tổ công tác của tỉnh.\n\n"
+        "b) Hướng dẫn các xã rà soát vị trí việc làm của công chức cấp xã trên địa bàn tỉnh.\n"
+    )
+    assert _tasks(text) == [("Sở Nội vụ",)]

@@ -30,12 +30,16 @@ _HEADING_LEAD_IN = re.compile(r"^(?:giao cho|giao|đối với|đề nghị|yêu
 _NOT_ASSIGNED = re.compile(
     r"^(?:trường hợp|trong trường hợp|nếu|không được|nghiêm cấm|cấm|khuyến khích|ảnh:|ảnh\s*\(|\(ảnh"
     # news prose telling what happened at a meeting ("Tại phiên họp, …", "Qua đó, …")
-    r"|tại (?:phiên họp|hội nghị|buổi làm việc|cuộc họp|lễ|sự kiện)|các đại biểu|trình bày|phát biểu|qua đó"
+    r"|tại (?:phiên họp|hội nghị|buổi làm việc|cuộc họp|lễ|sự kiện)|(?:các )?đại biểu|trình bày|phát biểu"
+    r"|qua đó"
+    r"|toàn cảnh|quang cảnh"  # photo captions
+    r"|(?:(?!phải|cần|phấn đấu|bảo đảm|đảm bảo)[^.;:]){0,80}\sđạt\s+\d+(?:[.,]\d+)?\s*%"  # figures reached
     r"|mục tiêu (?:của|chung|tổng quát|cụ thể)|mục tiêu (?:đề án|kế hoạch|chương trình)\s+(?:là|nhằm))(?!\w)"
 )
 
 
 _PERSON = re.compile(r"^(?:[A-ZĐ][^\W\d_]*\s+){1,3}[A-ZĐ][^\W\d_]*,\s")  # a person's name, then a title
+_CREDIT = re.compile(r"[-–(]\s*(?:Ảnh|ẢNH)\s*:\s*[\w./]+(?:\s+[A-ZĐÀ-Ỹ][\w.]*)?\)?\s*")
 _CAPTION = re.compile(r"[-–(]\s*(?:Ảnh|ẢNH|Nguồn ảnh)\s*:", re.IGNORECASE)  # "… - Ảnh: VGP/Nhật Bắc"
 
 
@@ -360,7 +364,7 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     if (
         is_report(flat)
         or _NOT_ASSIGNED.match(fold(flat))
-        or (_CAPTION.search(flat) is not None and len(flat) < 400)
+        or _is_caption(flat)
         or flat.rstrip(" *").endswith("?")
         or (
             not matches
@@ -372,7 +376,16 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     ):
         return []
     start = _after_assigning_verb(block.text, matches) if block.level == PARAGRAPH else 0
+    credit = _CREDIT.search(block.text, start, start + 600)
+    if credit:  # a photo caption run into the paragraph: the text after its credit is the prose
+        start = credit.end()
     return _read_span(block, start, len(block.text), walk)
+
+
+def _is_caption(flat: str) -> bool:
+    """Tell whether a paragraph is only a photo caption ("Thủ tướng chủ trì … - Ảnh: VGP/Nhật Bắc")."""
+    credit = _CREDIT.search(flat)
+    return credit is not None and len(flat[credit.end() :].split()) < 5
 
 
 def _subject_sentences(block: Block, start: int, walk: Walk) -> list[RawTask]:
@@ -417,7 +430,7 @@ def _read_span(block: Block, start: int, end: int, walk: Walk) -> list[RawTask]:
     for piece in _pieces(block.text, matches, start, end):
         text = block.text[piece.start : piece.end]
         action = clean_text(text)
-        if len(action.split()) < 4:
+        if len(action.split()) < 4 or _NOT_ASSIGNED.match(fold(action)) or _CAPTION.search(action[:400]):
             continue
         lead = (
             subject_of(action, walk) or later_subject(text, walk) or (out[-1].lead if out else ()) or ctx.lead

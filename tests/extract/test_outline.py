@@ -233,3 +233,16 @@ def test_people_listed_under_a_heading_are_not_tasks() -> None:
         "b) Hướng dẫn các xã rà soát vị trí việc làm của công chức cấp xã trên địa bàn tỉnh.\n"
     )
     assert _tasks(text) == [("Sở Nội vụ",)]
+
+
+def test_caption_run_into_a_paragraph_is_skipped() -> None:
+    """A figure caption glued to the paragraph after it ("… - Ảnh: VGP/Nhật Bắc Tăng trưởng …") is
+    skipped, and a reached figure ("… đạt 6,93%") is not a task; the assignment after it is."""
+    text = (
+        "Thủ tướng yêu cầu các đại biểu thảo luận về tình hình - Ảnh: VGP/Nhật Bắc Tăng trưởng GDP quý I "
+        "đạt 6,93% trong tháng 3 vừa qua. Thủ tướng yêu cầu Bộ Tài chính trình Chính phủ phương án "
+        "điều chỉnh vốn trước ngày 15/5/2026.\n"
+    )
+    doc = DocumentText(name="a.htm", text=text, kind=DocumentKind.ARTICLE)
+    (task,) = extract_tasks(doc)
+    assert task.lead == ("Bộ Tài chính",) and task.deadline.due is not None

@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.extract import extract_tasks, load_gazetteer
-from crawler.extract.plaintext import document_from_text_file
+from crawler.extract.text import document_from_file
 from crawler.models import DocumentText
 
 DEFAULT_SEEDS = Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds"
@@ -26,7 +26,7 @@ DEFAULT_SEEDS = Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds"
 
 def load_seeds(folder: Path) -> list[DocumentText]:
     """Read every seed document once."""
-    docs = [document_from_text_file(path) for path in sorted(folder.glob("*.txt"))]
+    docs = [document_from_file(path) for path in sorted(folder.glob("*.txt"))]
     if not docs:
         raise SystemExit(f"Không tìm thấy tệp .txt nào trong {folder}")
     return docs

@@ -15,8 +15,8 @@ from types import ModuleType
 import pytest
 
 from crawler.extract import extract_tasks, load_gazetteer
-from crawler.extract.plaintext import document_from_text_file
 from crawler.extract.records import task_record
+from crawler.extract.text import document_from_file
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 FLOORS = json.loads((Path(__file__).with_name("quality_floors.json")).read_text(encoding="utf-8"))
@@ -47,7 +47,7 @@ def _predict(files: list[Path]) -> list[dict[str, object]]:
     return [
         task_record(task, path.name)
         for path in files
-        for task in extract_tasks(document_from_text_file(path), gazetteer)
+        for task in extract_tasks(document_from_file(path), gazetteer)
     ]
 
 

@@ -12,9 +12,9 @@ import pytest
 
 from crawler.errors import UnusableInputError
 from crawler.extract import extract_tasks
-from crawler.extract.cli import main
 from crawler.extract.plaintext import document_from_text_file
 from crawler.models import DocumentText
+from scheduler import main
 
 ADVERSARIAL = [
     "Bộ Công an " * 90_000,
@@ -137,17 +137,17 @@ def test_cli_prints_records_and_skips_bad_files(tmp_path: Path, capsys: pytest.C
         encoding="utf-8",
     )
     bad.write_bytes(b"")
-    assert main([str(good), str(bad)]) == 0
+    assert main(["extract", str(good), str(bad)]) == 1  # the bad file is reported, the good one read
     out, err = capsys.readouterr()
     record = json.loads(out.strip())
     assert record["seed"] == "good.txt" and record["deadline"]["precision"] == "quarter"
-    assert record["lead"] == ["Bộ Công an"] and "Bỏ qua" in err and "Traceback" not in err
+    assert record["lead"] == ["Bộ Công an"] and "Lỗi:" in err and "Traceback" not in err
 
 
-def test_cli_module_runs() -> None:
-    """`python -m crawler.extract.cli` with only bad input exits non-zero without a traceback."""
+def test_extract_command_runs() -> None:
+    """`dondoc extract` with only bad input exits non-zero without a traceback."""
     proc = subprocess.run(
-        [sys.executable, "-m", "crawler.extract.cli", "/nonexistent.txt"],
+        [sys.executable, "-m", "scheduler", "extract", "/nonexistent.txt"],
         capture_output=True,
         text=True,
         check=False,

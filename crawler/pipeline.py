@@ -19,6 +19,7 @@ from crawler.extract import extract_tasks
 from crawler.extract.units import Gazetteer
 from crawler.models import DocumentKind, DocumentText
 from crawler.storage.schema import Document
+from crawler.storage.tablecells import decode_tables
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ def document_text(row: Document) -> DocumentText:
         author=row.author,
         signer=row.signer,
         summary=row.summary,
+        tables=decode_tables(row.tables),
         needs_ocr=row.needs_ocr,
     )
 

@@ -32,6 +32,7 @@ from crawler.models import DocumentText, FetchedPage
 from crawler.spiders.items import FetchedItem
 from crawler.storage.engine import make_engine, session_factory
 from crawler.storage.schema import Document, Page, Source
+from crawler.storage.tablecells import encode_tables
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,8 @@ def store_document(session: Session, source_id: int, page_id: int, url: str, doc
         source_id=source_id, page_id=page_id, url=url, version=(latest.version + 1) if latest else 1,
         kind=str(doc.kind), number=doc.number, issuer=doc.issuer, issued=doc.issued,
         published_at=published, title=doc.title, summary=doc.summary, author=doc.author,
-        signer=doc.signer, text=doc.text, text_hash=digest, needs_ocr=doc.needs_ocr, extracted_at=None,
+        signer=doc.signer, text=doc.text, text_hash=digest, needs_ocr=doc.needs_ocr,
+        tables=encode_tables(doc.tables), extracted_at=None,
         created_at=now,
     )
     session.add(row)

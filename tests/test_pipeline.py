@@ -52,3 +52,57 @@ def test_same_text_under_another_url_is_not_tracked_twice(db_session: Session) -
     assert report.tasks == 0
     assert db_session.scalar(select(func.count()).select_from(Task)) == 2
     assert db_session.get(Document, copy.id).extracted_at is not None  # type: ignore[union-attr]
+
+
+def _task_table_docx() -> bytes:
+    """A Word letter whose tasks are a table (lead and deadline in their own cells)."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Số: 55/KH-UBND")
+    table = document.add_table(rows=3, cols=4)
+    rows = [
+        ("STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Thời hạn"),
+        ("1", "Rà soát thủ tục hành chính nội bộ của tỉnh", "Sở Tư pháp", "Tháng 11/2025"),
+        ("2", "Số hóa hồ sơ giải quyết thủ tục hành chính", "Sở Khoa học và Công nghệ", "Quý IV/2025"),
+    ]
+    for row, cells in zip(table.rows, rows, strict=True):
+        for cell, value in zip(row.cells, cells, strict=True):
+            cell.text = value
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_tables_survive_storage_and_extract_as_from_the_file(db_session: Session) -> None:
+    """A crawled document keeps its tables as cells: the stored row reads back to the same document
+    text and tables, and its tasks are those `dondoc extract` reads from the same file."""
+    from crawler.extract import extract_tasks
+    from crawler.extract.text import document_from_bytes
+    from crawler.pipeline import document_text
+    from crawler.pipelines import store_document
+    from crawler.storage.schema import Page, Source
+
+    content = _task_table_docx()
+    doc = document_from_bytes(content, "ke-hoach.docx", url="http://127.0.0.1:8000/ke-hoach.docx")
+    assert doc.tables
+    source = Source(name="local", family="generic", start_url="http://127.0.0.1:8000/")
+    db_session.add(source)
+    db_session.flush()
+    page = Page(
+        source_id=source.id, url=doc.url, content_hash="x", content=content, status=200, fetched_at=NOW
+    )
+    db_session.add(page)
+    db_session.flush()
+    row = store_document(db_session, source.id, page.id, doc.url or "", doc, NOW)
+    assert row is not None
+    db_session.commit()
+    db_session.expire_all()
+    stored = document_text(db_session.get(Document, row.id))  # type: ignore[arg-type]
+    assert stored.tables == doc.tables and stored.text == doc.text
+    gazetteer = load_gazetteer()
+    expected = [(t.line, t.action, t.lead, t.deadline) for t in extract_tasks(doc, gazetteer)]
+    got = [(t.line, t.action, t.lead, t.deadline) for t in extract_tasks(stored, gazetteer)]
+    assert got == expected and [t[2] for t in got] == [("Sở Tư pháp",), ("Sở Khoa học và Công nghệ",)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -81,6 +82,7 @@ class Document(Base):
     text: Mapped[str] = mapped_column(Text)
     text_hash: Mapped[str] = mapped_column(String(64))
     needs_ocr: Mapped[bool] = mapped_column(Boolean, default=False)
+    tables: Mapped[list[Any] | None] = mapped_column(JSON)  # cells of its tables (storage.tablecells)
     extracted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 

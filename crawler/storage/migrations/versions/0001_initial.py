@@ -174,6 +174,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("text_hash", sa.String(length=64), nullable=False),
         sa.Column("needs_ocr", sa.Boolean(), nullable=False),
+        sa.Column("tables", sa.JSON(), nullable=True),
         sa.Column("extracted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(

@@ -67,9 +67,10 @@ _HEAD = re.compile(r"^(?:" + "|".join(re.escape(h) for h in _HEAD_NOUNS) + r")(?
 _PIECES = re.compile(r"\s*(?:;|\n\s*[-–+•]\s*|^\s*[-–+•]\s*)\s*")
 _MARKUP = re.compile(r"\*+|__|<[^>]{1,20}>")
 _MAX_WORDS = 14
-# Phrases that open with a head noun but name an act or a thing, not a body ("Ban hành", "Bộ chỉ số").
+# Phrases that open with a head noun but name an act, a thing or a person ("Ban hành", "Bộ trưởng").
 _NOT_BODY = re.compile(
-    r"^(?:ban hành|ban bố|bộ (?:máy|phận|chỉ số|tiêu chí|công cụ|luật|hồ sơ|dữ liệu)|hội (?:nghị|thảo|nhập)"
+    r"^(?:bộ trưởng|thủ trưởng|chủ tịch|giám đốc|trưởng ban"  # a person's title: the body follows it
+    r"|ban hành|ban bố|bộ (?:máy|phận|chỉ số|tiêu chí|công cụ|luật|hồ sơ|dữ liệu)|hội (?:nghị|thảo|nhập)"
     r"|báo cáo|đoàn kết|phòng(?:,)? chống|phòng ngừa|quỹ đất|vụ việc|cục bộ|trường hợp|đài thọ)(?!\w)"
 )
 # Words that show a phrase is a clause (work being described), not a body's name.

@@ -246,3 +246,12 @@ def test_caption_run_into_a_paragraph_is_skipped() -> None:
     doc = DocumentText(name="a.htm", text=text, kind=DocumentKind.ARTICLE)
     (task,) = extract_tasks(doc)
     assert task.lead == ("Bộ Tài chính",) and task.deadline.due is not None
+
+
+def test_heading_of_titles_names_the_bodies() -> None:
+    """ "1. Bộ trưởng các Bộ, Thủ trưởng cơ quan ngang bộ" over its text leads with the bodies."""
+    text = (
+        "1. Bộ trưởng các Bộ, Thủ trưởng cơ quan ngang bộ\n"
+        "Tập trung chỉ đạo hoàn thành sửa đổi các văn bản quy phạm pháp luật, xong trong tháng 12/2026.\n"
+    )
+    assert _tasks(text) == [("Các bộ, cơ quan ngang bộ",)]

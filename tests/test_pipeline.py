@@ -11,6 +11,7 @@ from crawler.extract.units import load_gazetteer
 from crawler.pipeline import extract_pending_documents
 from crawler.pipelines import text_hash
 from crawler.storage.schema import Document, Task
+from tests.docfiles import task_table_docx
 
 NOW = dt.datetime(2025, 10, 1, 8, 0, tzinfo=dt.UTC)
 LETTER = (
@@ -54,28 +55,6 @@ def test_same_text_under_another_url_is_not_tracked_twice(db_session: Session) -
     assert db_session.get(Document, copy.id).extracted_at is not None  # type: ignore[union-attr]
 
 
-def _task_table_docx() -> bytes:
-    """A Word letter whose tasks are a table (lead and deadline in their own cells)."""
-    import io
-
-    import docx
-
-    document = docx.Document()
-    document.add_paragraph("Số: 55/KH-UBND")
-    table = document.add_table(rows=3, cols=4)
-    rows = [
-        ("STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Thời hạn"),
-        ("1", "Rà soát thủ tục hành chính nội bộ của tỉnh", "Sở Tư pháp", "Tháng 11/2025"),
-        ("2", "Số hóa hồ sơ giải quyết thủ tục hành chính", "Sở Khoa học và Công nghệ", "Quý IV/2025"),
-    ]
-    for row, cells in zip(table.rows, rows, strict=True):
-        for cell, value in zip(row.cells, cells, strict=True):
-            cell.text = value
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
 def test_tables_survive_storage_and_extract_as_from_the_file(db_session: Session) -> None:
     """A crawled document keeps its tables as cells: the stored row reads back to the same document
     text and tables, and its tasks are those `dondoc extract` reads from the same file."""
@@ -85,7 +64,7 @@ def test_tables_survive_storage_and_extract_as_from_the_file(db_session: Session
     from crawler.pipelines import store_document
     from crawler.storage.schema import Page, Source
 
-    content = _task_table_docx()
+    content = task_table_docx()
     doc = document_from_bytes(content, "ke-hoach.docx", url="http://127.0.0.1:8000/ke-hoach.docx")
     assert doc.tables
     source = Source(name="local", family="generic", start_url="http://127.0.0.1:8000/")

@@ -29,6 +29,7 @@ from crawler.pipeline import document_text, extract_pending_documents
 from crawler.site import demo_sources, serve_site
 from crawler.storage.engine import make_engine, session_factory
 from crawler.storage.schema import Document, Task
+from tests.docfiles import task_table_docx
 
 pytestmark = pytest.mark.slow
 
@@ -52,24 +53,6 @@ def _docx(lines: list[str]) -> bytes:
     document = docx.Document()
     for line in lines:
         document.add_paragraph(line)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def _table_docx() -> bytes:
-    """A Word letter whose tasks sit in a real table (units and deadlines in cells)."""
-    document = docx.Document()
-    document.add_paragraph("Số: 55/KH-UBND")
-    rows = [
-        ("STT", "Cơ quan chủ trì", "Nội dung nhiệm vụ", "Thời hạn"),
-        ("1", "Sở Tư pháp", "Rà soát thủ tục hành chính nội bộ của tỉnh", "Tháng 11/2025"),
-        ("2", "Sở Khoa học và Công nghệ", "Số hóa hồ sơ giải quyết thủ tục hành chính", "Quý IV/2025"),
-    ]
-    table = document.add_table(rows=len(rows), cols=4)
-    for row, cells in zip(table.rows, rows, strict=True):
-        for cell, value in zip(row.cells, cells, strict=True):
-            cell.text = value
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -121,7 +104,7 @@ def test_crawled_attachments_extract_like_the_files(tmp_path: Path, db_url: str)
     root.mkdir()
     files = {f"doc-{i:02d}.docx": _docx(split_header(p.read_text("utf-8"))[1].split("\n"))
              for i, p in enumerate(_sources(), start=1)}
-    files["bang-nhiem-vu.docx"] = _table_docx()
+    files["bang-nhiem-vu.docx"] = task_table_docx()
     _write_site(root, files)
     for name, content in files.items():
         (tmp_path / name).write_bytes(content)

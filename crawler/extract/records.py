@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from crawler.models import ExtractedTask
+
+# A provincial department with its province ("Sở Tài chính tỉnh Nghệ An"): routing keeps the place,
+# the record prints the plain name (CONVENTIONS.md: "Provincial departments keep their plain name").
+_DEPARTMENT = re.compile(r"^(Sở\s.+?)\s+(?:tỉnh|thành phố)\s+[A-ZĐÀ-Ỹ][^,;]*$")
+
+
+def plain_name(unit: str) -> str:
+    """A unit as the record names it: a provincial department without its province."""
+    m = _DEPARTMENT.match(unit)
+    return m.group(1) if m else unit
 
 
 def task_record(task: ExtractedTask, seed: str) -> dict[str, object]:
@@ -14,8 +26,8 @@ def task_record(task: ExtractedTask, seed: str) -> dict[str, object]:
         "anchor": task.anchor,
         "action": task.action[:300],
         "source_refs": list(task.source_refs),
-        "lead": list(task.lead),
-        "support": list(task.support),
+        "lead": list(dict.fromkeys(plain_name(u) for u in task.lead)),
+        "support": list(dict.fromkeys(plain_name(u) for u in task.support)),
         "deadline": {
             "raw": deadline.raw,
             "due": deadline.due.isoformat() if deadline.due else None,

@@ -222,7 +222,7 @@ class Gazetteer:
             end = m.end()
             if name in self._kinds.get("province_bodies", ()):
                 suffix = self._suffix.match(folded, end)
-                where = None  # CONVENTIONS: a department keeps its plain name unless the text adds the place
+                where = province
                 if suffix:
                     where = self.provinces.get(" ".join((suffix.group(1) or suffix.group(2)).split()))
                     end = suffix.end()

@@ -43,3 +43,12 @@ def test_record_fields() -> None:
     empty = task_record(ExtractedTask("x", (), (), Deadline.none(), None, (), 1, "x"), "b.txt")
     assert empty["deadline"] == {"raw": None, "due": None, "time": None, "precision": "none"}
     assert empty["status"] is None
+
+
+def test_record_prints_departments_plainly() -> None:
+    """Routing keeps a department's province; the FORMAT.md record prints its plain name."""
+    from crawler.extract.records import plain_name
+
+    assert plain_name("Sở Tài chính tỉnh Nghệ An") == "Sở Tài chính"
+    assert plain_name("Sở Y tế thành phố Cần Thơ") == "Sở Y tế"
+    assert plain_name("Ủy ban nhân dân tỉnh Nghệ An") == "Ủy ban nhân dân tỉnh Nghệ An"

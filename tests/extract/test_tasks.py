@@ -75,9 +75,9 @@ def test_prose_directive_items_leads_and_splits() -> None:
     tasks = _tasks(DIRECTIVE, number="512/UBND-NC")
     assert [t.line for t in tasks] == [12, 16, 16, 18, 20]
     first = tasks[0]
-    assert first.lead == ("Sở Tư pháp",) and first.support == ("Sở Nội vụ",)
+    assert first.lead == ("Sở Tư pháp tỉnh Hà Tĩnh",) and first.support == ("Sở Nội vụ tỉnh Hà Tĩnh",)
     assert first.deadline.due == dt.date(2026, 4, 30) and first.source_refs == ("512/UBND-NC",)
-    assert tasks[1].lead == tasks[2].lead == ("Sở Xây dựng",)
+    assert tasks[1].lead == tasks[2].lead == ("Sở Xây dựng tỉnh Hà Tĩnh",)
     assert (tasks[1].deadline.due, tasks[2].deadline.due) == (dt.date(2026, 5, 31), dt.date(2026, 6, 30))
     assert tasks[3].deadline.precision is Precision.RECURRING
     assert tasks[4].lead == ("Công an tỉnh Hà Tĩnh",) and tasks[4].deadline.precision is Precision.NONE

@@ -67,10 +67,9 @@ def test_lists_are_split(gaz: Gazetteer, phrase: str, units: tuple[str, ...]) ->
     assert gaz.resolve(phrase) == units
 
 
-def test_departments_keep_their_plain_name(gaz: Gazetteer) -> None:
-    """A bare department keeps its plain name (CONVENTIONS.md); a province the text adds is kept;
-    a level-only local body takes the document's province."""
-    assert gaz.resolve("Sở Tư pháp", "tỉnh Hà Tĩnh") == ("Sở Tư pháp",)
+def test_document_province_completes_departments(gaz: Gazetteer) -> None:
+    """A bare department takes the document's province (for routing); an explicit one wins."""
+    assert gaz.resolve("Sở Tư pháp", "tỉnh Hà Tĩnh") == ("Sở Tư pháp tỉnh Hà Tĩnh",)
     assert gaz.resolve("Sở Y tế thành phố Cần Thơ", "tỉnh Hà Tĩnh") == ("Sở Y tế thành phố Cần Thơ",)
     assert gaz.resolve("Công an tỉnh", "tỉnh Lào Cai") == ("Công an tỉnh Lào Cai",)
 

@@ -1198,9 +1198,10 @@ class HealthHandler(BaseHTTPRequestHandler):
             body, status = ("đang dừng\n" if stopping else "ok\n"), (503 if stopping else 200)
             self._reply(status, body, PLAIN_TEXT)
         elif path == "/metrics":
+            openmetrics = wants_openmetrics(self.headers.get("Accept"))
             with self.service.sessions() as session:
-                body = metrics_text(collect_metrics(session, self.service.config, self.service.clock()))
-            self._reply(200, body, "text/plain; version=0.0.4; charset=utf-8")
+                metrics = collect_metrics(session, self.service.config, self.service.clock())
+            self._reply(200, metrics_text(metrics, openmetrics), metrics_content_type(openmetrics))
         else:
             self._reply(404, "không có trang này (chỉ có /healthz và /metrics)\n", PLAIN_TEXT)
 
@@ -1295,30 +1296,53 @@ def _source_metrics(session: Session, config: Config, now_: dt.datetime) -> list
     return metrics
 
 
-def metrics_text(metrics: Sequence[Metric]) -> str:
-    """Metrics in the Prometheus text exposition format (HELP and TYPE once per name)."""
-    lines: list[str] = []
-    described: set[str] = set()
-    for metric in metrics:
-        if metric.name not in described:
-            described.add(metric.name)
-            lines += [f"# HELP {metric.name} {metric.help}", f"# TYPE {metric.name} {metric.kind}"]
-        labels = ",".join(f'{key}="{_label_value(value)}"' for key, value in metric.labels)
-        lines.append(f"{metric.name}{{{labels}}} {_number(metric.value)}" if labels
-                     else f"{metric.name} {_number(metric.value)}")
-    return "\n".join(lines) + "\n"
+OPENMETRICS = "application/openmetrics-text"
 
 
-def _label_value(value: str) -> str:
-    """A label value escaped for the text format."""
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+def metrics_text(metrics: Sequence[Metric], openmetrics: bool = False) -> str:
+    """Metrics rendered by prometheus_client: Prometheus text format, or OpenMetrics on request."""
+    from prometheus_client import CollectorRegistry, generate_latest
+    from prometheus_client.openmetrics.exposition import generate_latest as generate_openmetrics
+
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_MetricsCollector(metrics))
+    data = generate_openmetrics(registry) if openmetrics else generate_latest(registry)  # type: ignore[no-untyped-call]
+    return data.decode("utf-8")
 
 
-def _number(value: float) -> str:
-    """A sample value: integers without a decimal point, +Inf for infinity."""
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    return str(int(value)) if float(value).is_integer() else f"{value:.3f}"
+def metrics_content_type(openmetrics: bool) -> str:
+    """The Content-Type matching the exposition format metrics_text produced."""
+    from prometheus_client import CONTENT_TYPE_LATEST
+    from prometheus_client.openmetrics.exposition import CONTENT_TYPE_LATEST as OPENMETRICS_TYPE
+
+    return str(OPENMETRICS_TYPE if openmetrics else CONTENT_TYPE_LATEST)
+
+
+def wants_openmetrics(accept: str | None) -> bool:
+    """True when the request's Accept header asks for the OpenMetrics exposition."""
+    return bool(accept) and OPENMETRICS in (accept or "")
+
+
+class _MetricsCollector:
+    """A prometheus_client collector yielding one family per metric name, samples in order."""
+
+    def __init__(self, metrics: Sequence[Metric]) -> None:
+        """Keep the samples to expose."""
+        self.metrics = list(metrics)
+
+    def collect(self) -> Iterator[Any]:
+        """Group samples by name into counter or gauge families."""
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        families: dict[str, Any] = {}
+        for metric in self.metrics:
+            family = families.get(metric.name)
+            if family is None:
+                kind = CounterMetricFamily if metric.kind == "counter" else GaugeMetricFamily
+                family = kind(metric.name, metric.help, labels=[key for key, _ in metric.labels])
+                families[metric.name] = family
+            family.add_metric([value for _, value in metric.labels], metric.value)
+        yield from families.values()
 
 
 # --- service: status ------------------------------------------------------------------------

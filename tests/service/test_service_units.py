@@ -175,7 +175,32 @@ def test_metrics_report_a_broken_source(session: Session) -> None:
 def test_metric_labels_are_escaped() -> None:
     """Quotes, backslashes and newlines in label values are escaped as the text format requires."""
     text = scheduler.metrics_text([scheduler.Metric("m", "gauge", "h", 1.5, (("source", 'a"b\\c\nd'),))])
-    assert 'm{source="a\\"b\\\\c\\nd"} 1.500' in text
+    assert 'm{source="a\\"b\\\\c\\nd"} 1.5' in text
+
+
+def test_metrics_parse_as_prometheus_text_and_openmetrics(session: Session) -> None:
+    """Both expositions parse with prometheus_client's own parsers, keeping every family and sample."""
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics
+    from prometheus_client.parser import text_string_to_metric_families
+
+    add_broken_source(session)
+    config = Config(sources=(source("hong"), source("tot")))
+    metrics = scheduler.collect_metrics(session, config, NOW)
+    families = {f.name: f for f in text_string_to_metric_families(scheduler.metrics_text(metrics))}
+    assert families["dondoc_job_runs"].type == "counter"
+    assert [s.value for s in families["dondoc_job_failures"].samples] == [3]
+    openmetrics = {f.name: f for f in parse_openmetrics(scheduler.metrics_text(metrics, openmetrics=True))}
+    assert openmetrics.keys() == families.keys()
+    staleness = {s.labels["source"]: s.value for s in openmetrics["dondoc_source_staleness_seconds"].samples}
+    assert staleness == {"hong": float("inf"), "tot": 120}
+
+
+def test_metrics_content_type_follows_accept() -> None:
+    """OpenMetrics is served only when the Accept header asks for it."""
+    assert scheduler.wants_openmetrics("application/openmetrics-text; version=1.0.0,text/plain;q=0.5")
+    assert not scheduler.wants_openmetrics("text/plain")
+    assert not scheduler.wants_openmetrics(None)
+    assert scheduler.metrics_content_type(True).startswith("application/openmetrics-text")
 
 
 def test_status_lists_jobs_sources_and_outbox(session: Session) -> None:

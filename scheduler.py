@@ -171,6 +171,8 @@ def cmd_bulletin_draft(args: argparse.Namespace) -> int:
     """Draft the bulletin of a week or a period into an editable TOML file."""
     from notifier.bulletin.draft import date_period, draft_bulletin, week_period
 
+    if args.week and (args.date_from or args.date_to):
+        raise ConfigError("--week không dùng cùng --from/--to: chọn một trong hai cách")
     config = load_cli_config(args)
     if args.week:
         period = week_period(args.week)
@@ -1516,7 +1518,52 @@ class VietnameseArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Report a command-line mistake in one Vietnamese line and exit 2."""
         self.print_usage(sys.stderr)
-        self.exit(2, f"Lỗi: tham số không hợp lệ: {message}\n")
+        self.exit(2, f"Lỗi: tham số không hợp lệ: {translate_argparse(message)}\n")
+
+
+ARGPARSE_MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"the following arguments are required: ", "thiếu tham số bắt buộc: "),
+    (r"invalid choice: (.*) \(choose from (.*)\)", r"lựa chọn không hợp lệ: \1 (chọn một trong: \2)"),
+    (r"unrecognized arguments: ", "tham số không nhận ra: "),
+    (r"expected one argument", "cần một giá trị"),
+    (r"expected at least one argument", "cần ít nhất một giá trị"),
+    (r"not allowed with argument ", "không dùng cùng tham số "),
+    (r"ambiguous option: (.*) could match (.*)", r"tùy chọn mơ hồ: \1 có thể là \2"),
+    (r"invalid (\w+) value: ", r"giá trị \1 không hợp lệ: "),
+    (r"^argument (.*?): ", r"tham số \1: "),
+)
+
+
+def translate_argparse(message: str) -> str:
+    """argparse's English error message with its known phrases put into Vietnamese."""
+    import re
+
+    for pattern, replacement in ARGPARSE_MESSAGES:
+        message = re.sub(pattern, replacement, message)
+    return message
+
+
+def dondoc_version() -> str:
+    """The installed package's version (or "?" when running from an uninstalled tree)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dondoc")
+    except PackageNotFoundError:
+        return "?"
+
+
+DIGEST_CHANNELS = ("console", "telegram", "zalo", "email")
+
+
+def accept_config_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Let every subcommand take --config after its name too (`dondoc status --config f`)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in action.choices.values():
+                subparser.add_argument("--config", default=argparse.SUPPRESS,
+                                       help="tệp cấu hình TOML (như --config trước tên lệnh)")
+                accept_config_everywhere(subparser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -1528,6 +1575,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", help="tệp cấu hình TOML (mặc định: $DONDOC_CONFIG hoặc ./dondoc.toml)")
     parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết")
+    parser.add_argument("--version", action="version", version=f"dondoc {dondoc_version()}",
+                        help="in phiên bản rồi thoát")
     commands = parser.add_subparsers(
         dest="command", required=True, metavar="LỆNH", parser_class=VietnameseArgumentParser
     )
@@ -1549,7 +1598,8 @@ def build_parser() -> argparse.ArgumentParser:
     digest = commands.add_parser("digest", help="in bản tin nhắc việc của đơn vị, không gửi")
     digest.add_argument("--as-of", type=parse_date, help="ngày \"hôm nay\" (YYYY-MM-DD)")
     digest.add_argument("--unit", help="tên đơn vị (mặc định: mọi đơn vị có nhiệm vụ)")
-    digest.add_argument("--channel", default="console", help="định dạng kênh: console, telegram, zalo, email")
+    digest.add_argument("--channel", default="console", choices=DIGEST_CHANNELS,
+                        help="định dạng kênh: console, telegram, zalo, email")
     digest.set_defaults(handler=cmd_digest)
 
     run = commands.add_parser("run", help="chạy dịch vụ theo lịch (thu thập, nhắc việc, gửi tin)")
@@ -1582,7 +1632,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     upgrade = db_commands.add_parser("upgrade", help="áp dụng các bản chuyển đổi (migration)")
     upgrade.set_defaults(handler=cmd_db_upgrade)
-    return parser
+    return _finish_parser(parser)
 
 
 def add_bulletin_commands(commands: Any) -> None:
@@ -1626,6 +1676,12 @@ def add_report_commands(commands: Any) -> None:
         parser.add_argument("--format", default="docx,xlsx,html", help="docx, xlsx, html (mặc định: cả ba)")
         parser.add_argument("--out", help="thư mục kết quả (mặc định: <output_dir>/reports)")
         parser.set_defaults(handler=cmd_report)
+
+
+def _finish_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Apply the options every subcommand shares."""
+    accept_config_everywhere(parser)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

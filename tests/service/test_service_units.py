@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
-from service_helpers import dondoc_env, run_dondoc, wait_until
+from service_helpers import dondoc_env, free_port, run_dondoc, wait_until
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from crawler.config import (
     GeneralConfig,
     RecipientConfig,
     SchedulesConfig,
+    ServiceConfig,
     SourceConfig,
     ZaloConfig,
 )
@@ -193,6 +194,35 @@ def test_metrics_parse_as_prometheus_text_and_openmetrics(session: Session) -> N
     assert openmetrics.keys() == families.keys()
     staleness = {s.labels["source"]: s.value for s in openmetrics["dondoc_source_staleness_seconds"].samples}
     assert staleness == {"hong": float("inf"), "tot": 120}
+
+
+def test_served_metrics_parse_in_both_formats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GET /metrics parses as Prometheus text; with an OpenMetrics Accept header, as OpenMetrics."""
+    import urllib.request
+
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics
+    from prometheus_client.parser import text_string_to_metric_families
+
+    monkeypatch.delenv("DONDOC_DATABASE_URL", raising=False)
+    config = Config(general=GeneralConfig(database=str(tmp_path / "m.sqlite3")), sources=(source("hong"),),
+                    service=ServiceConfig(health_port=free_port()))  # fmt: skip
+    server = scheduler.start_health_server(service_for(config))
+    assert server is not None
+    url = f"http://127.0.0.1:{server.server_address[1]}/metrics"
+    try:
+        with urllib.request.urlopen(url, timeout=30) as reply:
+            plain_type, plain = reply.headers["Content-Type"], reply.read().decode()
+        accept = {"Accept": "application/openmetrics-text; version=1.0.0"}
+        request = urllib.request.Request(url, headers=accept)
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            open_type, open_body = reply.headers["Content-Type"], reply.read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert plain_type.startswith("text/plain") and open_type.startswith("application/openmetrics-text")
+    assert "dondoc_source_up" in {f.name for f in text_string_to_metric_families(plain)}
+    assert "dondoc_source_up" in {f.name for f in parse_openmetrics(open_body)}
+    assert open_body.endswith("# EOF\n")
 
 
 def test_metrics_content_type_follows_accept() -> None:

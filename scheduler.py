@@ -171,6 +171,8 @@ def cmd_bulletin_draft(args: argparse.Namespace) -> int:
     """Draft the bulletin of a week or a period into an editable TOML file."""
     from notifier.bulletin.draft import date_period, draft_bulletin, week_period
 
+    if args.week and (args.date_from or args.date_to):
+        raise ConfigError("--week không dùng cùng --from/--to: chọn một trong hai cách")
     config = load_cli_config(args)
     if args.week:
         period = week_period(args.week)
@@ -1198,9 +1200,10 @@ class HealthHandler(BaseHTTPRequestHandler):
             body, status = ("đang dừng\n" if stopping else "ok\n"), (503 if stopping else 200)
             self._reply(status, body, PLAIN_TEXT)
         elif path == "/metrics":
+            openmetrics = wants_openmetrics(self.headers.get("Accept"))
             with self.service.sessions() as session:
-                body = metrics_text(collect_metrics(session, self.service.config, self.service.clock()))
-            self._reply(200, body, "text/plain; version=0.0.4; charset=utf-8")
+                metrics = collect_metrics(session, self.service.config, self.service.clock())
+            self._reply(200, metrics_text(metrics, openmetrics), metrics_content_type(openmetrics))
         else:
             self._reply(404, "không có trang này (chỉ có /healthz và /metrics)\n", PLAIN_TEXT)
 
@@ -1295,30 +1298,53 @@ def _source_metrics(session: Session, config: Config, now_: dt.datetime) -> list
     return metrics
 
 
-def metrics_text(metrics: Sequence[Metric]) -> str:
-    """Metrics in the Prometheus text exposition format (HELP and TYPE once per name)."""
-    lines: list[str] = []
-    described: set[str] = set()
-    for metric in metrics:
-        if metric.name not in described:
-            described.add(metric.name)
-            lines += [f"# HELP {metric.name} {metric.help}", f"# TYPE {metric.name} {metric.kind}"]
-        labels = ",".join(f'{key}="{_label_value(value)}"' for key, value in metric.labels)
-        lines.append(f"{metric.name}{{{labels}}} {_number(metric.value)}" if labels
-                     else f"{metric.name} {_number(metric.value)}")
-    return "\n".join(lines) + "\n"
+OPENMETRICS = "application/openmetrics-text"
 
 
-def _label_value(value: str) -> str:
-    """A label value escaped for the text format."""
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+def metrics_text(metrics: Sequence[Metric], openmetrics: bool = False) -> str:
+    """Metrics rendered by prometheus_client: Prometheus text format, or OpenMetrics on request."""
+    from prometheus_client import CollectorRegistry, generate_latest
+    from prometheus_client.openmetrics.exposition import generate_latest as generate_openmetrics
+
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_MetricsCollector(metrics))
+    data = generate_openmetrics(registry) if openmetrics else generate_latest(registry)  # type: ignore[no-untyped-call]
+    return data.decode("utf-8")
 
 
-def _number(value: float) -> str:
-    """A sample value: integers without a decimal point, +Inf for infinity."""
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    return str(int(value)) if float(value).is_integer() else f"{value:.3f}"
+def metrics_content_type(openmetrics: bool) -> str:
+    """The Content-Type matching the exposition format metrics_text produced."""
+    from prometheus_client import CONTENT_TYPE_LATEST
+    from prometheus_client.openmetrics.exposition import CONTENT_TYPE_LATEST as OPENMETRICS_TYPE
+
+    return str(OPENMETRICS_TYPE if openmetrics else CONTENT_TYPE_LATEST)
+
+
+def wants_openmetrics(accept: str | None) -> bool:
+    """True when the request's Accept header asks for the OpenMetrics exposition."""
+    return bool(accept) and OPENMETRICS in (accept or "")
+
+
+class _MetricsCollector:
+    """A prometheus_client collector yielding one family per metric name, samples in order."""
+
+    def __init__(self, metrics: Sequence[Metric]) -> None:
+        """Keep the samples to expose."""
+        self.metrics = list(metrics)
+
+    def collect(self) -> Iterator[Any]:
+        """Group samples by name into counter or gauge families."""
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        families: dict[str, Any] = {}
+        for metric in self.metrics:
+            family = families.get(metric.name)
+            if family is None:
+                kind = CounterMetricFamily if metric.kind == "counter" else GaugeMetricFamily
+                family = kind(metric.name, metric.help, labels=[key for key, _ in metric.labels])
+                families[metric.name] = family
+            family.add_metric([value for _, value in metric.labels], metric.value)
+        yield from families.values()
 
 
 # --- service: status ------------------------------------------------------------------------
@@ -1492,7 +1518,52 @@ class VietnameseArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Report a command-line mistake in one Vietnamese line and exit 2."""
         self.print_usage(sys.stderr)
-        self.exit(2, f"Lỗi: tham số không hợp lệ: {message}\n")
+        self.exit(2, f"Lỗi: tham số không hợp lệ: {translate_argparse(message)}\n")
+
+
+ARGPARSE_MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"the following arguments are required: ", "thiếu tham số bắt buộc: "),
+    (r"invalid choice: (.*) \(choose from (.*)\)", r"lựa chọn không hợp lệ: \1 (chọn một trong: \2)"),
+    (r"unrecognized arguments: ", "tham số không nhận ra: "),
+    (r"expected one argument", "cần một giá trị"),
+    (r"expected at least one argument", "cần ít nhất một giá trị"),
+    (r"not allowed with argument ", "không dùng cùng tham số "),
+    (r"ambiguous option: (.*) could match (.*)", r"tùy chọn mơ hồ: \1 có thể là \2"),
+    (r"invalid (\w+) value: ", r"giá trị \1 không hợp lệ: "),
+    (r"^argument (.*?): ", r"tham số \1: "),
+)
+
+
+def translate_argparse(message: str) -> str:
+    """argparse's English error message with its known phrases put into Vietnamese."""
+    import re
+
+    for pattern, replacement in ARGPARSE_MESSAGES:
+        message = re.sub(pattern, replacement, message)
+    return message
+
+
+def dondoc_version() -> str:
+    """The installed package's version (or "?" when running from an uninstalled tree)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dondoc")
+    except PackageNotFoundError:
+        return "?"
+
+
+DIGEST_CHANNELS = ("console", "telegram", "zalo", "email")
+
+
+def accept_config_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Let every subcommand take --config after its name too (`dondoc status --config f`)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in action.choices.values():
+                subparser.add_argument("--config", default=argparse.SUPPRESS,
+                                       help="tệp cấu hình TOML (như --config trước tên lệnh)")
+                accept_config_everywhere(subparser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -1504,6 +1575,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", help="tệp cấu hình TOML (mặc định: $DONDOC_CONFIG hoặc ./dondoc.toml)")
     parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết")
+    parser.add_argument("--version", action="version", version=f"dondoc {dondoc_version()}",
+                        help="in phiên bản rồi thoát")
     commands = parser.add_subparsers(
         dest="command", required=True, metavar="LỆNH", parser_class=VietnameseArgumentParser
     )
@@ -1525,7 +1598,8 @@ def build_parser() -> argparse.ArgumentParser:
     digest = commands.add_parser("digest", help="in bản tin nhắc việc của đơn vị, không gửi")
     digest.add_argument("--as-of", type=parse_date, help="ngày \"hôm nay\" (YYYY-MM-DD)")
     digest.add_argument("--unit", help="tên đơn vị (mặc định: mọi đơn vị có nhiệm vụ)")
-    digest.add_argument("--channel", default="console", help="định dạng kênh: console, telegram, zalo, email")
+    digest.add_argument("--channel", default="console", choices=DIGEST_CHANNELS,
+                        help="định dạng kênh: console, telegram, zalo, email")
     digest.set_defaults(handler=cmd_digest)
 
     run = commands.add_parser("run", help="chạy dịch vụ theo lịch (thu thập, nhắc việc, gửi tin)")
@@ -1558,7 +1632,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     upgrade = db_commands.add_parser("upgrade", help="áp dụng các bản chuyển đổi (migration)")
     upgrade.set_defaults(handler=cmd_db_upgrade)
-    return parser
+    return _finish_parser(parser)
 
 
 def add_bulletin_commands(commands: Any) -> None:
@@ -1602,6 +1676,12 @@ def add_report_commands(commands: Any) -> None:
         parser.add_argument("--format", default="docx,xlsx,html", help="docx, xlsx, html (mặc định: cả ba)")
         parser.add_argument("--out", help="thư mục kết quả (mặc định: <output_dir>/reports)")
         parser.set_defaults(handler=cmd_report)
+
+
+def _finish_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Apply the options every subcommand shares."""
+    accept_config_everywhere(parser)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -157,3 +157,71 @@ def test_commands_on_the_demo_database(
     assert invite.returncode == 0 and re.search(r"/start [A-Z0-9]{6,}", invite.stdout)
     missing = run_dondoc(config, "bulletin", "render", str(tmp_path / "khong-co.toml"))
     assert missing.returncode == 2 and one_line(missing.stderr) and "Traceback" not in missing.stderr
+
+
+def test_config_is_accepted_after_the_subcommand() -> None:
+    """`dondoc status --config f` sets the same option as `dondoc --config f status`."""
+    parser = scheduler.build_parser()
+    assert parser.parse_args(["status", "--config", "f.toml"]).config == "f.toml"
+    assert parser.parse_args(["--config", "f.toml", "status"]).config == "f.toml"
+    assert parser.parse_args(["status"]).config is None
+
+
+def test_version_prints_the_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """`dondoc --version` prints the package version and exits 0."""
+    with pytest.raises(SystemExit) as exited:
+        scheduler.main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.strip() == f"dondoc {scheduler.dondoc_version()}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["invite"], "thiếu tham số bắt buộc: --unit"),
+        (["frobnicate"], "lựa chọn không hợp lệ: 'frobnicate'"),
+        (["status", "--bogus"], "tham số không nhận ra: --bogus"),
+        (["digest", "--unit"], "tham số --unit: cần một giá trị"),
+    ],
+)
+def test_argparse_errors_are_in_vietnamese(
+    capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
+    """argparse's own messages come out in Vietnamese, usage heading included, exit 2."""
+    with pytest.raises(SystemExit) as exited:
+        scheduler.main(argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Cách dùng: dondoc") and expected in err
+
+
+def test_digest_rejects_an_unknown_channel(capsys: pytest.CaptureFixture[str]) -> None:
+    """`digest --channel bogus` exits 2 listing the valid channel names."""
+    with pytest.raises(SystemExit) as exited:
+        scheduler.main(["digest", "--channel", "bogus"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "lựa chọn không hợp lệ: 'bogus'" in err
+    assert all(name in err for name in scheduler.DIGEST_CHANNELS)
+
+
+def test_bulletin_draft_refuses_week_with_a_date_range(capsys: pytest.CaptureFixture[str]) -> None:
+    """`bulletin draft --week` together with --from/--to is refused with exit 2."""
+    code = scheduler.main(["bulletin", "draft", "--week", "2025-W14", "--from", "2025-04-01"])
+    assert code == 2
+    assert "--week không dùng cùng --from/--to" in capsys.readouterr().err
+
+
+def test_example_config_contacts_are_placeholders() -> None:
+    """Every address in dondoc.example.toml is on the reserved example.invalid domain."""
+    text = (Path(__file__).resolve().parent.parent / "dondoc.example.toml").read_text(encoding="utf-8")
+    addresses = re.findall(r"[\w.+-]+@([\w.-]+)", text.replace("dondoc@localhost/", ""))
+    assert addresses and set(addresses) == {"example.invalid"}
+
+
+def test_license_is_an_spdx_string() -> None:
+    """pyproject declares the license as an SPDX expression (setuptools warns on the table form)."""
+    import tomllib
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    assert tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["license"] == "MIT"

@@ -12,12 +12,12 @@ import logging
 import smtplib
 import ssl
 from collections.abc import Callable
+from email import policy
 from email.header import Header
-from email.message import Message
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.utils import format_datetime, parseaddr
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from crawler.config import Config, EmailConfig, secret
 from crawler.errors import PermanentDeliveryError
@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 SECURITY_MODES = ("starttls", "ssl", "none")
 TIMEOUT_S = 30.0
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+POLICY = policy.default.clone(refold_source="none")
 
 
 def one_line(value: str) -> str:
@@ -44,22 +46,35 @@ def checked_address(address: str) -> str:
     return parsed
 
 
-def build_email(message: OutgoingMessage, sender: str, now: dt.datetime) -> Message:
+def build_email(message: OutgoingMessage, sender: str, now: dt.datetime) -> EmailMessage:
     """A multipart/alternative email (plain text, then HTML when there is one) with proper headers.
 
-    The subject is an RFC 2047 Header object: the newer email policy folds Vietnamese subjects between
-    encoded words and drops the spaces there, which Header does not."""
-    mail = MIMEMultipart("alternative")
+    The subject is stored pre-encoded (RFC 2047, by Header): the default policy, refolding it, drops the
+    spaces between encoded words of a Vietnamese subject; POLICY never refolds stored values."""
+    mail = EmailMessage(policy=POLICY)
     mail["From"] = one_line(sender)
     mail["To"] = checked_address(message.address)
-    mail["Subject"] = Header(one_line(message.subject), "utf-8", header_name="Subject").encode()
-    mail["Date"] = format_datetime(now if now.tzinfo else now.replace(tzinfo=dt.UTC))
-    domain = sender.rpartition("@")[2].strip(" >") or "dondoc.invalid"
-    mail["Message-ID"] = f"<{message.key[:40]}@{one_line(domain)}>"
-    mail.attach(MIMEText(plain(message.body), "plain", "utf-8"))
+    mail.set_raw("Subject", Header(one_line(message.subject), "utf-8", header_name="Subject").encode())
+    mail["Date"] = format_datetime(local_time(now))
+    mail["Message-ID"] = message_id(message.key, sender)
+    mail["Auto-Submitted"] = "auto-generated"
+    mail.set_content(plain(message.body), subtype="plain", charset="utf-8")
     if message.html:
-        mail.attach(MIMEText(message.html, "html", "utf-8"))
+        mail.add_alternative(message.html, subtype="html", charset="utf-8")
     return mail
+
+
+def local_time(now: dt.datetime) -> dt.datetime:
+    """The send time in Vietnam's time zone (+07:00); a naive time is taken as UTC."""
+    return (now if now.tzinfo else now.replace(tzinfo=dt.UTC)).astimezone(VIETNAM)
+
+
+def message_id(key: str, sender: str) -> str:
+    """A Message-ID stable per outbox key (so a resent message is a duplicate); random without a key."""
+    domain = one_line(sender.rpartition("@")[2].strip(" >")) or "dondoc.invalid"
+    if not key:
+        return make_msgid(idstring="dondoc", domain=domain)
+    return f"<{key[:40]}@{domain}>"
 
 
 @register

@@ -2,7 +2,8 @@
 
 RetryAfter (429): wait `retry_after` with the injected sleep, or hand the wait to the outbox when it is
 long; Forbidden (403): the bot was blocked or removed, the address is gone; ChatMigrated: send to the
-new supergroup id and report it so the stored address follows; BadRequest: permanent; network errors
+new supergroup id and report it so the stored address follows; BadRequest and InvalidToken (a wrong or
+revoked token): permanent, so the operator is told instead of the message being retried; network errors
 and timeouts: retried later by the outbox. The bot token is never logged: python-telegram-bot and
 httpx log request URLs, which contain it, so a filter on their loggers masks it.
 """
@@ -146,10 +147,12 @@ class TelegramChannel:
 
 def _mapped(exc: TelegramError) -> Exception:
     """Our error for a Telegram error that the send loop does not handle itself."""
+    if isinstance(exc, InvalidToken):
+        return PermanentDeliveryError(
+            "token Telegram không hợp lệ hoặc đã bị thu hồi; kiểm tra biến môi trường của token"
+        )
     if isinstance(exc, Forbidden):
         return AddressGoneError(f"Telegram từ chối gửi (bot bị chặn hoặc bị xóa khỏi nhóm): {exc.message}")
-    if isinstance(exc, InvalidToken):
-        return RetryLaterError("token Telegram không hợp lệ; kiểm tra cấu hình")
     if isinstance(exc, BadRequest):
         return PermanentDeliveryError(f"Telegram không nhận tin nhắn: {exc.message}")
     if isinstance(exc, NetworkError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import email
 import socket
@@ -21,7 +22,7 @@ from aiosmtpd.smtp import Envelope
 from crawler.config import EmailConfig
 from crawler.errors import PermanentDeliveryError
 from notifier.channels.base import OutgoingMessage, RetryLaterError
-from notifier.channels.email import EmailChannel
+from notifier.channels.email import EmailChannel, build_email
 
 NOW = dt.datetime(2025, 10, 1, 7, 30, tzinfo=dt.UTC)
 SUBJECT = "[dondoc] Bản tin hằng ngày 01/10/2025 – Sở Tài chính\r\nBcc: attacker@example.com"
@@ -122,7 +123,8 @@ def check_mail(mail: Message) -> None:
     )
     assert mail["Bcc"] is None
     assert mail["Message-ID"] == f"<{'ab' * 20}@dondoc.example.gov.vn>"
-    assert mail["Date"] == "Wed, 01 Oct 2025 07:30:00 +0000"
+    assert mail["Date"] == "Wed, 01 Oct 2025 14:30:00 +0700"
+    assert mail["Auto-Submitted"] == "auto-generated"
     assert mail["From"] == "dondoc@dondoc.example.gov.vn"
     parts = {part.get_content_type(): part.get_content() for part in mail.iter_parts()}  # type: ignore[attr-defined]
     assert "1. Báo cáo <script> & kết quả" in parts["text/plain"] and "\x1e" not in parts["text/plain"]
@@ -177,3 +179,19 @@ def test_refusals_map_to_permanent_or_retry(inbox: Inbox) -> None:
     with pytest.raises(RetryLaterError):
         EmailChannel(settings(port, "none"), clock=lambda: NOW).send(message())
     assert inbox.messages == []
+
+
+def test_message_id_is_stable_per_key_and_random_without_one() -> None:
+    """The same outbox key gives the same Message-ID; an empty key gets a fresh make_msgid id."""
+    sender = "dondoc@dondoc.example.gov.vn"
+    first = build_email(message(), sender, NOW)["Message-ID"]
+    assert first == build_email(message(), sender, NOW + dt.timedelta(hours=1))["Message-ID"]
+    unkeyed = dataclasses.replace(message(), key="")
+    ids = {str(build_email(unkeyed, sender, NOW)["Message-ID"]) for _ in range(2)}
+    assert len(ids) == 2 and all(i.endswith("@dondoc.example.gov.vn>") for i in ids)
+
+
+def test_date_is_in_vietnam_time() -> None:
+    """The Date header is written with the +07:00 offset of Asia/Ho_Chi_Minh."""
+    mail = build_email(message(), "dondoc@dondoc.example.gov.vn", NOW)
+    assert str(mail["Date"]).endswith("+0700")

@@ -150,3 +150,36 @@ def test_outbox_to_telegram_splits_migrates_and_deactivates(session: Session, tm
     addresses = {a.address: a.active for a in session.scalars(select(ChannelAddress))}
     assert addresses == {"-1001234567890": True, "403": False}
     assert "bot bị chặn" in (tmp_path / "op.txt").read_text(encoding="utf-8")
+
+
+def unauthorized(request: Request) -> Reply:
+    """The Bot API's answer to a wrong or revoked token."""
+    return telegram_error(401, "Unauthorized")
+
+
+def test_invalid_token_is_permanent_and_alerts_the_operator(session: Session, tmp_path: Path) -> None:
+    """A rejected token is not retried: the message fails at once and the operator is told why."""
+    with serve(unauthorized) as server:
+        channel = TelegramChannel("1:wrong", api_base=server.base_url, sleep=lambda s: None)
+        with pytest.raises(PermanentDeliveryError, match="token Telegram không hợp lệ"):
+            channel.send(message("42"))
+        doc = add_document(session, "46-TB/TGV", "http://127.0.0.1/vb?docid=46")
+        add_task(session, "t", "Nhiệm vụ triển khai chuyển đổi số", ["Bộ Công an"], dt.date(2025, 10, 3),
+                 document=doc)  # fmt: skip
+        config = Config(
+            general=GeneralConfig(operator_recipient="Vận hành"),
+            recipients=(
+                RecipientConfig("Bộ Công an", ("Bộ Công an",)),
+                RecipientConfig("Vận hành", (), (ChannelConfig("file", str(tmp_path / "op.txt")),)),
+            ),
+        )
+        session.add(ChannelAddress(recipient_id=recipient_row(session, "Bộ Công an").id, channel="telegram",
+                                   address="42"))  # fmt: skip
+        session.commit()
+        enqueue_digests(session, config, AS_OF, "daily", now=NOW)
+        channels: dict[str, Channel] = {"telegram": channel, "file": FileChannel()}
+        deliver_pending(session, channels, NOW, config=config)
+        deliver_pending(session, channels, NOW, config=config)
+    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "telegram")).all()
+    assert rows and all(row.status == "failed" and row.attempts == 1 for row in rows)
+    assert "token Telegram không hợp lệ" in (tmp_path / "op.txt").read_text(encoding="utf-8")

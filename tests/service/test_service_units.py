@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
-from service_helpers import dondoc_env, run_dondoc, wait_until
+from service_helpers import dondoc_env, free_port, run_dondoc, wait_until
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from crawler.config import (
     GeneralConfig,
     RecipientConfig,
     SchedulesConfig,
+    ServiceConfig,
     SourceConfig,
     ZaloConfig,
 )
@@ -175,7 +176,61 @@ def test_metrics_report_a_broken_source(session: Session) -> None:
 def test_metric_labels_are_escaped() -> None:
     """Quotes, backslashes and newlines in label values are escaped as the text format requires."""
     text = scheduler.metrics_text([scheduler.Metric("m", "gauge", "h", 1.5, (("source", 'a"b\\c\nd'),))])
-    assert 'm{source="a\\"b\\\\c\\nd"} 1.500' in text
+    assert 'm{source="a\\"b\\\\c\\nd"} 1.5' in text
+
+
+def test_metrics_parse_as_prometheus_text_and_openmetrics(session: Session) -> None:
+    """Both expositions parse with prometheus_client's own parsers, keeping every family and sample."""
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics
+    from prometheus_client.parser import text_string_to_metric_families
+
+    add_broken_source(session)
+    config = Config(sources=(source("hong"), source("tot")))
+    metrics = scheduler.collect_metrics(session, config, NOW)
+    families = {f.name: f for f in text_string_to_metric_families(scheduler.metrics_text(metrics))}
+    assert families["dondoc_job_runs"].type == "counter"
+    assert [s.value for s in families["dondoc_job_failures"].samples] == [3]
+    openmetrics = {f.name: f for f in parse_openmetrics(scheduler.metrics_text(metrics, openmetrics=True))}
+    assert openmetrics.keys() == families.keys()
+    staleness = {s.labels["source"]: s.value for s in openmetrics["dondoc_source_staleness_seconds"].samples}
+    assert staleness == {"hong": float("inf"), "tot": 120}
+
+
+def test_served_metrics_parse_in_both_formats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GET /metrics parses as Prometheus text; with an OpenMetrics Accept header, as OpenMetrics."""
+    import urllib.request
+
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics
+    from prometheus_client.parser import text_string_to_metric_families
+
+    monkeypatch.delenv("DONDOC_DATABASE_URL", raising=False)
+    config = Config(general=GeneralConfig(database=str(tmp_path / "m.sqlite3")), sources=(source("hong"),),
+                    service=ServiceConfig(health_port=free_port()))  # fmt: skip
+    server = scheduler.start_health_server(service_for(config))
+    assert server is not None
+    url = f"http://127.0.0.1:{server.server_address[1]}/metrics"
+    try:
+        with urllib.request.urlopen(url, timeout=30) as reply:
+            plain_type, plain = reply.headers["Content-Type"], reply.read().decode()
+        accept = {"Accept": "application/openmetrics-text; version=1.0.0"}
+        request = urllib.request.Request(url, headers=accept)
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            open_type, open_body = reply.headers["Content-Type"], reply.read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert plain_type.startswith("text/plain") and open_type.startswith("application/openmetrics-text")
+    assert "dondoc_source_up" in {f.name for f in text_string_to_metric_families(plain)}
+    assert "dondoc_source_up" in {f.name for f in parse_openmetrics(open_body)}
+    assert open_body.endswith("# EOF\n")
+
+
+def test_metrics_content_type_follows_accept() -> None:
+    """OpenMetrics is served only when the Accept header asks for it."""
+    assert scheduler.wants_openmetrics("application/openmetrics-text; version=1.0.0,text/plain;q=0.5")
+    assert not scheduler.wants_openmetrics("text/plain")
+    assert not scheduler.wants_openmetrics(None)
+    assert scheduler.metrics_content_type(True).startswith("application/openmetrics-text")
 
 
 def test_status_lists_jobs_sources_and_outbox(session: Session) -> None:

@@ -126,14 +126,6 @@ def _leading_refs(text: str) -> tuple[tuple[str, ...], int]:
     return (refs, min(at, len(text))) if refs else ((), 0)
 
 
-def _unit_masked(text: str, walk: Walk) -> str:
-    """Folded text with known unit names blanked, so "Bộ Xây dựng" is not read as the verb."""
-    low = fold(text)
-    for unit in walk.gazetteer.find_units(text, walk.province):
-        low = low[: unit.start] + " " * (unit.end - unit.start) + low[unit.end :]
-    return low
-
-
 def _closing_deadline(text: str, walk: Walk) -> DeadlineMatch | None:
     """A deadline that closes a row's task text ("… tại Luật KHCN, ĐMST Tháng 6/2025"): the deadline
     cell run into the text's last line."""
@@ -150,7 +142,7 @@ def _trailing_unit_cell(text: str, walk: Walk) -> int | None:
     for found in reversed(find_deadlines(text, walk.year, cells=True)):
         rest = clean_text(text[found.end :])
         named = 1 <= len(rest.split()) <= 14 and bool(walk.units(rest))
-        if named and not VERB_RE.search(_unit_masked(rest, walk)):
+        if named and not VERB_RE.search(walk.masked(rest)):
             return found.start
     return None
 

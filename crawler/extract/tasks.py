@@ -324,12 +324,9 @@ def _whole_units(text: str, walk: Walk) -> tuple[str, ...]:
     lead_in = _HEADING_LEAD_IN.match(fold(text))
     if lead_in:  # "1.3. Giao Ủy ban nhân dân các phường, xã", "Đối với Ủy ban nhân dân các tỉnh:"
         text = text[lead_in.end() :]
-    low = fold(text)
-    if len(text.split()) > 25 or not SUBJECT_HEAD.match(low):
+    if len(text.split()) > 25 or not SUBJECT_HEAD.match(fold(text)):
         return ()
-    for unit in walk.gazetteer.find_units(text, walk.province):
-        low = low[: unit.start] + " " * (unit.end - unit.start) + low[unit.end :]
-    if VERB_RE.search(low.replace(":", " ")):
+    if VERB_RE.search(walk.masked(text).replace(":", " ")):
         return ()
     return walk.units(text)
 

@@ -188,6 +188,13 @@ class Walk:
             f"{n} {name}" if n.endswith(f" {level}") and not n.startswith("Các") else n for n in names
         )
 
+    def masked(self, text: str) -> str:
+        """Folded text with known unit names blanked, so "Bộ Xây dựng" is not read as a verb."""
+        low = fold(text)
+        for unit in self.gazetteer.find_units(text, self.province):
+            low = low[: unit.start] + " " * (unit.end - unit.start) + low[unit.end :]
+        return low
+
     def subject_units(self, phrase: str) -> tuple[str, ...]:
         """The bodies a subject phrase names: known ones, and unlisted ones read by their head noun
         ("Ban quản lý Khu Kinh tế Phú Yên") kept as written."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from crawler.extract.bodies import cell_bodies, is_unit_title
-from crawler.extract.normalize import clean_line, clean_lines, fold
+from crawler.extract.normalize import clean_lines, fold, split_lines
 from crawler.extract.pipegrid import Grid, find_grids
 from crawler.extract.segment import Block, segment
 from crawler.extract.tables import is_header, table_rows
@@ -28,8 +28,9 @@ def extract_tasks(doc: DocumentText, gazetteer: Gazetteer | None = None) -> list
     """Extract the tasks of a document, each with its place in the text."""
     gazetteer = gazetteer or load_gazetteer()
     originals = doc.text.split("\n")
-    lines = clean_lines(doc.text)
-    grids = [g for g in find_grids([clean_line(x) for x in originals]) if is_header(g.as_table().rows[0])]
+    whole = split_lines(doc.text)
+    lines = clean_lines(whole)
+    grids = [g for g in find_grids(whole) if is_header(g.as_table().rows[0])]
     lines = _without(lines, grids)
     province = _province(doc, lines, gazetteer)
     home = province or gazetteer.home_province(doc.text[:200_000])

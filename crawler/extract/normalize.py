@@ -49,6 +49,16 @@ _WATERMARK_RE = re.compile(
 )
 
 
+MARKUP = re.compile(r"\*+|__|<sup>.*?</sup>|<[^>]{1,20}>|^#+\s*", re.MULTILINE)
+
+
+def clean_text(text: str) -> str:
+    """Display text of a span: markup removed, lines joined, spaces collapsed."""
+    if "*" in text or "_" in text or "<" in text or "#" in text:
+        text = MARKUP.sub("", text)
+    return " ".join(text.split())
+
+
 def clean_line(line: str) -> str:
     """Return one line in NFC with odd spaces made plain, soft hyphens gone and Cyrillic look-alikes
     in Latin words made Latin, so matching and display work on one spelling."""
@@ -131,8 +141,14 @@ def _looks_like_cell(text: str) -> bool:
     )
 
 
-def clean_lines(text: str) -> list[str]:
-    """Split a document into clean lines, blanking watermarks and repeated page furniture."""
-    lines = clean_line(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+def split_lines(text: str) -> list[str]:
+    """Split a document into clean lines, furniture kept (table rules are cells' frames)."""
+    return clean_line(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+
+
+def clean_lines(text: str | list[str]) -> list[str]:
+    """Split a document (or take its `split_lines`) into clean lines, blanking watermarks and
+    repeated page furniture."""
+    lines = split_lines(text) if isinstance(text, str) else text
     furniture = repeated_furniture(lines)
     return ["" if is_watermark(line) or line.strip() in furniture else line for line in lines]

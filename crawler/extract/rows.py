@@ -12,11 +12,11 @@ import itertools
 import re
 
 from crawler.extract.deadlines import CUE, DeadlineMatch, best_deadline, find_deadlines
-from crawler.extract.normalize import fold
+from crawler.extract.normalize import clean_text, fold
 from crawler.extract.refs import document_numbers, find_status
 from crawler.extract.segment import Block
 from crawler.extract.subjects import is_report, subject_of, support_of
-from crawler.extract.walkstate import ASSIGNERS, STATISTIC, SUBJECT_HEAD, VERB_RE, RawTask, Walk, clean_text
+from crawler.extract.walkstate import ASSIGNERS, STATISTIC, SUBJECT_HEAD, VERB_RE, RawTask, Walk
 from crawler.models import Deadline, Precision
 
 _RELATION_BEFORE = re.compile(
@@ -250,8 +250,9 @@ def _cells_units(tail: str, block: Block, walk: Walk) -> tuple[tuple[str, ...], 
     """Lead and support units from a row's cells: the first unit paragraph is the lead, the next
     one (when the table has a support column) the support."""
     cells: list[tuple[str, ...]] = []
-    for start, end in _paragraphs(_REF_CELL.sub(" ", tail)):
-        para = _after_leading_deadline(_REF_CELL.sub(" ", tail)[start:end], walk)
+    cells_text = _REF_CELL.sub(" ", tail)
+    for start, end in _paragraphs(cells_text):
+        para = _after_leading_deadline(cells_text[start:end], walk)
         after = _trailing_unit_cell(para, walk)
         if after is not None:  # "… ban hành Tháng 7/2026 Bộ Xây dựng": the unit after the deadline
             para = _after_leading_deadline(para[after:], walk)

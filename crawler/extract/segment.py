@@ -12,8 +12,9 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import cached_property
 
-from crawler.extract.normalize import fold
+from crawler.extract.normalize import clean_text, fold
 
 ROMAN, NUMBER, LETTER, DASH, PARAGRAPH = 0.0, 1.0, 2.0, 3.0, 1.5
 
@@ -122,6 +123,16 @@ class Block:
     offset: int  # where `text` starts within its first line
     table: TableInfo | None = None
     marked: bool = True  # False for a row whose number the PDF lost
+
+    @cached_property
+    def flat(self) -> str:
+        """The block's display text (markup removed, one line), computed once: every stage reads it."""
+        return clean_text(self.text)
+
+    @cached_property
+    def low(self) -> str:
+        """The folded matching key of `flat`, computed once."""
+        return fold(self.flat)
 
 
 def _marker(line: str) -> tuple[float, int] | None:
@@ -240,7 +251,7 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
         if low:
             if in_table and seen_cell and _opens_lost_row(lines[end], lines[last_text]):
                 break
-            seen_cell = seen_cell or _is_last_cell(low)
+            seen_cell = seen_cell or (in_table and _is_last_cell(low))
             if (
                 (
                     _marker(lines[end])
@@ -316,8 +327,7 @@ def _is_heading_line(line: str) -> bool:
     """Tell whether a line is a stand-alone heading (markdown "#" or all capitals), which ends at
     the next blank line."""
     text = line.strip()
-    letters = [ch for ch in text if ch.isalpha()]
-    return text.startswith("#") or (len(letters) >= 8 and all(ch.isupper() for ch in letters))
+    return text.startswith("#") or (text.isupper() and sum(ch.isalpha() for ch in text) >= 8)
 
 
 def _dash_in_sentence(lines: Sequence[str], start: int, last_text: int, end: int) -> bool:

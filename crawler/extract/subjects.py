@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from crawler.extract.bodies import is_body_name, split_bodies
-from crawler.extract.normalize import fold
-from crawler.extract.walkstate import SUBJECT_HEAD, VERB_RE, VERBS, Walk, clean_text
+from crawler.extract.normalize import clean_text, fold
+from crawler.extract.walkstate import SUBJECT_HEAD, VERB_RE, VERBS, Walk
 
 _LEAD_IN = re.compile(r"(?:giao|đề nghị|yêu cầu|giao cho)\s+")
 

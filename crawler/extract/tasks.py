@@ -15,12 +15,12 @@ from dataclasses import dataclass, replace
 
 from crawler.extract.bodies import as_written, heading_body_name, is_body_name, split_bodies
 from crawler.extract.deadlines import CUE, DeadlineMatch, best_deadline, find_deadlines
-from crawler.extract.normalize import fold
+from crawler.extract.normalize import clean_text, fold
 from crawler.extract.refs import document_numbers, find_status, overdue_title, own_number
 from crawler.extract.rows import read_row
 from crawler.extract.segment import PARAGRAPH, ROMAN, Block, BlockKind
 from crawler.extract.subjects import is_report, later_subject, sentence_starts, subject_of, support_of
-from crawler.extract.walkstate import STATISTIC, SUBJECT_HEAD, VERB_RE, Context, RawTask, Walk, clean_text
+from crawler.extract.walkstate import STATISTIC, SUBJECT_HEAD, VERB_RE, Context, RawTask, Walk
 from crawler.models import Deadline, Status
 
 _HEADING_LEAD_IN = re.compile(r"^(?:giao cho|giao|đối với|đề nghị|yêu cầu)\s+")
@@ -111,10 +111,10 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
     tasks: list[RawTask] = []
     group = Group()
     for index, block in enumerate(blocks):
-        field_match = _FIELD.match(fold(clean_text(block.text)))
+        field_match = _FIELD.match(block.low)
         if field_match and block.kind is not BlockKind.ROW:
             _apply_field(
-                tasks, group, clean_text(block.text)[field_match.end() :], field_match.group("label"), walk
+                tasks, group, block.flat[field_match.end() :], field_match.group("label"), walk
             )
             continue
         if group.fields_seen:
@@ -133,20 +133,20 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
         following = blocks[index + 1] if index + 1 < len(blocks) else None
         heading = _heading_context(block, walk)
         if heading is None and _opens_section(block, following):
-            flat = clean_text(block.text)
+            flat = block.flat
             heading = Context(block.level, lead=_whole_units(flat, walk) or _heading_body(flat, walk))
         if heading is not None:
             walk.push(heading)
             group = Group()
             continue
-        announcing = _ANNOUNCING_END.search(fold(clean_text(block.text)))
+        announcing = _ANNOUNCING_END.search(block.low)
         intro = _is_intro(block, following) or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
         found = [] if intro else _read_block(block, walk)
         if found and group.first < 0:
             group.first = len(tasks)
         tasks += found
         if block.kind is not BlockKind.ROW and not found and block.text.rstrip(" *").endswith(":"):
-            lead = _intro_subject(clean_text(block.text), walk)
+            lead = _intro_subject(block.flat, walk)
             if lead:
                 walk.push(Context(_intro_level(block, walk), lead=lead))
         walk.announced = walk.announced or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
@@ -166,7 +166,7 @@ def _is_intro(block: Block, following: Block | None) -> bool:
     rather than assigning work of its own: it ends with an announcing colon and items follow."""
     if following is None or following.kind not in (BlockKind.ITEM, BlockKind.ROW):
         return False
-    flat = fold(clean_text(block.text))
+    flat = block.low
     deeper = following.level > block.level and len(flat.split()) <= 30
     return bool(_INTRO_END.search(flat)) or (flat.endswith(":") and deeper)
 
@@ -199,7 +199,7 @@ def _heading_body(text: str, walk: Walk) -> tuple[str, ...]:
 
 def _opens_section(block: Block, following: Block | None) -> bool:
     """Tell whether a short unpunctuated item is a section heading: deeper items or an intro follow."""
-    flat = clean_text(block.text)
+    flat = block.flat
     if block.kind is not BlockKind.ITEM or following is None:
         return False
     if _bold_whole(block.text) and following.kind is BlockKind.ITEM and following.level > block.level:
@@ -279,7 +279,7 @@ def _phrase_around(text: str, match: DeadlineMatch) -> str:
 
 def _heading_context(block: Block, walk: Walk) -> Context | None:
     """If a block is a heading (a unit, a period, a document, a section name), its context."""
-    flat = clean_text(block.text).rstrip(" :;.")
+    flat = block.flat.rstrip(" :;.")
     low = fold(flat)
     words = flat.split()
     if not words or len(words) > 40:
@@ -335,7 +335,7 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     """Read the tasks of an item, paragraph or row."""
     if block.kind is BlockKind.ROW:
         return read_row(block, walk)
-    flat = clean_text(block.text)
+    flat = block.flat
     if len(flat.split()) < 5:
         return []
     matches = find_deadlines(block.text, walk.year)
@@ -416,6 +416,8 @@ def _after_assigning_verb(text: str, matches: list[DeadlineMatch]) -> int:
 
 def _quoted(text: str) -> list[tuple[int, int]]:
     """Spans of assignments quoted in reporting prose: giao “Các Bộ ... chủ động rà soát ...”."""
+    if "“" not in text and '"' not in text:
+        return []
     return [(m.start(1), m.end(1)) for m in _QUOTED.finditer(text)]
 
 

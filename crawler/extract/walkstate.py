@@ -117,9 +117,6 @@ SUBJECT_HEAD = re.compile(
 )
 
 
-MARKUP = re.compile(r"\*+|__|<sup>.*?</sup>|<[^>]{1,20}>|^#+\s*", re.MULTILINE)
-
-
 ASSIGNERS = frozenset({"Chính phủ", "Thủ tướng Chính phủ", "Quốc hội", "Bộ Chính trị", "Ban Bí thư"})
 
 
@@ -255,10 +252,3 @@ class RawTask:
     status: Status | None
     refs: tuple[str, ...]
     result: str = ""
-
-
-def clean_text(text: str) -> str:
-    """Display text of a span: markup removed, lines joined, spaces collapsed."""
-    if "*" in text or "_" in text or "<" in text or "#" in text:
-        text = MARKUP.sub("", text)
-    return " ".join(text.split())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from crawler.extract.normalize import fold, modern_spelling
+from crawler.extract.normalize import expand_terms, fold, modern_spelling
 
 _HEAD_NOUNS = (
     "ban quản lý",
@@ -79,6 +79,9 @@ _CLAUSE = re.compile(
     r"theo dõi|kiểm tra|tham mưu|đề xuất|ban hành|để|nhằm|được|đã|đang|sẽ)(?!\w)"
 )
 
+# A role noun named by its part in the work ("Cơ quan phối hợp", "Đơn vị chủ trì"): a body, not a clause.
+_ROLE = re.compile(r"^(?:cơ quan|đơn vị)\s+(?:chủ trì|phối hợp|thực hiện)(?:\s|$)")
+
 
 def is_body_name(phrase: str) -> bool:
     """Tell whether a phrase reads as an organization's name: a head noun, short, no clause."""
@@ -91,7 +94,7 @@ def is_body_name(phrase: str) -> bool:
         and text[:1].isupper()
         and bool(_HEAD.match(low))
         and not _NOT_BODY.match(low)
-        and not _CLAUSE.search(low)
+        and not _CLAUSE.search(_ROLE.sub("", low))
         and len(words) > len(_HEAD.match(low).group().split())  # type: ignore[union-attr]
     )
 
@@ -99,7 +102,7 @@ def is_body_name(phrase: str) -> bool:
 def as_written(phrase: str) -> str:
     """A body's name as written: markup and list marks removed, modern spelling, one line."""
     text = " ".join(_MARKUP.sub("", phrase).split()).strip(" .,;:-–")
-    return modern_spelling(text)
+    return expand_terms(modern_spelling(text))
 
 
 def cell_bodies(cell: str, resolve: Callable[[str], tuple[str, ...]]) -> tuple[str, ...]:

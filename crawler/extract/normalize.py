@@ -86,6 +86,28 @@ def match_key(text: str) -> str:
     return " ".join(fold(unicodedata.normalize("NFC", text)).split())
 
 
+# Abbreviations of administrative terms written inside the names of groups ("Các đơn vị có TTHC"),
+# expanded as FORMAT.md asks of names. Body abbreviations (UBND, HĐND) are the gazetteer's aliases.
+_TERMS = {
+    "TTHC": "thủ tục hành chính",
+    "VBQPPL": "văn bản quy phạm pháp luật",
+    "CCHC": "cải cách hành chính",
+    "CĐS": "chuyển đổi số",
+    "DVC": "dịch vụ công",
+    "DVCTT": "dịch vụ công trực tuyến",
+    "KT-XH": "kinh tế - xã hội",
+    "KTXH": "kinh tế - xã hội",
+}
+_TERMS_RE = re.compile(
+    r"(?<![\w-])(?:" + "|".join(sorted(map(re.escape, _TERMS), key=len, reverse=True)) + r")(?![\w-])"
+)
+
+
+def expand_terms(text: str) -> str:
+    """Write out the administrative abbreviations in a name ("TTHC" -> "thủ tục hành chính")."""
+    return _TERMS_RE.sub(lambda m: _TERMS[m.group()], text)
+
+
 def modern_spelling(text: str) -> str:
     """Return display text with modern tone placement ("Toà án" -> "Tòa án", "Uỷ ban" -> "Ủy ban")."""
 

@@ -45,17 +45,52 @@ _SENTENCE = re.compile(r"[.;]\**\s+\**(?=[^\W\d_a-zđ])")
 _PAST = re.compile(r"(?<!\w)(?:đã|đang|vừa|chưa)\s")
 
 
+# Verb words used as nouns inside a subject: "tổ chức" listed between commas ("các cơ quan, tổ
+# chức, cá nhân liên quan") and a role noun's attribute followed by the real verb ("Cơ quan phối
+# hợp có trách nhiệm …", "Đơn vị chủ trì chủ động …").
+_NOUN_USES = re.compile(
+    r",\s(?P<noun>tổ chức)(?=\s*(?:,|và\s|liên quan))"
+    r"|(?:cơ quan|đơn vị|bộ phận)\s(?P<role>chủ trì|phối hợp|thực hiện)"
+    r"(?=\s+(?:" + "|".join(VERBS) + r")(?!\w))"
+)
+
+_NAME_HEAD = re.compile(r"(?<!\w)(?:ban|tổ|hội đồng|trung tâm|văn phòng|ủy ban)\s$")
+
+
+def _mask_noun_uses(masked: str, action: str, skip: int) -> str:
+    """Blank verb words that serve as nouns in a subject: those above, and verb words written with
+    a capital after a body's head noun, which belong to its name ("Ban Chỉ đạo", "Tổ Công tác")."""
+    spans = [m.span(m.lastgroup or 0) for m in _NOUN_USES.finditer(masked)]
+    spans += [
+        m.span()
+        for m in VERB_RE.finditer(masked, skip + 1)
+        if m.group() != ":" and action[m.start()].isupper() and _NAME_HEAD.search(masked, 0, m.start())
+    ]
+    for start, end in spans:
+        masked = masked[:start] + "x" * (end - start) + masked[end:]
+    return masked
+
+
 def sentence_starts(text: str, start: int, end: int) -> list[int]:
     """Where sentences after the first begin within a span (after ". " and a capital letter)."""
     return [m.end() for m in _SENTENCE.finditer(text, start, end)]
+
+
+# A closing sentence whose subject assigns work to others ("Bộ X yêu cầu Thủ trưởng các cơ quan …"):
+# its subject is the issuer, not the lead of the item it follows.
+_ASSIGNS_OTHERS = re.compile(
+    r"^[^.;:]{0,160}?\s(?:yêu cầu|đề nghị|giao)\s+"
+    r"(?:thủ trưởng|chủ tịch|giám đốc|người đứng đầu|các|từng)(?!\w)"
+)
 
 
 def later_subject(text: str, walk: Walk) -> tuple[str, ...]:
     """The subject of a later sentence when the first sentence names none ("Công tác ... Các bộ,
     cơ quan, địa phương khẩn trương khắc phục ...")."""
     for cut in sentence_starts(text, 0, len(text)):
-        subject = subject_of(clean_text(text[cut : cut + 300]), walk)
-        if subject:
+        sentence = clean_text(text[cut : cut + 300])
+        subject = subject_of(sentence, walk)
+        if subject and not _ASSIGNS_OTHERS.match(fold(sentence)):
             return subject
     return ()
 
@@ -85,6 +120,7 @@ def subject_of(action: str, walk: Walk) -> tuple[str, ...]:
         masked = masked[: unit.start] + "x" * (unit.end - unit.start) + masked[unit.end :]
         if unit.start > 400:
             break
+    masked = _mask_noun_uses(masked, action, skip)
     listed_end, _ = walk.gazetteer.listed_units(action[skip:], walk.province)
     verb = VERB_RE.search(masked, skip + listed_end)
     if verb and verb.group() == ":" and _LIST_COLON.match(low[skip : verb.end()]):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from crawler.extract.normalize import fold, modern_spelling
+from crawler.extract.normalize import expand_terms, fold, modern_spelling
 
 _CENTRAL_KINDS = ("ministries", "ministerial", "gov_agencies", "party", "state")
 _LOCAL_BODIES = (
@@ -331,7 +331,7 @@ class Gazetteer:
         if not text or not _COLLECTIVE_HEAD.match(fold(text)) or len(text.split()) > 16:
             return []
         text = _CLAUSE_START.sub("", text).strip(" ,;.:")
-        text = re.sub(r"(?<!\w)(liên quan)(?!\w).*$", r"\1", _cut_at_new_cell(text))
+        text = re.sub(r"(?<!\w)(liên quan)(?!\w).*$", r"\1", _cut_at_new_cell(expand_terms(text)))
         known = self._canon.get(" ".join(fold(text).split()))
         if known:
             return [known]

@@ -255,3 +255,42 @@ def test_heading_of_titles_names_the_bodies() -> None:
         "Tập trung chỉ đạo hoàn thành sửa đổi các văn bản quy phạm pháp luật, xong trong tháng 12/2026.\n"
     )
     assert _tasks(text) == [("Các bộ, cơ quan ngang bộ",)]
+
+
+def test_verb_words_used_as_nouns_stay_in_the_subject() -> None:
+    """ "tổ chức" between commas, a role noun's attribute ("Cơ quan phối hợp") and a capitalized
+    name word ("Ban Chỉ đạo") are part of the subject, not its verb."""
+    text = (
+        "1. Các doanh nghiệp, tổ chức, cá nhân liên quan có trách nhiệm kê khai đầy đủ hồ sơ "
+        "khai thác nước theo quy định.\n\n"
+        "2. Cơ quan phối hợp có trách nhiệm trả lời bằng văn bản trong thời hạn quy định.\n\n"
+        "3. Văn phòng Ban Chỉ đạo tỉnh tổng hợp kết quả thực hiện, báo cáo định kỳ hằng quý.\n"
+    )
+    assert _tasks(text) == [
+        ("Các doanh nghiệp, tổ chức, cá nhân liên quan",),
+        ("Cơ quan phối hợp",),
+        ("Văn phòng Ban Chỉ đạo tỉnh",),
+    ]
+
+
+def test_a_closing_sentence_that_assigns_others_does_not_lead_the_item_above() -> None:
+    """An item run on into the letter's closing "Bộ X yêu cầu Thủ trưởng các cơ quan …" keeps the
+    heading's lead: the closing sentence's subject is the issuer."""
+    text = (
+        "**2. Các đơn vị có thủ tục hành chính**\n"
+        "- Khẩn trương rà soát, công bố quy trình nội bộ giải quyết thủ tục hành chính, hoàn\n"
+        "thành trước 30/11/2025.\n"
+        "Bộ Tư pháp yêu cầu Thủ trưởng các cơ quan, đơn vị tập trung triển khai thực hiện./.\n"
+    )
+    assert _tasks(text) == [("Các đơn vị có thủ tục hành chính",)]
+
+
+def test_abbreviated_terms_in_a_group_heading_are_written_out() -> None:
+    """A bold two-line heading naming a group with an abbreviated term ("Các đơn vị có TTHC")
+    leads its dashed items, the term written out as names are."""
+    text = (
+        "**3. Các\nđơn vị có TTHC**\n"
+        "- Thực hiện nghiêm việc lấy ý kiến về quy định thủ tục hành chính trong dự thảo văn bản.\n"
+        "- Chủ động cắt giảm, đơn giản hóa thủ tục hành chính nội bộ ngay khi xây dựng văn bản.\n"
+    )
+    assert _tasks(text) == [("Các đơn vị có thủ tục hành chính",)] * 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.bodies import cell_bodies, is_unit_title
+from crawler.extract.bodies import is_unit_title
 from crawler.extract.normalize import clean_lines, fold, split_lines
 from crawler.extract.pipegrid import Grid, find_grids
 from crawler.extract.segment import Block, segment
@@ -65,9 +65,9 @@ def _table_tasks(tables: tuple[Table, ...], walk: Walk, originals: list[str]) ->
     out = []
     for table in tables:
         for row in table_rows(table, walk.year):
-            lead = cell_bodies(row.lead, walk.units) if row.lead else ()
+            lead = walk.cell_units(row.lead) if row.lead else ()
             lead = lead or (walk.units(row.section) if row.section and is_unit_title(row.section) else ())
-            support = cell_bodies(row.support, walk.units) if row.support else ()
+            support = walk.cell_units(row.support) if row.support else ()
             line = min(max(row.line, 1), max(len(originals), 1))
             anchor = _anchor(originals[line - 1], 0) if originals else ""
             out.append(

@@ -123,6 +123,7 @@ class Block:
     offset: int  # where `text` starts within its first line
     table: TableInfo | None = None
     marked: bool = True  # False for a row whose number the PDF lost
+    mark: str = ""  # the list mark as written ("-", "+", "a)"), "" for none
 
     @cached_property
     def flat(self) -> str:
@@ -359,6 +360,7 @@ def _make_block(lines: Sequence[str], start: int, end: int, table: TableInfo | N
     if mark is None:
         return Block(BlockKind.PARAGRAPH, PARAGRAPH, start, end, text, 0, table)
     level, cut = mark
+    written = text[:cut].strip(" *#_")
     if table is not None and level == NUMBER:
-        return Block(BlockKind.ROW, level, start, end, text[cut:], cut, table)
-    return Block(BlockKind.ITEM, level, start, end, text[cut:], cut, table)
+        return Block(BlockKind.ROW, level, start, end, text[cut:], cut, table, mark=written)
+    return Block(BlockKind.ITEM, level, start, end, text[cut:], cut, table, mark=written)

@@ -50,6 +50,8 @@ _ANNOUNCING_END = re.compile(r"(?:ý kiến|kết luận|chỉ đạo|yêu cầu
 
 
 _LEADS_HERE = re.compile(r"\s+chủ trì(?!\w)")
+_DASHES = frozenset({"-", "–", "+", "•"})
+_LEAD_LABEL = re.compile(r"(?:cơ quan|đơn vị) (?:chủ trì|thực hiện)")
 
 
 _INTRO_END = re.compile(r"(?:sau|như sau|cụ thể(?: như sau)?|bao gồm|gồm|sau đây|trong đó)\s*:$")
@@ -92,7 +94,8 @@ class Piece:
 
 
 _FIELD = re.compile(
-    r"^(?:[a-zđ]\)\s*|[-+•]\s*)?(?P<label>(?:đơn vị|cơ quan)(?:\s+(?:chủ trì|thực hiện|phối hợp|tham mưu))+"
+    r"^(?:\(\w{1,4}\)\s*|[a-zđ]\)\s*|[-+•]\s*)?"
+    r"(?P<label>(?:đơn vị|cơ quan)(?:\s+(?:chủ trì|thực hiện|phối hợp|tham mưu))+"
     r"|cơ quan thực hiện|thời gian(?:\s+(?:thực hiện|hoàn thành))?|thời hạn(?:\s+hoàn thành)?|tiến độ)"
     r"[^:\n]{0,20}:\s*"
 )
@@ -104,6 +107,8 @@ class Group:
 
     first: int = -1  # index in the task list of the group's first task
     fields_seen: bool = False
+    awaiting: str = ""  # a lead field written with no value ("- Cơ quan thực hiện:"): "+" items give it
+    names: tuple[str, ...] = ()  # the items that gave the awaiting field its value
 
 
 def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
@@ -113,9 +118,12 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
     for index, block in enumerate(blocks):
         field_match = _FIELD.match(block.low)
         if field_match and block.kind is not BlockKind.ROW:
-            _apply_field(
-                tasks, group, block.flat[field_match.end() :], field_match.group("label"), walk
-            )
+            value, label = block.flat[field_match.end() :], field_match.group("label")
+            _apply_field(tasks, group, value, label, walk)
+            group.awaiting = label if not value.strip(" *.;") and _LEAD_LABEL.match(label) else ""
+            continue
+        if group.awaiting and block.mark in _DASHES and _names_roles(block.low):
+            _fill_field(tasks, group, block, walk)  # "+ Sở X chủ trì, phối hợp với …", "- Sở Y."
             continue
         if group.fields_seen:
             group = Group()
@@ -220,6 +228,27 @@ def _bold_whole(text: str) -> bool:
     return body.endswith("**") and body.count("**") == 1  # opened before the cut list mark
 
 
+def _names_roles(low: str) -> bool:
+    """Tell whether an item under an empty lead field only names bodies and their roles ("Sở X chủ
+    trì, phối hợp với …", "Sở Y"), rather than giving a body its own piece of work."""
+    verb = VERB_RE.search(low)
+    return len(low.split()) <= 12 if verb is None else verb.group() in ("chủ trì", "phối hợp")
+
+
+def _fill_field(tasks: list[RawTask], group: Group, block: Block, walk: Walk) -> None:
+    """Give an empty lead field the item below it: items that only name bodies add to its lead; the
+    first "Sở X chủ trì, phối hợp với …" item gives lead and support, and later ones add nothing."""
+    if _LEADS_HERE.search(block.low) or "phối hợp" in block.low:
+        if not group.names:
+            _apply_field(tasks, group, block.flat, group.awaiting, walk)
+        group.names = (*group.names, "")
+        return
+    if group.names[:1] == ("",):
+        return  # a body named after "Sở X chủ trì, phối hợp với …" takes part; the lead stays
+    group.names = (*group.names, block.flat.strip(" .;,"))
+    _apply_field(tasks, group, "; ".join(n for n in group.names if n), group.awaiting, walk)
+
+
 def _apply_field(tasks: list[RawTask], group: Group, value: str, label: str, walk: Walk) -> None:
     """Apply a labelled field (lead, support or deadline) to the task items above it, which
     together form one task."""
@@ -228,7 +257,8 @@ def _apply_field(tasks: list[RawTask], group: Group, value: str, label: str, wal
     members = tasks[group.first :]
     if len({t.lead for t in members if t.lead}) > 1:  # items with leads of their own stay separate
         for index in range(group.first, len(tasks)):
-            tasks[index] = _with_field(tasks[index], value, label, walk)
+            if not (tasks[index].lead and _LEAD_LABEL.match(label)):  # and keep their leads
+                tasks[index] = _with_field(tasks[index], value, label, walk)
         group.fields_seen = True
         return
     if not group.fields_seen and len(tasks) - group.first > 1:
@@ -252,7 +282,7 @@ def _with_field(task: RawTask, value: str, label: str, walk: Walk) -> RawTask:
         lead = walk.subject_units(value[: lead_at.start()])
         return replace(task, lead=lead or task.lead, support=support_of(value, walk) or task.support)
     if value:
-        return replace(task, lead=walk.units(value.replace(";", ",")) or task.lead)
+        return replace(task, lead=walk.cell_units(value) or task.lead)
     return task
 
 
@@ -295,7 +325,9 @@ def _heading_context(block: Block, walk: Walk) -> Context | None:
     if len(words) <= 12 and re.match(r"^nhiệm vụ theo\b", low):
         refs = tuple(document_numbers(flat)) or (flat[len("Nhiệm vụ theo ") :],)
         return Context(block.level, refs=refs)
-    lead = _whole_units(flat, walk) if len(words) <= 25 else ()
+    # an item telling work in a full sentence is not a heading naming its lead
+    sentence = block.kind is BlockKind.ITEM and block.flat.rstrip(" *").endswith(".") and len(words) > 8
+    lead = _whole_units(flat, walk) if len(words) <= 25 and not sentence else ()
     if not lead and block.kind is BlockKind.ITEM and len(words) <= 16:
         lead = _listed_bodies(flat, walk)
     if lead:

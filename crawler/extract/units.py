@@ -45,11 +45,10 @@ _COLLECTIVE_HEAD = re.compile(
     r"^(?:(?:ủy ban nhân dân|ubnd)\s+(?:các|cấp)|các|bộ,\s*ngành|bộ,\s*cơ quan|sở,\s*ban|cơ quan|đơn vị"
     r"|địa phương|từng|mỗi)\b"
 )
-_TRAILING = re.compile(
-    r"\s+(?:theo|có trách nhiệm|căn cứ|trong phạm vi|trên địa bàn)\b.*$"
-    r"|\s+(?:cấp\s+)?(?:tỉnh|thành phố)$",
-    re.IGNORECASE,
-)
+_TRAILING = re.compile(r"\s+(?i:theo|có trách nhiệm|căn cứ|trong phạm vi|trên địa bàn)\b.*$")
+# The home level after a group ("các sở, ngành tỉnh"), dropped; not the group noun itself ("các
+# tỉnh") nor the capitalized city ("đoàn thể Thành phố"), which the gold keeps as a name.
+_HOME_LEVEL = re.compile(r"(?<![Cc]ác)\s+(?:cấp\s+)?(?:tỉnh|thành phố)$")
 # Purpose and manner words that end a unit phrase ("cơ quan quản lý để tránh ...").
 _CLAUSE_START = re.compile(
     r"\s+(?:để|nhằm|khẩn trương|kịp thời|nghiêm túc|tránh|bảo đảm|đảm bảo"
@@ -327,7 +326,7 @@ class Gazetteer:
     def _collective_gap(self, text: str) -> list[str]:
         """Read the words between known names: a collective group ("các cơ quan liên quan") or nothing."""
         text = re.sub(r"^[\s,;]*(?:và|với|,)?\s*", "", text).strip(" ,;.:")
-        text = _TRAILING.sub("", text).strip(" ,;.:")
+        text = _HOME_LEVEL.sub("", _TRAILING.sub("", text)).strip(" ,;.:")
         if not text or not _COLLECTIVE_HEAD.match(fold(text)) or len(text.split()) > 16:
             return []
         text = _CLAUSE_START.sub("", text).strip(" ,;.:")

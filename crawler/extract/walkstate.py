@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from crawler.extract.bodies import as_written, is_body_name, split_bodies
+from crawler.extract.bodies import as_written, cell_bodies, is_body_name, split_bodies
 from crawler.extract.normalize import fold
 from crawler.extract.places import province_lists
 from crawler.extract.segment import Block
@@ -184,6 +184,11 @@ class Walk:
         return tuple(
             f"{n} {name}" if n.endswith(f" {level}") and not n.startswith("Các") else n for n in names
         )
+
+    def cell_units(self, cell: str) -> tuple[str, ...]:
+        """The bodies a unit cell or field lists ("Báo và Phát thanh, Truyền hình tỉnh; Sở Tư pháp"),
+        level-only names completed with the home province."""
+        return self.at_home(cell_bodies(cell, self.units))
 
     def masked(self, text: str) -> str:
         """Folded text with known unit names blanked, so "Bộ Xây dựng" is not read as a verb."""

@@ -272,3 +272,33 @@ def test_report_rows_with_documents_first_and_deadline_before_unit() -> None:
     assert [t.deadline.due.month if t.deadline.due else None for t in tasks] == [8, 7, 6]
     assert tasks[1].source_refs == ("40/NQ-CP", "07-TB/BCĐ") and tasks[0].action.startswith("Xây dựng")
     assert all(t.status is Status.OVERDUE for t in tasks)
+
+
+def test_lead_field_written_on_the_items_below_it() -> None:
+    """ "- Cơ quan thực hiện:" with its value on "+" items: the first gives the activity's lead and
+    support, and none of them is a task of its own."""
+    text = (
+        "c) Hoạt động 3\n\n"
+        "- Nội dung: Tuyên truyền, giáo dục về phòng ngừa bạo lực trên các phương tiện truyền thông.\n\n"
+        "- Cơ quan thực hiện:\n\n"
+        "+ Sở Văn hóa và Thể thao chủ trì, phối hợp với Sở Nội vụ và các đơn vị có liên quan.\n\n"
+        "+ Ủy ban nhân dân cấp xã.\n\n"
+        "- Thời gian thực hiện: Quý IV/2026.\n"
+    )
+    doc = DocumentText(name="kehoach.txt", text=text, number="17/KH-UBND")
+    tasks = extract_tasks(doc)
+    assert [(t.lead, t.support, t.deadline.due) for t in tasks] == [
+        (("Sở Văn hóa và Thể thao",), ("Sở Nội vụ", "Các đơn vị có liên quan"), dt.date(2026, 12, 31))
+    ]
+
+
+def test_a_body_with_its_own_work_under_a_lead_field_is_its_own_task() -> None:
+    """Under "- Cơ quan thực hiện:", a "+" item giving another body its own work is a task."""
+    text = (
+        "- Nội dung: Tuyên truyền về phòng ngừa bạo lực trên các phương tiện truyền thông đại chúng.\n\n"
+        "- Cơ quan thực hiện:\n\n"
+        "+ Sở Văn hóa và Thể thao chủ trì, phối hợp với Sở Nội vụ và các đơn vị có liên quan.\n\n"
+        "+ Sở Xây dựng đăng tải thông điệp truyền thông trên bảng quang báo giao thông công cộng.\n"
+    )
+    doc = DocumentText(name="kehoach.txt", text=text, number="17/KH-UBND")
+    assert [t.lead for t in extract_tasks(doc)] == [("Sở Văn hóa và Thể thao",), ("Sở Xây dựng",)]

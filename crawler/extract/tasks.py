@@ -23,7 +23,9 @@ from crawler.extract.subjects import is_report, later_subject, sentence_starts, 
 from crawler.extract.walkstate import STATISTIC, SUBJECT_HEAD, VERB_RE, Context, RawTask, Walk
 from crawler.models import Deadline, Status
 
-_HEADING_LEAD_IN = re.compile(r"^(?:giao cho|giao|đối với|đề nghị|yêu cầu)\s+")
+_HEADING_LEAD_IN = re.compile(
+    r"^(?:giao cho|giao|đối với|đề nghị|yêu cầu|(?:trách nhiệm|nhiệm vụ) của)\s+"  # "Trách nhiệm của X:"
+)
 
 
 # Conditions, prohibitions, encouragements and captions assign nothing (CONVENTIONS.md).
@@ -356,6 +358,8 @@ def _whole_units(text: str, walk: Walk) -> tuple[str, ...]:
     lead_in = _HEADING_LEAD_IN.match(fold(text))
     if lead_in:  # "1.3. Giao Ủy ban nhân dân các phường, xã", "Đối với Ủy ban nhân dân các tỉnh:"
         text = text[lead_in.end() :]
+        if lead_in.group().endswith("của ") and len(text.split()) <= 25:
+            return walk.units(text)  # "Trách nhiệm của X:" names X, whatever words X is written with
     if len(text.split()) > 25 or not SUBJECT_HEAD.match(fold(text)):
         return ()
     if VERB_RE.search(walk.masked(text).replace(":", " ")):

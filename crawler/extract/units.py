@@ -41,10 +41,15 @@ _LIST_HEAD = re.compile(
     r"^(?:các\s+)?(bộ|sở|bộ,\s*cơ quan|bộ,\s*ngành|cơ quan|tỉnh|thành phố"
     r"|ủy ban nhân dân các (?:tỉnh|thành phố)(?:,\s*thành phố)?)\s*:\s*"
 )
+_LOCAL_LEVELS = r"(?:xã|phường|đặc khu|thị trấn|huyện|quận|thị xã)"
 _COLLECTIVE_HEAD = re.compile(
-    r"^(?:(?:ủy ban nhân dân|ubnd)\s+(?:các|cấp)|các|bộ,\s*ngành|bộ,\s*cơ quan|sở,\s*ban|cơ quan|đơn vị"
-    r"|địa phương|từng|mỗi)\b"
+    r"^(?:(?:ủy ban nhân dân|ubnd)\s+(?:(?:các|cấp)\b|" + _LOCAL_LEVELS + r"\s*(?:,|và\s))"
+    r"|(?:các|bộ,\s*ngành|bộ,\s*cơ quan|sở,\s*ban|cơ quan|đơn vị|địa phương|đối tượng|từng|mỗi)\b)"
 )
+# "Ủy ban nhân dân phường, xã, đặc khu": the people's committees of every such level.
+_LEVEL_LIST = re.compile(r"^(Ủy ban nhân dân)\s+(?=" + _LOCAL_LEVELS + r"\s*(?:,|và))")
+# A closing parenthesis that qualifies a group without naming bodies ("(bao gồm cả cơ quan …)").
+_QUALIFIER = re.compile(r"\s*\((?:bao gồm|gồm|kể cả|trong đó)[^()]*\)\s*$", re.IGNORECASE)
 _TRAILING = re.compile(r"\s+(?i:theo|có trách nhiệm|căn cứ|trong phạm vi|trên địa bàn)\b.*$")
 # The home level after a group ("các sở, ngành tỉnh"), dropped; not the group noun itself ("các
 # tỉnh") nor the capitalized city ("đoàn thể Thành phố"), which the gold keeps as a name.
@@ -326,7 +331,7 @@ class Gazetteer:
     def _collective_gap(self, text: str) -> list[str]:
         """Read the words between known names: a collective group ("các cơ quan liên quan") or nothing."""
         text = re.sub(r"^[\s,;]*(?:và|với|,)?\s*", "", text).strip(" ,;.:")
-        text = _HOME_LEVEL.sub("", _TRAILING.sub("", text)).strip(" ,;.:")
+        text = _QUALIFIER.sub("", _HOME_LEVEL.sub("", _TRAILING.sub("", text))).strip(" ,;.:")
         if not text or not _COLLECTIVE_HEAD.match(fold(text)) or len(text.split()) > 16:
             return []
         text = _CLAUSE_START.sub("", text).strip(" ,;.:")
@@ -336,7 +341,7 @@ class Gazetteer:
             return [known]
         if not _UNIT_NOUN.search(fold(text)):
             return []
-        text = re.sub(r"^UBND\b", "Ủy ban nhân dân", modern_spelling(text))
+        text = _LEVEL_LIST.sub(r"\1 các ", re.sub(r"^UBND\b", "Ủy ban nhân dân", modern_spelling(text)))
         if not fold(text).startswith(("các", "từng", "mỗi", "ủy ban")):
             text = "các " + text
         return [text[0].upper() + text[1:]]
@@ -475,7 +480,7 @@ _NAME_WORDS = frozenset(
 _UNIT_NOUN = re.compile(
     r"(?<!\w)(?:bộ|ngành|sở|ban|cơ quan|đơn vị|địa phương|tỉnh|thành phố|xã|phường|ủy ban|ubnd|doanh nghiệp|"
     r"tổ chức|khối|đoàn thể|cơ sở|trường|bệnh viện|ngân hàng|tập đoàn|hội|đảng ủy|tỉnh ủy|thành ủy|"
-    r"chuyên gia)(?!\w)"
+    r"chuyên gia|đối tượng)(?!\w)"
 )
 
 

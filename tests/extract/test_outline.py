@@ -294,3 +294,25 @@ def test_abbreviated_terms_in_a_group_heading_are_written_out() -> None:
         "- Chủ động cắt giảm, đơn giản hóa thủ tục hành chính nội bộ ngay khi xây dựng văn bản.\n"
     )
     assert _tasks(text) == [("Các đơn vị có thủ tục hành chính",)] * 2
+
+
+def test_responsibility_heading_names_its_group() -> None:
+    """ "Trách nhiệm của X:" leads the items under it with X, a group read as one phrase even when
+    it is written with a verb word ("đối tượng thực hiện") or a qualifying parenthesis."""
+    text = (
+        "*1.5.\nTrách nhiệm của đối tượng thực hiện kiểm kê:*\n\n"
+        "- Thành lập Tổ kiểm kê tài sản công tại cơ quan, đơn vị trước ngày 30/11/2026.\n\n"
+        "*1.6.\nTrách nhiệm của các cơ quan quản lý cấp trên (bao gồm cả cơ quan đại diện chủ sở\n"
+        "hữu của doanh nghiệp):*\n\n"
+        "- Đôn đốc, hướng dẫn các đơn vị cấp dưới thực hiện kiểm kê đúng tiến độ được giao.\n"
+    )
+    assert _tasks(text) == [("Các đối tượng thực hiện kiểm kê",), ("Các cơ quan quản lý cấp trên",)]
+
+
+def test_people_s_committees_of_listed_levels_are_one_group() -> None:
+    """ "Ủy ban nhân dân phường, xã, đặc khu" is the committees of every such level, one group."""
+    text = (
+        "**4. Ủy ban nhân dân phường,\nxã, đặc khu**\n\n"
+        "Căn cứ tình hình thực tế của địa phương, xây dựng kế hoạch triển khai thực hiện nhiệm vụ.\n"
+    )
+    assert _tasks(text) == [("Ủy ban nhân dân các phường, xã, đặc khu",)]

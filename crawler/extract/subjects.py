@@ -49,7 +49,7 @@ _PAST = re.compile(r"(?<!\w)(?:đã|đang|vừa|chưa)\s")
 # chức, cá nhân liên quan") and a role noun's attribute followed by the real verb ("Cơ quan phối
 # hợp có trách nhiệm …", "Đơn vị chủ trì chủ động …").
 _NOUN_USES = re.compile(
-    r",\s(?P<noun>tổ chức)(?=\s*(?:,|và\s|liên quan))"
+    r",\s(?P<noun>tổ chức)(?=\s*(?:,|và\s|(?:có\s+)?liên quan))"
     r"|(?:cơ quan|đơn vị|bộ phận)\s(?P<role>chủ trì|phối hợp|thực hiện)"
     r"(?=\s+(?:" + "|".join(VERBS) + r")(?!\w))"
 )

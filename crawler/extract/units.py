@@ -37,6 +37,8 @@ _TITLES = re.compile(
     r"(?<!\w)(?:bộ trưởng|thủ trưởng|chủ tịch|giám đốc|người đứng đầu|lãnh đạo)\s+"
     r"(?=các\s|bộ\s|cơ quan|ủy ban|ubnd|sở\s)"
 )
+# "Bộ trưởng, Thủ trưởng cơ quan ngang bộ, …": the heads of the bodies stand for the bodies (FORMAT.md).
+_HEADS_OF_BODIES = re.compile(r"(?i)(?<!\w)bộ trưởng,\s*thủ trưởng\s+(?=cơ quan)")
 _LIST_HEAD = re.compile(
     r"^(?:các\s+)?(bộ|sở|bộ,\s*cơ quan|bộ,\s*ngành|cơ quan|tỉnh|thành phố"
     r"|ủy ban nhân dân các (?:tỉnh|thành phố)(?:,\s*thành phố)?)\s*:\s*"
@@ -274,7 +276,7 @@ class Gazetteer:
 
     def _resolve(self, phrase: str, province: str | None) -> tuple[str, ...]:
         """Resolve a unit phrase (see resolve)."""
-        phrase = " ".join(phrase.split()).strip(" ,;:.-*")
+        phrase = _HEADS_OF_BODIES.sub("bộ, ", " ".join(phrase.split()).strip(" ,;:.-*"))
         folded = _TITLES.sub("", fold(phrase))
         if folded != fold(phrase):
             phrase = _cut_like(phrase, folded)
@@ -310,7 +312,8 @@ class Gazetteer:
             return [known]
         found = self.find_units(segment, province)
         concrete = [u for u in found if u.name not in self._kinds.get("collectives", ())]
-        if not concrete and _COLLECTIVE_HEAD.match(fold(segment)):
+        listing = bool(found) and _list_goes_on(segment, found[0])
+        if not concrete and _COLLECTIVE_HEAD.match(fold(segment)) and not listing:
             return self._collective_gap(segment)
         names: list[str] = []
         cursor = 0
@@ -321,6 +324,7 @@ class Gazetteer:
                 unit.name in self._kinds.get("collectives", ())
                 and rest
                 and not fold(rest).startswith(("trực thuộc", "và", "các"))
+                and not _list_goes_on(segment, unit)
             ):
                 names += self._collective_gap(segment[unit.start :])
                 return names
@@ -437,6 +441,14 @@ def _segments(phrase: str) -> list[str]:
     cuts.append(len(phrase))
     pieces = [phrase[a:b].strip(" ,;") for a, b in zip(cuts[::2], cuts[1::2], strict=False)]
     return [p for p in pieces if p]
+
+
+def _list_goes_on(segment: str, unit: UnitMatch) -> bool:
+    """Tell whether a group that ends in a proper name ("… cơ quan thuộc Chính phủ") is followed by
+    more list items, so it is complete; a group ending in a common noun ("Các bộ, ngành") may be
+    the start of a longer group ("Các bộ, ngành, địa phương")."""
+    proper = any(word[:1].isupper() for word in unit.name.split()[-2:])
+    return proper and segment[unit.end :].lstrip().startswith((",", ";"))
 
 
 def _first_head(low: str) -> str:

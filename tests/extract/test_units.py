@@ -119,3 +119,21 @@ def test_find_units_spans(gaz: Gazetteer) -> None:
         ("Bộ Công an", "Bộ Công an"),
         ("Văn phòng Chính phủ", "Văn phòng Chính phủ"),
     ]
+
+
+def test_heads_of_bodies_stand_for_the_bodies(gaz: Gazetteer) -> None:
+    """ "Bộ trưởng, Thủ trưởng cơ quan ngang bộ, cơ quan (trực) thuộc Chính phủ" is the group of those
+    bodies, and a list going on after a group ending in a proper name keeps every member."""
+    assert gaz.resolve("Bộ trưởng, Thủ trưởng cơ quan ngang bộ, cơ quan trực thuộc Chính phủ") == (
+        "Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ",
+    )
+    phrase = (
+        "Các Bộ trưởng, Thủ trưởng cơ quan ngang bộ, cơ quan thuộc Chính phủ, cơ quan khác ở trung ương, "
+        "Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"
+    )
+    assert gaz.resolve(phrase) == (
+        "Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ",
+        "Các cơ quan khác ở trung ương",
+        "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",
+    )
+    assert gaz.resolve("Các Bộ, ngành, địa phương") == ("Các bộ, ngành, địa phương",)

@@ -24,6 +24,10 @@ _ADVERBIAL = re.compile(
 _TOPIC = re.compile(r"^về\s[^:]{3,300}:\s*")  # "Về kiến nghị ...: Giao Bộ X ..." (the task is the assignment)
 
 
+# A Deputy Prime Minister named in person, who leads as written (the gold keeps the person).
+_DEPUTY_PM = re.compile(r"Phó Thủ tướng(?:\s+Chính phủ)?(?:\s+[A-ZĐÀ-Ỹ][^\W\d_]*){2,4}(?!\w)")
+
+
 _SUBJECT_WORDS = 45  # a subject may list a dozen bodies ("Các Bộ, cơ quan: Tài chính, Xây dựng, ...")
 
 
@@ -113,6 +117,9 @@ def subject_of(action: str, walk: Walk) -> tuple[str, ...]:
     skip = topic.end() if topic else 0
     lead_in = _LEAD_IN.match(low, skip)
     skip = lead_in.end() if lead_in else skip
+    person = _DEPUTY_PM.match(action, skip)
+    if person:  # "Giao Phó Thủ tướng Chính phủ Trần Hồng Hà trực tiếp chỉ đạo …": the person leads
+        return (" ".join(person.group().split()),)
     if not SUBJECT_HEAD.match(low[skip:]):
         return ()
     masked = walk.gazetteer.mask_provinces(low)

@@ -50,15 +50,15 @@ _COLLECTIVE_HEAD = re.compile(
 )
 # "Ủy ban nhân dân phường, xã, đặc khu": the people's committees of every such level.
 _LEVEL_LIST = re.compile(r"^(Ủy ban nhân dân)\s+(?=" + _LOCAL_LEVELS + r"\s*(?:,|và))")
-# A closing parenthesis that qualifies a group without naming bodies ("(bao gồm cả cơ quan …)").
-_QUALIFIER = re.compile(r"\s*\((?:bao gồm|gồm|kể cả|trong đó)[^()]*\)\s*$", re.IGNORECASE)
+# A closing parenthesis that qualifies a group ("(bao gồm cả cơ quan …)", "(mạng lưới địa phương)").
+_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 _TRAILING = re.compile(r"\s+(?i:theo|có trách nhiệm|căn cứ|trong phạm vi|trên địa bàn)\b.*$")
 # The home level after a group ("các sở, ngành tỉnh"), dropped; not the group noun itself ("các
 # tỉnh") nor the capitalized city ("đoàn thể Thành phố"), which the gold keeps as a name.
 _HOME_LEVEL = re.compile(r"(?<![Cc]ác)\s+(?:cấp\s+)?(?:tỉnh|thành phố)$")
 # Purpose and manner words that end a unit phrase ("cơ quan quản lý để tránh ...").
 _CLAUSE_START = re.compile(
-    r"\s+(?:để|nhằm|khẩn trương|kịp thời|nghiêm túc|tránh|bảo đảm|đảm bảo"
+    r"\s+(?:để|nhằm|với|khẩn trương|kịp thời|nghiêm túc|tránh|bảo đảm|đảm bảo"
     r"|trong (?:quá trình|thời gian|thời hạn|việc|năm|tháng|quý|tuần|giai đoạn))(?!\w).*$"
 )
 # A generic group head followed by the concrete units it means ("Các Bộ chủ quản (Bộ X, Bộ Y)").

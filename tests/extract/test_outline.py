@@ -316,3 +316,12 @@ def test_people_s_committees_of_listed_levels_are_one_group() -> None:
         "Căn cứ tình hình thực tế của địa phương, xây dựng kế hoạch triển khai thực hiện nhiệm vụ.\n"
     )
     assert _tasks(text) == [("Ủy ban nhân dân các phường, xã, đặc khu",)]
+
+
+def test_a_deputy_prime_minister_named_in_person_leads_as_written() -> None:
+    """ "Giao Phó Thủ tướng Chính phủ Nguyễn Văn A … chỉ đạo" is led by that person."""
+    text = (
+        "3. Giao Phó Thủ tướng Chính phủ Nguyễn Văn An trước ngày 15 tháng 11 năm 2026 trực tiếp "
+        "chỉ đạo giải quyết dứt điểm các vướng mắc của dự án.\n"
+    )
+    assert _tasks(text) == [("Phó Thủ tướng Chính phủ Nguyễn Văn An",)]

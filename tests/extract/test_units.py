@@ -137,3 +137,12 @@ def test_heads_of_bodies_stand_for_the_bodies(gaz: Gazetteer) -> None:
         "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",
     )
     assert gaz.resolve("Các Bộ, ngành, địa phương") == ("Các bộ, ngành, địa phương",)
+
+
+def test_group_names_end_before_a_clause_or_a_closing_parenthesis(gaz: Gazetteer) -> None:
+    """A group's name ends before "với …" and drops a parenthesis that qualifies it."""
+    assert gaz.resolve("Các bộ, ngành với các quy chuẩn kỹ thuật nội ngành") == ("Các bộ, ngành",)
+    assert gaz.resolve("Các cơ quan quản lý cấp trên (bao gồm cả cơ quan đại diện chủ sở hữu)") == (
+        "Các cơ quan quản lý cấp trên",
+    )
+    assert gaz.resolve("các đơn vị sự nghiệp (mạng lưới địa phương)") == ("Các đơn vị sự nghiệp",)

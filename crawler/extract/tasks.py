@@ -259,7 +259,7 @@ def _apply_field(tasks: list[RawTask], group: Group, value: str, label: str, wal
     members = tasks[group.first :]
     if len({t.lead for t in members if t.lead}) > 1:  # items with leads of their own stay separate
         for index in range(group.first, len(tasks)):
-            if not (tasks[index].lead and _LEAD_LABEL.match(label)):  # and keep their leads
+            if not _has_own(tasks[index], label):
                 tasks[index] = _with_field(tasks[index], value, label, walk)
         group.fields_seen = True
         return
@@ -269,6 +269,16 @@ def _apply_field(tasks: list[RawTask], group: Group, value: str, label: str, wal
         tasks[group.first :] = [replace(merged[0], action=action)]
     group.fields_seen = True
     tasks[group.first] = _with_field(tasks[group.first], value, label, walk)
+
+
+def _has_own(task: RawTask, label: str) -> bool:
+    """Tell whether a task already states what a shared field would give it (its lead, or its
+    deadline in its own text), which the field then leaves alone."""
+    if _LEAD_LABEL.match(label):
+        return bool(task.lead)
+    if label.startswith(("thời", "tiến")):
+        return task.deadline.raw is not None
+    return False
 
 
 def _with_field(task: RawTask, value: str, label: str, walk: Walk) -> RawTask:

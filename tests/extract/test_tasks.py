@@ -308,10 +308,9 @@ def test_a_shared_time_field_keeps_the_deadline_an_item_states() -> None:
     """Items with leads of their own under one "Thời gian thực hiện:" field: an item that states its
     own deadline keeps it."""
     text = (
-        "*1.2. Sở Tài chính*\n\n"
-        "- Tổng hợp kết quả kiểm kê, báo cáo Bộ Tài chính. Thời gian hoàn thành: Trước ngày 31/5/2027.\n\n"
-        "*1.3. Sở Xây dựng*\n\n"
-        "- Hướng dẫn các đơn vị thực hiện kiểm kê nhà, công trình xây dựng theo quy định.\n\n"
+        "- Sở Tài chính tổng hợp kết quả kiểm kê, báo cáo Bộ Tài chính. Thời gian hoàn thành: Trước "
+        "ngày 31/5/2027.\n\n"
+        "- Sở Xây dựng hướng dẫn các đơn vị thực hiện kiểm kê nhà, công trình xây dựng theo quy định.\n\n"
         "Thời gian thực hiện: Từ tháng 12/2026 đến khi kết thúc Tổng kiểm kê.\n"
     )
     doc = DocumentText(name="kehoach.txt", text=text, number="17/KH-UBND")

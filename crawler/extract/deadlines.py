@@ -28,7 +28,11 @@ _YEAR = r"(\d{4}|\d{2})(?!\d)"
 _DMY = rf"(?<![\d/.\-])(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}{_YEAR}(?![/\-]\d)"
 _ISO = r"(?<![\d/.\-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/\-])"
 _DM = r"(?<![\d/.\-])(\d{1,2})\s*/\s*(\d{1,2})(?![\d/\-])(?!\s*(?:khối|số|tổng))"
-_WORDS_DATE = r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})(?:\s*(?:năm|/|,)\s*(\d{4}))?"
+# "ngày 15 tháng 5 (năm 2025)", or with its year "15 tháng 12 năm 2025" without "ngày"
+_WORDS_DATE = (
+    r"(?:ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})(?:\s*(?:năm|/|,)\s*(\d{4}))?"
+    r"|(?<![\w/])(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4}))"
+)
 _TIME = r"(\d{1,2})\s*(?:giờ|h|g)\s*(?:(\d{1,2})\s*(?:phút)?)?\s*,?\s*(?:ngày\s+)?"
 _STRONG_CUE = re.compile(
     r"(?<!\w)(?:trước|chậm nhất|hoàn thành|thời hạn|hạn chót|(?<!trung )(?<!dài )(?<!ngắn )(?<!quá )hạn"
@@ -37,7 +41,7 @@ _STRONG_CUE = re.compile(
 )
 _WEAK_CUE = re.compile(
     r"(?<!\w)(?:trong|vào|đến hết|đến|tới|hết|cuối|từ nay đến|ngay trong|khoảng thời gian từ|"
-    r"thời gian|giữa|nhiệm vụ|dự kiến|phấn đấu|đạt|thực hiện)(?:\s+(?:ngày|trong|tháng))?\s*[:,]?\s*$"
+    r"thời gian|giữa|nhiệm vụ|dự kiến|phấn đấu|đạt|thực hiện|dịp)(?:\s+(?:ngày|trong|tháng))?\s*[:,]?\s*$"
 )
 _CITED = re.compile(
     r"(?:số\s*\d[\w.]*[\-/][\w.\-/&]*|\d+[\-/][\w.\-/&]*[a-zđ][\w.\-/&]*|ký|ban hành|họp|ngày ký|thông qua)"
@@ -109,8 +113,9 @@ def _b_time(m: re.Match[str], default: int | None) -> Deadline | None:
 
 
 def _b_words(m: re.Match[str], default: int | None) -> Deadline | None:
-    """A date in words: "ngày 15 tháng 5 năm 2025"."""
-    due = _day(_year(m.group(3), default), int(m.group(2)), int(m.group(1)))
+    """A date in words: "ngày 15 tháng 5 năm 2025", "19 tháng 12 năm 2025"."""
+    day, month, year = m.group(1, 2, 3) if m.group(1) else m.group(4, 5, 6)
+    due = _day(_year(year, default), int(month), int(day))
     return Deadline(m.group(), due, Precision.DAY) if due else None
 
 
@@ -209,34 +214,47 @@ def _b_tet(m: re.Match[str], default: int | None) -> Deadline | None:
     return Deadline(m.group(), tet - dt.timedelta(days=1), Precision.DAY) if tet else None
 
 
-_PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool], ...] = (
-    # (pattern on folded text, builder, needs a cue or a cell start to count)
+_PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool, tuple[str, ...]], ...] = (
+    # (pattern on folded text, builder, needs a cue or a cell start to count, words one of which the
+    # text must contain: a cheap test that skips most scans of text without dates, () for none)
     (
         re.compile(r"(?:(?:từ\s+)?năm\s+)?\d{4}\s+và\s+(?:các|những)\s+năm\s+tiếp\s+theo"),
         _b_recurring,
         False,
+        ("tiếp",),
     ),
-    (re.compile(r"trước\s+tết(?:\s+nguyên\s+đán)?(?:\s+(?:năm\s+)?(?:[a-zđ]+\s+)?(\d{4}))?"), _b_tet, False),
+    (
+        re.compile(r"trước\s+tết(?:\s+nguyên\s+đán)?(?:\s+(?:năm\s+)?(?:[a-zđ]+\s+)?(\d{4}))?"),
+        _b_tet,
+        False,
+        ("tết",),
+    ),
     (
         re.compile(r"(?<![\w/])(?:(?:trong\s+)?(?:giai\s+đoạn|năm)\s+)?(\d{4})\s*[-–]\s*(\d{4})(?![\w/])"),
         _b_year_range,
         True,
+        ("-", "–"),
     ),
     (
         re.compile(r"(?:trước\s+)?(?:ngày\s+)?\d{1,2}\s+(?:hằng|hàng)\s+(?:tháng|quý|năm|tuần)"),
         _b_recurring,
         False,
+        ("hằng", "hàng"),
     ),
-    (re.compile(_TIME + rf"(\d{{1,2}}){_SEP}(\d{{1,2}})(?:{_SEP}{_YEAR})?(?![\d/])"), _b_time, False),
+    (re.compile(_TIME + rf"(\d{{1,2}}){_SEP}(\d{{1,2}})(?:{_SEP}{_YEAR})?(?![\d/])"), _b_time, False, ()),
     (
         re.compile(r"(?:từ\s+)?ngày\s+\d{1,2}\s*[-–]\s*(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))?"),
         _b_range,
         True,
+        ("ngày",),
     ),
     (
-        re.compile(r"(?<![\w/])tháng\s+\d{1,2}\s*[-–]\s*(?:tháng\s+)?(\d{1,2})(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\d/])"),
+        re.compile(
+            r"(?<![\w/])tháng\s+\d{1,2}\s*[-–]\s*(?:tháng\s+)?(\d{1,2})(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\d/])"
+        ),
         _b_month,
         True,
+        ("tháng",),
     ),
     (
         re.compile(
@@ -245,20 +263,37 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool], ...] = (
         ),
         _b_range,
         False,
+        ("từ",),
     ),
-    (re.compile(_WORDS_DATE), _b_words, True),
-    (re.compile(_ISO), _b_iso, True),
-    (re.compile(_DMY), _b_dmy, True),
+    (re.compile(_WORDS_DATE), _b_words, True, ("ngày", "tháng")),
+    (re.compile(_ISO), _b_iso, True, ("-",)),
+    (re.compile(_DMY), _b_dmy, True, ()),
     (
         re.compile(r"(?:(?<=trước )|(?<=trước ngày )|(?<=hạn )|(?<=đến ngày )|(?<=vào ngày ))" + _DM),
         _b_dm,
         True,
+        ("/",),
     ),
-    (re.compile(r"(?<![\w/])(\d{1,2})\s+tháng\s+(đầu|cuối)\s+năm(?:\s+(\d{4}))?"), _b_half, False),
-    (re.compile(r"(?<![\w/])tháng\s+(\d{1,2})(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\d/])"), _b_month, True),
-    (re.compile(r"(?<!\w)quý\s+(iv|i{1,3}|[1-4])(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\w/])"), _b_quarter, True),
-    (re.compile(r"(?<!\w)năm\s+(\d{4})(?!\s*[-–]\s*\d)(?![\d/])"), _b_year, True),
-    (re.compile(r"(?m)^[ \t]*(20\d{2})[ \t]*\.?[ \t]*$"), _b_year, True),
+    (
+        re.compile(r"(?<![\w/])(\d{1,2})\s+tháng\s+(đầu|cuối)\s+năm(?:\s+(\d{4}))?"),
+        _b_half,
+        False,
+        ("tháng",),
+    ),
+    (
+        re.compile(r"(?<![\w/])tháng\s+(\d{1,2})(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\d/])"),
+        _b_month,
+        True,
+        ("tháng",),
+    ),
+    (
+        re.compile(r"(?<!\w)quý\s+(iv|i{1,3}|[1-4])(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\w/])"),
+        _b_quarter,
+        True,
+        ("quý",),
+    ),
+    (re.compile(r"(?<!\w)năm\s+(\d{4})(?!\s*[-–]\s*\d)(?![\d/])"), _b_year, True, ("năm",)),
+    (re.compile(r"(?m)^[ \t]*(20\d{2})[ \t]*\.?[ \t]*$"), _b_year, True, ()),
     (
         re.compile(
             r"(?<!\w)(?:(?:nhiệm vụ\s+|thực hiện\s+|(?<=\n)|^)thường\s+xuyên"
@@ -267,31 +302,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool], ...] = (
         ),
         _b_recurring,
         False,
+        ("thường", "hằng", "hàng", "định kỳ", "lần"),
     ),
-)
-
-
-# For each pattern above, words one of which its text must contain (a cheap test that skips most
-# regex scans on text without dates); () runs the pattern always.
-_NEEDLES: tuple[tuple[str, ...], ...] = (
-    ("tiếp",),  # "… và các năm tiếp theo"
-    ("tết",),
-    ("-", "–"),  # year spans
-    ("hằng", "hàng"),
-    (),  # clock time then a date
-    ("ngày",),  # day range
-    ("tháng",),  # month span
-    ("từ",),  # day span
-    ("ngày",),  # date in words
-    ("-",),  # ISO date
-    (),  # numeric date
-    ("/",),  # day/month
-    ("tháng",),  # half year
-    ("tháng",),  # month
-    ("quý",),
-    ("năm",),
-    (),  # bare year cell
-    ("thường", "hằng", "hàng", "định kỳ", "lần"),  # recurring
 )
 
 
@@ -316,7 +328,7 @@ def _find(text: str, default_year: int | None, cells: bool) -> tuple[DeadlineMat
         return ()
     found: list[DeadlineMatch] = []
     taken: list[tuple[int, int]] = []
-    for (pattern, build, needs_cue), needles in zip(_PATTERNS, _NEEDLES, strict=True):
+    for pattern, build, needs_cue, needles in _PATTERNS:
         if needles and not any(n in folded for n in needles):
             continue
         for m in pattern.finditer(folded):

@@ -183,3 +183,10 @@ def test_publication_stamp_is_not_a_deadline() -> None:
 def test_term_words_are_not_deadline_cues() -> None:
     """ "kế hoạch đầu tư công trung hạn giai đoạn 2026-2030" names a plan's term, not a deadline."""
     assert find_deadlines("đăng ký kế hoạch vốn đầu tư công trung hạn giai đoạn 2026-2030", 2025) == []
+
+
+def test_a_date_in_words_without_ngay_needs_its_year() -> None:
+    """ "dịp 19 tháng 12 năm 2026" is a day; "trong 3 tháng 12/2026" is not read as one."""
+    found = find_deadlines("khởi công dịp 19 tháng\n12 năm 2026, trên tinh thần tiết kiệm", 2026)
+    assert [(m.deadline.due, m.deadline.precision) for m in found] == [(dt.date(2026, 12, 19), Precision.DAY)]
+    assert all(m.deadline.due != dt.date(2026, 12, 3) for m in find_deadlines("Trong 3 tháng 12/2026", 2026))

@@ -18,7 +18,7 @@ from crawler.extract.deadlines import CUE, DeadlineMatch, best_deadline, find_de
 from crawler.extract.normalize import clean_text, fold
 from crawler.extract.refs import document_numbers, find_status, overdue_title, own_number
 from crawler.extract.rows import read_row
-from crawler.extract.segment import PARAGRAPH, ROMAN, Block, BlockKind
+from crawler.extract.segment import NUMBER, PARAGRAPH, ROMAN, Block, BlockKind
 from crawler.extract.subjects import is_report, later_subject, sentence_starts, subject_of, support_of
 from crawler.extract.walkstate import STATISTIC, SUBJECT_HEAD, VERB_RE, Context, RawTask, Walk
 from crawler.models import Deadline, Status
@@ -144,7 +144,12 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
         heading = _heading_context(block, walk)
         if heading is None and _opens_section(block, following):
             flat = block.flat
-            heading = Context(block.level, lead=_whole_units(flat, walk) or _heading_body(flat, walk))
+            dated = best_deadline(find_deadlines(block.text, walk.year))
+            heading = Context(
+                block.level,
+                lead=_whole_units(flat, walk) or _heading_body(flat, walk),
+                deadline=dated.deadline if dated else None,
+            )
         if heading is not None:
             walk.push(heading)
             group = Group()
@@ -214,11 +219,13 @@ def _opens_section(block: Block, following: Block | None) -> bool:
         return False
     if _bold_whole(block.text) and following.kind is BlockKind.ITEM and following.level > block.level:
         return True  # a bold headline over its bullets restates them (CONVENTIONS: not a task)
+    deeper = following.kind is BlockKind.ITEM and following.level > block.level
+    if deeper and block.level == NUMBER and len(flat.split()) <= 40 and not flat.endswith((".", ";", ":")):
+        return True  # "1. Hoàn thành mục tiêu … trong năm 2025" over its a), b): a goal heading
     if len(flat.split()) > 12:
         return False
     if flat.endswith((".", ";")) or find_deadlines(block.text):
         return False
-    deeper = following.kind is BlockKind.ITEM and following.level > block.level
     return deeper or (following.kind is BlockKind.PARAGRAPH and following.text.rstrip(" *").endswith(":"))
 
 

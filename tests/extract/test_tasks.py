@@ -318,3 +318,18 @@ def test_a_shared_time_field_keeps_the_deadline_an_item_states() -> None:
         (("Sở Tài chính",), dt.date(2027, 5, 31)),
         (("Sở Xây dựng",), None),
     ]
+
+
+def test_a_goal_heading_over_lettered_items_dates_them() -> None:
+    """ "1. Hoàn thành mục tiêu … trong năm 2026" over a), b) is a heading, not a task; items that
+    state no date of their own take its year."""
+    text = (
+        "1. Hoàn thành mục tiêu đưa vào khai thác trên 500 km đường bộ cao tốc trong năm 2026\n\n"
+        "a) Bộ Xây dựng chỉ đạo các chủ đầu tư đẩy nhanh tiến độ thi công các dự án thành phần.\n\n"
+        "b) Ủy ban nhân dân các tỉnh hoàn thành giải phóng mặt bằng trước ngày 30/6/2026.\n"
+    )
+    doc = DocumentText(name="thongbao.txt", text=text, number="12/TB-VPCP")
+    assert [(t.lead, t.deadline.due) for t in extract_tasks(doc)] == [
+        (("Bộ Xây dựng",), dt.date(2026, 12, 31)),
+        (("Ủy ban nhân dân các tỉnh",), dt.date(2026, 6, 30)),
+    ]

@@ -17,10 +17,12 @@ from functools import cached_property
 from crawler.extract.normalize import clean_text, fold
 
 ROMAN, NUMBER, LETTER, DASH, PARAGRAPH = 0.0, 1.0, 2.0, 3.0, 1.5
+ARTICLE = 0.5  # "Điều 2." of a resolution or decision: below its parts, above its numbered clauses
 
 _MARK = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*{1,2}|_)?\s*(?:"
-    r"(?P<roman>[IVX]{1,4})(?:\s*[.\-–)]\s*|\s+)(?=\S)"
+    r"(?P<article>Điều\s+\d{1,3})\s*[.:]\s*(?:\*{1,2}\s*)?"
+    r"|(?P<roman>[IVX]{1,4})(?:\s*[.\-–)]\s*|\s+)(?=\S)"
     r"|(?P<sub>\d{1,2}(?:\.\d{1,2}){1,3})\.?(?:\s+(?=[^\W\d_a-zđ]|\*)|\s*\**\s*$)"
     r"|(?P<num>\d{1,3})(?:\s*[.)](?!\d)\s*|\s*$)"
     r"|(?P<letter>[a-zđ])\s*\)\s*"
@@ -141,6 +143,8 @@ def _marker(line: str) -> tuple[float, int] | None:
     m = _MARK.match(line)
     if not m:
         return None
+    if m.group("article"):
+        return ARTICLE, m.end()
     if m.group("roman"):
         return ROMAN, m.end()
     if m.group("sub"):

@@ -18,7 +18,7 @@ from crawler.extract.deadlines import CUE, DeadlineMatch, best_deadline, find_de
 from crawler.extract.normalize import clean_text, fold
 from crawler.extract.refs import document_numbers, find_status, overdue_title, own_number
 from crawler.extract.rows import read_row
-from crawler.extract.segment import NUMBER, PARAGRAPH, ROMAN, Block, BlockKind
+from crawler.extract.segment import ARTICLE, NUMBER, PARAGRAPH, ROMAN, Block, BlockKind
 from crawler.extract.subjects import is_report, later_subject, sentence_starts, subject_of, support_of
 from crawler.extract.walkstate import STATISTIC, SUBJECT_HEAD, VERB_RE, Context, RawTask, Walk
 from crawler.models import Deadline, Status
@@ -51,6 +51,8 @@ _ANNOUNCED = re.compile(r"(?:ý kiến|kết luận|chỉ đạo|yêu cầu)\s+(
 _ANNOUNCING_END = re.compile(r"(?:ý kiến|kết luận|chỉ đạo|yêu cầu)\s+(?:như sau|sau đây)\s*:$")
 
 
+# "Bộ Nội vụ chịu trách nhiệm về nội dung …": a body answering for the text, not a task.
+_ANSWERS_FOR = re.compile(r"\W*[^.;:]{0,160}?\schịu trách nhiệm(?!\w)")
 _LEADS_HERE = re.compile(r"\s+chủ trì(?!\w)")
 _DASHES = frozenset({"-", "–", "+", "•"})
 _LEAD_LABEL = re.compile(r"(?:cơ quan|đơn vị) (?:chủ trì|thực hiện)")
@@ -388,6 +390,8 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     """Read the tasks of an item, paragraph or row."""
     if block.kind is BlockKind.ROW:
         return read_row(block, walk)
+    if block.level == ARTICLE:
+        return _article_tasks(block, walk)
     flat = block.flat
     if len(flat.split()) < 5:
         return []
@@ -452,6 +456,30 @@ def _subject_sentences(block: Block, start: int, walk: Walk) -> list[RawTask]:
         sentence = clean_text(text[low:high])
         if len(sentence.split()) >= 6 and not is_report(sentence) and subject_of(sentence, walk):
             out += _read_span(block, low, high, walk)
+    return out
+
+
+def _article_tasks(block: Block, walk: Walk) -> list[RawTask]:
+    """The tasks of an article ("Điều 2. Giao Bộ trưởng Bộ X …. Bộ Y chủ trì …"): each sentence
+    that opens with the bodies it assigns. "X chịu trách nhiệm …" answers for the text rather than
+    assigning work (CONVENTIONS.md); the work after its semicolon is X's task."""
+    text = block.text
+    cuts = [0, *sentence_starts(text, 0, len(text)), len(text)]
+    out: list[RawTask] = []
+    for low, high in itertools.pairwise(cuts):
+        sentence = clean_text(text[low:high])
+        subject = subject_of(sentence, walk)
+        if len(sentence.split()) < 6 or not subject or is_report(sentence):
+            continue
+        answerable = _ANSWERS_FOR.match(fold(text), low)
+        if answerable:
+            clause = text.find(";", answerable.end(), high)
+            if clause < 0:
+                continue
+            low = clause + 1
+        walk.push(Context(99, lead=subject))
+        out += _read_span(block, low, high, walk)
+        walk.pop_to(99)
     return out
 
 

@@ -21,6 +21,8 @@ from crawler.models import Deadline, Status
 VERBS = (
     "chủ trì",
     "phối hợp",
+    "thừa ủy quyền",  # "Bộ trưởng Bộ X thừa ủy quyền Thủ tướng …": the subject ends before it
+    "thay mặt",
     "khẩn trương",
     "chỉ đạo",
     "tiếp tục",

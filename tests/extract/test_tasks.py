@@ -333,3 +333,25 @@ def test_a_goal_heading_over_lettered_items_dates_them() -> None:
         (("Bộ Xây dựng",), dt.date(2026, 12, 31)),
         (("Ủy ban nhân dân các tỉnh",), dt.date(2026, 6, 30)),
     ]
+
+
+def test_articles_of_a_resolution_assign_by_sentence() -> None:
+    """ "Điều N." articles: each sentence opening with the body it assigns is a task; approving a
+    report, taking effect and "X chịu trách nhiệm …" are not, the work after its semicolon is."""
+    text = (
+        "**QUYẾT NGHỊ:**\n"
+        "**Điều 1.** Thông qua Báo cáo tổng kết thi hành Luật Đất đai theo đề nghị của Bộ Tài chính.\n"
+        "Bộ Tài chính chủ trì, phối hợp với các bộ, cơ quan liên quan hoàn thiện dự thảo Luật\n"
+        "theo quy định.\n"
+        "**Điều 2.** Bộ Tài chính chịu trách nhiệm toàn diện về nội dung báo cáo; chuẩn bị đầy đủ\n"
+        "hồ sơ gửi Quốc hội trước ngày 15/12/2026.\n"
+        "**Điều 3.** Nghị quyết này có hiệu lực thi hành kể từ ngày ký ban hành.\n"
+        "**Điều 4.** Các Bộ trưởng, Thủ trưởng cơ quan ngang bộ chịu trách nhiệm thi hành Nghị quyết này./.\n"
+    )
+    doc = DocumentText(name="nghiquyet.txt", text=text, number="393/NQ-CP")
+    tasks = extract_tasks(doc)
+    assert [(t.line, t.lead, t.deadline.due) for t in tasks] == [
+        (3, ("Bộ Tài chính",), None),
+        (5, ("Bộ Tài chính",), dt.date(2026, 12, 15)),
+    ]
+    assert tasks[1].action.startswith("chuẩn bị đầy đủ hồ sơ")

@@ -50,6 +50,8 @@ def _is_pipe(line: str) -> bool:
 def find_grids(lines: Sequence[str]) -> list[Grid]:
     """Find every pipe-written table in a document's lines."""
     grids: list[Grid] = []
+    if not any("|" in line for line in lines):
+        return grids
     i, n = 0, len(lines)
     while i < n:
         if not _is_pipe(lines[i]):

@@ -27,6 +27,7 @@ _STATUS = (
     (re.compile(r"đang\s+(?:thực\s+hiện|triển\s+khai)"), Status.IN_PROGRESS),
     (re.compile(r"quá\s+hạn|chưa\s+hoàn\s+thành"), Status.OVERDUE),
 )
+_STATUS_WORDS = ("đang", "chưa", "hoàn thành", "quá hạn", "thực hiện")
 _OVERDUE_TITLE = re.compile(r"(?:nhiệm vụ|danh mục)[^\n]{0,40}(?:quá hạn|chậm tiến độ)")
 
 
@@ -65,6 +66,8 @@ def own_number(line: str) -> str | None:
 def find_status(text: str) -> Status | None:
     """The reported status in a status cell or phrase, normalized."""
     folded = " ".join(fold(text).split())
+    if not any(word in folded for word in _STATUS_WORDS):
+        return None  # a cheap test: every status phrase holds one of these words
     for regex, status in _STATUS:
         if regex.search(folded):
             return status

@@ -66,7 +66,8 @@ def read_row(block: Block, walk: Walk) -> list[RawTask]:
     action_text = text[body_at:tail_at]
     tail = text[tail_at:]
     action = clean_text(action_text)
-    if len(action.split()) < 2 or is_report(action) or walk.units(action) == (action,):
+    words = len(action.split())
+    if words < 2 or is_report(action) or (words <= 16 and walk.units(action) == (action,)):
         return []
     if not block.marked and not VERB_RE.search(fold(" ".join(action.split()[:14])).replace(":", " ")):
         return []

@@ -158,6 +158,8 @@ def _marker(line: str) -> tuple[float, int] | None:
 
 def _is_header(folded: str) -> bool:
     """Tell whether a line starts a table header ("STT Tên nhiệm vụ ...")."""
+    if "nhiệm vụ" not in folded and not folded.lstrip().startswith(("stt", "tt")):
+        return False  # a cheap test: every header holds one of these
     return bool(_HEADER.search(folded))
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from crawler.extract.bodies import as_written, heading_body_name, is_body_name, split_bodies
-from crawler.extract.deadlines import CUE, DeadlineMatch, best_deadline, find_deadlines
+from crawler.extract.deadlines import CUE, STRONG, DeadlineMatch, best_deadline, find_deadlines
 from crawler.extract.normalize import clean_text, fold
 from crawler.extract.refs import document_numbers, find_status, overdue_title, own_number
 from crawler.extract.rows import read_row
@@ -82,6 +82,14 @@ _ENUM_FIRST = re.compile(r"(?:^|:)\s*\**\s*\((1|i)\)")
 _ASSIGNING = re.compile(r"(?<!\w)(?:yêu cầu|giao cho|giao|đề nghị)(?!\w)\s*:?")
 
 
+# A rule stated of an activity ("Việc kê khai … được thực hiện theo …"): a norm, not an assignment,
+# unless it is held to a deadline ("Việc kê khai hoàn thành trước ngày 31/12/2025").
+_RULE_OF_ACTIVITY = re.compile(r"^việc(?!\w)")
+# A forecast in reporting prose ("… dự kiến hoàn thành vào quý IV/2025", "theo dự kiến … sẽ được
+# hoàn thành"): what is expected to happen, which no one is assigned.
+_FORECAST = re.compile(
+    r"(?<!\w)(?:theo dự kiến|dự kiến (?:sẽ )?(?:được )?(?:hoàn thành|khánh thành|thông xe|đưa vào))"
+)
 _DIRECTIVE_CUE = re.compile(
     r"(?<!\w)(?:yêu cầu|giao|đề nghị|chỉ đạo|khẩn trương|phải|cần|tập trung|hoàn thành|sẽ|kế hoạch|chủ trì|"
     r"nhiệm vụ|thời hạn|báo cáo|trình|ban hành)(?!\w)"
@@ -405,8 +413,10 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
         if found:
             return found
     if block.level == PARAGRAPH and not (
-        any(m.strength >= CUE for m in matches) and _DIRECTIVE_CUE.search(fold(flat))
+        any(m.strength >= CUE for m in matches) and _DIRECTIVE_CUE.search(block.low)
     ):
+        return []
+    if block.level == PARAGRAPH and _FORECAST.search(block.low) and not subject_of(flat, walk):
         return []
     opens_with_unit = any(u.start == 0 for u in walk.gazetteer.find_units(flat, walk.province))
     addressed = (
@@ -417,7 +427,8 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     )
     if (
         is_report(flat)
-        or _NOT_ASSIGNED.match(fold(flat))
+        or _NOT_ASSIGNED.match(block.low)
+        or (_RULE_OF_ACTIVITY.match(block.low) and not any(m.strength >= STRONG for m in matches))
         or _is_caption(flat)
         or flat.rstrip(" *").endswith("?")
         or (

@@ -178,13 +178,14 @@ class Walk:
         return list(self.at_home(self.gazetteer.resolve(text, self.province))) if text else []
 
     def at_home(self, names: Sequence[str]) -> tuple[str, ...]:
-        """Complete level-only names ("Công an tỉnh") with the home province."""
+        """Complete level-only names ("Công an tỉnh", "Ban Dân vận Tỉnh ủy") with the home province."""
         if not self.home:
             return tuple(names)
         level = "thành phố" if self.home.startswith("thành phố ") else "tỉnh"
         name = self.home[len(level) + 1 :]
+        endings = (f" {level}", " tỉnh ủy" if level == "tỉnh" else " thành ủy")
         return tuple(
-            f"{n} {name}" if n.endswith(f" {level}") and not n.startswith("Các") else n for n in names
+            f"{n} {name}" if fold(n).endswith(endings) and not n.startswith("Các") else n for n in names
         )
 
     def cell_units(self, cell: str) -> tuple[str, ...]:

@@ -355,3 +355,16 @@ def test_articles_of_a_resolution_assign_by_sentence() -> None:
         (5, ("Bộ Tài chính",), dt.date(2026, 12, 15)),
     ]
     assert tasks[1].action.startswith("chuẩn bị đầy đủ hồ sơ")
+
+
+def test_rules_of_an_activity_and_forecasts_are_not_tasks() -> None:
+    """ "Việc X được thực hiện theo …" states a rule and "… dự kiến hoàn thành vào quý IV" a forecast:
+    neither assigns work; "Việc X hoàn thành trước ngày …" holds X to a date and stays."""
+    text = (
+        "1. Việc kê khai bổ sung được thực hiện theo mẫu bản kê khai ban hành kèm theo Nghị định.\n\n"
+        "2. Việc kê khai hằng năm hoàn thành trước ngày 31/12/2026.\n\n"
+        "Dự án có tổng mức đầu tư gần 11.000 tỷ đồng, khởi công năm 2024 và dự kiến hoàn thành vào "
+        "quý IV/2026.\n"
+    )
+    doc = DocumentText(name="tin.txt", text=text, number="130/KH-UBND")
+    assert [t.line for t in extract_tasks(doc)] == [3]

@@ -353,6 +353,12 @@ def _horizon(deadline: Deadline, default_year: int | None, strength: int) -> boo
     )
 
 
+def _historic(deadline: Deadline, default_year: int | None) -> bool:
+    """Tell whether a date lies decades before the document ("trước ngày 01 tháng 01 năm 1945" in a
+    list of beneficiaries): a historic date, not a deadline (old overdue tasks are a few years old)."""
+    return deadline.due is not None and default_year is not None and deadline.due.year < default_year - 10
+
+
 def _accept(
     text: str,
     folded: str,
@@ -374,7 +380,9 @@ def _accept(
     if needs_cue and (strength == 0 or refused):
         return None
     deadline = build(m, default_year)
-    if deadline is None or (not cells and _horizon(deadline, default_year, strength)):
+    if deadline is None or _historic(deadline, default_year):
+        return None
+    if not cells and _horizon(deadline, default_year, strength):
         return None
     raw = " ".join(text[m.start() : m.end()].split())
     if cue:

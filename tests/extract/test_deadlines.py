@@ -190,3 +190,10 @@ def test_a_date_in_words_without_ngay_needs_its_year() -> None:
     found = find_deadlines("khởi công dịp 19 tháng\n12 năm 2026, trên tinh thần tiết kiệm", 2026)
     assert [(m.deadline.due, m.deadline.precision) for m in found] == [(dt.date(2026, 12, 19), Precision.DAY)]
     assert all(m.deadline.due != dt.date(2026, 12, 3) for m in find_deadlines("Trong 3 tháng 12/2026", 2026))
+
+
+def test_a_date_decades_before_the_document_is_not_a_deadline() -> None:
+    """ "trước ngày 01 tháng 01 năm 1945" in a 2026 text is history; "Năm 2022" stays (old tasks)."""
+    assert find_deadlines("Con của người hoạt động cách mạng trước ngày 01 tháng 01 năm 1945;", 2026) == []
+    old = find_deadlines("hoàn thành trong năm 2022", 2026)
+    assert [m.deadline.due for m in old] == [dt.date(2022, 12, 31)]

@@ -247,16 +247,38 @@ def _after_leading_deadline(para: str, walk: Walk) -> str:
     return para
 
 
+def _units_before_deadline(text: str, walk: Walk) -> tuple[str, ...]:
+    """The units a cell names before its deadline ("Các bộ, ngành, địa phương 30/6/2025 …"), which
+    lead; the units after that deadline then belong to a later column."""
+    cut = _CELL_END.search(fold(text))
+    head = text[: cut.start()] if cut else text
+    return walk.units(head) if head.strip() else ()
+
+
+def _cell_spans(text: str, walk: Walk) -> list[tuple[int, int]]:
+    """The cells of a row's tail: its paragraphs, a paragraph joined to the one before when a name
+    runs on between them (a PDF broke "Các bộ, ngành, địa / phương" over a blank line)."""
+    spans: list[tuple[int, int]] = []
+    for start, end in _paragraphs(text):
+        piece = text[start:end].split()
+        previous = text[spans[-1][0] : spans[-1][1]].split() if spans else []
+        if previous and piece and walk.gazetteer.joins(previous[-1], piece[0]):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
 def _cells_units(tail: str, block: Block, walk: Walk) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Lead and support units from a row's cells: the first unit paragraph is the lead, the next
     one (when the table has a support column) the support."""
     cells: list[tuple[str, ...]] = []
     cells_text = _REF_CELL.sub(" ", tail)
-    for start, end in _paragraphs(cells_text):
+    for start, end in _cell_spans(cells_text, walk):
         para = _after_leading_deadline(cells_text[start:end], walk)
         after = _trailing_unit_cell(para, walk)
-        if after is not None:  # "… ban hành Tháng 7/2026 Bộ Xây dựng": the unit after the deadline
-            para = _after_leading_deadline(para[after:], walk)
+        if after is not None and not _units_before_deadline(para[:after], walk):
+            para = _after_leading_deadline(para[after:], walk)  # "Tháng 7/2026 Bộ Xây dựng": after it
         cut = _CELL_END.search(fold(para))
         unit_text = para[: cut.start()] if cut else para
         if not unit_text.strip():

@@ -120,6 +120,14 @@ class Gazetteer:
         self._local = re.compile(r"(?<!\w)(?:" + "|".join(_pattern(b) for b in _LOCAL_BODIES) + r")(?!\w)")
         self._prov_regex = re.compile(rf"(?<!\w)(?:{_LEVEL}\s*)?({self._prov_alt})(?!\w)")
         self._prov_level_regex = re.compile(rf"(?<!\w){_LEVEL}\s*({self._prov_alt})(?!\w)")
+        self._pairs = frozenset(
+            pair for key in [*self._canon, *self.provinces] for pair in itertools.pairwise(key.split())
+        )
+
+    def joins(self, left: str, right: str) -> bool:
+        """Tell whether two syllables are adjacent in some known name ("địa" + "phương"), so a name
+        broken between them (over a line or a page) is still one name."""
+        return (fold(left).strip(" ,;"), fold(right).strip(" ,;")) in self._pairs
 
     def _add(self, name: str, aliases: list[str], kind: str) -> None:
         """Register a unit under its own name and aliases."""

@@ -112,3 +112,19 @@ def test_letterhead_grid_is_left_to_prose() -> None:
     text = "|\nỦY BAN NHÂN DÂN\nTỈNH AN GIANG\n|\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA\n|\n|\nSố: 12/CT-UBND\n|\n"
     assert all(len(row) <= 2 for row in find_grids(text.split("\n"))[0].rows)
     assert extract_tasks(_doc(text)) == []
+
+
+def test_a_unit_cell_broken_over_a_blank_line_is_one_name() -> None:
+    """A flattened row whose lead cell a PDF broke over a blank line ("Các bộ, ngành, địa / phương")
+    keeps the whole name, and the units after its deadline (a later column) do not lead."""
+    text = (
+        "STT Nội dung nhiệm vụ Văn bản giao Đơn vị chủ trì Thời hạn Đơn vị chưa hoàn thành\n\n"
+        "1.\n\n"
+        "Hoàn thành kết nối Hệ thống thông tin giải quyết thủ tục hành chính với Cơ sở dữ liệu\n"
+        "quốc gia về dân cư\n\n"
+        "Nghị quyết số \n71/NQ-CP\n\n"
+        "Các bộ, \nngành, địa \n\n"
+        "phương\n30/6/2026 Đồng Nai, Bộ Tài chính\n"
+    )
+    doc = DocumentText(name="phuluc.txt", text=text, number="164/BC-BKHCN")
+    assert [t.lead for t in extract_tasks(doc)] == [("Các bộ, ngành, địa phương",)]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import scheduler
+from service.locks import acquire_lock
 
 SERVICE_HELPERS = Path(__file__).resolve().parent / "service"
 sys.path.insert(0, str(SERVICE_HELPERS))
@@ -94,7 +95,7 @@ def test_second_run_exits_with_a_clear_message(tmp_path: Path) -> None:
     """While the instance lock is held, `dondoc run` exits 2 with one line saying another one runs."""
     config = tmp_path / "dondoc.toml"
     config.write_text('[general]\ndatabase = "db.sqlite3"\n[service]\nhealth_port = 0\n', encoding="utf-8")
-    lock = scheduler.acquire_lock(f"sqlite:///{tmp_path / 'db.sqlite3'}", "run", wait=False)
+    lock = acquire_lock(f"sqlite:///{tmp_path / 'db.sqlite3'}", "run", wait=False)
     try:
         result = run_dondoc(config, "run", timeout=120)
         status = run_dondoc(config, "status", timeout=120)

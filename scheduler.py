@@ -35,7 +35,7 @@ from service.crawl_track import crawl_and_track, print_crawl_outcome
 from service.jobs import JobResult, JobSpec, Service
 from service.locks import service_is_running
 from service.logs import configure_logging
-from service.previews import print_unit_digests, units_with_tasks
+from service.previews import print_unit_digests, require_known_unit, units_with_tasks
 from service.run import install_stop_handlers, run_service, telegram_poller
 from service.status import status_lines
 from service.triggers import crawl_jobs, job_triggers
@@ -102,6 +102,8 @@ def cmd_digest(args: argparse.Namespace) -> int:
     """Print the digest a unit (or every unit with tasks) would receive, sending nothing."""
     config = load_cli_config(args)
     with open_session(config.database_url()) as session:
+        if args.unit:
+            require_known_unit(session, config, args.unit)
         units = [args.unit] if args.unit else units_with_tasks(session)
         printed = print_unit_digests(session, units, args.as_of or today(), args.channel, None)
     if args.unit and not printed:

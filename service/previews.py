@@ -9,6 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crawler.config import Config
+from crawler.errors import DondocError
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -45,3 +48,27 @@ def slug(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
     ascii_name = ascii_name.encode("ascii", "ignore").decode().lower()
     return "-".join("".join(c if c.isalnum() else " " for c in ascii_name).split())[:80] or "don-vi"
+
+
+def known_unit_names(session: Session, config: Config) -> list[str]:
+    """Every unit a digest can be asked for: units named on tasks first, then the configured units and
+    their aliases, then the gazetteer's units."""
+    from crawler.storage.repository import default_directory
+
+    directory = default_directory()
+    configured = [name for unit in config.units for name in (unit.name, *unit.aliases)]
+    return [*units_with_tasks(session), *configured, *(directory.all_units() if directory else ())]
+
+
+def require_known_unit(session: Session, config: Config, unit: str) -> None:
+    """Refuse a unit name no task, config or gazetteer knows (even through an alias), suggesting the
+    closest names."""
+    from crawler.extract.normalize import match_key
+    from notifier.names import suggestion
+    from notifier.queries import unit_resolver
+
+    names = known_unit_names(session, config)
+    known = {match_key(name) for name in names}
+    if match_key(unit) in known or match_key(unit_resolver(session).canonical(unit)) in known:
+        return
+    raise DondocError(f"không có đơn vị “{unit}” trong danh mục đơn vị. {suggestion(unit, names)}")

@@ -226,3 +226,25 @@ def test_license_is_an_spdx_string() -> None:
 
     pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
     assert tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["license"] == "MIT"
+
+
+def write_config(tmp_path: Path, extra: str = "") -> Path:
+    """A config file keeping the database and the output folder inside `tmp_path`."""
+    config = tmp_path / "dondoc.toml"
+    config.write_text(f'[general]\ndatabase = "db.sqlite3"\noutput_dir = "out"\n{extra}', encoding="utf-8")
+    return config
+
+
+def test_digest_refuses_an_unknown_unit_suggesting_close_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`digest --unit` with a name no task, config or gazetteer knows exits 2 naming the closest units;
+    a known unit without tasks still prints that it has none, exit 0."""
+    config = write_config(tmp_path, '\n[[units]]\nname = "Sở Nội vụ Hà Nội"\n')
+    code = scheduler.main(["digest", "--config", str(config), "--unit", "Bộ Tư Phap"])
+    err = capsys.readouterr().err
+    assert code == 2 and one_line(err)
+    assert "Lỗi: không có đơn vị “Bộ Tư Phap” trong danh mục đơn vị" in err and "“Bộ Tư pháp”" in err
+    code = scheduler.main(["digest", "--config", str(config), "--unit", "Sở Nội vụ Hà Nội"])
+    assert code == 0 and "Đơn vị “Sở Nội vụ Hà Nội” không có nhiệm vụ" in capsys.readouterr().out
+    assert scheduler.main(["digest", "--config", str(config), "--unit", "Bộ Tư pháp"]) == 0

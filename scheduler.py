@@ -9,7 +9,6 @@ that depends on "today" takes --as-of so old documents can be replayed.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import tempfile
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import Config, GeneralConfig
-from crawler.errors import ConfigError, DondocError, UnusableInputError
+from crawler.errors import ConfigError, DondocError
 from service.cli import (
     DEMO_AS_OF,
     VietnameseArgumentParser,
@@ -29,6 +28,7 @@ from service.cli import (
     load_cli_config,
     parse_date,
 )
+from service.cli_extract import cmd_extract
 from service.cli_reports import cmd_bulletin_draft, cmd_bulletin_render, cmd_bulletin_send, cmd_report
 from service.context import now, open_session, safe_url, short_error, today
 from service.crawl_track import crawl_and_track, print_crawl_outcome
@@ -45,37 +45,6 @@ log = logging.getLogger("dondoc")  # this module also runs as __main__ (crawl su
 
 
 # --- commands -------------------------------------------------------------------------------
-
-
-def cmd_extract(args: argparse.Namespace) -> int:
-    """Print one task record (FORMAT.md) per line for each input file; bad files are reported."""
-    from crawler.extract import extract_tasks
-    from crawler.extract.records import task_record
-    from crawler.extract.text import document_from_file
-    from crawler.extract.units import load_gazetteer
-
-    config = load_cli_config(args)
-    gazetteer = load_gazetteer(tuple((u.name, u.aliases) for u in config.units))
-    failures = 0
-    for name in args.files:
-        path = Path(name)
-        try:
-            document = document_from_file(path)
-        except (UnusableInputError, OSError) as exc:
-            print(f"Lỗi: {_reason(path, exc)}", file=sys.stderr)
-            failures += 1
-            continue
-        for task in extract_tasks(document, gazetteer):
-            print(json.dumps(task_record(task, path.name), ensure_ascii=False))
-    return 1 if failures else 0
-
-
-def _reason(path: Path, exc: BaseException) -> str:
-    """A one-line reason why a file could not be read, naming the file once, without a traceback."""
-    if isinstance(exc, OSError):
-        return f"{path}: không đọc được tệp ({exc.strerror or exc})"
-    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return message if str(path) in message else f"{path}: {message}"
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

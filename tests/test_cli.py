@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import subprocess
 import sys
@@ -248,3 +249,25 @@ def test_digest_refuses_an_unknown_unit_suggesting_close_names(
     code = scheduler.main(["digest", "--config", str(config), "--unit", "Sở Nội vụ Hà Nội"])
     assert code == 0 and "Đơn vị “Sở Nội vụ Hà Nội” không có nhiệm vụ" in capsys.readouterr().out
     assert scheduler.main(["digest", "--config", str(config), "--unit", "Bộ Tư pháp"]) == 0
+
+
+def test_extract_reports_unreadable_files_and_reads_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`extract` on a missing file, a folder or an unsupported format exits 2 with one Vietnamese line
+    per file; the readable file given on the same command line is still extracted."""
+    good = tmp_path / "good.txt"
+    good.write_text("1. Bộ Y tế chủ trì xây dựng đề án, hoàn thành trong năm 2026.\n", encoding="utf-8")
+    sheet = tmp_path / "bang.xlsx"
+    sheet.write_bytes(b"PK\x03\x04 not a document")
+    missing = tmp_path / "khong-co.pdf"
+    code = scheduler.main(["extract", str(missing), str(sheet), str(good), str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert [json.loads(line)["seed"] for line in out.splitlines()] == ["good.txt"]
+    assert err.splitlines() == [
+        f"Lỗi: không đọc được tệp {missing}: không có tệp này",
+        f"Lỗi: không đọc được tệp {sheet}: định dạng “.xlsx” không được hỗ trợ "
+        "(chỉ đọc .txt, .html, .htm, .pdf, .docx, .doc)",
+        f"Lỗi: không đọc được tệp {tmp_path}: đây là một thư mục, không phải tệp",
+    ]

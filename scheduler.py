@@ -12,7 +12,6 @@ import argparse
 import logging
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -28,6 +27,7 @@ from service.cli import (
     load_cli_config,
     parse_date,
 )
+from service.cli_bot import cmd_bot_poll, cmd_invite
 from service.cli_extract import cmd_extract
 from service.cli_reports import cmd_bulletin_draft, cmd_bulletin_render, cmd_bulletin_send, cmd_report
 from service.context import now, open_session, safe_url, short_error, today
@@ -36,7 +36,7 @@ from service.jobs import JobResult, JobSpec, Service
 from service.locks import service_is_running
 from service.logs import configure_logging
 from service.previews import print_unit_digests, require_known_unit, units_with_tasks
-from service.run import install_stop_handlers, run_service, telegram_poller
+from service.run import run_service
 from service.status import status_lines
 from service.triggers import crawl_jobs, job_triggers
 from service.work import bulletin_job, crawl_job, deliver_job, digest_job, housekeeping_job
@@ -104,33 +104,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Cơ sở dữ liệu: {db_path}")
     print(f"Bản tin của từng đơn vị: {out_dir}")
     return 0 if outcome.all_ok else 1
-
-
-def cmd_invite(args: argparse.Namespace) -> int:
-    """Print a one-time code a unit head sends to the Telegram bot or Zalo OA to subscribe."""
-    from notifier.onboarding import invite, invite_text
-
-    config = load_cli_config(args)
-    with open_session(config.database_url()) as session:
-        code = invite(session, args.unit, now(), recipient=args.recipient)
-    print(invite_text(code, args.unit))
-    return 0
-
-
-def cmd_bot_poll(args: argparse.Namespace) -> int:
-    """Answer Telegram bot messages (/start CODE, task lists) by long polling until SIGTERM/SIGINT."""
-    from crawler.storage.engine import make_engine, session_factory
-
-    config = load_cli_config(args)
-    configure_logging(logging.DEBUG if args.verbose else logging.INFO, config.service.log_json)
-    url = config.database_url()
-    stop = threading.Event()
-    poll = telegram_poller(config, session_factory(make_engine(url)), stop)
-    with open_session(url):
-        pass  # migrations first
-    install_stop_handlers(stop.set)
-    poll()
-    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""Closest names for a mistyped unit: what `dondoc digest --unit` and `dondoc report --unit` suggest."""
+"""Closest names for a mistyped unit or recipient: what `dondoc digest`, `report` and `invite` suggest."""
 
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ def closest_names(name: str, candidates: Iterable[str], limit: int = 3) -> list[
     return [by_key[key] for key in dict.fromkeys([*containing, *similar])][:limit]
 
 
-def suggestion(name: str, candidates: Iterable[str]) -> str:
-    """The sentence appended to an "unknown unit" error: the closest names, or a hint when none is close."""
+def suggestion(name: str, candidates: Iterable[str], kind: str = "đơn vị") -> str:
+    """The sentence appended to an "unknown unit" (or recipient, `kind`) error: the closest names, or
+    a hint when none is close."""
     close = closest_names(name, candidates)
     if not close:
-        return "Không có tên đơn vị nào gần giống."
+        return f"Không có tên {kind} nào gần giống."
     return "Có phải: " + "; ".join(f"“{found}”" for found in close) + "?"

@@ -271,3 +271,16 @@ def test_extract_reports_unreadable_files_and_reads_the_others(
         "(chỉ đọc .txt, .html, .htm, .pdf, .docx, .doc)",
         f"Lỗi: không đọc được tệp {tmp_path}: đây là một thư mục, không phải tệp",
     ]
+
+
+def test_invite_refuses_an_unknown_recipient(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`invite --recipient` with a name neither the config nor the database knows exits 2 naming the
+    closest recipient; the configured name gets its code."""
+    config = write_config(tmp_path, '\n[[recipients]]\nname = "Văn phòng Bộ Y tế"\nunits = ["Bộ Y tế"]\n')
+    argv = ["invite", "--config", str(config), "--unit", "Bộ Y tế", "--recipient"]
+    assert scheduler.main([*argv, "Van phong Bo Y te"]) == 2
+    err = capsys.readouterr().err
+    assert one_line(err) and err.startswith("Lỗi: không có người nhận “Van phong Bo Y te”")
+    assert "Có phải: “Văn phòng Bộ Y tế”?" in err
+    assert scheduler.main([*argv, "Văn phòng Bộ Y tế"]) == 0
+    assert re.search(r"/start [A-Z0-9]{6,}", capsys.readouterr().out)

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
+from crawler.config import EmailConfig
 from crawler.errors import ConfigError
 from service.cli import load_cli_config
 from service.context import now, open_session, output_dir, today
@@ -54,14 +56,22 @@ def cmd_bulletin_send(args: argparse.Namespace) -> int:
     from notifier.channels.factory import create_channels
 
     config = load_cli_config(args)
+    if config.channels.email == EmailConfig():
+        raise ConfigError(f"{config.path or 'cấu hình mặc định'}: chưa cấu hình gửi email: thêm bảng "
+                          "[channels.email] (host, port, sender) vào tệp cấu hình rồi chạy lại")
     url = config.database_url()
     with open_session(url) as session:
         channels = create_channels(config, sessions=session_factory(make_engine(url)), clock=now,
                                    sleep=time.sleep)
         report = send_bulletin(session, config, Path(args.draft), channels, now(), recipients=args.to or None)
+    delivery = report.delivery
     print(f"Bản tin: {report.queued} thư mới vào hộp thư đi cho {report.addresses} địa chỉ; "
-          f"đã gửi {report.delivery.sent}, lỗi {report.delivery.failed}, chờ {report.delivery.waiting}.")
-    return 1 if report.delivery.failed else 0
+          f"đã gửi {delivery.sent}, thử lại sau {delivery.retried}, lỗi {delivery.failed}, "
+          f"chờ {delivery.waiting}.")
+    if delivery.retried:
+        print(f"Lỗi: chưa gửi được {delivery.retried} thư (máy chủ thư chưa nhận); thư vẫn nằm trong hộp "
+              "thư đi, chạy lại lệnh này hoặc “dondoc run” để gửi lại.", file=sys.stderr)
+    return 1 if delivery.failed or delivery.retried else 0
 
 
 def split_formats(value: str) -> list[str]:

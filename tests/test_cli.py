@@ -284,3 +284,16 @@ def test_invite_refuses_an_unknown_recipient(tmp_path: Path, capsys: pytest.Capt
     assert "Có phải: “Văn phòng Bộ Y tế”?" in err
     assert scheduler.main([*argv, "Văn phòng Bộ Y tế"]) == 0
     assert re.search(r"/start [A-Z0-9]{6,}", capsys.readouterr().out)
+
+
+def test_bulletin_send_without_email_configured_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`bulletin send` with no [channels.email] exits 2 saying email is not configured, before it
+    queues anything (the database is not even created)."""
+    config = write_config(tmp_path)
+    code = scheduler.main(["bulletin", "send", "--config", str(config), str(tmp_path / "ban-tin.toml")])
+    err = capsys.readouterr().err
+    assert code == 2 and one_line(err)
+    assert f"Lỗi: {config}: chưa cấu hình gửi email: thêm bảng [channels.email]" in err
+    assert not (tmp_path / "db.sqlite3").exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -81,12 +82,24 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Run the whole pipeline once against the bundled local site and print each unit's digest."""
+    """Run the whole pipeline once against the bundled local site and print each unit's digest; the
+    temporary folder is removed at the end, --db and --out keep the database and the digests."""
+    work_dir = Path(tempfile.mkdtemp(prefix="dondoc-demo-"))
+    try:
+        code = demo_in(work_dir, args)
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    if not (args.db and args.out):
+        print(f"Đã xóa thư mục tạm {work_dir} (--db giữ lại cơ sở dữ liệu, --out giữ lại bản tin).")
+    return code
+
+
+def demo_in(work_dir: Path, args: argparse.Namespace) -> int:
+    """The demo's work, with what --db and --out do not name kept in `work_dir`."""
     from crawler.site import demo_sources, serve_site
 
-    work_dir = Path(tempfile.mkdtemp(prefix="dondoc-demo-"))
     db_path = Path(args.db).resolve() if args.db else work_dir / "dondoc.sqlite3"
-    out_dir = work_dir / "digests"
+    out_dir = Path(args.out).resolve() if args.out else work_dir / "digests"
     site = serve_site()
     try:
         print(f"Trang mẫu cục bộ đang chạy tại {site.base_url}")
@@ -99,10 +112,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         site.stop()
     print_crawl_outcome(outcome)
     with open_session(config.database_url()) as session:
-        printed = print_unit_digests(session, units_with_tasks(session), args.as_of, "console", out_dir)
+        printed = print_unit_digests(session, units_with_tasks(session), args.as_of, "console",
+                                     out_dir if args.out else None)
     print(f"\nĐã in bản tin nhắc việc của {printed} đơn vị (ngày tính: {args.as_of:%d/%m/%Y}).")
-    print(f"Cơ sở dữ liệu: {db_path}")
-    print(f"Bản tin của từng đơn vị: {out_dir}")
+    if args.db:
+        print(f"Cơ sở dữ liệu: {db_path}")
+    if args.out:
+        print(f"Bản tin của từng đơn vị: {out_dir}")
     return 0 if outcome.all_ok else 1
 
 
@@ -177,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="chạy thử toàn bộ quy trình trên trang mẫu cục bộ")
     demo.add_argument("--as-of", type=parse_date, default=DEMO_AS_OF, help="ngày \"hôm nay\" (YYYY-MM-DD)")
     demo.add_argument("--db", help="giữ cơ sở dữ liệu SQLite tại đường dẫn này")
+    demo.add_argument("--out", help="lưu bản tin của từng đơn vị vào thư mục này")
     demo.set_defaults(handler=cmd_demo)
 
     extract = commands.add_parser("extract", help="in các nhiệm vụ trích xuất từ tệp (JSONL)")

@@ -112,10 +112,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Completed
     """`dondoc demo --db PATH` run once as a real subprocess: its output and the kept database."""
     folder = tmp_path_factory.mktemp("demo")
     db = folder / "demo.sqlite3"
+    temp = folder / "tmp"
+    temp.mkdir()
     result = subprocess.run(
         [sys.executable, "-m", "scheduler", "demo", "--db", str(db)],
-        capture_output=True, text=True, timeout=600, check=False, env=dondoc_env(), cwd=folder,
+        capture_output=True, text=True, timeout=600, check=False, env=dondoc_env(TMPDIR=str(temp)),
+        cwd=folder,
     )
+    assert not list(temp.iterdir()), "the demo left its temporary folder behind"
     return result, db
 
 
@@ -133,6 +137,24 @@ def test_demo_end_to_end(demo: tuple[subprocess.CompletedProcess[str], Path]) ->
     assert "05/10/2025" in item and "46-TB/TGV" in item
     assert f"{base.group(1)}/?pageid=27160&docid=212345" in item
     assert f"Cơ sở dữ liệu: {db}" in result.stdout and db.exists()
+
+
+@pytest.mark.slow
+def test_demo_removes_its_temporary_folder_keeping_what_out_names(tmp_path: Path) -> None:
+    """`dondoc demo --out DIR` keeps the digests in DIR; its temporary folder, database included, is
+    gone at the end and the output says so."""
+    temp, out = tmp_path / "tmp", tmp_path / "ban-tin"
+    temp.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "scheduler", "demo", "--out", str(out)],
+        capture_output=True, text=True, timeout=600, check=False, env=dondoc_env(TMPDIR=str(temp)),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not list(temp.iterdir()) and "Đã xóa thư mục tạm" in result.stdout
+    assert f"Bản tin của từng đơn vị: {out}" in result.stdout and "Cơ sở dữ liệu:" not in result.stdout
+    assert any(path.suffix == ".txt" for path in out.iterdir())
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["ban-tin", "tmp"]
 
 
 @pytest.mark.slow

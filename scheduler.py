@@ -31,14 +31,14 @@ from service.cli import (
 from service.cli_bot import cmd_bot_poll, cmd_invite
 from service.cli_extract import cmd_extract
 from service.cli_reports import cmd_bulletin_draft, cmd_bulletin_render, cmd_bulletin_send, cmd_report
-from service.context import now, open_session, safe_url, short_error, today
+from service.context import now, open_session, safe_url, short_error, sqlite_file, today
 from service.crawl_track import crawl_and_track, print_crawl_outcome
 from service.jobs import JobResult, JobSpec, Service
 from service.locks import service_is_running
 from service.logs import configure_logging
 from service.previews import print_unit_digests, require_known_unit, units_with_tasks
 from service.run import run_service
-from service.status import status_lines
+from service.status import no_database_lines, status_lines
 from service.triggers import crawl_jobs, job_triggers
 from service.work import bulletin_job, crawl_job, deliver_job, digest_job, housekeeping_job
 
@@ -136,6 +136,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     config = load_cli_config(args)
     url = config.database_url()
     running = service_is_running(url)
+    database = sqlite_file(url)
+    if database is not None and not database.exists():  # nothing ran yet: report it, create nothing
+        print("\n".join(no_database_lines(database, running)))
+        return 0
     with open_session(url) as session:
         lines = status_lines(session, config, running, now())
     print("\n".join(lines))

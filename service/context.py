@@ -36,6 +36,16 @@ def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL (absolute); None for other databases and in-memory SQLite."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database).resolve()
+
+
 @contextmanager
 def open_session(url: str) -> Iterator[Session]:
     """A session on an up-to-date database: migrations are applied first, at every start."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.errors import AlreadyRunningError
+from service.context import sqlite_file
 
 log = logging.getLogger("dondoc")
 
@@ -29,13 +30,8 @@ class InstanceLock:
 
 def sqlite_lock_path(url: str, suffix: str) -> Path | None:
     """The lock file next to a SQLite database file; None for other databases and in-memory SQLite."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
-        return None
-    database = Path(parsed.database).resolve()
-    return database.with_name(f"{database.name}.{suffix}")
+    database = sqlite_file(url)
+    return database.with_name(f"{database.name}.{suffix}") if database is not None else None
 
 
 def acquire_lock(url: str, purpose: str, wait: bool) -> InstanceLock:
@@ -122,7 +118,11 @@ def holding(lock: InstanceLock) -> Iterator[InstanceLock]:
 
 def service_is_running(url: str) -> bool | None:
     """Whether some `dondoc run` holds the instance lock of this database (for `dondoc status`);
-    None when this user cannot tell (the lock file is not readable)."""
+    None when this user cannot tell (the lock file is not readable). Creates no file: a service
+    that runs has made its lock file already."""
+    path = sqlite_lock_path(url, LOCKS["run"][0])
+    if path is not None and not path.exists():
+        return False
     try:
         lock = acquire_lock(url, "run", wait=False)
     except AlreadyRunningError:

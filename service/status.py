@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crawler.config import Config, SourceConfig
@@ -24,6 +25,13 @@ def status_lines(session: Session, config: Config, running: bool | None, now_: d
     lines += _source_lines(session, config, now_) or ["  (chưa khai báo nguồn nào)"]
     lines += ["", _outbox_line(session)]
     return lines
+
+
+def no_database_lines(database: Path, running: bool | None) -> list[str]:
+    """The `dondoc status` report when the SQLite database does not exist yet (nothing has run)."""
+    return [f"Dịch vụ: {SERVICE_STATES[running]}", "",
+            f"Cơ sở dữ liệu chưa có: {database}",
+            "  (chưa chạy “dondoc crawl” hay “dondoc run” lần nào với cấu hình này)"]
 
 
 def _when(moment: dt.datetime | None) -> str:

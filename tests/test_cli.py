@@ -319,3 +319,18 @@ def test_bulletin_send_without_email_configured_says_so(
     assert code == 2 and one_line(err)
     assert f"Lỗi: {config}: chưa cấu hình gửi email: thêm bảng [channels.email]" in err
     assert not (tmp_path / "db.sqlite3").exists()
+
+
+def test_status_without_a_config_creates_no_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`dondoc status` in a folder with no config and no database reports that nothing has run yet,
+    exit 0, and leaves the folder empty (no database, no lock file, no output folder)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DONDOC_CONFIG", raising=False)
+    monkeypatch.delenv("DONDOC_DATABASE_URL", raising=False)
+    assert scheduler.main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Dịch vụ: không chạy\n")
+    assert f"Cơ sở dữ liệu chưa có: {tmp_path.resolve() / 'dondoc.sqlite3'}" in out
+    assert list(tmp_path.iterdir()) == []

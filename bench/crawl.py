@@ -25,7 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from crawler.config import Config, GeneralConfig
 from crawler.crawl import CrawlReport, run_crawl
 from crawler.site import demo_sources, serve_site
-from crawler.site.build_site import (
+from crawler.site.server import ROUTES_FILE, SITE_DIR
+from crawler.storage.engine import upgrade_database
+from tools.build_site import (
     ZONE_ID,
     Article,
     VanbanDoc,
@@ -35,8 +37,6 @@ from crawler.site.build_site import (
     stream_item,
     vanban_detail_html,
 )
-from crawler.site.server import ROUTES_FILE, SITE_DIR
-from crawler.storage.engine import upgrade_database
 
 VN = dt.timezone(dt.timedelta(hours=7))
 PAGE_SIZE = 20

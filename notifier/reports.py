@@ -47,6 +47,7 @@ from crawler.extract.normalize import match_key
 from crawler.storage.schema import Document, Task
 from notifier.bulletin.classify import is_local
 from notifier.bulletin.docxkit import set_fonts, set_page, xml_text
+from notifier.names import suggestion
 from notifier.render import environment
 
 logger = logging.getLogger(__name__)
@@ -211,9 +212,11 @@ def _filter(tasks: Iterable[StoredTask], unit: str | None, document: str | None)
     chosen = list(tasks)
     if unit:
         wanted = _key(unit)
+        named = {u for t in chosen for u in (*t.lead, *t.support)}
         chosen = [t for t in chosen if wanted in {_key(u) for u in (*t.lead, *t.support)}]
         if not chosen:
-            raise ReportInputError(f"Không có nhiệm vụ nào của đơn vị '{unit}' (kiểm tra lại tên đơn vị).")
+            raise ReportInputError(f"Không có nhiệm vụ nào của đơn vị '{unit}' (kiểm tra lại tên đơn vị). "
+                                   + suggestion(unit, sorted(named)))
     if document:
         wanted = _key(document)
         chosen = [t for t in chosen if wanted in {_key(d) for d in t.documents}]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import scheduler
+from service.locks import acquire_lock
 
 SERVICE_HELPERS = Path(__file__).resolve().parent / "service"
 sys.path.insert(0, str(SERVICE_HELPERS))
@@ -94,7 +96,7 @@ def test_second_run_exits_with_a_clear_message(tmp_path: Path) -> None:
     """While the instance lock is held, `dondoc run` exits 2 with one line saying another one runs."""
     config = tmp_path / "dondoc.toml"
     config.write_text('[general]\ndatabase = "db.sqlite3"\n[service]\nhealth_port = 0\n', encoding="utf-8")
-    lock = scheduler.acquire_lock(f"sqlite:///{tmp_path / 'db.sqlite3'}", "run", wait=False)
+    lock = acquire_lock(f"sqlite:///{tmp_path / 'db.sqlite3'}", "run", wait=False)
     try:
         result = run_dondoc(config, "run", timeout=120)
         status = run_dondoc(config, "status", timeout=120)
@@ -110,10 +112,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Completed
     """`dondoc demo --db PATH` run once as a real subprocess: its output and the kept database."""
     folder = tmp_path_factory.mktemp("demo")
     db = folder / "demo.sqlite3"
+    temp = folder / "tmp"
+    temp.mkdir()
     result = subprocess.run(
         [sys.executable, "-m", "scheduler", "demo", "--db", str(db)],
-        capture_output=True, text=True, timeout=600, check=False, env=dondoc_env(), cwd=folder,
+        capture_output=True, text=True, timeout=600, check=False, env=dondoc_env(TMPDIR=str(temp)),
+        cwd=folder,
     )
+    assert not list(temp.iterdir()), "the demo left its temporary folder behind"
     return result, db
 
 
@@ -131,6 +137,24 @@ def test_demo_end_to_end(demo: tuple[subprocess.CompletedProcess[str], Path]) ->
     assert "05/10/2025" in item and "46-TB/TGV" in item
     assert f"{base.group(1)}/?pageid=27160&docid=212345" in item
     assert f"Cơ sở dữ liệu: {db}" in result.stdout and db.exists()
+
+
+@pytest.mark.slow
+def test_demo_removes_its_temporary_folder_keeping_what_out_names(tmp_path: Path) -> None:
+    """`dondoc demo --out DIR` keeps the digests in DIR; its temporary folder, database included, is
+    gone at the end and the output says so."""
+    temp, out = tmp_path / "tmp", tmp_path / "ban-tin"
+    temp.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "scheduler", "demo", "--out", str(out)],
+        capture_output=True, text=True, timeout=600, check=False, env=dondoc_env(TMPDIR=str(temp)),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not list(temp.iterdir()) and "Đã xóa thư mục tạm" in result.stdout
+    assert f"Bản tin của từng đơn vị: {out}" in result.stdout and "Cơ sở dữ liệu:" not in result.stdout
+    assert any(path.suffix == ".txt" for path in out.iterdir())
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["ban-tin", "tmp"]
 
 
 @pytest.mark.slow
@@ -225,3 +249,88 @@ def test_license_is_an_spdx_string() -> None:
 
     pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
     assert tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["license"] == "MIT"
+
+
+def write_config(tmp_path: Path, extra: str = "") -> Path:
+    """A config file keeping the database and the output folder inside `tmp_path`."""
+    config = tmp_path / "dondoc.toml"
+    config.write_text(f'[general]\ndatabase = "db.sqlite3"\noutput_dir = "out"\n{extra}', encoding="utf-8")
+    return config
+
+
+def test_digest_refuses_an_unknown_unit_suggesting_close_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`digest --unit` with a name no task, config or gazetteer knows exits 2 naming the closest units;
+    a known unit without tasks still prints that it has none, exit 0."""
+    config = write_config(tmp_path, '\n[[units]]\nname = "Sở Nội vụ Hà Nội"\n')
+    code = scheduler.main(["digest", "--config", str(config), "--unit", "Bộ Tư Phap"])
+    err = capsys.readouterr().err
+    assert code == 2 and one_line(err)
+    assert "Lỗi: không có đơn vị “Bộ Tư Phap” trong danh mục đơn vị" in err and "“Bộ Tư pháp”" in err
+    code = scheduler.main(["digest", "--config", str(config), "--unit", "Sở Nội vụ Hà Nội"])
+    assert code == 0 and "Đơn vị “Sở Nội vụ Hà Nội” không có nhiệm vụ" in capsys.readouterr().out
+    assert scheduler.main(["digest", "--config", str(config), "--unit", "Bộ Tư pháp"]) == 0
+
+
+def test_extract_reports_unreadable_files_and_reads_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`extract` on a missing file, a folder or an unsupported format exits 2 with one Vietnamese line
+    per file; the readable file given on the same command line is still extracted."""
+    good = tmp_path / "good.txt"
+    good.write_text("1. Bộ Y tế chủ trì xây dựng đề án, hoàn thành trong năm 2026.\n", encoding="utf-8")
+    sheet = tmp_path / "bang.xlsx"
+    sheet.write_bytes(b"PK\x03\x04 not a document")
+    missing = tmp_path / "khong-co.pdf"
+    code = scheduler.main(["extract", str(missing), str(sheet), str(good), str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert [json.loads(line)["seed"] for line in out.splitlines()] == ["good.txt"]
+    assert err.splitlines() == [
+        f"Lỗi: không đọc được tệp {missing}: không có tệp này",
+        f"Lỗi: không đọc được tệp {sheet}: định dạng “.xlsx” không được hỗ trợ "
+        "(chỉ đọc .txt, .html, .htm, .pdf, .docx, .doc)",
+        f"Lỗi: không đọc được tệp {tmp_path}: đây là một thư mục, không phải tệp",
+    ]
+
+
+def test_invite_refuses_an_unknown_recipient(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`invite --recipient` with a name neither the config nor the database knows exits 2 naming the
+    closest recipient; the configured name gets its code."""
+    config = write_config(tmp_path, '\n[[recipients]]\nname = "Văn phòng Bộ Y tế"\nunits = ["Bộ Y tế"]\n')
+    argv = ["invite", "--config", str(config), "--unit", "Bộ Y tế", "--recipient"]
+    assert scheduler.main([*argv, "Van phong Bo Y te"]) == 2
+    err = capsys.readouterr().err
+    assert one_line(err) and err.startswith("Lỗi: không có người nhận “Van phong Bo Y te”")
+    assert "Có phải: “Văn phòng Bộ Y tế”?" in err
+    assert scheduler.main([*argv, "Văn phòng Bộ Y tế"]) == 0
+    assert re.search(r"/start [A-Z0-9]{6,}", capsys.readouterr().out)
+
+
+def test_bulletin_send_without_email_configured_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`bulletin send` with no [channels.email] exits 2 saying email is not configured, before it
+    queues anything (the database is not even created)."""
+    config = write_config(tmp_path)
+    code = scheduler.main(["bulletin", "send", "--config", str(config), str(tmp_path / "ban-tin.toml")])
+    err = capsys.readouterr().err
+    assert code == 2 and one_line(err)
+    assert f"Lỗi: {config}: chưa cấu hình gửi email: thêm bảng [channels.email]" in err
+    assert not (tmp_path / "db.sqlite3").exists()
+
+
+def test_status_without_a_config_creates_no_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`dondoc status` in a folder with no config and no database reports that nothing has run yet,
+    exit 0, and leaves the folder empty (no database, no lock file, no output folder)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DONDOC_CONFIG", raising=False)
+    monkeypatch.delenv("DONDOC_DATABASE_URL", raising=False)
+    assert scheduler.main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Dịch vụ: không chạy\n")
+    assert f"Cơ sở dữ liệu chưa có: {tmp_path.resolve() / 'dondoc.sqlite3'}" in out
+    assert list(tmp_path.iterdir()) == []

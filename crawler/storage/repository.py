@@ -212,6 +212,11 @@ def sync_recipients(session: Session, recipients: Sequence[RecipientConfig], res
     session.flush()
 
 
+def recipient_names(session: Session) -> list[str]:
+    """The names of every stored recipient (from the config or from invites), sorted."""
+    return sorted(session.scalars(select(Recipient.name)))
+
+
 def _upsert_recipient(session: Session, spec: RecipientConfig) -> Recipient:
     """Create or update the recipient row of one config entry."""
     recipient = session.scalars(select(Recipient).where(Recipient.name == spec.name)).one_or_none()

@@ -136,3 +136,11 @@ def test_scraped_text_stays_text_in_every_format(session: Session, tmp_path: Pat
     assert "<script>alert(1)</script>" in docx.Document(str(docx_path)).tables[1].rows[1].cells[2].text
     cell = openpyxl.load_workbook(xlsx_path)["Danh sách nhiệm vụ"]["D4"]
     assert cell.data_type == "s" and str(cell.value).startswith("=HYPERLINK")
+
+
+def test_unknown_unit_suggests_the_closest_names(tasks: Session) -> None:
+    """A unit typed without its marks, or only in part, is refused naming the units it may mean."""
+    with pytest.raises(ReportInputError, match="Có phải: “Bộ Khoa học và Công nghệ”"):
+        overdue_report(tasks, AS_OF, unit="Bo Khoa hoc va Cong nghe")
+    with pytest.raises(ReportInputError, match="Không có tên đơn vị nào gần giống"):
+        overdue_report(tasks, AS_OF, unit="Hội đồng Quản trị XYZ")

@@ -18,8 +18,8 @@ from pathlib import Path
 import docx
 from fpdf import FPDF
 
-from crawler.site.build_site import VanbanDoc, vanban_detail_html, vanban_list_html
 from crawler.site.server import ROUTES_FILE
+from tools.build_site import VanbanDoc, vanban_detail_html, vanban_list_html
 
 CHALLENGE = ("<html><head><title>Just a moment...</title><script>var t=Date.now();document.cookie="
              "'__jsch='+t;setTimeout(function(){location.reload()},500)</script></head><body></body></html>")

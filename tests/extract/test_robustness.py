@@ -137,19 +137,21 @@ def test_cli_prints_records_and_skips_bad_files(tmp_path: Path, capsys: pytest.C
         encoding="utf-8",
     )
     bad.write_bytes(b"")
-    assert main(["extract", str(good), str(bad)]) == 1  # the bad file is reported, the good one read
+    assert main(["extract", str(good), str(bad)]) == 2  # the bad file is reported, the good one read
     out, err = capsys.readouterr()
     record = json.loads(out.strip())
     assert record["seed"] == "good.txt" and record["deadline"]["precision"] == "quarter"
-    assert record["lead"] == ["Bộ Công an"] and "Lỗi:" in err and "Traceback" not in err
+    assert record["lead"] == ["Bộ Công an"] and "Traceback" not in err
+    assert err.strip() == f"Lỗi: không đọc được tệp {bad}: tệp rỗng"
 
 
 def test_extract_command_runs() -> None:
-    """`dondoc extract` with only bad input exits non-zero without a traceback."""
+    """`dondoc extract` with only a missing file exits 2 with one Vietnamese line, no traceback."""
     proc = subprocess.run(
         [sys.executable, "-m", "scheduler", "extract", "/nonexistent.txt"],
         capture_output=True,
         text=True,
         check=False,
     )
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == "Lỗi: không đọc được tệp /nonexistent.txt: không có tệp này"

@@ -1,6 +1,6 @@
 """Killing a delivery process (SIGKILL) while a server holds a request, then restarting it.
 
-A real subprocess (`python -m notifier.deliver_once`) sends nine outbox messages (three each to
+A real subprocess (`delivery_process.py`, one outbox delivery run) sends nine outbox messages (three each to
 Telegram, Zalo and email) to local servers. One server holds one request; the test kills the
 process while it waits, restarts it with --recover, and counts what each server accepted:
 - killed before the server accepted the request: every message arrives exactly once;
@@ -31,6 +31,7 @@ from crawler.storage.schema import Base, ChannelAddress, OutboxMessage
 from notifier.outbox import PlannedMessage, message_key, recipient_row, write_planned
 
 ROOT = Path(__file__).resolve().parents[2]
+DELIVERY_PROCESS = Path(__file__).resolve().parent / "delivery_process.py"
 ADDRESSES = {"telegram": "1001", "zalo": "u-1", "email": "vp@skhcn.example.gov.vn"}
 MARKER = "[giữ]"
 
@@ -107,7 +108,7 @@ def _env(database_url: str) -> dict[str, str]:
 
 def _deliver(config: Path, url: str, *extra: str) -> subprocess.Popen[str]:
     """Start one delivery process on the database at `url`."""
-    command = [sys.executable, "-m", "notifier.deliver_once", "--config", str(config), *extra]
+    command = [sys.executable, str(DELIVERY_PROCESS), "--config", str(config), *extra]
     return subprocess.Popen(
         command, cwd=ROOT, env=_env(url), text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )

@@ -33,6 +33,24 @@ from crawler.storage.repository import sync_config
 from crawler.storage.schema import Document, OutboxMessage, Page, ServiceJob, Source
 from notifier.channels.factory import ZALO_TOKEN_FILE
 from notifier.channels.zalo import FileTokenStore, ZaloTokens
+from service.crawl_track import crawl_time_limit
+from service.health import start_health_server
+from service.jobs import JobResult, JobSpec, Service
+from service.locks import acquire_lock, service_is_running
+from service.logs import JsonFormatter, KeyValueFormatter
+from service.metrics import Metric, collect_metrics, metrics_content_type, metrics_text, wants_openmetrics
+from service.processes import wait_child
+from service.run import schedule_jobs
+from service.status import status_lines
+from service.triggers import crawl_jobs, cron_trigger, first_run_time, job_triggers, source_trigger
+from service.work import (
+    alert_failing_source,
+    crawl_command,
+    housekeeping_job,
+    prune_raw_pages,
+    record_source_failure,
+    zalo_token_warnings,
+)
 
 UTC = dt.UTC
 NOW = dt.datetime(2025, 10, 1, 1, 0, tzinfo=UTC)
@@ -43,10 +61,10 @@ def source(name: str, **fields: object) -> SourceConfig:
     return SourceConfig(name=name, family="news", start_url="http://127.0.0.1:9/", **fields)  # type: ignore[arg-type]
 
 
-def service_for(config: Config) -> scheduler.Service:
+def service_for(config: Config) -> Service:
     """A Service bound to `config` with a fixed clock."""
     upgrade_database(config.database_url())
-    return scheduler.Service(config, lambda: NOW)
+    return Service(config, lambda: NOW)
 
 
 @pytest.fixture()
@@ -74,14 +92,14 @@ def test_grouped_sources_share_one_crawl_job(tmp_path: Path) -> None:
         sources=(source("a", group="bo-nganh", interval_seconds=30), source("b"),
                  source("c", group="bo-nganh", time_limit_s=50)),
     )
-    jobs = scheduler.crawl_jobs(config)
+    jobs = crawl_jobs(config)
     assert list(jobs) == ["crawl-group:bo-nganh", "crawl:b"]
     assert [s.name for s in jobs["crawl-group:bo-nganh"]] == ["a", "c"]
-    trigger = scheduler.job_triggers(config)["crawl-group:bo-nganh"]
+    trigger = job_triggers(config)["crawl-group:bo-nganh"]
     assert trigger.interval == dt.timedelta(seconds=30)
-    command = scheduler.crawl_command(config, jobs["crawl-group:bo-nganh"])
+    command = crawl_command(config, jobs["crawl-group:bo-nganh"])
     assert command[-5:] == ["crawl", "--source", "a", "--source", "c"]
-    assert scheduler.crawl_time_limit(config, ("a", "c")) == 50
+    assert crawl_time_limit(config, ("a", "c")) == 50
 
 
 def test_empty_schedule_turns_a_job_off(tmp_path: Path) -> None:
@@ -97,56 +115,56 @@ def test_empty_schedule_turns_a_job_off(tmp_path: Path) -> None:
 def test_source_trigger_prefers_cron_then_seconds_then_minutes() -> None:
     """cron wins over interval_seconds, which wins over interval_minutes; 6 cron fields mean seconds."""
     config = Config(path="dondoc.toml")
-    cron = scheduler.source_trigger(source("a", cron="*/7 * * * * *", interval_seconds=3), 0, config)
+    cron = source_trigger(source("a", cron="*/7 * * * * *", interval_seconds=3), 0, config)
     assert "second='*/7'" in str(cron)
-    seconds = scheduler.source_trigger(source("a", interval_seconds=3), 0, config)
+    seconds = source_trigger(source("a", interval_seconds=3), 0, config)
     assert isinstance(seconds, IntervalTrigger) and seconds.interval == dt.timedelta(seconds=3)
-    minutes = scheduler.source_trigger(source("a", interval_minutes=90), 0, config)
+    minutes = source_trigger(source("a", interval_minutes=90), 0, config)
     assert minutes.interval == dt.timedelta(minutes=90)
 
 
 def test_bad_cron_is_a_config_error_naming_key_and_file() -> None:
     """A cron expression APScheduler refuses stops the start with the key and the file named."""
     with pytest.raises(ConfigError) as caught:
-        scheduler.cron_trigger("61 * * * *", "schedules.daily_digest", Config(path="/etc/dondoc.toml"))
+        cron_trigger("61 * * * *", "schedules.daily_digest", Config(path="/etc/dondoc.toml"))
     assert "schedules.daily_digest" in str(caught.value) and "/etc/dondoc.toml" in str(caught.value)
 
 
 def test_first_run_is_immediate_once_after_missed_slots() -> None:
     """A run missed while stopped happens once at start; a future stored run is kept; crawls start at once."""
-    every_hour = scheduler.JobSpec("x", IntervalTrigger(hours=1, start_date=NOW - dt.timedelta(minutes=30)),
-                                   lambda: scheduler.JobResult("ok"))
-    assert scheduler.first_run_time(every_hour, NOW - dt.timedelta(days=3), NOW) == NOW
+    every_hour = JobSpec("x", IntervalTrigger(hours=1, start_date=NOW - dt.timedelta(minutes=30)),
+                                   lambda: JobResult("ok"))
+    assert first_run_time(every_hour, NOW - dt.timedelta(days=3), NOW) == NOW
     later = NOW + dt.timedelta(minutes=10)
-    assert scheduler.first_run_time(every_hour, later, NOW) == later
-    assert scheduler.first_run_time(every_hour, None, NOW) is None
-    crawl = scheduler.JobSpec("crawl:x", every_hour.trigger, every_hour.work, run_at_start=True)
-    assert scheduler.first_run_time(crawl, None, NOW) == NOW
+    assert first_run_time(every_hour, later, NOW) == later
+    assert first_run_time(every_hour, None, NOW) is None
+    crawl = JobSpec("crawl:x", every_hour.trigger, every_hour.work, run_at_start=True)
+    assert first_run_time(crawl, None, NOW) == NOW
 
 
 def test_file_lock_admits_one_holder(tmp_path: Path) -> None:
     """A second taker of the run lock gets AlreadyRunningError; after release it can take it."""
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    first = scheduler.acquire_lock(url, "run", wait=False)
+    first = acquire_lock(url, "run", wait=False)
     with pytest.raises(AlreadyRunningError) as caught:
-        scheduler.acquire_lock(url, "run", wait=False)
+        acquire_lock(url, "run", wait=False)
     assert "--wait" in str(caught.value)
-    assert scheduler.service_is_running(url)
+    assert service_is_running(url)
     first.release()
-    assert not scheduler.service_is_running(url)
-    scheduler.acquire_lock(url, "run", wait=False).release()
+    assert not service_is_running(url)
+    acquire_lock(url, "run", wait=False).release()
 
 
 @pytest.mark.postgres
 def test_postgres_advisory_lock_admits_one_holder(postgres_url: str) -> None:
     """On PostgreSQL the run lock is an advisory lock: a second taker is refused until release."""
-    first = scheduler.acquire_lock(postgres_url, "run", wait=False)
+    first = acquire_lock(postgres_url, "run", wait=False)
     with pytest.raises(AlreadyRunningError):
-        scheduler.acquire_lock(postgres_url, "run", wait=False)
-    other = scheduler.acquire_lock(postgres_url, "extract", wait=False)
+        acquire_lock(postgres_url, "run", wait=False)
+    other = acquire_lock(postgres_url, "extract", wait=False)
     other.release()
     first.release()
-    scheduler.acquire_lock(postgres_url, "run", wait=False).release()
+    acquire_lock(postgres_url, "run", wait=False).release()
 
 
 def add_broken_source(session: Session) -> None:
@@ -164,7 +182,7 @@ def test_metrics_report_a_broken_source(session: Session) -> None:
     """/metrics text: job counters, per-source up, failures and staleness (+Inf when never succeeded)."""
     add_broken_source(session)
     config = Config(sources=(source("hong"), source("tot")))
-    text = scheduler.metrics_text(scheduler.collect_metrics(session, config, NOW))
+    text = metrics_text(collect_metrics(session, config, NOW))
     assert 'dondoc_job_failures_total{job="crawl:hong"} 3' in text
     assert 'dondoc_source_up{source="hong"} 0' in text
     assert 'dondoc_source_consecutive_failures{source="hong"} 3' in text
@@ -175,7 +193,7 @@ def test_metrics_report_a_broken_source(session: Session) -> None:
 
 def test_metric_labels_are_escaped() -> None:
     """Quotes, backslashes and newlines in label values are escaped as the text format requires."""
-    text = scheduler.metrics_text([scheduler.Metric("m", "gauge", "h", 1.5, (("source", 'a"b\\c\nd'),))])
+    text = metrics_text([Metric("m", "gauge", "h", 1.5, (("source", 'a"b\\c\nd'),))])
     assert 'm{source="a\\"b\\\\c\\nd"} 1.5' in text
 
 
@@ -186,11 +204,11 @@ def test_metrics_parse_as_prometheus_text_and_openmetrics(session: Session) -> N
 
     add_broken_source(session)
     config = Config(sources=(source("hong"), source("tot")))
-    metrics = scheduler.collect_metrics(session, config, NOW)
-    families = {f.name: f for f in text_string_to_metric_families(scheduler.metrics_text(metrics))}
+    metrics = collect_metrics(session, config, NOW)
+    families = {f.name: f for f in text_string_to_metric_families(metrics_text(metrics))}
     assert families["dondoc_job_runs"].type == "counter"
     assert [s.value for s in families["dondoc_job_failures"].samples] == [3]
-    openmetrics = {f.name: f for f in parse_openmetrics(scheduler.metrics_text(metrics, openmetrics=True))}
+    openmetrics = {f.name: f for f in parse_openmetrics(metrics_text(metrics, openmetrics=True))}
     assert openmetrics.keys() == families.keys()
     staleness = {s.labels["source"]: s.value for s in openmetrics["dondoc_source_staleness_seconds"].samples}
     assert staleness == {"hong": float("inf"), "tot": 120}
@@ -206,7 +224,7 @@ def test_served_metrics_parse_in_both_formats(tmp_path: Path, monkeypatch: pytes
     monkeypatch.delenv("DONDOC_DATABASE_URL", raising=False)
     config = Config(general=GeneralConfig(database=str(tmp_path / "m.sqlite3")), sources=(source("hong"),),
                     service=ServiceConfig(health_port=free_port()))  # fmt: skip
-    server = scheduler.start_health_server(service_for(config))
+    server = start_health_server(service_for(config))
     assert server is not None
     url = f"http://127.0.0.1:{server.server_address[1]}/metrics"
     try:
@@ -227,10 +245,10 @@ def test_served_metrics_parse_in_both_formats(tmp_path: Path, monkeypatch: pytes
 
 def test_metrics_content_type_follows_accept() -> None:
     """OpenMetrics is served only when the Accept header asks for it."""
-    assert scheduler.wants_openmetrics("application/openmetrics-text; version=1.0.0,text/plain;q=0.5")
-    assert not scheduler.wants_openmetrics("text/plain")
-    assert not scheduler.wants_openmetrics(None)
-    assert scheduler.metrics_content_type(True).startswith("application/openmetrics-text")
+    assert wants_openmetrics("application/openmetrics-text; version=1.0.0,text/plain;q=0.5")
+    assert not wants_openmetrics("text/plain")
+    assert not wants_openmetrics(None)
+    assert metrics_content_type(True).startswith("application/openmetrics-text")
 
 
 def test_status_lists_jobs_sources_and_outbox(session: Session) -> None:
@@ -240,7 +258,7 @@ def test_status_lists_jobs_sources_and_outbox(session: Session) -> None:
                               status="failed", created_at=NOW))
     session.commit()
     config = Config(sources=(source("hong"), source("tot"), source("moi")))
-    text = "\n".join(scheduler.status_lines(session, config, running=False, now_=NOW))
+    text = "\n".join(status_lines(session, config, running=False, now_=NOW))
     assert "Dịch vụ: không chạy" in text
     assert "crawl:hong: lần cuối 01/10/2025 08:00:00 – lỗi (3 lần chạy, 3 lần không thành công)" in text
     assert "hong: LỖI 3 lần liên tiếp" in text and "không kết nối được tới máy chủ" in text
@@ -258,7 +276,7 @@ def test_housekeeping_prunes_old_pages_but_keeps_latest_and_used(session: Sessio
     session.add(Document(url="/a", page_id=pages[0].id, kind="article", text="t", text_hash="h",
                          created_at=old))
     session.commit()
-    assert scheduler.prune_raw_pages(session, NOW - dt.timedelta(days=180)) == 1
+    assert prune_raw_pages(session, NOW - dt.timedelta(days=180)) == 1
     session.commit()
     kept = sorted(session.scalars(Page.__table__.select().with_only_columns(Page.id)))
     assert kept == [pages[0].id, pages[2].id, pages[3].id]
@@ -288,7 +306,7 @@ def test_overrunning_crawl_is_killed_with_its_worker_group() -> None:
                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
     assert child.stdout is not None
     worker = int(child.stdout.readline().split()[1])
-    _output, killed = scheduler._wait_child(child, 1)
+    _output, killed = wait_child(child, 1)
     assert killed and child.returncode < 0
     wait_until(lambda: not running(worker), what="the worker to be killed", limit_s=30)
 
@@ -306,8 +324,8 @@ def test_failing_source_alerts_the_operator_once(tmp_path: Path) -> None:
         sync_config(session, config.units, config.recipients, None)
         session.commit()
     for _ in range(3):
-        scheduler.record_source_failure(service, config.sources[0], "không kết nối được tới máy chủ")
-        scheduler.alert_failing_source(service, config.sources[0])
+        record_source_failure(service, config.sources[0], "không kết nối được tới máy chủ")
+        alert_failing_source(service, config.sources[0])
     with service.sessions() as session:
         query = select(OutboxMessage.body).where(OutboxMessage.period.like("operator:%"))
         notices = session.scalars(query).all()
@@ -318,9 +336,9 @@ def test_log_lines_carry_the_event_fields() -> None:
     """Text logs end with key=value fields; JSON logs are one object per line with the same fields."""
     record = logging.LogRecord("dondoc", logging.INFO, __file__, 1, "job finished: %s", ("ok",), None)
     record.job_id, record.outcome = "crawl:a", "ok"
-    text = scheduler.KeyValueFormatter("%(levelname)s %(message)s").format(record)
+    text = KeyValueFormatter("%(levelname)s %(message)s").format(record)
     assert text == "INFO job finished: ok job_id=crawl:a outcome=ok"
-    entry = json.loads(scheduler.JsonFormatter().format(record))
+    entry = json.loads(JsonFormatter().format(record))
     assert entry["message"] == "job finished: ok" and entry["job_id"] == "crawl:a"
     assert entry["level"] == "INFO"
 
@@ -330,7 +348,7 @@ def test_second_run_on_postgres_exits_with_a_clear_message(postgres_url: str, tm
     """With the advisory lock held, `dondoc run` on the same PostgreSQL database exits 2 in one line."""
     config = tmp_path / "dondoc.toml"
     config.write_text("[service]\nhealth_port = 0\n", encoding="utf-8")
-    lock = scheduler.acquire_lock(postgres_url, "run", wait=False)
+    lock = acquire_lock(postgres_url, "run", wait=False)
     try:
         result = run_dondoc(config, "run", timeout=120, env=dondoc_env(DONDOC_DATABASE_URL=postgres_url))
     finally:
@@ -352,7 +370,7 @@ def test_restart_runs_a_missed_job_once_and_keeps_future_runs(tmp_path: Path) ->
         session.add(ServiceJob(job_id="digest:daily", next_run_at=missed, runs=5, failures=0))
         session.add(ServiceJob(job_id="digest:weekly", next_run_at=later, runs=1, failures=0))
         session.commit()
-    background = scheduler.schedule_jobs(service)
+    background = schedule_jobs(service, scheduler.job_specs(service))
     background.start(paused=True)
     try:
         jobs = {job.id: job for job in background.get_jobs()}
@@ -377,16 +395,16 @@ def test_housekeeping_warns_once_a_day_about_the_zalo_refresh_token(
         recipients=(RecipientConfig(name="Tổ vận hành", units=(),
                                     channels=(ChannelConfig(type="file", address="operator.txt"),)),),
     )
-    assert scheduler.zalo_token_warnings(config, NOW)[0].startswith("Zalo OA chưa có access token")
-    assert scheduler.zalo_token_warnings(Config(general=config.general), NOW) == []
+    assert zalo_token_warnings(config, NOW)[0].startswith("Zalo OA chưa có access token")
+    assert zalo_token_warnings(Config(general=config.general), NOW) == []
     FileTokenStore(tmp_path / "out" / ZALO_TOKEN_FILE).save(
         ZaloTokens("A", "R", NOW - dt.timedelta(hours=1), NOW + dt.timedelta(days=10)))
     clock = [NOW]
     upgrade_database(config.database_url())
-    service = scheduler.Service(config, lambda: clock[0])
+    service = Service(config, lambda: clock[0])
     for moment in (NOW, NOW + dt.timedelta(hours=1), NOW + dt.timedelta(days=1)):
         clock[0] = moment
-        result = scheduler.housekeeping_job(service)
+        result = housekeeping_job(service)
     assert "1 cảnh báo token Zalo" in result.detail
     with service.sessions() as session:
         query = select(OutboxMessage.body).where(OutboxMessage.period.like("operator:%"))

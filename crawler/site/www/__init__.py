@@ -1,1 +1,1 @@
-"""Data package: the generated files of the bundled demo site (see crawler/site/build_site.py)."""
+"""Data package: the generated files of the bundled demo site (see tools/build_site.py)."""

@@ -1,6 +1,6 @@
 """Build the bundled demo site (crawler/site/www) from the shared seeds; run once, commit the output.
 
-    python -m crawler.site.build_site [SEEDS_DIR]
+    python -m tools.build_site [SEEDS_DIR]
 
 Seeds 000 and 001 (weekly CCHC bulletins) become baochinhphu-style articles with a category page,
 timelinelist paging fragments and an RSS feed; seed 004 (the 10447/UBND-VX cover letter with

@@ -1,15 +1,13 @@
-"""One delivery run as its own process: `python -m notifier.deliver_once --config dondoc.toml [--recover]`.
+"""One outbox delivery run as a process of its own, for the kill test (test_notify_kill.py):
 
-It sends what the outbox holds through the configured channels and exits. The outbox makes this
-safe to kill at any moment: a row is claimed (pending -> sending, committed) before the channel is
-called, and marked sent (committed) only after the channel accepted it. After a kill, `--recover`
-makes rows left "sending" due again (only when no other delivery run is active: the service does
-this under its instance lock); without it they wait for their lease to expire.
+    python tests/notify/delivery_process.py --config dondoc.toml [--recover]
 
-What a kill can still duplicate: a message the server accepted whose answer (or our commit of
-"sent") was lost. Telegram and Zalo have no idempotency key, so such a message is sent again; email
-resends it with the same Message-ID, so mail clients drop the copy. A kill before the server
-accepted the request loses nothing and duplicates nothing.
+It runs the production pieces the service's "deliver" job runs (create_channels, deliver_pending,
+and recover_interrupted as `dondoc run` does at start under its instance lock) and exits, so a test
+can SIGKILL a delivery at any moment and restart it. The guarantees it checks are the outbox's (see
+notifier/outbox.py): a row is claimed (pending -> sending, committed) before the channel is called
+and marked sent (committed) only after the channel accepted it; a message the server accepted whose
+answer was lost is sent again (Telegram, Zalo), or resent with the same Message-ID (email).
 """
 
 from __future__ import annotations
@@ -35,7 +33,7 @@ def utc_now() -> dt.datetime:
 
 
 def deliver_once(config: Config, *, recover: bool = False) -> DeliveryReport:
-    """Deliver every due outbox message once through the configured channels (`dondoc deliver`)."""
+    """Deliver every due outbox message once through the configured channels."""
     engine = make_engine(config.database_url())
     sessions = session_factory(engine)
     try:
@@ -50,7 +48,7 @@ def deliver_once(config: Config, *, recover: bool = False) -> DeliveryReport:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the arguments, run one delivery and print its report; exit 1 if a message failed."""
-    parser = argparse.ArgumentParser(prog="python -m notifier.deliver_once", description=__doc__)
+    parser = argparse.ArgumentParser(prog="delivery_process.py", description=__doc__)
     parser.add_argument("--config", required=True, help="tệp cấu hình dondoc (TOML)")
     parser.add_argument("--recover", action="store_true", help="gửi lại tin dở dang của lần chạy bị dừng")
     args = parser.parse_args(argv)

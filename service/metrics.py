@@ -1,0 +1,144 @@
+"""The figures /metrics exposes, read from the database, rendered by prometheus_client (Prometheus
+text format or OpenMetrics)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from crawler.config import Config
+from service.context import aware
+from service.status import outbox_counts
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One Prometheus sample: metric name, labels, value, with the metric's type and help."""
+
+    name: str
+    kind: str
+    help: str
+    value: float
+    labels: tuple[tuple[str, str], ...] = ()
+
+
+def collect_metrics(session: Session, config: Config, now_: dt.datetime) -> list[Metric]:
+    """Every figure /metrics exposes, read from the database (so they survive restarts)."""
+    return [*_job_metrics(session), *_volume_metrics(session), *_source_metrics(session, config, now_)]
+
+
+def _job_metrics(session: Session) -> list[Metric]:
+    """Runs and failures per job."""
+    from sqlalchemy import select
+
+    from crawler.storage.schema import ServiceJob
+
+    metrics: list[Metric] = []
+    for row in session.scalars(select(ServiceJob).order_by(ServiceJob.job_id)):
+        labels = (("job", row.job_id),)
+        metrics.append(Metric("dondoc_job_runs_total", "counter", "Job runs.", row.runs or 0, labels))
+        metrics.append(Metric("dondoc_job_failures_total", "counter", "Job runs that did not succeed.",
+                              row.failures or 0, labels))
+    return metrics
+
+
+def _volume_metrics(session: Session) -> list[Metric]:
+    """Documents, tasks and outbox messages by status."""
+    from sqlalchemy import func, select
+
+    from crawler.storage.schema import Document, Task
+
+    metrics = [
+        Metric("dondoc_documents", "gauge", "Stored documents (all versions).",
+               session.scalar(select(func.count(Document.id))) or 0),
+        Metric("dondoc_tasks", "gauge", "Tracked tasks.", session.scalar(select(func.count(Task.id))) or 0),
+    ]
+    counts = outbox_counts(session)
+    for status in ("pending", "sending", "sent", "failed", "held"):
+        metrics.append(Metric("dondoc_outbox_messages", "gauge", "Outbox messages by status.",
+                              counts.get(status, 0), (("status", status),)))
+    metrics.append(Metric("dondoc_messages_sent_total", "counter", "Messages a channel accepted.",
+                          counts.get("sent", 0)))
+    metrics.append(Metric("dondoc_messages_failed_total", "counter", "Messages that failed for good.",
+                          counts.get("failed", 0)))
+    return metrics
+
+
+def _source_metrics(session: Session, config: Config, now_: dt.datetime) -> list[Metric]:
+    """Per configured source: up, consecutive failures, seconds since its last success (+Inf: never)."""
+    from sqlalchemy import select
+
+    from crawler.storage.schema import Source
+
+    rows = {row.name: row for row in session.scalars(select(Source))}
+    metrics: list[Metric] = []
+    for source in config.sources:
+        row = rows.get(source.name)
+        labels = (("source", source.name),)
+        failures = row.consecutive_failures if row else 0
+        last = row.last_success_at if row else None
+        staleness = (now_ - aware(last)).total_seconds() if last else math.inf
+        metrics += [
+            Metric("dondoc_source_up", "gauge", "1 when the source's last crawl succeeded.",
+                   1 if row is not None and last is not None and not failures else 0, labels),
+            Metric("dondoc_source_consecutive_failures", "gauge", "Failed crawls in a row.", failures or 0,
+                   labels),
+            Metric("dondoc_source_staleness_seconds", "gauge", "Seconds since the last successful crawl.",
+                   staleness, labels),
+        ]
+    return metrics
+
+
+OPENMETRICS = "application/openmetrics-text"
+
+
+def metrics_text(metrics: Sequence[Metric], openmetrics: bool = False) -> str:
+    """Metrics rendered by prometheus_client: Prometheus text format, or OpenMetrics on request."""
+    from prometheus_client import CollectorRegistry, generate_latest
+    from prometheus_client.openmetrics.exposition import generate_latest as generate_openmetrics
+
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_MetricsCollector(metrics))
+    data = generate_openmetrics(registry) if openmetrics else generate_latest(registry)  # type: ignore[no-untyped-call]
+    return data.decode("utf-8")
+
+
+def metrics_content_type(openmetrics: bool) -> str:
+    """The Content-Type matching the exposition format metrics_text produced."""
+    from prometheus_client import CONTENT_TYPE_LATEST
+    from prometheus_client.openmetrics.exposition import CONTENT_TYPE_LATEST as OPENMETRICS_TYPE
+
+    return str(OPENMETRICS_TYPE if openmetrics else CONTENT_TYPE_LATEST)
+
+
+def wants_openmetrics(accept: str | None) -> bool:
+    """True when the request's Accept header asks for the OpenMetrics exposition."""
+    return bool(accept) and OPENMETRICS in (accept or "")
+
+
+class _MetricsCollector:
+    """A prometheus_client collector yielding one family per metric name, samples in order."""
+
+    def __init__(self, metrics: Sequence[Metric]) -> None:
+        """Keep the samples to expose."""
+        self.metrics = list(metrics)
+
+    def collect(self) -> Iterator[Any]:
+        """Group samples by name into counter or gauge families."""
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        families: dict[str, Any] = {}
+        for metric in self.metrics:
+            family = families.get(metric.name)
+            if family is None:
+                kind = CounterMetricFamily if metric.kind == "counter" else GaugeMetricFamily
+                family = kind(metric.name, metric.help, labels=[key for key, _ in metric.labels])
+                families[metric.name] = family
+            family.add_metric([value for _, value in metric.labels], metric.value)
+        yield from families.values()

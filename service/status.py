@@ -1,0 +1,104 @@
+"""`dondoc status` as text: the service, its jobs, the sources' health and the outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from crawler.config import Config, SourceConfig
+from service.context import TIMEZONE, aware
+from service.jobs import OUTCOME_LABELS
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+SERVICE_STATES = {True: "đang chạy", False: "không chạy", None: "không rõ (không mở được tệp khóa)"}
+
+
+def status_lines(session: Session, config: Config, running: bool | None, now_: dt.datetime) -> list[str]:
+    """The `dondoc status` report as lines of Vietnamese text."""
+    lines = [f"Dịch vụ: {SERVICE_STATES[running]}", "", "Công việc theo lịch:"]
+    lines += _job_lines(session) or ["  (chưa có công việc nào chạy; hãy khởi động “dondoc run”)"]
+    lines += ["", "Nguồn thu thập:"]
+    lines += _source_lines(session, config, now_) or ["  (chưa khai báo nguồn nào)"]
+    lines += ["", _outbox_line(session)]
+    return lines
+
+
+def no_database_lines(database: Path, running: bool | None) -> list[str]:
+    """The `dondoc status` report when the SQLite database does not exist yet (nothing has run)."""
+    return [f"Dịch vụ: {SERVICE_STATES[running]}", "",
+            f"Cơ sở dữ liệu chưa có: {database}",
+            "  (chưa chạy “dondoc crawl” hay “dondoc run” lần nào với cấu hình này)"]
+
+
+def _when(moment: dt.datetime | None) -> str:
+    """A stored time shown in Asia/Ho_Chi_Minh as dd/mm/yyyy HH:MM:SS, or a dash."""
+    return aware(moment).astimezone(TIMEZONE).strftime("%d/%m/%Y %H:%M:%S") if moment else "–"
+
+
+def _job_lines(session: Session) -> list[str]:
+    """One line per job: last start, outcome, counters, next run, last error."""
+    from sqlalchemy import select
+
+    from crawler.storage.schema import ServiceJob
+
+    lines = []
+    for row in session.scalars(select(ServiceJob).order_by(ServiceJob.job_id)):
+        outcome = OUTCOME_LABELS.get(row.last_outcome or "", "chưa chạy")
+        line = (f"  {row.job_id}: lần cuối {_when(row.last_started_at)} – {outcome} "
+                f"({row.runs} lần chạy, {row.failures} lần không thành công); "
+                f"lần tới {_when(row.next_run_at)}")
+        if row.last_error:
+            line += f"\n      lỗi gần nhất: {row.last_error}"
+        lines.append(line)
+    return lines
+
+
+def _source_lines(session: Session, config: Config, now_: dt.datetime) -> list[str]:
+    """One line per configured source: healthy, failing (with the reason) or stale."""
+    from sqlalchemy import select
+
+    from crawler.storage.schema import Source
+
+    rows = {row.name: row for row in session.scalars(select(Source))}
+    lines = []
+    for source in config.sources:
+        row = rows.get(source.name)
+        if row is None:
+            lines.append(f"  {source.name}: chưa thu thập lần nào")
+        elif row.consecutive_failures:
+            lines.append(f"  {source.name}: LỖI {row.consecutive_failures} lần liên tiếp "
+                         f"(lần cuối {_when(row.last_failure_at)}): {row.last_error}")
+        else:
+            lines.append(f"  {source.name}: tốt, thành công lần cuối {_when(row.last_success_at)}, "
+                         f"{row.items_last_run} mục ở lần gần nhất" + _stale_note(row, source, now_))
+    return lines
+
+
+def _stale_note(row: Any, source: SourceConfig, now_: dt.datetime) -> str:
+    """A warning when a source has had no new item for longer than its stale_after_days."""
+    since = row.last_item_at or row.last_success_at
+    if since is None or now_ - aware(since) <= dt.timedelta(days=source.stale_after_days):
+        return ""
+    return f"; CẢNH BÁO: {(now_ - aware(since)).days} ngày không có tin mới"
+
+
+def outbox_counts(session: Session) -> dict[str, int]:
+    """How many outbox messages are in each status."""
+    from sqlalchemy import func, select
+
+    from crawler.storage.schema import OutboxMessage
+
+    query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    return {str(status): int(count) for status, count in session.execute(query).all()}
+
+
+def _outbox_line(session: Session) -> str:
+    """The outbox by status, in one line."""
+    counts = outbox_counts(session)
+    return (f"Hộp thư đi: {counts.get('pending', 0)} chờ gửi, {counts.get('sending', 0)} đang gửi, "
+            f"{counts.get('failed', 0)} lỗi, {counts.get('held', 0)} bị giữ lại, "
+            f"{counts.get('sent', 0)} đã gửi")

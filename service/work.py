@@ -1,0 +1,197 @@
+"""What each job does: crawl (in a subprocess with a time limit), digests, delivery, the bulletin
+draft and housekeeping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from crawler.config import Config, SourceConfig
+from service.context import TIMEZONE, output_dir, short_error, utc
+from service.crawl_track import crawl_time_limit
+from service.jobs import JobResult, Service
+from service.processes import wait_child
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+log = logging.getLogger("dondoc")
+
+WORKER_MARGIN_S = 60
+
+
+def crawl_command(config: Config, sources: Sequence[SourceConfig]) -> list[str]:
+    """The `dondoc crawl --source NAME...` command line the service runs as a subprocess."""
+    prefix = ["--config", str(Path(config.path).resolve())] if config.path else []
+    chosen = [arg for source in sources for arg in ("--source", source.name)]
+    return [sys.executable, "-m", "scheduler", *prefix, "crawl", *chosen]
+
+
+def crawl_job(service: Service, sources: Sequence[SourceConfig]) -> JobResult:
+    """Crawl sources (and extract their tasks) in a subprocess group, killed if it overruns."""
+    names = tuple(source.name for source in sources)
+    limit = crawl_time_limit(service.config, names)
+    hard_limit = limit + max(WORKER_MARGIN_S, limit // 2)
+    child = subprocess.Popen(
+        crawl_command(service.config, sources), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, encoding="utf-8", errors="replace", start_new_session=True,
+    )
+    with service.guard:
+        service.children.add(child)
+    try:
+        output, killed = wait_child(child, hard_limit)
+    finally:
+        with service.guard:
+            service.children.discard(child)
+    for line in output.splitlines()[-20:]:
+        if line.strip():
+            log.info("crawl output: %s", line.strip(), extra={"source": ",".join(names)})
+    result = _crawl_result(service, sources, child.returncode, output, killed, hard_limit)
+    if result.outcome != "ok":
+        for source in sources:
+            alert_failing_source(service, source)
+    return result
+
+
+def _crawl_result(service: Service, sources: Sequence[SourceConfig], returncode: int, output: str,
+                  killed: bool, hard_limit: int) -> JobResult:
+    """The job result of a crawl subprocess; a killed crawl is recorded on its sources' health too."""
+    if killed:
+        reason = f"quá thời gian ({hard_limit} giây), tiến trình thu thập đã bị dừng"
+        for source in sources:
+            record_source_failure(service, source, reason)
+        return JobResult("timeout", reason)
+    if service.stopping.is_set() and returncode < 0:
+        return JobResult("abandoned", "dịch vụ dừng giữa lúc thu thập; lần sau sẽ thu thập lại")
+    if returncode == 0:
+        last = [line for line in output.splitlines() if line.startswith("Nguồn ")]
+        return JobResult("ok", last[-1] if last else "")
+    errors = [line for line in output.splitlines() if "LỖI" in line or line.startswith("Lỗi")]
+    return JobResult("failed", errors[-1] if errors else f"tiến trình thu thập thoát với mã {returncode}")
+
+
+def record_source_failure(service: Service, source: SourceConfig, reason: str) -> None:
+    """Record a failure on a source's health row (for crawls the service itself had to kill)."""
+    from crawler.crawl import SourceOutcome, record_outcome
+
+    with service.sessions() as session:
+        record_outcome(session, source, SourceOutcome(source.name, False, reason), service.clock())
+        session.commit()
+
+
+def alert_failing_source(service: Service, source: SourceConfig) -> None:
+    """Tell the operator once, when a source reaches its failures_before_alert in a row."""
+    from sqlalchemy import select
+
+    from crawler.storage.schema import Source
+    from notifier.outbox import notify_operator
+
+    with service.sessions() as session:
+        row = session.scalars(select(Source).where(Source.name == source.name)).first()
+        if row is None or row.consecutive_failures != source.failures_before_alert:
+            return
+        text = f"Nguồn {source.name} lỗi {row.consecutive_failures} lần liên tiếp: {row.last_error}"
+        notify_operator(session, service.config, text, service.clock())
+        log.warning("operator alerted: source failing", extra={"source": source.name})
+
+
+def digest_job(service: Service, period: str) -> JobResult:
+    """Record today's due-soon/overdue events, queue the `period` digests, then deliver the outbox."""
+    from crawler.diff import record_time_events
+    from crawler.storage.repository import due_soon_offsets
+    from notifier.outbox import enqueue_digests
+
+    now_ = service.clock()
+    day = now_.astimezone(TIMEZONE).date()
+    with service.sessions() as session:
+        record_time_events(session, day, due_soon_offsets(session))
+        session.commit()
+        added = enqueue_digests(session, service.config, day, period, now=now_)
+    delivered = deliver_job(service)
+    return JobResult(delivered.outcome, f"{added} tin nhắn mới vào hộp thư đi; {delivered.detail}")
+
+
+def deliver_job(service: Service) -> JobResult:
+    """Send what the outbox holds; a permanent failure makes the run 'failed' (the operator is told)."""
+    from notifier.outbox import deliver_pending
+
+    with service.sessions() as session:
+        report = deliver_pending(session, service.channels(), service.clock(), config=service.config,
+                                 should_stop=service.stopping.is_set)
+    detail = (f"đã gửi {report.sent}, thử lại {report.retried}, lỗi {report.failed}, "
+              f"giữ lại {report.held}, đang chờ {report.waiting}")
+    return JobResult("failed" if report.failed else "ok", detail)
+
+
+def bulletin_job(service: Service) -> JobResult:
+    """Draft this week's bulletin into the output directory for the editors."""
+    from notifier.bulletin.draft import draft_bulletin, week_period
+
+    year, week, _ = service.clock().astimezone(TIMEZONE).date().isocalendar()
+    period = week_period(f"{year}-W{week:02d}")
+    path = output_dir(service.config) / "bulletin" / f"ban-tin-{period.label}.toml"
+    with service.sessions() as session:
+        draft = draft_bulletin(session, period, path)
+    return JobResult("ok", f"bản nháp {len(draft.items)} bài: {path}")
+
+
+def housekeeping_job(service: Service) -> JobResult:
+    """Prune raw pages past their retention and tell the operator about stale sources and Zalo tokens
+    about to expire (the operator notice's daily period key sends each text once a day)."""
+    from crawler.crawl import health_alerts
+    from notifier.outbox import notify_operator
+
+    now_ = service.clock()
+    cutoff = now_ - dt.timedelta(days=service.config.general.raw_page_retention_days)
+    with service.sessions() as session:
+        pruned = prune_raw_pages(session, cutoff)
+        session.commit()
+        stale = [a for a in health_alerts(session, service.config.sources, now_) if a.kind == "stale"]
+        for alert in stale:
+            notify_operator(session, service.config, alert.message, now_)
+        tokens = zalo_token_warnings(service.config, now_)
+        for warning in tokens:
+            notify_operator(session, service.config, warning, now_)
+    return JobResult("ok", f"đã xóa {pruned} trang thô cũ; {len(stale)} nguồn lâu không có tin mới; "
+                           f"{len(tokens)} cảnh báo token Zalo")
+
+
+def zalo_token_warnings(config: Config, now_: dt.datetime) -> list[str]:
+    """Warnings about the Zalo OA's stored tokens when Zalo is configured (an app id is set)."""
+    from crawler.config import secret
+    from notifier.channels.factory import ZALO_TOKEN_FILE
+    from notifier.channels.zalo import FileTokenStore, token_warnings
+
+    settings = config.channels.zalo
+    if not settings.app_id:
+        return []
+    path = output_dir(config) / ZALO_TOKEN_FILE
+    try:
+        stored = FileTokenStore(path).load()
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return [f"Không đọc được tệp token Zalo {path}: {short_error(exc)}"]
+    if stored is None and secret(settings.access_token_env) and secret(settings.refresh_token_env):
+        return []  # the environment's pair seeds the store at the first send; its expiry is unknown
+    return token_warnings(stored, now_)
+
+
+def prune_raw_pages(session: Session, cutoff: dt.datetime) -> int:
+    """Delete stored raw pages fetched before `cutoff`, except each URL's latest copy (its ETag keeps
+    conditional requests working) and pages a document was read from."""
+    from sqlalchemy import delete, func, select
+
+    from crawler.storage.schema import Document, Page
+
+    latest = select(func.max(Page.id)).group_by(Page.url)
+    used = select(Document.page_id).where(Document.page_id.is_not(None))
+    result = session.execute(
+        delete(Page)
+        .where(Page.fetched_at < utc(cutoff), Page.id.not_in(latest), Page.id.not_in(used))
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -19,6 +19,20 @@ _LEAD_IN = re.compile(r"(?:giao|đề nghị|yêu cầu|giao cho)\s+")
 _ADVERBIAL = re.compile(
     r"^(?:trên cơ sở|căn cứ|sau khi|trong thời gian tới|đối với)\s[^,:;]{0,200},\s*(?=\S)"
 )
+_CLAUSE_COMMA = re.compile(r",\s*")
+
+
+def adverbial_end(low: str) -> int:
+    """Where a leading adverbial clause ends in folded text: at the first comma followed by a body or
+    a verb ("Trên cơ sở …, Sở X chủ trì", "Đối với các khu, cụm công nghiệp đã được cấp nước, tiếp
+    tục …"), else at its first comma."""
+    first = _ADVERBIAL.match(low)
+    if not first:
+        return 0
+    for comma in _CLAUSE_COMMA.finditer(low, first.start(), 300):
+        if VERB_RE.match(low, comma.end()) or SUBJECT_HEAD.match(low[comma.end() :]):
+            return comma.end()
+    return first.end()
 
 
 _TOPIC = re.compile(r"^về\s[^:]{3,300}:\s*")  # "Về kiến nghị ...: Giao Bộ X ..." (the task is the assignment)
@@ -103,6 +117,7 @@ def is_report(action: str) -> bool:
     """Tell whether a text reports work done or under way ("Sở Nội vụ đã phối hợp ...") rather
     than assigning it: "đã"/"đang" comes before any directive verb."""
     low = fold(action)
+    low = low[adverbial_end(low) :]  # "Đối với các khu đã được cấp nước, tiếp tục …": that "đã" is not
     report = _PAST.search(low[:160])
     if not report:
         return False
@@ -113,8 +128,8 @@ def is_report(action: str) -> bool:
 def subject_of(action: str, walk: Walk) -> tuple[str, ...]:
     """The units named as the subject at the start of a sentence ("Bộ Công an chủ trì ...")."""
     low = fold(action)
-    topic = _TOPIC.match(low) or _ADVERBIAL.match(low)
-    skip = topic.end() if topic else 0
+    topic = _TOPIC.match(low)
+    skip = topic.end() if topic else adverbial_end(low)
     lead_in = _LEAD_IN.match(low, skip)
     skip = lead_in.end() if lead_in else skip
     person = _DEPUTY_PM.match(action, skip)

@@ -192,7 +192,7 @@ def _is_intro(block: Block, following: Block | None) -> bool:
     if following is None or following.kind not in (BlockKind.ITEM, BlockKind.ROW):
         return False
     flat = block.low
-    deeper = following.level > block.level and len(flat.split()) <= 30
+    deeper = following.level > block.level and len(flat.split()) <= 40
     return bool(_INTRO_END.search(flat)) or (flat.endswith(":") and deeper)
 
 

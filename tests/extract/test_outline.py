@@ -325,3 +325,25 @@ def test_a_deputy_prime_minister_named_in_person_leads_as_written() -> None:
         "chỉ đạo giải quyết dứt điểm các vướng mắc của dự án.\n"
     )
     assert _tasks(text) == [("Phó Thủ tướng Chính phủ Nguyễn Văn An",)]
+
+
+def test_a_long_assigning_item_ending_in_a_colon_leads_its_bullets() -> None:
+    """ "d) Giao Ban X chỉ đạo các đơn vị … có trách nhiệm:" introduces its bullets, which are X's
+    tasks (even one opening "Đối với các khu, cụm … đã được …, tiếp tục …")."""
+    text = (
+        "d) Giao Ban Quản lý các khu công nghiệp tỉnh chỉ đạo các đơn vị kinh doanh hạ tầng khu chế\n"
+        "xuất, khu, cụm công nghiệp trên địa bàn tỉnh và các doanh nghiệp thứ cấp có trách nhiệm:\n\n"
+        "- Đối với các khu, cụm công nghiệp đã được cung cấp nước tập trung, tiếp tục duy trì hoạt\n"
+        "động cấp nước bảo đảm liên tục.\n\n"
+        "- Vận động các doanh nghiệp thực hiện các giải pháp sản xuất tiết kiệm nước.\n"
+    )
+    assert _tasks(text) == [("Ban Quản lý các khu công nghiệp tỉnh",)] * 2
+
+
+def test_heads_of_departments_heading_is_the_departments_group() -> None:
+    """ "8. Giám đốc Sở, Thủ trưởng cơ quan, ban, ngành" leads its items as "Các sở, ban, ngành"."""
+    text = (
+        "**8. Giám đốc\nSở, Thủ trưởng cơ quan, ban, ngành**\n\n"
+        "a) Phối hợp Sở Nông nghiệp và Môi trường tuyên truyền, phổ biến quy định về tài nguyên nước.\n"
+    )
+    assert _tasks(text) == [("Các sở, ban, ngành",)]

@@ -59,6 +59,10 @@ def clean_text(text: str) -> str:
     return " ".join(text.split())
 
 
+_ALNUM = re.compile(r"[^\W_]")
+_WATERMARK_FIRST = frozenset("tpbcdinhw-")  # the first letters of every watermark form above
+
+
 def clean_line(line: str) -> str:
     """Return one line in NFC with odd spaces made plain, soft hyphens gone and Cyrillic look-alikes
     in Latin words made Latin, so matching and display work on one spelling."""
@@ -123,11 +127,11 @@ def modern_spelling(text: str) -> str:
 def is_watermark(line: str) -> bool:
     """Tell whether a line is page furniture (page numbers, site stamps) rather than content."""
     text = line.strip()
-    if text in _LIST_MARKS:
+    if not text or text in _LIST_MARKS:
         return False  # a list mark on a line of its own opens the item on the next line
-    if text and not any(ch.isalnum() for ch in text):
+    if not _ALNUM.search(text):
         return True  # a line of table rules or stray marks ("|", "---")
-    return bool(text) and len(line) < 200 and bool(_WATERMARK_RE.match(line))
+    return len(line) < 200 and text[0].lower() in _WATERMARK_FIRST and bool(_WATERMARK_RE.match(line))
 
 
 def repeated_furniture(lines: Sequence[str], min_count: int = 4) -> frozenset[str]:

@@ -18,6 +18,7 @@ from crawler.extract.normalize import clean_text, fold
 
 ROMAN, NUMBER, LETTER, DASH, PARAGRAPH = 0.0, 1.0, 2.0, 3.0, 1.5
 ARTICLE = 0.5  # "Điều 2." of a resolution or decision: below its parts, above its numbered clauses
+PAREN = 2.5  # bold "(1)" headings: below lettered items, above dashes
 
 _MARK = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*{1,2}|_)?\s*(?:"
@@ -26,6 +27,7 @@ _MARK = re.compile(
     r"|(?P<sub>\d{1,2}(?:\.\d{1,2}){1,3})\.?(?:\s+(?=[^\W\d_a-zđ]|\*)|\s*\**\s*$)"
     r"|(?P<num>\d{1,3})(?:\s*[.)](?!\d)\s*|\s*$)"
     r"|(?P<letter>[a-zđ])\s*\)\s*"
+    r"|(?<=\*)\((?P<paren>\d{1,2})\)\s*"  # only in bold ("**(1) Bộ X:**"); inline "(1) …" enumerates
     r"|(?P<dash>[-–+•])(?:\s+|$)"
     r")"
 )
@@ -153,6 +155,8 @@ def _marker(line: str) -> tuple[float, int] | None:
         return NUMBER, m.end()
     if m.group("letter"):
         return LETTER, m.end()
+    if m.group("paren"):
+        return PAREN, m.end()
     return DASH, m.end()
 
 

@@ -347,3 +347,15 @@ def test_heads_of_departments_heading_is_the_departments_group() -> None:
         "a) Phối hợp Sở Nông nghiệp và Môi trường tuyên truyền, phổ biến quy định về tài nguyên nước.\n"
     )
     assert _tasks(text) == [("Các sở, ban, ngành",)]
+
+
+def test_bold_parenthesized_unit_headings_lead_their_bullets() -> None:
+    """ "**(1) Bộ X:**" is a heading whose bullets are X's tasks; an inline "(1) …" is not one."""
+    text = (
+        "**(1) Bộ Tài chính:**\n\n"
+        "- Chủ trì rà soát, sửa đổi quy định về quản lý tài sản công trong năm 2026.\n\n"
+        "- Hướng dẫn các địa phương thực hiện kiểm kê tài sản công trước ngày 30/6/2026.\n\n"
+        "**(2) Bộ Xây dựng:**\n\n"
+        "- Hoàn thiện quy chuẩn kỹ thuật về nhà ở xã hội trong quý III/2026.\n"
+    )
+    assert _tasks(text) == [("Bộ Tài chính",), ("Bộ Tài chính",), ("Bộ Xây dựng",)]

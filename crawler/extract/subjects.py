@@ -13,6 +13,8 @@ from crawler.extract.normalize import clean_text, fold
 from crawler.extract.walkstate import SUBJECT_HEAD, VERB_RE, VERBS, Walk
 
 _LEAD_IN = re.compile(r"(?:giao|đề nghị|yêu cầu|giao cho)\s+")
+# "Thủ tướng Chính phủ yêu cầu Chủ tịch UBND các tỉnh …": the body asked is the subject, not the asker.
+_ASKS = re.compile(r"[^,.;:]{0,80}?\s(?:yêu cầu|đề nghị|giao)\s+(?=" + SUBJECT_HEAD.pattern.lstrip("^") + ")")
 
 
 # A leading adverbial clause before the subject ("Trên cơ sở …, Sở Xây dựng chủ trì …").
@@ -130,7 +132,7 @@ def subject_of(action: str, walk: Walk) -> tuple[str, ...]:
     low = fold(action)
     topic = _TOPIC.match(low)
     skip = topic.end() if topic else adverbial_end(low)
-    lead_in = _LEAD_IN.match(low, skip)
+    lead_in = _LEAD_IN.match(low, skip) or _ASKS.match(low, skip)
     skip = lead_in.end() if lead_in else skip
     person = _DEPUTY_PM.match(action, skip)
     if person:  # "Giao Phó Thủ tướng Chính phủ Trần Hồng Hà trực tiếp chỉ đạo …": the person leads

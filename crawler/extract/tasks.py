@@ -20,7 +20,7 @@ from crawler.extract.refs import document_numbers, find_status, overdue_title, o
 from crawler.extract.rows import read_row
 from crawler.extract.segment import ARTICLE, NUMBER, PARAGRAPH, ROMAN, Block, BlockKind
 from crawler.extract.subjects import is_report, later_subject, sentence_starts, subject_of, support_of
-from crawler.extract.walkstate import STATISTIC, SUBJECT_HEAD, VERB_RE, Context, RawTask, Walk
+from crawler.extract.walkstate import ASSIGNERS, STATISTIC, SUBJECT_HEAD, VERB_RE, Context, RawTask, Walk
 from crawler.models import Deadline, Status
 
 _HEADING_LEAD_IN = re.compile(
@@ -61,7 +61,7 @@ _LEAD_LABEL = re.compile(r"(?:cơ quan|đơn vị) (?:chủ trì|thực hiện)"
 _INTRO_END = re.compile(r"(?:sau|như sau|cụ thể(?: như sau)?|bao gồm|gồm|sau đây|trong đó)\s*:$")
 
 
-_CLAUSE_COMMA = re.compile(r",\s+(?=(?:các|ủy ban|ubnd|sở|bộ|ban)\s)")
+_CLAUSE_COMMA = re.compile(r",\s+(?=(?:các|ủy ban|ubnd|sở|bộ|ban|tỉnh|thành phố)\s)")
 
 
 _NO_TASK = re.compile(
@@ -201,7 +201,7 @@ def _intro_subject(text: str, walk: Walk) -> tuple[str, ...]:
     assigning verb ("… yêu cầu Giám đốc các sở … thực hiện:"), else after a purpose clause ("Để …,
     các Sở, ngành … triển khai:")."""
     found = subject_of(text, walk)
-    if found:
+    if found and not set(found) <= ASSIGNERS:  # "Thủ tướng yêu cầu Bộ X …:" addresses Bộ X
         return found
     low = fold(text)
     starts = [m.end() for m in _ASSIGNING.finditer(low)] + [m.end() for m in _CLAUSE_COMMA.finditer(low)]

@@ -359,3 +359,20 @@ def test_bold_parenthesized_unit_headings_lead_their_bullets() -> None:
         "- Hoàn thiện quy chuẩn kỹ thuật về nhà ở xã hội trong quý III/2026.\n"
     )
     assert _tasks(text) == [("Bộ Tài chính",), ("Bộ Tài chính",), ("Bộ Xây dựng",)]
+
+
+def test_the_body_asked_in_a_cover_sentence_leads_not_the_asker() -> None:
+    """ "Thủ tướng Chính phủ yêu cầu Chủ tịch UBND các tỉnh … thực hiện các nhiệm vụ sau:" gives its
+    items to the committees; "Để …, tỉnh X cần tập trung … sau:" to the province."""
+    text = (
+        "Thủ tướng Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương\n"
+        "tập trung chỉ đạo thực hiện các nhiệm vụ sau:\n\n"
+        "1. Rà soát, cắt giảm thủ tục hành chính nội bộ, hoàn thành trong tháng 12/2026.\n\n"
+        "2. Đẩy mạnh cung cấp dịch vụ công trực tuyến toàn trình trên Cổng Dịch vụ công quốc gia.\n"
+    )
+    assert _tasks(text) == [("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",)] * 2
+    text = (
+        "Để hoàn thành mục tiêu năm 2026, tỉnh Nghệ An cần tập trung thực hiện các nhiệm vụ sau:\n\n"
+        "- Hoàn thành số hóa hồ sơ, kết quả giải quyết thủ tục hành chính trước ngày 30/6/2026.\n"
+    )
+    assert _tasks(text) == [("Tỉnh Nghệ An",)]

@@ -8,6 +8,7 @@ Pure functions; the only I/O is loading the packaged gazetteer once.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from crawler.extract.bodies import is_unit_title
 from crawler.extract.normalize import clean_lines, fold, split_lines
@@ -36,11 +37,46 @@ def extract_tasks(doc: DocumentText, gazetteer: Gazetteer | None = None) -> list
     home = province or gazetteer.home_province(doc.text[:200_000])
     walk = Walk(gazetteer, province, _year(doc, lines), doc.number, home)
     raw = walk_blocks(list(segment(lines)), walk)
+    addressees, letter_end = _addressees(lines, walk)
+    raw = [
+        replace(task, lead=addressees) if not task.lead and task.block.first < letter_end else task
+        for task in raw
+    ]
     tasks = [_with_provenance(task, lines, originals) for task in raw]
     tables = (*doc.tables, *(g.as_table() for g in grids))
     if tables:
         tasks = _merge_table_tasks(tasks, _table_tasks(tables, walk, originals))
     return [t for t in tasks if not _restates_title(t.action, doc.title)]
+
+
+_TO = re.compile(r"^\W*kính gửi\W*:?\**\s*")
+_SIGN_OFF = re.compile(r"^\W*nơi nhận\W*:")
+_LIST_LINE = re.compile(r"^\s*(?:[-–+•|]|\*\*)?\s*$|^\s*[-–+•]\s")
+
+
+def _addressees(lines: list[str], walk: Walk) -> tuple[tuple[str, ...], int]:
+    """The bodies a letter is addressed to ("Kính gửi: - Sở Tài chính; - Công an tỉnh."), who do
+    the work its items name no one for, and where the letter ends ("Nơi nhận:"; a document sent
+    with it has addressees of its own)."""
+    for index, line in enumerate(lines[:80]):
+        start = _TO.match(fold(line))
+        if start:
+            names = walk.cell_units("; ".join(_addressee_lines(lines, index, start.end())))
+            end = next((i for i in range(index, len(lines)) if _SIGN_OFF.match(fold(lines[i]))), len(lines))
+            return names, end
+    return (), 0
+
+
+def _addressee_lines(lines: list[str], index: int, column: int) -> list[str]:
+    """The recipient lines of a "Kính gửi:" block: the rest of its line, then list lines until
+    the letter's text begins."""
+    found = [lines[index][column:]] if lines[index][column:].strip(" *") else []
+    for line in lines[index + 1 : index + 14]:
+        if found and not _LIST_LINE.match(line):
+            break
+        if line.strip(" *|-–+•"):
+            found.append(line.strip(" *|-–+•;."))
+    return [text.strip(" ;.") for text in found if text.strip(" ;.")]
 
 
 def _restates_title(action: str, title: str | None) -> bool:

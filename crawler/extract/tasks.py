@@ -416,7 +416,7 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
         any(m.strength >= CUE for m in matches) and _DIRECTIVE_CUE.search(block.low)
     ):
         return []
-    if block.level == PARAGRAPH and _FORECAST.search(block.low) and not subject_of(flat, walk):
+    if _FORECAST.search(block.low) and not subject_of(flat, walk):
         return []
     opens_with_unit = any(u.start == 0 for u in walk.gazetteer.find_units(flat, walk.province))
     addressed = (

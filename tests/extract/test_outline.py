@@ -376,3 +376,18 @@ def test_the_body_asked_in_a_cover_sentence_leads_not_the_asker() -> None:
         "- Hoàn thành số hóa hồ sơ, kết quả giải quyết thủ tục hành chính trước ngày 30/6/2026.\n"
     )
     assert _tasks(text) == [("Tỉnh Nghệ An",)]
+
+
+def test_a_letter_s_addressees_do_the_work_its_items_name_no_one_for() -> None:
+    """ "Kính gửi: - Sở A; - Sở B." then items with no subject: the addressees lead them, up to the
+    letter's "Nơi nhận:" (a document sent with it has addressees of its own)."""
+    text = (
+        "Kính gửi:\n- Sở Tài chính;\n- Sở Nội vụ.\n\n"
+        "Thực hiện chỉ đạo của Ủy ban nhân dân tỉnh, Văn phòng đề nghị các cơ quan:\n\n"
+        "1. Rà soát, báo cáo kết quả thực hiện cải cách hành chính trước ngày 15/12/2026.\n\n"
+        "2. Sở Xây dựng chủ trì tổng hợp số liệu về nhà ở xã hội trước ngày 20/12/2026.\n\n"
+        "Nơi nhận:\n- Như trên;\n- Lưu: VT.\n\n"
+        "Số: 46-TB/TGV\n\nTHÔNG BÁO KẾT LUẬN\n\n"
+        "1. Đẩy mạnh số hóa hồ sơ, kết quả giải quyết thủ tục hành chính trong năm 2026.\n"
+    )
+    assert _tasks(text) == [("Sở Tài chính", "Sở Nội vụ"), ("Sở Xây dựng",), ()]

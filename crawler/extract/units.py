@@ -79,10 +79,24 @@ class UnitMatch:
     name: str
 
 
+def _loose_key(folded: str) -> str:
+    """A name's key without the commas and "và" that writers leave out, as `_pattern` matches it."""
+    return " ".join(w for w in folded.replace(",", " ").split() if w != "và")
+
+
 def _pattern(alias: str) -> str:
-    """Turn an alias into a whitespace-tolerant regex on folded text."""
-    words = fold(alias).split()
-    return r"\s+".join(re.escape(w).replace(r"\.", r"\s*\.") for w in words)
+    """Turn an alias into a regex on folded text that tolerates the ways names are written: any
+    spacing, and the commas and "và" of a long name left out ("Sở Văn hóa Thể thao du lịch")."""
+    out = ""
+    optional_and = False
+    for word in fold(alias).split():
+        if word == "và" and out:
+            optional_and = True
+            continue
+        piece = re.escape(word).replace(r"\.", r"\s*\.").replace(",", ",?")
+        out += (r"\s+(?:và\s+)?" if optional_and else r"\s+") + piece if out else piece
+        optional_and = False
+    return out
 
 
 class Gazetteer:
@@ -111,6 +125,7 @@ class Gazetteer:
                     self._members[name] = tuple(str(m) for m in entry.get("members", []))  # type: ignore[attr-defined]
         for extra_name, extra_aliases in extra:
             self._add(extra_name, list(extra_aliases), "extra")
+        self._loose = {_loose_key(key): name for key, name in reversed(self._canon.items())}
         keys = sorted(self._canon, key=len, reverse=True)
         self._regex = re.compile(r"(?<!\w)(?:" + "|".join(_pattern(k) for k in keys) + r")(?!\w)")
         provs = sorted(self.provinces, key=len, reverse=True)
@@ -232,7 +247,7 @@ class Gazetteer:
         folded = fold(text)
         out: list[UnitMatch] = []
         for m in self._regex.finditer(folded):
-            name = self._canon[" ".join(m.group().split())]
+            name = self._loose[_loose_key(m.group())]
             end = m.end()
             if name in self._kinds.get("province_bodies", ()):
                 suffix = self._suffix.match(folded, end)

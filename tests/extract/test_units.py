@@ -146,3 +146,10 @@ def test_group_names_end_before_a_clause_or_a_closing_parenthesis(gaz: Gazetteer
         "Các cơ quan quản lý cấp trên",
     )
     assert gaz.resolve("các đơn vị sự nghiệp (mạng lưới địa phương)") == ("Các đơn vị sự nghiệp",)
+
+
+def test_long_names_written_without_their_commas_and_va(gaz: Gazetteer) -> None:
+    """ "Sở Văn hóa Thể thao du lịch" and "Bộ Khoa học Công nghệ" are the canonical bodies."""
+    assert gaz.resolve("Sở Văn hóa Thể thao du lịch") == ("Sở Văn hóa, Thể thao và Du lịch",)
+    assert gaz.resolve("Bộ Khoa học Công nghệ") == ("Bộ Khoa học và Công nghệ",)
+    assert gaz.resolve("Bộ Tài chính và Bộ Xây dựng") == ("Bộ Tài chính", "Bộ Xây dựng")

@@ -50,6 +50,11 @@ _CITED = re.compile(
 _NOT_DEADLINE = re.compile(r"(?:từ|kể từ|giai đoạn|so với|ngày|đến ngày|tính đến|đến thời điểm|từ ngày)\s*$")
 
 
+# "diễn ra vào ngày 4/4 vừa qua": when something took place, not a deadline
+_TOOK_PLACE_BEFORE = re.compile(
+    r"(?:diễn ra|đã tổ chức|được tổ chức)(?:\s+(?:vào|trong|từ))?(?:\s+ngày)?\s*$"
+)
+_TOOK_PLACE_AFTER = re.compile(r"\s*,?\s*(?:vừa qua|vừa rồi|trước đó)(?!\w)")
 _STAMP_AFTER = re.compile(r"\s*,?\s*(?!00:00)\d{1,2}:\d{2}(?!\d)")
 _ON_DAY = re.compile(r"(?:vào|trong)\s+ngày\s*$")  # "vào ngày 01/12/2025" names the day work is due
 _MAYBE = re.compile(r"\d|thường\s+xuyên|hằng|hàng|định\s+kỳ")
@@ -373,6 +378,8 @@ def _accept(
     issued_in = build in (_b_month, _b_quarter) and before.rstrip().endswith("ban hành")
     if build is not _b_recurring and _CITED.search(before) and not issued_in:
         return None  # a cited document's date; "ban hành tháng 7/2026" is when a text is due
+    if _TOOK_PLACE_AFTER.match(folded, m.end()) or _TOOK_PLACE_BEFORE.search(before.rstrip()):
+        return None  # a past event's date ("phiên họp diễn ra vào ngày 4/4 vừa qua")
     if _STAMP_AFTER.match(folded, m.end()):
         return None  # "03/04/2025 11:45": when a page was published, not a deadline
     strength, cue = _context_strength(before, cells or _at_cell_start(folded, m.start()))

@@ -193,7 +193,10 @@ def _is_intro(block: Block, following: Block | None) -> bool:
         return False
     flat = block.low
     deeper = following.level > block.level and len(flat.split()) <= 40
-    return bool(_INTRO_END.search(flat)) or (flat.endswith(":") and deeper)
+    under = (  # a sentence of prose over a list ("…; do vậy, yêu cầu các bộ, ngành, địa phương:")
+        block.kind is BlockKind.PARAGRAPH and following.kind is BlockKind.ITEM and len(flat.split()) <= 60
+    )
+    return bool(_INTRO_END.search(flat)) or (flat.endswith(":") and (deeper or under))
 
 
 def _intro_subject(text: str, walk: Walk) -> tuple[str, ...]:

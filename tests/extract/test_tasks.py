@@ -368,3 +368,29 @@ def test_rules_of_an_activity_and_forecasts_are_not_tasks() -> None:
     )
     doc = DocumentText(name="tin.txt", text=text, number="130/KH-UBND")
     assert [t.line for t in extract_tasks(doc)] == [3]
+
+
+def test_a_past_event_s_date_is_not_a_deadline() -> None:
+    """ "phiên họp … diễn ra vào ngày 4/4 vừa qua, Bí thư yêu cầu trong quý II/2026, các cơ quan …":
+    the meeting's date is history; the task starts after "yêu cầu", its subject after the period."""
+    text = (
+        "Kết luận phiên họp thứ hai của Ban Chỉ đạo tỉnh diễn ra vào ngày 4/4 vừa qua, Bí thư Tỉnh ủy "
+        "yêu cầu trong quý II/2026, các cơ quan, đơn vị, địa phương tập trung triển khai hoàn thành 15 "
+        "đầu việc quan trọng.\n"
+    )
+    doc = DocumentText(name="tin.txt", text=text)
+    tasks = extract_tasks(doc)
+    lead = ("Các cơ quan, đơn vị, địa phương",)
+    assert [(t.lead, t.deadline.due) for t in tasks] == [(lead, dt.date(2026, 6, 30))]
+    assert tasks[0].action.startswith("trong quý II/2026")
+
+
+def test_a_sentence_of_prose_over_a_numbered_list_introduces_it() -> None:
+    """ "…; do vậy, yêu cầu các bộ, ngành, địa phương:" over "1.", "2." is no task of its own."""
+    text = (
+        "Từ nay đến hết năm 2026 chỉ còn gần 2 tháng, một số dự án còn khối lượng lớn; do vậy, yêu cầu "
+        "các bộ, ngành, địa phương:\n\n"
+        "1. Hoàn thành giải phóng mặt bằng các dự án cao tốc trước ngày 31/12/2026.\n"
+    )
+    doc = DocumentText(name="thongbao.txt", text=text, number="12/TB-VPCP")
+    assert [t.line for t in extract_tasks(doc)] == [3]

@@ -8,6 +8,7 @@ Pure functions; the only I/O is loading the packaged gazetteer once.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 
 from crawler.extract.bodies import is_unit_title
@@ -22,6 +23,7 @@ from crawler.models import DocumentText, ExtractedTask, Table
 
 __all__ = ["Gazetteer", "extract_tasks", "load_gazetteer"]
 
+_NAMED_YEAR = re.compile(r"(?:năm|/)\s*(20\d{2})(?!\d)")
 _DATE_LINE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(\d{4})")
 
 
@@ -139,7 +141,8 @@ def _key(action: str) -> str:
 
 
 def _year(doc: DocumentText, lines: list[str]) -> int | None:
-    """The year assumed for dates written without one: publication, issue date, or first dated line."""
+    """The year assumed for dates written without one: publication, issue date, first dated line,
+    or else the year the text names most (a bulletin page with no date of its own)."""
     if doc.published:  # FORMAT.md: a date without a year takes the year of publication
         return doc.published.year
     if doc.issued:
@@ -148,7 +151,8 @@ def _year(doc: DocumentText, lines: list[str]) -> int | None:
         m = _DATE_LINE.search(fold(line))
         if m:
             return int(m.group(1))
-    return None
+    named = Counter(int(y) for line in lines[:400] for y in _NAMED_YEAR.findall(line))
+    return max(named, key=lambda year: (named[year], year)) if named else None
 
 
 def _province(doc: DocumentText, lines: list[str], gazetteer: Gazetteer) -> str | None:

@@ -19,7 +19,8 @@ _ASKS = re.compile(r"[^,.;:]{0,80}?\s(?:yêu cầu|đề nghị|giao)\s+(?=" + S
 
 # A leading adverbial clause before the subject ("Trên cơ sở …, Sở Xây dựng chủ trì …").
 _ADVERBIAL = re.compile(
-    r"^(?:trên cơ sở|căn cứ|sau khi|trong thời gian tới|đối với|trong (?:quý|tháng|năm|tuần)|từ nay đến)"
+    r"^(?:trên cơ sở|căn cứ|sau khi|trong thời gian tới|đối với|trong (?:quý|tháng|năm|tuần)|từ nay đến"
+    r"|(?:đặc biệt,\s*|ngoài ra,\s*)?(?:để|nhằm))"
     r"\s[^,:;]{0,200},\s*(?=\S)"
 )
 _CLAUSE_COMMA = re.compile(r",\s*")

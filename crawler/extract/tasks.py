@@ -53,6 +53,8 @@ _ANNOUNCING_END = re.compile(r"(?:ý kiến|kết luận|chỉ đạo|yêu cầu
 
 # "Bộ Nội vụ chịu trách nhiệm về nội dung …": a body answering for the text, not a task.
 _ANSWERS_FOR = re.compile(r"\W*[^.;:]{0,160}?\schịu trách nhiệm(?!\w)")
+# What is left of a piece that only states a deadline once the deadline phrase is removed.
+_ONLY_DEADLINE = re.compile(r"[\s*;:.,]*(?:thời hạn|thời gian|hoàn thành|hạn chót|thực hiện)?[\s*;:.,]*")
 _LEADS_HERE = re.compile(r"\s+chủ trì(?!\w)")
 _DASHES = frozenset({"-", "–", "+", "•"})
 _LEAD_LABEL = re.compile(r"(?:cơ quan|đơn vị) (?:chủ trì|thực hiện)")
@@ -79,7 +81,7 @@ _ENUMERATED = re.compile(r";\s*(\**\s*\((\d{1,2}|[ivx]{1,4})\))")
 _ENUM_FIRST = re.compile(r"(?:^|:)\s*\**\s*\((1|i)\)")
 
 
-_ASSIGNING = re.compile(r"(?<!\w)(?:yêu cầu|giao cho|giao|đề nghị)(?!\w)\s*:?")
+_ASSIGNING = re.compile(r"(?<!\w)(?<!được )(?<!đã )(?:yêu cầu|giao cho|giao|đề nghị)(?!\w)\s*:?")
 
 
 # A rule stated of an activity ("Việc kê khai … được thực hiện theo …"): a norm, not an assignment,
@@ -526,6 +528,9 @@ def _read_span(block: Block, start: int, end: int, walk: Walk) -> list[RawTask]:
         action = clean_text(text)
         if len(action.split()) < 4 or _NOT_ASSIGNED.match(fold(action)) or _CAPTION.search(action[:400]):
             continue
+        rest = action.replace(piece.deadline.deadline.raw or "", "") if piece.deadline else action
+        if piece.deadline and _ONLY_DEADLINE.fullmatch(fold(rest)):
+            continue  # "Thời hạn hoàn thành trước ngày 15/4/2026;": the date of the work before it
         lead = (
             subject_of(action, walk) or later_subject(text, walk) or (out[-1].lead if out else ()) or ctx.lead
         )

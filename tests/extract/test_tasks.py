@@ -394,3 +394,30 @@ def test_a_sentence_of_prose_over_a_numbered_list_introduces_it() -> None:
     )
     doc = DocumentText(name="thongbao.txt", text=text, number="12/TB-VPCP")
     assert [t.line for t in extract_tasks(doc)] == [3]
+
+
+def test_a_deadline_sentence_is_not_a_task_and_passive_giao_assigns_nothing() -> None:
+    """ "Thời hạn hoàn thành trước ngày …;" alone is no task; "theo lộ trình được giao hoàn thành …"
+    keeps the whole item (the passive "được giao" is no assigning verb)."""
+    text = (
+        "Các sở, ngành xây dựng kế hoạch cải cách hành chính năm 2026 của cơ quan, đơn vị mình.\n"
+        "Thời hạn hoàn thành trước ngày 15/4/2026; thống nhất với Sở Nội vụ việc tham mưu ban hành\n"
+        "Kế hoạch thực hiện Chương trình năm 2027, ban hành trước ngày 31/1/2027.\n\n"
+        "Khẩn trương hoàn thành thực thi phương án đơn giản hóa thủ tục hành chính đã được phê duyệt\n"
+        "theo đúng lộ trình được giao hoàn thành trong năm 2026.\n"
+    )
+    doc = DocumentText(name="tin.txt", text=text, published=dt.datetime(2026, 3, 2))
+    actions = [t.action for t in extract_tasks(doc)]
+    assert not any(a.startswith("Thời hạn hoàn thành") for a in actions)
+    assert any(a.startswith("Khẩn trương hoàn thành thực thi") for a in actions)
+
+
+def test_a_page_without_a_date_takes_the_year_it_names_most() -> None:
+    """A bulletin page with no date: "trước ngày 15/4" takes the year the page keeps naming."""
+    text = (
+        "Hà Nội triển khai Chương trình cải cách hành chính năm 2026 và Kế hoạch năm 2026.\n\n"
+        "Thành phố giao các đơn vị liên quan xây dựng, ban hành Kế hoạch thực hiện Chương trình, "
+        "hoàn thành trước ngày 15/4.\n"
+    )
+    tasks = extract_tasks(DocumentText(name="tin.txt", text=text))
+    assert [t.deadline.due for t in tasks] == [dt.date(2026, 4, 15)]

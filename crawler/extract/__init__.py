@@ -34,11 +34,11 @@ def extract_tasks(doc: DocumentText, gazetteer: Gazetteer | None = None) -> list
     whole = split_lines(doc.text)
     lines = clean_lines(whole)
     grids = [g for g in find_grids(whole) if is_header(g.as_table().rows[0])]
-    lines = _without(lines, grids)
+    lines = _without_title(_without(lines, grids), doc.title)
     province = _province(doc, lines, gazetteer)
     home = province or gazetteer.home_province(doc.text[:200_000])
     walk = Walk(gazetteer, province, _year(doc, lines), doc.number, home)
-    raw = walk_blocks(list(segment(lines)), walk)
+    raw = [task for task in walk_blocks(list(segment(lines)), walk) if not _restates_title(task, doc.title)]
     addressees, letter_end = _addressees(lines, walk)
     raw = [
         replace(task, lead=addressees) if not task.lead and task.block.first < letter_end else task
@@ -48,7 +48,7 @@ def extract_tasks(doc: DocumentText, gazetteer: Gazetteer | None = None) -> list
     tables = (*doc.tables, *(g.as_table() for g in grids))
     if tables:
         tasks = _merge_table_tasks(tasks, _table_tasks(tables, walk, originals))
-    return [t for t in tasks if not _restates_title(t.action, doc.title)]
+    return tasks
 
 
 _TO = re.compile(r"^\W*kính gửi\W*:?\**\s*")
@@ -81,13 +81,25 @@ def _addressee_lines(lines: list[str], index: int, column: int) -> list[str]:
     return [text.strip(" ;.") for text in found if text.strip(" ;.")]
 
 
-def _restates_title(action: str, title: str | None) -> bool:
-    """Tell whether a task's text opens with the page's title (a headline, breadcrumb and byline
-    read as one paragraph), which restates the news rather than assigning work."""
+def _restates_title(task: RawTask, title: str | None) -> bool:
+    """Tell whether a task's text is (or follows right after the start of) the page's title (a
+    headline, breadcrumb and byline read as one paragraph), which restates the news."""
     if not title or len(title.split()) < 5:
         return False
     key = " ".join(fold(title).split())[:40]
-    return key in " ".join(fold(action).split())[:120]
+    around = task.block.text[max(0, task.start - 60) : task.start + 120]
+    return key in " ".join(fold(around).split())
+
+
+def _without_title(lines: list[str], title: str | None) -> list[str]:
+    """Blank the page's headline line near the top (with the breadcrumb and byline run into it),
+    which restates the news, so the article's first paragraph stands on its own."""
+    if not title or len(title.split()) < 5:
+        return lines
+    key = " ".join(fold(title).split())[:40]
+    return [
+        "" if index < 20 and key in " ".join(fold(line).split()) else line for index, line in enumerate(lines)
+    ]
 
 
 def _without(lines: list[str], grids: list[Grid]) -> list[str]:

@@ -20,10 +20,12 @@ _ASKS = re.compile(r"[^,.;:]{0,80}?\s(?:yêu cầu|đề nghị|giao)\s+(?=" + S
 # A leading adverbial clause before the subject ("Trên cơ sở …, Sở Xây dựng chủ trì …").
 _ADVERBIAL = re.compile(
     r"^(?:trên cơ sở|căn cứ|sau khi|trong thời gian tới|đối với|trong (?:quý|tháng|năm|tuần)|từ nay đến"
+    r"|theo kế hoạch|theo chỉ đạo|thực hiện chỉ đạo"
     r"|(?:đặc biệt,\s*|ngoài ra,\s*)?(?:để|nhằm))"
-    r"\s[^,:;]{0,200},\s*(?=\S)"
+    r"(?:\s[^,:;]{0,200})?,\s*(?=\S)"
 )
 _CLAUSE_COMMA = re.compile(r",\s*")
+_MODAL_END = re.compile(r"(?:\s+(?:sẽ|cũng|đều|vẫn))+\s*$", re.IGNORECASE)
 
 
 def adverbial_end(low: str) -> int:
@@ -164,7 +166,7 @@ def subject_of(action: str, walk: Walk) -> tuple[str, ...]:
         verb = verb if more else run_end
     if not verb:
         return ()
-    prefix = action[skip : verb.start()]
+    prefix = _MODAL_END.sub("", action[skip : verb.start()])  # "tỉnh X sẽ triển khai": "tỉnh X"
     if len(prefix.split()) > _SUBJECT_WORDS:
         return ()
     return walk.subject_units(prefix)

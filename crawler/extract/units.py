@@ -117,8 +117,8 @@ class Gazetteer:
             for entry in entries:
                 name = str(entry["name"])
                 aliases = [str(a) for a in entry.get("aliases", [])]  # type: ignore[attr-defined]
-                if kind == "provinces":
-                    self._add_province(name, str(entry["level"]), aliases)
+                if kind in ("provinces", "former_provinces"):
+                    self._add_province(name, str(entry["level"]), aliases, current=kind == "provinces")
                     continue
                 self._add(name, aliases, kind)
                 if kind == "collectives":
@@ -150,17 +150,23 @@ class Gazetteer:
             self._canon.setdefault(" ".join(fold(alias).split()), name)
         self._kinds.setdefault(kind, []).append(name)
 
-    def _add_province(self, name: str, level: str, aliases: list[str]) -> None:
-        """Register a province or centrally-run city under its name and aliases."""
+    def _add_province(self, name: str, level: str, aliases: list[str], current: bool = True) -> None:
+        """Register a province or centrally-run city under its name and aliases; a former province
+        (merged in 2025, still named in older texts) is recognized but is no member of groups."""
         full = f"{level} {name}"
         for alias in [name, *aliases]:
             self.provinces[" ".join(fold(alias).split())] = full
-        self._province_names[full] = name
-        self._kinds.setdefault("provinces", []).append(full[0].upper() + full[1:])
+        if current:
+            self._province_names[full] = name
+        self._kinds.setdefault("provinces" if current else "former_provinces", []).append(
+            full[0].upper() + full[1:]
+        )
 
     def all_units(self) -> tuple[str, ...]:
-        """Every canonical unit name the gazetteer knows."""
-        return tuple(dict.fromkeys(n for names in self._kinds.values() for n in names))
+        """Every canonical unit name the gazetteer knows (former provinces are recognized in texts but
+        are no units of today's administration)."""
+        kinds = [names for kind, names in self._kinds.items() if kind != "former_provinces"]
+        return tuple(dict.fromkeys(n for names in kinds for n in names))
 
     def members_of(self, collective: str) -> tuple[str, ...]:
         """The concrete units a collective addressee covers (for routing digests)."""

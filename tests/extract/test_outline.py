@@ -391,3 +391,12 @@ def test_a_letter_s_addressees_do_the_work_its_items_name_no_one_for() -> None:
         "1. Đẩy mạnh số hóa hồ sơ, kết quả giải quyết thủ tục hành chính trong năm 2026.\n"
     )
     assert _tasks(text) == [("Sở Tài chính", "Sở Nội vụ"), ("Sở Xây dựng",), ()]
+
+
+def test_a_subject_after_a_plan_adverbial_and_before_se() -> None:
+    """ "Theo kế hoạch, cuối tháng 4 và trong tháng 5/2026, tỉnh X sẽ triển khai …": X leads."""
+    text = (
+        "Theo kế hoạch, cuối tháng 4 và trong tháng 5/2026, tỉnh Nghệ An sẽ triển khai thí điểm nhiều "
+        "dịch vụ công chủ động trên địa bàn.\n"
+    )
+    assert _tasks(text) == [("Tỉnh Nghệ An",)]

@@ -153,3 +153,12 @@ def test_long_names_written_without_their_commas_and_va(gaz: Gazetteer) -> None:
     assert gaz.resolve("Sở Văn hóa Thể thao du lịch") == ("Sở Văn hóa, Thể thao và Du lịch",)
     assert gaz.resolve("Bộ Khoa học Công nghệ") == ("Bộ Khoa học và Công nghệ",)
     assert gaz.resolve("Bộ Tài chính và Bộ Xây dựng") == ("Bộ Tài chính", "Bộ Xây dựng")
+
+
+def test_provinces_merged_in_2025_are_still_recognized(gaz: Gazetteer) -> None:
+    """Older texts name provinces merged in 2025 ("tỉnh Quảng Nam"); they are read as bodies but are
+    no members of "the provinces" (whose committees are today's 34)."""
+    assert gaz.resolve("tỉnh Quảng Nam") == ("Tỉnh Quảng Nam",)
+    assert gaz.resolve("Ủy ban nhân dân tỉnh Bình Dương") == ("Ủy ban nhân dân tỉnh Bình Dương",)
+    members = gaz.members_of("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương")
+    assert len(members) == 34 and "Ủy ban nhân dân tỉnh Quảng Nam" not in members

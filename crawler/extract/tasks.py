@@ -11,22 +11,18 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from crawler.extract.bodies import as_written, heading_body_name, is_body_name, split_bodies
 from crawler.extract.deadlines import CUE, STRONG, DeadlineMatch, best_deadline, find_deadlines
+from crawler.extract.fields import DASHES, FIELD, LEAD_LABEL, Group, apply_field, fill_field, names_roles
+from crawler.extract.headings import heading_body, heading_context, opens_section, title_context, whole_units
 from crawler.extract.normalize import clean_text, fold
-from crawler.extract.refs import document_numbers, find_status, overdue_title, own_number
+from crawler.extract.refs import find_status, own_number
 from crawler.extract.rows import read_row
-from crawler.extract.segment import ARTICLE, NUMBER, PARAGRAPH, ROMAN, Block, BlockKind
+from crawler.extract.segment import ARTICLE, PARAGRAPH, Block, BlockKind
 from crawler.extract.subjects import is_report, later_subject, sentence_starts, subject_of, support_of
 from crawler.extract.walkstate import ASSIGNERS, STATISTIC, SUBJECT_HEAD, VERB_RE, Context, RawTask, Walk
-from crawler.models import Deadline, Status
-
-_HEADING_LEAD_IN = re.compile(
-    r"^(?:giao cho|giao|đối với|đề nghị|yêu cầu|(?:trách nhiệm|nhiệm vụ) của)\s+"  # "Trách nhiệm của X:"
-)
-
+from crawler.models import Deadline
 
 # Conditions, prohibitions, encouragements and captions assign nothing (CONVENTIONS.md).
 _NOT_ASSIGNED = re.compile(
@@ -55,21 +51,12 @@ _ANNOUNCING_END = re.compile(r"(?:ý kiến|kết luận|chỉ đạo|yêu cầu
 _ANSWERS_FOR = re.compile(r"\W*[^.;:]{0,160}?\schịu trách nhiệm(?!\w)")
 # What is left of a piece that only states a deadline once the deadline phrase is removed.
 _ONLY_DEADLINE = re.compile(r"[\s*;:.,]*(?:thời hạn|thời gian|hoàn thành|hạn chót|thực hiện)?[\s*;:.,]*")
-_LEADS_HERE = re.compile(r"\s+chủ trì(?!\w)")
-_DASHES = frozenset({"-", "–", "+", "•"})
-_LEAD_LABEL = re.compile(r"(?:cơ quan|đơn vị) (?:chủ trì|thực hiện)")
 
 
 _INTRO_END = re.compile(r"(?:sau|như sau|cụ thể(?: như sau)?|bao gồm|gồm|sau đây|trong đó)\s*:$")
 
 
 _CLAUSE_COMMA = re.compile(r",\s+(?=(?:các|ủy ban|ubnd|sở|bộ|ban|tỉnh|thành phố)\s)")
-
-
-_NO_TASK = re.compile(
-    r"^(?:về|nhiệm vụ theo|nhiệm vụ chung|nhiệm vụ|khối|kết quả|tình hình|mục tiêu|"
-    r"đánh giá|một số|tổ chức thực hiện|nội dung)\b"
-)
 
 
 _QUOTED = re.compile(r"(?:giao|yêu cầu|đề nghị|chỉ đạo)\s*[*_]*\s*[“\"]([^”\"]{20,2000})[”\"]", re.IGNORECASE)
@@ -107,37 +94,19 @@ class Piece:
     deadline: DeadlineMatch | None
 
 
-_FIELD = re.compile(
-    r"^(?:\(\w{1,4}\)\s*|[a-zđ]\)\s*|[-+•]\s*)?"
-    r"(?P<label>(?:đơn vị|cơ quan)(?:\s+(?:chủ trì|thực hiện|phối hợp|tham mưu))+"
-    r"|cơ quan thực hiện|thời gian(?:\s+(?:thực hiện|hoàn thành))?|thời hạn(?:\s+hoàn thành)?|tiến độ)"
-    r"[^:\n]{0,20}:\s*"
-)
-
-
-@dataclass
-class Group:
-    """Task items waiting for the labelled fields that follow them ("Đơn vị chủ trì: ...")."""
-
-    first: int = -1  # index in the task list of the group's first task
-    fields_seen: bool = False
-    awaiting: str = ""  # a lead field written with no value ("- Cơ quan thực hiện:"): "+" items give it
-    names: tuple[str, ...] = ()  # the items that gave the awaiting field its value
-
-
 def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
     """Walk a document's blocks, keeping heading context, and read the tasks of each block."""
     tasks: list[RawTask] = []
     group = Group()
     for index, block in enumerate(blocks):
-        field_match = _FIELD.match(block.low)
+        field_match = FIELD.match(block.low)
         if field_match and block.kind is not BlockKind.ROW:
             value, label = block.flat[field_match.end() :], field_match.group("label")
-            _apply_field(tasks, group, value, label, walk)
-            group.awaiting = label if not value.strip(" *.;") and _LEAD_LABEL.match(label) else ""
+            apply_field(tasks, group, value, label, walk)
+            group.awaiting = label if not value.strip(" *.;") and LEAD_LABEL.match(label) else ""
             continue
-        if group.awaiting and block.mark in _DASHES and _names_roles(block.low):
-            _fill_field(tasks, group, block, walk)  # "+ Sở X chủ trì, phối hợp với …", "- Sở Y."
+        if group.awaiting and block.mark in DASHES and names_roles(block.low):
+            fill_field(tasks, group, block, walk)  # "+ Sở X chủ trì, phối hợp với …", "- Sở Y."
             continue
         if group.fields_seen:
             group = Group()
@@ -147,19 +116,19 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
             continue
         if block.kind is BlockKind.TITLE:
             walk.stack.clear()
-            walk.push(_title_context(block.text, walk))
+            walk.push(title_context(block.text, walk))
             continue
         if block.kind is not BlockKind.PARAGRAPH:
             walk.announced = False
             walk.pop_to(block.level if block.kind is not BlockKind.ROW else 50)
         following = blocks[index + 1] if index + 1 < len(blocks) else None
-        heading = _heading_context(block, walk)
-        if heading is None and _opens_section(block, following):
+        heading = heading_context(block, walk)
+        if heading is None and opens_section(block, following):
             flat = block.flat
             dated = best_deadline(find_deadlines(block.text, walk.year))
             heading = Context(
                 block.level,
-                lead=_whole_units(flat, walk) or _heading_body(flat, walk),
+                lead=whole_units(flat, walk) or heading_body(flat, walk),
                 deadline=dated.deadline if dated else None,
             )
         if heading is not None:
@@ -216,187 +185,6 @@ def _intro_subject(text: str, walk: Walk) -> tuple[str, ...]:
         if found:
             return found
     return ()
-
-
-def _heading_body(text: str, walk: Walk) -> tuple[str, ...]:
-    """A section heading that names one body the gazetteer does not list ("3. Cơ quan chủ trì giải
-    quyết thủ tục đầu tư dự án" over items a-d), kept as written."""
-    text = text.rstrip(" :")
-    if not heading_body_name(text) or find_deadlines(text):
-        return ()
-    return walk.at_home([as_written(text)])
-
-
-def _opens_section(block: Block, following: Block | None) -> bool:
-    """Tell whether a short unpunctuated item is a section heading: deeper items or an intro follow."""
-    flat = block.flat
-    if block.kind is not BlockKind.ITEM or following is None:
-        return False
-    if _bold_whole(block.text) and following.kind is BlockKind.ITEM and following.level > block.level:
-        return True  # a bold headline over its bullets restates them (CONVENTIONS: not a task)
-    deeper = following.kind is BlockKind.ITEM and following.level > block.level
-    if deeper and block.level == NUMBER and len(flat.split()) <= 40 and not flat.endswith((".", ";", ":")):
-        return True  # "1. Hoàn thành mục tiêu … trong năm 2025" over its a), b): a goal heading
-    if len(flat.split()) > 12:
-        return False
-    if flat.endswith((".", ";")) or find_deadlines(block.text):
-        return False
-    return deeper or (following.kind is BlockKind.PARAGRAPH and following.text.rstrip(" *").endswith(":"))
-
-
-def _bold_whole(text: str) -> bool:
-    """Tell whether a block's text is bold from its first word to its last."""
-    body = text.strip()
-    if body.startswith("**"):
-        return body.endswith("**") and body.count("**") == 2
-    return body.endswith("**") and body.count("**") == 1  # opened before the cut list mark
-
-
-def _names_roles(low: str) -> bool:
-    """Tell whether an item under an empty lead field only names bodies and their roles ("Sở X chủ
-    trì, phối hợp với …", "Sở Y"), rather than giving a body its own piece of work."""
-    verb = VERB_RE.search(low)
-    return len(low.split()) <= 12 if verb is None else verb.group() in ("chủ trì", "phối hợp")
-
-
-def _fill_field(tasks: list[RawTask], group: Group, block: Block, walk: Walk) -> None:
-    """Give an empty lead field the item below it: items that only name bodies add to its lead; the
-    first "Sở X chủ trì, phối hợp với …" item gives lead and support, and later ones add nothing."""
-    if _LEADS_HERE.search(block.low) or "phối hợp" in block.low:
-        if not group.names:
-            _apply_field(tasks, group, block.flat, group.awaiting, walk)
-        group.names = (*group.names, "")
-        return
-    if group.names[:1] == ("",):
-        return  # a body named after "Sở X chủ trì, phối hợp với …" takes part; the lead stays
-    group.names = (*group.names, block.flat.strip(" .;,"))
-    _apply_field(tasks, group, "; ".join(n for n in group.names if n), group.awaiting, walk)
-
-
-def _apply_field(tasks: list[RawTask], group: Group, value: str, label: str, walk: Walk) -> None:
-    """Apply a labelled field (lead, support or deadline) to the task items above it, which
-    together form one task."""
-    if group.first < 0 or group.first >= len(tasks):
-        return
-    members = tasks[group.first :]
-    if len({t.lead for t in members if t.lead}) > 1:  # items with leads of their own stay separate
-        for index in range(group.first, len(tasks)):
-            if not _has_own(tasks[index], label):
-                tasks[index] = _with_field(tasks[index], value, label, walk)
-        group.fields_seen = True
-        return
-    if not group.fields_seen and len(tasks) - group.first > 1:
-        merged = tasks[group.first :]
-        action = " ".join(t.action for t in merged)[:300]
-        tasks[group.first :] = [replace(merged[0], action=action)]
-    group.fields_seen = True
-    tasks[group.first] = _with_field(tasks[group.first], value, label, walk)
-
-
-def _has_own(task: RawTask, label: str) -> bool:
-    """Tell whether a task already states what a shared field would give it (its lead, or its
-    deadline in its own text), which the field then leaves alone."""
-    if _LEAD_LABEL.match(label):
-        return bool(task.lead)
-    if label.startswith(("thời", "tiến")):
-        return task.deadline.raw is not None
-    return False
-
-
-def _with_field(task: RawTask, value: str, label: str, walk: Walk) -> RawTask:
-    """A task with a labelled field's value applied (its deadline, support or lead)."""
-    value = value.strip(" *.;")
-    if label.startswith("thời") or label.startswith("tiến"):
-        found = best_deadline(find_deadlines(value, walk.year, cells=True))
-        return replace(task, deadline=found.deadline if found else Deadline.none())
-    if "phối hợp" in label:
-        return replace(task, support=walk.units(value))
-    lead_at = _LEADS_HERE.search(fold(value))
-    if lead_at:  # "Cơ quan thực hiện: Sở Nội vụ chủ trì, phối hợp với các sở, ban, ngành"
-        lead = walk.subject_units(value[: lead_at.start()])
-        return replace(task, lead=lead or task.lead, support=support_of(value, walk) or task.support)
-    if value:
-        return replace(task, lead=walk.cell_units(value) or task.lead)
-    return task
-
-
-def _title_context(text: str, walk: Walk) -> Context:
-    """Context from an appendix title: its assigning documents, period deadline, overdue status."""
-    flat = clean_text(text)
-    matches = [d for d in find_deadlines(flat, walk.year) if d.deadline.precision.value != "recurring"]
-    due_words = re.search(r"(?<!chưa )hoàn thành", fold(flat))  # "chưa hoàn thành đến hết …" is a cut-off
-    deadline = matches[-1].deadline if matches and due_words else None
-    if deadline is not None:
-        deadline = replace(deadline, raw=_phrase_around(flat, matches[-1]))
-    refs = tuple(n for n in document_numbers(flat, cited_only=True) if not n.startswith("/"))
-    return Context(
-        -1.0, deadline=deadline, refs=refs[:1], status=Status.OVERDUE if overdue_title(flat) else None
-    )
-
-
-def _phrase_around(text: str, match: DeadlineMatch) -> str:
-    """The heading words that carry a deadline ("THỜI HẠN HOÀN THÀNH 5 THÁNG CUỐI NĂM 2025")."""
-    start = fold(text).rfind("thời hạn", 0, match.start)
-    start = start if start >= 0 and match.start - start < 40 else match.start
-    return text[start : match.end]
-
-
-def _heading_context(block: Block, walk: Walk) -> Context | None:
-    """If a block is a heading (a unit, a period, a document, a section name), its context."""
-    flat = block.flat.rstrip(" :;.")
-    low = fold(flat)
-    words = flat.split()
-    if not words or len(words) > 40:
-        return None
-    deadlines = find_deadlines(flat, walk.year)
-    if block.level == ROMAN or (len(words) <= 14 and flat.isupper()):
-        owner = re.search(r"(?<!\w)của\s+(.+)$", flat, re.IGNORECASE)
-        lead = walk.units(owner.group(1)) if owner else (_whole_units(flat, walk) if len(words) <= 8 else ())
-        return Context(block.level, lead=lead)
-    if len(words) <= 12 and re.match(r"^nhiệm vụ\b", low) and deadlines:
-        d = deadlines[-1]
-        return Context(block.level, deadline=replace(d.deadline, raw=flat))
-    if len(words) <= 12 and re.match(r"^nhiệm vụ theo\b", low):
-        refs = tuple(document_numbers(flat)) or (flat[len("Nhiệm vụ theo ") :],)
-        return Context(block.level, refs=refs)
-    # an item telling work in a full sentence is not a heading naming its lead
-    sentence = block.kind is BlockKind.ITEM and block.flat.rstrip(" *").endswith(".") and len(words) > 8
-    lead = _whole_units(flat, walk) if len(words) <= 25 and not sentence else ()
-    if not lead and block.kind is BlockKind.ITEM and len(words) <= 16:
-        lead = _listed_bodies(flat, walk)
-    if lead:
-        return Context(block.level, lead=lead)
-    if len(words) <= 8 and _NO_TASK.match(low) and not deadlines:
-        return Context(block.level)
-    return None
-
-
-def _listed_bodies(text: str, walk: Walk) -> tuple[str, ...]:
-    """The bodies a heading lists when every piece of it is a body's name ("3. Cục Điện ảnh, Cục
-    Du lịch Quốc gia Việt Nam"), the gazetteer knowing some or none of them."""
-    pieces = split_bodies(text)
-    whole = [p for p in pieces if walk.gazetteer.canonical(p, walk.province) or is_body_name(p)]
-    if not pieces or len(whole) < len(pieces):
-        return ()
-    return walk.subject_units(text)
-
-
-def _whole_units(text: str, walk: Walk) -> tuple[str, ...]:
-    """The units a heading names if the heading is nothing but unit names (no verb, short); a role
-    after a dash ("Sở Tài chính - Cơ quan thường trực Ban Chỉ đạo") describes the body before it."""
-    named = re.split(r"\s+[-–]\s+", text, maxsplit=1)
-    if len(named) == 2 and _whole_units(named[0], walk):
-        return _whole_units(named[0], walk)
-    lead_in = _HEADING_LEAD_IN.match(fold(text))
-    if lead_in:  # "1.3. Giao Ủy ban nhân dân các phường, xã", "Đối với Ủy ban nhân dân các tỉnh:"
-        text = text[lead_in.end() :]
-        if lead_in.group().endswith("của ") and len(text.split()) <= 25:
-            return walk.units(text)  # "Trách nhiệm của X:" names X, whatever words X is written with
-    if len(text.split()) > 25 or not SUBJECT_HEAD.match(fold(text)):
-        return ()
-    if VERB_RE.search(walk.masked(text).replace(":", " ")):
-        return ()
-    return walk.units(text)
 
 
 def _read_block(block: Block, walk: Walk) -> list[RawTask]:

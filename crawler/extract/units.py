@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from crawler.extract.normalize import expand_terms, fold, modern_spelling
+from crawler.extract.groups import COLLECTIVE_HEAD, group_name
+from crawler.extract.normalize import fold, modern_spelling
 
 _CENTRAL_KINDS = ("ministries", "ministerial", "gov_agencies", "party", "state")
 _LOCAL_BODIES = (
@@ -42,24 +43,6 @@ _HEADS_OF_BODIES = re.compile(r"(?i)(?<!\w)bộ trưởng,\s*thủ trưởng\s+(
 _LIST_HEAD = re.compile(
     r"^(?:các\s+)?(bộ|sở|bộ,\s*cơ quan|bộ,\s*ngành|cơ quan|tỉnh|thành phố"
     r"|ủy ban nhân dân các (?:tỉnh|thành phố)(?:,\s*thành phố)?)\s*:\s*"
-)
-_LOCAL_LEVELS = r"(?:xã|phường|đặc khu|thị trấn|huyện|quận|thị xã)"
-_COLLECTIVE_HEAD = re.compile(
-    r"^(?:(?:ủy ban nhân dân|ubnd)\s+(?:(?:các|cấp)\b|" + _LOCAL_LEVELS + r"\s*(?:,|và\s))"
-    r"|(?:các|bộ,\s*ngành|bộ,\s*cơ quan|sở,\s*ban|cơ quan|đơn vị|địa phương|đối tượng|từng|mỗi)\b)"
-)
-# "Ủy ban nhân dân phường, xã, đặc khu": the people's committees of every such level.
-_LEVEL_LIST = re.compile(r"^(Ủy ban nhân dân)\s+(?=" + _LOCAL_LEVELS + r"\s*(?:,|và))")
-# A closing parenthesis that qualifies a group ("(bao gồm cả cơ quan …)", "(mạng lưới địa phương)").
-_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
-_TRAILING = re.compile(r"\s+(?i:theo|có trách nhiệm|căn cứ|trong phạm vi|trên địa bàn)\b.*$")
-# The home level after a group ("các sở, ngành tỉnh"), dropped; not the group noun itself ("các
-# tỉnh") nor the capitalized city ("đoàn thể Thành phố"), which the gold keeps as a name.
-_HOME_LEVEL = re.compile(r"(?<![Cc]ác)\s+(?:cấp\s+)?(?:tỉnh|thành phố)$")
-# Purpose and manner words that end a unit phrase ("cơ quan quản lý để tránh ...").
-_CLAUSE_START = re.compile(
-    r"\s+(?:để|nhằm|với|khẩn trương|kịp thời|nghiêm túc|tránh|bảo đảm|đảm bảo"
-    r"|trong (?:quá trình|thời gian|thời hạn|việc|năm|tháng|quý|tuần|giai đoạn))(?!\w).*$"
 )
 # A generic group head followed by the concrete units it means ("Các Bộ chủ quản (Bộ X, Bộ Y)").
 _GENERIC_PAREN = re.compile(
@@ -342,12 +325,12 @@ class Gazetteer:
         found = self.find_units(segment, province)
         concrete = [u for u in found if u.name not in self._kinds.get("collectives", ())]
         listing = bool(found) and _list_goes_on(segment, found[0])
-        if not concrete and _COLLECTIVE_HEAD.match(fold(segment)) and not listing:
-            return self._collective_gap(segment)
+        if not concrete and COLLECTIVE_HEAD.match(fold(segment)) and not listing:
+            return group_name(segment, self._canon)
         names: list[str] = []
         cursor = 0
         for unit in found:
-            names += self._collective_gap(segment[cursor : unit.start])
+            names += group_name(segment[cursor : unit.start], self._canon)
             rest = segment[unit.end :].strip(" ,;.")
             if (
                 unit.name in self._kinds.get("collectives", ())
@@ -355,29 +338,11 @@ class Gazetteer:
                 and not fold(rest).startswith(("trực thuộc", "và", "các"))
                 and not _list_goes_on(segment, unit)
             ):
-                names += self._collective_gap(segment[unit.start :])
+                names += group_name(segment[unit.start :], self._canon)
                 return names
             names.append(unit.name)
             cursor = unit.end
-        return names + self._collective_gap(segment[cursor:])
-
-    def _collective_gap(self, text: str) -> list[str]:
-        """Read the words between known names: a collective group ("các cơ quan liên quan") or nothing."""
-        text = re.sub(r"^[\s,;]*(?:và|với|,)?\s*", "", text).strip(" ,;.:")
-        text = _QUALIFIER.sub("", _HOME_LEVEL.sub("", _TRAILING.sub("", text))).strip(" ,;.:")
-        if not text or not _COLLECTIVE_HEAD.match(fold(text)) or len(text.split()) > 16:
-            return []
-        text = _CLAUSE_START.sub("", text).strip(" ,;.:")
-        text = re.sub(r"(?<!\w)(liên quan)(?!\w).*$", r"\1", _cut_at_new_cell(expand_terms(text)))
-        known = self._canon.get(" ".join(fold(text).split()))
-        if known:
-            return [known]
-        if not _UNIT_NOUN.search(fold(text)):
-            return []
-        text = _LEVEL_LIST.sub(r"\1 các ", re.sub(r"^UBND\b", "Ủy ban nhân dân", modern_spelling(text)))
-        if not fold(text).startswith(("các", "từng", "mỗi", "ủy ban")):
-            text = "các " + text
-        return [text[0].upper() + text[1:]]
+        return names + group_name(segment[cursor:], self._canon)
 
     def _resolve_list(self, phrase: str, head: re.Match[str], province: str | None) -> tuple[str, ...]:
         """Expand a headed list ("Các Bộ: Tài chính, Nông nghiệp và Môi trường, Xây dựng")."""
@@ -403,7 +368,7 @@ class Gazetteer:
             names += self._list_item(prefix, piece, province)
             i += step
         if tail:
-            names += self._collective_gap(rest)
+            names += group_name(rest, self._canon)
         return tuple(dict.fromkeys(names))
 
     def _known(self, prefix: str, piece: str, province: str | None) -> str | None:
@@ -418,13 +383,13 @@ class Gazetteer:
         if " và " in piece:
             first, rest = piece.split(" và ", 1)
             if fold(rest).startswith("các"):
-                return self._list_item(prefix, first, province) + self._collective_gap(rest)
+                return self._list_item(prefix, first, province) + group_name(rest, self._canon)
             parts = [self._known(prefix, first, province), self._known(prefix, rest, province)]
             if all(parts):
                 return [p for p in parts if p]
         if prefix.startswith("Ủy ban") and self.province_of(piece):
             return [prefix + piece.strip()]
-        return self._collective_gap(piece) or list(self.resolve(piece, province))
+        return group_name(piece, self._canon) or list(self.resolve(piece, province))
 
 
 _SPLIT = re.compile(r"\s*[,;]\s*|\s+và\s+")
@@ -483,56 +448,6 @@ def _list_goes_on(segment: str, unit: UnitMatch) -> bool:
 def _first_head(low: str) -> str:
     """The unit head word a folded text starts with."""
     return next((h for h in _HEADS if low.startswith(h + " ")), "")
-
-
-_NAME_WORDS = frozenset(
-    {
-        "Trung",
-        "ương",
-        "Chính",
-        "phủ",
-        "Nhà",
-        "nước",
-        "Quốc",
-        "hội",
-        "Đảng",
-        "Mặt",
-        "trận",
-        "Tổ",
-        "quốc",
-        "Việt",
-        "Nam",
-        "Thành",
-        "phố",
-        "Tỉnh",
-        "Ủy",
-        "ban",
-        "UBND",
-        "Bộ",
-        "Sở",
-        "Ban",
-        "Hội",
-        "đồng",
-        "Nhân",
-        "dân",
-        "HĐND",
-    }
-)
-_UNIT_NOUN = re.compile(
-    r"(?<!\w)(?:bộ|ngành|sở|ban|cơ quan|đơn vị|địa phương|tỉnh|thành phố|xã|phường|ủy ban|ubnd|doanh nghiệp|"
-    r"tổ chức|khối|đoàn thể|cơ sở|trường|bệnh viện|ngân hàng|tập đoàn|hội|đảng ủy|tỉnh ủy|thành ủy|"
-    r"chuyên gia|đối tượng)(?!\w)"
-)
-
-
-def _cut_at_new_cell(text: str) -> str:
-    """Cut a collective phrase where a capitalized non-name word starts another cell's text."""
-    words = text.split()
-    for i, word in enumerate(words[1:], start=1):
-        bare = word.strip(",;.()")
-        if bare[:1].isupper() and bare not in _NAME_WORDS:
-            return " ".join(words[:i]).strip(" ,;")
-    return text
 
 
 def _cut_like(phrase: str, folded: str) -> str:

@@ -1,0 +1,143 @@
+"""Headings and the context they give the items under them: a lead unit, a period, a document.
+
+A heading is a unit's name ("1. Bộ Tài chính:", "3. Cục X"), a lead-in naming one ("Giao Sở Nội
+vụ:", "Đối với Ủy ban nhân dân các tỉnh:", "Trách nhiệm của X:"), a period ("Nhiệm vụ tháng 8/2025"),
+an assigning document ("Nhiệm vụ theo Nghị quyết số …"), an appendix title, or a short unpunctuated
+item over deeper items (a section).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from crawler.extract.bodies import as_written, heading_body_name, is_body_name, split_bodies
+from crawler.extract.deadlines import DeadlineMatch, find_deadlines
+from crawler.extract.normalize import clean_text, fold
+from crawler.extract.refs import document_numbers, overdue_title
+from crawler.extract.segment import NUMBER, ROMAN, Block, BlockKind
+from crawler.extract.walkstate import SUBJECT_HEAD, VERB_RE, Context, Walk
+from crawler.models import Status
+
+_HEADING_LEAD_IN = re.compile(
+    r"^(?:giao cho|giao|đối với|đề nghị|yêu cầu|(?:trách nhiệm|nhiệm vụ) của)\s+"  # "Trách nhiệm của X:"
+)
+
+
+_NO_TASK = re.compile(
+    r"^(?:về|nhiệm vụ theo|nhiệm vụ chung|nhiệm vụ|khối|kết quả|tình hình|mục tiêu|"
+    r"đánh giá|một số|tổ chức thực hiện|nội dung)\b"
+)
+
+
+def heading_body(text: str, walk: Walk) -> tuple[str, ...]:
+    """A section heading that names one body the gazetteer does not list ("3. Cơ quan chủ trì giải
+    quyết thủ tục đầu tư dự án" over items a-d), kept as written."""
+    text = text.rstrip(" :")
+    if not heading_body_name(text) or find_deadlines(text):
+        return ()
+    return walk.at_home([as_written(text)])
+
+
+def opens_section(block: Block, following: Block | None) -> bool:
+    """Tell whether a short unpunctuated item is a section heading: deeper items or an intro follow."""
+    flat = block.flat
+    if block.kind is not BlockKind.ITEM or following is None:
+        return False
+    if _bold_whole(block.text) and following.kind is BlockKind.ITEM and following.level > block.level:
+        return True  # a bold headline over its bullets restates them (CONVENTIONS: not a task)
+    deeper = following.kind is BlockKind.ITEM and following.level > block.level
+    if deeper and block.level == NUMBER and len(flat.split()) <= 40 and not flat.endswith((".", ";", ":")):
+        return True  # "1. Hoàn thành mục tiêu … trong năm 2025" over its a), b): a goal heading
+    if len(flat.split()) > 12:
+        return False
+    if flat.endswith((".", ";")) or find_deadlines(block.text):
+        return False
+    return deeper or (following.kind is BlockKind.PARAGRAPH and following.text.rstrip(" *").endswith(":"))
+
+
+def _bold_whole(text: str) -> bool:
+    """Tell whether a block's text is bold from its first word to its last."""
+    body = text.strip()
+    if body.startswith("**"):
+        return body.endswith("**") and body.count("**") == 2
+    return body.endswith("**") and body.count("**") == 1  # opened before the cut list mark
+
+
+def title_context(text: str, walk: Walk) -> Context:
+    """Context from an appendix title: its assigning documents, period deadline, overdue status."""
+    flat = clean_text(text)
+    matches = [d for d in find_deadlines(flat, walk.year) if d.deadline.precision.value != "recurring"]
+    due_words = re.search(r"(?<!chưa )hoàn thành", fold(flat))  # "chưa hoàn thành đến hết …" is a cut-off
+    deadline = matches[-1].deadline if matches and due_words else None
+    if deadline is not None:
+        deadline = replace(deadline, raw=_phrase_around(flat, matches[-1]))
+    refs = tuple(n for n in document_numbers(flat, cited_only=True) if not n.startswith("/"))
+    return Context(
+        -1.0, deadline=deadline, refs=refs[:1], status=Status.OVERDUE if overdue_title(flat) else None
+    )
+
+
+def _phrase_around(text: str, match: DeadlineMatch) -> str:
+    """The heading words that carry a deadline ("THỜI HẠN HOÀN THÀNH 5 THÁNG CUỐI NĂM 2025")."""
+    start = fold(text).rfind("thời hạn", 0, match.start)
+    start = start if start >= 0 and match.start - start < 40 else match.start
+    return text[start : match.end]
+
+
+def heading_context(block: Block, walk: Walk) -> Context | None:
+    """If a block is a heading (a unit, a period, a document, a section name), its context."""
+    flat = block.flat.rstrip(" :;.")
+    low = fold(flat)
+    words = flat.split()
+    if not words or len(words) > 40:
+        return None
+    deadlines = find_deadlines(flat, walk.year)
+    if block.level == ROMAN or (len(words) <= 14 and flat.isupper()):
+        owner = re.search(r"(?<!\w)của\s+(.+)$", flat, re.IGNORECASE)
+        lead = walk.units(owner.group(1)) if owner else (whole_units(flat, walk) if len(words) <= 8 else ())
+        return Context(block.level, lead=lead)
+    if len(words) <= 12 and re.match(r"^nhiệm vụ\b", low) and deadlines:
+        d = deadlines[-1]
+        return Context(block.level, deadline=replace(d.deadline, raw=flat))
+    if len(words) <= 12 and re.match(r"^nhiệm vụ theo\b", low):
+        refs = tuple(document_numbers(flat)) or (flat[len("Nhiệm vụ theo ") :],)
+        return Context(block.level, refs=refs)
+    # an item telling work in a full sentence is not a heading naming its lead
+    sentence = block.kind is BlockKind.ITEM and block.flat.rstrip(" *").endswith(".") and len(words) > 8
+    lead = whole_units(flat, walk) if len(words) <= 25 and not sentence else ()
+    if not lead and block.kind is BlockKind.ITEM and len(words) <= 16:
+        lead = _listed_bodies(flat, walk)
+    if lead:
+        return Context(block.level, lead=lead)
+    if len(words) <= 8 and _NO_TASK.match(low) and not deadlines:
+        return Context(block.level)
+    return None
+
+
+def _listed_bodies(text: str, walk: Walk) -> tuple[str, ...]:
+    """The bodies a heading lists when every piece of it is a body's name ("3. Cục Điện ảnh, Cục
+    Du lịch Quốc gia Việt Nam"), the gazetteer knowing some or none of them."""
+    pieces = split_bodies(text)
+    whole = [p for p in pieces if walk.gazetteer.canonical(p, walk.province) or is_body_name(p)]
+    if not pieces or len(whole) < len(pieces):
+        return ()
+    return walk.subject_units(text)
+
+
+def whole_units(text: str, walk: Walk) -> tuple[str, ...]:
+    """The units a heading names if the heading is nothing but unit names (no verb, short); a role
+    after a dash ("Sở Tài chính - Cơ quan thường trực Ban Chỉ đạo") describes the body before it."""
+    named = re.split(r"\s+[-–]\s+", text, maxsplit=1)
+    if len(named) == 2 and whole_units(named[0], walk):
+        return whole_units(named[0], walk)
+    lead_in = _HEADING_LEAD_IN.match(fold(text))
+    if lead_in:  # "1.3. Giao Ủy ban nhân dân các phường, xã", "Đối với Ủy ban nhân dân các tỉnh:"
+        text = text[lead_in.end() :]
+        if lead_in.group().endswith("của ") and len(text.split()) <= 25:
+            return walk.units(text)  # "Trách nhiệm của X:" names X, whatever words X is written with
+    if len(text.split()) > 25 or not SUBJECT_HEAD.match(fold(text)):
+        return ()
+    if VERB_RE.search(walk.masked(text).replace(":", " ")):
+        return ()
+    return walk.units(text)

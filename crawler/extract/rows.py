@@ -88,9 +88,10 @@ def read_row(block: Block, walk: Walk) -> list[RawTask]:
         or ctx.deadline
         or Deadline.none()
     )
-    refs = lead_refs or tuple(document_numbers(tail)) or ctx.refs or ((walk.number,) if walk.number else ())
-    if ctx.refs and tuple(document_numbers(tail)):
-        refs = tuple(dict.fromkeys([*ctx.refs, *document_numbers(tail)]))
+    cited = tuple(document_numbers(tail))
+    refs = lead_refs or cited or ctx.refs or ((walk.number,) if walk.number else ())
+    if ctx.refs and cited:
+        refs = tuple(dict.fromkeys([*ctx.refs, *cited]))
     status = find_status(tail) or ctx.status
     support = support or support_of(action, walk)
     result = _required_result(text, block, walk)

@@ -55,7 +55,7 @@ _SUPPORT_RE = re.compile(r"phối hợp(?:\s+chặt chẽ)?(?:\s+với)?\s+")
 
 
 _LIST_COLON = re.compile(
-    r"^(?:chủ tịch\s+)?(?:các\s+|ủy ban nhân dân các\s+)?"
+    r"^(?:(?:chủ tịch|bộ trưởng|giám đốc|thủ trưởng)\s+)?(?:các\s+|ủy ban nhân dân các\s+)?"
     r"(?:bộ|sở|tỉnh|thành phố|bộ,\s*cơ quan|bộ,\s*ngành|tỉnh,\s*thành phố)(?:\s+trực thuộc trung ương)?\s*:$"
 )
 
@@ -205,7 +205,7 @@ def support_of(action: str, walk: Walk) -> tuple[str, ...]:
     m = _SUPPORT_RE.search(low)
     if not m:
         return ()
-    tail = low[m.end() : m.end() + 240]
+    tail = walk.masked(action)[m.end() : m.end() + 240]  # names blanked: "Bộ Xây dựng" is no verb
     stop = re.search(r"[.;:(]|(?<!\w)(?:" + "|".join(v for v in VERBS if v != "phối hợp") + r")(?!\w)", tail)
     phrase = action[m.end() : m.end() + (stop.start() if stop else len(tail))]
     return walk.units(phrase)

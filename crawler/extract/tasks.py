@@ -71,6 +71,7 @@ _ENUM_FIRST = re.compile(r"(?:^|:)\s*\**\s*\((1|i)\)")
 _ASSIGNING = re.compile(r"(?<!\w)(?<!được )(?<!đã )(?:yêu cầu|giao cho|giao|đề nghị)(?!\w)\s*:?")
 
 
+_GIVES = re.compile(r"^(?:giao|đề nghị|yêu cầu)\s+(?!các\s+(?:đồng chí\s+)?đại biểu)")
 # A rule stated of an activity ("Việc kê khai … được thực hiện theo …"): a norm, not an assignment,
 # unless it is held to a deadline ("Việc kê khai hoàn thành trước ngày 31/12/2025").
 _RULE_OF_ACTIVITY = re.compile(r"^việc(?!\w)")
@@ -205,9 +206,8 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
         found = _subject_sentences(block, announced.end() if announced else 0, walk)
         if found:
             return found
-    if block.level == PARAGRAPH and not (
-        any(m.strength >= CUE for m in matches) and _DIRECTIVE_CUE.search(block.low)
-    ):
+    dated = any(m.strength >= CUE for m in matches) and _DIRECTIVE_CUE.search(block.low)
+    if block.level == PARAGRAPH and not dated and not _assigns_by_name(flat, walk):
         return []
     if _FORECAST.search(block.low) and not subject_of(flat, walk):
         return []
@@ -238,6 +238,12 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     if credit:  # a photo caption run into the paragraph: the text after its credit is the prose
         start = credit.end()
     return _read_span(block, start, len(block.text), walk)
+
+
+def _assigns_by_name(flat: str, walk: Walk) -> bool:
+    """Tell whether prose opens by assigning a named body ("Giao Văn phòng Chính phủ theo dõi, đôn
+    đốc …", "Đề nghị Bộ Y tế …"), which is a task even with no date."""
+    return bool(_GIVES.match(fold(flat))) and bool(subject_of(flat, walk))
 
 
 def _is_caption(flat: str) -> bool:

@@ -400,3 +400,25 @@ def test_a_subject_after_a_plan_adverbial_and_before_se() -> None:
         "dịch vụ công chủ động trên địa bàn.\n"
     )
     assert _tasks(text) == [("Tỉnh Nghệ An",)]
+
+
+def test_support_names_a_body_whose_name_holds_a_verb_word() -> None:
+    """ "phối hợp với Bộ Xây dựng xem xét" supports Bộ Xây dựng ("xây dựng" inside the name is no
+    verb), and "Bộ trưởng các Bộ: A, B, C" lists the ministries."""
+    text = (
+        "1. Giao Bộ Tài chính chủ trì, phối hợp với Bộ Xây dựng xem xét, xử lý theo thẩm quyền; báo cáo "
+        "Thủ tướng Chính phủ trước ngày 30/12/2026.\n\n"
+        "2. Bộ trưởng các Bộ: Tài chính, Xây dựng, Công Thương khẩn trương hướng dẫn địa phương tháo gỡ "
+        "vướng mắc, hoàn thành trước ngày 15/01/2027.\n"
+    )
+    tasks = extract_tasks(DocumentText(name="tb.txt", text=text, number="123/TB-VPCP"))
+    assert [(t.lead, t.support) for t in tasks] == [
+        (("Bộ Tài chính",), ("Bộ Xây dựng",)),
+        (("Bộ Tài chính", "Bộ Xây dựng", "Bộ Công Thương"), ()),
+    ]
+
+
+def test_prose_assigning_a_named_body_is_a_task_without_a_date() -> None:
+    """ "Giao Văn phòng Chính phủ theo dõi, đôn đốc …" closing a dispatch assigns work, undated."""
+    text = "Giao Văn phòng Chính phủ theo dõi, đôn đốc việc thực hiện Công điện này theo quy định.\n"
+    assert _tasks(text) == [("Văn phòng Chính phủ",)]

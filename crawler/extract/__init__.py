@@ -38,10 +38,10 @@ def extract_tasks(doc: DocumentText, gazetteer: Gazetteer | None = None) -> list
     province = _province(doc, lines, gazetteer)
     home = province or gazetteer.home_province(doc.text[:200_000])
     walk = Walk(gazetteer, province, _year(doc, lines), doc.number, home)
+    addressees, letter_end, lines = _addressees(lines, walk)
     raw = [task for task in walk_blocks(list(segment(lines)), walk) if not _restates_title(task, doc.title)]
-    addressees, letter_end = _addressees(lines, walk)
     raw = [
-        replace(task, lead=addressees) if not task.lead and task.block.first < letter_end else task
+        replace(task, lead=addressees) if _unnamed(task.lead) and task.block.first < letter_end else task
         for task in raw
     ]
     tasks = [_with_provenance(task, lines, originals) for task in raw]
@@ -56,29 +56,53 @@ _SIGN_OFF = re.compile(r"^\W*nơi nhận\W*:")
 _LIST_LINE = re.compile(r"^\s*(?:[-–+•|]|\*\*)?\s*$|^\s*[-–+•]\s")
 
 
-def _addressees(lines: list[str], walk: Walk) -> tuple[tuple[str, ...], int]:
+def _addressees(lines: list[str], walk: Walk) -> tuple[tuple[str, ...], int, list[str]]:
     """The bodies a letter is addressed to ("Kính gửi: - Sở Tài chính; - Công an tỉnh."), who do
-    the work its items name no one for, and where the letter ends ("Nơi nhận:"; a document sent
-    with it has addressees of its own)."""
+    the work its items name no one for; where the letter ends ("Nơi nhận:"; a document sent with
+    it has addressees of its own); and the lines with the address block blanked (no tasks)."""
     for index, line in enumerate(lines[:80]):
         start = _TO.match(fold(line))
         if start:
-            names = walk.cell_units("; ".join(_addressee_lines(lines, index, start.end())))
+            found, after = _addressee_lines(lines, index, start.end())
             end = next((i for i in range(index, len(lines)) if _SIGN_OFF.match(fold(lines[i]))), len(lines))
-            return names, end
-    return (), 0
+            blanked = [*lines[:index], *[""] * (after - index), *lines[after:]]
+            return walk.cell_units("; ".join(found)), end, blanked
+    return (), 0, lines
 
 
-def _addressee_lines(lines: list[str], index: int, column: int) -> list[str]:
-    """The recipient lines of a "Kính gửi:" block: the rest of its line, then list lines until
-    the letter's text begins."""
+def _unnamed(lead: tuple[str, ...]) -> bool:
+    """Tell whether a task names no body of its own: no lead, or only the letter's "you" ("các cơ
+    quan", "Quý đơn vị"), which means the addressees."""
+    return not lead or (len(lead) == 1 and " ".join(fold(lead[0]).split()) in _YOU)
+
+
+_YOU = frozenset(
+    {
+        "các cơ quan",
+        "các đơn vị",
+        "các cơ quan, đơn vị",
+        "các cơ quan, địa phương",
+        "quý cơ quan",
+        "quý đơn vị",
+    }
+)
+
+
+def _addressee_lines(lines: list[str], index: int, column: int) -> tuple[list[str], int]:
+    """The recipient lines of a "Kính gửi:" block (the rest of its line, then list lines until the
+    letter's text begins) and the index of the first line after the block."""
     found = [lines[index][column:]] if lines[index][column:].strip(" *") else []
+    after = index + 1
     for line in lines[index + 1 : index + 14]:
-        if found and not _LIST_LINE.match(line):
+        going_on = bool(found) and not found[-1].rstrip().endswith((";", ".")) and line[:1].islower()
+        if found and not _LIST_LINE.match(line) and not going_on:
             break
-        if line.strip(" *|-–+•"):
+        if going_on:  # "- Các đơn vị thuộc Bộ được giao thực hiện thủ / tục hành chính;"
+            found[-1] = f"{found[-1].rstrip()} {line.strip(' *;.')}"
+        elif line.strip(" *|-–+•"):
             found.append(line.strip(" *|-–+•;."))
-    return [text.strip(" ;.") for text in found if text.strip(" ;.")]
+        after += 1
+    return [text.strip(" ;.") for text in found if text.strip(" ;.")], after
 
 
 def _restates_title(task: RawTask, title: str | None) -> bool:

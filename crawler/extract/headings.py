@@ -140,4 +140,4 @@ def whole_units(text: str, walk: Walk) -> tuple[str, ...]:
         return ()
     if VERB_RE.search(walk.masked(text).replace(":", " ")):
         return ()
-    return walk.units(text)
+    return _listed_bodies(text, walk) or walk.units(text)  # unlisted bodies kept beside known ones

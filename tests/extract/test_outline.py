@@ -422,3 +422,18 @@ def test_prose_assigning_a_named_body_is_a_task_without_a_date() -> None:
     """ "Giao Văn phòng Chính phủ theo dõi, đôn đốc …" closing a dispatch assigns work, undated."""
     text = "Giao Văn phòng Chính phủ theo dõi, đôn đốc việc thực hiện Công điện này theo quy định.\n"
     assert _tasks(text) == [("Văn phòng Chính phủ",)]
+
+
+def test_unmarked_department_headings_and_wrapped_addressees() -> None:
+    """Without bold marks, "6. Cục\\nThể dục thể thao Việt Nam\\nKhẩn trương …" is led by the Cục (a
+    "Cục"/"Vụ" opens a subject), and a "Kính gửi" item wrapped over two lines is one addressee."""
+    text = (
+        "Kính gửi:\n- Các đơn vị thuộc Bộ được giao thực hiện thủ\ntục hành chính;\n- Vụ Pháp chế.\n\n"
+        "6. Cục\nThể dục thể thao Việt Nam\nKhẩn trương hoàn thành thực thi phương án đơn giản hóa thủ tục\n"
+        "hành chính theo đúng lộ trình, hoàn thành trong năm 2026.\n\n"
+        "7. Chủ động cắt giảm thủ tục hành chính nội bộ trong quá trình xây dựng văn bản.\n"
+    )
+    assert _tasks(text) == [
+        ("Cục Thể dục thể thao Việt Nam",),
+        ("Các đơn vị thuộc Bộ được giao thực hiện thủ tục hành chính", "Vụ Pháp chế"),
+    ]

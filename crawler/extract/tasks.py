@@ -30,6 +30,7 @@ _NOT_ASSIGNED = re.compile(
     # news prose telling what happened at a meeting ("Tại phiên họp, …", "Qua đó, …")
     r"|tại (?:phiên họp|hội nghị|buổi làm việc|cuộc họp|lễ|sự kiện)|(?:các )?đại biểu|trình bày|phát biểu"
     r"|qua đó"
+    r"|(?:phạm vi|đối tượng|nguyên tắc|mục đích)[^:.;]{0,40}:"  # definitions ("Phạm vi, đối tượng: …")
     r"|toàn cảnh|quang cảnh"  # photo captions
     r"|(?:(?!phải|cần|phấn đấu|bảo đảm|đảm bảo)[^.;:]){0,80}\sđạt\s+\d+(?:[.,]\d+)?\s*%"  # figures reached
     r"|mục tiêu (?:của|chung|tổng quát|cụ thể)|mục tiêu (?:đề án|kế hoạch|chương trình)\s+(?:là|nhằm))(?!\w)"

@@ -421,3 +421,14 @@ def test_a_page_without_a_date_takes_the_year_it_names_most() -> None:
     )
     tasks = extract_tasks(DocumentText(name="tin.txt", text=text))
     assert [t.deadline.due for t in tasks] == [dt.date(2026, 4, 15)]
+
+
+def test_a_plan_s_definitions_are_not_tasks() -> None:
+    """ "Phạm vi, đối tượng hỗ trợ: …" defines a plan's scope; it assigns nothing."""
+    text = (
+        "1. Phạm vi, đối tượng hỗ trợ: Người dân, người lao động, hộ kinh doanh bị thiệt hại do bão lũ "
+        "trên địa bàn các tỉnh trong năm 2026.\n\n"
+        "2. Ủy ban nhân dân các tỉnh rà soát, hỗ trợ kịp thời các hộ bị thiệt hại trước ngày 31/12/2026.\n"
+    )
+    doc = DocumentText(name="nq.txt", text=text, number="380/NQ-CP")
+    assert [t.line for t in extract_tasks(doc)] == [3]

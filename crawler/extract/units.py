@@ -39,7 +39,7 @@ _TITLES = re.compile(
     r"(?=các\s|bộ\s|cơ quan|ủy ban|ubnd|sở\s)"
 )
 # "Bộ trưởng, Thủ trưởng cơ quan ngang bộ, …": the heads of the bodies stand for the bodies (FORMAT.md).
-_HEADS_OF_BODIES = re.compile(r"(?i)(?<!\w)bộ trưởng,\s*thủ trưởng\s+(?=cơ quan)")
+_HEADS_OF_BODIES = re.compile(r"(?i)(?<!\w)(?:(?:các\s+)?đồng chí\s+)?bộ trưởng,\s*thủ trưởng\s+(?=cơ quan)")
 _LIST_HEAD = re.compile(
     r"^(?:các\s+)?(bộ|sở|bộ,\s*cơ quan|bộ,\s*ngành|cơ quan|tỉnh|thành phố"
     r"|ủy ban nhân dân các (?:tỉnh|thành phố)(?:,\s*thành phố)?)\s*:\s*"

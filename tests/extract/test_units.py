@@ -137,6 +137,8 @@ def test_heads_of_bodies_stand_for_the_bodies(gaz: Gazetteer) -> None:
         "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",
     )
     assert gaz.resolve("Các Bộ, ngành, địa phương") == ("Các bộ, ngành, địa phương",)
+    heads = "các đồng chí Bộ trưởng, Thủ trưởng cơ quan Trung ương"
+    assert gaz.resolve(heads) == ("Các bộ, cơ quan Trung ương",)
 
 
 def test_group_names_end_before_a_clause_or_a_closing_parenthesis(gaz: Gazetteer) -> None:

@@ -87,7 +87,7 @@ def _mask_noun_uses(masked: str, action: str, skip: int) -> str:
     spans = [m.span(m.lastgroup or 0) for m in _NOUN_USES.finditer(masked)]
     spans += [
         m.span()
-        for m in VERB_RE.finditer(masked, skip + 1)
+        for m in VERB_RE.finditer(masked, skip + 1, skip + 400)  # the subject's stretch
         if m.group() != ":" and action[m.start()].isupper() and _NAME_HEAD.search(masked, 0, m.start())
     ]
     for start, end in spans:

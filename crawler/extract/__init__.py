@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import replace
 
 from crawler.extract.bodies import is_unit_title
+from crawler.extract.letters import addressees, restates_title, unnamed, without_title
 from crawler.extract.normalize import clean_lines, fold, split_lines
 from crawler.extract.pipegrid import Grid, find_grids
 from crawler.extract.segment import Block, segment
@@ -34,14 +35,14 @@ def extract_tasks(doc: DocumentText, gazetteer: Gazetteer | None = None) -> list
     whole = split_lines(doc.text)
     lines = clean_lines(whole)
     grids = [g for g in find_grids(whole) if is_header(g.as_table().rows[0])]
-    lines = _without_title(_without(lines, grids), doc.title)
+    lines = without_title(_without(lines, grids), doc.title)
     province = _province(doc, lines, gazetteer)
     home = province or gazetteer.home_province(doc.text[:40_000])  # letterhead, title, first pages
     walk = Walk(gazetteer, province, _year(doc, lines), doc.number, home)
-    addressees, letter_end, lines = _addressees(lines, walk)
-    raw = [task for task in walk_blocks(list(segment(lines)), walk) if not _restates_title(task, doc.title)]
+    sent_to, letter_end, lines = addressees(lines, walk)
+    raw = [task for task in walk_blocks(list(segment(lines)), walk) if not restates_title(task, doc.title)]
     raw = [
-        replace(task, lead=addressees) if _unnamed(task.lead) and task.block.first < letter_end else task
+        replace(task, lead=sent_to) if unnamed(task.lead) and task.block.first < letter_end else task
         for task in raw
     ]
     tasks = [_with_provenance(task, lines, originals) for task in raw]
@@ -49,81 +50,6 @@ def extract_tasks(doc: DocumentText, gazetteer: Gazetteer | None = None) -> list
     if tables:
         tasks = _merge_table_tasks(tasks, _table_tasks(tables, walk, originals))
     return tasks
-
-
-_TO = re.compile(r"^\W*kính gửi\W*:?\**\s*")
-_SIGN_OFF = re.compile(r"^\W*nơi nhận\W*:")
-_LIST_LINE = re.compile(r"^\s*(?:[-–+•|]|\*\*)?\s*$|^\s*[-–+•]\s")
-
-
-def _addressees(lines: list[str], walk: Walk) -> tuple[tuple[str, ...], int, list[str]]:
-    """The bodies a letter is addressed to ("Kính gửi: - Sở Tài chính; - Công an tỉnh."), who do
-    the work its items name no one for; where the letter ends ("Nơi nhận:"; a document sent with
-    it has addressees of its own); and the lines with the address block blanked (no tasks)."""
-    for index, line in enumerate(lines[:80]):
-        start = _TO.match(fold(line))
-        if start:
-            found, after = _addressee_lines(lines, index, start.end())
-            end = next((i for i in range(index, len(lines)) if _SIGN_OFF.match(fold(lines[i]))), len(lines))
-            blanked = [*lines[:index], *[""] * (after - index), *lines[after:]]
-            return walk.cell_units("; ".join(found)), end, blanked
-    return (), 0, lines
-
-
-def _unnamed(lead: tuple[str, ...]) -> bool:
-    """Tell whether a task names no body of its own: no lead, or only the letter's "you" ("các cơ
-    quan", "Quý đơn vị"), which means the addressees."""
-    return not lead or (len(lead) == 1 and " ".join(fold(lead[0]).split()) in _YOU)
-
-
-_YOU = frozenset(
-    {
-        "các cơ quan",
-        "các đơn vị",
-        "các cơ quan, đơn vị",
-        "các cơ quan, địa phương",
-        "quý cơ quan",
-        "quý đơn vị",
-    }
-)
-
-
-def _addressee_lines(lines: list[str], index: int, column: int) -> tuple[list[str], int]:
-    """The recipient lines of a "Kính gửi:" block (the rest of its line, then list lines until the
-    letter's text begins) and the index of the first line after the block."""
-    found = [lines[index][column:]] if lines[index][column:].strip(" *") else []
-    after = index + 1
-    for line in lines[index + 1 : index + 14]:
-        going_on = bool(found) and not found[-1].rstrip().endswith((";", ".")) and line[:1].islower()
-        if found and not _LIST_LINE.match(line) and not going_on:
-            break
-        if going_on:  # "- Các đơn vị thuộc Bộ được giao thực hiện thủ / tục hành chính;"
-            found[-1] = f"{found[-1].rstrip()} {line.strip(' *;.')}"
-        elif line.strip(" *|-–+•"):
-            found.append(line.strip(" *|-–+•;."))
-        after += 1
-    return [text.strip(" ;.") for text in found if text.strip(" ;.")], after
-
-
-def _restates_title(task: RawTask, title: str | None) -> bool:
-    """Tell whether a task's text is (or follows right after the start of) the page's title (a
-    headline, breadcrumb and byline read as one paragraph), which restates the news."""
-    if not title or len(title.split()) < 5:
-        return False
-    key = " ".join(fold(title).split())[:40]
-    around = task.block.text[max(0, task.start - 60) : task.start + 120]
-    return key in " ".join(fold(around).split())
-
-
-def _without_title(lines: list[str], title: str | None) -> list[str]:
-    """Blank the page's headline line near the top (with the breadcrumb and byline run into it),
-    which restates the news, so the article's first paragraph stands on its own."""
-    if not title or len(title.split()) < 5:
-        return lines
-    key = " ".join(fold(title).split())[:40]
-    return [
-        "" if index < 20 and key in " ".join(fold(line).split()) else line for index, line in enumerate(lines)
-    ]
 
 
 def _without(lines: list[str], grids: list[Grid]) -> list[str]:

@@ -63,6 +63,8 @@ _CLAUSE_COMMA = re.compile(r",\s+(?=(?:các|ủy ban|ubnd|sở|bộ|ban|tỉnh|t
 _QUOTED = re.compile(r"(?:giao|yêu cầu|đề nghị|chỉ đạo)\s*[*_]*\s*[“\"]([^”\"]{20,2000})[”\"]", re.IGNORECASE)
 
 
+# A report-back clause: the report on the work just named, not another piece of work.
+_REPORT_BACK = re.compile(r"\W*(?:và\s+)?báo cáo\s+(?:(?:kết quả|tình hình)\b|[^.;]{0,60}?\bkết quả\b)")
 _ENUMERATED = re.compile(r";\s*(\**\s*\((\d{1,2}|[ivx]{1,4})\))")
 
 
@@ -363,6 +365,8 @@ def _pieces(text: str, matches: list[DeadlineMatch], start: int, end: int) -> li
         cut = m.end + after.end()
         if after.group(1) == "," and not VERB_RE.match(fold(text[cut : cut + 40])):
             continue
+        if _REPORT_BACK.match(fold(text[cut : following.start])):
+            continue  # "…; báo cáo Thủ tướng kết quả trước ngày X" stays with its work (CONVENTIONS.md)
         after_next = re.split(r"[.;]", text[following.end : following.end + 300], maxsplit=1)[0]
         words = len(re.findall(r"\w+", clean_text(text[cut : following.start])))
         if words >= 5 or (words == 0 and len(after_next.split()) >= 5):

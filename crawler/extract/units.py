@@ -182,7 +182,8 @@ class Gazetteer:
             if (key := " ".join(m.group(1).split())) in self.provinces
         }
         for m in _NAMED_PROVINCE.finditer(modern_spelling(" ".join(text.split()))):
-            if self.province_of(m.group()) is None:
+            proper = all(word[0].isupper() for word in m.group(1).split())  # "tỉnh đáp ứng" is no name
+            if proper and self.province_of(m.group()) is None:
                 named.add("tỉnh " + m.group(1))
         return next(iter(named)) if len(named) == 1 else None
 

@@ -432,3 +432,14 @@ def test_a_plan_s_definitions_are_not_tasks() -> None:
     )
     doc = DocumentText(name="nq.txt", text=text, number="380/NQ-CP")
     assert [t.line for t in extract_tasks(doc)] == [3]
+
+
+def test_a_report_back_clause_stays_with_its_work_and_gives_the_date() -> None:
+    """ "…, trình Chính phủ trong tháng 10/2026; báo cáo Thủ tướng kết quả trước ngày 15/11/2026" is
+    one task dated by the report (CONVENTIONS.md)."""
+    text = (
+        "1. Bộ Tài chính chủ trì hoàn thiện dự thảo Nghị định, trình Chính phủ trong tháng 10/2026; báo "
+        "cáo Thủ tướng Chính phủ kết quả thực hiện trước ngày 15/11/2026.\n"
+    )
+    tasks = extract_tasks(DocumentText(name="ct.txt", text=text, number="1/CT-TTg"))
+    assert [(t.lead, t.deadline.due) for t in tasks] == [(("Bộ Tài chính",), dt.date(2026, 11, 15))]

@@ -164,3 +164,8 @@ def test_provinces_merged_in_2025_are_still_recognized(gaz: Gazetteer) -> None:
     assert gaz.resolve("Ủy ban nhân dân tỉnh Bình Dương") == ("Ủy ban nhân dân tỉnh Bình Dương",)
     members = gaz.members_of("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương")
     assert len(members) == 34 and "Ủy ban nhân dân tỉnh Quảng Nam" not in members
+
+
+def test_only_a_capitalized_name_after_tinh_is_a_province(gaz: Gazetteer) -> None:
+    """ "tỉnh đáp ứng yêu cầu" (lower case) names no province; "tỉnh Quảng Nam Mới" would."""
+    assert gaz.home_province("Kế hoạch của tỉnh đáp ứng yêu cầu phát triển.") is None

@@ -231,6 +231,7 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
             not matches
             and not opens_with_unit
             and not addressed  # an item under a heading that names its lead is that lead's task
+            and not _GIVES.match(block.low)  # "Đề nghị <a long name> tăng cường …" assigns
             and not VERB_RE.search(fold(" ".join(flat.split()[:14])).replace(":", " "))
         )
         or STATISTIC.search(flat[:160])

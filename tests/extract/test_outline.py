@@ -437,3 +437,16 @@ def test_unmarked_department_headings_and_wrapped_addressees() -> None:
         ("Cục Thể dục thể thao Việt Nam",),
         ("Các đơn vị thuộc Bộ được giao thực hiện thủ tục hành chính", "Vụ Pháp chế"),
     ]
+
+
+def test_asking_a_long_named_front_and_organizations() -> None:
+    """ "3. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức chính trị - xã hội tỉnh tăng
+    cường giám sát …" is a task (its verb lies past the first words) led by both."""
+    text = (
+        "3. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức chính trị - xã hội tỉnh tăng "
+        "cường giám sát việc thực hiện Chỉ thị này.\n"
+    )
+    doc = DocumentText(name="ct.txt", text=text, number="05/CT-UBND", issuer="Ủy ban nhân dân tỉnh Nghệ An")
+    assert [t.lead for t in extract_tasks(doc)] == [
+        ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Nghệ An", "Các tổ chức chính trị - xã hội")
+    ]

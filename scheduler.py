@@ -20,6 +20,7 @@ from typing import Any
 
 from crawler.config import Config, GeneralConfig
 from crawler.errors import ConfigError, DondocError
+from crawler.redaction import redact
 from service.cli import (
     DEMO_AS_OF,
     VietnameseArgumentParser,
@@ -306,13 +307,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except DondocError as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
+        print(redact(f"Lỗi: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the user gets one line; -v shows the traceback in the log
         log.debug("unexpected error", exc_info=True)
-        print(f"Lỗi không mong đợi: {short_error(exc)} (chạy lại với -v để xem chi tiết)", file=sys.stderr)
+        problem = f"Lỗi không mong đợi: {short_error(exc)} (chạy lại với -v để xem chi tiết)"
+        print(redact(problem), file=sys.stderr)
         return 1
 
 

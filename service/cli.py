@@ -8,6 +8,7 @@ import sys
 from typing import Any, NoReturn
 
 from crawler.config import Config, find_config_path, load_config
+from crawler.redaction import protect_config
 
 DEMO_AS_OF = dt.date(2025, 10, 1)
 
@@ -21,9 +22,12 @@ def parse_date(value: str) -> dt.date:
 
 
 def load_cli_config(args: argparse.Namespace) -> Config:
-    """The config named by --config / DONDOC_CONFIG / ./dondoc.toml, or the built-in defaults."""
+    """The config named by --config / DONDOC_CONFIG / ./dondoc.toml, or the built-in defaults; the
+    secrets it names are masked in every log record from here on."""
     path = find_config_path(getattr(args, "config", None))
-    return load_config(path) if path else Config()
+    config = load_config(path) if path else Config()
+    protect_config(config)
+    return config
 
 
 class VietnameseHelpFormatter(argparse.HelpFormatter):

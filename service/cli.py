@@ -8,6 +8,7 @@ import sys
 from typing import Any, NoReturn
 
 from crawler.config import Config, find_config_path, load_config
+from crawler.errors import DondocError
 from crawler.redaction import protect_config
 
 DEMO_AS_OF = dt.date(2025, 10, 1)
@@ -28,6 +29,14 @@ def load_cli_config(args: argparse.Namespace) -> Config:
     config = load_config(path) if path else Config()
     protect_config(config)
     return config
+
+
+def configured_database_url(args: argparse.Namespace) -> str | None:
+    """The database URL of the command's config, or None when the config cannot be read."""
+    try:
+        return load_cli_config(args).database_url()
+    except (DondocError, OSError):
+        return None
 
 
 class VietnameseHelpFormatter(argparse.HelpFormatter):

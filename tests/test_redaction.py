@@ -14,6 +14,7 @@ import pytest
 from crawler.config import Config, config_from_dict
 from crawler.redaction import protect_config, redact, redacted_errors, register_database_url
 from notifier.channels.base import RetryLaterError
+from service.context import short_error
 from service.logs import JsonFormatter, KeyValueFormatter
 
 TOKEN = "555000111:UnitTestTokenQwertyAsdf_zx-cv"
@@ -47,7 +48,7 @@ LOGGERS = ["httpx", "httpcore.http11", "telegram.ext.Updater", "apscheduler.sche
 @pytest.mark.parametrize("logger", LOGGERS)
 def test_every_logger_masks_configured_secrets(stream: io.StringIO, logger: str) -> None:
     """A secret in a message or its arguments, from any logger (children included), is masked."""
-    logging.getLogger(logger).debug("POST https://api.telegram.org/bot%s/getUpdates pw=%s", TOKEN, PASSWORD)
+    logging.getLogger(logger).warning("POST https://api.telegram.org/bot%s/getUpdates pw=%s", TOKEN, PASSWORD)
     line = stream.getvalue()
     assert "/bot***/getUpdates" in line and "pw=***" in line
     assert TOKEN not in line and PASSWORD not in line
@@ -97,3 +98,9 @@ def test_channel_errors_carry_no_secret(stream: io.StringIO) -> None:
     with pytest.raises(RetryLaterError) as raised:
         send()
     assert str(raised.value) == "proxy said: /bot***/sendMessage ***"
+
+
+def test_one_line_errors_are_masked(stream: io.StringIO) -> None:
+    """The one-line error a crashed job stores (service_jobs, `dondoc status`) is masked too."""
+    crash = RuntimeError(f"GET /bot{TOKEN}/x with {PASSWORD}\nmore")
+    assert short_error(crash) == "RuntimeError: GET /bot***/x with ***"

@@ -38,7 +38,7 @@ R = TypeVar("R")
 
 def register_secret(value: str | None) -> None:
     """Mask `value` (and its URL-encoded form) from now on in every log record and redacted text."""
-    if not value or len(value) < MIN_SECRET_LENGTH:
+    if not value or len(value) < MIN_SECRET_LENGTH or value in _secrets:
         return
     global _pattern
     _secrets.update((value, quote(value, safe="")))

@@ -151,15 +151,16 @@ def test_bot_poll_never_prints_the_token(tmp_path: Path, bot_api: FakeApi, verbo
     assert files_leaking(tmp_path) == {}
 
 
-@pytest.mark.parametrize("verbosity", [[], ["-vv"]], ids=["default", "vv"])
+@pytest.mark.parametrize(("verbosity", "log_format"), [([], []), (["-vv"], []), (["-vv"], ["--log-json"])],
+                         ids=["default", "vv", "vv-json"])
 def test_run_with_failing_channels_and_source_leaks_nothing(
-    tmp_path: Path, bot_api: FakeApi, verbosity: list[str]
+    tmp_path: Path, bot_api: FakeApi, verbosity: list[str], log_format: list[str]
 ) -> None:
     """`dondoc run` with polling, a crawl worker on a closed port, and an operator alert that fails on
     Telegram (whose error echoes the token), Zalo and SMTP: logs, outbox rows, status and database clean."""
     config = write_secret_config(tmp_path, bot_api.base_url)
     database = tmp_path / "dondoc.sqlite3"
-    process = start_dondoc(config, *verbosity, "run", env=dondoc_env(**SECRETS))
+    process = start_dondoc(config, *verbosity, "run", *log_format, env=dondoc_env(**SECRETS))
     wait_until(lambda: database.exists() and {"telegram", "zalo", "email"} <= outbox_errors(database).keys(),
                process, "a delivery error on every channel", limit_s=400)
     log = stop(process)

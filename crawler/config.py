@@ -336,5 +336,10 @@ def find_config_path(explicit: str | None) -> Path | None:
 
 
 def secret(env_name: str) -> str | None:
-    """Read a secret from the environment variable the config names; never from the file itself."""
-    return os.environ.get(env_name) or None
+    """Read a secret from the environment variable the config names, never from the file itself; the
+    value is masked in every log record from then on."""
+    from crawler.redaction import register_secret
+
+    value = os.environ.get(env_name) or None
+    register_secret(value)
+    return value

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from crawler.config import Config, config_from_dict
+from crawler.config import Config, config_from_dict, secret
 from crawler.redaction import protect_config, redact, redacted_errors, register_database_url
 from notifier.channels.base import RetryLaterError
 from service.context import short_error
@@ -104,3 +104,10 @@ def test_one_line_errors_are_masked(stream: io.StringIO) -> None:
     """The one-line error a crashed job stores (service_jobs, `dondoc status`) is masked too."""
     crash = RuntimeError(f"GET /bot{TOKEN}/x with {PASSWORD}\nmore")
     assert short_error(crash) == "RuntimeError: GET /bot***/x with ***"
+
+
+def test_any_secret_read_through_the_config_is_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A secret read with crawler.config.secret, whatever its variable, is masked from then on."""
+    monkeypatch.setenv("SOME_OTHER_SECRET_ENV", "OtherSecret-31415")
+    assert secret("SOME_OTHER_SECRET_ENV") == "OtherSecret-31415"
+    assert redact("value=OtherSecret-31415") == "value=***"

@@ -20,10 +20,12 @@ from typing import Any
 
 from crawler.config import Config, GeneralConfig
 from crawler.errors import ConfigError, DondocError
+from crawler.redaction import redact
 from service.cli import (
     DEMO_AS_OF,
     VietnameseArgumentParser,
     accept_config_everywhere,
+    configured_database_url,
     dondoc_version,
     load_cli_config,
     parse_date,
@@ -33,6 +35,7 @@ from service.cli_extract import cmd_extract
 from service.cli_reports import cmd_bulletin_draft, cmd_bulletin_render, cmd_bulletin_send, cmd_report
 from service.context import now, open_session, safe_url, short_error, sqlite_file, today
 from service.crawl_track import crawl_and_track, print_crawl_outcome
+from service.iofaults import io_fault_message
 from service.jobs import JobResult, JobSpec, Service
 from service.locks import service_is_running
 from service.logs import configure_logging
@@ -306,13 +309,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except DondocError as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
+        print(redact(f"Lỗi: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the user gets one line; -v shows the traceback in the log
         log.debug("unexpected error", exc_info=True)
-        print(f"Lỗi không mong đợi: {short_error(exc)} (chạy lại với -v để xem chi tiết)", file=sys.stderr)
+        fault = io_fault_message(exc, configured_database_url(args))
+        if fault is not None:
+            print(redact(f"Lỗi: {fault}"), file=sys.stderr)
+            return 1
+        problem = f"Lỗi không mong đợi: {short_error(exc)} (chạy lại với -v để xem chi tiết)"
+        print(redact(problem), file=sys.stderr)
         return 1
 
 

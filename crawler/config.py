@@ -15,6 +15,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
+from crawler.config_ranges import check_ranges
 from crawler.errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "dondoc.toml"
@@ -279,7 +280,8 @@ CHANNEL_TYPES = ("console", "file", "telegram", "zalo", "email")
 
 
 def _check_consistency(config: Config, origin: str) -> None:
-    """Cross-field checks that the type system cannot express: families, channel types, names."""
+    """Checks that the type system cannot express: value ranges, families, channel types, names."""
+    check_ranges(config, origin)
     seen: set[str] = set()
     for i, source in enumerate(config.sources):
         if source.family not in FAMILIES:
@@ -334,5 +336,10 @@ def find_config_path(explicit: str | None) -> Path | None:
 
 
 def secret(env_name: str) -> str | None:
-    """Read a secret from the environment variable the config names; never from the file itself."""
-    return os.environ.get(env_name) or None
+    """Read a secret from the environment variable the config names, never from the file itself; the
+    value is masked in every log record from then on."""
+    from crawler.redaction import register_secret
+
+    value = os.environ.get(env_name) or None
+    register_secret(value)
+    return value

@@ -121,8 +121,9 @@ def run_crawl(config: Config | str | Path, db_url: str, source_names: Sequence[s
 
 
 def worker_spec(config: Config, sources: Sequence[SourceConfig]) -> dict[str, Any]:
-    """The config subset the worker needs, as TOML-shaped data it validates again."""
-    return {"general": dataclasses.asdict(config.general),
+    """The config subset the worker needs (channels name the secrets it masks), as TOML-shaped data it
+    validates again."""
+    return {"general": dataclasses.asdict(config.general), "channels": dataclasses.asdict(config.channels),
             "sources": [dataclasses.asdict(source) for source in sources]}
 
 

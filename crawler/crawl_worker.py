@@ -27,6 +27,7 @@ from crawler.crawl_settings import process_settings, source_settings
 from crawler.errors import ConfigError
 from crawler.pipelines import shutdown_pool, source_row
 from crawler.profiles import resolve_source
+from crawler.redaction import protect_config, register_database_url
 from crawler.spiders import SPIDERS, option_problem
 from crawler.spiders.base import SourceSpider, StoredCopy, Validators
 from crawler.spiders.urls import host_allowed
@@ -146,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.getLogger("pdfminer").setLevel(logging.WARNING)  # its debug records cost more than parsing
     config = config_from_dict(json.loads(args.spec.read_text(encoding="utf-8")), str(args.spec))
+    protect_config(config)  # Scrapy logs its settings, which hold the database URL
+    register_database_url(args.db)
     outcomes = crawl(config, args.db, args.time_limit)
     args.report.write_text(json.dumps([dataclasses.asdict(o) for o in outcomes], ensure_ascii=False),
                            encoding="utf-8")

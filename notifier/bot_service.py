@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import Config, secret
 from crawler.errors import DeliveryError
+from crawler.redaction import protect_config
 from notifier.channels.base import Channel, OutgoingMessage
 from notifier.channels.factory import output_dir
 from notifier.onboarding import (
@@ -55,6 +56,7 @@ def run_poll(
     sleep: Callable[[float], None],
 ) -> None:
     """`dondoc bot poll`: answer Telegram updates by long polling until told to stop."""
+    protect_config(config)
     settings = config.channels.telegram
     token = secret(settings.token_env)
     if not token:
@@ -73,6 +75,7 @@ def make_webhook_server(
     clock: Callable[[], dt.datetime],
 ) -> ThreadingHTTPServer:
     """`dondoc bot webhook`: an HTTP server for the Telegram and Zalo webhooks (call serve_forever)."""
+    protect_config(config)
     telegram_secret = secret(WEBHOOK_SECRET_ENV) or ""
     zalo_key = secret(config.channels.zalo.secret_key_env) or ""
     app_id = config.channels.zalo.app_id

@@ -8,6 +8,8 @@ import sys
 from typing import Any, NoReturn
 
 from crawler.config import Config, find_config_path, load_config
+from crawler.errors import DondocError
+from crawler.redaction import protect_config
 
 DEMO_AS_OF = dt.date(2025, 10, 1)
 
@@ -21,9 +23,20 @@ def parse_date(value: str) -> dt.date:
 
 
 def load_cli_config(args: argparse.Namespace) -> Config:
-    """The config named by --config / DONDOC_CONFIG / ./dondoc.toml, or the built-in defaults."""
+    """The config named by --config / DONDOC_CONFIG / ./dondoc.toml, or the built-in defaults; the
+    secrets it names are masked in every log record from here on."""
     path = find_config_path(getattr(args, "config", None))
-    return load_config(path) if path else Config()
+    config = load_config(path) if path else Config()
+    protect_config(config)
+    return config
+
+
+def configured_database_url(args: argparse.Namespace) -> str | None:
+    """The database URL of the command's config, or None when the config cannot be read."""
+    try:
+        return load_cli_config(args).database_url()
+    except (DondocError, OSError):
+        return None
 
 
 class VietnameseHelpFormatter(argparse.HelpFormatter):

@@ -61,9 +61,11 @@ def open_session(url: str) -> Iterator[Session]:
 
 
 def short_error(exc: BaseException) -> str:
-    """An exception as one short line (type and first line of the message)."""
+    """An exception as one short line (type and first line of the message), secrets masked."""
+    from crawler.redaction import redact
+
     first = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {first}"[:300]
+    return redact(f"{type(exc).__name__}: {first}")[:300]
 
 
 def aware(moment: dt.datetime) -> dt.datetime:

@@ -1,4 +1,4 @@
-"""Service logging: one line per event on stderr, as key=value text or JSON."""
+"""Service logging: one line per event on stderr, as key=value text or JSON, with secrets masked."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import logging
 import sys
 from typing import Any
 
+from crawler.config import Config
+from crawler.redaction import SECRET_FILTER, protect_config
 from service.context import TIMEZONE
 
 EVENT_FIELDS = ("job_id", "source", "unit", "outcome", "duration_s")
@@ -41,14 +43,17 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname, "logger": record.name, "message": record.getMessage(),
             **_event_fields(record),
         }
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
+        if record.exc_info or record.exc_text:
+            entry["error"] = record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 def configure_logging(level: int, as_json: bool) -> None:
-    """Send logs to stderr, one line per event, as key=value text or JSON."""
+    """Send logs to stderr, one line per event, as key=value text or JSON; the secrets the default
+    config names are masked from here on (load_cli_config adds those of the loaded config)."""
+    protect_config(Config())
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(SECRET_FILTER)  # records made without the factory (makeLogRecord) too
     handler.setFormatter(JsonFormatter() if as_json else KeyValueFormatter(
         "%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()

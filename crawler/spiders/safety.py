@@ -1,6 +1,6 @@
 """Request safety and retry backoff.
 
-Safety: only http(s), only the source's allowed hosts, no private addresses unless local.
+Safety: only http(s), only the source's allowed hosts, only globally routable addresses unless local.
 
 Runs on every request, including the ones RedirectMiddleware builds, so an off-domain redirect is
 refused like an off-domain link. (robots.txt with a BOM needs nothing: Scrapy decodes it as utf-8-sig.)
@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 @lru_cache(maxsize=1024)
 def _resolves_to_private(host: str) -> bool:
-    """True when the host is, or resolves to, a loopback, private, link-local or reserved address."""
+    """True when the host is, or resolves to, an address that is not globally routable."""
     try:
         addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
     except OSError:
@@ -35,9 +35,12 @@ def _resolves_to_private(host: str) -> bool:
 
 
 def _private(address: str) -> bool:
-    """True for addresses a crawler must not reach on the operator's network."""
-    ip = ipaddress.ip_address(address.split("%")[0])
-    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
+    """True for every address that is not globally routable (private, loopback, link-local, reserved,
+    carrier-grade NAT 100.64.0.0/10 and the rest ipaddress knows), IPv4-mapped ones too, and multicast."""
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
 
 
 class SafetyMiddleware:

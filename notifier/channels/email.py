@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from crawler.config import Config, EmailConfig, secret
 from crawler.errors import PermanentDeliveryError
+from crawler.redaction import redacted_errors, register_secret
 from notifier.channels import register
 from notifier.channels.base import NotConfiguredError, OutgoingMessage, RetryLaterError, SendResult
 from notifier.render import plain
@@ -98,6 +99,7 @@ class EmailChannel:
             raise NotConfiguredError(f"channels.email.security phải là một trong {', '.join(SECURITY_MODES)}")
         self.settings = settings
         self.password = password
+        register_secret(password)
         self.clock = clock
         self.ssl_context = ssl_context or ssl.create_default_context()
 
@@ -110,6 +112,7 @@ class EmailChannel:
             raise NotConfiguredError(f"thiếu mật khẩu SMTP trong biến môi trường {settings.password_env}")
         return cls(settings, password=password, clock=clock)
 
+    @redacted_errors
     def send(self, message: OutgoingMessage) -> SendResult:
         """Submit one email; 5xx answers are permanent failures, 4xx and network errors are retried."""
         mail = build_email(message, self.settings.sender, self.clock())

@@ -5,7 +5,8 @@ long; Forbidden (403): the bot was blocked or removed, the address is gone; Chat
 new supergroup id and report it so the stored address follows; BadRequest and InvalidToken (a wrong or
 revoked token): permanent, so the operator is told instead of the message being retried; network errors
 and timeouts: retried later by the outbox. The bot token is never logged: python-telegram-bot and
-httpx log request URLs, which contain it, so a filter on their loggers masks it.
+httpx log request URLs, which contain it, so the token is registered with crawler.redaction, whose
+record factory masks it in every log record (and any `bot<digits>:<token>` besides).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from telegram.error import (
 
 from crawler.config import Config, secret
 from crawler.errors import PermanentDeliveryError
+from crawler.redaction import redacted_errors, register_secret
 from notifier.channels import register
 from notifier.channels.base import (
     AddressGoneError,
@@ -44,32 +46,6 @@ log = logging.getLogger(__name__)
 
 MAX_INLINE_WAIT_S = 60.0
 MAX_TRIES = 4
-URL_LOGGERS = ("telegram", "telegram.Bot", "telegram.request", "telegram.ext", "httpx", "httpcore")
-
-
-class TokenMask(logging.Filter):
-    """Replace known bot tokens by *** in records of the loggers that print request URLs."""
-
-    def __init__(self) -> None:
-        """Start with no token to hide."""
-        super().__init__()
-        self.tokens: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record's message when it contains a token; never drop the record."""
-        text = record.getMessage()
-        if any(token in text for token in self.tokens):
-            for token in self.tokens:
-                text = text.replace(token, "***")
-            record.msg, record.args = text, None
-        return True
-
-
-TOKEN_MASK = TokenMask()
-for _name in URL_LOGGERS:
-    logging.getLogger(_name).addFilter(TOKEN_MASK)
-
-
 def retry_seconds(exc: RetryAfter) -> float:
     """The wait Telegram asked for, in seconds (PTB gives an int or a timedelta)."""
     with warnings.catch_warnings():
@@ -99,7 +75,7 @@ class TelegramChannel:
         self.base_url = api_base.rstrip("/") + "/bot"
         self.sleep = sleep
         self.max_inline_wait_s = max_inline_wait_s
-        TOKEN_MASK.tokens.add(token)
+        register_secret(token)
 
     @classmethod
     def from_config(cls, config: Config, *, sleep: Callable[[float], None]) -> TelegramChannel:
@@ -110,6 +86,7 @@ class TelegramChannel:
             raise NotConfiguredError(f"thiếu token Telegram trong biến môi trường {settings.token_env}")
         return cls(token, api_base=settings.api_base, sleep=sleep)
 
+    @redacted_errors
     def send(self, message: OutgoingMessage) -> SendResult:
         """Send one message part and report its id (and the new chat id after a migration)."""
         try:

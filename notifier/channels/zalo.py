@@ -31,6 +31,7 @@ import httpx
 
 from crawler.config import ZaloConfig
 from crawler.errors import PermanentDeliveryError
+from crawler.redaction import redacted_errors, register_secret
 from notifier.channels import register
 from notifier.channels.base import (
     MessageHeldError,
@@ -91,6 +92,8 @@ class FileTokenStore:
         if not self.path.exists():
             return None
         data = json.loads(self.path.read_text(encoding="utf-8"))
+        register_secret(str(data["access_token"]))
+        register_secret(str(data["refresh_token"]))
         return ZaloTokens(
             str(data["access_token"]),
             str(data["refresh_token"]),
@@ -100,6 +103,8 @@ class FileTokenStore:
 
     def save(self, tokens: ZaloTokens) -> None:
         """Write to a private temporary file, flush it to disk, then rename it over the old one."""
+        register_secret(tokens.access_token)
+        register_secret(tokens.refresh_token)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".zalo-tokens-")
         try:
@@ -198,6 +203,7 @@ class ZaloChannel:
             raise NotConfiguredError("thiếu app_id hoặc khóa bí mật của Zalo OA")
         self.settings = settings
         self._secret_key = secret_key
+        register_secret(secret_key)
         self.tokens = tokens
         self.initial = initial
         self.last_interaction = last_interaction
@@ -205,6 +211,7 @@ class ZaloChannel:
         self.client = client or httpx.Client(timeout=TIMEOUT_S)
         self.zns_base = zns_base
 
+    @redacted_errors
     def send(self, message: OutgoingMessage) -> SendResult:
         """Send one part (as a ZNS template outside the window when one is configured); refresh the
         access token once and retry once when it has expired."""

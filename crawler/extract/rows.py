@@ -69,6 +69,8 @@ def read_row(block: Block, walk: Walk) -> list[RawTask]:
     words = len(action.split())
     if words < 2 or is_report(action) or (words <= 16 and walk.units(action) == (action,)):
         return []
+    if _counts_only(action):
+        return []  # "17 Bắc Ninh 1 1": a row of a count table (units and their numbers), no task
     if not block.marked and not VERB_RE.search(fold(" ".join(action.split()[:14])).replace(":", " ")):
         return []
     if STATISTIC.search(action[:160]):
@@ -172,6 +174,13 @@ def _required_result(text: str, block: Block, walk: Walk) -> str:
             return cell
         return ""
     return ""
+
+
+def _counts_only(action: str) -> bool:
+    """Tell whether a row's text is names and numbers with no verb (a count table's row)."""
+    tokens = action.split()
+    numbers = sum(1 for token in tokens if token.strip(".,;:").isdigit())
+    return numbers * 5 >= len(tokens) and not VERB_RE.search(fold(action).replace(":", " "))
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:

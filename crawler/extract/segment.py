@@ -84,6 +84,7 @@ _HEADER_WORDS = frozenset(
 )
 _REQUIRED = re.compile(r"(?:kết quả (?:yêu cầu|dự kiến)|sản phẩm)\s.*(?:thời hạn|thời gian)")
 _REQUIRED_LINE = re.compile(r"nhiệm vụ.*(?:kết quả (?:yêu cầu|dự kiến)|sản phẩm)\s.*(?:thời hạn|thời gian)")
+_ROW_NUMBER = re.compile(r"^\s*\d{1,3}\s+(?=[A-ZĐÀ-Ỹ][^\W\d_]*\s)")
 _APPENDIX = re.compile(r"^\s*(?:\*\*)?\s*phụ lục\b")
 _OWN_NUMBER = re.compile(r"^(?:số|so)\s*[:.]?\s*\d[^\s,;]*\s*$")
 _LAST_CELL = re.compile(
@@ -265,7 +266,7 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
             seen_cell = seen_cell or (in_table and _is_last_cell(low))
             if (
                 (
-                    _marker(lines[end])
+                    _row_marker(lines[end], in_table)
                     and not _is_continuation(lines[end], in_table)
                     and not _dash_in_sentence(lines, start, last_text, end)
                 )
@@ -357,9 +358,19 @@ def _is_continuation(line: str, in_table: bool) -> bool:
     return in_table and mark is not None and mark[0] == DASH
 
 
+def _row_marker(line: str, in_table: bool) -> tuple[float, int] | None:
+    """A line's marker, and in a table also a bare row number before the first cell ("1 Sở Tài
+    chính Rà soát …": a flattened row whose number has no period)."""
+    mark = _marker(line)
+    if mark is None and in_table:
+        bare = _ROW_NUMBER.match(line)
+        return (NUMBER, bare.end()) if bare else None
+    return mark
+
+
 def _make_block(lines: Sequence[str], start: int, end: int, table: TableInfo | None) -> Block:
     """Build the block of lines [start, end), classifying it by its first line's marker."""
-    mark = _marker(lines[start])
+    mark = _row_marker(lines[start], table is not None)
     text = "\n".join(lines[start:end])
     if (
         mark is None

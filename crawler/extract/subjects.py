@@ -75,6 +75,7 @@ _PAST = re.compile(r"(?<!\w)(?:đã|đang|vừa|chưa)\s")
 _NOUN_USES = re.compile(
     r",\s(?P<noun>tổ chức)(?=\s*(?:,|và\s|(?:có\s+)?liên quan))"
     r"|(?:các|những)\s(?P<orgs>tổ chức)(?!\w)"  # "các tổ chức chính trị - xã hội": organizations
+    r"|công\s(?P<works>trình)(?!\w)"  # "chất lượng công trình": works, not "trình" (submit)
     r"|(?:cơ quan|đơn vị|bộ phận)\s(?P<role>chủ trì|phối hợp|thực hiện)"
     r"(?=\s+(?:" + "|".join(VERBS) + r")(?!\w))"
 )

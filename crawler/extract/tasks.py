@@ -74,7 +74,10 @@ _ENUM_FIRST = re.compile(r"(?:^|:)\s*\**\s*\((1|i)\)")
 _ASSIGNING = re.compile(r"(?<!\w)(?<!được )(?<!đã )(?:yêu cầu|giao cho|giao|đề nghị)(?!\w)\s*:?")
 
 
-_GIVES = re.compile(r"^(?:giao|đề nghị|yêu cầu)\s+(?!các\s+(?:đồng chí\s+)?đại biểu)")
+_GIVES = re.compile(  # "Giao/Đề nghị <a body> …"; not "Giao nhiệm vụ …" nor "đề nghị các đại biểu"
+    r"^(?:giao|đề nghị|yêu cầu)\s+(?!các\s+(?:đồng chí\s+)?đại biểu)"
+    r"(?=" + SUBJECT_HEAD.pattern.lstrip("^") + ")"
+)
 # A rule stated of an activity ("Việc kê khai … được thực hiện theo …"): a norm, not an assignment,
 # unless it is held to a deadline ("Việc kê khai hoàn thành trước ngày 31/12/2025").
 _RULE_OF_ACTIVITY = re.compile(r"^việc(?!\w)")

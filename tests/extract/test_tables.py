@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from crawler.extract import extract_tasks
 from crawler.extract.pipegrid import find_grids
 from crawler.extract.tables import column_roles
@@ -128,3 +130,20 @@ def test_a_unit_cell_broken_over_a_blank_line_is_one_name() -> None:
     )
     doc = DocumentText(name="phuluc.txt", text=text, number="164/BC-BKHCN")
     assert [t.lead for t in extract_tasks(doc)] == [("Các bộ, ngành, địa phương",)]
+
+
+def test_flattened_rows_numbered_without_a_period_and_count_tables() -> None:
+    """Under a table header, "1 Sở Tài chính Rà soát … Tháng 6/2026" is a row led by its unit cell;
+    a count table's rows ("1 Bộ Công an 3 2 5") are no tasks."""
+    text = (
+        "TT Tên cơ quan Số nhiệm vụ giao riêng Tổng số nhiệm vụ quá hạn\n\n"
+        "1 Bộ Công an 3 2 5\n2 Bộ Công Thương 5 5\n\n"
+        "STT Cơ quan chủ trì Nội dung nhiệm vụ Thời hạn hoàn thành\n\n"
+        "1 Sở Tài chính Rà soát, tham mưu bố trí kinh phí chuyển đổi số năm 2026 Tháng 6/2026\n\n"
+        "2 Sở Nội vụ Xây dựng Kế hoạch cải cách hành chính năm 2027 Quý IV/2026\n"
+    )
+    tasks = extract_tasks(DocumentText(name="pl.txt", text=text, number="12/KH-UBND"))
+    assert [(t.lead, t.deadline.due) for t in tasks] == [
+        (("Sở Tài chính",), dt.date(2026, 6, 30)),
+        (("Sở Nội vụ",), dt.date(2026, 12, 31)),
+    ]

@@ -14,7 +14,9 @@ Rules, so the numbers can be checked by hand:
 - overdue as of D: due on or before D (the seed's "đến hết tháng 7" counts "Tháng 7/2025" tasks as
   overdue on 31/07) and not reported done; due between A and B: due in [A, B] and not done;
 - tasks without a due date (recurring, none) and tasks no longer listed in their source are left out;
-- unit and document filters compare names case-, spacing- and tone-placement-insensitively.
+- the unit filter picks a unit's tasks as digests do (crawler.storage.tasks): its name in any spelling
+  or alias, and the collective addressees covering it, as lead or support;
+- the document filter compares numbers case-, spacing- and tone-placement-insensitively.
 """
 
 from __future__ import annotations
@@ -39,12 +41,12 @@ from docx.table import _Row
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.errors import DondocError
 from crawler.extract.normalize import match_key
-from crawler.storage.schema import Document, Task
+from crawler.storage.tasks import TrackedTask, index_by_unit, load_tasks, tasks_for_units
+from crawler.storage.units import UnitDirectory, UnitResolver, unit_resolver
 from notifier.bulletin.classify import is_local
 from notifier.bulletin.docxkit import set_fonts, set_page, xml_text
 from notifier.names import suggestion
@@ -92,24 +94,10 @@ class ReportInputError(DondocError):
 
 
 @dataclass(frozen=True)
-class StoredTask:
-    """One tracked task as a report reads it from storage."""
-
-    id: int
-    action: str
-    lead: tuple[str, ...]
-    support: tuple[str, ...]
-    documents: tuple[str, ...]
-    deadline_raw: str | None
-    due: dt.date
-    status: str | None
-    required_result: str = ""
-
-
-@dataclass(frozen=True)
 class ReportRow:
     """One printed task row; `result` is the task's required result (kết quả yêu cầu), if known."""
 
+    task_id: int
     number: int
     document: str
     action: str
@@ -167,53 +155,25 @@ def _key(name: str) -> str:
     return match_key(name).replace(" ", "")
 
 
-def load_tasks(session: Session) -> list[StoredTask]:
-    """Every listed task with a due date, with its assigning document numbers."""
-    query = (
-        select(
-            Task.id,
-            Task.action,
-            Task.lead,
-            Task.support,
-            Task.source_refs,
-            Task.deadline_raw,
-            Task.due,
-            Task.status,
-            Document.number,
-            Task.required_result,
-        )
-        .outerjoin(Document, Document.id == Task.document_id)
-        .where(Task.due.is_not(None), Task.listed.is_(True))
-        .order_by(Task.due, Task.id)
-    )
-    tasks = []
-    for task_id, action, lead, support, refs, raw, due, status, number, result in session.execute(query):
-        if due is None:
-            continue
-        cited = (str(d).strip() for d in [number, *(refs or [])] if d)
-        tasks.append(
-            StoredTask(
-                id=task_id,
-                action=" ".join(str(action).split()),
-                lead=tuple(lead or ()),
-                support=tuple(support or ()),
-                documents=tuple(dict.fromkeys(d for d in cited if d)),
-                deadline_raw=raw,
-                due=due,
-                status=status,
-                required_result=" ".join(str(result or "").split()),
-            )
-        )
-    return tasks
+def dated_tasks(session: Session) -> list[TrackedTask]:
+    """Every listed task with a due date, by due date then id."""
+    tasks = [t for t in load_tasks(session) if t.listed and t.deadline.due is not None]
+    return sorted(tasks, key=lambda t: (_due(t), t.id))
 
 
-def _filter(tasks: Iterable[StoredTask], unit: str | None, document: str | None) -> list[StoredTask]:
-    """Tasks naming `unit` (lead or support) and citing `document`, refusing names no task uses."""
+def _due(task: TrackedTask) -> dt.date:
+    """The due date of a task the report kept (every one has one)."""
+    assert task.deadline.due is not None
+    return task.deadline.due
+
+
+def _filter(tasks: Sequence[TrackedTask], unit: str | None, document: str | None,
+            resolver: UnitResolver) -> list[TrackedTask]:
+    """Tasks concerning `unit` (as digests pick them) and citing `document`, refusing names no task uses."""
     chosen = list(tasks)
     if unit:
-        wanted = _key(unit)
-        named = {u for t in chosen for u in (*t.lead, *t.support)}
-        chosen = [t for t in chosen if wanted in {_key(u) for u in (*t.lead, *t.support)}]
+        named = {u for t in chosen for u in t.units}
+        chosen = tasks_for_units(index_by_unit(chosen, resolver), [unit], resolver)
         if not chosen:
             raise ReportInputError(f"Không có nhiệm vụ nào của đơn vị '{unit}' (kiểm tra lại tên đơn vị). "
                                    + suggestion(unit, sorted(named)))
@@ -233,12 +193,23 @@ def _scope(unit: str | None, document: str | None) -> str:
 
 
 def overdue_report(
-    session: Session, as_of: dt.date, *, unit: str | None = None, document: str | None = None
+    session: Session,
+    as_of: dt.date,
+    *,
+    unit: str | None = None,
+    document: str | None = None,
+    directory: UnitDirectory | None = None,
 ) -> TaskReport:
     """Tasks overdue and not done at the end of `as_of`, by unit."""
-    tasks = [t for t in _filter(load_tasks(session), unit, document) if t.due <= as_of and t.status != "done"]
+    resolver = unit_resolver(session, directory)
+    tasks = [
+        t
+        for t in _filter(dated_tasks(session), unit, document, resolver)
+        if _due(t) <= as_of and t.status != "done"
+    ]
     title = f"Danh mục nhiệm vụ quá hạn, chưa hoàn thành đến hết ngày {as_of:%d/%m/%Y}"
-    return build_report(tasks, title, _scope(unit, document), "Tổng số nhiệm vụ quá hạn", as_of, unit)
+    scope = _scope(unit, document)
+    return build_report(tasks, title, scope, "Tổng số nhiệm vụ quá hạn", as_of, unit, resolver)
 
 
 def due_report(
@@ -248,21 +219,23 @@ def due_report(
     *,
     unit: str | None = None,
     document: str | None = None,
+    directory: UnitDirectory | None = None,
 ) -> TaskReport:
     """Tasks not done whose deadline falls between `date_from` and `date_to` (both included), by unit."""
     if date_to < date_from:
         raise ReportInputError(
             f"Khoảng thời gian không hợp lệ: đến ngày {date_to:%d/%m/%Y} trước từ ngày {date_from:%d/%m/%Y}."
         )
+    resolver = unit_resolver(session, directory)
     tasks = [
         t
-        for t in _filter(load_tasks(session), unit, document)
-        if date_from <= t.due <= date_to and t.status != "done"
+        for t in _filter(dated_tasks(session), unit, document, resolver)
+        if date_from <= _due(t) <= date_to and t.status != "done"
     ]
     title = (
         f"Danh mục nhiệm vụ có thời hạn hoàn thành từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}"
     )
-    return build_report(tasks, title, _scope(unit, document), "Tổng số nhiệm vụ", None, unit)
+    return build_report(tasks, title, _scope(unit, document), "Tổng số nhiệm vụ", None, unit, resolver)
 
 
 # --- building --------------------------------------------------------------------------------------
@@ -285,7 +258,7 @@ def is_collective(unit: str) -> bool:
     return match_key(unit).startswith("các ")
 
 
-def is_shared(task: StoredTask) -> bool:
+def is_shared(task: TrackedTask) -> bool:
     """Tell whether a task is shared: several lead units, or a collective lead."""
     return len(task.lead) > 1 or any(is_collective(u) for u in task.lead)
 
@@ -302,7 +275,7 @@ def is_locality(unit: str) -> bool:
     return is_local(unit) or match_key(unit).startswith(LOCAL_PREFIXES)
 
 
-def count_units(tasks: Iterable[StoredTask]) -> tuple[UnitGroup, ...]:
+def count_units(tasks: Iterable[TrackedTask]) -> tuple[UnitGroup, ...]:
     """The summary: for each lead unit, tasks assigned to it alone and shared, ministries first."""
     alone: Counter[str] = Counter()
     shared: Counter[str] = Counter()
@@ -327,28 +300,29 @@ def count_units(tasks: Iterable[StoredTask]) -> tuple[UnitGroup, ...]:
     return tuple(groups)
 
 
-def deadline_text(task: StoredTask, as_of: dt.date | None) -> str:
+def deadline_text(task: TrackedTask, as_of: dt.date | None) -> str:
     """The deadline as the source wrote it (else dd/mm/yyyy), with the days late as of `as_of`."""
-    text = " ".join((task.deadline_raw or "").split()) or f"{task.due:%d/%m/%Y}"
-    late = (as_of - task.due).days if as_of else 0
+    text = " ".join((task.deadline.raw or "").split()) or f"{_due(task):%d/%m/%Y}"
+    late = (as_of - _due(task)).days if as_of else 0
     return f"{text} (quá hạn {late} ngày)" if late > 0 else text
 
 
-def units_text(task: StoredTask) -> str:
+def units_text(task: TrackedTask) -> str:
     """Lead units, then support units after "Phối hợp:"."""
     lead = ", ".join(task.lead) or NO_UNIT
     return f"{lead}; Phối hợp: {', '.join(task.support)}" if task.support else lead
 
 
-def _rows(tasks: Sequence[StoredTask], as_of: dt.date | None) -> tuple[ReportRow, ...]:
+def _rows(tasks: Sequence[TrackedTask], as_of: dt.date | None) -> tuple[ReportRow, ...]:
     """Numbered rows of one task list, by due date then by first lead unit."""
-    ordered = sorted(tasks, key=lambda t: (t.due, sort_key(t.lead[0] if t.lead else NO_UNIT), t.id))
+    ordered = sorted(tasks, key=lambda t: (_due(t), sort_key(t.lead[0] if t.lead else NO_UNIT), t.id))
     return tuple(
         ReportRow(
+            task_id=t.id,
             number=n,
             document="; ".join(t.documents),
-            action=t.action,
-            result=t.required_result,
+            action=" ".join(t.action.split()),
+            result=" ".join(t.required_result.split()),
             deadline=deadline_text(t, as_of),
             units=units_text(t),
             progress=PROGRESS.get(t.status or "", "Chưa hoàn thành"),
@@ -358,22 +332,19 @@ def _rows(tasks: Sequence[StoredTask], as_of: dt.date | None) -> tuple[ReportRow
 
 
 def build_report(
-    tasks: Sequence[StoredTask],
+    tasks: Sequence[TrackedTask],
     title: str,
     scope: str,
     total_label: str,
     as_of: dt.date | None,
     unit: str | None = None,
+    resolver: UnitResolver | None = None,
 ) -> TaskReport:
-    """Assemble the report; with a unit filter the summary keeps that unit's line only."""
+    """Assemble the report; with a unit filter the summary keeps the lines of the leads that reach it
+    (the unit itself, by any name, and the collectives covering it)."""
     groups = count_units(tasks)
     if unit:
-        wanted = _key(unit)
-        groups = tuple(
-            UnitGroup(title=g.title, units=tuple(u for u in g.units if _key(u.unit) == wanted))
-            for g in groups
-            if any(_key(u.unit) == wanted for u in g.units)
-        )
+        groups = _lines_reaching(groups, unit, resolver)
     return TaskReport(
         title=title,
         scope=scope,
@@ -382,6 +353,20 @@ def build_report(
         alone=_rows([t for t in tasks if not is_shared(t)], as_of),
         shared=_rows([t for t in tasks if is_shared(t)], as_of),
     )
+
+
+def _lines_reaching(
+    groups: Sequence[UnitGroup], unit: str, resolver: UnitResolver | None
+) -> tuple[UnitGroup, ...]:
+    """The summary groups cut to the lines whose unit reaches `unit` (exact name match without a resolver)."""
+    if resolver is None:
+        wanted = _key(unit)
+        keep = [[u for u in g.units if _key(u.unit) == wanted] for g in groups]
+    else:
+        wanted_keys = resolver.keys_of(unit)
+        keep = [[u for u in g.units if resolver.reach(u.unit) & wanted_keys] for g in groups]
+    pairs = zip(groups, keep, strict=True)
+    return tuple(UnitGroup(title=g.title, units=tuple(lines)) for g, lines in pairs if lines)
 
 
 # --- writing ---------------------------------------------------------------------------------------

@@ -7,11 +7,10 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import Config, secret
-from crawler.storage.schema import ChannelAddress
+from crawler.storage.recipients import last_interaction
 from notifier.channels.base import Channel, NotConfiguredError
 from notifier.channels.console import ConsoleChannel, FileChannel
 from notifier.channels.email import EmailChannel
@@ -35,12 +34,7 @@ def last_interaction_reader(sessions: sessionmaker[Session]) -> Callable[[str], 
     def read(user_id: str) -> dt.datetime | None:
         """The latest interaction time recorded for this Zalo user id."""
         with sessions() as session:
-            return session.scalar(
-                select(ChannelAddress.last_interaction_at)
-                .where(ChannelAddress.channel == "zalo", ChannelAddress.address == user_id)
-                .order_by(ChannelAddress.last_interaction_at.desc())
-                .limit(1)
-            )
+            return last_interaction(session, "zalo", user_id)
 
     return read
 

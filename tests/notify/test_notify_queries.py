@@ -1,4 +1,4 @@
-"""Reading task views and events from the database, and finding a unit's tasks."""
+"""Reading tracked tasks and events from the database, and finding a unit's tasks."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ import pytest
 from notify_helpers import AS_OF, add_document, add_task
 from sqlalchemy.orm import Session
 
-from crawler.storage.repository import name_key
+from crawler.storage.tasks import index_by_unit, load_events, load_tasks, tasks_for_unit
+from crawler.storage.units import name_key, unit_resolver
 from notifier.channels.base import OutgoingMessage
 from notifier.channels.console import ConsoleChannel, FileChannel
-from notifier.queries import index_by_unit, load_events, load_task_views, tasks_for_unit, unit_resolver
 
 
-def test_task_views_carry_document_and_match_units(session: Session) -> None:
+def test_tracked_tasks_carry_document_and_match_units(session: Session) -> None:
     """A unit's tasks are those naming it (any spelling variant) as lead or support."""
     doc = add_document(session, "46-TB/TGV", "http://127.0.0.1/vb?docid=46")
     add_task(session, "a", "Ban hành khung", ["Bộ Khoa học và Công nghệ"], dt.date(2025, 10, 5), document=doc)
@@ -28,7 +28,7 @@ def test_task_views_carry_document_and_match_units(session: Session) -> None:
     assert views[0].document_number == "46-TB/TGV" and views[0].document_url == "http://127.0.0.1/vb?docid=46"
     assert views[0].deadline.due == dt.date(2025, 10, 5)
     assert views[1].document_url is None
-    assert set(index_by_unit(load_task_views(session), unit_resolver(session))) == {
+    assert set(index_by_unit(load_tasks(session), unit_resolver(session))) == {
         name_key("Bộ Khoa học và Công nghệ"),
         name_key("Bộ Công an"),
         name_key("Sở Tài chính"),

@@ -28,8 +28,9 @@ from crawler.config import (
     ZaloConfig,
 )
 from crawler.errors import AlreadyRunningError, ConfigError
+from crawler.storage.documents import prune_raw_pages
 from crawler.storage.engine import make_engine, session_factory, upgrade_database
-from crawler.storage.repository import sync_config
+from crawler.storage.recipients import sync_config
 from crawler.storage.schema import Document, OutboxMessage, Page, ServiceJob, Source
 from notifier.channels.factory import ZALO_TOKEN_FILE
 from notifier.channels.zalo import FileTokenStore, ZaloTokens
@@ -47,7 +48,6 @@ from service.work import (
     alert_failing_source,
     crawl_command,
     housekeeping_job,
-    prune_raw_pages,
     record_source_failure,
     zalo_token_warnings,
 )

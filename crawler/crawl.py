@@ -205,16 +205,9 @@ def health_alerts(session: Session, sources: Sequence[SourceConfig],
             alerts.append(HealthAlert(source.name, "failing",
                                       f"Nguồn {source.name} lỗi {row.consecutive_failures} lần liên tiếp: "
                                       f"{row.last_error}"))
-        since = _aware(row.last_item_at or row.last_success_at)
+        since = row.last_item_at or row.last_success_at
         if since is not None and now - since > dt.timedelta(days=source.stale_after_days):
             alerts.append(HealthAlert(source.name, "stale",
                                       f"Nguồn {source.name} không có tin mới trong {(now - since).days} ngày "
                                       f"(ngưỡng {source.stale_after_days} ngày)"))
     return tuple(alerts)
-
-
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    """A datetime read back from SQLite (naive, UTC) made timezone-aware."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=dt.UTC)

@@ -228,7 +228,7 @@ def deliver_pending(
             break
         target = (channel_name, queued.address)
         channel = channels.get(channel_name)
-        if target in blocked or channel is None or (next_at is not None and _aware(next_at) > now):
+        if target in blocked or channel is None or (next_at is not None and next_at > now):
             if channel is None:
                 log.info("channel %s is not configured; message %s waits", channel_name, row_id)
             blocked.add(target)
@@ -245,11 +245,6 @@ def deliver_pending(
     report = DeliveryReport(**counts)
     log.info("delivery run: %s", report)
     return report
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    """Treat naive datetimes read back from SQLite as UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _deliver_one(

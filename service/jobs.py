@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from crawler.config import Config
-from service.context import aware, short_error, utc
+from service.context import short_error
 from service.processes import signal_groups, tree_groups
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def record_job_start(service: Service, job_id: str, started: dt.datetime) -> Non
     from crawler.storage import service_state
 
     with service.sessions() as session:
-        service_state.record_job_start(session, job_id, started.astimezone(dt.UTC))
+        service_state.record_job_start(session, job_id, started)
         session.commit()
 
 
@@ -145,8 +145,8 @@ def record_job_end(service: Service, job_id: str, result: JobResult, finished: d
 
     error = None if result.outcome == "ok" else result.detail[:1000]
     with service.sessions() as session:
-        service_state.record_job_end(session, job_id, result.outcome, error, finished.astimezone(dt.UTC),
-                                     utc(service.next_run(job_id)))
+        service_state.record_job_end(session, job_id, result.outcome, error, finished,
+                                     service.next_run(job_id))
         session.commit()
 
 
@@ -155,7 +155,7 @@ def record_next_runs(service: Service, job_ids: Sequence[str]) -> None:
     from crawler.storage import service_state
 
     with service.sessions() as session:
-        service_state.record_next_runs(session, {job_id: utc(service.next_run(job_id)) for job_id in job_ids})
+        service_state.record_next_runs(session, {job_id: service.next_run(job_id) for job_id in job_ids})
         session.commit()
 
 
@@ -164,5 +164,4 @@ def stored_next_runs(service: Service) -> dict[str, dt.datetime]:
     from crawler.storage import service_state
 
     with service.sessions() as session:
-        stored = service_state.stored_next_runs(session)
-    return {job_id: aware(moment) for job_id, moment in stored.items()}
+        return service_state.stored_next_runs(session)

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from crawler.config import Config
-from service.context import aware
 from service.status import outbox_counts
 
 if TYPE_CHECKING:
@@ -77,7 +76,7 @@ def _source_metrics(session: Session, config: Config, now_: dt.datetime) -> list
         labels = (("source", source.name),)
         failures = row.consecutive_failures if row else 0
         last = row.last_success_at if row else None
-        staleness = (now_ - aware(last)).total_seconds() if last else math.inf
+        staleness = (now_ - last).total_seconds() if last else math.inf
         metrics += [
             Metric("dondoc_source_up", "gauge", "1 when the source's last crawl succeeded.",
                    1 if row is not None and last is not None and not failures else 0, labels),

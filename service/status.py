@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crawler.config import Config, SourceConfig
-from service.context import TIMEZONE, aware
+from service.context import TIMEZONE
 from service.jobs import OUTCOME_LABELS
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def no_database_lines(database: Path, running: bool | None) -> list[str]:
 
 def _when(moment: dt.datetime | None) -> str:
     """A stored time shown in Asia/Ho_Chi_Minh as dd/mm/yyyy HH:MM:SS, or a dash."""
-    return aware(moment).astimezone(TIMEZONE).strftime("%d/%m/%Y %H:%M:%S") if moment else "–"
+    return moment.astimezone(TIMEZONE).strftime("%d/%m/%Y %H:%M:%S") if moment else "–"
 
 
 def _job_lines(session: Session) -> list[str]:
@@ -79,9 +79,9 @@ def _source_lines(session: Session, config: Config, now_: dt.datetime) -> list[s
 def _stale_note(row: SourceHealth, source: SourceConfig, now_: dt.datetime) -> str:
     """A warning when a source has had no new item for longer than its stale_after_days."""
     since = row.last_item_at or row.last_success_at
-    if since is None or now_ - aware(since) <= dt.timedelta(days=source.stale_after_days):
+    if since is None or now_ - since <= dt.timedelta(days=source.stale_after_days):
         return ""
-    return f"; CẢNH BÁO: {(now_ - aware(since)).days} ngày không có tin mới"
+    return f"; CẢNH BÁO: {(now_ - since).days} ngày không có tin mới"
 
 
 def outbox_counts(session: Session) -> dict[str, int]:

@@ -148,7 +148,7 @@ def housekeeping_job(service: Service) -> JobResult:
     now_ = service.clock()
     cutoff = now_ - dt.timedelta(days=service.config.general.raw_page_retention_days)
     with service.sessions() as session:
-        pruned = prune_raw_pages(session, cutoff.astimezone(dt.UTC))
+        pruned = prune_raw_pages(session, cutoff)
         session.commit()
         stale = [a for a in health_alerts(session, service.config.sources, now_) if a.kind == "stale"]
         for alert in stale:

@@ -44,9 +44,8 @@ def create_invite(session: Session, unit_name: str, resolver: UnitResolver, now:
     if unit is None:
         raise DondocError(f"Không tìm thấy đơn vị '{unit_name}' trong danh mục đơn vị")
     code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
-    created = now.astimezone(dt.UTC)
-    session.add(InviteCode(code=code, unit_id=unit.id, recipient_name=recipient, created_at=created,
-                           expires_at=created + valid_for))
+    session.add(InviteCode(code=code, unit_id=unit.id, recipient_name=recipient, created_at=now,
+                           expires_at=now + valid_for))
     session.flush()
     return code
 
@@ -60,7 +59,7 @@ def redeem_invite(session: Session, code: str, channel: str, address: str,
                   now: dt.datetime) -> Onboarding | None:
     """Use a code once: record the sender's address and subscribe them; None if unknown, used or expired."""
     invite = _invite(session, code)
-    if invite is None or invite.used_at is not None or _aware(invite.expires_at) < now:
+    if invite is None or invite.used_at is not None or invite.expires_at < now:
         return None
     unit = session.get_one(Unit, invite.unit_id)
     recipient = _recipient_named(session, invite.recipient_name or unit.name)
@@ -71,11 +70,6 @@ def redeem_invite(session: Session, code: str, channel: str, address: str,
     invite.used_at, invite.used_channel, invite.used_address = now, channel, address
     session.flush()
     return Onboarding(recipient=recipient.name, unit=unit.name, channel=channel, address=address)
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """A stored timestamp as an aware UTC datetime (SQLite returns naive ones)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def used_invite(session: Session, code: str) -> UsedInvite | None:

@@ -100,16 +100,15 @@ def lead_summary(summary: str | None, text: str) -> str:
 
 
 def local_day(moment: dt.datetime) -> dt.date:
-    """The Asia/Ho_Chi_Minh day of a timestamp; a naive one (SQLite drops the offset dondoc writes)
-    is already local wall-clock time."""
-    return moment.astimezone(TIMEZONE).date() if moment.tzinfo else moment.date()
+    """The Asia/Ho_Chi_Minh day of an aware timestamp."""
+    return moment.astimezone(TIMEZONE).date()
 
 
 def load_articles(session: Session, period: Period) -> list[Article]:
     """The newest version of every article published (local day) within the period."""
     margin = dt.timedelta(days=1)
-    start = dt.datetime.combine(period.start - margin, dt.time())
-    end = dt.datetime.combine(period.end + margin * 2, dt.time())
+    start = dt.datetime.combine(period.start - margin, dt.time(), tzinfo=TIMEZONE)
+    end = dt.datetime.combine(period.end + margin * 2, dt.time(), tzinfo=TIMEZONE)
     newest: dict[str, Article] = {}
     for document in articles_published(session, start, end):
         article = _article(document)

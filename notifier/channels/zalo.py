@@ -226,10 +226,7 @@ class ZaloChannel:
     def _in_window(self, user_id: str) -> bool:
         """Whether the user interacted with the OA in the last 48 hours (so CS messages may be sent)."""
         last = self.last_interaction(user_id)
-        return (
-            last is not None
-            and self.clock() - (last if last.tzinfo else last.replace(tzinfo=dt.UTC)) <= WINDOW
-        )
+        return last is not None and self.clock() - last <= WINDOW
 
     def _current(self) -> ZaloTokens:
         """The stored pair, seeding the store from the environment the first time."""

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot
 from telegram.error import TelegramError
 
+from crawler.errors import InvalidSignatureError
 from crawler.storage import outbox, recipients
 from crawler.storage.invites import INVITE_ALPHABET, INVITE_LENGTH, create_invite, redeem_invite, used_invite
 from crawler.storage.tasks import TrackedTask, index_by_unit, load_tasks, tasks_for_units
@@ -82,10 +83,6 @@ NOT_SUBSCRIBED = (
     "(trên Zalo chỉ cần gửi mã)."
 )
 BAD_CODE = "Mã mời không đúng, đã được dùng hoặc đã hết hạn. Vui lòng xin mã mới từ người quản trị."
-
-
-class InvalidSignatureError(Exception):
-    """A webhook request whose signature or secret token does not match: reject it (HTTP 403)."""
 
 
 @dataclass(frozen=True)

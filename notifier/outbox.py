@@ -21,18 +21,17 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from crawler.config import Config, RecipientConfig
-from crawler.errors import DeliveryError, PermanentDeliveryError
+from crawler.errors import (
+    AddressGoneError,
+    DeliveryError,
+    MessageHeldError,
+    PermanentDeliveryError,
+)
 from crawler.storage import outbox as store
 from crawler.storage import recipients
 from crawler.storage.outbox import PlannedMessage, StoredMessage, write_planned
 from notifier.channels import part_limits
-from notifier.channels.base import (
-    AddressGoneError,
-    Channel,
-    MessageHeldError,
-    OutgoingMessage,
-    SendResult,
-)
+from notifier.channels.base import Channel, OutgoingMessage, SendResult
 from notifier.digest import Digest
 from notifier.planning import default_since, digest_for, load_inputs, period_label
 from notifier.render import render_digest, split_parts

@@ -43,7 +43,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
-from crawler.errors import DondocError
+from crawler.errors import ReportInputError
 from crawler.extract.normalize import match_key
 from crawler.storage.tasks import TrackedTask, index_by_unit, load_tasks, tasks_for_units
 from crawler.storage.units import UnitDirectory, UnitResolver, unit_resolver
@@ -87,10 +87,6 @@ SHARED_TITLE = "Nhiệm vụ giao chung"
 SUMMARY_WIDTHS_MM = (12, 95, 40, 55, 45)  # landscape A4 less margins: 247 mm
 LIST_WIDTHS_MM = (12, 32, 85, 30, 30, 35, 23)
 LOCAL_PREFIXES = ("sở ", "ubnd", "ủy ban nhân dân", "công an tỉnh", "công an thành phố")
-
-
-class ReportInputError(DondocError):
-    """A report was asked with a wrong period, unknown unit or document, or format: fix and rerun."""
 
 
 @dataclass(frozen=True)

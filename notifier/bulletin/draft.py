@@ -20,19 +20,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from crawler.config import Config
+from crawler.errors import BulletinInputError
 from crawler.storage.documents import StoredArticle, articles_published, known_articles
 from notifier.bulletin.classify import DEFAULT_SECTIONS, check_rules, classify, section_rules
 from notifier.bulletin.dedupe import DEFAULT_THRESHOLD, Story, drop_near_duplicates
 from notifier.bulletin.draftfile import paragraphs_of, write_draft
-from notifier.bulletin.model import (
-    Article,
-    BulletinInputError,
-    Draft,
-    DraftItem,
-    DraftSection,
-    Period,
-    SectionRule,
-)
+from notifier.bulletin.model import Article, Draft, DraftItem, DraftSection, Period, SectionRule
 
 logger = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from crawler.config import Config
-from crawler.errors import PermanentDeliveryError
+from crawler.errors import BulletinInputError, PermanentDeliveryError
 from crawler.storage.outbox import PlannedMessage, queued_keys, write_planned
 from notifier.bulletin.draft import check_draft_ids
 from notifier.bulletin.draftfile import load_draft
-from notifier.bulletin.model import BulletinInputError, Draft
+from notifier.bulletin.model import Draft
 from notifier.bulletin.render import (
     CONTENTS_TITLE,
     ORIGINAL_LABEL,

@@ -20,9 +20,9 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from crawler.config import Config, EmailConfig, secret
-from crawler.errors import PermanentDeliveryError
+from crawler.errors import NotConfiguredError, PermanentDeliveryError, RetryLaterError
 from notifier.channels import register
-from notifier.channels.base import NotConfiguredError, OutgoingMessage, RetryLaterError, SendResult
+from notifier.channels.base import OutgoingMessage, SendResult
 from notifier.render import plain
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import Config, secret
+from crawler.errors import NotConfiguredError
 from crawler.storage.recipients import last_interaction
-from notifier.channels.base import Channel, NotConfiguredError
+from notifier.channels.base import Channel
 from notifier.channels.console import ConsoleChannel, FileChannel
 from notifier.channels.email import EmailChannel
 from notifier.channels.telegram import TelegramChannel

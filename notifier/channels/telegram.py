@@ -30,15 +30,9 @@ from telegram.error import (
 )
 
 from crawler.config import Config, secret
-from crawler.errors import PermanentDeliveryError
+from crawler.errors import AddressGoneError, NotConfiguredError, PermanentDeliveryError, RetryLaterError
 from notifier.channels import register
-from notifier.channels.base import (
-    AddressGoneError,
-    NotConfiguredError,
-    OutgoingMessage,
-    RetryLaterError,
-    SendResult,
-)
+from notifier.channels.base import OutgoingMessage, SendResult
 
 log = logging.getLogger(__name__)
 

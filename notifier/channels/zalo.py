@@ -30,15 +30,15 @@ from typing import Any, ClassVar, Protocol
 import httpx
 
 from crawler.config import ZaloConfig
-from crawler.errors import PermanentDeliveryError
-from notifier.channels import register
-from notifier.channels.base import (
+from crawler.errors import (
     MessageHeldError,
     NotConfiguredError,
-    OutgoingMessage,
+    PermanentDeliveryError,
     RetryLaterError,
-    SendResult,
+    TokenExpiredError,
 )
+from notifier.channels import register
+from notifier.channels.base import OutgoingMessage, SendResult
 from notifier.render import plain
 
 log = logging.getLogger(__name__)
@@ -167,10 +167,6 @@ def token_warnings(
         f"Refresh token Zalo sẽ hết hạn {when} (ngày {day}); người vận hành cần cấp quyền lại cho OA "
         "trước thời hạn này."
     ]
-
-
-class TokenExpiredError(Exception):
-    """The access token was refused as expired (HTTP 401 or error -216)."""
 
 
 @register

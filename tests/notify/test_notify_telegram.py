@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.config import ChannelConfig, Config, GeneralConfig, RecipientConfig
-from crawler.errors import PermanentDeliveryError
+from crawler.errors import AddressGoneError, PermanentDeliveryError, RetryLaterError
 from crawler.storage.recipients import recipient_id
 from crawler.storage.schema import ChannelAddress, OutboxMessage
-from notifier.channels.base import AddressGoneError, Channel, OutgoingMessage, RetryLaterError
+from notifier.channels.base import Channel, OutgoingMessage
 from notifier.channels.console import FileChannel
 from notifier.channels.telegram import TelegramChannel
 from notifier.outbox import deliver_pending, enqueue_digests

@@ -9,7 +9,8 @@ import pytest
 from fake_apis import Reply, Request, serve
 
 from crawler.config import ZaloConfig
-from notifier.channels.base import MessageHeldError, OutgoingMessage
+from crawler.errors import MessageHeldError
+from notifier.channels.base import OutgoingMessage
 from notifier.channels.factory import zns_base
 from notifier.channels.zalo import ZNS_BASE, FileTokenStore, ZaloChannel, ZaloTokens
 

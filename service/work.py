@@ -163,8 +163,7 @@ def housekeeping_job(service: Service) -> JobResult:
 def zalo_token_warnings(config: Config, now_: dt.datetime) -> list[str]:
     """Warnings about the Zalo OA's stored tokens when Zalo is configured (an app id is set)."""
     from crawler.config import secret
-    from notifier.channels.factory import ZALO_TOKEN_FILE
-    from notifier.channels.zalo import FileTokenStore, token_warnings
+    from notifier.channels.zalo import ZALO_TOKEN_FILE, FileTokenStore, token_warnings
 
     settings = config.channels.zalo
     if not settings.app_id:

@@ -6,8 +6,16 @@ outbox does about it.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from crawler.config import Config
 
 
 @dataclass(frozen=True)
@@ -30,12 +38,27 @@ class SendResult:
     new_address: str | None = None
 
 
+@dataclass(frozen=True)
+class ChannelContext:
+    """What a channel may need besides the config: sessions, the clock, a sleep and the output folder."""
+
+    sessions: sessionmaker[Session]
+    clock: Callable[[], dt.datetime]
+    sleep: Callable[[float], None]
+    output_dir: Path
+
+
 class Channel(Protocol):
     """A way of delivering messages; `name` is the channel type used in the config."""
 
     name: ClassVar[str]
     part_limit: ClassVar[int | None]
     max_tags: ClassVar[int | None]
+
+    @classmethod
+    def from_config(cls, config: Config, context: ChannelContext) -> Channel:
+        """Build the channel from the config and environment; NotConfiguredError says what is missing."""
+        ...
 
     def send(self, message: OutgoingMessage) -> SendResult:
         """Deliver one message or raise a DeliveryError subclass saying what to do next."""

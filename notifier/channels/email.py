@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from crawler.config import Config, EmailConfig, secret
 from crawler.errors import NotConfiguredError, PermanentDeliveryError, RetryLaterError
 from notifier.channels import register
-from notifier.channels.base import OutgoingMessage, SendResult
+from notifier.channels.base import ChannelContext, OutgoingMessage, SendResult
 from notifier.render import plain
 
 log = logging.getLogger(__name__)
@@ -102,13 +102,13 @@ class EmailChannel:
         self.ssl_context = ssl_context or ssl.create_default_context()
 
     @classmethod
-    def from_config(cls, config: Config, *, clock: Callable[[], dt.datetime]) -> EmailChannel:
+    def from_config(cls, config: Config, context: ChannelContext) -> EmailChannel:
         """Build the channel from the config, reading the SMTP password from its environment variable."""
         settings = config.channels.email
         password = secret(settings.password_env) if settings.username else None
         if settings.username and not password:
             raise NotConfiguredError(f"thiếu mật khẩu SMTP trong biến môi trường {settings.password_env}")
-        return cls(settings, password=password, clock=clock)
+        return cls(settings, password=password, clock=context.clock)
 
     def send(self, message: OutgoingMessage) -> SendResult:
         """Submit one email; 5xx answers are permanent failures, 4xx and network errors are retried."""

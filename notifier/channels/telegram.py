@@ -32,7 +32,7 @@ from telegram.error import (
 from crawler.config import Config, secret
 from crawler.errors import AddressGoneError, NotConfiguredError, PermanentDeliveryError, RetryLaterError
 from notifier.channels import register
-from notifier.channels.base import OutgoingMessage, SendResult
+from notifier.channels.base import ChannelContext, OutgoingMessage, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -96,13 +96,13 @@ class TelegramChannel:
         TOKEN_MASK.tokens.add(token)
 
     @classmethod
-    def from_config(cls, config: Config, *, sleep: Callable[[float], None]) -> TelegramChannel:
+    def from_config(cls, config: Config, context: ChannelContext) -> TelegramChannel:
         """Build the channel from [channels.telegram], reading the token from its environment variable."""
         settings = config.channels.telegram
         token = secret(settings.token_env)
         if not token:
             raise NotConfiguredError(f"thiếu token Telegram trong biến môi trường {settings.token_env}")
-        return cls(token, api_base=settings.api_base, sleep=sleep)
+        return cls(token, api_base=settings.api_base, sleep=context.sleep)
 
     def send(self, message: OutgoingMessage) -> SendResult:
         """Send one message part and report its id (and the new chat id after a migration)."""

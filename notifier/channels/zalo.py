@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 import httpx
+from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.config import ZaloConfig
+from crawler.config import Config, ZaloConfig, secret
 from crawler.errors import (
     MessageHeldError,
     NotConfiguredError,
@@ -37,8 +38,9 @@ from crawler.errors import (
     RetryLaterError,
     TokenExpiredError,
 )
+from crawler.storage.recipients import last_interaction
 from notifier.channels import register
-from notifier.channels.base import OutgoingMessage, SendResult
+from notifier.channels.base import ChannelContext, OutgoingMessage, SendResult
 from notifier.render import plain
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,8 @@ RATE_LIMIT_ERRORS = frozenset({-32})
 TIMEOUT_S = 20.0
 OUTSIDE_WINDOW = "người nhận chưa tương tác với OA trong 48 giờ qua; tin nhắn được giữ lại"
 ZNS_BASE = "https://business.openapi.zalo.me"
+ZALO_API_BASE = "https://openapi.zalo.me"
+ZALO_TOKEN_FILE = "zalo-tokens.json"
 ZNS_SUBJECT_LIMIT, ZNS_TEXT_LIMIT = 100, 400
 REFRESH_TOKEN_LIFETIME = dt.timedelta(days=90)
 REFRESH_WARN_DAYS = 14
@@ -201,6 +205,21 @@ class ZaloChannel:
         self.client = client or httpx.Client(timeout=TIMEOUT_S)
         self.zns_base = zns_base
 
+
+    @classmethod
+    def from_config(cls, config: Config, context: ChannelContext) -> ZaloChannel:
+        """The OA's keys from the environment, its rotating tokens in a private file of the output folder."""
+        settings = config.channels.zalo
+        access, refresh = secret(settings.access_token_env), secret(settings.refresh_token_env)
+        return cls(
+            settings,
+            secret_key=secret(settings.secret_key_env) or "",
+            tokens=FileTokenStore(context.output_dir / ZALO_TOKEN_FILE),
+            initial=ZaloTokens(access, refresh) if access and refresh else None,
+            last_interaction=last_interaction_reader(context.sessions),
+            clock=context.clock,
+            zns_base=zns_base(settings.api_base),
+        )
     def send(self, message: OutgoingMessage) -> SendResult:
         """Send one part (as a ZNS template outside the window when one is configured); refresh the
         access token once and retry once when it has expired."""
@@ -369,3 +388,19 @@ def _classify(error: int, text: str) -> Exception:
     if error in RATE_LIMIT_ERRORS:
         return RetryLaterError(described)
     return PermanentDeliveryError(described)
+
+
+def last_interaction_reader(sessions: sessionmaker[Session]) -> Callable[[str], dt.datetime | None]:
+    """A lookup of a Zalo user's last interaction with the OA, read from the stored addresses."""
+
+    def read(user_id: str) -> dt.datetime | None:
+        """The latest interaction time recorded for this Zalo user id."""
+        with sessions() as session:
+            return last_interaction(session, "zalo", user_id)
+
+    return read
+
+
+def zns_base(api_base: str) -> str:
+    """ZNS lives on its own host in production; a local or proxied OA API serves it on the same base."""
+    return ZNS_BASE if api_base.rstrip("/") == ZALO_API_BASE else api_base

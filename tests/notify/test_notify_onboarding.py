@@ -21,8 +21,7 @@ from crawler.storage.recipients import recipient_id
 from crawler.storage.schema import ChannelAddress, OutboxMessage, Subscription
 from crawler.storage.units import default_directory, sync_units
 from notifier.channels.base import OutgoingMessage
-from notifier.channels.factory import last_interaction_reader
-from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens
+from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens, last_interaction_reader
 from notifier.onboarding import (
     BAD_CODE,
     NOT_SUBSCRIBED,

@@ -75,3 +75,51 @@ def test_create_channels_skips_unconfigured(tmp_path: Path, monkeypatch: pytest.
         config, sessions=sessionmaker(), clock=lambda: dt.datetime.now(dt.UTC), sleep=lambda s: None
     )
     assert "telegram" in built
+
+
+def test_channels_come_from_the_registry_and_unconfigured_ones_say_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """create_channels builds every registered channel through its from_config: a newly registered
+    class is built with the shared context, and one lacking its secret is logged and skipped."""
+    import logging
+    from typing import ClassVar
+
+    from sqlalchemy.orm import sessionmaker
+
+    from crawler.config import Config, GeneralConfig
+    from notifier.channels import load_builtin, register
+    from notifier.channels.base import ChannelContext, SendResult
+    from notifier.channels.factory import create_channels
+
+    class Pager:
+        """A channel only this test knows."""
+
+        name: ClassVar[str] = "pager"
+        part_limit: ClassVar[int | None] = None
+        max_tags: ClassVar[int | None] = None
+
+        def __init__(self, context: ChannelContext) -> None:
+            """Keep the context it was built with."""
+            self.context = context
+
+        @classmethod
+        def from_config(cls, config: Config, context: ChannelContext) -> Pager:
+            """Always available."""
+            return cls(context)
+
+        def send(self, message: OutgoingMessage) -> SendResult:
+            """Accept everything."""
+            return SendResult()
+
+    monkeypatch.delenv("DONDOC_TELEGRAM_TOKEN", raising=False)
+    monkeypatch.setattr("notifier.channels.REGISTRY", dict(load_builtin()))
+    register(Pager)
+    config = Config(general=GeneralConfig(output_dir=str(tmp_path)))
+    with caplog.at_level(logging.INFO, logger="notifier.channels.factory"):
+        built = create_channels(
+            config, sessions=sessionmaker(), clock=lambda: dt.datetime.now(dt.UTC), sleep=lambda s: None
+        )
+    pager = built["pager"]
+    assert isinstance(pager, Pager) and pager.context.output_dir == tmp_path
+    assert "telegram" not in built and "channel telegram skipped: thiếu token Telegram" in caplog.text

@@ -32,8 +32,7 @@ from crawler.storage.documents import prune_raw_pages
 from crawler.storage.engine import make_engine, session_factory, upgrade_database
 from crawler.storage.recipients import sync_config
 from crawler.storage.schema import Document, OutboxMessage, Page, ServiceJob, Source
-from notifier.channels.factory import ZALO_TOKEN_FILE
-from notifier.channels.zalo import FileTokenStore, ZaloTokens
+from notifier.channels.zalo import ZALO_TOKEN_FILE, FileTokenStore, ZaloTokens
 from service.crawl_track import crawl_time_limit
 from service.health import start_health_server
 from service.jobs import JobResult, JobSpec, Service

@@ -191,10 +191,11 @@ def test_digest_and_report_agree_on_every_unit_of_the_demo_database(
     """As of 20/10/2025, for every unit of the demo database, the digest's overdue tasks (and those due
     that very day, which the report counts as overdue "đến hết ngày") are the tasks of `dondoc report
     overdue --unit`, and its tasks due within 7 days those of `dondoc report due --unit`."""
+    from crawler.errors import ReportInputError
     from crawler.storage.engine import make_engine, session_factory
     from crawler.storage.units import unit_names
     from notifier.planning import digest_for, load_inputs
-    from notifier.reports import ReportInputError, TaskReport, due_report, overdue_report
+    from notifier.reports import TaskReport, due_report, overdue_report
     from service.previews import units_with_tasks
 
     def ids(report: TaskReport) -> set[int]:

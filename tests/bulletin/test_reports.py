@@ -11,14 +11,9 @@ import openpyxl
 import pytest
 from sqlalchemy.orm import Session
 
-from notifier.reports import (
-    ReportInputError,
-    TaskReport,
-    due_report,
-    overdue_report,
-    render_report_html,
-    write_report,
-)
+from crawler.errors import ReportInputError
+from notifier.report_files import render_report_html, write_report
+from notifier.reports import TaskReport, due_report, overdue_report
 
 from .task_rows import ALL_TASKS, TaskRow, add_tasks
 

@@ -95,6 +95,25 @@ def source_health(session: Session) -> dict[str, SourceHealth]:
     }
 
 
+def record_crawl(session: Session, name: str, family: str, start_url: str, *, ok: bool, error: str | None,
+                 items_listed: int, found_new: bool, now: dt.datetime) -> int:
+    """Update a source's health after one crawl; return how many items its listing had the run before."""
+    row = session.scalars(select(Source).where(Source.name == name)).first()
+    if row is None:
+        row = Source(name=name, items_last_run=0, consecutive_failures=0)
+        session.add(row)
+    before = row.items_last_run or 0
+    row.family, row.start_url, row.items_last_run = family, start_url, items_listed
+    if ok:
+        row.last_success_at, row.consecutive_failures = now, 0
+    else:
+        row.last_failure_at, row.last_error = now, error
+        row.consecutive_failures = (row.consecutive_failures or 0) + 1
+    if found_new:
+        row.last_item_at = now
+    return before
+
+
 def try_advisory_lock(connection: Connection, key: int) -> bool:
     """Take a session-level PostgreSQL advisory lock if it is free; False when another session holds it."""
     return bool(connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())

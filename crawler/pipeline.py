@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from crawler.diff import apply_document_tasks
 from crawler.extract import extract_tasks
 from crawler.extract.units import Gazetteer
 from crawler.storage import documents
+from crawler.storage.differ import apply_document_tasks
 
 log = logging.getLogger(__name__)
 

@@ -100,7 +100,7 @@ def alert_failing_source(service: Service, source: SourceConfig) -> None:
 
 def digest_job(service: Service, period: str) -> JobResult:
     """Record today's due-soon/overdue events, queue the `period` digests, then deliver the outbox."""
-    from crawler.diff import record_time_events
+    from crawler.storage.differ import record_time_events
     from crawler.storage.recipients import due_soon_offsets
     from notifier.outbox import enqueue_digests
 

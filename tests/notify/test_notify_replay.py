@@ -40,10 +40,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from crawler.config import ChannelConfig, Config, RecipientConfig
-from crawler.diff import apply_document_tasks, record_time_events
 from crawler.extract import extract_tasks, load_gazetteer
 from crawler.extract.plaintext import document_from_text_file
 from crawler.models import DocumentText
+from crawler.storage.differ import apply_document_tasks, record_time_events
 from crawler.storage.recipients import sync_config
 from crawler.storage.schema import Document, OutboxMessage, Recipient
 from crawler.storage.units import default_directory

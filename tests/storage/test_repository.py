@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crawler.config import ChannelConfig, RecipientConfig, UnitConfig
-from crawler.diff import apply_document_tasks
 from crawler.errors import DondocError
 from crawler.models import Deadline, ExtractedTask, Precision
+from crawler.storage.differ import apply_document_tasks
 from crawler.storage.invites import create_invite, redeem_invite
 from crawler.storage.recipients import due_soon_offsets, move_address, set_address_active, sync_config
 from crawler.storage.schema import ChannelAddress, Document, Recipient, Subscription, Unit, UnitAlias

@@ -191,9 +191,11 @@ def test_digest_and_report_agree_on_every_unit_of_the_demo_database(
     """As of 20/10/2025, for every unit of the demo database, the digest's overdue tasks (and those due
     that very day, which the report counts as overdue "đến hết ngày") are the tasks of `dondoc report
     overdue --unit`, and its tasks due within 7 days those of `dondoc report due --unit`."""
+    from sqlalchemy import select
+
     from crawler.errors import ReportInputError
     from crawler.storage.engine import make_engine, session_factory
-    from crawler.storage.units import unit_names
+    from crawler.storage.schema import Unit
     from notifier.planning import digest_for, load_inputs
     from notifier.reports import TaskReport, due_report, overdue_report
     from service.previews import units_with_tasks
@@ -206,7 +208,7 @@ def test_digest_and_report_agree_on_every_unit_of_the_demo_database(
     as_of, week = dt.date(2025, 10, 20), dt.date(2025, 10, 27)
     with session_factory(make_engine(f"sqlite:///{db}"))() as session:
         inputs = load_inputs(session, as_of, as_of)
-        units = sorted({*units_with_tasks(session), *unit_names(session)})
+        units = sorted({*units_with_tasks(session), *session.scalars(select(Unit.name))})
         checked = 0
         for unit in units:
             digest = digest_for(inputs, unit, [unit], as_of, "manual:2025-10-20")

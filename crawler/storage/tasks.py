@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from crawler.models import Deadline, Precision
 from crawler.storage.schema import Document, Task, TaskEvent
-from crawler.storage.units import UnitDirectory, UnitResolver, unit_resolver
+from crawler.storage.units import UnitResolver
 
 
 class EventKind(StrEnum):
@@ -238,9 +238,3 @@ def tasks_for_units(
             for task in index.get(key, ()):
                 found[task.id] = task
     return [found[task_id] for task_id in sorted(found)]
-
-
-def tasks_for_unit(session: Session, unit: str, directory: UnitDirectory | None = None) -> list[TrackedTask]:
-    """The tasks concerning one unit, read from the session (for `dondoc digest --unit`)."""
-    resolver = unit_resolver(session, directory)
-    return tasks_for_units(index_by_unit(load_tasks(session), resolver), [unit], resolver)

@@ -166,8 +166,3 @@ def ensure_unit(session: Session, name: str, resolver: UnitResolver) -> Unit:
 def find_unit(session: Session, name: str, resolver: UnitResolver) -> Unit | None:
     """The stored unit a name denotes (exact, alias or gazetteer spelling), or None."""
     return session.scalars(select(Unit).where(Unit.name == resolver.canonical(name))).one_or_none()
-
-
-def unit_names(session: Session) -> list[str]:
-    """Every stored unit's canonical name, sorted."""
-    return sorted(session.scalars(select(Unit.name)))

@@ -8,7 +8,15 @@ from sqlalchemy.orm import Session
 
 from crawler.models import Deadline, Precision
 from crawler.storage.schema import Document, Task, TaskEvent
-from crawler.storage.tasks import EventKind, TaskEventRecord, TrackedTask
+from crawler.storage.tasks import (
+    EventKind,
+    TaskEventRecord,
+    TrackedTask,
+    index_by_unit,
+    load_tasks,
+    tasks_for_units,
+)
+from crawler.storage.units import UnitDirectory, unit_resolver
 
 AS_OF = dt.date(2025, 10, 1)
 
@@ -37,6 +45,12 @@ def view(
         document_url=f"http://127.0.0.1/vb?docid={task_id}",
         listed=listed,
     )
+
+
+def tasks_for_unit(session: Session, unit: str, directory: UnitDirectory | None = None) -> list[TrackedTask]:
+    """The tasks concerning one unit, as digests pick them."""
+    resolver = unit_resolver(session, directory)
+    return tasks_for_units(index_by_unit(load_tasks(session), resolver), [unit], resolver)
 
 
 def event(task_id: int, kind: str, on: dt.date) -> TaskEventRecord:

@@ -7,10 +7,10 @@ import io
 from pathlib import Path
 
 import pytest
-from notify_helpers import AS_OF, add_document, add_task
+from notify_helpers import AS_OF, add_document, add_task, tasks_for_unit
 from sqlalchemy.orm import Session
 
-from crawler.storage.tasks import index_by_unit, load_events, load_tasks, tasks_for_unit
+from crawler.storage.tasks import index_by_unit, load_events, load_tasks
 from crawler.storage.units import name_key, unit_resolver
 from notifier.channels.base import OutgoingMessage
 from notifier.channels.console import ConsoleChannel, FileChannel

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from notify_helpers import AS_OF, add_document, add_task
+from notify_helpers import AS_OF, add_document, add_task, tasks_for_unit
 from sqlalchemy.orm import Session
 
-from crawler.storage.tasks import index_by_unit, load_tasks, tasks_for_unit, tasks_for_units
+from crawler.storage.tasks import index_by_unit, load_tasks, tasks_for_units
 from crawler.storage.units import default_directory, load_resolver
 from notifier.planning import digest_for, load_inputs
 

@@ -21,10 +21,9 @@ from crawler.storage.tasks import (
     index_by_unit,
     load_events,
     load_tasks,
-    tasks_for_unit,
     tasks_for_units,
 )
-from crawler.storage.units import UnitResolver
+from crawler.storage.units import UnitResolver, load_resolver
 
 MINISTRIES = "Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"
 PROVINCES = "Các tỉnh, thành phố trực thuộc Trung ương"
@@ -196,7 +195,7 @@ def test_collective_addressees_reach_every_unit_they_cover(db_session: Session) 
         SKHCN_NA: ["Xây"],
         "Bộ Y tế": [],
     }
-    task = tasks_for_unit(db_session, "Bộ KH&CN", FakeGazetteer())[1]
+    task = tasks_for_units(index, ["Bộ KH&CN"], load_resolver(db_session, FakeGazetteer()))[1]
     assert (task.document_number, task.document_url) == ("60/CĐ-TTg", "http://127.0.0.1/vb/60")
     assert task.deadline.due == dt.date(2025, 10, 15)
 

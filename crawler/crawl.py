@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from crawler.config import Config, SourceConfig, load_config
 from crawler.errors import ConfigError
 from crawler.storage.engine import make_engine, session_factory
-from crawler.storage.service_state import record_crawl, source_health
+from crawler.storage.service_state import SourceHealth, record_crawl, source_health
 
 logger = logging.getLogger(__name__)
 
@@ -192,9 +192,17 @@ def health_alerts(session: Session, sources: Sequence[SourceConfig],
             alerts.append(HealthAlert(source.name, "failing",
                                       f"Nguồn {source.name} lỗi {row.consecutive_failures} lần liên tiếp: "
                                       f"{row.last_error}"))
-        since = row.last_item_at or row.last_success_at
-        if since is not None and now - since > dt.timedelta(days=source.stale_after_days):
+        quiet = stale_days(row, source, now)
+        if quiet is not None:
             alerts.append(HealthAlert(source.name, "stale",
-                                      f"Nguồn {source.name} không có tin mới trong {(now - since).days} ngày "
+                                      f"Nguồn {source.name} không có tin mới trong {quiet} ngày "
                                       f"(ngưỡng {source.stale_after_days} ngày)"))
     return tuple(alerts)
+
+
+def stale_days(row: SourceHealth, source: SourceConfig, now: dt.datetime) -> int | None:
+    """Days without a new item (or success) when longer than the source's stale_after_days, else None."""
+    since = row.last_item_at or row.last_success_at
+    if since is None or now - since <= dt.timedelta(days=source.stale_after_days):
+        return None
+    return (now - since).days

@@ -78,10 +78,10 @@ def _source_lines(session: Session, config: Config, now_: dt.datetime) -> list[s
 
 def _stale_note(row: SourceHealth, source: SourceConfig, now_: dt.datetime) -> str:
     """A warning when a source has had no new item for longer than its stale_after_days."""
-    since = row.last_item_at or row.last_success_at
-    if since is None or now_ - since <= dt.timedelta(days=source.stale_after_days):
-        return ""
-    return f"; CẢNH BÁO: {(now_ - since).days} ngày không có tin mới"
+    from crawler.crawl import stale_days
+
+    quiet = stale_days(row, source, now_)
+    return "" if quiet is None else f"; CẢNH BÁO: {quiet} ngày không có tin mới"
 
 
 def outbox_counts(session: Session) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Sample data builders shared by the notifier tests (task views, tasks, documents)."""
+"""Sample data builders shared by the notifier tests (tracked tasks, events, stored tasks, documents)."""
 
 from __future__ import annotations
 

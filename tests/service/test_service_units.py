@@ -265,6 +265,28 @@ def test_status_lists_jobs_sources_and_outbox(session: Session) -> None:
     assert "1 lỗi" in text
 
 
+def test_a_quiet_source_is_stale_alike_in_status_and_in_alerts(session: Session) -> None:
+    """A source whose last new item is older than its stale_after_days is flagged with the same day
+    count by `dondoc status` and by the operator alerts; a recent one by neither."""
+    from crawler.crawl import health_alerts
+
+    quiet, fresh = NOW - dt.timedelta(days=12), NOW - dt.timedelta(days=2)
+    session.add_all([
+        Source(name="lang", family="generic", start_url="http://127.0.0.1/", last_success_at=NOW,
+               last_item_at=quiet, consecutive_failures=0, items_last_run=4),
+        Source(name="moi", family="generic", start_url="http://127.0.0.1/", last_success_at=NOW,
+               last_item_at=fresh, consecutive_failures=0, items_last_run=4),
+    ])
+    session.commit()
+    config = Config(sources=(source("lang", stale_after_days=10), source("moi", stale_after_days=10)))
+    text = "\n".join(status_lines(session, config, running=False, now_=NOW))
+    alerts = health_alerts(session, config.sources, NOW)
+    assert "lang: tốt" in text and "CẢNH BÁO: 12 ngày không có tin mới" in text
+    assert text.count("CẢNH BÁO") == 1
+    assert [(a.source, a.kind) for a in alerts] == [("lang", "stale")]
+    assert "trong 12 ngày" in alerts[0].message
+
+
 def test_housekeeping_prunes_old_pages_but_keeps_latest_and_used(session: Session) -> None:
     """Old raw pages go, except each URL's latest copy and pages a document was read from."""
     old = NOW - dt.timedelta(days=400)

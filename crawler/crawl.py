@@ -22,13 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.config import Config, SourceConfig, load_config
 from crawler.errors import ConfigError
 from crawler.storage.engine import make_engine, session_factory
-from crawler.storage.schema import Source
+from crawler.storage.service_state import SourceHealth, record_crawl, source_health
 
 logger = logging.getLogger(__name__)
 
@@ -171,33 +170,21 @@ def record_outcome(session: Session, source: SourceConfig, outcome: SourceOutcom
                    now: dt.datetime) -> HealthAlert | None:
     """Update a source's health (last success or failure, consecutive failures, items, last new item);
     returns a "selector" alert when a list that had items last run now parses to none."""
-    row = session.scalars(select(Source).where(Source.name == source.name)).first()
-    if row is None:
-        row = Source(name=source.name, items_last_run=0, consecutive_failures=0)
-        session.add(row)
-    alert = None
-    if outcome.empty_listing and (row.items_last_run or 0) > 0:
-        alert = HealthAlert(source.name, "selector",
-                            f"Nguồn {source.name}: trang danh sách không còn mục nào dù lần trước có "
-                            f"{row.items_last_run} (bộ chọn trong hồ sơ trang có thể đã lỗi thời): "
-                            f"{outcome.reason}")
-    row.family, row.start_url = source.family, source.start_url
-    row.items_last_run = outcome.items_listed
-    if outcome.ok:
-        row.last_success_at, row.consecutive_failures = now, 0
-    else:
-        row.last_failure_at, row.last_error = now, outcome.reason
-        row.consecutive_failures = (row.consecutive_failures or 0) + 1
-    if outcome.new_documents:
-        row.last_item_at = now
-    return alert
+    before = record_crawl(session, source.name, source.family, source.start_url, ok=outcome.ok,
+                          error=outcome.reason, items_listed=outcome.items_listed,
+                          found_new=bool(outcome.new_documents), now=now)
+    if not (outcome.empty_listing and before > 0):
+        return None
+    return HealthAlert(source.name, "selector",
+                       f"Nguồn {source.name}: trang danh sách không còn mục nào dù lần trước có "
+                       f"{before} (bộ chọn trong hồ sơ trang có thể đã lỗi thời): {outcome.reason}")
 
 
 def health_alerts(session: Session, sources: Sequence[SourceConfig],
                   now: dt.datetime) -> tuple[HealthAlert, ...]:
     """Alerts for sources failing N times in a row or with no new item for longer than their limit."""
     alerts = []
-    rows = {row.name: row for row in session.scalars(select(Source))}
+    rows = source_health(session)
     for source in sources:
         row = rows.get(source.name)
         if row is None:
@@ -206,16 +193,17 @@ def health_alerts(session: Session, sources: Sequence[SourceConfig],
             alerts.append(HealthAlert(source.name, "failing",
                                       f"Nguồn {source.name} lỗi {row.consecutive_failures} lần liên tiếp: "
                                       f"{row.last_error}"))
-        since = _aware(row.last_item_at or row.last_success_at)
-        if since is not None and now - since > dt.timedelta(days=source.stale_after_days):
+        quiet = stale_days(row, source, now)
+        if quiet is not None:
             alerts.append(HealthAlert(source.name, "stale",
-                                      f"Nguồn {source.name} không có tin mới trong {(now - since).days} ngày "
+                                      f"Nguồn {source.name} không có tin mới trong {quiet} ngày "
                                       f"(ngưỡng {source.stale_after_days} ngày)"))
     return tuple(alerts)
 
 
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    """A datetime read back from SQLite (naive, UTC) made timezone-aware."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=dt.UTC)
+def stale_days(row: SourceHealth, source: SourceConfig, now: dt.datetime) -> int | None:
+    """Days without a new item (or success) when longer than the source's stale_after_days, else None."""
+    since = row.last_item_at or row.last_success_at
+    if since is None or now - since <= dt.timedelta(days=source.stale_after_days):
+        return None
+    return (now - since).days

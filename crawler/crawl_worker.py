@@ -18,29 +18,27 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler, CrawlerProcess
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import Config, SourceConfig, config_from_dict
 from crawler.crawl import SourceOutcome, record_outcome
 from crawler.crawl_settings import process_settings, source_settings
 from crawler.errors import ConfigError
-from crawler.pipelines import shutdown_pool, source_row
+from crawler.pipelines import shutdown_pool
 from crawler.profiles import resolve_source
 from crawler.redaction import protect_config, register_database_url
 from crawler.spiders import SPIDERS, option_problem
 from crawler.spiders.base import SourceSpider, StoredCopy, Validators
 from crawler.spiders.urls import host_allowed
+from crawler.storage.documents import latest_content, page_validators, source_id
 from crawler.storage.engine import make_engine, session_factory
-from crawler.storage.schema import Page
 
 logger = logging.getLogger(__name__)
 
 
 def known_validators(session: Session) -> dict[str, Validators]:
     """URL -> (ETag, Last-Modified) of the latest stored copy of every page (sources share URLs)."""
-    rows = session.execute(select(Page.url, Page.etag, Page.last_modified).order_by(Page.fetched_at))
-    return {url: (etag, modified) for url, etag, modified in rows}
+    return page_validators(session)
 
 
 def for_source(known: Mapping[str, Validators], source: SourceConfig) -> dict[str, Validators]:
@@ -54,8 +52,7 @@ def stored_copy(sessions: sessionmaker[Session]) -> StoredCopy:
     def read(url: str) -> bytes | None:
         """The newest stored content of `url`, or None."""
         with sessions() as session:
-            query = select(Page.content).where(Page.url == url).order_by(Page.fetched_at.desc()).limit(1)
-            return session.scalars(query).first()
+            return latest_content(session, url)
     return read
 
 
@@ -107,7 +104,7 @@ def crawl(config: Config, db_url: str, time_limit_s: int) -> list[SourceOutcome]
     sessions = session_factory(make_engine(db_url))
     with sessions() as session:
         for source in config.sources:
-            source_row(session, source)
+            source_id(session, source.name, source.family, source.start_url)
         session.commit()
         known = known_validators(session)
     process = CrawlerProcess(process_settings(config.general, time_limit_s))

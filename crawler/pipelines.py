@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import SourceConfig
@@ -30,9 +30,8 @@ from crawler.errors import UnusableInputError
 from crawler.extract.text import ArticleProfile, document_from_bytes, sniff_kind, with_metadata
 from crawler.models import DocumentText, FetchedPage
 from crawler.spiders.items import FetchedItem
+from crawler.storage import documents
 from crawler.storage.engine import make_engine, session_factory
-from crawler.storage.schema import Document, Page, Source
-from crawler.storage.tablecells import encode_tables
 
 logger = logging.getLogger(__name__)
 
@@ -50,53 +49,17 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
-def source_row(session: Session, source: SourceConfig) -> Source:
-    """The sources row of a configured source, created on first use."""
-    row = session.scalars(select(Source).where(Source.name == source.name)).first()
-    if row is None:
-        row = Source(name=source.name, family=source.family, start_url=source.start_url,
-                     consecutive_failures=0, items_last_run=0)
-        session.add(row)
-        session.flush()
-    return row
-
-
 def store_page(session: Session, source_id: int, page: FetchedPage,
-               volatile: Sequence[str]) -> tuple[Page, bool]:
-    """Store a page once per (url, content hash); returns the row and whether the content is new."""
+               volatile: Sequence[str]) -> tuple[int, bool]:
+    """Store a page once per (url, content hash); returns its id and whether the content is new."""
     digest = content_hash(page.content, page.content_type, volatile)
-    row = session.scalars(select(Page).where(Page.url == page.url, Page.content_hash == digest)).first()
-    if row is not None:
-        row.etag, row.last_modified, row.fetched_at = page.etag, page.last_modified, page.fetched_at
-        return row, False
-    row = Page(source_id=source_id, url=page.url, content_hash=digest, content=page.content,
-               content_type=page.content_type, status=page.status, etag=page.etag,
-               last_modified=page.last_modified, fetched_at=page.fetched_at)
-    session.add(row)
-    session.flush()
-    return row, True
+    return documents.store_page(session, source_id, page, digest)
 
 
 def store_document(session: Session, source_id: int, page_id: int, url: str, doc: DocumentText,
-                   now: dt.datetime) -> Document | None:
-    """Add a document version unless the latest version of `url` has the same text; returns the new row."""
-    digest = text_hash(doc.text)
-    versions = select(Document).where(Document.url == url).order_by(Document.version.desc())
-    latest = session.scalars(versions).first()
-    if latest is not None and latest.text_hash == digest:
-        return None
-    published = doc.published.astimezone(dt.UTC) if doc.published else None
-    row = Document(
-        source_id=source_id, page_id=page_id, url=url, version=(latest.version + 1) if latest else 1,
-        kind=str(doc.kind), number=doc.number, issuer=doc.issuer, issued=doc.issued,
-        published_at=published, title=doc.title, summary=doc.summary, author=doc.author,
-        signer=doc.signer, text=doc.text, text_hash=digest, needs_ocr=doc.needs_ocr,
-        tables=encode_tables(doc.tables), extracted_at=None,
-        created_at=now,
-    )
-    session.add(row)
-    session.flush()
-    return row
+                   now: dt.datetime) -> int | None:
+    """Add a document version unless the latest version of `url` has the same text; returns its id."""
+    return documents.store_document(session, source_id, page_id, url, doc, text_hash(doc.text), now)
 
 
 def read_document(item: FetchedItem, profile: ArticleProfile) -> DocumentText:
@@ -177,12 +140,12 @@ class StoragePipeline:
         volatile = tuple(source.options.get("volatile_patterns", ()))
         with self.sessions() as session:
             source_id = self._source_id(session, source)
-            page, changed = store_page(session, source_id, item.page, volatile)
+            page_id, changed = store_page(session, source_id, item.page, volatile)
             if doc is not None and changed:
                 if doc.needs_ocr:
                     spider.warn(f"văn bản là bản quét không có lớp chữ, cần OCR: {item.page.url}")
                 url = item.document_url or item.page.url
-                if store_document(session, source_id, page.id, url, doc, dt.datetime.now(dt.UTC)) is not None:
+                if store_document(session, source_id, page_id, url, doc, dt.datetime.now(dt.UTC)) is not None:
                     spider.crawler.stats.inc_value("dondoc/new_documents")
             session.commit()
         return item
@@ -199,5 +162,5 @@ class StoragePipeline:
     def _source_id(self, session: Session, source: SourceConfig) -> int:
         """The source's row id, looked up once per crawl."""
         if self.source_id is None:
-            self.source_id = source_row(session, source).id
+            self.source_id = documents.source_id(session, source.name, source.family, source.start_url)
         return self.source_id

@@ -18,13 +18,12 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import Config, secret
-from crawler.errors import DeliveryError
+from crawler.errors import DeliveryError, InvalidSignatureError
 from crawler.redaction import protect_config
 from notifier.channels.base import Channel, OutgoingMessage
 from notifier.channels.factory import output_dir
 from notifier.onboarding import (
     OFFSET_FILE,
-    InvalidSignatureError,
     OffsetStore,
     Reply,
     handle_telegram_webhook,

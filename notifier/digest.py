@@ -1,4 +1,4 @@
-"""Pure digest building: from task views and events to what one unit or recipient should read.
+"""Pure digest building: from tracked tasks and their events to what one unit or recipient should read.
 
 A digest has three sections, in this order: overdue tasks (most days late first), tasks due within
 N days (soonest first), then tasks that are new or changed since the recipient's last digest. A task
@@ -12,43 +12,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from crawler.models import Deadline, Precision, Status
+from crawler.models import Precision, Status
+from crawler.storage.tasks import CHANGE_KINDS, TaskEventRecord, TrackedTask
 
 ACTION_LIMIT = 220
-CHANGE_KINDS = (
-    "new",
-    "deadline_changed",
-    "status_changed",
-    "lead_changed",
-    "done",
-    "no_longer_listed",
-)
 _CLOSED_STATUSES = frozenset({Status.DONE.value})
 _FINAL_KINDS = frozenset({"done", "no_longer_listed"})
-
-
-@dataclass(frozen=True)
-class TaskView:
-    """What a digest needs to know about one tracked task, read from storage."""
-
-    task_id: int
-    action: str
-    lead: tuple[str, ...]
-    support: tuple[str, ...]
-    deadline: Deadline
-    status: str | None
-    document_number: str | None
-    document_url: str | None
-    listed: bool = True
-
-
-@dataclass(frozen=True)
-class EventView:
-    """One task event (new, deadline changed, ...) recorded by the differ on a given day."""
-
-    task_id: int
-    kind: str
-    on: dt.date
 
 
 @dataclass(frozen=True)
@@ -120,16 +89,18 @@ def shorten(text: str, limit: int = ACTION_LIMIT) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
-def is_open(task: TaskView) -> bool:
+def is_open(task: TrackedTask) -> bool:
     """A task still to be done: listed and not reported done."""
     return task.listed and (task.status or "") not in _CLOSED_STATUSES
 
 
-def latest_changes(events: Iterable[EventView], since: dt.date | None, as_of: dt.date) -> dict[int, str]:
+def latest_changes(
+    events: Iterable[TaskEventRecord], since: dt.date | None, as_of: dt.date
+) -> dict[int, str]:
     """The change kind to show per task for (since, as_of]: the most recent one, except that a task
     first seen in the window stays "new" (the reader never saw its earlier state) unless it was
     done or delisted since. due_soon/overdue events are ignored."""
-    chosen: dict[int, EventView] = {}
+    chosen: dict[int, TaskEventRecord] = {}
     fresh: set[int] = set()
     for event in events:
         if event.kind not in CHANGE_KINDS or event.on > as_of:
@@ -142,7 +113,7 @@ def latest_changes(events: Iterable[EventView], since: dt.date | None, as_of: dt
         if current is None or (event.on, _kind_rank(event.kind)) >= (current.on, _kind_rank(current.kind)):
             chosen[event.task_id] = event
     return {
-        task_id: "new" if task_id in fresh and event.kind not in _FINAL_KINDS else event.kind
+        task_id: "new" if task_id in fresh and event.kind not in _FINAL_KINDS else str(event.kind)
         for task_id, event in chosen.items()
     }
 
@@ -152,12 +123,12 @@ def _kind_rank(kind: str) -> int:
     return CHANGE_KINDS.index(kind)
 
 
-def make_item(task: TaskView, as_of: dt.date, event_kind: str | None) -> DigestItem:
-    """Turn a task view into a digest item, computing days late or left against `as_of`."""
+def make_item(task: TrackedTask, as_of: dt.date, event_kind: str | None) -> DigestItem:
+    """Turn a tracked task into a digest item, computing days late or left against `as_of`."""
     due = task.deadline.due
     days = (due - as_of).days if due is not None else None
     return DigestItem(
-        task_id=task.task_id,
+        task_id=task.id,
         action=shorten(task.action),
         deadline_raw=task.deadline.raw,
         due=due,
@@ -178,8 +149,8 @@ def build_digest(
     name: str,
     as_of: dt.date,
     period: str,
-    tasks: Sequence[TaskView],
-    events: Iterable[EventView],
+    tasks: Sequence[TrackedTask],
+    events: Iterable[TaskEventRecord],
     *,
     due_soon_days: int = 7,
     since: dt.date | None = None,
@@ -193,7 +164,7 @@ def build_digest(
     horizon = as_of + dt.timedelta(days=due_soon_days)
     sections = {"overdue": overdue, "due_soon": due_soon, "changes": changed}
     for task in _unique(tasks):
-        event_kind = changes.get(task.task_id)
+        event_kind = changes.get(task.id)
         key = section_of(task, as_of, horizon, event_kind)
         if key is not None:
             sections[key].append(make_item(task, as_of, event_kind))
@@ -211,7 +182,7 @@ def build_digest(
     )
 
 
-def section_of(task: TaskView, as_of: dt.date, horizon: dt.date, event_kind: str | None) -> str | None:
+def section_of(task: TrackedTask, as_of: dt.date, horizon: dt.date, event_kind: str | None) -> str | None:
     """Which section a task belongs to (overdue, due_soon, changes) or None; decided before building
     its item, so the many tasks a digest leaves out cost almost nothing."""
     due = task.deadline.due
@@ -227,12 +198,12 @@ def _change_order(item: DigestItem) -> tuple[int, dt.date, int]:
     return (_kind_rank(item.event_kind or "new"), item.due or dt.date.max, item.task_id)
 
 
-def _unique(tasks: Iterable[TaskView]) -> list[TaskView]:
+def _unique(tasks: Iterable[TrackedTask]) -> list[TrackedTask]:
     """Drop repeated task ids (a task reached through two followed units appears once)."""
     seen: set[int] = set()
-    unique: list[TaskView] = []
+    unique: list[TrackedTask] = []
     for task in tasks:
-        if task.task_id not in seen:
-            seen.add(task.task_id)
+        if task.id not in seen:
+            seen.add(task.id)
             unique.append(task)
     return unique

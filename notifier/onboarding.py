@@ -1,9 +1,9 @@
 """Onboarding and bot commands: invite codes, Telegram `/start CODE`, the signed Zalo webhook.
 
-`dondoc invite --unit NAME` stores a one-time code (repository.create_invite). The unit head sends
+`dondoc invite --unit NAME` stores a one-time code (storage.invites.create_invite). The unit head sends
 `/start CODE` to the Telegram bot (read by long polling `getUpdates`, or by webhook) or the code to
 the Zalo OA (its `user_send_text` webhook, signed with `X-ZEvent-Signature`), and the chat or user id
-is recorded (repository.redeem_invite). Subscribers then ask the bot for their tasks, the overdue
+is recorded (storage.invites.redeem_invite). Subscribers then ask the bot for their tasks, the overdue
 ones, those due this week, or unsubscribe; every reply is Vietnamese plain text.
 
 Handling is idempotent, so an update seen twice (a crash between handling it and storing the
@@ -28,26 +28,23 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot
 from telegram.error import TelegramError
 
-from crawler.storage.repository import (
-    INVITE_ALPHABET,
-    INVITE_LENGTH,
+from crawler.errors import InvalidSignatureError
+from crawler.storage import outbox, recipients
+from crawler.storage.invites import INVITE_ALPHABET, INVITE_LENGTH, create_invite, redeem_invite, used_invite
+from crawler.storage.tasks import TrackedTask, index_by_unit, load_tasks, tasks_for_units
+from crawler.storage.units import (
     UnitDirectory,
-    create_invite,
     default_directory,
     ensure_unit,
     find_unit,
     load_resolver,
-    redeem_invite,
-    set_address_active,
+    unit_resolver,
 )
-from crawler.storage.schema import ChannelAddress, InviteCode, OutboxMessage, Subscription, Unit
-from notifier.digest import TaskView, is_open, shorten
-from notifier.queries import index_by_unit, load_task_views, tasks_for_units, unit_resolver
+from notifier.digest import is_open, shorten
 from notifier.render import vn_date
 
 log = logging.getLogger(__name__)
@@ -86,10 +83,6 @@ NOT_SUBSCRIBED = (
     "(trên Zalo chỉ cần gửi mã)."
 )
 BAD_CODE = "Mã mời không đúng, đã được dùng hoặc đã hết hạn. Vui lòng xin mã mới từ người quản trị."
-
-
-class InvalidSignatureError(Exception):
-    """A webhook request whose signature or secret token does not match: reject it (HTTP 403)."""
 
 
 @dataclass(frozen=True)
@@ -183,9 +176,9 @@ def _start(session: Session, inbound: Inbound, code: str) -> str:
     if done is not None:
         log.info("%s address subscribed to %s", inbound.channel, done.unit)
         return _welcome(done.unit)
-    row = session.scalar(select(InviteCode).where(InviteCode.code == code.strip().upper()))
-    if row is not None and (row.used_channel, row.used_address) == (inbound.channel, inbound.address):
-        return _welcome(session.get_one(Unit, row.unit_id).name)
+    used = used_invite(session, code)
+    if used is not None and (used.channel, used.address) == (inbound.channel, inbound.address):
+        return _welcome(used.unit)
     return BAD_CODE
 
 
@@ -198,45 +191,21 @@ def _subscriber_command(
     session: Session, inbound: Inbound, command: str, directory: UnitDirectory | None
 ) -> str:
     """Answer tasks/overdue/week/unsubscribe for a subscribed chat, or explain how to subscribe."""
-    recipients = subscriber_ids(session, inbound.channel, inbound.address)
-    if not recipients:
+    subscribers = recipients.receiving_recipients(session, inbound.channel, inbound.address)
+    if not subscribers:
         return NOT_SUBSCRIBED
     if command == "unsubscribe":
-        set_address_active(session, inbound.channel, inbound.address, False)
+        recipients.set_address_active(session, inbound.channel, inbound.address, False)
         log.info("%s address unsubscribed", inbound.channel)
         return "Đã hủy nhận nhắc việc qua kênh này. Gửi /start kèm mã mời mới để đăng ký lại."
-    units = subscribed_units(session, recipients)
+    units = recipients.subscribed_units(session, subscribers, by_name=True)
     resolver = unit_resolver(session, directory)
-    tasks = tasks_for_units(index_by_unit(load_task_views(session), resolver), units, resolver)
+    tasks = tasks_for_units(index_by_unit(load_tasks(session), resolver), units, resolver)
     today = inbound.at.astimezone(TIMEZONE).date()
     return task_reply(command, select_tasks(command, tasks, today), today)
 
 
-def subscriber_ids(session: Session, channel: str, address: str) -> list[int]:
-    """Recipients receiving on this active chat or user id."""
-    return list(
-        session.scalars(
-            select(ChannelAddress.recipient_id).where(
-                ChannelAddress.channel == channel,
-                ChannelAddress.address == address,
-                ChannelAddress.active.is_(True),
-            )
-        )
-    )
-
-
-def subscribed_units(session: Session, recipient_ids: Sequence[int]) -> list[str]:
-    """Names of the units these recipients follow (config and invite subscriptions)."""
-    rows = session.scalars(
-        select(Unit.name)
-        .join(Subscription, Subscription.unit_id == Unit.id)
-        .where(Subscription.recipient_id.in_(list(recipient_ids)))
-        .order_by(Unit.name)
-    )
-    return list(dict.fromkeys(rows))
-
-
-def select_tasks(command: str, tasks: Sequence[TaskView], today: dt.date) -> list[TaskView]:
+def select_tasks(command: str, tasks: Sequence[TrackedTask], today: dt.date) -> list[TrackedTask]:
     """Open tasks for a command: all (tasks), past due (overdue) or due from today to Sunday (week)."""
     sunday = today + dt.timedelta(days=6 - today.weekday())
     chosen = [task for task in tasks if is_open(task)]
@@ -244,10 +213,10 @@ def select_tasks(command: str, tasks: Sequence[TaskView], today: dt.date) -> lis
         chosen = [t for t in chosen if t.deadline.due is not None and t.deadline.due < today]
     elif command == "week":
         chosen = [t for t in chosen if t.deadline.due is not None and today <= t.deadline.due <= sunday]
-    return sorted(chosen, key=lambda t: (t.deadline.due or dt.date.max, t.task_id))
+    return sorted(chosen, key=lambda t: (t.deadline.due or dt.date.max, t.id))
 
 
-def task_reply(command: str, tasks: Sequence[TaskView], today: dt.date) -> str:
+def task_reply(command: str, tasks: Sequence[TrackedTask], today: dt.date) -> str:
     """A numbered list of tasks under a title, cut to fit one Zalo message."""
     titles = {
         "tasks": "Nhiệm vụ đang thực hiện",
@@ -268,7 +237,7 @@ def task_reply(command: str, tasks: Sequence[TaskView], today: dt.date) -> str:
     return "\n".join(lines)
 
 
-def task_line(number: int, task: TaskView, today: dt.date) -> str:
+def task_line(number: int, task: TrackedTask, today: dt.date) -> str:
     """One task as a reply line: action, deadline as a date with lateness, source document."""
     due = task.deadline.due
     if due is None:
@@ -285,33 +254,13 @@ def touch_interaction(session: Session, user_id: str, at: dt.datetime) -> None:
     """Record a Zalo user's latest interaction with the OA (it opens the 48-hour sending window) and
     release the messages held while the window was closed."""
     moment = at.astimezone(dt.UTC)
-    session.execute(
-        update(ChannelAddress)
-        .where(
-            ChannelAddress.channel == "zalo",
-            ChannelAddress.address == user_id,
-            (ChannelAddress.last_interaction_at.is_(None)) | (ChannelAddress.last_interaction_at < moment),
-        )
-        .values(last_interaction_at=moment)
-        .execution_options(synchronize_session=False)
-    )
+    recipients.touch_interaction(session, "zalo", user_id, moment)
     release_held(session, user_id, moment)
 
 
 def release_held(session: Session, user_id: str, at: dt.datetime) -> int:
     """Make this user's Zalo messages held outside the window (recent ones only) due again."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.channel == "zalo",
-            OutboxMessage.address == user_id,
-            OutboxMessage.status == "held",
-            OutboxMessage.created_at >= at - HELD_RELEASE_AGE,
-        )
-        .values(status="pending", next_attempt_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    released = int(getattr(result, "rowcount", 0) or 0)
+    released = outbox.release_held(session, "zalo", user_id, at - HELD_RELEASE_AGE)
     if released:
         log.info("%d held zalo messages released: the user is back in the 48-hour window", released)
     return released

@@ -15,24 +15,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from crawler.config import Config, RecipientConfig
-from crawler.errors import DeliveryError, PermanentDeliveryError
-from crawler.storage.repository import INVITE
-from crawler.storage.schema import ChannelAddress, OutboxMessage, Recipient, Subscription, Unit
-from notifier.channels import part_limits
-from notifier.channels.base import (
+from crawler.errors import (
     AddressGoneError,
-    Channel,
+    DeliveryError,
     MessageHeldError,
-    OutgoingMessage,
-    SendResult,
+    PermanentDeliveryError,
 )
+from crawler.storage import outbox as store
+from crawler.storage import recipients
+from crawler.storage.outbox import PlannedMessage, StoredMessage, write_planned
+from notifier.channels import part_limits
+from notifier.channels.base import Channel, OutgoingMessage, SendResult
 from notifier.digest import Digest
 from notifier.planning import default_since, digest_for, load_inputs, period_label
 from notifier.render import render_digest, split_parts
@@ -45,19 +44,6 @@ BACKOFF_CAP = dt.timedelta(hours=6)
 LEASE = dt.timedelta(minutes=5)
 OPERATOR_PERIOD = "operator"
 ERROR_LIMIT = 500
-
-
-@dataclass(frozen=True)
-class PlannedMessage:
-    """A message ready to be written to the outbox: one part for one address."""
-
-    key: str
-    channel: str
-    address: str
-    subject: str
-    body: str
-    html: str | None
-    period: str
 
 
 @dataclass(frozen=True)
@@ -112,53 +98,11 @@ def plan_text(
     return planned
 
 
-def write_planned(
-    session: Session, recipient_id: int | None, planned: Sequence[PlannedMessage], now: dt.datetime
-) -> int:
-    """Insert the planned messages whose key is not in the outbox yet; return how many were added."""
-    keys = [message.key for message in planned]
-    existing = set(
-        session.scalars(select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(keys)))
-    )
-    added = 0
-    for message in planned:
-        if message.key in existing:
-            continue
-        existing.add(message.key)
-        session.add(
-            OutboxMessage(
-                idempotency_key=message.key,
-                recipient_id=recipient_id,
-                channel=message.channel,
-                address=message.address,
-                subject=message.subject,
-                body=message.body,
-                body_html=message.html,
-                period=message.period,
-                status="pending",
-                attempts=0,
-                created_at=now,
-            )
-        )
-        added += 1
-    return added
-
-
-def recipient_row(session: Session, name: str) -> Recipient:
-    """The stored recipient of that name, created when the config sync has not run yet."""
-    row = session.scalar(select(Recipient).where(Recipient.name == name))
-    if row is None:
-        row = Recipient(name=name)
-        session.add(row)
-        session.flush()
-    return row
-
-
 def addresses_of(
-    session: Session, recipient: Recipient, configured: RecipientConfig | None
+    session: Session, recipient: int, configured: RecipientConfig | None
 ) -> list[tuple[str, str]]:
     """Active addresses of a recipient: learned ones (Telegram, Zalo) and the config's, minus deactivated."""
-    rows = session.scalars(select(ChannelAddress).where(ChannelAddress.recipient_id == recipient.id)).all()
+    rows = recipients.addresses_of(session, recipient)
     inactive = {(row.channel, row.address) for row in rows if not row.active}
     found = [(row.channel, row.address) for row in rows if row.active]
     for channel in configured.channels if configured else ():
@@ -168,43 +112,23 @@ def addresses_of(
     return found
 
 
-def units_of(session: Session, recipient: Recipient, configured: RecipientConfig) -> list[str]:
+def units_of(session: Session, recipient: int, configured: RecipientConfig) -> list[str]:
     """Units a recipient follows: from the config and from subscriptions made through the bots."""
-    subscribed = session.scalars(
-        select(Unit.name)
-        .join(Subscription, Subscription.unit_id == Unit.id)
-        .where(Subscription.recipient_id == recipient.id)
-    ).all()
-    return list(dict.fromkeys([*configured.units, *subscribed]))
+    return list(dict.fromkeys([*configured.units, *recipients.subscribed_units(session, [recipient])]))
 
 
-def last_period(session: Session, recipient_id: int, kind: str, as_of: dt.date) -> dt.date | None:
+def last_period(session: Session, recipient: int, kind: str, as_of: dt.date) -> dt.date | None:
     """The day of the recipient's latest earlier digest of this kind, from the outbox."""
-    current = period_label(kind, as_of)
-    latest = session.scalar(
-        select(OutboxMessage.period)
-        .where(
-            OutboxMessage.recipient_id == recipient_id,
-            OutboxMessage.period.like(f"{kind}:%"),
-            OutboxMessage.period < current,
-        )
-        .order_by(OutboxMessage.period.desc())
-        .limit(1)
-    )
+    latest = store.latest_period_before(session, recipient, kind, period_label(kind, as_of))
     return dt.date.fromisoformat(latest.split(":", 1)[1]) if latest else None
 
 
 def digest_recipients(session: Session, config: Config) -> list[RecipientConfig]:
     """The config's recipients, then those onboarded by invite only (their settings from the database)."""
-    named = {r.name for r in config.recipients}
-    onboarded = session.scalars(
-        select(Recipient)
-        .where(Recipient.origin == INVITE, Recipient.name.not_in(named))
-        .order_by(Recipient.id)
-    )
+    onboarded = recipients.invite_only_recipients(session, {r.name for r in config.recipients})
     return [
         *config.recipients,
-        *(RecipientConfig(r.name, (), (), tuple(r.due_soon_days), tuple(r.digests)) for r in onboarded),
+        *(RecipientConfig(r.name, (), (), r.due_soon_days, r.digests) for r in onboarded),
     ]
 
 
@@ -214,19 +138,19 @@ def enqueue_digests(
     """Write the `period` (daily, weekly) digests as of a day to the outbox; return messages added."""
     created = now or dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC)
     label = period_label(period, as_of)
-    targets: list[tuple[RecipientConfig, Recipient, dt.date]] = []
+    targets: list[tuple[RecipientConfig, int, dt.date]] = []
     for configured in digest_recipients(session, config):
         if period not in configured.digests:
             continue
-        row = recipient_row(session, configured.name)
-        since = last_period(session, row.id, period, as_of) or default_since(period, as_of)
-        targets.append((configured, row, since))
+        recipient = recipients.recipient_id(session, configured.name)
+        since = last_period(session, recipient, period, as_of) or default_since(period, as_of)
+        targets.append((configured, recipient, since))
     if not targets:
         return 0
     inputs = load_inputs(session, min(since for _, _, since in targets), as_of)
     added = 0
-    for configured, row, since in targets:
-        units = units_of(session, row, configured)
+    for configured, recipient, since in targets:
+        units = units_of(session, recipient, configured)
         digest = digest_for(
             inputs, configured.name, units, as_of, label, due_soon_days=configured.due_soon_days, since=since
         )
@@ -235,8 +159,8 @@ def enqueue_digests(
             continue
         added += write_planned(
             session,
-            row.id,
-            plan_digest(configured.name, digest, addresses_of(session, row, configured)),
+            recipient,
+            plan_digest(configured.name, digest, addresses_of(session, recipient, configured)),
             created,
         )
     session.commit()
@@ -250,12 +174,11 @@ def notify_operator(session: Session, config: Config | None, text: str, now: dt.
     if not config or not name:
         return 0
     configured = next((r for r in config.recipients if r.name == name), None)
-    row = recipient_row(session, name)
+    recipient = recipients.recipient_id(session, name)
     subject = "[dondoc] Cần người vận hành xử lý"
     period = f"{OPERATOR_PERIOD}:{now.date().isoformat()}"
-    added = write_planned(
-        session, row.id, plan_text(name, subject, text, period, addresses_of(session, row, configured)), now
-    )
+    planned = plan_text(name, subject, text, period, addresses_of(session, recipient, configured))
+    added = write_planned(session, recipient, planned, now)
     session.commit()
     return added
 
@@ -268,30 +191,16 @@ def backoff(attempts: int) -> dt.timedelta:
 
 def recover_interrupted(session: Session, now: dt.datetime) -> int:
     """Make rows left "sending" by a crashed run due now (call at start, under the instance lock)."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == "sending")
-        .values(status="pending", next_attempt_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    count = store.requeue_sending(session, now)
     session.commit()
-    return int(getattr(result, "rowcount", 0) or 0)
+    return count
 
 
 def _claim(session: Session, row_id: int, now: dt.datetime) -> bool:
     """Take a due row for sending (pending, or sending with an expired lease); False if someone else did."""
-    due = or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)
-    claimable = or_(
-        and_(OutboxMessage.status == "pending", due), and_(OutboxMessage.status == "sending", due)
-    )
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, claimable)
-        .values(status="sending", attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE)
-        .execution_options(synchronize_session=False)
-    )
+    claimed = store.claim(session, row_id, now, LEASE)
     session.commit()
-    return int(getattr(result, "rowcount", 0) or 0) == 1
+    return claimed
 
 
 def deliver_pending(
@@ -307,21 +216,18 @@ def deliver_pending(
 
     `should_stop` is asked before each message: once it answers True the run ends and the rows not
     reached stay in the outbox (counted as waiting) for the next run."""
-    rows = session.execute(
-        select(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.address, OutboxMessage.next_attempt_at)
-        .where(OutboxMessage.status.in_(("pending", "sending")))
-        .order_by(OutboxMessage.id)
-    ).all()
+    rows = store.queued(session)
     counts = {"sent": 0, "retried": 0, "failed": 0, "held": 0, "waiting": 0}
     blocked: set[tuple[str, str]] = set()
-    for index, (row_id, channel_name, address, next_at) in enumerate(rows):
+    for index, queued in enumerate(rows):
+        row_id, channel_name, next_at = queued.id, queued.channel, queued.next_attempt_at
         if should_stop is not None and should_stop():
             log.info("delivery run stopped early; %d messages stay in the outbox", len(rows) - index)
             counts["waiting"] += len(rows) - index
             break
-        target = (channel_name, address)
+        target = (channel_name, queued.address)
         channel = channels.get(channel_name)
-        if target in blocked or channel is None or (next_at is not None and _aware(next_at) > now):
+        if target in blocked or channel is None or (next_at is not None and next_at > now):
             if channel is None:
                 log.info("channel %s is not configured; message %s waits", channel_name, row_id)
             blocked.add(target)
@@ -340,11 +246,6 @@ def deliver_pending(
     return report
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    """Treat naive datetimes read back from SQLite as UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def _deliver_one(
     session: Session,
     channel: Channel,
@@ -354,9 +255,9 @@ def _deliver_one(
     max_attempts: int,
 ) -> str:
     """Send one claimed row and record the outcome; returns sent, retried, failed or held."""
-    row = session.get_one(OutboxMessage, row_id, populate_existing=True)
+    row = store.stored_message(session, row_id)
     message = OutgoingMessage(
-        row.idempotency_key, row.channel, row.address, row.subject, row.body, row.body_html
+        row.key, row.channel, row.address, row.subject, row.body, row.html
     )
     try:
         result = channel.send(message)
@@ -364,7 +265,7 @@ def _deliver_one(
         _deactivate(session, row.channel, row.address)
         return _fail(session, row, str(exc), now, config)
     except MessageHeldError as exc:
-        row.status, row.last_error, row.next_attempt_at = "held", _short(exc), None
+        store.mark(session, row.id, "held", _short(exc))
         session.commit()
         _tell_operator(
             session, row, f"Tin nhắn tới {row.channel}:{row.address} đang bị giữ lại: {exc}", now, config
@@ -381,35 +282,20 @@ def _deliver_one(
     return "sent"
 
 
-def _mark_sent(session: Session, row: OutboxMessage, result: SendResult, now: dt.datetime) -> None:
+def _mark_sent(session: Session, row: StoredMessage, result: SendResult, now: dt.datetime) -> None:
     """Record acceptance; follow a moved chat by updating the address everywhere it is used."""
-    row.status, row.sent_at, row.last_error, row.next_attempt_at = "sent", now, None, None
+    store.mark(session, row.id, "sent", None, sent_at=now)
     if result.new_address and result.new_address != row.address:
-        old = row.address
-        session.execute(
-            update(ChannelAddress)
-            .where(ChannelAddress.channel == row.channel, ChannelAddress.address == old)
-            .values(address=result.new_address)
-            .execution_options(synchronize_session=False)
-        )
-        session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.channel == row.channel,
-                OutboxMessage.address == old,
-                OutboxMessage.status != "sent",
-            )
-            .values(address=result.new_address)
-            .execution_options(synchronize_session=False)
-        )
-        row.address = result.new_address
+        recipients.move_address(session, row.channel, row.address, result.new_address)
+        store.readdress_unsent(session, row.channel, row.address, result.new_address)
+        store.mark(session, row.id, "sent", None, sent_at=now, address=result.new_address)
         log.info("%s address moved to a new chat id", row.channel)
     session.commit()
 
 
 def _retry(
     session: Session,
-    row: OutboxMessage,
+    row: StoredMessage,
     exc: Exception,
     now: dt.datetime,
     config: Config | None,
@@ -420,15 +306,15 @@ def _retry(
         return _fail(session, row, f"hết {row.attempts} lần thử: {exc}", now, config)
     wait = getattr(exc, "retry_after", None)
     delay = dt.timedelta(seconds=float(wait)) if wait else backoff(row.attempts)
-    row.status, row.last_error, row.next_attempt_at = "pending", _short(exc), now + delay
+    store.mark(session, row.id, "pending", _short(exc), next_attempt_at=now + delay)
     session.commit()
     log.info("message %s will be retried in %s: %s", row.id, delay, _short(exc))
     return "retried"
 
 
-def _fail(session: Session, row: OutboxMessage, error: str, now: dt.datetime, config: Config | None) -> str:
+def _fail(session: Session, row: StoredMessage, error: str, now: dt.datetime, config: Config | None) -> str:
     """Record a permanent failure and tell the operator."""
-    row.status, row.last_error, row.next_attempt_at = "failed", error[:ERROR_LIMIT], None
+    store.mark(session, row.id, "failed", error[:ERROR_LIMIT])
     session.commit()
     _tell_operator(
         session, row, f"Không gửi được tin nhắn tới {row.channel}:{row.address}: {error}", now, config
@@ -437,7 +323,7 @@ def _fail(session: Session, row: OutboxMessage, error: str, now: dt.datetime, co
 
 
 def _tell_operator(
-    session: Session, row: OutboxMessage, text: str, now: dt.datetime, config: Config | None
+    session: Session, row: StoredMessage, text: str, now: dt.datetime, config: Config | None
 ) -> None:
     """Notify the operator, except about the operator's own notices (no loops)."""
     if row.period.startswith(OPERATOR_PERIOD):
@@ -448,22 +334,8 @@ def _tell_operator(
 
 def _deactivate(session: Session, channel: str, address: str) -> None:
     """Stop using an address the channel says is gone, and drop its other queued messages."""
-    session.execute(
-        update(ChannelAddress)
-        .where(ChannelAddress.channel == channel, ChannelAddress.address == address)
-        .values(active=False)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.channel == channel,
-            OutboxMessage.address == address,
-            OutboxMessage.status == "pending",
-        )
-        .values(status="failed", last_error="địa chỉ đã ngừng nhận tin")
-        .execution_options(synchronize_session=False)
-    )
+    recipients.deactivate_address(session, channel, address)
+    store.fail_pending(session, channel, address, "địa chỉ đã ngừng nhận tin")
 
 
 def _short(exc: BaseException) -> str:

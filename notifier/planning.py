@@ -13,9 +13,16 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from crawler.storage.repository import UnitDirectory, UnitResolver
-from notifier.digest import Digest, EventView, TaskView, build_digest
-from notifier.queries import index_by_unit, load_events, load_task_views, tasks_for_units, unit_resolver
+from crawler.storage.tasks import (
+    TaskEventRecord,
+    TrackedTask,
+    index_by_unit,
+    load_events,
+    load_tasks,
+    tasks_for_units,
+)
+from crawler.storage.units import UnitDirectory, UnitResolver, unit_resolver
+from notifier.digest import Digest, build_digest
 from notifier.render import plain, render_digest
 
 PERIOD_DAYS = {"daily": 1, "weekly": 7, "manual": 7}
@@ -26,8 +33,8 @@ DEFAULT_DUE_SOON_DAYS = 7
 class DigestInputs:
     """Every task indexed by the unit keys it reaches, the change events per task, and the resolver."""
 
-    by_unit: dict[str, list[TaskView]]
-    events: dict[int, list[EventView]]
+    by_unit: dict[str, list[TrackedTask]]
+    events: dict[int, list[TaskEventRecord]]
     resolver: UnitResolver
 
 
@@ -45,12 +52,12 @@ def load_inputs(
     session: Session, since: dt.date | None, as_of: dt.date, directory: UnitDirectory | None = None
 ) -> DigestInputs:
     """Read all tasks and the change events in (since, as_of] once, with the unit resolver."""
-    events: dict[int, list[EventView]] = defaultdict(list)
+    events: dict[int, list[TaskEventRecord]] = defaultdict(list)
     for event in load_events(session, since, as_of):
         events[event.task_id].append(event)
     resolver = unit_resolver(session, directory)
     return DigestInputs(
-        by_unit=index_by_unit(load_task_views(session), resolver), events=dict(events), resolver=resolver
+        by_unit=index_by_unit(load_tasks(session), resolver), events=dict(events), resolver=resolver
     )
 
 
@@ -66,7 +73,7 @@ def digest_for(
 ) -> Digest | None:
     """The digest for a recipient or unit following `units`; None when there is nothing to say."""
     tasks = tasks_for_units(inputs.by_unit, units, inputs.resolver)
-    events = [event for task in tasks for event in inputs.events.get(task.task_id, ())]
+    events = [event for task in tasks for event in inputs.events.get(task.id, ())]
     return build_digest(
         name,
         as_of,

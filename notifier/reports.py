@@ -1,5 +1,6 @@
 """Task reports in the shape of the appendices offices file (seeds 002, 003): overdue tasks as of a day,
-or tasks due between two days, optionally for one unit or one assigning document, as DOCX, XLSX, HTML.
+or tasks due between two days, optionally for one unit or one assigning document (written out as DOCX,
+XLSX and HTML by notifier.report_files).
 
 A report has a summary table per unit (tasks assigned to it alone, shared with other units, total),
 units grouped as ministries and central bodies, then localities; then the list of tasks assigned to
@@ -14,7 +15,9 @@ Rules, so the numbers can be checked by hand:
 - overdue as of D: due on or before D (the seed's "đến hết tháng 7" counts "Tháng 7/2025" tasks as
   overdue on 31/07) and not reported done; due between A and B: due in [A, B] and not done;
 - tasks without a due date (recurring, none) and tasks no longer listed in their source are left out;
-- unit and document filters compare names case-, spacing- and tone-placement-insensitively.
+- the unit filter picks a unit's tasks as digests do (crawler.storage.tasks): its name in any spelling
+  or alias, and the collective addressees covering it, as lead or support;
+- the document filter compares numbers case-, spacing- and tone-placement-insensitively.
 """
 
 from __future__ import annotations
@@ -25,35 +28,18 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-import openpyxl
-from docx import Document as new_docx
-from docx.document import Document as DocxDocument
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-from docx.table import _Row
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.errors import DondocError
+from crawler.errors import ReportInputError
 from crawler.extract.normalize import match_key
-from crawler.storage.schema import Document, Task
+from crawler.storage.tasks import TrackedTask, index_by_unit, load_tasks, tasks_for_units
+from crawler.storage.units import UnitDirectory, UnitResolver, unit_resolver
 from notifier.bulletin.classify import is_local
-from notifier.bulletin.docxkit import set_fonts, set_page, xml_text
 from notifier.names import suggestion
-from notifier.render import environment
 
 logger = logging.getLogger(__name__)
 
-FORMATS = ("docx", "xlsx", "html")
-TEMPLATE = "report/report.html.j2"
 MINISTRIES = "Các bộ, ngành, cơ quan Trung ương"
 LOCALITIES = "Các địa phương"
 COLLECTIVES = "Giao chung cho nhiều cơ quan"
@@ -65,51 +51,14 @@ PROGRESS = {
     "in_progress_overdue": "Đang thực hiện (quá hạn)",
     "not_started": "Chưa thực hiện",
 }
-SUMMARY_HEADERS = (
-    "TT",
-    "Tên cơ quan",
-    "Số nhiệm vụ giao riêng",
-    "Số nhiệm vụ giao chung cùng các bộ, ngành, địa phương",
-)
-LIST_HEADERS = (
-    "TT",
-    "Văn bản giao việc",
-    "Nhiệm vụ",
-    "Kết quả yêu cầu",
-    "Thời hạn hoàn thành",
-    "Cơ quan thực hiện",
-    "Tiến độ",
-)
-ALONE_TITLE = "Nhiệm vụ giao riêng"
-SHARED_TITLE = "Nhiệm vụ giao chung"
-SUMMARY_WIDTHS_MM = (12, 95, 40, 55, 45)  # landscape A4 less margins: 247 mm
-LIST_WIDTHS_MM = (12, 32, 85, 30, 30, 35, 23)
 LOCAL_PREFIXES = ("sở ", "ubnd", "ủy ban nhân dân", "công an tỉnh", "công an thành phố")
-
-
-class ReportInputError(DondocError):
-    """A report was asked with a wrong period, unknown unit or document, or format: fix and rerun."""
-
-
-@dataclass(frozen=True)
-class StoredTask:
-    """One tracked task as a report reads it from storage."""
-
-    id: int
-    action: str
-    lead: tuple[str, ...]
-    support: tuple[str, ...]
-    documents: tuple[str, ...]
-    deadline_raw: str | None
-    due: dt.date
-    status: str | None
-    required_result: str = ""
 
 
 @dataclass(frozen=True)
 class ReportRow:
     """One printed task row; `result` is the task's required result (kết quả yêu cầu), if known."""
 
+    task_id: int
     number: int
     document: str
     action: str
@@ -167,53 +116,25 @@ def _key(name: str) -> str:
     return match_key(name).replace(" ", "")
 
 
-def load_tasks(session: Session) -> list[StoredTask]:
-    """Every listed task with a due date, with its assigning document numbers."""
-    query = (
-        select(
-            Task.id,
-            Task.action,
-            Task.lead,
-            Task.support,
-            Task.source_refs,
-            Task.deadline_raw,
-            Task.due,
-            Task.status,
-            Document.number,
-            Task.required_result,
-        )
-        .outerjoin(Document, Document.id == Task.document_id)
-        .where(Task.due.is_not(None), Task.listed.is_(True))
-        .order_by(Task.due, Task.id)
-    )
-    tasks = []
-    for task_id, action, lead, support, refs, raw, due, status, number, result in session.execute(query):
-        if due is None:
-            continue
-        cited = (str(d).strip() for d in [number, *(refs or [])] if d)
-        tasks.append(
-            StoredTask(
-                id=task_id,
-                action=" ".join(str(action).split()),
-                lead=tuple(lead or ()),
-                support=tuple(support or ()),
-                documents=tuple(dict.fromkeys(d for d in cited if d)),
-                deadline_raw=raw,
-                due=due,
-                status=status,
-                required_result=" ".join(str(result or "").split()),
-            )
-        )
-    return tasks
+def dated_tasks(session: Session) -> list[TrackedTask]:
+    """Every listed task with a due date, by due date then id."""
+    tasks = [t for t in load_tasks(session) if t.listed and t.deadline.due is not None]
+    return sorted(tasks, key=lambda t: (_due(t), t.id))
 
 
-def _filter(tasks: Iterable[StoredTask], unit: str | None, document: str | None) -> list[StoredTask]:
-    """Tasks naming `unit` (lead or support) and citing `document`, refusing names no task uses."""
+def _due(task: TrackedTask) -> dt.date:
+    """The due date of a task the report kept (every one has one)."""
+    assert task.deadline.due is not None
+    return task.deadline.due
+
+
+def _filter(tasks: Sequence[TrackedTask], unit: str | None, document: str | None,
+            resolver: UnitResolver) -> list[TrackedTask]:
+    """Tasks concerning `unit` (as digests pick them) and citing `document`, refusing names no task uses."""
     chosen = list(tasks)
     if unit:
-        wanted = _key(unit)
-        named = {u for t in chosen for u in (*t.lead, *t.support)}
-        chosen = [t for t in chosen if wanted in {_key(u) for u in (*t.lead, *t.support)}]
+        named = {u for t in chosen for u in t.units}
+        chosen = tasks_for_units(index_by_unit(chosen, resolver), [unit], resolver)
         if not chosen:
             raise ReportInputError(f"Không có nhiệm vụ nào của đơn vị '{unit}' (kiểm tra lại tên đơn vị). "
                                    + suggestion(unit, sorted(named)))
@@ -233,12 +154,23 @@ def _scope(unit: str | None, document: str | None) -> str:
 
 
 def overdue_report(
-    session: Session, as_of: dt.date, *, unit: str | None = None, document: str | None = None
+    session: Session,
+    as_of: dt.date,
+    *,
+    unit: str | None = None,
+    document: str | None = None,
+    directory: UnitDirectory | None = None,
 ) -> TaskReport:
     """Tasks overdue and not done at the end of `as_of`, by unit."""
-    tasks = [t for t in _filter(load_tasks(session), unit, document) if t.due <= as_of and t.status != "done"]
+    resolver = unit_resolver(session, directory)
+    tasks = [
+        t
+        for t in _filter(dated_tasks(session), unit, document, resolver)
+        if _due(t) <= as_of and t.status != "done"
+    ]
     title = f"Danh mục nhiệm vụ quá hạn, chưa hoàn thành đến hết ngày {as_of:%d/%m/%Y}"
-    return build_report(tasks, title, _scope(unit, document), "Tổng số nhiệm vụ quá hạn", as_of, unit)
+    scope = _scope(unit, document)
+    return build_report(tasks, title, scope, "Tổng số nhiệm vụ quá hạn", as_of, unit, resolver)
 
 
 def due_report(
@@ -248,21 +180,23 @@ def due_report(
     *,
     unit: str | None = None,
     document: str | None = None,
+    directory: UnitDirectory | None = None,
 ) -> TaskReport:
     """Tasks not done whose deadline falls between `date_from` and `date_to` (both included), by unit."""
     if date_to < date_from:
         raise ReportInputError(
             f"Khoảng thời gian không hợp lệ: đến ngày {date_to:%d/%m/%Y} trước từ ngày {date_from:%d/%m/%Y}."
         )
+    resolver = unit_resolver(session, directory)
     tasks = [
         t
-        for t in _filter(load_tasks(session), unit, document)
-        if date_from <= t.due <= date_to and t.status != "done"
+        for t in _filter(dated_tasks(session), unit, document, resolver)
+        if date_from <= _due(t) <= date_to and t.status != "done"
     ]
     title = (
         f"Danh mục nhiệm vụ có thời hạn hoàn thành từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}"
     )
-    return build_report(tasks, title, _scope(unit, document), "Tổng số nhiệm vụ", None, unit)
+    return build_report(tasks, title, _scope(unit, document), "Tổng số nhiệm vụ", None, unit, resolver)
 
 
 # --- building --------------------------------------------------------------------------------------
@@ -285,7 +219,7 @@ def is_collective(unit: str) -> bool:
     return match_key(unit).startswith("các ")
 
 
-def is_shared(task: StoredTask) -> bool:
+def is_shared(task: TrackedTask) -> bool:
     """Tell whether a task is shared: several lead units, or a collective lead."""
     return len(task.lead) > 1 or any(is_collective(u) for u in task.lead)
 
@@ -302,7 +236,7 @@ def is_locality(unit: str) -> bool:
     return is_local(unit) or match_key(unit).startswith(LOCAL_PREFIXES)
 
 
-def count_units(tasks: Iterable[StoredTask]) -> tuple[UnitGroup, ...]:
+def count_units(tasks: Iterable[TrackedTask]) -> tuple[UnitGroup, ...]:
     """The summary: for each lead unit, tasks assigned to it alone and shared, ministries first."""
     alone: Counter[str] = Counter()
     shared: Counter[str] = Counter()
@@ -327,28 +261,29 @@ def count_units(tasks: Iterable[StoredTask]) -> tuple[UnitGroup, ...]:
     return tuple(groups)
 
 
-def deadline_text(task: StoredTask, as_of: dt.date | None) -> str:
+def deadline_text(task: TrackedTask, as_of: dt.date | None) -> str:
     """The deadline as the source wrote it (else dd/mm/yyyy), with the days late as of `as_of`."""
-    text = " ".join((task.deadline_raw or "").split()) or f"{task.due:%d/%m/%Y}"
-    late = (as_of - task.due).days if as_of else 0
+    text = " ".join((task.deadline.raw or "").split()) or f"{_due(task):%d/%m/%Y}"
+    late = (as_of - _due(task)).days if as_of else 0
     return f"{text} (quá hạn {late} ngày)" if late > 0 else text
 
 
-def units_text(task: StoredTask) -> str:
+def units_text(task: TrackedTask) -> str:
     """Lead units, then support units after "Phối hợp:"."""
     lead = ", ".join(task.lead) or NO_UNIT
     return f"{lead}; Phối hợp: {', '.join(task.support)}" if task.support else lead
 
 
-def _rows(tasks: Sequence[StoredTask], as_of: dt.date | None) -> tuple[ReportRow, ...]:
+def _rows(tasks: Sequence[TrackedTask], as_of: dt.date | None) -> tuple[ReportRow, ...]:
     """Numbered rows of one task list, by due date then by first lead unit."""
-    ordered = sorted(tasks, key=lambda t: (t.due, sort_key(t.lead[0] if t.lead else NO_UNIT), t.id))
+    ordered = sorted(tasks, key=lambda t: (_due(t), sort_key(t.lead[0] if t.lead else NO_UNIT), t.id))
     return tuple(
         ReportRow(
+            task_id=t.id,
             number=n,
             document="; ".join(t.documents),
-            action=t.action,
-            result=t.required_result,
+            action=" ".join(t.action.split()),
+            result=" ".join(t.required_result.split()),
             deadline=deadline_text(t, as_of),
             units=units_text(t),
             progress=PROGRESS.get(t.status or "", "Chưa hoàn thành"),
@@ -358,22 +293,19 @@ def _rows(tasks: Sequence[StoredTask], as_of: dt.date | None) -> tuple[ReportRow
 
 
 def build_report(
-    tasks: Sequence[StoredTask],
+    tasks: Sequence[TrackedTask],
     title: str,
     scope: str,
     total_label: str,
     as_of: dt.date | None,
     unit: str | None = None,
+    resolver: UnitResolver | None = None,
 ) -> TaskReport:
-    """Assemble the report; with a unit filter the summary keeps that unit's line only."""
+    """Assemble the report; with a unit filter the summary keeps the lines of the leads that reach it
+    (the unit itself, by any name, and the collectives covering it)."""
     groups = count_units(tasks)
     if unit:
-        wanted = _key(unit)
-        groups = tuple(
-            UnitGroup(title=g.title, units=tuple(u for u in g.units if _key(u.unit) == wanted))
-            for g in groups
-            if any(_key(u.unit) == wanted for u in g.units)
-        )
+        groups = _lines_reaching(groups, unit, resolver)
     return TaskReport(
         title=title,
         scope=scope,
@@ -384,168 +316,15 @@ def build_report(
     )
 
 
-# --- writing ---------------------------------------------------------------------------------------
-
-
-def render_report_html(report: TaskReport) -> str:
-    """The report as one HTML page (tables, inline styles) fit for email and the browser."""
-    return (
-        environment()
-        .get_template(TEMPLATE)
-        .render(
-            r=report,
-            summary_headers=(*SUMMARY_HEADERS, report.total_label),
-            list_headers=LIST_HEADERS,
-            lists=((ALONE_TITLE, report.alone), (SHARED_TITLE, report.shared)),
-        )
-    )
-
-
-def write_report_docx(report: TaskReport, path: Path) -> None:
-    """The report as a landscape A4 Word document with a real heading and bordered tables."""
-    document = new_docx()
-    set_page(document, landscape=True)
-    set_fonts(document)
-    document.core_properties.title = report.title
-    heading = document.add_heading(xml_text(report.title.upper()), level=1)
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if report.scope:
-        document.add_paragraph(xml_text(report.scope)).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.add_heading("Tổng hợp theo đơn vị", level=2)
-    _docx_table(document, (*SUMMARY_HEADERS, report.total_label), _summary_cells(report), SUMMARY_WIDTHS_MM)
-    for title, rows in ((ALONE_TITLE, report.alone), (SHARED_TITLE, report.shared)):
-        document.add_heading(title, level=2)
-        if rows:
-            _docx_table(document, LIST_HEADERS, [_row_cells(row) for row in rows], LIST_WIDTHS_MM)
-        else:
-            document.add_paragraph("Không có nhiệm vụ nào.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(path))
-
-
-def _summary_cells(report: TaskReport) -> list[tuple[str, ...]]:
-    """Summary table body: a group title line, its units, then the total line."""
-    cells: list[tuple[str, ...]] = []
-    for group in report.groups:
-        cells.append(("", group.title + ":", "", "", ""))
-        cells += [
-            (str(u.number), u.unit, _count(u.alone), _count(u.shared), str(u.total)) for u in group.units
-        ]
-    alone, shared, total = report.totals
-    cells.append(("", "Tổng cộng (số nhiệm vụ)", str(alone), str(shared), str(total)))
-    return cells
-
-
-def _count(value: int) -> str:
-    """A count cell: blank for zero, as the seed's summary table leaves it."""
-    return str(value) if value else ""
-
-
-def _row_cells(row: ReportRow) -> tuple[str, ...]:
-    """One task row's cells in LIST_HEADERS order."""
-    return (f"{row.number}.", row.document, row.action, row.result, row.deadline, row.units, row.progress)
-
-
-def _docx_table(document: DocxDocument, headers: Sequence[str], rows: Sequence[Sequence[str]],
-                widths_mm: Sequence[int]) -> None:
-    """A bordered table with fixed column widths and a bold header row that repeats on every page."""
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    header = table.rows[0]
-    _repeat_header(header)
-    for cell, text in zip(header.cells, headers, strict=True):
-        cell.paragraphs[0].add_run(text).bold = True
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, values, strict=True):
-            run = cell.paragraphs[0].add_run(xml_text(text))
-            run.font.size = Pt(11)
-    for column, width in zip(table.columns, widths_mm, strict=True):
-        column.width = Mm(width)  # the grid, which LibreOffice reads
-        for cell in column.cells:  # the cells, which Word reads
-            cell.width = Mm(width)
-
-
-def _repeat_header(row: _Row) -> None:
-    """Mark a table row as header, repeated at the top of each page (w:tblHeader)."""
-    properties = row._tr.get_or_add_trPr()
-    flag = OxmlElement("w:tblHeader")
-    flag.set(qn("w:val"), "true")
-    properties.append(flag)
-
-
-def write_report_xlsx(report: TaskReport, path: Path) -> None:
-    """The report as a workbook: a summary sheet per unit and a task list sheet."""
-    workbook = openpyxl.Workbook()
-    summary = workbook.active
-    assert isinstance(summary, Worksheet)
-    summary.title = "Tổng hợp theo đơn vị"
-    headers = (*SUMMARY_HEADERS, report.total_label)
-    _sheet(summary, report, headers, _summary_cells(report), (6, 42, 16, 22, 16))
-    tasks = workbook.create_sheet("Danh sách nhiệm vụ")
-    lists = ((ALONE_TITLE, report.alone), (SHARED_TITLE, report.shared))
-    rows = [(title, *_row_cells(row)) for title, members in lists for row in members]
-    _sheet(tasks, report, ("Loại", *LIST_HEADERS), rows, (18, 6, 22, 60, 20, 20, 36, 18))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
-
-
-def _sheet(
-    sheet: Worksheet,
-    report: TaskReport,
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    widths: Sequence[int],
-) -> None:
-    """Fill one sheet: title and scope lines, a bold bordered header, wrapped bordered cells."""
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    sheet.append([report.title.upper()])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([report.scope])
-    sheet.append(list(headers))
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        cell.border = border
-    for values in rows:
-        sheet.append([_number_or_text(v) for v in values])
-        for cell in sheet[sheet.max_row]:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            cell.border = border
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula: scraped text may start with "="
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A4"
-
-
-def _number_or_text(value: str) -> int | str:
-    """Counts as numbers (so Excel can sum them), everything else as XML-safe text."""
-    return int(value) if value.isdigit() else xml_text(value)
-
-
-def write_report(
-    report: TaskReport, out_dir: Path, formats: Sequence[str] = FORMATS, stem: str = "bao-cao-nhiem-vu"
-) -> list[Path]:
-    """Write the report in each requested format ("docx", "xlsx", "html") into `out_dir`."""
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        raise ReportInputError(
-            f"Định dạng không hỗ trợ: {', '.join(unknown) or '(trống)'} (chỉ có: {', '.join(FORMATS)})."
-        )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for fmt in dict.fromkeys(formats):
-        path = out_dir / f"{stem}.{fmt}"
-        if fmt == "html":
-            path.write_text(render_report_html(report), encoding="utf-8")
-        elif fmt == "docx":
-            write_report_docx(report, path)
-        else:
-            write_report_xlsx(report, path)
-        written.append(path)
-    logger.info("task report written: %s", ", ".join(str(p) for p in written))
-    return written
+def _lines_reaching(
+    groups: Sequence[UnitGroup], unit: str, resolver: UnitResolver | None
+) -> tuple[UnitGroup, ...]:
+    """The summary groups cut to the lines whose unit reaches `unit` (exact name match without a resolver)."""
+    if resolver is None:
+        wanted = _key(unit)
+        keep = [[u for u in g.units if _key(u.unit) == wanted] for g in groups]
+    else:
+        wanted_keys = resolver.keys_of(unit)
+        keep = [[u for u in g.units if resolver.reach(u.unit) & wanted_keys] for g in groups]
+    pairs = zip(groups, keep, strict=True)
+    return tuple(UnitGroup(title=g.title, units=tuple(lines)) for g, lines in pairs if lines)

@@ -36,7 +36,7 @@ def require_known_recipient(session: Session, config: Config, name: str) -> None
     """Refuse an invite for a recipient neither the config nor the database knows, suggesting the
     closest names (a code for a misspelt name would subscribe a new, unknown recipient)."""
     from crawler.extract.normalize import match_key
-    from crawler.storage.repository import recipient_names
+    from crawler.storage.recipients import recipient_names
     from notifier.names import suggestion
 
     names = [*(recipient.name for recipient in config.recipients), *recipient_names(session)]

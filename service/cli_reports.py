@@ -81,7 +81,8 @@ def split_formats(value: str) -> list[str]:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the overdue or due-between task report as DOCX, XLSX and/or HTML."""
-    from notifier.reports import due_report, overdue_report, write_report
+    from notifier.report_files import write_report
+    from notifier.reports import due_report, overdue_report
 
     config = load_cli_config(args)
     filters = {"unit": args.unit, "document": args.document}

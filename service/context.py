@@ -25,7 +25,7 @@ def today() -> dt.date:
 
 
 def now() -> dt.datetime:
-    """The current time, UTC-aware: SQLite keeps datetimes naive, so everything stored must be UTC."""
+    """The current time, UTC-aware (the storage's timestamps are UTC-aware too)."""
     return dt.datetime.now(dt.UTC)
 
 
@@ -66,16 +66,6 @@ def short_error(exc: BaseException) -> str:
 
     first = str(exc).splitlines()[0] if str(exc) else ""
     return redact(f"{type(exc).__name__}: {first}")[:300]
-
-
-def aware(moment: dt.datetime) -> dt.datetime:
-    """A datetime read back from SQLite (naive, UTC) made timezone-aware."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-def utc(moment: dt.datetime | None) -> dt.datetime | None:
-    """A datetime as stored: UTC (SQLite drops the zone, so every stored time must be UTC)."""
-    return moment.astimezone(dt.UTC) if moment is not None else None
 
 
 def output_dir(config: Config) -> Path:

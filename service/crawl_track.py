@@ -37,10 +37,11 @@ def crawl_and_track(
     """Crawl (in a subprocess), then extract tasks from new documents and record the differ's events."""
     day = as_of or today()
     from crawler.crawl import run_crawl
-    from crawler.diff import record_time_events
     from crawler.extract.units import load_gazetteer
     from crawler.pipeline import extract_pending_documents
-    from crawler.storage.repository import default_directory, sync_config
+    from crawler.storage.differ import record_time_events
+    from crawler.storage.recipients import sync_config
+    from crawler.storage.units import default_directory
 
     url = config.database_url()
     gazetteer = load_gazetteer(tuple((u.name, u.aliases) for u in config.units))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from crawler.config import Config
-from service.context import aware, short_error, utc
+from service.context import short_error
 from service.processes import signal_groups, tree_groups
 
 if TYPE_CHECKING:
@@ -131,49 +131,37 @@ class Service:
 
 def record_job_start(service: Service, job_id: str, started: dt.datetime) -> None:
     """Mark a job running in service_jobs (so `dondoc status` shows it in flight)."""
-    from crawler.storage.schema import ServiceJob
+    from crawler.storage import service_state
 
     with service.sessions() as session:
-        row = session.get(ServiceJob, job_id) or ServiceJob(job_id=job_id, runs=0, failures=0)
-        row.last_started_at, row.last_outcome = utc(started), "running"
-        session.add(row)
+        service_state.record_job_start(session, job_id, started)
         session.commit()
 
 
 def record_job_end(service: Service, job_id: str, result: JobResult, finished: dt.datetime) -> None:
     """Record a job's outcome, its counters and its next run time; once the scheduler has stopped
     there is none, and the stored one (the run that just ended) stays, so a restart runs it again."""
-    from crawler.storage.schema import ServiceJob
+    from crawler.storage import service_state
 
+    error = None if result.outcome == "ok" else result.detail[:1000]
     with service.sessions() as session:
-        row = session.get(ServiceJob, job_id) or ServiceJob(job_id=job_id, runs=0, failures=0)
-        row.last_finished_at, row.last_outcome = utc(finished), result.outcome
-        row.last_error = None if result.outcome == "ok" else result.detail[:1000]
-        row.runs = (row.runs or 0) + 1
-        row.failures = (row.failures or 0) + (0 if result.outcome == "ok" else 1)
-        row.next_run_at = utc(service.next_run(job_id)) or row.next_run_at
-        session.add(row)
+        service_state.record_job_end(session, job_id, result.outcome, error, finished,
+                                     service.next_run(job_id))
         session.commit()
 
 
 def record_next_runs(service: Service, job_ids: Sequence[str]) -> None:
     """Store every job's next run time (at start, so `dondoc status` and a restart can see it)."""
-    from crawler.storage.schema import ServiceJob
+    from crawler.storage import service_state
 
     with service.sessions() as session:
-        for job_id in job_ids:
-            row = session.get(ServiceJob, job_id) or ServiceJob(job_id=job_id, runs=0, failures=0)
-            row.next_run_at = utc(service.next_run(job_id))
-            session.add(row)
+        service_state.record_next_runs(session, {job_id: service.next_run(job_id) for job_id in job_ids})
         session.commit()
 
 
 def stored_next_runs(service: Service) -> dict[str, dt.datetime]:
     """The next run times the previous service run stored, by job id (UTC-aware)."""
-    from sqlalchemy import select
-
-    from crawler.storage.schema import ServiceJob
+    from crawler.storage import service_state
 
     with service.sessions() as session:
-        rows = session.execute(select(ServiceJob.job_id, ServiceJob.next_run_at)).all()
-    return {job_id: aware(moment) for job_id, moment in rows if moment is not None}
+        return service_state.stored_next_runs(session)

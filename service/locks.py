@@ -81,25 +81,24 @@ def _file_lock(path: Path, wait: bool) -> InstanceLock:
 
 def _postgres_lock(url: str, key: int, wait: bool) -> InstanceLock:
     """A session-level advisory lock held on a dedicated connection until released."""
-    from sqlalchemy import text
-
     from crawler.storage.engine import make_engine
+    from crawler.storage.service_state import advisory_lock, advisory_unlock, try_advisory_lock
 
     engine = make_engine(url)
     connection = engine.connect()
-    got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+    got = try_advisory_lock(connection, key)
     if not got and not wait:
         connection.close()
         engine.dispose()
         raise AlreadyRunningError(busy_message(f"khóa advisory {key} của PostgreSQL"))
     if not got:
         log.info("waiting for the PostgreSQL advisory lock %d held by another dondoc process", key)
-        connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+        advisory_lock(connection, key)
     connection.commit()
 
     def release() -> None:
         """Unlock, then close the connection that held the lock."""
-        connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+        advisory_unlock(connection, key)
         connection.commit()
         connection.close()
         engine.dispose()

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from crawler.config import Config
-from service.context import aware
 from service.status import outbox_counts
 
 if TYPE_CHECKING:
@@ -35,12 +34,10 @@ def collect_metrics(session: Session, config: Config, now_: dt.datetime) -> list
 
 def _job_metrics(session: Session) -> list[Metric]:
     """Runs and failures per job."""
-    from sqlalchemy import select
-
-    from crawler.storage.schema import ServiceJob
+    from crawler.storage.service_state import job_states
 
     metrics: list[Metric] = []
-    for row in session.scalars(select(ServiceJob).order_by(ServiceJob.job_id)):
+    for row in job_states(session):
         labels = (("job", row.job_id),)
         metrics.append(Metric("dondoc_job_runs_total", "counter", "Job runs.", row.runs or 0, labels))
         metrics.append(Metric("dondoc_job_failures_total", "counter", "Job runs that did not succeed.",
@@ -50,14 +47,12 @@ def _job_metrics(session: Session) -> list[Metric]:
 
 def _volume_metrics(session: Session) -> list[Metric]:
     """Documents, tasks and outbox messages by status."""
-    from sqlalchemy import func, select
-
-    from crawler.storage.schema import Document, Task
+    from crawler.storage.documents import document_count
+    from crawler.storage.tasks import task_count
 
     metrics = [
-        Metric("dondoc_documents", "gauge", "Stored documents (all versions).",
-               session.scalar(select(func.count(Document.id))) or 0),
-        Metric("dondoc_tasks", "gauge", "Tracked tasks.", session.scalar(select(func.count(Task.id))) or 0),
+        Metric("dondoc_documents", "gauge", "Stored documents (all versions).", document_count(session)),
+        Metric("dondoc_tasks", "gauge", "Tracked tasks.", task_count(session)),
     ]
     counts = outbox_counts(session)
     for status in ("pending", "sending", "sent", "failed", "held"):
@@ -72,18 +67,16 @@ def _volume_metrics(session: Session) -> list[Metric]:
 
 def _source_metrics(session: Session, config: Config, now_: dt.datetime) -> list[Metric]:
     """Per configured source: up, consecutive failures, seconds since its last success (+Inf: never)."""
-    from sqlalchemy import select
+    from crawler.storage.service_state import source_health
 
-    from crawler.storage.schema import Source
-
-    rows = {row.name: row for row in session.scalars(select(Source))}
+    rows = source_health(session)
     metrics: list[Metric] = []
     for source in config.sources:
         row = rows.get(source.name)
         labels = (("source", source.name),)
         failures = row.consecutive_failures if row else 0
         last = row.last_success_at if row else None
-        staleness = (now_ - aware(last)).total_seconds() if last else math.inf
+        staleness = (now_ - last).total_seconds() if last else math.inf
         metrics += [
             Metric("dondoc_source_up", "gauge", "1 when the source's last crawl succeeded.",
                    1 if row is not None and last is not None and not failures else 0, labels),

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 
 def units_with_tasks(session: Session) -> list[str]:
     """Every unit named as lead or support of a tracked task, in a stable order."""
-    from notifier.queries import load_task_views
+    from crawler.storage.tasks import load_tasks
 
-    names = {unit for view in load_task_views(session) for unit in (*view.lead, *view.support)}
+    names = {unit for task in load_tasks(session) for unit in task.units}
     return sorted(names)
 
 
@@ -53,7 +53,7 @@ def slug(name: str) -> str:
 def known_unit_names(session: Session, config: Config) -> list[str]:
     """Every unit a digest can be asked for: units named on tasks first, then the configured units and
     their aliases, then the gazetteer's units."""
-    from crawler.storage.repository import default_directory
+    from crawler.storage.units import default_directory
 
     directory = default_directory()
     configured = [name for unit in config.units for name in (unit.name, *unit.aliases)]
@@ -64,8 +64,8 @@ def require_known_unit(session: Session, config: Config, unit: str) -> None:
     """Refuse a unit name no task, config or gazetteer knows (even through an alias), suggesting the
     closest names."""
     from crawler.extract.normalize import match_key
+    from crawler.storage.units import unit_resolver
     from notifier.names import suggestion
-    from notifier.queries import unit_resolver
 
     names = known_unit_names(session, config)
     known = {match_key(name) for name in names}

@@ -34,7 +34,8 @@ JobTable = Callable[[Service], list[JobSpec]]
 def run_service(config: Config, job_table: JobTable, *, wait_for_lock: bool = False,
                 clock: Callable[[], dt.datetime] = now) -> int:
     """`dondoc run`: hold the instance lock, schedule every job, serve /healthz, stop cleanly on a signal."""
-    from crawler.storage.repository import default_directory, sync_config
+    from crawler.storage.recipients import sync_config
+    from crawler.storage.units import default_directory
 
     url = config.database_url()
     lock = acquire_lock(url, "run", wait_for_lock)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from crawler.config import Config, SourceConfig
-from service.context import TIMEZONE, aware
+from service.context import TIMEZONE
 from service.jobs import OUTCOME_LABELS
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from crawler.storage.service_state import SourceHealth
 
 
 SERVICE_STATES = {True: "đang chạy", False: "không chạy", None: "không rõ (không mở được tệp khóa)"}
@@ -36,17 +38,15 @@ def no_database_lines(database: Path, running: bool | None) -> list[str]:
 
 def _when(moment: dt.datetime | None) -> str:
     """A stored time shown in Asia/Ho_Chi_Minh as dd/mm/yyyy HH:MM:SS, or a dash."""
-    return aware(moment).astimezone(TIMEZONE).strftime("%d/%m/%Y %H:%M:%S") if moment else "–"
+    return moment.astimezone(TIMEZONE).strftime("%d/%m/%Y %H:%M:%S") if moment else "–"
 
 
 def _job_lines(session: Session) -> list[str]:
     """One line per job: last start, outcome, counters, next run, last error."""
-    from sqlalchemy import select
-
-    from crawler.storage.schema import ServiceJob
+    from crawler.storage.service_state import job_states
 
     lines = []
-    for row in session.scalars(select(ServiceJob).order_by(ServiceJob.job_id)):
+    for row in job_states(session):
         outcome = OUTCOME_LABELS.get(row.last_outcome or "", "chưa chạy")
         line = (f"  {row.job_id}: lần cuối {_when(row.last_started_at)} – {outcome} "
                 f"({row.runs} lần chạy, {row.failures} lần không thành công); "
@@ -59,11 +59,9 @@ def _job_lines(session: Session) -> list[str]:
 
 def _source_lines(session: Session, config: Config, now_: dt.datetime) -> list[str]:
     """One line per configured source: healthy, failing (with the reason) or stale."""
-    from sqlalchemy import select
+    from crawler.storage.service_state import source_health
 
-    from crawler.storage.schema import Source
-
-    rows = {row.name: row for row in session.scalars(select(Source))}
+    rows = source_health(session)
     lines = []
     for source in config.sources:
         row = rows.get(source.name)
@@ -78,22 +76,19 @@ def _source_lines(session: Session, config: Config, now_: dt.datetime) -> list[s
     return lines
 
 
-def _stale_note(row: Any, source: SourceConfig, now_: dt.datetime) -> str:
+def _stale_note(row: SourceHealth, source: SourceConfig, now_: dt.datetime) -> str:
     """A warning when a source has had no new item for longer than its stale_after_days."""
-    since = row.last_item_at or row.last_success_at
-    if since is None or now_ - aware(since) <= dt.timedelta(days=source.stale_after_days):
-        return ""
-    return f"; CẢNH BÁO: {(now_ - aware(since)).days} ngày không có tin mới"
+    from crawler.crawl import stale_days
+
+    quiet = stale_days(row, source, now_)
+    return "" if quiet is None else f"; CẢNH BÁO: {quiet} ngày không có tin mới"
 
 
 def outbox_counts(session: Session) -> dict[str, int]:
     """How many outbox messages are in each status."""
-    from sqlalchemy import func, select
+    from crawler.storage.outbox import status_counts
 
-    from crawler.storage.schema import OutboxMessage
-
-    query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-    return {str(status): int(count) for status, count in session.execute(query).all()}
+    return status_counts(session)
 
 
 def _outbox_line(session: Session) -> str:

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crawler.config import Config, SourceConfig
-from service.context import TIMEZONE, output_dir, short_error, utc
+from service.context import TIMEZONE, output_dir, short_error
 from service.crawl_track import crawl_time_limit
 from service.jobs import JobResult, Service
 from service.processes import wait_child
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    pass
 
 log = logging.getLogger("dondoc")
 
@@ -86,13 +86,11 @@ def record_source_failure(service: Service, source: SourceConfig, reason: str) -
 
 def alert_failing_source(service: Service, source: SourceConfig) -> None:
     """Tell the operator once, when a source reaches its failures_before_alert in a row."""
-    from sqlalchemy import select
-
-    from crawler.storage.schema import Source
+    from crawler.storage.service_state import source_health
     from notifier.outbox import notify_operator
 
     with service.sessions() as session:
-        row = session.scalars(select(Source).where(Source.name == source.name)).first()
+        row = source_health(session).get(source.name)
         if row is None or row.consecutive_failures != source.failures_before_alert:
             return
         text = f"Nguồn {source.name} lỗi {row.consecutive_failures} lần liên tiếp: {row.last_error}"
@@ -102,8 +100,8 @@ def alert_failing_source(service: Service, source: SourceConfig) -> None:
 
 def digest_job(service: Service, period: str) -> JobResult:
     """Record today's due-soon/overdue events, queue the `period` digests, then deliver the outbox."""
-    from crawler.diff import record_time_events
-    from crawler.storage.repository import due_soon_offsets
+    from crawler.storage.differ import record_time_events
+    from crawler.storage.recipients import due_soon_offsets
     from notifier.outbox import enqueue_digests
 
     now_ = service.clock()
@@ -144,6 +142,7 @@ def housekeeping_job(service: Service) -> JobResult:
     """Prune raw pages past their retention and tell the operator about stale sources and Zalo tokens
     about to expire (the operator notice's daily period key sends each text once a day)."""
     from crawler.crawl import health_alerts
+    from crawler.storage.documents import prune_raw_pages
     from notifier.outbox import notify_operator
 
     now_ = service.clock()
@@ -164,8 +163,7 @@ def housekeeping_job(service: Service) -> JobResult:
 def zalo_token_warnings(config: Config, now_: dt.datetime) -> list[str]:
     """Warnings about the Zalo OA's stored tokens when Zalo is configured (an app id is set)."""
     from crawler.config import secret
-    from notifier.channels.factory import ZALO_TOKEN_FILE
-    from notifier.channels.zalo import FileTokenStore, token_warnings
+    from notifier.channels.zalo import ZALO_TOKEN_FILE, FileTokenStore, token_warnings
 
     settings = config.channels.zalo
     if not settings.app_id:
@@ -178,20 +176,3 @@ def zalo_token_warnings(config: Config, now_: dt.datetime) -> list[str]:
     if stored is None and secret(settings.access_token_env) and secret(settings.refresh_token_env):
         return []  # the environment's pair seeds the store at the first send; its expiry is unknown
     return token_warnings(stored, now_)
-
-
-def prune_raw_pages(session: Session, cutoff: dt.datetime) -> int:
-    """Delete stored raw pages fetched before `cutoff`, except each URL's latest copy (its ETag keeps
-    conditional requests working) and pages a document was read from."""
-    from sqlalchemy import delete, func, select
-
-    from crawler.storage.schema import Document, Page
-
-    latest = select(func.max(Page.id)).group_by(Page.url)
-    used = select(Document.page_id).where(Document.page_id.is_not(None))
-    result = session.execute(
-        delete(Page)
-        .where(Page.fetched_at < utc(cutoff), Page.id.not_in(latest), Page.id.not_in(used))
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import re
 import subprocess
@@ -181,6 +182,59 @@ def test_commands_on_the_demo_database(
     assert invite.returncode == 0 and re.search(r"/start [A-Z0-9]{6,}", invite.stdout)
     missing = run_dondoc(config, "bulletin", "render", str(tmp_path / "khong-co.toml"))
     assert missing.returncode == 2 and one_line(missing.stderr) and "Traceback" not in missing.stderr
+
+
+@pytest.mark.slow
+def test_digest_and_report_agree_on_every_unit_of_the_demo_database(
+    demo: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path
+) -> None:
+    """As of 20/10/2025, for every unit of the demo database, the digest's overdue tasks (and those due
+    that very day, which the report counts as overdue "đến hết ngày") are the tasks of `dondoc report
+    overdue --unit`, and its tasks due within 7 days those of `dondoc report due --unit`."""
+    from sqlalchemy import select
+
+    from crawler.errors import ReportInputError
+    from crawler.storage.engine import make_engine, session_factory
+    from crawler.storage.schema import Unit
+    from notifier.planning import digest_for, load_inputs
+    from notifier.reports import TaskReport, due_report, overdue_report
+    from service.previews import units_with_tasks
+
+    def ids(report: TaskReport) -> set[int]:
+        """The tasks a report lists."""
+        return {row.task_id for row in (*report.alone, *report.shared)}
+
+    _result, db = demo
+    as_of, week = dt.date(2025, 10, 20), dt.date(2025, 10, 27)
+    with session_factory(make_engine(f"sqlite:///{db}"))() as session:
+        inputs = load_inputs(session, as_of, as_of)
+        units = sorted({*units_with_tasks(session), *session.scalars(select(Unit.name))})
+        checked = 0
+        for unit in units:
+            digest = digest_for(inputs, unit, [unit], as_of, "manual:2025-10-20")
+            overdue = {i.task_id for i in digest.overdue} if digest else set()
+            soon = {i.task_id: i.due for i in digest.due_soon} if digest else {}
+            try:
+                reported = ids(overdue_report(session, as_of, unit=unit))
+                upcoming = ids(due_report(session, as_of, week, unit=unit))
+            except ReportInputError:  # no dated task concerns the unit
+                reported = upcoming = set()
+            assert reported == overdue | {t for t, due in soon.items() if due == as_of}, unit
+            assert upcoming == set(soon), unit
+            checked += bool(overdue or soon)
+        assert checked >= 5
+    config = tmp_path / "dondoc.toml"
+    config.write_text(f'[general]\ndatabase = "{db}"\noutput_dir = "{tmp_path / "out"}"\n', encoding="utf-8")
+    digest = run_dondoc(config, "digest", "--as-of", "2025-10-20", "--unit", "Bộ Tư pháp")
+    report = run_dondoc(config, "report", "overdue", "--as-of", "2025-10-20", "--unit", "Bộ Tư pháp",
+                        "--format", "html")
+    assert digest.returncode == 0 and report.returncode == 0, report.stderr
+    html = (tmp_path / "out" / "reports" / "nhiem-vu-qua-han-2025-10-20.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    total = re.search(r"Tổng cộng \(số nhiệm vụ\) (\d+) (\d+) (\d+)", text)
+    late = re.search(r"(\d+) quá hạn", digest.stdout)
+    assert total is not None and late is not None and int(late.group(1)) > 0
+    assert int(total.group(3)) == int(late.group(1)) + digest.stdout.count("đến hạn hôm nay")
 
 
 def test_config_is_accepted_after_the_subcommand() -> None:

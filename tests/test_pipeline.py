@@ -60,8 +60,8 @@ def test_tables_survive_storage_and_extract_as_from_the_file(db_session: Session
     text and tables, and its tasks are those `dondoc extract` reads from the same file."""
     from crawler.extract import extract_tasks
     from crawler.extract.text import document_from_bytes
-    from crawler.pipeline import document_text
     from crawler.pipelines import store_document
+    from crawler.storage.documents import document_text
     from crawler.storage.schema import Page, Source
 
     content = task_table_docx()
@@ -75,11 +75,11 @@ def test_tables_survive_storage_and_extract_as_from_the_file(db_session: Session
     )
     db_session.add(page)
     db_session.flush()
-    row = store_document(db_session, source.id, page.id, doc.url or "", doc, NOW)
-    assert row is not None
+    stored_id = store_document(db_session, source.id, page.id, doc.url or "", doc, NOW)
+    assert stored_id is not None
     db_session.commit()
     db_session.expire_all()
-    stored = document_text(db_session.get(Document, row.id))  # type: ignore[arg-type]
+    stored = document_text(db_session, stored_id)
     assert stored.tables == doc.tables and stored.text == doc.text
     gazetteer = load_gazetteer()
     expected = [(t.line, t.action, t.lead, t.deadline) for t in extract_tasks(doc, gazetteer)]

@@ -1,1 +1,1 @@
-"""Storage: engine, schema, migrations and repository functions (SQLite by default, PostgreSQL too)."""
+"""Storage: engine, schema, migrations, one query module per thing stored (SQLite and PostgreSQL)."""

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Dialect,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -18,6 +19,32 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Every timestamp column: stored as UTC, read back as an aware UTC datetime on any database.
+
+    PostgreSQL keeps the instant (timestamptz); SQLite keeps the wall time only, so values are
+    converted to UTC before they are written and marked UTC when read. A naive value is taken as UTC,
+    as the stored naive values always were; comparisons in queries convert their operands the same way.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        """The value as written: in UTC."""
+        return None if value is None else as_utc(value)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        """The value as read: aware, in UTC."""
+        return None if value is None else as_utc(value)
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """An aware datetime in UTC; a naive one is taken to be UTC already."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 class Base(DeclarativeBase):
@@ -33,11 +60,11 @@ class Source(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     family: Mapped[str] = mapped_column(String(40))
     start_url: Mapped[str] = mapped_column(Text)
-    last_success_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    last_failure_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    last_failure_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
-    last_item_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_item_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     items_last_run: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -56,7 +83,7 @@ class Page(Base):
     status: Mapped[int] = mapped_column(Integer)
     etag: Mapped[str | None] = mapped_column(String(400))
     last_modified: Mapped[str | None] = mapped_column(String(100))
-    fetched_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    fetched_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class Document(Base):
@@ -74,7 +101,7 @@ class Document(Base):
     number: Mapped[str | None] = mapped_column(String(100), index=True)
     issuer: Mapped[str | None] = mapped_column(Text)
     issued: Mapped[dt.date | None] = mapped_column(Date)
-    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     title: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(200))
@@ -83,8 +110,8 @@ class Document(Base):
     text_hash: Mapped[str] = mapped_column(String(64))
     needs_ocr: Mapped[bool] = mapped_column(Boolean, default=False)
     tables: Mapped[list[Any] | None] = mapped_column(JSON)  # cells of its tables (storage.tablecells)
-    extracted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    extracted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class Unit(Base):
@@ -201,7 +228,7 @@ class ChannelAddress(Base):
     address: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     origin: Mapped[str] = mapped_column(String(10), default="config")
-    last_interaction_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_interaction_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     recipient: Mapped[Recipient] = relationship(back_populates="addresses")
 
 
@@ -226,9 +253,9 @@ class InviteCode(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
     recipient_name: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     used_channel: Mapped[str | None] = mapped_column(String(20))
     used_address: Mapped[str | None] = mapped_column(String(300))
 
@@ -249,10 +276,10 @@ class OutboxMessage(Base):
     period: Mapped[str] = mapped_column(String(40), default="")
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
 class ServiceJob(Base):
@@ -261,9 +288,9 @@ class ServiceJob(Base):
     __tablename__ = "service_jobs"
 
     job_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    next_run_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    last_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    last_finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    next_run_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    last_started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    last_finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     last_outcome: Mapped[str | None] = mapped_column(String(20))
     last_error: Mapped[str | None] = mapped_column(Text)
     runs: Mapped[int] = mapped_column(Integer, default=0)

@@ -21,8 +21,9 @@ import unicodedata
 from collections.abc import Sequence
 
 from crawler.config import BulletinSectionConfig
+from crawler.errors import BulletinInputError
 from crawler.extract.normalize import match_key
-from notifier.bulletin.model import Article, BulletinInputError, SectionRule
+from notifier.bulletin.model import Article, SectionRule
 
 PROVINCES = (
     "Hà Nội",

@@ -17,23 +17,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.config import Config
-from crawler.storage.schema import Document, Source
+from crawler.errors import BulletinInputError
+from crawler.storage.documents import StoredArticle, articles_published, known_articles
 from notifier.bulletin.classify import DEFAULT_SECTIONS, check_rules, classify, section_rules
 from notifier.bulletin.dedupe import DEFAULT_THRESHOLD, Story, drop_near_duplicates
 from notifier.bulletin.draftfile import paragraphs_of, write_draft
-from notifier.bulletin.model import (
-    Article,
-    BulletinInputError,
-    Draft,
-    DraftItem,
-    DraftSection,
-    Period,
-    SectionRule,
-)
+from notifier.bulletin.model import Article, Draft, DraftItem, DraftSection, Period, SectionRule
 
 logger = logging.getLogger(__name__)
 
@@ -101,40 +93,31 @@ def lead_summary(summary: str | None, text: str) -> str:
 
 
 def local_day(moment: dt.datetime) -> dt.date:
-    """The Asia/Ho_Chi_Minh day of a timestamp; a naive one (SQLite drops the offset dondoc writes)
-    is already local wall-clock time."""
-    return moment.astimezone(TIMEZONE).date() if moment.tzinfo else moment.date()
+    """The Asia/Ho_Chi_Minh day of an aware timestamp."""
+    return moment.astimezone(TIMEZONE).date()
 
 
 def load_articles(session: Session, period: Period) -> list[Article]:
     """The newest version of every article published (local day) within the period."""
     margin = dt.timedelta(days=1)
-    query = (
-        select(Document, Source.name)
-        .outerjoin(Source, Source.id == Document.source_id)
-        .where(Document.kind == "article", Document.published_at.is_not(None))
-        .where(Document.published_at >= dt.datetime.combine(period.start - margin, dt.time()))
-        .where(Document.published_at < dt.datetime.combine(period.end + margin * 2, dt.time()))
-        .order_by(Document.url, Document.version)
-    )
+    start = dt.datetime.combine(period.start - margin, dt.time(), tzinfo=TIMEZONE)
+    end = dt.datetime.combine(period.end + margin * 2, dt.time(), tzinfo=TIMEZONE)
     newest: dict[str, Article] = {}
-    for document, configured_name in session.execute(query):
-        article = _article(document, configured_name)
-        if article is not None and period.start <= article.published <= period.end:
+    for document in articles_published(session, start, end):
+        article = _article(document)
+        if period.start <= article.published <= period.end:
             newest[document.url] = article
     return list(newest.values())
 
 
-def _article(document: Document, configured_name: str | None) -> Article | None:
-    """The bulletin's view of one stored document, None when it lacks a publication time."""
-    if document.published_at is None:
-        return None
+def _article(document: StoredArticle) -> Article:
+    """The bulletin's view of one stored article."""
     return Article(
         id=document.id,
         url=document.url,
         title=" ".join((document.title or "").split()) or document.url,
         summary=lead_summary(document.summary, document.text),
-        source=source_name(document.url, configured_name),
+        source=source_name(document.url, document.source_name),
         published=local_day(document.published_at),
         author=document.author.strip() if document.author and document.author.strip() else None,
     )
@@ -241,8 +224,7 @@ def check_draft_ids(session: Session, draft: Draft, path: Path) -> None:
     """Refuse a draft naming an article the database does not hold (a mistyped or foreign id),
     naming the draft file and the line of the id."""
     ids = {item.id for item in draft.items}
-    query = select(Document.id).where(Document.id.in_(ids), Document.kind == "article")
-    known = set(session.scalars(query))
+    known = known_articles(session, ids)
     for item in draft.items:
         if item.id not in known:
             raise BulletinInputError(

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from notifier.bulletin.model import BulletinInputError, Draft, DraftItem, DraftSection
+from crawler.errors import BulletinInputError
+from notifier.bulletin.model import Draft, DraftItem, DraftSection
 
 T = TypeVar("T")
 WRAP = 96

@@ -10,11 +10,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from crawler.config import BulletinSectionConfig
-from crawler.errors import DondocError
-
-
-class BulletinInputError(DondocError):
-    """A bulletin input (period, draft file, format) is wrong: fix it as the message says and rerun."""
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from sqlalchemy.orm import Session
 
+from crawler.errors import BulletinInputError
 from notifier.bulletin.docxkit import add_bookmark, add_link, set_fonts, set_page, xml_text
 from notifier.bulletin.draft import check_draft_ids
 from notifier.bulletin.draftfile import load_draft, paragraphs_of
-from notifier.bulletin.model import BulletinInputError, Draft, DraftItem
+from notifier.bulletin.model import Draft, DraftItem
 from notifier.render import environment, safe_url
 
 logger = logging.getLogger(__name__)

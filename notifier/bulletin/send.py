@@ -16,15 +16,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.config import Config
-from crawler.errors import PermanentDeliveryError
-from crawler.storage.schema import OutboxMessage
+from crawler.errors import BulletinInputError, PermanentDeliveryError
+from crawler.storage.outbox import PlannedMessage, queued_keys, write_planned
 from notifier.bulletin.draft import check_draft_ids
 from notifier.bulletin.draftfile import load_draft
-from notifier.bulletin.model import BulletinInputError, Draft
+from notifier.bulletin.model import Draft
 from notifier.bulletin.render import (
     CONTENTS_TITLE,
     ORIGINAL_LABEL,
@@ -34,7 +33,7 @@ from notifier.bulletin.render import (
 )
 from notifier.channels.base import Channel
 from notifier.channels.email import checked_address
-from notifier.outbox import DeliveryReport, PlannedMessage, deliver_pending, message_key, write_planned
+from notifier.outbox import DeliveryReport, deliver_pending, message_key
 
 logger = logging.getLogger(__name__)
 
@@ -169,13 +168,7 @@ def _earlier_versions(session: Session, planned: Sequence[PlannedMessage]) -> in
     if not planned:
         return 0
     keys = {message.key for message in planned}
-    rows = session.execute(
-        select(OutboxMessage.address, OutboxMessage.idempotency_key).where(
-            OutboxMessage.channel == CHANNEL,
-            OutboxMessage.period == planned[0].period,
-            OutboxMessage.address.in_([message.address for message in planned]),
-        )
-    ).all()
+    rows = queued_keys(session, CHANNEL, planned[0].period, [message.address for message in planned])
     current = {address for address, key in rows if key in keys}
     return len({address for address, key in rows if key not in keys} - current)
 

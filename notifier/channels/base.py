@@ -1,16 +1,21 @@
-"""What every delivery channel shares: the message it is given, its result, and its errors.
+"""What every delivery channel shares: the message it is given and its result.
 
-Each error class says what the outbox must do: RetryLaterError -> try again after a delay;
-AddressGoneError -> deactivate the address and tell the operator; MessageHeldError -> keep the
-message held and tell the operator; any other PermanentDeliveryError -> record the failure.
+A channel's errors are in crawler.errors (the DeliveryError branch), each mapped there to what the
+outbox does about it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
-from crawler.errors import DeliveryError, PermanentDeliveryError
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from crawler.config import Config
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,16 @@ class SendResult:
     new_address: str | None = None
 
 
+@dataclass(frozen=True)
+class ChannelContext:
+    """What a channel may need besides the config: sessions, the clock, a sleep and the output folder."""
+
+    sessions: sessionmaker[Session]
+    clock: Callable[[], dt.datetime]
+    sleep: Callable[[float], None]
+    output_dir: Path
+
+
 class Channel(Protocol):
     """A way of delivering messages; `name` is the channel type used in the config."""
 
@@ -40,27 +55,11 @@ class Channel(Protocol):
     part_limit: ClassVar[int | None]
     max_tags: ClassVar[int | None]
 
+    @classmethod
+    def from_config(cls, config: Config, context: ChannelContext) -> Channel:
+        """Build the channel from the config and environment; NotConfiguredError says what is missing."""
+        ...
+
     def send(self, message: OutgoingMessage) -> SendResult:
         """Deliver one message or raise a DeliveryError subclass saying what to do next."""
         ...
-
-
-class RetryLaterError(DeliveryError):
-    """The channel is busy or unreachable now: retry after `retry_after` seconds (or backoff)."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        """Keep the server's requested wait, when it gave one."""
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class AddressGoneError(PermanentDeliveryError):
-    """The recipient blocked the bot or left: stop sending to this address and tell the operator."""
-
-
-class MessageHeldError(DeliveryError):
-    """The channel may not deliver now (e.g. outside Zalo's 48-hour window): hold it for the operator."""
-
-
-class NotConfiguredError(Exception):
-    """A channel lacks its configuration or secret: it is skipped with a log line, like Scrapy's."""

@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 from typing import ClassVar, TextIO
 
+from crawler.config import Config
 from notifier.channels import register
-from notifier.channels.base import OutgoingMessage, SendResult
+from notifier.channels.base import ChannelContext, OutgoingMessage, SendResult
 from notifier.render import plain
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,11 @@ class ConsoleChannel:
         """Write to `stream`, standard output by default."""
         self.stream = stream if stream is not None else sys.stdout
 
+    @classmethod
+    def from_config(cls, config: Config, context: ChannelContext) -> ConsoleChannel:
+        """Standard output: always available."""
+        return cls()
+
     def send(self, message: OutgoingMessage) -> SendResult:
         """Print the message; printing cannot be refused."""
         self.stream.write(format_plain(message))
@@ -49,6 +55,11 @@ class FileChannel:
     def __init__(self, base_dir: Path | None = None) -> None:
         """Resolve relative addresses against `base_dir` (the config's output directory)."""
         self.base_dir = base_dir
+
+    @classmethod
+    def from_config(cls, config: Config, context: ChannelContext) -> FileChannel:
+        """Files under the output folder: always available."""
+        return cls(context.output_dir)
 
     def path_for(self, address: str) -> Path:
         """The file a message to `address` goes to."""

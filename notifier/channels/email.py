@@ -20,10 +20,10 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from crawler.config import Config, EmailConfig, secret
-from crawler.errors import PermanentDeliveryError
+from crawler.errors import NotConfiguredError, PermanentDeliveryError, RetryLaterError
 from crawler.redaction import redacted_errors, register_secret
 from notifier.channels import register
-from notifier.channels.base import NotConfiguredError, OutgoingMessage, RetryLaterError, SendResult
+from notifier.channels.base import ChannelContext, OutgoingMessage, SendResult
 from notifier.render import plain
 
 log = logging.getLogger(__name__)
@@ -104,13 +104,13 @@ class EmailChannel:
         self.ssl_context = ssl_context or ssl.create_default_context()
 
     @classmethod
-    def from_config(cls, config: Config, *, clock: Callable[[], dt.datetime]) -> EmailChannel:
+    def from_config(cls, config: Config, context: ChannelContext) -> EmailChannel:
         """Build the channel from the config, reading the SMTP password from its environment variable."""
         settings = config.channels.email
         password = secret(settings.password_env) if settings.username else None
         if settings.username and not password:
             raise NotConfiguredError(f"thiếu mật khẩu SMTP trong biến môi trường {settings.password_env}")
-        return cls(settings, password=password, clock=clock)
+        return cls(settings, password=password, clock=context.clock)
 
     @redacted_errors
     def send(self, message: OutgoingMessage) -> SendResult:

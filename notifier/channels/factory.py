@@ -1,4 +1,6 @@
-"""Build the configured channels once for the service; a channel lacking config is skipped with a log line."""
+"""Build the channels once for the service from the channel registry (notifier.channels): each
+registered channel is built by its `from_config`; one that is not configured says why in the log
+and is skipped."""
 
 from __future__ import annotations
 
@@ -7,42 +9,20 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.config import Config, secret
-from crawler.storage.schema import ChannelAddress
-from notifier.channels.base import Channel, NotConfiguredError
-from notifier.channels.console import ConsoleChannel, FileChannel
-from notifier.channels.email import EmailChannel
-from notifier.channels.telegram import TelegramChannel
-from notifier.channels.zalo import ZNS_BASE, FileTokenStore, ZaloChannel, ZaloTokens
+from crawler.config import Config
+from crawler.errors import NotConfiguredError
+from notifier.channels import load_builtin
+from notifier.channels.base import Channel, ChannelContext
 
 log = logging.getLogger(__name__)
-ZALO_TOKEN_FILE = "zalo-tokens.json"
-ZALO_API_BASE = "https://openapi.zalo.me"
 
 
 def output_dir(config: Config) -> Path:
     """The config's output directory, relative to the config file."""
     path = Path(config.general.output_dir)
     return path if path.is_absolute() or not config.path else Path(config.path).parent / path
-
-
-def last_interaction_reader(sessions: sessionmaker[Session]) -> Callable[[str], dt.datetime | None]:
-    """A lookup of a Zalo user's last interaction with the OA, read from the stored addresses."""
-
-    def read(user_id: str) -> dt.datetime | None:
-        """The latest interaction time recorded for this Zalo user id."""
-        with sessions() as session:
-            return session.scalar(
-                select(ChannelAddress.last_interaction_at)
-                .where(ChannelAddress.channel == "zalo", ChannelAddress.address == user_id)
-                .order_by(ChannelAddress.last_interaction_at.desc())
-                .limit(1)
-            )
-
-    return read
 
 
 def create_channels(
@@ -52,36 +32,12 @@ def create_channels(
     clock: Callable[[], dt.datetime],
     sleep: Callable[[float], None],
 ) -> dict[str, Channel]:
-    """Every channel that can run with this config and environment, by type name."""
-    channels: dict[str, Channel] = {"console": ConsoleChannel(), "file": FileChannel(output_dir(config))}
-    builders: dict[str, Callable[[], Channel]] = {
-        "email": lambda: EmailChannel.from_config(config, clock=clock),
-        "telegram": lambda: TelegramChannel.from_config(config, sleep=sleep),
-        "zalo": lambda: _zalo(config, sessions, clock),
-    }
-    for name, build in builders.items():
+    """Every registered channel that can run with this config and environment, by type name."""
+    context = ChannelContext(sessions=sessions, clock=clock, sleep=sleep, output_dir=output_dir(config))
+    channels: dict[str, Channel] = {}
+    for name, cls in load_builtin().items():
         try:
-            channels[name] = build()
+            channels[name] = cls.from_config(config, context)
         except NotConfiguredError as exc:
             log.info("channel %s skipped: %s", name, exc)
     return channels
-
-
-def _zalo(config: Config, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime]) -> ZaloChannel:
-    """The Zalo channel, its keys from the environment and its rotating tokens in a private file."""
-    settings = config.channels.zalo
-    access, refresh = secret(settings.access_token_env), secret(settings.refresh_token_env)
-    return ZaloChannel(
-        settings,
-        secret_key=secret(settings.secret_key_env) or "",
-        tokens=FileTokenStore(output_dir(config) / ZALO_TOKEN_FILE),
-        initial=ZaloTokens(access, refresh) if access and refresh else None,
-        last_interaction=last_interaction_reader(sessions),
-        clock=clock,
-        zns_base=zns_base(settings.api_base),
-    )
-
-
-def zns_base(api_base: str) -> str:
-    """ZNS lives on its own host in production; a local or proxied OA API serves it on the same base."""
-    return ZNS_BASE if api_base.rstrip("/") == ZALO_API_BASE else api_base

@@ -31,16 +31,10 @@ from telegram.error import (
 )
 
 from crawler.config import Config, secret
-from crawler.errors import PermanentDeliveryError
+from crawler.errors import AddressGoneError, NotConfiguredError, PermanentDeliveryError, RetryLaterError
 from crawler.redaction import redacted_errors, register_secret
 from notifier.channels import register
-from notifier.channels.base import (
-    AddressGoneError,
-    NotConfiguredError,
-    OutgoingMessage,
-    RetryLaterError,
-    SendResult,
-)
+from notifier.channels.base import ChannelContext, OutgoingMessage, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +72,13 @@ class TelegramChannel:
         register_secret(token)
 
     @classmethod
-    def from_config(cls, config: Config, *, sleep: Callable[[float], None]) -> TelegramChannel:
+    def from_config(cls, config: Config, context: ChannelContext) -> TelegramChannel:
         """Build the channel from [channels.telegram], reading the token from its environment variable."""
         settings = config.channels.telegram
         token = secret(settings.token_env)
         if not token:
             raise NotConfiguredError(f"thiếu token Telegram trong biến môi trường {settings.token_env}")
-        return cls(token, api_base=settings.api_base, sleep=sleep)
+        return cls(token, api_base=settings.api_base, sleep=context.sleep)
 
     @redacted_errors
     def send(self, message: OutgoingMessage) -> SendResult:

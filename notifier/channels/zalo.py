@@ -28,18 +28,20 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 import httpx
+from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.config import ZaloConfig
-from crawler.errors import PermanentDeliveryError
-from crawler.redaction import redacted_errors, register_secret
-from notifier.channels import register
-from notifier.channels.base import (
+from crawler.config import Config, ZaloConfig, secret
+from crawler.errors import (
     MessageHeldError,
     NotConfiguredError,
-    OutgoingMessage,
+    PermanentDeliveryError,
     RetryLaterError,
-    SendResult,
+    TokenExpiredError,
 )
+from crawler.redaction import redacted_errors, register_secret
+from crawler.storage.recipients import last_interaction
+from notifier.channels import register
+from notifier.channels.base import ChannelContext, OutgoingMessage, SendResult
 from notifier.render import plain
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,8 @@ RATE_LIMIT_ERRORS = frozenset({-32})
 TIMEOUT_S = 20.0
 OUTSIDE_WINDOW = "người nhận chưa tương tác với OA trong 48 giờ qua; tin nhắn được giữ lại"
 ZNS_BASE = "https://business.openapi.zalo.me"
+ZALO_API_BASE = "https://openapi.zalo.me"
+ZALO_TOKEN_FILE = "zalo-tokens.json"
 ZNS_SUBJECT_LIMIT, ZNS_TEXT_LIMIT = 100, 400
 REFRESH_TOKEN_LIFETIME = dt.timedelta(days=90)
 REFRESH_WARN_DAYS = 14
@@ -174,10 +178,6 @@ def token_warnings(
     ]
 
 
-class TokenExpiredError(Exception):
-    """The access token was refused as expired (HTTP 401 or error -216)."""
-
-
 @register
 class ZaloChannel:
     """Send plain-text customer-service messages to OA followers within the 48-hour window."""
@@ -211,6 +211,22 @@ class ZaloChannel:
         self.client = client or httpx.Client(timeout=TIMEOUT_S)
         self.zns_base = zns_base
 
+
+    @classmethod
+    def from_config(cls, config: Config, context: ChannelContext) -> ZaloChannel:
+        """The OA's keys from the environment, its rotating tokens in a private file of the output folder."""
+        settings = config.channels.zalo
+        access, refresh = secret(settings.access_token_env), secret(settings.refresh_token_env)
+        return cls(
+            settings,
+            secret_key=secret(settings.secret_key_env) or "",
+            tokens=FileTokenStore(context.output_dir / ZALO_TOKEN_FILE),
+            initial=ZaloTokens(access, refresh) if access and refresh else None,
+            last_interaction=last_interaction_reader(context.sessions),
+            clock=context.clock,
+            zns_base=zns_base(settings.api_base),
+        )
+
     @redacted_errors
     def send(self, message: OutgoingMessage) -> SendResult:
         """Send one part (as a ZNS template outside the window when one is configured); refresh the
@@ -233,10 +249,7 @@ class ZaloChannel:
     def _in_window(self, user_id: str) -> bool:
         """Whether the user interacted with the OA in the last 48 hours (so CS messages may be sent)."""
         last = self.last_interaction(user_id)
-        return (
-            last is not None
-            and self.clock() - (last if last.tzinfo else last.replace(tzinfo=dt.UTC)) <= WINDOW
-        )
+        return last is not None and self.clock() - last <= WINDOW
 
     def _current(self) -> ZaloTokens:
         """The stored pair, seeding the store from the environment the first time."""
@@ -383,3 +396,19 @@ def _classify(error: int, text: str) -> Exception:
     if error in RATE_LIMIT_ERRORS:
         return RetryLaterError(described)
     return PermanentDeliveryError(described)
+
+
+def last_interaction_reader(sessions: sessionmaker[Session]) -> Callable[[str], dt.datetime | None]:
+    """A lookup of a Zalo user's last interaction with the OA, read from the stored addresses."""
+
+    def read(user_id: str) -> dt.datetime | None:
+        """The latest interaction time recorded for this Zalo user id."""
+        with sessions() as session:
+            return last_interaction(session, "zalo", user_id)
+
+    return read
+
+
+def zns_base(api_base: str) -> str:
+    """ZNS lives on its own host in production; a local or proxied OA API serves it on the same base."""
+    return ZNS_BASE if api_base.rstrip("/") == ZALO_API_BASE else api_base

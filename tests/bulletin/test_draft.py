@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from crawler.errors import BulletinInputError
 from notifier.bulletin.classify import DEFAULT_SECTIONS, classify, is_local
 from notifier.bulletin.dedupe import drop_near_duplicates
 from notifier.bulletin.draft import (
@@ -20,7 +21,7 @@ from notifier.bulletin.draft import (
     week_period,
 )
 from notifier.bulletin.draftfile import load_draft
-from notifier.bulletin.model import Article, BulletinInputError
+from notifier.bulletin.model import Article
 
 from .rows import ARTICLES
 

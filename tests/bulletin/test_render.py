@@ -17,9 +17,9 @@ import pdfplumber
 import pytest
 from sqlalchemy.orm import Session
 
+from crawler.errors import BulletinInputError
 from notifier.bulletin.draft import draft_bulletin, week_period
 from notifier.bulletin.draftfile import load_draft
-from notifier.bulletin.model import BulletinInputError
 from notifier.bulletin.render import (
     render_bulletin,
     render_bulletin_file,

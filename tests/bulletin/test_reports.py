@@ -11,14 +11,9 @@ import openpyxl
 import pytest
 from sqlalchemy.orm import Session
 
-from notifier.reports import (
-    ReportInputError,
-    TaskReport,
-    due_report,
-    overdue_report,
-    render_report_html,
-    write_report,
-)
+from crawler.errors import ReportInputError
+from notifier.report_files import render_report_html, write_report
+from notifier.reports import TaskReport, due_report, overdue_report
 
 from .task_rows import ALL_TASKS, TaskRow, add_tasks
 
@@ -72,7 +67,13 @@ def test_due_report_and_filters(tasks: Session) -> None:
     assert sở.units == "Sở Khoa học và Công nghệ; Phối hợp: Sở Tài chính"
 
     mine = due_report(tasks, dt.date(2025, 10, 1), dt.date(2025, 12, 31), unit="bộ khoa học  và công nghệ")
-    assert summary(mine) == [("Các bộ, ngành, cơ quan Trung ương", "Bộ Khoa học và Công nghệ", 2, 0, 2)]
+    collectives = "Giao chung cho nhiều cơ quan"
+    assert summary(mine) == [  # the unit's own tasks, and those of the collectives covering it (as digests)
+        ("Các bộ, ngành, cơ quan Trung ương", "Bộ Khoa học và Công nghệ", 2, 0, 2),
+        (collectives, "Các bộ, cơ quan Trung ương và địa phương", 0, 1, 1),
+        (collectives, "Các bộ, ngành, địa phương", 0, 1, 1),
+    ]
+    assert mine.totals == (2, 2, 4)
     assert mine.scope == "Đơn vị: bộ khoa học  và công nghệ"
 
     by_document = overdue_report(tasks, AS_OF, document="35-TB/TGV")

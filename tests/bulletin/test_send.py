@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crawler.config import BulletinConfig, ChannelsConfig, Config, EmailConfig
+from crawler.errors import BulletinInputError
 from crawler.storage.schema import OutboxMessage
 from notifier.bulletin.draft import draft_bulletin, week_period
 from notifier.bulletin.draftfile import load_draft
-from notifier.bulletin.model import BulletinInputError
 from notifier.bulletin.render import bulletin_view
 from notifier.bulletin.send import render_bulletin_text, send_bulletin
 from notifier.channels.base import Channel

@@ -25,8 +25,9 @@ from crawler.extract import extract_tasks, load_gazetteer
 from crawler.extract.plaintext import split_header
 from crawler.extract.text import document_from_file
 from crawler.models import ExtractedTask
-from crawler.pipeline import document_text, extract_pending_documents
+from crawler.pipeline import extract_pending_documents
 from crawler.site import demo_sources, serve_site
+from crawler.storage.documents import document_text
 from crawler.storage.engine import make_engine, session_factory
 from crawler.storage.schema import Document, Task
 from tests.docfiles import task_table_docx
@@ -123,9 +124,8 @@ def test_crawled_attachments_extract_like_the_files(tmp_path: Path, db_url: str)
         every_action: set[str] = set()
         for index, name in enumerate(files, start=1):
             expected = sorted(_key(t) for t in extract_tasks(document_from_file(tmp_path / name), gazetteer))
-            row = session.get(Document, stored[str(index)])
-            assert row is not None
-            crawled = sorted(_key(t) for t in extract_tasks(document_text(row), gazetteer))
+            stored_text = document_text(session, stored[str(index)])
+            crawled = sorted(_key(t) for t in extract_tasks(stored_text, gazetteer))
             assert crawled == expected, name
             every_action |= {key[1] for key in expected}
         tracked = {task.action for task in session.scalars(select(Task))}

@@ -1,4 +1,4 @@
-"""Sample data builders shared by the notifier tests (task views, tasks, documents)."""
+"""Sample data builders shared by the notifier tests (tracked tasks, events, stored tasks, documents)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from sqlalchemy.orm import Session
 
 from crawler.models import Deadline, Precision
 from crawler.storage.schema import Document, Task, TaskEvent
-from notifier.digest import TaskView
+from crawler.storage.tasks import (
+    EventKind,
+    TaskEventRecord,
+    TrackedTask,
+    index_by_unit,
+    load_tasks,
+    tasks_for_units,
+)
+from crawler.storage.units import UnitDirectory, unit_resolver
 
 AS_OF = dt.date(2025, 10, 1)
 
@@ -24,19 +32,30 @@ def view(
     raw: str | None = None,
     precision: Precision = Precision.DAY,
     listed: bool = True,
-) -> TaskView:
-    """A task view with sensible defaults, for digest tests."""
-    return TaskView(
-        task_id=task_id,
+) -> TrackedTask:
+    """A tracked task with sensible defaults, for digest tests."""
+    return TrackedTask(
+        id=task_id,
         action=action,
         lead=lead,
         support=support,
         deadline=Deadline(raw=raw, due=due, precision=precision if due else Precision.NONE),
         status=status,
-        document_number="46-TB/TGV",
+        documents=("46-TB/TGV",),
         document_url=f"http://127.0.0.1/vb?docid={task_id}",
         listed=listed,
     )
+
+
+def tasks_for_unit(session: Session, unit: str, directory: UnitDirectory | None = None) -> list[TrackedTask]:
+    """The tasks concerning one unit, as digests pick them."""
+    resolver = unit_resolver(session, directory)
+    return tasks_for_units(index_by_unit(load_tasks(session), resolver), [unit], resolver)
+
+
+def event(task_id: int, kind: str, on: dt.date) -> TaskEventRecord:
+    """A change event of a task on a day, for digest tests."""
+    return TaskEventRecord(task_id, EventKind(kind), "", on)
 
 
 def add_task(

@@ -19,8 +19,7 @@ from test_notify_onboarding import APP_ID, NOW, SECRET, UNIT, _seed, _signed, _u
 from crawler.config import ChannelsConfig, Config, ZaloConfig
 from notifier.bot_service import make_webhook_server, run_invite
 from notifier.channels.base import Channel
-from notifier.channels.factory import last_interaction_reader
-from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens
+from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens, last_interaction_reader
 
 
 @contextmanager

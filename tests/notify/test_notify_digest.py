@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from notify_helpers import AS_OF, view
+from notify_helpers import AS_OF, event, view
 
-from notifier.digest import EventView, build_digest, shorten
+from notifier.digest import build_digest, shorten
 
 
 def test_sections_in_order_with_days_late_and_left() -> None:
@@ -19,7 +19,7 @@ def test_sections_in_order_with_days_late_and_left() -> None:
         view(5, dt.date(2025, 12, 31)),
         view(6, None),
     ]
-    events = [EventView(5, "new", AS_OF), EventView(6, "deadline_changed", AS_OF)]
+    events = [event(5, "new", AS_OF), event(6, "deadline_changed", AS_OF)]
     digest = build_digest(
         "Sở Tài chính", AS_OF, "daily:2025-10-01", tasks, events, since=AS_OF - dt.timedelta(1)
     )
@@ -42,7 +42,7 @@ def test_quiet_when_nothing_to_say() -> None:
 def test_done_and_unlisted_tasks_are_not_overdue_but_changes_show() -> None:
     """A task reported done leaves the overdue list; its done event shows as a change."""
     tasks = [view(1, dt.date(2025, 9, 1), status="done"), view(2, dt.date(2025, 9, 1), listed=False)]
-    events = [EventView(1, "new", dt.date(2025, 9, 1)), EventView(1, "done", AS_OF)]
+    events = [event(1, "new", dt.date(2025, 9, 1)), event(1, "done", AS_OF)]
     digest = build_digest("X", AS_OF, "daily", tasks, events, since=dt.date(2025, 9, 25))
     assert digest is not None
     assert digest.overdue == () and digest.due_soon == ()
@@ -52,7 +52,7 @@ def test_done_and_unlisted_tasks_are_not_overdue_but_changes_show() -> None:
 def test_events_outside_window_are_ignored_and_due_soon_horizon() -> None:
     """Changes before `since` or after `as_of` do not count; due_soon_days sets the horizon."""
     tasks = [view(1, dt.date(2026, 3, 1)), view(2, dt.date(2025, 10, 4))]
-    events = [EventView(1, "new", dt.date(2025, 9, 20)), EventView(1, "status_changed", dt.date(2025, 10, 2))]
+    events = [event(1, "new", dt.date(2025, 9, 20)), event(1, "status_changed", dt.date(2025, 10, 2))]
     assert (
         build_digest("X", AS_OF, "daily", tasks, events, since=dt.date(2025, 9, 30), due_soon_days=2) is None
     )
@@ -63,7 +63,7 @@ def test_events_outside_window_are_ignored_and_due_soon_horizon() -> None:
 
 def test_new_overdue_task_is_listed_once_with_its_event() -> None:
     """A new task already overdue appears in the overdue section, marked new, not twice."""
-    digest = build_digest("X", AS_OF, "daily", [view(1, dt.date(2025, 9, 1))], [EventView(1, "new", AS_OF)])
+    digest = build_digest("X", AS_OF, "daily", [view(1, dt.date(2025, 9, 1))], [event(1, "new", AS_OF)])
     assert digest is not None
     assert digest.item_count == 1 and digest.overdue[0].event_kind == "new"
 
@@ -71,14 +71,14 @@ def test_new_overdue_task_is_listed_once_with_its_event() -> None:
 def test_a_task_new_in_the_window_stays_new_unless_finished() -> None:
     """Seen first and reported on the same day: "new" for the reader; done or delisted still show."""
     events = [
-        EventView(1, "new", AS_OF),
-        EventView(1, "status_changed", AS_OF),
-        EventView(2, "new", AS_OF - dt.timedelta(days=1)),
-        EventView(2, "deadline_changed", AS_OF),
-        EventView(3, "new", AS_OF),
-        EventView(3, "done", AS_OF),
-        EventView(4, "new", AS_OF - dt.timedelta(days=9)),
-        EventView(4, "status_changed", AS_OF),
+        event(1, "new", AS_OF),
+        event(1, "status_changed", AS_OF),
+        event(2, "new", AS_OF - dt.timedelta(days=1)),
+        event(2, "deadline_changed", AS_OF),
+        event(3, "new", AS_OF),
+        event(3, "done", AS_OF),
+        event(4, "new", AS_OF - dt.timedelta(days=9)),
+        event(4, "status_changed", AS_OF),
     ]
     views = [view(n, None) for n in (1, 2, 3, 4)]
     digest = build_digest("X", AS_OF, "daily", views, events, since=AS_OF - dt.timedelta(days=7))

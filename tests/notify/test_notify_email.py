@@ -20,8 +20,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 
 from crawler.config import EmailConfig
-from crawler.errors import PermanentDeliveryError
-from notifier.channels.base import OutgoingMessage, RetryLaterError
+from crawler.errors import PermanentDeliveryError, RetryLaterError
+from notifier.channels.base import OutgoingMessage
 from notifier.channels.email import EmailChannel, build_email
 
 NOW = dt.datetime(2025, 10, 1, 7, 30, tzinfo=dt.UTC)

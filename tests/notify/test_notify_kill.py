@@ -27,8 +27,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from crawler.storage.engine import make_engine
+from crawler.storage.outbox import PlannedMessage, write_planned
+from crawler.storage.recipients import recipient_id
 from crawler.storage.schema import Base, ChannelAddress, OutboxMessage
-from notifier.outbox import PlannedMessage, message_key, recipient_row, write_planned
+from notifier.outbox import message_key
 
 ROOT = Path(__file__).resolve().parents[2]
 DELIVERY_PROCESS = Path(__file__).resolve().parent / "delivery_process.py"
@@ -51,9 +53,9 @@ def _setup(engine: Engine, held: str) -> list[tuple[str, str]]:
     now = dt.datetime.now(dt.UTC)
     texts = _texts(held)
     with Session(engine) as session:
-        row = recipient_row(session, "Sở KH&CN Nghệ An")
+        recipient = recipient_id(session, "Sở KH&CN Nghệ An")
         session.add(
-            ChannelAddress(recipient_id=row.id, channel="zalo", address="u-1", last_interaction_at=now)
+            ChannelAddress(recipient_id=recipient, channel="zalo", address="u-1", last_interaction_at=now)
         )
         planned = [
             PlannedMessage(
@@ -61,7 +63,7 @@ def _setup(engine: Engine, held: str) -> list[tuple[str, str]]:
             )
             for ch, text in texts
         ]
-        write_planned(session, row.id, planned, now)
+        write_planned(session, recipient, planned, now)
         session.commit()
     return texts
 

@@ -16,11 +16,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import Config, ZaloConfig
-from crawler.storage.repository import default_directory, sync_units
+from crawler.storage.outbox import PlannedMessage, write_planned
+from crawler.storage.recipients import recipient_id
 from crawler.storage.schema import ChannelAddress, OutboxMessage, Subscription
+from crawler.storage.units import default_directory, sync_units
 from notifier.channels.base import OutgoingMessage
-from notifier.channels.factory import last_interaction_reader
-from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens
+from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens, last_interaction_reader
 from notifier.onboarding import (
     BAD_CODE,
     NOT_SUBSCRIBED,
@@ -35,7 +36,7 @@ from notifier.onboarding import (
     poll_telegram_once,
     zalo_signature,
 )
-from notifier.outbox import PlannedMessage, enqueue_digests, recipient_row, write_planned
+from notifier.outbox import enqueue_digests
 
 TOKEN = "42:poll-token"
 NOW = dt.datetime(2025, 10, 1, 2, 0, tzinfo=dt.UTC)  # 09:00 in Hà Nội, a Wednesday
@@ -266,10 +267,10 @@ def test_a_unit_head_onboarded_by_invite_gets_digests(session: Session) -> None:
 
 def test_a_zalo_message_releases_recently_held_messages(session: Session) -> None:
     """Writing to the OA reopens the window: held Zalo messages of the last 7 days become pending."""
-    row = recipient_row(session, "Sở KH&CN Nghệ An")
+    recipient = recipient_id(session, "Sở KH&CN Nghệ An")
     plan = [PlannedMessage(f"k{n}", "zalo", "u-7", "Tin", f"Nội dung {n}", None, "daily:x") for n in (1, 2)]
-    write_planned(session, row.id, plan[:1], NOW - dt.timedelta(days=10))
-    write_planned(session, row.id, plan[1:], NOW - dt.timedelta(days=2))
+    write_planned(session, recipient, plan[:1], NOW - dt.timedelta(days=10))
+    write_planned(session, recipient, plan[1:], NOW - dt.timedelta(days=2))
     for message in session.scalars(select(OutboxMessage)):
         message.status = "held"
     session.commit()

@@ -14,16 +14,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from crawler.config import ChannelConfig, Config, GeneralConfig, RecipientConfig
-from crawler.errors import PermanentDeliveryError
+from crawler.errors import AddressGoneError, MessageHeldError, PermanentDeliveryError, RetryLaterError
 from crawler.storage.schema import ChannelAddress, OutboxMessage, Recipient
-from notifier.channels.base import (
-    AddressGoneError,
-    Channel,
-    MessageHeldError,
-    OutgoingMessage,
-    RetryLaterError,
-    SendResult,
-)
+from notifier.channels.base import Channel, OutgoingMessage, SendResult
 from notifier.channels.console import FileChannel
 from notifier.outbox import LEASE, backoff, deliver_pending, enqueue_digests, recover_interrupted
 

@@ -1,4 +1,4 @@
-"""Reading task views and events from the database, and finding a unit's tasks."""
+"""Reading tracked tasks and events from the database, and finding a unit's tasks."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ import io
 from pathlib import Path
 
 import pytest
-from notify_helpers import AS_OF, add_document, add_task
+from notify_helpers import AS_OF, add_document, add_task, tasks_for_unit
 from sqlalchemy.orm import Session
 
-from crawler.storage.repository import name_key
+from crawler.storage.tasks import index_by_unit, load_events, load_tasks
+from crawler.storage.units import name_key, unit_resolver
 from notifier.channels.base import OutgoingMessage
 from notifier.channels.console import ConsoleChannel, FileChannel
-from notifier.queries import index_by_unit, load_events, load_task_views, tasks_for_unit, unit_resolver
 
 
-def test_task_views_carry_document_and_match_units(session: Session) -> None:
+def test_tracked_tasks_carry_document_and_match_units(session: Session) -> None:
     """A unit's tasks are those naming it (any spelling variant) as lead or support."""
     doc = add_document(session, "46-TB/TGV", "http://127.0.0.1/vb?docid=46")
     add_task(session, "a", "Ban hành khung", ["Bộ Khoa học và Công nghệ"], dt.date(2025, 10, 5), document=doc)
@@ -28,7 +28,7 @@ def test_task_views_carry_document_and_match_units(session: Session) -> None:
     assert views[0].document_number == "46-TB/TGV" and views[0].document_url == "http://127.0.0.1/vb?docid=46"
     assert views[0].deadline.due == dt.date(2025, 10, 5)
     assert views[1].document_url is None
-    assert set(index_by_unit(load_task_views(session), unit_resolver(session))) == {
+    assert set(index_by_unit(load_tasks(session), unit_resolver(session))) == {
         name_key("Bộ Khoa học và Công nghệ"),
         name_key("Bộ Công an"),
         name_key("Sở Tài chính"),
@@ -75,3 +75,51 @@ def test_create_channels_skips_unconfigured(tmp_path: Path, monkeypatch: pytest.
         config, sessions=sessionmaker(), clock=lambda: dt.datetime.now(dt.UTC), sleep=lambda s: None
     )
     assert "telegram" in built
+
+
+def test_channels_come_from_the_registry_and_unconfigured_ones_say_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """create_channels builds every registered channel through its from_config: a newly registered
+    class is built with the shared context, and one lacking its secret is logged and skipped."""
+    import logging
+    from typing import ClassVar
+
+    from sqlalchemy.orm import sessionmaker
+
+    from crawler.config import Config, GeneralConfig
+    from notifier.channels import load_builtin, register
+    from notifier.channels.base import ChannelContext, SendResult
+    from notifier.channels.factory import create_channels
+
+    class Pager:
+        """A channel only this test knows."""
+
+        name: ClassVar[str] = "pager"
+        part_limit: ClassVar[int | None] = None
+        max_tags: ClassVar[int | None] = None
+
+        def __init__(self, context: ChannelContext) -> None:
+            """Keep the context it was built with."""
+            self.context = context
+
+        @classmethod
+        def from_config(cls, config: Config, context: ChannelContext) -> Pager:
+            """Always available."""
+            return cls(context)
+
+        def send(self, message: OutgoingMessage) -> SendResult:
+            """Accept everything."""
+            return SendResult()
+
+    monkeypatch.delenv("DONDOC_TELEGRAM_TOKEN", raising=False)
+    monkeypatch.setattr("notifier.channels.REGISTRY", dict(load_builtin()))
+    register(Pager)
+    config = Config(general=GeneralConfig(output_dir=str(tmp_path)))
+    with caplog.at_level(logging.INFO, logger="notifier.channels.factory"):
+        built = create_channels(
+            config, sessions=sessionmaker(), clock=lambda: dt.datetime.now(dt.UTC), sleep=lambda s: None
+        )
+    pager = built["pager"]
+    assert isinstance(pager, Pager) and pager.context.output_dir == tmp_path
+    assert "telegram" not in built and "channel telegram skipped: thiếu token Telegram" in caplog.text

@@ -7,10 +7,10 @@ import datetime as dt
 import re
 
 import pytest
-from notify_helpers import AS_OF, view
+from notify_helpers import AS_OF, event, view
 
 from crawler.models import Precision
-from notifier.digest import Digest, EventView, build_digest
+from notifier.digest import Digest, build_digest
 from notifier.render import BLOCK_SEPARATOR, count_tags, plain, render_digest, split_parts, utf16_len
 
 TELEGRAM_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "del", "a", "code", "pre", "blockquote"}
@@ -33,7 +33,7 @@ def sample_digest(n_overdue: int = 1) -> Digest:
         ),
         view(1001, None, raw="Nhiệm vụ thường xuyên", precision=Precision.RECURRING),
     ]
-    digest = build_digest("Sở Tài chính", AS_OF, "daily:2025-10-01", tasks, [EventView(1001, "new", AS_OF)])
+    digest = build_digest("Sở Tài chính", AS_OF, "daily:2025-10-01", tasks, [event(1001, "new", AS_OF)])
     assert digest is not None
     return digest
 

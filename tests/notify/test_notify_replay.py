@@ -40,12 +40,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from crawler.config import ChannelConfig, Config, RecipientConfig
-from crawler.diff import apply_document_tasks, record_time_events
 from crawler.extract import extract_tasks, load_gazetteer
 from crawler.extract.plaintext import document_from_text_file
 from crawler.models import DocumentText
-from crawler.storage.repository import default_directory, sync_config
+from crawler.storage.differ import apply_document_tasks, record_time_events
+from crawler.storage.recipients import sync_config
 from crawler.storage.schema import Document, OutboxMessage, Recipient
+from crawler.storage.units import default_directory
 from notifier.digest import Digest, DigestItem
 from notifier.outbox import enqueue_digests
 from notifier.planning import digest_for, load_inputs

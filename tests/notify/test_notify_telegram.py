@@ -14,12 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.config import ChannelConfig, Config, GeneralConfig, RecipientConfig
-from crawler.errors import PermanentDeliveryError
+from crawler.errors import AddressGoneError, PermanentDeliveryError, RetryLaterError
+from crawler.storage.recipients import recipient_id
 from crawler.storage.schema import ChannelAddress, OutboxMessage
-from notifier.channels.base import AddressGoneError, Channel, OutgoingMessage, RetryLaterError
+from notifier.channels.base import Channel, OutgoingMessage
 from notifier.channels.console import FileChannel
 from notifier.channels.telegram import TelegramChannel
-from notifier.outbox import deliver_pending, enqueue_digests, recipient_row
+from notifier.outbox import deliver_pending, enqueue_digests
 
 TOKEN = "123456:SECRET-token-value"
 NOW = dt.datetime(2025, 10, 1, 7, 30, tzinfo=dt.UTC)
@@ -131,7 +132,7 @@ def test_outbox_to_telegram_splits_migrates_and_deactivates(session: Session, tm
     )
     for name, chat in (("Bộ Công an", "-100"), ("Nhóm", "403")):
         session.add(
-            ChannelAddress(recipient_id=recipient_row(session, name).id, channel="telegram", address=chat)
+            ChannelAddress(recipient_id=recipient_id(session, name), channel="telegram", address=chat)
         )
     session.commit()
     enqueue_digests(session, config, AS_OF, "daily", now=NOW)
@@ -173,7 +174,7 @@ def test_invalid_token_is_permanent_and_alerts_the_operator(session: Session, tm
                 RecipientConfig("Vận hành", (), (ChannelConfig("file", str(tmp_path / "op.txt")),)),
             ),
         )
-        session.add(ChannelAddress(recipient_id=recipient_row(session, "Bộ Công an").id, channel="telegram",
+        session.add(ChannelAddress(recipient_id=recipient_id(session, "Bộ Công an"), channel="telegram",
                                    address="42"))  # fmt: skip
         session.commit()
         enqueue_digests(session, config, AS_OF, "daily", now=NOW)

@@ -1,15 +1,15 @@
-"""Digests reach units through aliases and collective addressees (the repository's resolver)."""
+"""Digests reach units through aliases and collective addressees (the storage's resolver)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from notify_helpers import AS_OF, add_document, add_task
+from notify_helpers import AS_OF, add_document, add_task, tasks_for_unit
 from sqlalchemy.orm import Session
 
-from crawler.storage.repository import default_directory, load_resolver
+from crawler.storage.tasks import index_by_unit, load_tasks, tasks_for_units
+from crawler.storage.units import default_directory, load_resolver
 from notifier.planning import digest_for, load_inputs
-from notifier.queries import index_by_unit, load_task_views, tasks_for_unit, tasks_for_units
 
 MINISTRIES = "Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"
 PROVINCES = "Các tỉnh, thành phố trực thuộc Trung ương"
@@ -45,7 +45,7 @@ def test_following_a_collective_follows_its_members(session: Session) -> None:
     """A recipient following the provinces' collective sees each province's own tasks too."""
     _store(session)
     resolver = load_resolver(session, default_directory())
-    index = index_by_unit(load_task_views(session), resolver)
+    index = index_by_unit(load_tasks(session), resolver)
     found = tasks_for_units(index, [PROVINCES], resolver)
     assert [v.action for v in found] == ["Rà soát dự án", "Báo cáo kết quả"]
 

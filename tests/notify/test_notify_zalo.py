@@ -10,8 +10,8 @@ import pytest
 from fake_apis import Reply, Request, serve
 
 from crawler.config import ZaloConfig
-from crawler.errors import PermanentDeliveryError
-from notifier.channels.base import MessageHeldError, OutgoingMessage
+from crawler.errors import MessageHeldError, PermanentDeliveryError
+from notifier.channels.base import OutgoingMessage
 from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens, fresh_tokens, token_warnings
 
 NOW = dt.datetime(2025, 10, 1, 7, 30, tzinfo=dt.UTC)

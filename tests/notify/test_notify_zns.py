@@ -9,9 +9,9 @@ import pytest
 from fake_apis import Reply, Request, serve
 
 from crawler.config import ZaloConfig
-from notifier.channels.base import MessageHeldError, OutgoingMessage
-from notifier.channels.factory import zns_base
-from notifier.channels.zalo import ZNS_BASE, FileTokenStore, ZaloChannel, ZaloTokens
+from crawler.errors import MessageHeldError
+from notifier.channels.base import OutgoingMessage
+from notifier.channels.zalo import ZNS_BASE, FileTokenStore, ZaloChannel, ZaloTokens, zns_base
 
 NOW = dt.datetime(2025, 10, 20, 1, 0, tzinfo=dt.UTC)
 PHONES = {"u-1": 84912345678, "u-2": None}

@@ -28,11 +28,11 @@ from crawler.config import (
     ZaloConfig,
 )
 from crawler.errors import AlreadyRunningError, ConfigError
+from crawler.storage.documents import prune_raw_pages
 from crawler.storage.engine import make_engine, session_factory, upgrade_database
-from crawler.storage.repository import sync_config
+from crawler.storage.recipients import sync_config
 from crawler.storage.schema import Document, OutboxMessage, Page, ServiceJob, Source
-from notifier.channels.factory import ZALO_TOKEN_FILE
-from notifier.channels.zalo import FileTokenStore, ZaloTokens
+from notifier.channels.zalo import ZALO_TOKEN_FILE, FileTokenStore, ZaloTokens
 from service.crawl_track import crawl_time_limit
 from service.health import start_health_server
 from service.jobs import JobResult, JobSpec, Service
@@ -47,7 +47,6 @@ from service.work import (
     alert_failing_source,
     crawl_command,
     housekeeping_job,
-    prune_raw_pages,
     record_source_failure,
     zalo_token_warnings,
 )
@@ -264,6 +263,28 @@ def test_status_lists_jobs_sources_and_outbox(session: Session) -> None:
     assert "hong: LỖI 3 lần liên tiếp" in text and "không kết nối được tới máy chủ" in text
     assert "tot: tốt" in text and "moi: chưa thu thập lần nào" in text
     assert "1 lỗi" in text
+
+
+def test_a_quiet_source_is_stale_alike_in_status_and_in_alerts(session: Session) -> None:
+    """A source whose last new item is older than its stale_after_days is flagged with the same day
+    count by `dondoc status` and by the operator alerts; a recent one by neither."""
+    from crawler.crawl import health_alerts
+
+    quiet, fresh = NOW - dt.timedelta(days=12), NOW - dt.timedelta(days=2)
+    session.add_all([
+        Source(name="lang", family="generic", start_url="http://127.0.0.1/", last_success_at=NOW,
+               last_item_at=quiet, consecutive_failures=0, items_last_run=4),
+        Source(name="moi", family="generic", start_url="http://127.0.0.1/", last_success_at=NOW,
+               last_item_at=fresh, consecutive_failures=0, items_last_run=4),
+    ])
+    session.commit()
+    config = Config(sources=(source("lang", stale_after_days=10), source("moi", stale_after_days=10)))
+    text = "\n".join(status_lines(session, config, running=False, now_=NOW))
+    alerts = health_alerts(session, config.sources, NOW)
+    assert "lang: tốt" in text and "CẢNH BÁO: 12 ngày không có tin mới" in text
+    assert text.count("CẢNH BÁO") == 1
+    assert [(a.source, a.kind) for a in alerts] == [("lang", "stale")]
+    assert "trong 12 ngày" in alerts[0].message
 
 
 def test_housekeeping_prunes_old_pages_but_keeps_latest_and_used(session: Session) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import DateTime, inspect, select, text
 
 from crawler.storage.engine import (
     current_revision,
@@ -16,7 +16,7 @@ from crawler.storage.engine import (
     session_factory,
     upgrade_database,
 )
-from crawler.storage.schema import Base, Document, Task, TaskEvent
+from crawler.storage.schema import Base, Document, ServiceJob, Task, TaskEvent, UtcDateTime
 
 
 def test_upgrade_creates_every_table_and_twice_is_a_no_op(db_url: str) -> None:
@@ -100,3 +100,27 @@ def test_sqlite_database_folder_is_created(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'moi' / 'thu-muc' / 'dondoc.sqlite3'}"
     upgrade_database(url)
     assert current_revision(url) == head_revision()
+
+
+def test_every_timestamp_reads_back_aware_in_utc(db_url: str) -> None:
+    """A time written at +07:00 reads back as the same instant, aware and in UTC, on SQLite and
+    PostgreSQL alike, and queries compare instants; every timestamp column has that type."""
+    columns = [c for table in Base.metadata.tables.values() for c in table.columns]
+    assert not [c for c in columns if isinstance(c.type, DateTime)]
+    assert sum(isinstance(c.type, UtcDateTime) for c in columns) == 17
+    upgrade_database(db_url)
+    engine = make_engine(db_url)
+    make_session = session_factory(engine)
+    written = dt.datetime(2025, 10, 1, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    with make_session() as session:
+        session.add(ServiceJob(job_id="digest", next_run_at=written, runs=0, failures=0))
+        session.commit()
+    with make_session() as session:
+        stored = session.get_one(ServiceJob, "digest").next_run_at
+        after = select(ServiceJob.job_id).where(ServiceJob.next_run_at > dt.datetime(2025, 10, 1, 1, 29))
+        before = select(ServiceJob.job_id).where(
+            ServiceJob.next_run_at > dt.datetime(2025, 10, 1, 1, 31, tzinfo=dt.UTC))
+        found = (session.scalar(after), session.scalar(before))
+    engine.dispose()
+    assert stored == written and stored is not None and stored.tzinfo == dt.UTC
+    assert found == ("digest", None)

@@ -1,4 +1,4 @@
-"""Repository: config sync (idempotent, runtime addresses kept), aliases, collectives, invites, queries."""
+"""Storage: config sync (idempotent, runtime addresses kept), aliases, collectives, invites, queries."""
 
 from __future__ import annotations
 
@@ -10,24 +10,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crawler.config import ChannelConfig, RecipientConfig, UnitConfig
-from crawler.diff import apply_document_tasks
 from crawler.errors import DondocError
 from crawler.models import Deadline, ExtractedTask, Precision
-from crawler.storage.repository import (
-    EventKind,
-    UnitResolver,
-    create_invite,
-    due_soon_offsets,
-    events_since,
-    load_resolver,
-    redeem_invite,
-    replace_address,
-    set_address_active,
-    sync_config,
-    tasks_by_unit,
-    tasks_for_unit,
-)
+from crawler.storage.differ import apply_document_tasks
+from crawler.storage.invites import create_invite, redeem_invite
+from crawler.storage.recipients import due_soon_offsets, move_address, set_address_active, sync_config
 from crawler.storage.schema import ChannelAddress, Document, Recipient, Subscription, Unit, UnitAlias
+from crawler.storage.tasks import (
+    EventKind,
+    index_by_unit,
+    load_events,
+    load_tasks,
+    tasks_for_units,
+)
+from crawler.storage.units import UnitResolver, load_resolver
 
 MINISTRIES = "Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"
 PROVINCES = "Các tỉnh, thành phố trực thuộc Trung ương"
@@ -155,7 +151,8 @@ def test_address_deactivation_and_migration(db_session: Session) -> None:
     resolver = _sync(db_session)
     redeem_invite(db_session, create_invite(db_session, BTC, resolver, NOW), "telegram", "-1", NOW)
     assert set_address_active(db_session, "telegram", "-1", False) == 1
-    assert replace_address(db_session, "telegram", "-1", "-1009") == 1
+    move_address(db_session, "telegram", "-1", "-1009")
+    db_session.expire_all()
     row = db_session.scalars(select(ChannelAddress).where(ChannelAddress.channel == "telegram")).one()
     assert (row.address, row.active) == ("-1009", False)
 
@@ -187,7 +184,9 @@ def test_collective_addressees_reach_every_unit_they_cover(db_session: Session) 
     """A unit's tasks: its own name or alias as lead or support, and collectives covering it."""
     resolver = _sync(db_session)
     _store_tasks(db_session)
-    found = tasks_by_unit(db_session, [BKHCN, BTC, UBND_NA, SKHCN_NA, "Bộ Y tế"], resolver)
+    index = index_by_unit(load_tasks(db_session), resolver)
+    units = (BKHCN, BTC, UBND_NA, SKHCN_NA, "Bộ Y tế")
+    found = {unit: tasks_for_units(index, [unit], resolver) for unit in units}
     actions = {unit: [t.action.split()[0] for t in tasks] for unit, tasks in found.items()}
     assert actions == {
         BKHCN: ["Rà", "Xây"],
@@ -196,17 +195,17 @@ def test_collective_addressees_reach_every_unit_they_cover(db_session: Session) 
         SKHCN_NA: ["Xây"],
         "Bộ Y tế": [],
     }
-    task = tasks_for_unit(db_session, "Bộ KH&CN", load_resolver(db_session, FakeGazetteer()))[1]
+    task = tasks_for_units(index, ["Bộ KH&CN"], load_resolver(db_session, FakeGazetteer()))[1]
     assert (task.document_number, task.document_url) == ("60/CĐ-TTg", "http://127.0.0.1/vb/60")
     assert task.deadline.due == dt.date(2025, 10, 15)
 
 
-def test_events_since_is_a_half_open_window(db_session: Session) -> None:
-    """events_since returns events in (since, until], filtered by kind when asked."""
+def test_load_events_is_a_half_open_window(db_session: Session) -> None:
+    """load_events returns events in (since, until], filtered by kind when asked."""
     _sync(db_session)
     _store_tasks(db_session)
-    assert len(events_since(db_session, None, dt.date(2025, 10, 1))) == 4
-    assert events_since(db_session, dt.date(2025, 10, 1), dt.date(2025, 10, 9)) == []
-    news = events_since(db_session, dt.date(2025, 9, 30), dt.date(2025, 10, 1), kinds=[EventKind.NEW])
+    assert len(load_events(db_session, None, dt.date(2025, 10, 1), kinds=None)) == 4
+    assert load_events(db_session, dt.date(2025, 10, 1), dt.date(2025, 10, 9)) == []
+    news = load_events(db_session, dt.date(2025, 9, 30), dt.date(2025, 10, 1), kinds=[EventKind.NEW])
     assert {e.kind for e in news} == {EventKind.NEW} and len(news) == 4
-    assert events_since(db_session, None, dt.date(2025, 10, 1), kinds=[EventKind.OVERDUE]) == []
+    assert load_events(db_session, None, dt.date(2025, 10, 1), kinds=[EventKind.OVERDUE]) == []

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import os
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy import Connection
 
 from crawler.config import DATABASE_URL_ENV
 from crawler.storage.engine import make_engine
-from crawler.storage.schema import Base
+from crawler.storage.schema import Base, UtcDateTime
 
 target_metadata = Base.metadata
+
+
+def _render_item(type_: str, obj: Any, _context: Any) -> str | Literal[False]:
+    """Write UtcDateTime columns as the type they store, so migrations never import dondoc's types."""
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def _run(connection: Connection) -> None:
@@ -21,6 +29,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=context.config.attributes.get("render_as_batch", connection.dialect.name == "sqlite"),
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

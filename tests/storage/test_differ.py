@@ -8,7 +8,8 @@ from dataclasses import replace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawler.diff import (
+from crawler.models import Deadline, ExtractedTask, Precision, Status
+from crawler.storage.differ import (
     EventKind,
     TaskEventRecord,
     action_words,
@@ -18,7 +19,6 @@ from crawler.diff import (
     ref_key,
     similarity,
 )
-from crawler.models import Deadline, ExtractedTask, Precision, Status
 from crawler.storage.schema import Document, Task, TaskEvent
 
 D1 = dt.date(2025, 9, 20)

@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session
 
 from crawler.extract.normalize import match_key
 from crawler.models import Deadline, ExtractedTask, Precision, Status
-from crawler.storage.repository import EventKind, TaskEventRecord, alias_map, name_key
 from crawler.storage.schema import Document, Task, TaskEvent, TaskRef, TaskSighting
+from crawler.storage.tasks import EventKind, TaskEventRecord
+from crawler.storage.units import alias_map, name_key
 
 __all__ = ["EventKind", "TaskEventRecord", "apply_document_tasks", "record_time_events"]
 

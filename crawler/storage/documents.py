@@ -1,0 +1,178 @@
+"""Sources, raw pages and documents: what a crawl stores, what extraction reads back, the articles a
+bulletin reads, counts, and the pruning of old raw pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from crawler.models import DocumentKind, DocumentText, FetchedPage
+from crawler.storage.schema import Document, Page, Source
+from crawler.storage.tablecells import decode_tables, encode_tables
+
+Validators = tuple[str | None, str | None]  # a page's ETag and Last-Modified
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """One stored version of an article, with the configured name of its source."""
+
+    id: int
+    url: str
+    title: str | None
+    summary: str | None
+    text: str
+    author: str | None
+    published_at: dt.datetime
+    source_name: str | None
+
+
+@dataclass(frozen=True)
+class PendingDocument:
+    """A stored document version not extracted yet."""
+
+    id: int
+    url: str
+    needs_ocr: bool
+    blank: bool
+
+
+# --- what a crawl stores ----------------------------------------------------------------------------
+
+
+def source_id(session: Session, name: str, family: str, start_url: str) -> int:
+    """The id of a configured source's row, created on first use."""
+    row = session.scalars(select(Source).where(Source.name == name)).first()
+    if row is None:
+        row = Source(name=name, family=family, start_url=start_url, consecutive_failures=0, items_last_run=0)
+        session.add(row)
+        session.flush()
+    return row.id
+
+
+def store_page(session: Session, source: int, page: FetchedPage, digest: str) -> tuple[int, bool]:
+    """Store a page once per (url, content hash); return its id and whether the content is new."""
+    row = session.scalars(select(Page).where(Page.url == page.url, Page.content_hash == digest)).first()
+    if row is not None:
+        row.etag, row.last_modified, row.fetched_at = page.etag, page.last_modified, page.fetched_at
+        return row.id, False
+    row = Page(source_id=source, url=page.url, content_hash=digest, content=page.content,
+               content_type=page.content_type, status=page.status, etag=page.etag,
+               last_modified=page.last_modified, fetched_at=page.fetched_at)
+    session.add(row)
+    session.flush()
+    return row.id, True
+
+
+def store_document(session: Session, source: int, page: int, url: str, doc: DocumentText, digest: str,
+                   now: dt.datetime) -> int | None:
+    """Add a document version unless the latest version of `url` has the same text hash; the new id."""
+    versions = select(Document).where(Document.url == url).order_by(Document.version.desc())
+    latest = session.scalars(versions).first()
+    if latest is not None and latest.text_hash == digest:
+        return None
+    row = Document(
+        source_id=source, page_id=page, url=url, version=(latest.version + 1) if latest else 1,
+        kind=str(doc.kind), number=doc.number, issuer=doc.issuer, issued=doc.issued,
+        published_at=doc.published, title=doc.title, summary=doc.summary, author=doc.author,
+        signer=doc.signer, text=doc.text, text_hash=digest, needs_ocr=doc.needs_ocr,
+        tables=encode_tables(doc.tables), extracted_at=None, created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def page_validators(session: Session) -> dict[str, Validators]:
+    """URL -> (ETag, Last-Modified) of the latest stored copy of every page."""
+    rows = session.execute(select(Page.url, Page.etag, Page.last_modified).order_by(Page.fetched_at))
+    return {url: (etag, modified) for url, etag, modified in rows}
+
+
+def latest_content(session: Session, url: str) -> bytes | None:
+    """The newest stored content of a URL, or None."""
+    query = select(Page.content).where(Page.url == url).order_by(Page.fetched_at.desc()).limit(1)
+    return session.scalars(query).first()
+
+
+# --- what extraction reads --------------------------------------------------------------------------
+
+
+def pending_documents(session: Session) -> list[PendingDocument]:
+    """Every document version not extracted yet, oldest first."""
+    rows = session.scalars(select(Document).where(Document.extracted_at.is_(None)).order_by(Document.id))
+    return [PendingDocument(r.id, r.url, r.needs_ocr, not r.text.strip()) for r in rows]
+
+
+def document_text(session: Session, document_id: int) -> DocumentText:
+    """The extractor's view of a stored document."""
+    row = session.get_one(Document, document_id)
+    return DocumentText(
+        name=row.url, text=row.text, kind=DocumentKind(row.kind), number=row.number, issuer=row.issuer,
+        issued=row.issued, title=row.title, url=row.url, published=row.published_at, author=row.author,
+        signer=row.signer, summary=row.summary, tables=decode_tables(row.tables), needs_ocr=row.needs_ocr,
+    )
+
+
+def republished_original(session: Session, document_id: int) -> int | None:
+    """The id of an already extracted document with the same text under another URL, if any."""
+    row = session.get_one(Document, document_id)
+    return session.scalar(
+        select(Document.id)
+        .where(Document.text_hash == row.text_hash, Document.url != row.url)
+        .where(Document.extracted_at.is_not(None))
+        .order_by(Document.id)
+        .limit(1)
+    )
+
+
+def mark_extracted(session: Session, document_id: int, now: dt.datetime) -> None:
+    """Record that a document's tasks were extracted (or that it has none to extract)."""
+    session.get_one(Document, document_id).extracted_at = now
+
+
+# --- what the bulletin reads ------------------------------------------------------------------------
+
+
+def articles_published(session: Session, start: dt.datetime, end: dt.datetime) -> list[StoredArticle]:
+    """Every version of the articles published in [start, end), by URL then version."""
+    query = (
+        select(Document, Source.name)
+        .outerjoin(Source, Source.id == Document.source_id)
+        .where(Document.kind == "article", Document.published_at.is_not(None))
+        .where(Document.published_at >= start, Document.published_at < end)
+        .order_by(Document.url, Document.version)
+    )
+    return [
+        StoredArticle(d.id, d.url, d.title, d.summary, d.text, d.author, d.published_at, name)
+        for d, name in session.execute(query)
+        if d.published_at is not None
+    ]
+
+
+def known_articles(session: Session, ids: Collection[int]) -> set[int]:
+    """Which of these document ids are stored articles."""
+    query = select(Document.id).where(Document.id.in_(list(ids)), Document.kind == "article")
+    return set(session.scalars(query))
+
+
+def document_count(session: Session) -> int:
+    """How many documents are stored (all versions)."""
+    return session.scalar(select(func.count(Document.id))) or 0
+
+
+def prune_raw_pages(session: Session, cutoff: dt.datetime) -> int:
+    """Delete stored raw pages fetched before `cutoff`, except each URL's latest copy (its ETag keeps
+    conditional requests working) and pages a document was read from."""
+    latest = select(func.max(Page.id)).group_by(Page.url)
+    used = select(Document.page_id).where(Document.page_id.is_not(None))
+    result = session.execute(
+        delete(Page)
+        .where(Page.fetched_at < cutoff, Page.id.not_in(latest), Page.id.not_in(used))
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,240 @@
+"""Tasks and their events as every reader sees them: one read model (`TrackedTask`), one query that
+builds it (`load_tasks`), and the index of tasks by the units they reach.
+
+Digests, reports and bot commands all read tasks through `load_tasks` and pick a unit's tasks through
+`tasks_for_units`, so they agree on which tasks concern a unit: its own name or an alias ("Bộ
+KH&CN"), a collective addressee covering it ("Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"),
+and a province standing for its People's Committee. Tasks are read once, as plain column tuples (not
+ORM objects, so 100,000 tasks load quickly); JSON name lists are parsed once per distinct text and
+reach is computed once per distinct lead/support list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Text, cast, func, select
+from sqlalchemy.orm import Session
+
+from crawler.models import Deadline, Precision
+from crawler.storage.schema import Document, Task, TaskEvent
+from crawler.storage.units import UnitResolver
+
+
+class EventKind(StrEnum):
+    """What happened to a task; stored in task_events.kind."""
+
+    NEW = "new"
+    DEADLINE_CHANGED = "deadline_changed"
+    STATUS_CHANGED = "status_changed"
+    LEAD_CHANGED = "lead_changed"
+    DONE = "done"
+    NO_LONGER_LISTED = "no_longer_listed"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+
+
+CHANGE_KINDS = (
+    EventKind.NEW,
+    EventKind.DEADLINE_CHANGED,
+    EventKind.STATUS_CHANGED,
+    EventKind.LEAD_CHANGED,
+    EventKind.DONE,
+    EventKind.NO_LONGER_LISTED,
+)
+
+
+@dataclass(frozen=True)
+class TaskEventRecord:
+    """One recorded task event: unique per (task, kind, key), dated `on` (the as_of day it was seen).
+
+    old/new: the changed value (due date, status, lead names) before and after; for due_soon and
+    overdue, new is the due date and `days` the due-soon offset that was crossed.
+    """
+
+    task_id: int
+    kind: EventKind
+    key: str
+    on: dt.date
+    old: str | None = None
+    new: str | None = None
+    days: int | None = None
+
+
+@dataclass(frozen=True)
+class TrackedTask:
+    """A stored task as digests, reports and bot commands read it.
+
+    `documents` are the numbers of the documents that assigned it, the assigning ones first (a cover
+    letter may carry the directive it forwards), then the number of the document it was read from.
+    """
+
+    id: int
+    action: str
+    lead: tuple[str, ...]
+    support: tuple[str, ...]
+    deadline: Deadline
+    status: str | None
+    documents: tuple[str, ...]
+    document_url: str | None
+    required_result: str = ""
+    listed: bool = True
+
+    @property
+    def document_number(self) -> str | None:
+        """The number that names the task's source: the first of `documents`, if any."""
+        return self.documents[0] if self.documents else None
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """Lead then support units, as written."""
+        return (*self.lead, *self.support)
+
+
+# --- events -----------------------------------------------------------------------------------------
+
+
+def event_record(task_id: int, kind: str, key: str, on: dt.date,
+                 detail: Mapping[str, object] | None) -> TaskEventRecord:
+    """The frozen record of a stored event's columns."""
+    detail = detail or {}
+    old, new, days = detail.get("old"), detail.get("new"), detail.get("days")
+    return TaskEventRecord(task_id=task_id, kind=EventKind(kind), key=key, on=on,
+                           old=None if old is None else str(old), new=None if new is None else str(new),
+                           days=int(str(days)) if days is not None else None)
+
+
+def load_events(session: Session, since: dt.date | None, until: dt.date, *,
+                kinds: Collection[EventKind] | None = CHANGE_KINDS,
+                task_ids: Collection[int] | None = None) -> list[TaskEventRecord]:
+    """Events recorded in (since, until] (all up to `until` when since is None), oldest first;
+    change events only unless `kinds` says otherwise (None: every kind)."""
+    query = (select(TaskEvent.task_id, TaskEvent.kind, TaskEvent.key, TaskEvent.on, TaskEvent.detail)
+             .where(TaskEvent.on <= until).order_by(TaskEvent.on, TaskEvent.id))
+    if since is not None:
+        query = query.where(TaskEvent.on > since)
+    if kinds is not None:
+        query = query.where(TaskEvent.kind.in_([str(k) for k in kinds]))
+    if task_ids is not None:
+        query = query.where(TaskEvent.task_id.in_(list(task_ids)))
+    return [event_record(*row) for row in session.execute(query)]
+
+
+# --- tasks ------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _parse_time(value: str | None) -> dt.time | None:
+    """Parse the stored "HH:MM" due time, tolerating junk as no time (memoized: few distinct values)."""
+    if not value:
+        return None
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@functools.cache
+def _precision(value: str | None) -> Precision:
+    """Map the stored precision string to the enum, unknown values to NONE."""
+    try:
+        return Precision(value or "none")
+    except ValueError:
+        return Precision.NONE
+
+
+class _NameLists:
+    """Parses stored JSON name lists once per distinct text: tasks share a few thousand lead lists."""
+
+    def __init__(self) -> None:
+        """Start with an empty memo."""
+        self._seen: dict[str | None, tuple[str, ...]] = {}
+
+    def __call__(self, raw: str | None) -> tuple[str, ...]:
+        """The names in a JSON list's text (an empty tuple for NULL or anything but a list)."""
+        found = self._seen.get(raw)
+        if found is None:
+            value = json.loads(raw) if raw else []
+            found = self._seen[raw] = tuple(str(v) for v in value) if isinstance(value, list) else ()
+        return found
+
+
+def load_tasks(session: Session) -> list[TrackedTask]:
+    """Every stored task (listed or not) as a TrackedTask, in id order.
+
+    Rows come through the session's connection (Core rows, no ORM loading), and the JSON columns
+    are read as text and parsed once per distinct value: 100,000 tasks load in a few seconds."""
+    query = (
+        select(
+            Task.id, Task.action, cast(Task.lead, Text), cast(Task.support, Text), Task.deadline_raw,
+            Task.due, Task.due_time, Task.precision, Task.status, Task.listed, cast(Task.source_refs, Text),
+            Task.required_result, Document.number, Document.url,
+        )
+        .outerjoin(Document, Document.id == Task.document_id)
+        .order_by(Task.id)
+    )
+    names = _NameLists()
+    return [_task(row, names) for row in session.connection().execute(query)]
+
+
+def _task(row: Sequence[Any], names: Callable[[str | None], tuple[str, ...]]) -> TrackedTask:
+    """Build one TrackedTask from a result row of load_tasks."""
+    (task_id, action, lead, support, raw, due, due_time, precision, status, listed, refs, result, number,
+     url) = row
+    cited = (str(d).strip() for d in (*names(refs), number) if d)
+    return TrackedTask(
+        id=task_id,
+        action=action,
+        lead=names(lead),
+        support=names(support),
+        deadline=Deadline(raw=raw or None, due=due, precision=_precision(precision),
+                          time=_parse_time(due_time)),
+        status=status or None,
+        documents=tuple(dict.fromkeys(d for d in cited if d)),
+        document_url=url or None,
+        required_result=result or "",
+        listed=bool(listed),
+    )
+
+
+def task_count(session: Session) -> int:
+    """How many tasks are tracked."""
+    return session.scalar(select(func.count(Task.id))) or 0
+
+
+# --- tasks by unit ----------------------------------------------------------------------------------
+
+
+def index_by_unit(tasks: Iterable[TrackedTask], resolver: UnitResolver) -> dict[str, list[TrackedTask]]:
+    """Map each unit key a task reaches (directly, by alias or through a collective) to its tasks."""
+    index: dict[str, list[TrackedTask]] = defaultdict(list)
+    reach: dict[tuple[str, ...], frozenset[str]] = {}
+    for task in tasks:
+        names = task.units
+        keys = reach.get(names)
+        if keys is None:
+            keys = reach[names] = resolver.reached_by(names)
+        for key in keys:
+            index[key].append(task)
+    return dict(index)
+
+
+def tasks_for_units(
+    index: Mapping[str, list[TrackedTask]], units: Iterable[str], resolver: UnitResolver
+) -> list[TrackedTask]:
+    """The tasks concerning any of `units` (any spelling or alias), each once, in task id order.
+
+    Following a collective addressee follows every unit it covers, as the resolver's reach says."""
+    found: dict[int, TrackedTask] = {}
+    for unit in units:
+        for key in resolver.reach(unit):
+            for task in index.get(key, ()):
+                found[task.id] = task
+    return [found[task_id] for task_id in sorted(found)]

@@ -44,7 +44,7 @@ PAGE_SIZE = 20
 
 def _paragraphs() -> list[str]:
     """Body paragraphs to vary generated articles, taken from the bundled demo articles' text."""
-    from crawler.extract.text import document_from_file
+    from crawler.documents import document_from_file
 
     texts = [document_from_file(path).text for path in sorted(SITE_DIR.glob("article-*.htm"))]
     return [line for text in texts for line in text.splitlines() if len(line) > 80]

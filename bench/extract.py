@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from crawler.documents import document_from_file
 from crawler.extract import extract_tasks, load_gazetteer
-from crawler.extract.text import document_from_file
 from crawler.models import DocumentText
 
 DEFAULT_SEEDS = Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds"

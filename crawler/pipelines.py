@@ -26,8 +26,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import SourceConfig
+from crawler.documents import ArticleProfile, document_from_bytes, sniff_kind, with_metadata
 from crawler.errors import UnusableInputError
-from crawler.extract.text import ArticleProfile, document_from_bytes, sniff_kind, with_metadata
 from crawler.models import DocumentText, FetchedPage
 from crawler.spiders.items import FetchedItem
 from crawler.storage import documents

@@ -24,9 +24,9 @@ OS_REASONS = {
 
 def cmd_extract(args: argparse.Namespace) -> int:
     """Print one task record (FORMAT.md) per line for each input file; bad files are reported, exit 2."""
+    from crawler.documents import document_from_file
     from crawler.extract import extract_tasks
     from crawler.extract.records import task_record
-    from crawler.extract.text import document_from_file
     from crawler.extract.units import load_gazetteer
 
     config = load_cli_config(args)

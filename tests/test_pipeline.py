@@ -58,8 +58,8 @@ def test_same_text_under_another_url_is_not_tracked_twice(db_session: Session) -
 def test_tables_survive_storage_and_extract_as_from_the_file(db_session: Session) -> None:
     """A crawled document keeps its tables as cells: the stored row reads back to the same document
     text and tables, and its tasks are those `dondoc extract` reads from the same file."""
+    from crawler.documents import document_from_bytes
     from crawler.extract import extract_tasks
-    from crawler.extract.text import document_from_bytes
     from crawler.pipelines import store_document
     from crawler.storage.documents import document_text
     from crawler.storage.schema import Page, Source

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from crawler.config import Config, config_from_dict, secret
+from crawler.errors import RetryLaterError
 from crawler.redaction import protect_config, redact, redacted_errors, register_database_url
-from notifier.channels.base import RetryLaterError
 from service.context import short_error
 from service.logs import JsonFormatter, KeyValueFormatter
 

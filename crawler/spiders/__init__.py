@@ -6,7 +6,7 @@ formats; times without a zone are in `utc_offset`, default "+07:00"):
 - every family: `volatile_patterns` (regexes removed before hashing: comments, live counters),
   `drop_query_params` (session/redirect parameters left out of seen URLs), `utc_offset`, and
   `article` (title, summary, summary_prefix, author, body, drop, time, time_formats, utc_offset:
-  selectors of the article page; empty ones fall back to generic rules, see crawler.extract.text).
+  selectors of the article page; empty ones fall back to generic rules, see crawler.documents.html).
 - news / generic (list -> article): `item_selector`, `link_selector` (required); `time_selector` +
   `time_formats` (list time, used only when the article has none); paging by `page_url` (template
   with {page} and {zone}; zone read with `zone_selector`) or `next_selector` (href of the next page).
@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 
 from crawler.config import SourceConfig
-from crawler.extract.text import ArticleProfile
+from crawler.documents import ArticleProfile
 from crawler.spiders.base import COMMON_OPTIONS, SourceSpider
 from crawler.spiders.listing import ListingSpider
 from crawler.spiders.rss import RssSpider

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from crawler.extract.text import DocumentMeta
+from crawler.documents import DocumentMeta
 from crawler.models import FetchedPage
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from scrapy.http import Request, Response, TextResponse
 
-from crawler.extract.text import DocumentMeta, parse_datetime
+from crawler.documents import DocumentMeta, parse_datetime
 from crawler.models import DocumentKind
 from crawler.spiders.base import SourceSpider, select_first, select_nodes, select_texts
 from crawler.spiders.items import FetchedItem

@@ -16,7 +16,7 @@ from typing import Any
 from lxml import etree
 from scrapy.http import Request, Response, TextResponse
 
-from crawler.extract.text import DocumentMeta, parse_datetime
+from crawler.documents import DocumentMeta, parse_datetime
 from crawler.models import DocumentKind
 from crawler.spiders.base import SourceSpider
 from crawler.spiders.items import FetchedItem

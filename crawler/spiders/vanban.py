@@ -14,8 +14,8 @@ from typing import Any
 
 from scrapy.http import FormRequest, Request, Response, TextResponse
 
+from crawler.documents import DocumentMeta, parse_datetime
 from crawler.extract.normalize import clean_line
-from crawler.extract.text import DocumentMeta, parse_datetime
 from crawler.models import DocumentKind
 from crawler.spiders.base import SourceSpider, fold_label, select_first, select_nodes, select_texts
 from crawler.spiders.items import FetchedItem

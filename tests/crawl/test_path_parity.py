@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from crawler.config import Config
 from crawler.crawl import run_crawl
+from crawler.documents import document_from_file
 from crawler.extract import extract_tasks, load_gazetteer
 from crawler.extract.plaintext import split_header
-from crawler.extract.text import document_from_file
 from crawler.models import ExtractedTask
 from crawler.pipeline import extract_pending_documents
 from crawler.site import demo_sources, serve_site

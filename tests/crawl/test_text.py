@@ -12,8 +12,7 @@ import docx
 import pytest
 from fpdf import FPDF
 
-from crawler.errors import UnusableInputError
-from crawler.extract.text import (
+from crawler.documents import (
     ArticleProfile,
     DocumentMeta,
     decode_html,
@@ -22,6 +21,7 @@ from crawler.extract.text import (
     document_from_html,
     with_metadata,
 )
+from crawler.errors import UnusableInputError
 from crawler.models import DocumentKind
 from crawler.profiles import load_profile
 from crawler.site.server import SITE_DIR

@@ -14,9 +14,9 @@ from types import ModuleType
 
 import pytest
 
+from crawler.documents import document_from_file
 from crawler.extract import extract_tasks, load_gazetteer
 from crawler.extract.records import task_record
-from crawler.extract.text import document_from_file
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 FLOORS = json.loads((Path(__file__).with_name("quality_floors.json")).read_text(encoding="utf-8"))

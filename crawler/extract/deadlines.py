@@ -291,6 +291,13 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool, tuple[str, ...]], ...] =
         True,
         ("tháng",),
     ),
+    # "6/2025" opening a cell: a month written as month/year (a cell start or a cue makes it one)
+    (
+        re.compile(r"(?m)(?<![\d/.\-])(?<!tháng )(\d{1,2})\s*/\s*(20\d{2})(?![\d/.\-])"),
+        _b_month,
+        True,
+        ("/",),
+    ),
     (
         re.compile(r"(?<!\w)quý\s+(iv|i{1,3}|[1-4])(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\w/])"),
         _b_quarter,

@@ -228,6 +228,9 @@ def _opens_cell(para: str, walk: Walk) -> bool:
     low = " ".join(fold(para).split()).lstrip("*- ")
     if _CELL_START.match(low):
         return True
+    year = _YEAR_CELL.match(para.lstrip("\n"))
+    if year and walk.gazetteer.find_units(para.lstrip("\n")[year.end() :], walk.province):
+        return True  # "2024 Bộ Y tế": a bare year cell, then the unit cell
     units = walk.gazetteer.find_units(para, walk.province)
     if units and units[0].start <= len(para) - len(para.lstrip(" *-\n")):
         return True
@@ -248,13 +251,17 @@ def _inline_cell(para: str, walk: Walk, trailing: int = 16) -> int | None:
     return None
 
 
+_YEAR_CELL = re.compile(r"^[\s*]*20\d{2}\s+(?=[A-ZĐÀ-Ỹ])")
+
+
 def _after_leading_deadline(para: str, walk: Walk) -> str:
     """A cell paragraph without the deadline that opens it ("Tháng 7/2025 Ban Cơ yếu Chính phủ": the
     deadline column came before the unit column on one flattened line)."""
     found = find_deadlines(para, walk.year, cells=True)
     if found and not para[: found[0].start].strip(" *-\n"):
         return para[found[0].end :]
-    return para
+    year = _YEAR_CELL.match(para)  # "2024 Bộ Y tế": a bare year cell run into the unit cell
+    return para[year.end() :] if year else para
 
 
 def _units_before_deadline(text: str, walk: Walk) -> tuple[str, ...]:

@@ -147,3 +147,20 @@ def test_flattened_rows_numbered_without_a_period_and_count_tables() -> None:
         (("Sở Tài chính",), dt.date(2026, 6, 30)),
         (("Sở Nội vụ",), dt.date(2026, 12, 31)),
     ]
+
+
+def test_month_year_and_bare_year_cells_before_the_unit_cell() -> None:
+    """Flattened rows whose deadline cell ("6/2027", "2026") comes before the unit cell: the date is
+    the deadline, the unit after it leads."""
+    text = (
+        "STT Nội dung nhiệm vụ Thời hạn Cơ quan chủ trì Tình trạng\n\n"
+        "25. Phối hợp Bộ Y tế xây dựng danh mục, định dạng và quy chuẩn dữ liệu y tế học sinh\n\n"
+        "6/2027\nBộ Giáo dục và\nĐào tạo\n\nĐang thực \nhiện quá \nhạn\n\n"
+        "26. Xây dựng giải pháp giám sát các cơ sở khám chữa bệnh liên thông dữ liệu, hoàn thành trong "
+        "năm 2026.\n\n2026 Bộ Y tế\n\nĐang thực \nhiện quá \nhạn\n"
+    )
+    tasks = extract_tasks(DocumentText(name="pl.txt", text=text, number="164/BC-BKHCN"))
+    assert [(t.lead, t.deadline.due) for t in tasks] == [
+        (("Bộ Giáo dục và Đào tạo",), dt.date(2027, 6, 30)),
+        (("Bộ Y tế",), dt.date(2026, 12, 31)),
+    ]

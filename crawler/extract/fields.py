@@ -29,7 +29,8 @@ LEAD_LABEL = re.compile(r"(?:cơ quan|đơn vị) (?:chủ trì|thực hiện)")
 FIELD = re.compile(
     r"^(?:\(\w{1,4}\)\s*|[a-zđ]\)\s*|[-+•]\s*)?"
     r"(?P<label>(?:đơn vị|cơ quan)(?:\s+(?:chủ trì|thực hiện|phối hợp|tham mưu))+"
-    r"|cơ quan thực hiện|thời gian(?:\s+(?:thực hiện|hoàn thành))?|thời hạn(?:\s+hoàn thành)?|tiến độ)"
+    r"|cơ quan thực hiện|thời gian(?:\s+(?:thực hiện|hoàn thành))?|thời hạn(?:\s+hoàn thành)?|tiến độ"
+    r"|sản phẩm(?:\s+(?:đầu ra|dự kiến))?|kết quả(?:\s+(?:dự kiến|đầu ra|cần đạt))?)"
     r"[^:\n]{0,20}:\s*"
 )
 
@@ -92,12 +93,16 @@ def _has_own(task: RawTask, label: str) -> bool:
         return bool(task.lead)
     if label.startswith(("thời", "tiến")):
         return task.deadline.raw is not None
+    if label.startswith(("sản phẩm", "kết quả")):
+        return bool(task.result)
     return False
 
 
 def _with_field(task: RawTask, value: str, label: str, walk: Walk) -> RawTask:
-    """A task with a labelled field's value applied (its deadline, support or lead)."""
+    """A task with a labelled field's value applied (its deadline, support, lead or product)."""
     value = value.strip(" *.;")
+    if label.startswith(("sản phẩm", "kết quả")):
+        return replace(task, result=value[:300])
     if label.startswith("thời") or label.startswith("tiến"):
         found = best_deadline(find_deadlines(value, walk.year, cells=True))
         return replace(task, deadline=found.deadline if found else Deadline.none())

@@ -130,7 +130,8 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
             walk.pop_to(block.level if block.kind is not BlockKind.ROW else 50)
         following = blocks[index + 1] if index + 1 < len(blocks) else None
         heading = heading_context(block, walk)
-        if heading is None and opens_section(block, following):
+        titled = following is not None and bool(FIELD.match(following.low))  # a plan's task title
+        if heading is None and opens_section(block, following) and not titled:
             flat = block.flat
             dated = best_deadline(find_deadlines(block.text, walk.year))
             heading = Context(

@@ -443,3 +443,24 @@ def test_a_report_back_clause_stays_with_its_work_and_gives_the_date() -> None:
     )
     tasks = extract_tasks(DocumentText(name="ct.txt", text=text, number="1/CT-TTg"))
     assert [(t.lead, t.deadline.due) for t in tasks] == [(("Bộ Tài chính",), dt.date(2026, 11, 15))]
+
+
+def test_a_plan_s_task_title_over_its_fields_is_the_task() -> None:
+    """ "1. Xây dựng Kế hoạch …" over "- Cơ quan chủ trì: …", "- Sản phẩm: …", "- Thời gian hoàn thành:
+    …" is one task with that lead, product and deadline (not a section heading)."""
+    text = (
+        "1. Xây dựng Kế hoạch chuyển đổi số năm 2027\n\n"
+        "- Cơ quan chủ trì: Sở Khoa học và Công nghệ.\n\n"
+        "- Cơ quan phối hợp: Sở Tài chính.\n\n"
+        "- Sản phẩm: Kế hoạch được Ủy ban nhân dân tỉnh ban hành.\n\n"
+        "- Thời gian hoàn thành: Quý I/2027.\n\n"
+        "2. Tổ chức tập huấn kỹ năng số cho cán bộ, công chức\n\n"
+        "- Cơ quan chủ trì: Sở Nội vụ.\n\n"
+        "- Thời gian thực hiện: Năm 2027.\n"
+    )
+    tasks = extract_tasks(DocumentText(name="kh.txt", text=text, number="12/KH-UBND"))
+    assert [(t.line, t.lead, t.support, t.deadline.due) for t in tasks] == [
+        (1, ("Sở Khoa học và Công nghệ",), ("Sở Tài chính",), dt.date(2027, 3, 31)),
+        (11, ("Sở Nội vụ",), (), dt.date(2027, 12, 31)),
+    ]
+    assert tasks[0].required_result == "Kế hoạch được Ủy ban nhân dân tỉnh ban hành"

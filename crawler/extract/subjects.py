@@ -25,6 +25,7 @@ _ADVERBIAL = re.compile(
     r"(?:\s[^,:;]{0,200})?,\s*(?=\S)"
 )
 _CLAUSE_COMMA = re.compile(r",\s*")
+_CLAUSE_END = re.compile(r"[.;]\s")
 _MODAL_END = re.compile(r"(?:\s+(?:sẽ|cũng|đều|vẫn))+\s*$", re.IGNORECASE)
 
 
@@ -35,7 +36,8 @@ def adverbial_end(low: str) -> int:
     first = _ADVERBIAL.match(low)
     if not first:
         return 0
-    for comma in _CLAUSE_COMMA.finditer(low, first.start(), 300):
+    stop = _CLAUSE_END.search(low, first.start(), 300)  # the clause ends at "." or ";"
+    for comma in _CLAUSE_COMMA.finditer(low, first.start(), stop.start() if stop else 300):
         if VERB_RE.match(low, comma.end()) or SUBJECT_HEAD.match(low[comma.end() :]):
             return comma.end()
     return first.end()

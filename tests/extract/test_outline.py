@@ -450,3 +450,14 @@ def test_asking_a_long_named_front_and_organizations() -> None:
     assert [t.lead for t in extract_tasks(doc)] == [
         ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Nghệ An", "Các tổ chức chính trị - xã hội")
     ]
+
+
+def test_a_leading_time_clause_ends_at_its_semicolon() -> None:
+    """ "Từ nay đến hết năm 2026 chỉ còn …; do vậy, yêu cầu các bộ, ngành, địa phương, đơn vị …:"
+    gives its items the whole group asked, not a tail of it."""
+    text = (
+        "Từ nay đến hết năm 2026 chỉ còn gần 2 tháng, một số dự án còn khối lượng lớn; do vậy, yêu cầu "
+        "các bộ, ngành, địa phương, đơn vị, cá nhân liên quan:\n\n"
+        "1. Khẩn trương hoàn thành các dự án đường bộ cao tốc trước ngày 31/12/2026.\n"
+    )
+    assert _tasks(text) == [("Các bộ, ngành, địa phương, đơn vị, cá nhân liên quan",)]

@@ -184,8 +184,15 @@ def _only_bodies(text: str, walk: Walk) -> bool:
     pieces = split_bodies(text)
     names = [n for p in pieces for n in re.split(r"\s*,\s*|\s+và\s+", p) if n]
     return bool(pieces) and (
-        all(walk.units(p) or is_body_name(p) for p in pieces) or all(walk.units(n) for n in names)
+        all(walk.units(p) or is_body_name(p) or _group_item(p, walk) for p in pieces)
+        or all(walk.units(n) for n in names)
     )
+
+
+def _group_item(piece: str, walk: Walk) -> bool:
+    """Tell whether a piece continues a group's list ("…, đoàn thể Thành phố"): read with "các" it
+    names a group, and it is short (a clause would be long)."""
+    return len(piece.split()) <= 6 and not fold(piece).startswith("các ") and bool(walk.units("các " + piece))
 
 
 def _unit_run_end(action: str, skip: int, walk: Walk) -> re.Match[str] | None:

@@ -461,3 +461,14 @@ def test_a_leading_time_clause_ends_at_its_semicolon() -> None:
         "1. Khẩn trương hoàn thành các dự án đường bộ cao tốc trước ngày 31/12/2026.\n"
     )
     assert _tasks(text) == [("Các bộ, ngành, địa phương, đơn vị, cá nhân liên quan",)]
+
+
+def test_a_group_list_going_on_after_a_known_group() -> None:
+    """ "Các sở, ban, ngành, đoàn thể Thành phố, Ủy ban nhân dân phường, xã, đặc khu xây dựng …":
+    the whole list leads, not only the known group at its head."""
+    text = (
+        "1. Các sở, ban, ngành, đoàn thể Thành phố, Ủy ban nhân dân phường, xã, đặc khu xây dựng dự toán "
+        "kinh phí để triển khai thực hiện Kế hoạch này.\n"
+    )
+    lead = ("Các sở, ban, ngành, đoàn thể Thành phố", "Ủy ban nhân dân các phường, xã, đặc khu")
+    assert _tasks(text) == [lead]

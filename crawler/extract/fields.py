@@ -42,7 +42,8 @@ class Group:
     first: int = -1  # index in the task list of the group's first task
     fields_seen: bool = False
     awaiting: str = ""  # a lead field written with no value ("- Cơ quan thực hiện:"): "+" items give it
-    names: tuple[str, ...] = ()  # the items that gave the awaiting field its value
+    names: tuple[str, ...] = ()  # the items naming bodies that gave the awaiting field its value
+    roles_given: bool = False  # a first "Sở X chủ trì, phối hợp với …" item gave lead and support
 
 
 def names_roles(low: str) -> bool:
@@ -56,14 +57,14 @@ def fill_field(tasks: list[RawTask], group: Group, block: Block, walk: Walk) -> 
     """Give an empty lead field the item below it: items that only name bodies add to its lead; the
     first "Sở X chủ trì, phối hợp với …" item gives lead and support, and later ones add nothing."""
     if _LEADS_HERE.search(block.low) or "phối hợp" in block.low:
-        if not group.names:
+        if not group.names and not group.roles_given:
             apply_field(tasks, group, block.flat, group.awaiting, walk)
-        group.names = (*group.names, "")
+            group.roles_given = True
         return
-    if group.names[:1] == ("",):
+    if group.roles_given:
         return  # a body named after "Sở X chủ trì, phối hợp với …" takes part; the lead stays
     group.names = (*group.names, block.flat.strip(" .;,"))
-    apply_field(tasks, group, "; ".join(n for n in group.names if n), group.awaiting, walk)
+    apply_field(tasks, group, "; ".join(group.names), group.awaiting, walk)
 
 
 def apply_field(tasks: list[RawTask], group: Group, value: str, label: str, walk: Walk) -> None:

@@ -295,9 +295,7 @@ def _article_tasks(block: Block, walk: Walk) -> list[RawTask]:
             if clause < 0:
                 continue
             low = clause + 1
-        walk.push(Context(99, lead=subject))
-        out += _read_span(block, low, high, walk)
-        walk.pop_to(99)
+        out += _read_span(block, low, high, walk, lead=subject)
     return out
 
 
@@ -320,8 +318,11 @@ def _quoted(text: str) -> list[tuple[int, int]]:
     return [(m.start(1), m.end(1)) for m in _QUOTED.finditer(text)]
 
 
-def _read_span(block: Block, start: int, end: int, walk: Walk) -> list[RawTask]:
-    """Read the tasks of a span of a block, split into separately dated or enumerated pieces."""
+def _read_span(
+    block: Block, start: int, end: int, walk: Walk, lead: tuple[str, ...] = ()
+) -> list[RawTask]:
+    """Read the tasks of a span of a block, split into separately dated or enumerated pieces; `lead`
+    stands before the headings' lead for pieces that name no body (an article's sentence)."""
     ctx = walk.inherited()
     out: list[RawTask] = []
     matches = [m for m in find_deadlines(block.text, walk.year) if start <= m.start < end]
@@ -333,8 +334,12 @@ def _read_span(block: Block, start: int, end: int, walk: Walk) -> list[RawTask]:
         rest = action.replace(piece.deadline.deadline.raw or "", "") if piece.deadline else action
         if piece.deadline and _ONLY_DEADLINE.fullmatch(fold(rest)):
             continue  # "Thời hạn hoàn thành trước ngày 15/4/2026;": the date of the work before it
-        lead = (
-            subject_of(action, walk) or later_subject(text, walk) or (out[-1].lead if out else ()) or ctx.lead
+        piece_lead = (
+            subject_of(action, walk)
+            or later_subject(text, walk)
+            or (out[-1].lead if out else ())
+            or lead
+            or ctx.lead
         )
         deadline = piece.deadline.deadline if piece.deadline else (ctx.deadline or Deadline.none())
         refs = ctx.refs or ((walk.number,) if walk.number else ())
@@ -343,7 +348,7 @@ def _read_span(block: Block, start: int, end: int, walk: Walk) -> list[RawTask]:
                 block,
                 piece.start,
                 action[:300],
-                lead,
+                piece_lead,
                 support_of(action, walk),
                 deadline,
                 find_status(action) if ctx.status is None else ctx.status,

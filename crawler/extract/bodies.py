@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from crawler.extract.normalize import expand_terms, fold, modern_spelling
+from crawler.extract.normalize import MARKUP, clean_text, expand_terms, fold, modern_spelling
 
 _HEAD_NOUNS = (
     "ban quản lý",
@@ -65,7 +65,6 @@ _HEAD_NOUNS = (
 )
 _HEAD = re.compile(r"^(?:" + "|".join(re.escape(h) for h in _HEAD_NOUNS) + r")(?!\w)")
 _PIECES = re.compile(r"\s*(?:;|\n\s*[-–+•]\s*|^\s*[-–+•]\s*)\s*")
-_MARKUP = re.compile(r"\*+|__|<[^>]{1,20}>")
 _MAX_WORDS = 14
 # Phrases that open with a head noun but name an act, a thing or a person ("Ban hành", "Bộ trưởng").
 _NOT_BODY = re.compile(
@@ -85,7 +84,7 @@ _ROLE = re.compile(r"^(?:cơ quan|đơn vị)\s+(?:chủ trì|phối hợp|thự
 
 def is_body_name(phrase: str) -> bool:
     """Tell whether a phrase reads as an organization's name: a head noun, short, no clause."""
-    text = " ".join(_MARKUP.sub("", phrase).split()).strip(" .,;:")
+    text = clean_text(phrase).strip(" .,;:")
     low = fold(text)
     words = text.split()
     return (
@@ -101,7 +100,7 @@ def is_body_name(phrase: str) -> bool:
 
 def as_written(phrase: str) -> str:
     """A body's name as written: markup and list marks removed, modern spelling, one line."""
-    text = " ".join(_MARKUP.sub("", phrase).split()).strip(" .,;:-–")
+    text = clean_text(phrase).strip(" .,;:-–")
     return expand_terms(modern_spelling(text))
 
 
@@ -109,7 +108,7 @@ def cell_bodies(cell: str, resolve: Callable[[str], tuple[str, ...]]) -> tuple[s
     """The bodies of a unit cell ("Sở Công Thương; Ban Quản lý khu Kinh tế"): each piece by the
     gazetteer where it knows the piece, else as written where the piece reads as a name."""
     names: list[str] = []
-    for piece in _PIECES.split(_MARKUP.sub("", cell)):
+    for piece in _PIECES.split(MARKUP.sub("", cell)):
         piece = piece.strip(" .,;:")
         if not piece:
             continue
@@ -129,7 +128,7 @@ def _looks_named(piece: str) -> bool:
 
 def is_unit_title(title: str) -> bool:
     """Tell whether a section title is only a body's name ("A. BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG")."""
-    low = fold(" ".join(_MARKUP.sub("", title).split()))
+    low = fold(clean_text(title))
     return len(low.split()) <= _MAX_WORDS and bool(_HEAD.match(low)) and not _CLAUSE.search(low)
 
 
@@ -151,7 +150,7 @@ def split_bodies(phrase: str) -> list[str]:
 
 def heading_body_name(text: str) -> bool:
     """Tell whether a section heading is one body's name: a head noun, short, not a sentence."""
-    clean = " ".join(_MARKUP.sub("", text).split())
+    clean = clean_text(text)
     low = fold(clean)
     return (
         2 <= len(clean.split()) <= _MAX_WORDS

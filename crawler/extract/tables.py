@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from crawler.extract.deadlines import best_deadline, find_deadlines
-from crawler.extract.normalize import fold
+from crawler.extract.normalize import MARKUP, fold
 from crawler.extract.refs import document_numbers, find_status
 from crawler.models import Deadline, Status, Table
 
@@ -34,7 +34,6 @@ _COLUMNS = (
 )
 _STRONG_ACTION = re.compile(r"nhiệm vụ|công việc|giải pháp")
 _SECTION_MARK = re.compile(r"^(?:[IVXLC]{1,5}|[A-ZĐ]|\d{1,2}(?:\.\d{1,2})*)\s*[.)]?$")
-_MARKUP = re.compile(r"\*+|__|<[^>]{1,20}>")
 _DASH = re.compile(r"^\s*[-–+•]\s*")
 _WORD = re.compile(r"\w+")
 
@@ -68,7 +67,7 @@ class Layout:
 
 def cell_text(cell: str) -> str:
     """A cell's display text: markup removed, list dash dropped, lines joined."""
-    return " ".join(_DASH.sub("", _MARKUP.sub("", cell)).split())
+    return " ".join(_DASH.sub("", MARKUP.sub("", cell)).split())
 
 
 def _header_role(cell: str) -> str:

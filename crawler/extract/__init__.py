@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import replace
 
 from crawler.extract.bodies import is_unit_title
-from crawler.extract.letters import addressees, restates_title, unnamed, without_title
+from crawler.extract.letters import addressees, unnamed, without_title
 from crawler.extract.normalize import clean_lines, fold, split_lines
 from crawler.extract.pipegrid import Grid, find_grids
 from crawler.extract.segment import Block, segment
@@ -40,7 +40,7 @@ def extract_tasks(doc: DocumentText, gazetteer: Gazetteer | None = None) -> list
     home = province or gazetteer.home_province(doc.text[:200_000])
     walk = Walk(gazetteer, province, _year(doc, lines), doc.number, home)
     sent_to, letter_end, lines = addressees(lines, walk)
-    raw = [task for task in walk_blocks(list(segment(lines)), walk) if not restates_title(task, doc.title)]
+    raw = walk_blocks(list(segment(lines)), walk)
     raw = [
         replace(task, lead=sent_to) if unnamed(task.lead) and task.block.first < letter_end else task
         for task in raw

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from crawler.extract.normalize import fold
-from crawler.extract.walkstate import RawTask, Walk
+from crawler.extract.walkstate import Walk
 
 _TO = re.compile(r"^\W*kính gửi\W*:?\**\s*")
 
@@ -68,16 +68,6 @@ def _addressee_lines(lines: list[str], index: int, column: int) -> tuple[list[st
             found.append(line.strip(" *|-–+•;."))
         after += 1
     return [text.strip(" ;.") for text in found if text.strip(" ;.")], after
-
-
-def restates_title(task: RawTask, title: str | None) -> bool:
-    """Tell whether a task's text is (or follows right after the start of) the page's title (a
-    headline, breadcrumb and byline read as one paragraph), which restates the news."""
-    if not title or len(title.split()) < 5:
-        return False
-    key = " ".join(fold(title).split())[:40]
-    around = task.block.text[max(0, task.start - 60) : task.start + 120]
-    return key in " ".join(fold(around).split())
 
 
 def without_title(lines: list[str], title: str | None) -> list[str]:

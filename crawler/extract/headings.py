@@ -16,11 +16,11 @@ from crawler.extract.deadlines import DeadlineMatch, find_deadlines
 from crawler.extract.normalize import clean_text, fold
 from crawler.extract.refs import document_numbers, overdue_title
 from crawler.extract.segment import NUMBER, ROMAN, Block, BlockKind
-from crawler.extract.walkstate import SUBJECT_HEAD, VERB_RE, Context, Walk
+from crawler.extract.walkstate import ASKING, SUBJECT_HEAD, VERB_RE, Context, Walk
 from crawler.models import Status
 
 _HEADING_LEAD_IN = re.compile(
-    r"^(?:giao cho|giao|đối với|đề nghị|yêu cầu|(?:trách nhiệm|nhiệm vụ) của)\s+"  # "Trách nhiệm của X:"
+    r"^(?:" + ASKING + r"|đối với|(?:trách nhiệm|nhiệm vụ) của)\s+"  # "Trách nhiệm của X:"
 )
 
 

@@ -10,11 +10,11 @@ import re
 
 from crawler.extract.bodies import is_body_name, split_bodies
 from crawler.extract.normalize import clean_text, fold
-from crawler.extract.walkstate import SUBJECT_HEAD, VERB_RE, VERBS, Walk
+from crawler.extract.walkstate import ASKING, SUBJECT_HEAD, VERB_RE, VERBS, Walk
 
-_LEAD_IN = re.compile(r"(?:giao|đề nghị|yêu cầu|giao cho)\s+")
+_LEAD_IN = re.compile(ASKING + r"\s+")
 # "Thủ tướng Chính phủ yêu cầu Chủ tịch UBND các tỉnh …": the body asked is the subject, not the asker.
-_ASKS = re.compile(r"[^,.;:]{0,80}?\s(?:yêu cầu|đề nghị|giao)\s+(?=" + SUBJECT_HEAD.pattern.lstrip("^") + ")")
+_ASKS = re.compile(r"[^,.;:]{0,80}?\s" + ASKING + r"\s+(?=" + SUBJECT_HEAD.pattern.lstrip("^") + ")")
 
 
 # A leading adverbial clause before the subject ("Trên cơ sở …, Sở Xây dựng chủ trì …").
@@ -107,7 +107,7 @@ def sentence_starts(text: str, start: int, end: int) -> list[int]:
 # A closing sentence whose subject assigns work to others ("Bộ X yêu cầu Thủ trưởng các cơ quan …"):
 # its subject is the issuer, not the lead of the item it follows.
 _ASSIGNS_OTHERS = re.compile(
-    r"^[^.;:]{0,160}?\s(?:yêu cầu|đề nghị|giao)\s+"
+    r"^[^.;:]{0,160}?\s" + ASKING + r"\s+"
     r"(?:thủ trưởng|chủ tịch|giám đốc|người đứng đầu|các|từng)(?!\w)"
 )
 

@@ -21,7 +21,16 @@ from crawler.extract.refs import find_status, own_number
 from crawler.extract.rows import read_row
 from crawler.extract.segment import ARTICLE, PARAGRAPH, Block, BlockKind
 from crawler.extract.subjects import is_report, later_subject, sentence_starts, subject_of, support_of
-from crawler.extract.walkstate import ASSIGNERS, STATISTIC, SUBJECT_HEAD, VERB_RE, Context, RawTask, Walk
+from crawler.extract.walkstate import (
+    ASKING,
+    ASSIGNERS,
+    STATISTIC,
+    SUBJECT_HEAD,
+    VERB_RE,
+    Context,
+    RawTask,
+    Walk,
+)
 from crawler.models import Deadline
 
 # Conditions, prohibitions, encouragements and captions assign nothing (CONVENTIONS.md).
@@ -71,11 +80,11 @@ _ENUMERATED = re.compile(r";\s*(\**\s*\((\d{1,2}|[ivx]{1,4})\))")
 _ENUM_FIRST = re.compile(r"(?:^|:)\s*\**\s*\((1|i)\)")
 
 
-_ASSIGNING = re.compile(r"(?<!\w)(?<!được )(?<!đã )(?:yêu cầu|giao cho|giao|đề nghị)(?!\w)\s*:?")
+_ASSIGNING = re.compile(r"(?<!\w)(?<!được )(?<!đã )" + ASKING + r"(?!\w)\s*:?")
 
 
 _GIVES = re.compile(  # "Giao/Đề nghị <a body> …"; not "Giao nhiệm vụ …" nor "đề nghị các đại biểu"
-    r"^(?:giao|đề nghị|yêu cầu)\s+(?!các\s+(?:đồng chí\s+)?đại biểu)"
+    r"^" + ASKING + r"\s+(?!các\s+(?:đồng chí\s+)?đại biểu)"
     r"(?=" + SUBJECT_HEAD.pattern.lstrip("^") + ")"
 )
 # A rule stated of an activity ("Việc kê khai … được thực hiện theo …"): a norm, not an assignment,

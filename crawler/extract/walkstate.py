@@ -120,6 +120,10 @@ SUBJECT_HEAD = re.compile(
 )
 
 
+# The verbs that hand work to the body named after them ("giao Sở X …", "đề nghị Bộ Y …").
+ASKING = r"(?:giao cho|giao|đề nghị|yêu cầu)"
+
+
 ASSIGNERS = frozenset({"Chính phủ", "Thủ tướng Chính phủ", "Quốc hội", "Bộ Chính trị", "Ban Bí thư"})
 
 

@@ -79,6 +79,7 @@ _CLAUSE = re.compile(
 )
 
 # A role noun named by its part in the work ("Cơ quan phối hợp", "Đơn vị chủ trì"): a body, not a clause.
+_NAME_END = re.compile(r"\s+xây dựng$")  # "… Vật liệu xây dựng", "Viện Kinh tế xây dựng"
 _ROLE = re.compile(r"^(?:cơ quan|đơn vị)\s+(?:chủ trì|phối hợp|thực hiện)(?:\s|$)")
 
 
@@ -93,9 +94,30 @@ def is_body_name(phrase: str) -> bool:
         and text[:1].isupper()
         and bool(_HEAD.match(low))
         and not _NOT_BODY.match(low)
-        and not _CLAUSE.search(_ROLE.sub("", low))
+        and not _CLAUSE.search(_NAME_END.sub("", _ROLE.sub("", low)))
         and len(words) > len(_HEAD.match(low).group().split())  # type: ignore[union-attr]
     )
+
+
+# Head nouns of departments and institutes that also open ordinary words ("vụ việc", "viện dẫn"):
+# taken as bodies only where the next word is capitalized ("Vụ Tổ chức cán bộ", "Viện Chiến lược").
+_CAPITALIZED_HEAD = re.compile(
+    r"^(?:Vụ|Viện|Cục|Tổng cục|Học viện|Trường|Trung tâm|Ban|Văn phòng)\s+(?=[A-ZĐÀ-Ỹ])"
+)
+
+
+def only_names_body(text: str, verbs: re.Pattern[str]) -> bool:
+    """Tell whether a list item is only a body's name ("Vụ Tổ chức cán bộ;", "Cục Kết cấu hạ tầng
+    xây dựng;"): a head noun, short, and no verb outside the capitalized words of the name."""
+    text = clean_text(text).strip(" .,;:")
+    words = text.split()
+    if not words or len(words) > _MAX_WORDS:
+        return False
+    short_headed = bool(_HEAD.match(fold(text))) and len(words) <= 6
+    if not (_CAPITALIZED_HEAD.match(text) or is_body_name(text) or short_headed):
+        return False
+    plain = " ".join(w if i == 0 or not w[:1].isupper() else "X" for i, w in enumerate(words))
+    return not verbs.search(_NAME_END.sub("", fold(plain)), len(words[0]))
 
 
 def as_written(phrase: str) -> str:

@@ -62,6 +62,11 @@ _LIST_COLON = re.compile(
 )
 
 
+# A verb that also ends bodies' names ("Viện Kinh tế xây dựng"): before another verb, the name's end.
+_NAME_FINAL = re.compile(r"xây dựng$")
+# A list of ministries or departments under one head word, without a colon ("Các bộ Xây dựng, Tài
+# chính và …"): a list item's name ("Xây dựng") is not the verb.
+_BARE_LIST = re.compile(r"các\s+(?:bộ|sở)\s+(?![,;:])")
 _LIST_ITEM_BEFORE = re.compile(r"(?:[,:]|\svà)\s*$")
 
 
@@ -155,7 +160,11 @@ def subject_of(action: str, walk: Walk) -> tuple[str, ...]:
     masked = _mask_noun_uses(masked, action, skip)
     listed_end, _ = walk.gazetteer.listed_units(action[skip:], walk.province)
     verb = VERB_RE.search(masked, skip + listed_end)
-    if verb and verb.group() == ":" and _LIST_COLON.match(low[skip : verb.end()]):
+    listing = verb is not None and (
+        (verb.group() == ":" and _LIST_COLON.match(low[skip : verb.end()]))
+        or (_BARE_LIST.match(low, skip) and _LIST_ITEM_BEFORE.search(masked[: verb.start()]))
+    )
+    if verb and listing:
         verb = next(
             (
                 v
@@ -164,6 +173,8 @@ def subject_of(action: str, walk: Walk) -> tuple[str, ...]:
             ),
             None,
         )
+    if verb and _NAME_FINAL.match(verb.group()) and VERB_RE.match(masked, verb.end() + 1):
+        verb = VERB_RE.match(masked, verb.end() + 1)  # "Cục Kinh tế xây dựng chủ trì": a name's end
     run_end = _unit_run_end(action, skip, walk)
     if run_end and (verb is None or verb.start() > run_end.start() + 12):
         more = verb is not None and _only_bodies(action[run_end.start() : verb.start()], walk)

@@ -13,10 +13,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from crawler.extract.bodies import only_names_body
 from crawler.extract.deadlines import CUE, STRONG, DeadlineMatch, best_deadline, find_deadlines
 from crawler.extract.fields import DASHES, FIELD, LEAD_LABEL, Group, apply_field, fill_field, names_roles
 from crawler.extract.headings import heading_body, heading_context, opens_section, title_context, whole_units
 from crawler.extract.normalize import clean_text, fold
+from crawler.extract.quotes import ends_quotation, is_question_heading, quotes_norms
 from crawler.extract.refs import find_status, own_number
 from crawler.extract.rows import read_row
 from crawler.extract.segment import ARTICLE, PARAGRAPH, Block, BlockKind
@@ -115,6 +117,8 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
     tasks: list[RawTask] = []
     group = Group()
     for index, block in enumerate(blocks):
+        if _skips_quoted(block, walk):
+            continue
         field_match = FIELD.match(block.low)
         if field_match and block.kind is not BlockKind.ROW:
             value, label = block.flat[field_match.end() :], field_match.group("label")
@@ -166,6 +170,21 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
     return tasks
 
 
+def _skips_quoted(block: Block, walk: Walk) -> bool:
+    """Keep track of quoted statutes and question-headed sections; tell whether a block is passed
+    over: a quotation's introduction and clauses, and a question heading (which clears the
+    addressees of the section before it)."""
+    if is_question_heading(block):
+        walk.stack.clear()
+        walk.quoting = False
+        return True
+    if walk.quoting and ends_quotation(block):
+        walk.quoting = False
+    if quotes_norms(block):
+        walk.quoting = True
+    return walk.quoting
+
+
 def _intro_level(block: Block, walk: Walk) -> float:
     """The outline level of an introducing sentence's context: under an item, just below it; a
     paragraph just below the heading in force, or above every item when none is."""
@@ -211,8 +230,8 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     if block.level == ARTICLE:
         return _article_tasks(block, walk)
     flat = block.flat
-    if len(flat.split()) < 5:
-        return []
+    if len(flat.split()) < 5 or (block.kind is BlockKind.ITEM and only_names_body(flat, VERB_RE)):
+        return []  # too short, or a list of a body's departments ("Vụ Tổ chức cán bộ;")
     matches = find_deadlines(block.text, walk.year)
     quoted = _quoted(block.text)
     if block.level == PARAGRAPH and quoted:

@@ -44,6 +44,9 @@ _LIST_HEAD = re.compile(
     r"^(?:các\s+)?(bộ|sở|bộ,\s*cơ quan|bộ,\s*ngành|cơ quan|tỉnh|thành phố"
     r"|ủy ban nhân dân các (?:tỉnh|thành phố)(?:,\s*thành phố)?)\s*:\s*"
 )
+# The same list without its colon ("các Bộ Xây dựng, Tài chính và Ngân hàng Nhà nước"): read as a
+# list only when its first item, with the head word, is a known body.
+_BARE_LIST_HEAD = re.compile(r"^các\s+(bộ|sở)\s+(?=[^\W\d_])")
 # A generic group head followed by the concrete units it means ("Các Bộ chủ quản (Bộ X, Bộ Y)").
 _GENERIC_PAREN = re.compile(
     r"^(?:các\s+)?(?:bộ|sở|cơ quan|đơn vị|ngành|địa phương|tỉnh|thành phố)(?!\w)[^()]{0,100}?"
@@ -293,7 +296,7 @@ class Gazetteer:
         folded = _TITLES.sub("", fold(phrase))
         if folded != fold(phrase):
             phrase = _cut_like(phrase, folded)
-        head = _LIST_HEAD.match(folded)
+        head = _LIST_HEAD.match(folded) or self._bare_list(phrase, folded, province)
         if head:
             return self._resolve_list(phrase, head, province)
         whole = self.canonical(phrase, province)
@@ -307,6 +310,15 @@ class Gazetteer:
         for segment in _segments(phrase):
             names += self._resolve_segment(segment, province)
         return tuple(dict.fromkeys(names))
+
+    def _bare_list(self, phrase: str, folded: str, province: str | None) -> re.Match[str] | None:
+        """The head of a list written without its colon, if its first item names a known body."""
+        head = _BARE_LIST_HEAD.match(folded)
+        if head is None:
+            return None
+        first = re.split(r"\s*[,;]\s*|\s+và\s+", phrase[head.end() :], maxsplit=1)[0]
+        prefix = "Bộ " if head.group(1) == "bộ" else "Sở "
+        return head if self.canonical(prefix + first, province) else None
 
     def _specific(self, phrase: str, province: str | None) -> str:
         """Keep the more specific body of "Bộ Quốc phòng (Ban Cơ yếu Chính phủ)"."""
@@ -381,8 +393,7 @@ class Gazetteer:
         known = self._known(prefix, piece, province)
         if known:
             return [known]
-        if " và " in piece:
-            first, rest = piece.split(" và ", 1)
+        for first, rest in _and_splits(piece):
             if fold(rest).startswith("các"):
                 return self._list_item(prefix, first, province) + group_name(rest, self._canon)
             parts = [self._known(prefix, first, province), self._known(prefix, rest, province)]
@@ -394,6 +405,12 @@ class Gazetteer:
 
 
 _SPLIT = re.compile(r"\s*[,;]\s*|\s+và\s+")
+
+
+def _and_splits(piece: str) -> list[tuple[str, str]]:
+    """The ways to cut a list item at one of its "và" ("Nông nghiệp và Môi trường và Ngân hàng …")."""
+    cuts = [m.start() for m in re.finditer(r" và ", piece)]
+    return [(piece[:cut], piece[cut + 4 :]) for cut in cuts]
 _HEADS = (
     "bộ",
     "sở",

@@ -152,6 +152,7 @@ class Walk:
     home: str | None = None  # the province the text keeps naming, for "Công an thành phố" alone
     stack: list[Context] = field(default_factory=list)
     announced: bool = False  # prose after "… có ý kiến như sau:": its sentences assign work
+    quoting: bool = False  # inside a quotation of a statute's clauses, which assign nothing
     resolved: dict[str, tuple[str, ...]] = field(default_factory=dict)  # units() per phrase, this document
 
     def units(self, phrase: str) -> tuple[str, ...]:

@@ -40,6 +40,7 @@ def extract_tasks(doc: DocumentText, gazetteer: Gazetteer | None = None) -> list
     home = province or gazetteer.home_province(doc.text[:200_000])
     walk = Walk(gazetteer, province, _year(doc, lines), doc.number, home)
     sent_to, letter_end, lines = addressees(lines, walk)
+    walk.letter_end = letter_end if sent_to else -1
     raw = walk_blocks(list(segment(lines)), walk)
     raw = [
         replace(task, lead=sent_to) if unnamed(task.lead) and task.block.first < letter_end else task

@@ -21,6 +21,11 @@ _CITES_NORMS = re.compile(
     r"(?<!\w)" + _NORM_KIND + r"(?!\w)[^:]{0,240}?(?<!\w)quy định(?!\w)[^:]{0,200}:$"
     r"|(?<!\w)quy định tại[^:]{0,120}(?<!\w)" + _NORM_KIND + r"(?!\w)[^:]{0,200}:$"
 )
+# A body's standing functions and powers ("Theo đó, nhiệm vụ, quyền hạn của Ngân hàng Nhà nước …
+# bao gồm:"), stated by a decree: competences, not work given.
+_COMPETENCES = re.compile(
+    r"^(?:(?:theo đó|như vậy|do đó)\s*,?\s*)?(?:chức năng,\s*)?nhiệm vụ(?:,|\s+và)\s+quyền hạn[^:]{0,240}:$"
+)
 # An introduction in the issuer's own voice that quotes nothing: "Căn cứ Nghị định …, Ủy ban nhân
 # dân tỉnh yêu cầu các sở thực hiện:".
 _OWN_VOICE = re.compile(r"(?<!\w)(?:yêu cầu|giao|đề nghị|chỉ đạo|ban hành|kế hoạch)(?!\w)")
@@ -32,7 +37,9 @@ _QUESTION_WORDS = 60
 def quotes_norms(block: Block) -> bool:
     """Tell whether a paragraph introduces a quotation of a statute's clauses."""
     low = block.low.rstrip(" *")
-    return block.kind is BlockKind.PARAGRAPH and bool(_CITES_NORMS.search(low)) and not _OWN_VOICE.search(low)
+    if block.kind is not BlockKind.PARAGRAPH or _OWN_VOICE.search(low):
+        return False
+    return bool(_CITES_NORMS.search(low) or _COMPETENCES.match(low))
 
 
 def ends_quotation(block: Block) -> bool:

@@ -130,6 +130,8 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
             continue
         if group.fields_seen:
             group = Group()
+        if block.kind in (BlockKind.NUMBER, BlockKind.TITLE):
+            walk.sibling = (-9.0, ())
         if block.kind is BlockKind.NUMBER:
             walk.number = own_number(block.text) or walk.number
             walk.stack.clear()
@@ -153,12 +155,15 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
                 deadline=dated.deadline if dated else None,
             )
         if heading is not None:
+            walk.sibling = (-9.0, ())
             walk.push(heading)
             group = Group()
             continue
         announcing = _ANNOUNCING_END.search(block.low)
         intro = _is_intro(block, following) or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
         found = [] if intro else _read_block(block, walk)
+        own = (subject_of(block.flat, walk) or walk.sibling_lead(block)) if found else ()
+        walk.sibling = (block.level, own) if block.kind is BlockKind.ITEM else (-9.0, ())
         if found and group.first < 0:
             group.first = len(tasks)
         tasks += found
@@ -368,6 +373,7 @@ def _read_span(
             or (out[-1].lead if out else ())
             or lead
             or ctx.lead
+            or walk.sibling_lead(block)
         )
         deadline = piece.deadline.deadline if piece.deadline else (ctx.deadline or Deadline.none())
         refs = ctx.refs or ((walk.number,) if walk.number else ())

@@ -32,6 +32,8 @@ _LOCAL_BODIES = (
     "tỉnh ủy",
     "thành ủy",
     "trung tâm phục vụ hành chính công",
+    "bảo hiểm xã hội",
+    "bhxh",
 )
 _LEVEL = r"(?:tỉnh|thành phố|tp\s*\.?)"
 _TITLES = re.compile(
@@ -266,6 +268,7 @@ class Gazetteer:
                 continue
             where = self.provinces.get(" ".join(level.group(2).split())) if level.group(2) else province
             body = "Ủy ban nhân dân" if m.group().startswith(("ủy ban", "ubnd")) else None
+            body = "Bảo hiểm xã hội" if m.group() == "bhxh" else body
             body = body or modern_spelling(" ".join(m.group().split())).capitalize()
             if body.startswith("Văn phòng"):
                 body = "Văn phòng Ủy ban nhân dân"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from crawler.extract.bodies import as_written, cell_bodies, is_body_name, split_bodies
 from crawler.extract.normalize import fold
 from crawler.extract.places import province_lists
-from crawler.extract.segment import Block
+from crawler.extract.segment import Block, BlockKind
 from crawler.extract.units import Gazetteer
 from crawler.models import Deadline, Status
 
@@ -113,7 +113,7 @@ VERB_RE = re.compile(r"(?<!\w)(?:" + "|".join(VERBS) + r")(?!\w)|:|\(\s*(?:i|1)\
 
 SUBJECT_HEAD = re.compile(
     r"^(?:bộ|các|sở|ủy ban|ubnd|ban|văn phòng|đảng ủy|tỉnh ủy|thành ủy|công an|thanh tra|ngân hàng|"
-    r"tòa án|viện|"
+    r"tòa án|viện|bhxh|"
     r"cơ quan|đài|tập đoàn|bảo hiểm|kiểm toán|trung tâm|thành phố|tỉnh|hội đồng|đồng chí|chủ tịch|thủ tướng|"
     r"bộ trưởng|thủ trưởng|giám đốc|người đứng đầu|lãnh đạo|tổ|từng|mỗi|ngành|đại học|thông tấn|"
     r"cục|tổng cục|vụ|tổng công ty|học viện|trường|bệnh viện|hội|báo|đoàn|quỹ|nhà xuất bản)(?!\w)"
@@ -152,6 +152,8 @@ class Walk:
     home: str | None = None  # the province the text keeps naming, for "Công an thành phố" alone
     stack: list[Context] = field(default_factory=list)
     announced: bool = False  # prose after "… có ý kiến như sau:": its sentences assign work
+    sibling: tuple[float, tuple[str, ...]] = (-9.0, ())  # the last item's level and own subject
+    letter_end: int = -1  # the line where a letter's text ends: its unnamed items are its addressees'
     quoting: bool = False  # inside a quotation of a statute's clauses, which assign nothing
     resolved: dict[str, tuple[str, ...]] = field(default_factory=dict)  # units() per phrase, this document
 
@@ -228,6 +230,14 @@ class Walk:
         found = self.units(piece)
         grouped = len(found) == 1 and fold(found[0]).startswith("các ") and not fold(piece).startswith("các ")
         return () if grouped else found
+
+    def sibling_lead(self, block: Block) -> tuple[str, ...]:
+        """The subject of the previous item at the same level ("- BHXH tỉnh chỉ đạo …; - Phối hợp
+        với …"): a list of one body's steps names the body once."""
+        level, named = self.sibling
+        if block.kind is not BlockKind.ITEM or block.level != level or block.first < self.letter_end:
+            return ()  # in a letter, an item naming no one is the addressees' (letters.py)
+        return named if VERB_RE.match(block.low) else ()  # "Phối hợp với …", not "Quốc hội thảo luận …"
 
     def inherited(self) -> Context:
         """Merge the contexts in force (innermost wins) into one."""

@@ -472,3 +472,17 @@ def test_a_group_list_going_on_after_a_known_group() -> None:
     )
     lead = ("Các sở, ban, ngành, đoàn thể Thành phố", "Ủy ban nhân dân các phường, xã, đặc khu")
     assert _tasks(text) == [lead]
+
+
+def test_steps_after_a_sibling_that_names_its_body() -> None:
+    """ "- BHXH tỉnh chỉ đạo …; - Phối hợp với …; - Tổng hợp …": items that open with a verb continue
+    the body their previous sibling named; an item opening with another noun does not."""
+    text = (
+        "3. Tổ chức thực hiện\n\n"
+        "- BHXH tỉnh chỉ đạo BHXH cơ sở lập danh sách đối tượng, xong trước 30/10/2026.\n\n"
+        "- Phối hợp với cơ quan cấp xã vận động người dân tham gia trước 20/11/2026.\n\n"
+        "- Tổng hợp danh sách hộ khó khăn gửi các nhà hảo tâm trước 28/11/2026.\n\n"
+        "- Quốc hội thảo luận dự thảo luật tại phiên họp toàn thể trong tháng 12/2026.\n"
+    )
+    bhxh = ("Bảo hiểm xã hội tỉnh",)
+    assert _tasks(text) == [bhxh, bhxh, bhxh, ()]

@@ -89,3 +89,13 @@ def test_ministries_listed_under_one_head_word_without_a_colon() -> None:
         ("Bộ Xây dựng", "Bộ Tài chính", "Bộ Nông nghiệp và Môi trường", "Ngân hàng Nhà nước Việt Nam"),
         ("Sở Tài chính", "Sở Xây dựng", "Sở Nội vụ"),
     ]
+
+
+def test_a_bodys_functions_and_powers_are_not_tasks() -> None:
+    """ "Theo đó, nhiệm vụ, quyền hạn của Ngân hàng Nhà nước … bao gồm:" lists standing competences."""
+    text = (
+        "Theo đó, nhiệm vụ, quyền hạn của Ngân hàng Nhà nước Việt Nam trong quản lý vốn vay bao gồm:\n\n"
+        "1. Phối hợp với Bộ Tài chính xây dựng chiến lược hợp tác phát triển với nhà tài trợ.\n\n"
+        "2. Chủ trì trình cấp có thẩm quyền ký kết điều ước quốc tế về vốn vay trước ngày 30/6/2026.\n"
+    )
+    assert _tasks(text) == []

@@ -43,7 +43,9 @@ def adverbial_end(low: str) -> int:
     return first.end()
 
 
-_TOPIC = re.compile(r"^về\s[^:]{3,300}:\s*")  # "Về kiến nghị ...: Giao Bộ X ..." (the task is the assignment)
+# The number of an inline item ("(x) Ủy ban nhân dân các tỉnh …", "(2) Bộ Y tế …").
+_INLINE_ENUMERATOR = re.compile(r"\W*\((?:\d{1,2}|[ivx]{1,5})\)\W*")
+_TOPIC = re.compile(r"về\s[^:]{3,300}:\s*")  # "Về kiến nghị ...: Giao Bộ X ..." (the task is the assignment)
 
 
 # A Deputy Prime Minister named in person, who leads as written (the gold keeps the person).
@@ -62,6 +64,9 @@ _LIST_COLON = re.compile(
 )
 
 
+# A generic noun on its own, or the law's "everyone" ("Cơ quan chủ trì thẩm tra …" cut at its role
+# verb, "Cơ quan, tổ chức, cá nhân …"): no body is named.
+_GENERIC_ONLY = re.compile(r"^(?:cơ quan|đơn vị)$|^cơ quan,\s*tổ chức,\s*cá nhân(?!\w)")
 # A verb that also ends bodies' names ("Viện Kinh tế xây dựng"): before another verb, the name's end.
 _NAME_FINAL = re.compile(r"xây dựng$")
 # A list of ministries or departments under one head word, without a colon ("Các bộ Xây dựng, Tài
@@ -143,14 +148,16 @@ def is_report(action: str) -> bool:
 def subject_of(action: str, walk: Walk) -> tuple[str, ...]:
     """The units named as the subject at the start of a sentence ("Bộ Công an chủ trì ...")."""
     low = fold(action)
-    topic = _TOPIC.match(low)
-    skip = topic.end() if topic else adverbial_end(low)
+    enumerator = _INLINE_ENUMERATOR.match(low)
+    start = enumerator.end() if enumerator else 0
+    topic = _TOPIC.match(low, start)
+    skip = topic.end() if topic else start + adverbial_end(low[start:])
     lead_in = _LEAD_IN.match(low, skip) or _ASKS.match(low, skip)
     skip = lead_in.end() if lead_in else skip
     person = _DEPUTY_PM.match(action, skip)
     if person:  # "Giao Phó Thủ tướng Chính phủ Trần Hồng Hà trực tiếp chỉ đạo …": the person leads
         return (" ".join(person.group().split()),)
-    if not SUBJECT_HEAD.match(low[skip:]):
+    if not SUBJECT_HEAD.match(low[skip:]) and not _known_at(action, skip, walk):
         return ()
     masked = walk.gazetteer.mask_provinces(low)
     for unit in walk.gazetteer.find_units(action, walk.province):
@@ -182,9 +189,14 @@ def subject_of(action: str, walk: Walk) -> tuple[str, ...]:
     if not verb:
         return ()
     prefix = _MODAL_END.sub("", action[skip : verb.start()])  # "tỉnh X sẽ triển khai": "tỉnh X"
-    if len(prefix.split()) > _SUBJECT_WORDS:
+    if len(prefix.split()) > _SUBJECT_WORDS or _GENERIC_ONLY.match(fold(prefix).strip(" ,")):
         return ()
     return walk.subject_units(prefix)
+
+
+def _known_at(action: str, at: int, walk: Walk) -> bool:
+    """Tell whether a known body's name (or abbreviation: "EVN", "NHNN") starts at `at`."""
+    return any(unit.start == at for unit in walk.gazetteer.find_units(action, walk.province))
 
 
 def _only_bodies(text: str, walk: Walk) -> bool:

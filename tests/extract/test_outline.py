@@ -485,4 +485,35 @@ def test_steps_after_a_sibling_that_names_its_body() -> None:
         "- Quốc hội thảo luận dự thảo luật tại phiên họp toàn thể trong tháng 12/2026.\n"
     )
     bhxh = ("Bảo hiểm xã hội tỉnh",)
-    assert _tasks(text) == [bhxh, bhxh, bhxh, ()]
+    assert _tasks(text) == [bhxh, bhxh, bhxh, ("Quốc hội",)]
+
+
+def test_subjects_of_mass_organisations_treasury_and_abbreviations() -> None:
+    """Bodies that open a sentence by a head noun the lists of heads lacked ("Tổng Liên đoàn …",
+    "Trung ương Đoàn …", "Kho bạc Nhà nước …") or by a known abbreviation ("EVN", "NHNN") lead."""
+    text = (
+        "1. Tổng Liên đoàn Lao động Việt Nam chủ trì tuyên truyền chính sách cho người lao động.\n\n"
+        "2. Trung ương Đoàn Thanh niên Cộng sản Hồ Chí Minh chỉ đạo ra quân tình nguyện hè 2026.\n\n"
+        "3. Kho bạc Nhà nước khu vực XV hướng dẫn thanh toán vốn đầu tư công trong quý III/2026.\n\n"
+        "4. EVN bảo đảm cung ứng điện an toàn, ổn định cho sản xuất trong mùa khô năm 2026.\n"
+    )
+    assert _tasks(text) == [
+        ("Tổng Liên đoàn Lao động Việt Nam",),
+        ("Trung ương Đoàn Thanh niên Cộng sản Hồ Chí Minh",),
+        ("Kho bạc Nhà nước khu vực XV",),
+        ("Tập đoàn Điện lực Việt Nam",),
+    ]
+
+
+def test_inline_numbered_items_keep_their_subjects() -> None:
+    """ "…; (x) Ủy ban nhân dân các tỉnh, thành phố lập, phê duyệt …": the number is no part of the
+    subject, and "lập" (draw up) is the verb that ends it."""
+    text = (
+        "2. (i) Bộ Xây dựng hoàn thành lập báo cáo nghiên cứu khả thi trong tháng "
+        "7/2026; (ii) Ủy ban nhân dân các tỉnh, thành phố lập, phê duyệt dự án khu tái định cư trong "
+        "năm 2026.\n"
+    )
+    assert _tasks(text) == [
+        ("Bộ Xây dựng",),
+        ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",),
+    ]

@@ -49,8 +49,9 @@ _NOT_ASSIGNED = re.compile(
 
 
 _PERSON = re.compile(r"^(?:[A-ZĐ][^\W\d_]*\s+){1,3}[A-ZĐ][^\W\d_]*,\s")  # a person's name, then a title
-_CREDIT = re.compile(r"[-–(]\s*(?:Ảnh|ẢNH)\s*:\s*[\w./]+(?:\s+[A-ZĐÀ-Ỹ][\w.]*)?\)?\s*")
-_CAPTION = re.compile(r"[-–(]\s*(?:Ảnh|ẢNH|Nguồn ảnh)\s*:", re.IGNORECASE)  # "… - Ảnh: VGP/Nhật Bắc"
+# A photo credit closing a caption: "… - Ảnh: VGP/Nhật Bắc", "(Ảnh: TTXVN)", "… 9/2024. Ảnh: TÂM ĐAN".
+_CREDIT = re.compile(r"(?:[-–(]|(?<=[.!]))\s*(?:Ảnh|ẢNH)\s*:\s*[\w./]+(?:\s+[A-ZĐÀ-Ỹ][\w.]*)?\)?\s*")
+_CAPTION = re.compile(r"(?:[-–(]|(?<=[.!]))\s*(?:Ảnh|ẢNH|Nguồn ảnh)\s*:", re.IGNORECASE)
 
 
 _ANNOUNCED = re.compile(r"(?:ý kiến|kết luận|chỉ đạo|yêu cầu)\s+(?:như sau|sau đây)\s*:\s*(?=\S)")
@@ -278,6 +279,8 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     credit = _CREDIT.search(block.text, start, start + 600)
     if credit:  # a photo caption run into the paragraph: the text after its credit is the prose
         start = credit.end()
+        if is_report(clean_text(block.text[start:])):
+            return []  # "… Ảnh: TÂM ĐAN. Sáng nay, Bộ trưởng … đã báo cáo …": reporting prose
     return _read_span(block, start, len(block.text), walk)
 
 

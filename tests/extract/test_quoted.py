@@ -99,3 +99,15 @@ def test_a_bodys_functions_and_powers_are_not_tasks() -> None:
         "2. Chủ trì trình cấp có thẩm quyền ký kết điều ước quốc tế về vốn vay trước ngày 30/6/2026.\n"
     )
     assert _tasks(text) == []
+
+
+def test_a_caption_credited_after_a_full_stop_and_the_report_after_it() -> None:
+    """ "… tổ chức phiên họp giải trình …, vào tháng 9/2026. Ảnh: TÂM ĐAN" is a caption, and the
+    news prose run into it ("Sáng nay, … Bộ trưởng Bộ Nội vụ đã báo cáo …") reports."""
+    text = (
+        "Thường trực HĐND tỉnh Quảng Nam tổ chức phiên họp giải trình về kết quả cải cách hành chính, "
+        "vào tháng 9/2026. Ảnh: TÂM ĐAN\n"
+        "Sáng nay 6/4, tại phiên họp Chính phủ thường kỳ tháng 3/2026, Bộ trưởng Bộ Nội vụ đã báo cáo "
+        "và công bố kết quả chỉ số cải cách hành chính năm 2026 của các tỉnh.\n"
+    )
+    assert _tasks(text) == []

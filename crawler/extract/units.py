@@ -49,6 +49,12 @@ _LIST_HEAD = re.compile(
 # The same list without its colon ("các Bộ Xây dựng, Tài chính và Ngân hàng Nhà nước"): read as a
 # list only when its first item, with the head word, is a known body.
 _BARE_LIST_HEAD = re.compile(r"^các\s+(bộ|sở)\s+(?=[^\W\d_])")
+# A group owned by a body ("Các đơn vị trực thuộc Bộ Tài chính", "các cơ quan, đơn vị thuộc thẩm
+# quyền quản lý của Ủy ban nhân dân tỉnh"): the owner qualifies the group, it does not lead.
+_OWNED_GROUP = re.compile(
+    r"^các\s+(?:(?:cơ quan|đơn vị|sở|ban|ngành|doanh nghiệp(?: nhà nước)?|tổ chức)(?:,\s*|\s+và\s+|\s+))+"
+    r"(?:trực\s+)?thuộc\s+(?:(?:thẩm quyền\s+)?quản lý\s+của\s+)?(?!phạm vi|trung ương|mỗi|từng)"
+)
 # A generic group head followed by the concrete units it means ("Các Bộ chủ quản (Bộ X, Bộ Y)").
 _GENERIC_PAREN = re.compile(
     r"^(?:các\s+)?(?:bộ|sở|cơ quan|đơn vị|ngành|địa phương|tỉnh|thành phố)(?!\w)[^()]{0,100}?"
@@ -338,6 +344,9 @@ class Gazetteer:
         known = self.canonical(segment, province)
         if known:
             return [known]
+        if _OWNED_GROUP.match(fold(segment)):  # "Các đơn vị trực thuộc Bộ Tài chính": one group
+            text = modern_spelling(" ".join(segment.split())).strip(" ,;.:")
+            return [text[0].upper() + text[1:]]
         found = self.find_units(segment, province)
         concrete = [u for u in found if u.name not in self._kinds.get("collectives", ())]
         listing = bool(found) and _list_goes_on(segment, found[0])

@@ -517,3 +517,16 @@ def test_inline_numbered_items_keep_their_subjects() -> None:
         ("Bộ Xây dựng",),
         ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",),
     ]
+
+
+def test_a_group_owned_by_a_body_is_one_lead() -> None:
+    """ "Các đơn vị trực thuộc Bộ Tài chính …": the owner qualifies the group; it is no lead of its own."""
+    text = (
+        "1. Các đơn vị trực thuộc Bộ Tài chính triển khai số hóa hồ sơ thủ tục trong quý IV/2026.\n\n"
+        "2. Các cơ quan, đơn vị thuộc Ủy ban nhân dân tỉnh khẩn trương rà soát quy trình nội bộ "
+        "trong tháng 11/2026.\n"
+    )
+    assert _tasks(text) == [
+        ("Các đơn vị trực thuộc Bộ Tài chính",),
+        ("Các cơ quan, đơn vị thuộc Ủy ban nhân dân tỉnh",),
+    ]

@@ -106,6 +106,12 @@ VERBS = (
     "khảo sát",
     "tổng hợp",
     "lập",
+    "cắt giảm",
+    "đơn giản hóa",
+    "rút ngắn",
+    "bãi bỏ",
+    "nâng cấp",
+    "phân công",
 )
 
 

@@ -530,3 +530,13 @@ def test_a_group_owned_by_a_body_is_one_lead() -> None:
         ("Các đơn vị trực thuộc Bộ Tài chính",),
         ("Các cơ quan, đơn vị thuộc Ủy ban nhân dân tỉnh",),
     ]
+
+
+def test_reform_verbs_end_a_subject_after_an_assigner() -> None:
+    """ "… yêu cầu cơ quan có thẩm quyền cắt giảm, đơn giản hóa …": the reform verbs ("cắt giảm",
+    "đơn giản hóa", "rút ngắn", "bãi bỏ") end the assigned body's name."""
+    text = (
+        "Chủ tịch UBND tỉnh yêu cầu các cơ quan có thẩm quyền cắt giảm, đơn giản hóa thủ tục hành "
+        "chính, hoàn thành trước ngày 10/4/2026.\n"
+    )
+    assert _tasks(text) == [("Các cơ quan có thẩm quyền",)]

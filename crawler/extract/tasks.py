@@ -42,6 +42,9 @@ _NOT_ASSIGNED = re.compile(
     r"|tại (?:phiên họp|hội nghị|buổi làm việc|cuộc họp|lễ|sự kiện)|(?:các )?đại biểu|trình bày|phát biểu"
     r"|qua đó"
     r"|(?:phạm vi|đối tượng|nguyên tắc|mục đích)[^:.;]{0,40}:"  # definitions ("Phạm vi, đối tượng: …")
+    # a procedure's parts ("Trình tự thực hiện: …", "Hồ sơ gồm: …", "Tiêu chí đánh giá …: …")
+    r"|(?:trình tự|cách thức|phương thức|hình thức|tiêu chí|điều kiện|hồ sơ|nguồn kinh phí|kinh phí)"
+    r"[^:.;]{0,40}:"
     r"|toàn cảnh|quang cảnh"  # photo captions
     r"|(?:(?!phải|cần|phấn đấu|bảo đảm|đảm bảo)[^.;:]){0,80}\sđạt\s+\d+(?:[.,]\d+)?\s*%"  # figures reached
     r"|mục tiêu (?:của|chung|tổng quát|cụ thể)|mục tiêu (?:đề án|kế hoạch|chương trình)\s+(?:là|nhằm))(?!\w)"

@@ -111,3 +111,14 @@ def test_a_caption_credited_after_a_full_stop_and_the_report_after_it() -> None:
         "và công bố kết quả chỉ số cải cách hành chính năm 2026 của các tỉnh.\n"
     )
     assert _tasks(text) == []
+
+
+def test_the_parts_of_a_procedure_are_not_tasks() -> None:
+    """ "Trình tự thực hiện: …", "Cách thức thực hiện: …", "Hình thức …: …" describe a procedure."""
+    text = (
+        "a) Trình tự thực hiện: Chủ đầu tư gửi hồ sơ quyết toán đến cơ quan thẩm tra trước ngày "
+        "15/12/2026.\n\n"
+        "b) Cách thức thực hiện: Nộp hồ sơ trực tiếp hoặc qua dịch vụ bưu chính trong tháng 12/2026.\n\n"
+        "c) Sở Tài chính tổ chức thẩm tra hồ sơ quyết toán, hoàn thành trước ngày 31/12/2026.\n"
+    )
+    assert [lead for _, lead in _tasks(text)] == [("Sở Tài chính",)]

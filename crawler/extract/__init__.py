@@ -15,6 +15,7 @@ from crawler.extract.bodies import is_unit_title
 from crawler.extract.letters import addressees, unnamed, without_title
 from crawler.extract.normalize import clean_lines, fold, split_lines
 from crawler.extract.pipegrid import Grid, find_grids
+from crawler.extract.rowgrid import find_row_grids
 from crawler.extract.segment import Block, segment
 from crawler.extract.tables import is_header, table_rows
 from crawler.extract.tasks import walk_blocks
@@ -34,7 +35,9 @@ def extract_tasks(doc: DocumentText, gazetteer: Gazetteer | None = None) -> list
     originals = doc.text.split("\n")
     whole = split_lines(doc.text)
     lines = clean_lines(whole)
-    grids = [g for g in find_grids(whole) if is_header(g.as_table().rows[0])]
+    lone_bar_grids = find_grids(whole)
+    found = (*lone_bar_grids, *find_row_grids(whole, lone_bar_grids))
+    grids = [g for g in found if is_header(g.as_table().rows[0])]
     lines = without_title(_without(lines, grids), doc.title)
     province = _province(doc, lines, gazetteer)
     home = province or gazetteer.home_province(doc.text[:200_000])

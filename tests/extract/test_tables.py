@@ -164,3 +164,33 @@ def test_month_year_and_bare_year_cells_before_the_unit_cell() -> None:
         (("Bộ Giáo dục và Đào tạo",), dt.date(2027, 6, 30)),
         (("Bộ Y tế",), dt.date(2026, 12, 31)),
     ]
+
+
+ROW_PER_LINE = """KẾ HOẠCH
+Triển khai chuyển đổi số năm 2026
+
+| STT | Thời gian hoàn thành | Cơ quan chủ trì | Nội dung công việc | Cơ quan phối hợp | Sản phẩm |
+|---|---|---|---|---|---|
+| 1 | Quý II/2026 | Sở Khoa học và Công nghệ | Xây dựng kho dữ liệu dùng chung | Sở Tài chính | Kho |
+| 2 | Tháng 9/2026 | Văn phòng UBND tỉnh | Nâng cấp hệ thống quản lý văn bản | Các sở, ngành | Hệ thống |
+
+Bảng tổng hợp kết quả:
+
+TT | Đơn vị chủ trì | Nhiệm vụ | Thời hạn | Tình trạng
+1 | Sở Y tế | Triển khai bệnh án điện tử tại bệnh viện tuyến tỉnh | 30/6/2026 | Đang thực hiện
+2 | Công an tỉnh | Làm sạch dữ liệu dân cư trên địa bàn | Thường xuyên | Đã hoàn thành
+"""
+
+
+def test_tables_written_one_row_per_line() -> None:
+    """ "| STT | … |" rows (with or without outer bars and a "|---|" rule) are read by their header,
+    whatever the column order, each task pointing at its row's line."""
+    tasks = extract_tasks(DocumentText(name="kh.txt", text=ROW_PER_LINE))
+    got = [(t.line, t.lead, t.support, t.deadline.due, t.status) for t in tasks]
+    assert got == [
+        (6, ("Sở Khoa học và Công nghệ",), ("Sở Tài chính",), dt.date(2026, 6, 30), None),
+        (7, ("Văn phòng Ủy ban nhân dân tỉnh",), ("Các sở, ngành",), dt.date(2026, 9, 30), None),
+        (12, ("Sở Y tế",), (), dt.date(2026, 6, 30), Status.IN_PROGRESS),
+        (13, ("Công an tỉnh",), (), None, Status.DONE),
+    ]
+    assert tasks[0].action.startswith("Xây dựng kho dữ liệu")

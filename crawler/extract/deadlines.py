@@ -35,12 +35,13 @@ _WORDS_DATE = (
 )
 _TIME = r"(\d{1,2})\s*(?:giờ|h|g)\s*(?:(\d{1,2})\s*(?:phút)?)?\s*,?\s*(?:ngày\s+)?"
 _STRONG_CUE = re.compile(
-    r"(?<!\w)(?:trước|chậm nhất|hoàn thành|thời hạn|hạn chót|(?<!trung )(?<!dài )(?<!ngắn )(?<!quá )hạn"
+    r"(?<!\w)(?:trước|chậm nhất|không muộn hơn|muộn nhất|không quá|hoàn thành|thời hạn|hạn chót"
+    r"|(?<!trung )(?<!dài )(?<!ngắn )(?<!quá )hạn"
     r"|xong|ban hành|báo cáo|gửi|trình|nộp|kết thúc)"
     r"(?:\s+(?:ngày|trong|vào|là|:|đến|trước|ngay))*\s*:?\s*$"
 )
 _WEAK_CUE = re.compile(
-    r"(?<!\w)(?:trong|vào|đến hết|đến|tới|hết|cuối|từ nay đến|ngay trong|khoảng thời gian từ|"
+    r"(?<!\w)(?:trong|vào|đến hết|đến|tới|hết|cuối|tuần đầu|từ nay đến|ngay trong|khoảng thời gian từ|"
     r"thời gian|giữa|nhiệm vụ|dự kiến|phấn đấu|đạt|thực hiện|dịp)(?:\s+(?:ngày|trong|tháng))?\s*[:,]?\s*$"
 )
 _CITED = re.compile(
@@ -241,7 +242,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool, tuple[str, ...]], ...] =
         ("-", "–"),
     ),
     (
-        re.compile(r"(?:trước\s+)?(?:ngày\s+)?\d{1,2}\s+(?:hằng|hàng)\s+(?:tháng|quý|năm|tuần)"),
+        re.compile(
+            r"(?:trước\s+)?(?:ngày\s+)?(?:\d{1,2}\s+tháng\s+|\d{1,2}\s*/\s*)?\d{1,2}\s+(?:hằng|hàng)\s+"
+            r"(?:tháng|quý|năm|tuần)"
+        ),
         _b_recurring,
         False,
         ("hằng", "hàng"),

@@ -197,3 +197,22 @@ def test_a_date_decades_before_the_document_is_not_a_deadline() -> None:
     assert find_deadlines("Con của người hoạt động cách mạng trước ngày 01 tháng 01 năm 1945;", 2026) == []
     old = find_deadlines("hoàn thành trong năm 2022", 2026)
     assert [m.deadline.due for m in old] == [dt.date(2022, 12, 31)]
+
+
+@pytest.mark.parametrize(
+    ("text", "due", "precision", "raw"),
+    [
+        ("hoàn thành không muộn hơn ngày 15/12/2026", "2026-12-15", "day", "không muộn hơn ngày 15/12/2026"),
+        ("gửi hồ sơ không quá ngày 20/12/2026", "2026-12-20", "day", "không quá ngày 20/12/2026"),
+        ("trước ngày 15 tháng 12 hằng năm", None, "recurring", "trước ngày 15 tháng 12 hằng năm"),
+        ("báo cáo trước ngày 31/12 hằng năm", None, "recurring", "báo cáo trước ngày 31/12 hằng năm"),
+        ("tổ chức trong tuần đầu tháng 12/2026", "2026-12-31", "month", "tuần đầu tháng 12/2026"),
+    ],
+)
+def test_latest_day_forms_and_recurring_days(text: str, due: str | None, precision: str, raw: str) -> None:
+    """ "không muộn hơn/không quá ngày X" bound the work like "trước"; a yearly day keeps its day and
+    month in the phrase ("trước ngày 15 tháng 12 hằng năm")."""
+    found = best_deadline(find_deadlines(text, 2026))
+    assert found is not None
+    d = found.deadline
+    assert (d.due.isoformat() if d.due else None, d.precision.value, d.raw) == (due, precision, raw)

@@ -28,7 +28,7 @@ _COMPETENCES = re.compile(
 )
 # An introduction in the issuer's own voice that quotes nothing: "Căn cứ Nghị định …, Ủy ban nhân
 # dân tỉnh yêu cầu các sở thực hiện:".
-_OWN_VOICE = re.compile(r"(?<!\w)(?:yêu cầu|giao|đề nghị|chỉ đạo|ban hành|kế hoạch)(?!\w)")
+_OWN_VOICE = re.compile(r"(?<!\w)(?:yêu cầu|giao|đề nghị|chỉ đạo|ban hành(?! kèm)|kế hoạch)(?!\w)")
 # The page's own voice again after a quotation.
 _BACK_IN_VOICE = re.compile(r"^(?:như vậy|theo đó|do đó|vì vậy|tóm lại|từ các quy định|từ quy định)(?!\w)")
 _QUESTION_WORDS = 60

@@ -101,6 +101,9 @@ _RULE_OF_ACTIVITY = re.compile(r"^việc(?!\w)")
 _FORECAST = re.compile(
     r"(?<!\w)(?:theo dự kiến|dự kiến (?:sẽ )?(?:được )?(?:hoàn thành|khánh thành|thông xe|đưa vào))"
 )
+# A paragraph opening with its number ("(1) Chỉ đạo …", "(ii) Phối hợp …") right under a sentence
+# that names its addressee and announces items ("… yêu cầu Bộ Công an … như sau:"): one of them.
+_NUMBERED_PARAGRAPH = re.compile(r"^\W*\((?:\d{1,2}|[ivx]{1,5})\)\s*\**\s*(?=[^\W\d_])")
 _DIRECTIVE_CUE = re.compile(
     r"(?<!\w)(?:yêu cầu|giao|đề nghị|chỉ đạo|khẩn trương|phải|cần|tập trung|hoàn thành|sẽ|kế hoạch|chủ trì|"
     r"nhiệm vụ|thời hạn|báo cáo|trình|ban hành)(?!\w)"
@@ -174,7 +177,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
         if block.kind is not BlockKind.ROW and not found and block.text.rstrip(" *").endswith(":"):
             lead = _intro_subject(block.flat, walk)
             if lead:
-                walk.push(Context(_intro_level(block, walk), lead=lead))
+                walk.push(Context(_intro_level(block, walk), lead=lead, announced=True))
         walk.announced = walk.announced or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
     return tasks
 
@@ -251,8 +254,9 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
         if found:
             return found
     dated = any(m.strength >= CUE for m in matches) and _DIRECTIVE_CUE.search(block.low)
-    if block.level == PARAGRAPH and not dated and not _assigns_by_name(flat, walk):
-        return []
+    numbered = bool(_NUMBERED_PARAGRAPH.match(block.low) and walk.stack and walk.stack[-1].announced)
+    if block.level == PARAGRAPH and not (dated or numbered) and not _assigns_by_name(flat, walk):
+        return []  # prose, unless dated, numbered under an addressee, or naming the body it assigns
     if _FORECAST.search(block.low) and not subject_of(flat, walk):
         return []
     opens_with_unit = any(u.start == 0 for u in walk.gazetteer.find_units(flat, walk.province))
@@ -278,7 +282,7 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
         or STATISTIC.search(flat[:160])
     ):
         return []
-    start = _after_assigning_verb(block.text, matches) if block.level == PARAGRAPH else 0
+    start = _after_assigning_verb(block.text, matches) if block.level == PARAGRAPH and not numbered else 0
     credit = _CREDIT.search(block.text, start, start + 600)
     if credit:  # a photo caption run into the paragraph: the text after its credit is the prose
         start = credit.end()

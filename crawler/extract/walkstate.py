@@ -128,8 +128,10 @@ SUBJECT_HEAD = re.compile(
 )
 
 
-# The verbs that hand work to the body named after them ("giao Sở X …", "đề nghị Bộ Y …").
-ASKING = r"(?:giao cho|giao|đề nghị|yêu cầu)"
+# The verbs that hand work to the body named after them ("giao Sở X …", "đề nghị Bộ Y …"); not the
+# compounds of "giao" ("giao thông", "giao dịch", …).
+_GIAO_COMPOUNDS = r"(?:thông|dịch|lưu|tiếp|nhận hàng|thương|diện|thừa|thoa)(?!\w)"
+ASKING = r"(?:giao cho|giao(?!\s+" + _GIAO_COMPOUNDS + r")|đề nghị|yêu cầu)"
 
 
 ASSIGNERS = frozenset({"Chính phủ", "Thủ tướng Chính phủ", "Quốc hội", "Bộ Chính trị", "Ban Bí thư"})
@@ -147,6 +149,15 @@ class Context:
     deadline: Deadline | None = None
     refs: tuple[str, ...] = ()
     status: Status | None = None
+    announced: bool = False  # set by a sentence announcing the items after it ("… như sau:")
+
+
+# A provincial department or body of every province ("Sở Nội vụ các tỉnh, thành phố", "Công an
+# các địa phương"): one group, not the department plus the provinces.
+_EVERY_PROVINCE = re.compile(
+    r"^(?:sở|công an|bộ chỉ huy quân sự|ban quản lý|bảo hiểm xã hội|kho bạc nhà nước)\s[^,;]{0,60}?"
+    r"\s?các\s+(?:tỉnh,\s*thành phố|tỉnh, thành|địa phương)(?:\s+trực thuộc trung ương)?$"
+)
 
 
 @dataclass
@@ -177,6 +188,8 @@ class Walk:
         completed with the home province."""
         if self.home and fold(phrase).strip(" *,.:;") in ("tỉnh", "thành phố"):
             return (self.home[0].upper() + self.home[1:],)  # "Tỉnh căn cứ ..." in a letter about it
+        if _EVERY_PROVINCE.match(fold(phrase).strip(" *,.:;")):
+            return (as_written(phrase),)  # "Sở Nội vụ các tỉnh, thành phố": the department of each
         lists = province_lists(phrase, self.gazetteer.provinces) if "," in phrase or " và " in phrase else []
         if not lists:
             return self.at_home(self.gazetteer.resolve(phrase, self.province))

@@ -540,3 +540,32 @@ def test_reform_verbs_end_a_subject_after_an_assigner() -> None:
         "chính, hoàn thành trước ngày 10/4/2026.\n"
     )
     assert _tasks(text) == [("Các cơ quan có thẩm quyền",)]
+
+
+def test_numbered_paragraphs_under_an_announcing_sentence() -> None:
+    """ "… yêu cầu Bộ Công an thực hiện các nhiệm vụ sau:" then "(1) Chỉ đạo …", "(2) Phối hợp …"
+    paragraphs: each is the addressee's task, read whole ("giao thông" is no "giao" that assigns)."""
+    text = (
+        "Theo đó, Thủ tướng Chính phủ yêu cầu Bộ Công an thực hiện một số nhiệm vụ cụ thể như sau:\n\n"
+        "(1) Chỉ đạo Công an các địa phương tăng cường tuần tra, kiểm soát trật tự an toàn giao "
+        "thông trên các tuyến quốc lộ.\n\n"
+        "(2) Phối hợp Bộ Xây dựng nghiên cứu sửa đổi quy định xử phạt vi phạm giao thông đường bộ.\n"
+    )
+    tasks = extract_tasks(DocumentText(name="tin.txt", text=text))
+    assert [(t.action[:12], t.lead) for t in tasks] == [
+        ("(1) Chỉ đạo ", ("Bộ Công an",)),
+        ("(2) Phối hợp", ("Bộ Công an",)),
+    ]
+
+
+def test_a_department_of_every_province_is_one_group() -> None:
+    """ "Sở Nội vụ các tỉnh, thành phố" is each province's department: one group, not two bodies;
+    "Các tỉnh, thành phố" alone are the provinces and centrally-run cities."""
+    text = (
+        "1. Sở Nội vụ các tỉnh, thành phố rà soát biên chế công chức cấp xã trong tháng 12/2026.\n\n"
+        "2. Các tỉnh, thành phố chủ động ứng trước vốn ngân sách địa phương trong quý I/2027.\n"
+    )
+    assert _tasks(text) == [
+        ("Sở Nội vụ các tỉnh, thành phố",),
+        ("Các tỉnh, thành phố trực thuộc Trung ương",),
+    ]

@@ -25,6 +25,7 @@ _HEAD_NOUNS = (
     "chi cục",
     "cơ quan",
     "công an",
+    "công đoàn",
     "công ty",
     "cục",
     "đài",

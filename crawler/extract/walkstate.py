@@ -121,7 +121,7 @@ VERB_RE = re.compile(r"(?<!\w)(?:" + "|".join(VERBS) + r")(?!\w)|:|\(\s*(?:i|1)\
 SUBJECT_HEAD = re.compile(
     r"^(?:bộ|các|sở|ủy ban|ubnd|ban|văn phòng|đảng ủy|tỉnh ủy|thành ủy|công an|thanh tra|ngân hàng|"
     r"tòa án|viện|bhxh|tổng liên đoàn|liên đoàn|liên hiệp|trung ương đoàn|tỉnh đoàn|thành đoàn|kho bạc|"
-    r"mặt trận|hiệp hội|chi cục|"
+    r"mặt trận|hiệp hội|chi cục|công đoàn|"
     r"cơ quan|đài|tập đoàn|bảo hiểm|kiểm toán|trung tâm|thành phố|tỉnh|hội đồng|đồng chí|chủ tịch|thủ tướng|"
     r"bộ trưởng|thủ trưởng|giám đốc|người đứng đầu|lãnh đạo|tổ|từng|mỗi|ngành|đại học|thông tấn|"
     r"cục|tổng cục|vụ|tổng công ty|học viện|trường|bệnh viện|hội|báo|đoàn|quỹ|nhà xuất bản)(?!\w)"

@@ -495,13 +495,15 @@ def test_subjects_of_mass_organisations_treasury_and_abbreviations() -> None:
         "1. Tổng Liên đoàn Lao động Việt Nam chủ trì tuyên truyền chính sách cho người lao động.\n\n"
         "2. Trung ương Đoàn Thanh niên Cộng sản Hồ Chí Minh chỉ đạo ra quân tình nguyện hè 2026.\n\n"
         "3. Kho bạc Nhà nước khu vực XV hướng dẫn thanh toán vốn đầu tư công trong quý III/2026.\n\n"
-        "4. EVN bảo đảm cung ứng điện an toàn, ổn định cho sản xuất trong mùa khô năm 2026.\n"
+        "4. EVN bảo đảm cung ứng điện an toàn, ổn định cho sản xuất trong mùa khô năm 2026.\n\n"
+        "5. Công đoàn cơ sở tổ chức đại hội nhiệm kỳ mới, hoàn thành trước ngày 30/6/2026.\n"
     )
     assert _tasks(text) == [
         ("Tổng Liên đoàn Lao động Việt Nam",),
         ("Trung ương Đoàn Thanh niên Cộng sản Hồ Chí Minh",),
         ("Kho bạc Nhà nước khu vực XV",),
         ("Tập đoàn Điện lực Việt Nam",),
+        ("Công đoàn cơ sở",),
     ]
 
 

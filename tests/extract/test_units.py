@@ -169,3 +169,12 @@ def test_provinces_merged_in_2025_are_still_recognized(gaz: Gazetteer) -> None:
 def test_only_a_capitalized_name_after_tinh_is_a_province(gaz: Gazetteer) -> None:
     """ "tỉnh đáp ứng yêu cầu" (lower case) names no province; "tỉnh Quảng Nam Mới" would."""
     assert gaz.home_province("Kế hoạch của tỉnh đáp ứng yêu cầu phát triển.") is None
+
+
+def test_district_level_groups_of_older_documents() -> None:
+    """ "Ủy ban nhân dân các huyện, thị xã, thành phố" (before the 2025 reform) is one group, its
+    last word no separate body."""
+    gazetteer = load_gazetteer()
+    assert gazetteer.resolve("UBND các huyện, thị xã, thành phố") == (
+        "Ủy ban nhân dân các huyện, thị xã, thành phố",
+    )

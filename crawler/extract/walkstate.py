@@ -112,6 +112,12 @@ VERBS = (
     "bãi bỏ",
     "nâng cấp",
     "phân công",
+    "phổ biến",
+    "đăng tải",
+    "biên soạn",
+    "lồng ghép",
+    "mở rộng",
+    "mở chuyên mục",
 )
 
 

@@ -571,3 +571,13 @@ def test_a_department_of_every_province_is_one_group() -> None:
         ("Sở Nội vụ các tỉnh, thành phố",),
         ("Các tỉnh, thành phố trực thuộc Trung ương",),
     ]
+
+
+def test_media_bodies_that_publish() -> None:
+    """ "Báo Quảng Nam, Đài Phát thanh và Truyền hình tỉnh mở chuyên mục …": the outlets lead; the
+    verbs of publishing ("mở chuyên mục", "đăng tải", "phổ biến") end their names."""
+    text = (
+        "1. Báo Quảng Nam, Đài Phát thanh và Truyền hình tỉnh mở chuyên mục tuyên truyền cải cách "
+        "hành chính trong năm 2026.\n"
+    )
+    assert _tasks(text) == [("Báo Quảng Nam", "Đài Phát thanh và Truyền hình tỉnh")]

@@ -575,9 +575,10 @@ def test_a_department_of_every_province_is_one_group() -> None:
 
 def test_media_bodies_that_publish() -> None:
     """ "Báo Quảng Nam, Đài Phát thanh và Truyền hình tỉnh mở chuyên mục …": the outlets lead; the
-    verbs of publishing ("mở chuyên mục", "đăng tải", "phổ biến") end their names."""
+    verbs of publishing ("mở chuyên mục", "đăng tải", "phổ biến") end their names, and the
+    province the text names completes "tỉnh"."""
     text = (
         "1. Báo Quảng Nam, Đài Phát thanh và Truyền hình tỉnh mở chuyên mục tuyên truyền cải cách "
         "hành chính trong năm 2026.\n"
     )
-    assert _tasks(text) == [("Báo Quảng Nam", "Đài Phát thanh và Truyền hình tỉnh")]
+    assert _tasks(text) == [("Báo Quảng Nam", "Đài Phát thanh và Truyền hình tỉnh Quảng Nam")]

@@ -234,6 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     invite = commands.add_parser("invite", help="tạo mã mời để lãnh đạo đơn vị đăng ký nhận tin qua bot")
     invite.add_argument("--unit", required=True, help="tên đơn vị")
     invite.add_argument("--recipient", help="tên người nhận (mặc định: theo đơn vị)")
+    invite.add_argument("--qr-dir", default=".", help="thư mục ghi ảnh mã QR (mặc định: thư mục hiện tại)")
     invite.set_defaults(handler=cmd_invite)
 
     bot = commands.add_parser("bot", help="bot Telegram: nhận /start MÃ và trả lời lệnh của người dùng")

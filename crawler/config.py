@@ -93,6 +93,7 @@ class TelegramConfig:
 
     token_env: str = "DONDOC_TELEGRAM_TOKEN"
     api_base: str = "https://api.telegram.org"
+    bot_username: str = ""  # for invite links (t.me/<bot>?start=CODE); asked of getMe when empty
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class ChannelsConfig:
     telegram: TelegramConfig = TelegramConfig()
     zalo: ZaloConfig = ZaloConfig()
     email: EmailConfig = EmailConfig()
+    invite_valid_days: int = 7  # how long a `dondoc invite` code can be redeemed
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ BOUNDS: dict[str, dict[str, Bound]] = {
         "time_limit_s": Bound(0, "số giây tối đa của một lần thu thập; 0 = dùng general.crawl_time_limit_s"),
     },
     "channels.email": {"port": Bound(1, "cổng máy chủ SMTP", MAX_PORT)},
+    "channels": {"invite_valid_days": Bound(1, "số ngày một mã mời còn dùng được")},
     "schedules": {"delivery_interval_seconds": Bound(0, "số giây giữa hai lần gửi hộp thư đi; 0 = tắt")},
     "service": {
         "health_port": Bound(0, "cổng của /healthz và /metrics; 0 = tắt", MAX_PORT),
@@ -65,6 +66,7 @@ def check_ranges(config: Config, origin: str) -> None:
         "general": [("general", config.general)],
         "sources": [(f"sources[{i}]", source) for i, source in enumerate(config.sources)],
         "channels.email": [("channels.email", config.channels.email)],
+        "channels": [("channels", config.channels)],
         "schedules": [("schedules", config.schedules)],
         "service": [("service", config.service)],
     }

@@ -83,6 +83,12 @@ NOT_SUBSCRIBED = (
     "(trên Zalo chỉ cần gửi mã)."
 )
 BAD_CODE = "Mã mời không đúng, đã được dùng hoặc đã hết hạn. Vui lòng xin mã mới từ người quản trị."
+USED_CODE = "Mã mời này đã được dùng. Mỗi mã chỉ dùng được một lần: vui lòng xin mã mới từ người quản trị."
+EXPIRED_CODE = "Mã mời này đã hết hạn. Vui lòng xin mã mới từ người quản trị."
+CANCELLED_CODE = (
+    "Bạn đã hủy nhận nhắc việc bằng lệnh /huy; mã mời cũ không dùng lại được. "
+    "Vui lòng xin mã mới từ người quản trị để đăng ký lại."
+)
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,7 @@ def invite(
     *,
     recipient: str | None = None,
     directory: UnitDirectory | None = None,
+    valid_days: int = 7,
 ) -> str:
     """Store and return a one-time code subscribing its sender to `unit` (`dondoc invite --unit`).
 
@@ -122,18 +129,34 @@ def invite(
     resolver = load_resolver(session, directory)
     if find_unit(session, unit, resolver) is None and directory and directory.canonical(unit):
         ensure_unit(session, unit, resolver)
-    code = create_invite(session, unit, resolver, now, recipient=recipient)
+    code = create_invite(session, unit, resolver, now, recipient=recipient,
+                         valid_for=dt.timedelta(days=valid_days))
     session.commit()
     return code
 
 
-def invite_text(code: str, unit: str) -> str:
-    """What `dondoc invite` prints: the code and how the unit head uses it."""
-    return (
-        f"Mã mời cho “{unit}”: {code}\n"
-        f"Telegram: gửi “/start {code}” cho bot dondoc. Zalo: gửi “{code}” cho Official Account.\n"
-        "Mã chỉ dùng được một lần và hết hạn sau 7 ngày."
-    )
+def deep_link(bot_username: str, code: str) -> str:
+    """The Telegram link that opens the bot with the code filled in (`/start CODE` on one tap)."""
+    return f"https://t.me/{bot_username.lstrip('@')}?start={code}"
+
+
+def invite_text(code: str, unit: str, *, bot_username: str = "", valid_days: int = 7,
+                qr_file: str = "") -> str:
+    """What `dondoc invite` prints: the code, the bot's link and QR code, and the Zalo steps."""
+    if bot_username:
+        telegram = (f"Telegram: mở {deep_link(bot_username, code)} rồi bấm “Bắt đầu” "
+                    f"(hoặc gửi “/start {code}” cho @{bot_username.lstrip('@')}).")
+    else:
+        telegram = (f"Telegram: gửi “/start {code}” cho bot dondoc (khai báo bot_username ở "
+                    "[channels.telegram] để có đường liên kết và mã QR).")
+    lines = [f"Mã mời cho “{unit}”: {code}", telegram]
+    if qr_file:
+        lines.append(f"Mã QR của đường liên kết: {qr_file} (in ra hoặc gửi cho lãnh đạo đơn vị).")
+    lines += [
+        f"Zalo: quan tâm (follow) Official Account của đơn vị vận hành dondoc, rồi gửi tin nhắn “{code}”.",
+        f"Mã chỉ dùng được một lần và hết hạn sau {valid_days} ngày.",
+    ]
+    return "\n".join(lines)
 
 
 # --- commands --------------------------------------------------------------------------------------
@@ -177,9 +200,15 @@ def _start(session: Session, inbound: Inbound, code: str) -> str:
         log.info("%s address subscribed to %s", inbound.channel, done.unit)
         return _welcome(done.unit)
     used = used_invite(session, code)
-    if used is not None and (used.channel, used.address) == (inbound.channel, inbound.address):
-        return _welcome(used.unit)
-    return BAD_CODE
+    if used is None:
+        return BAD_CODE
+    if (used.channel, used.address) == (inbound.channel, inbound.address):
+        if recipients.receiving_recipients(session, inbound.channel, inbound.address):
+            return _welcome(used.unit)  # the same chat again (an update seen twice): still subscribed
+        return CANCELLED_CODE
+    if used.channel is None and used.expires_at < inbound.at.astimezone(dt.UTC):
+        return EXPIRED_CODE
+    return USED_CODE
 
 
 def _welcome(unit: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import logging
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crawler.config import Config
@@ -18,18 +19,57 @@ from service.run import install_stop_handlers, telegram_poller
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+log = logging.getLogger(__name__)
+GET_ME_TIMEOUT_S = 10
+
 
 def cmd_invite(args: argparse.Namespace) -> int:
-    """Print a one-time code a unit head sends to the Telegram bot or Zalo OA to subscribe."""
-    from notifier.onboarding import invite, invite_text
+    """Print a one-time code a unit head sends to the Telegram bot or Zalo OA to subscribe, with the
+    bot's deep link and a PNG QR code of it."""
+    from notifier.onboarding import deep_link, invite, invite_text
 
     config = load_cli_config(args)
+    days = config.channels.invite_valid_days
     with open_session(config.database_url()) as session:
         if args.recipient:
             require_known_recipient(session, config, args.recipient)
-        code = invite(session, args.unit, now(), recipient=args.recipient)
-    print(invite_text(code, args.unit))
+        code = invite(session, args.unit, now(), recipient=args.recipient, valid_days=days)
+    username = config.channels.telegram.bot_username or bot_username_from_api(config)
+    qr_file = ""
+    if username:
+        qr_file = str(write_qr(deep_link(username, code), Path(args.qr_dir) / f"ma-moi-{code}.png"))
+    print(invite_text(code, args.unit, bot_username=username, valid_days=days, qr_file=qr_file))
     return 0
+
+
+def bot_username_from_api(config: Config) -> str:
+    """The bot's username from Telegram's getMe, or "" when no token is set or the API is unreachable
+    (the invite is still printed, without its link)."""
+    import asyncio
+    import os
+
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    token = os.environ.get(config.channels.telegram.token_env, "")
+    if not token:
+        return ""
+    bot = Bot(token, base_url=config.channels.telegram.api_base.rstrip("/") + "/bot")
+    try:
+        me = asyncio.run(asyncio.wait_for(bot.get_me(), timeout=GET_ME_TIMEOUT_S))
+    except (TelegramError, TimeoutError, OSError) as exc:
+        log.warning("không hỏi được tên bot Telegram (getMe): %s", type(exc).__name__)
+        return ""
+    return me.username or ""
+
+
+def write_qr(link: str, path: Path) -> Path:
+    """Write a PNG QR code of a link (large modules and a quiet zone, so a phone reads it printed)."""
+    import segno
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    segno.make(link, error="m").save(str(path), scale=8, border=4)
+    return path
 
 
 def require_known_recipient(session: Session, config: Config, name: str) -> None:

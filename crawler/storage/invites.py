@@ -30,11 +30,13 @@ class Onboarding:
 
 @dataclass(frozen=True)
 class UsedInvite:
-    """An invite already redeemed: its unit and the chat that redeemed it."""
+    """A stored invite that cannot be redeemed now: its unit, the chat that redeemed it (if used)
+    and when it expires."""
 
     unit: str
     channel: str | None
     address: str | None
+    expires_at: dt.datetime
 
 
 def create_invite(session: Session, unit_name: str, resolver: UnitResolver, now: dt.datetime, *,
@@ -78,7 +80,8 @@ def used_invite(session: Session, code: str) -> UsedInvite | None:
     if invite is None:
         return None
     unit = session.get_one(Unit, invite.unit_id)
-    return UsedInvite(unit=unit.name, channel=invite.used_channel, address=invite.used_address)
+    return UsedInvite(unit=unit.name, channel=invite.used_channel, address=invite.used_address,
+                      expires_at=invite.expires_at)
 
 
 def _recipient_named(session: Session, name: str) -> Recipient:

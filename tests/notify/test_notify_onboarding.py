@@ -23,8 +23,8 @@ from crawler.storage.units import default_directory, sync_units
 from notifier.channels.base import OutgoingMessage
 from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens, last_interaction_reader
 from notifier.onboarding import (
-    BAD_CODE,
     NOT_SUBSCRIBED,
+    USED_CODE,
     Inbound,
     InvalidSignatureError,
     OffsetStore,
@@ -74,7 +74,7 @@ def test_invite_then_commands(session: Session) -> None:
 
     assert say("/viec") == NOT_SUBSCRIBED
     assert "Đăng ký thành công" in say(f"/start {code}") and UNIT in say(f"/start {code}")
-    assert say(f"/start {code}", chat="888") == BAD_CODE
+    assert say(f"/start {code}", chat="888") == USED_CODE
     assert say("/viec").splitlines() == [
         "Nhiệm vụ đang thực hiện (ngày 01/10/2025): 3 nhiệm vụ",
         "1. Báo cáo tiến độ số hóa (hạn 25/09/2025, trễ 6 ngày; 10447/UBND-VX)",

@@ -106,7 +106,7 @@ def addresses_of(
     inactive = {(row.channel, row.address) for row in rows if not row.active}
     found = [(row.channel, row.address) for row in rows if row.active]
     for channel in configured.channels if configured else ():
-        pair = (channel.type, channel.address or "-")
+        pair = (channel.type, channel.address or store.UNLEARNED)
         if pair not in inactive and pair not in found:
             found.append(pair)
     return found

@@ -55,7 +55,7 @@ def _volume_metrics(session: Session) -> list[Metric]:
         Metric("dondoc_tasks", "gauge", "Tracked tasks.", task_count(session)),
     ]
     counts = outbox_counts(session)
-    for status in ("pending", "sending", "sent", "failed", "held"):
+    for status in ("pending", "sending", "sent", "failed", "held", "superseded"):
         metrics.append(Metric("dondoc_outbox_messages", "gauge", "Outbox messages by status.",
                               counts.get(status, 0), (("status", status),)))
     metrics.append(Metric("dondoc_messages_sent_total", "counter", "Messages a channel accepted.",

@@ -26,6 +26,22 @@ def status_lines(session: Session, config: Config, running: bool | None, now_: d
     lines += ["", "Nguồn thu thập:"]
     lines += _source_lines(session, config, now_) or ["  (chưa khai báo nguồn nào)"]
     lines += ["", _outbox_line(session)]
+    lines += _awaiting_lines(session)
+    return lines
+
+
+def _awaiting_lines(session: Session) -> list[str]:
+    """The recipients whose digests wait for them to onboard (no chat or user id learned yet)."""
+    from crawler.storage.outbox import awaiting_onboarding
+    from crawler.storage.recipients import recipient_display_names
+
+    waiting = awaiting_onboarding(session)
+    if not waiting:
+        return []
+    names = recipient_display_names(session, [recipient for recipient, _, _ in waiting])
+    lines = ["", "Chờ đăng ký qua bot (chưa có địa chỉ nhận; gửi “dondoc invite” cho họ):"]
+    for recipient, channel, count in waiting:
+        lines.append(f"  - {names.get(recipient, f'#{recipient}')} ({channel}): {count} bản nhắc đang giữ")
     return lines
 
 

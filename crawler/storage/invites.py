@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.errors import DondocError
+from crawler.storage.outbox import release_awaiting
 from crawler.storage.recipients import DEFAULT_DUE_SOON_DAYS, INVITE
 from crawler.storage.schema import ChannelAddress, InviteCode, Recipient, Subscription, Unit
 from crawler.storage.units import UnitResolver, find_unit
@@ -66,6 +67,7 @@ def redeem_invite(session: Session, code: str, channel: str, address: str,
     unit = session.get_one(Unit, invite.unit_id)
     recipient = _recipient_named(session, invite.recipient_name or unit.name)
     _learn_address(session, recipient, channel, address, now)
+    release_awaiting(session, recipient.id, channel, address)  # digests held until this address was known
     if session.scalars(select(Subscription).where(Subscription.recipient_id == recipient.id,
                                                   Subscription.unit_id == unit.id)).one_or_none() is None:
         session.add(Subscription(recipient_id=recipient.id, unit_id=unit.id, origin=INVITE))

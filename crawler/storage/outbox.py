@@ -54,6 +54,9 @@ class StoredMessage:
     attempts: int
 
 
+UNLEARNED = "-"  # the address of a chat channel whose chat or user id no onboarding has taught yet
+AWAITING_ONBOARDING = "chờ người nhận đăng ký qua bot (dondoc invite)"
+
 def write_planned(
     session: Session, recipient_id: int | None, planned: Sequence[PlannedMessage], now: dt.datetime
 ) -> int:
@@ -67,6 +70,7 @@ def write_planned(
         if message.key in existing:
             continue
         existing.add(message.key)
+        waiting = message.address == UNLEARNED
         session.add(
             OutboxMessage(
                 idempotency_key=message.key,
@@ -77,13 +81,51 @@ def write_planned(
                 body=message.body,
                 body_html=message.html,
                 period=message.period,
-                status="pending",
+                status="held" if waiting else "pending",
+                last_error=AWAITING_ONBOARDING if waiting else None,
                 attempts=0,
                 created_at=now,
             )
         )
         added += 1
     return added
+
+
+def release_awaiting(session: Session, recipient_id: int, channel: str, address: str) -> int:
+    """Address a recipient's digests held until it onboarded on a channel to the learned address:
+    the latest of each kind (daily, weekly, …) is due now, older ones are superseded; return how
+    many are due."""
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.recipient_id == recipient_id,
+            OutboxMessage.channel == channel,
+            OutboxMessage.address == UNLEARNED,
+            OutboxMessage.status == "held",
+        )
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    ).all()
+    seen: set[str] = set()
+    for row in rows:
+        kind = (row.period or "").split(":", 1)[0]
+        row.address = address
+        if kind in seen:
+            row.status, row.last_error = "superseded", "thay bằng bản nhắc mới hơn"
+            continue
+        seen.add(kind)
+        row.status, row.last_error, row.next_attempt_at = "pending", None, None
+    session.flush()
+    return len(seen)
+
+
+def awaiting_onboarding(session: Session) -> list[tuple[int, str, int]]:
+    """(recipient id, channel, held messages) of the recipients whose address is not learned yet."""
+    query = (
+        select(OutboxMessage.recipient_id, OutboxMessage.channel, func.count())
+        .where(OutboxMessage.address == UNLEARNED, OutboxMessage.status == "held")
+        .group_by(OutboxMessage.recipient_id, OutboxMessage.channel)
+    )
+    return [(int(r or 0), str(c), int(n)) for r, c, n in session.execute(query).all()]
 
 
 def latest_period_before(session: Session, recipient_id: int, kind: str, current: str) -> str | None:

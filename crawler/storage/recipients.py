@@ -239,3 +239,9 @@ def last_interaction(session: Session, channel: str, address: str) -> dt.datetim
         .order_by(ChannelAddress.last_interaction_at.desc())
         .limit(1)
     )
+
+
+def recipient_display_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """The names of recipients by id."""
+    rows = session.execute(select(Recipient.id, Recipient.name).where(Recipient.id.in_(list(ids)))).all()
+    return {int(rid): str(name) for rid, name in rows}

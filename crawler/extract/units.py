@@ -50,7 +50,7 @@ _GENERIC_PAREN = re.compile(
     r"\s*\(([^()]+)\)"
 )
 # A province named by its level and two capitalized syllables ("tỉnh Quảng Nam"), known or not.
-_NAMED_PROVINCE = re.compile(r"(?<!\w)tỉnh\s+([A-ZÀ-Ỹ][^\W\d_]*\s+[A-ZÀ-Ỹ][^\W\d_]*)(?!\w)")
+_NAMED_PROVINCE = re.compile(r"tỉnh(?<!\wtỉnh)\s+([A-ZÀ-Ỹ][^\W\d_]*\s+[A-ZÀ-Ỹ][^\W\d_]*)(?!\w)")
 
 
 @dataclass(frozen=True)

@@ -23,17 +23,19 @@ CUE = 2  # a weak cue precedes it: "trong", "đến", "vào", "cuối"
 STRONG = 3  # an explicit cue: "trước", "chậm nhất", "hoàn thành", "thời hạn"
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+# Patterns open with what they need (a digit, a word) and test what comes before it with a lookbehind
+# placed after it ("\d(?<![\d/]\d)" for "(?<![\d/])\d"): the regex engine can then skip straight to
+# candidates instead of trying every position, and the matches are the same.
 _SEP = r"\s*[/.\-]\s*"
 _YEAR = r"(\d{4}|\d{2})(?!\d)"
-_DMY = rf"(?<![\d/.\-])(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}{_YEAR}(?![/\-]\d)"
-_ISO = r"(?<![\d/.\-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/\-])"
-_DM = r"(?<![\d/.\-])(\d{1,2})\s*/\s*(\d{1,2})(?![\d/\-])(?!\s*(?:khối|số|tổng))"
+_DMY = rf"(\d(?<![\d/.\-]\d)\d?){_SEP}(\d{{1,2}}){_SEP}{_YEAR}(?![/\-]\d)"
+_ISO = r"(\d(?<![\d/.\-]\d)\d{3})-(\d{1,2})-(\d{1,2})(?![\d/\-])"
 # "ngày 15 tháng 5 (năm 2025)", or with its year "15 tháng 12 năm 2025" without "ngày"
 _WORDS_DATE = (
     r"(?:ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})(?:\s*(?:năm|/|,)\s*(\d{4}))?"
     r"|(?<![\w/])(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4}))"
 )
-_TIME = r"(\d{1,2})\s*(?:giờ|h|g)\s*(?:(\d{1,2})\s*(?:phút)?)?\s*,?\s*(?:ngày\s+)?"
+_TIME = r"(\d\d?)\s*(?:giờ|h|g)\s*(?:(\d{1,2})\s*(?:phút)?)?\s*,?\s*(?:ngày\s+)?"
 _STRONG_CUE = re.compile(
     r"(?<!\w)(?:trước|chậm nhất|không muộn hơn|muộn nhất|không quá|hoàn thành|thời hạn|hạn chót"
     r"|(?<!trung )(?<!dài )(?<!ngắn )(?<!quá )hạn"
@@ -259,7 +261,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool, tuple[str, ...]], ...] =
     ),
     (
         re.compile(
-            r"(?<![\w/])tháng\s+\d{1,2}\s*[-–]\s*(?:tháng\s+)?(\d{1,2})(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\d/])"
+            r"tháng(?<![\w/]tháng)\s+\d{1,2}\s*[-–]\s*(?:tháng\s+)?(\d{1,2})(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\d/])"
         ),
         _b_month,
         True,
@@ -267,7 +269,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool, tuple[str, ...]], ...] =
     ),
     (
         re.compile(
-            r"(?<!\w)từ\s+(?:ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?\s*(?:đến|tới|-|–)\s*(?:hết\s+)?"
+            r"từ(?<!\wtừ)\s+(?:ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?\s*(?:đến|tới|-|–)\s*(?:hết\s+)?"
             r"(?:ngày\s+)?(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))?(?![\d/])"
         ),
         _b_range,
@@ -278,37 +280,40 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool, tuple[str, ...]], ...] =
     (re.compile(_ISO), _b_iso, True, ("-",)),
     (re.compile(_DMY), _b_dmy, True, ()),
     (
-        re.compile(r"(?:(?<=trước )|(?<=trước ngày )|(?<=hạn )|(?<=đến ngày )|(?<=vào ngày ))" + _DM),
+        re.compile(
+            r"(\d(?:(?<=trước \d)|(?<=trước ngày \d)|(?<=hạn \d)|(?<=đến ngày \d)|(?<=vào ngày \d))"
+            r"(?<![\d/.\-]\d)\d?)\s*/\s*(\d{1,2})(?![\d/\-])(?!\s*(?:khối|số|tổng))"
+        ),
         _b_dm,
         True,
         ("/",),
     ),
     (
-        re.compile(r"(?<![\w/])(\d{1,2})\s+tháng\s+(đầu|cuối)\s+năm(?:\s+(\d{4}))?"),
+        re.compile(r"(\d(?<![\w/]\d)\d?)\s+tháng\s+(đầu|cuối)\s+năm(?:\s+(\d{4}))?"),
         _b_half,
         False,
         ("tháng",),
     ),
     (
-        re.compile(r"(?<![\w/])tháng\s+(\d{1,2})(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\d/])"),
+        re.compile(r"tháng(?<![\w/]tháng)\s+(\d{1,2})(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\d/])"),
         _b_month,
         True,
         ("tháng",),
     ),
     # "6/2025" opening a cell: a month written as month/year (a cell start or a cue makes it one)
     (
-        re.compile(r"(?m)(?<![\d/.\-])(?<!tháng )(\d{1,2})\s*/\s*(20\d{2})(?![\d/.\-])"),
+        re.compile(r"(?m)(\d(?<![\d/.\-]\d)(?<!tháng \d)\d?)\s*/\s*(20\d{2})(?![\d/.\-])"),
         _b_month,
         True,
         ("/",),
     ),
     (
-        re.compile(r"(?<!\w)quý\s+(iv|i{1,3}|[1-4])(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\w/])"),
+        re.compile(r"quý(?<!\wquý)\s+(iv|i{1,3}|[1-4])(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\w/])"),
         _b_quarter,
         True,
         ("quý",),
     ),
-    (re.compile(r"(?<!\w)năm\s+(\d{4})(?!\s*[-–]\s*\d)(?![\d/])"), _b_year, True, ("năm",)),
+    (re.compile(r"năm(?<!\wnăm)\s+(\d{4})(?!\s*[-–]\s*\d)(?![\d/])"), _b_year, True, ("năm",)),
     (re.compile(r"(?m)^[ \t]*(20\d{2})[ \t]*\.?[ \t]*$"), _b_year, True, ()),
     (
         re.compile(

@@ -88,16 +88,15 @@ def _phrase_around(text: str, match: DeadlineMatch) -> str:
 def heading_context(block: Block, walk: Walk) -> Context | None:
     """If a block is a heading (a unit, a period, a document, a section name), its context."""
     flat = block.flat.rstrip(" :;.")
-    low = fold(flat)
+    low = block.low.rstrip(" :;.")  # folding keeps these marks, so this is fold(flat)
     words = flat.split()
     if not words or len(words) > 40:
         return None
-    deadlines = find_deadlines(flat, walk.year)
     if block.level == ROMAN or (len(words) <= 14 and flat.isupper()):
         owner = re.search(r"(?<!\w)của\s+(.+)$", flat, re.IGNORECASE)
         lead = walk.units(owner.group(1)) if owner else (whole_units(flat, walk) if len(words) <= 8 else ())
         return Context(block.level, lead=lead)
-    if len(words) <= 12 and re.match(r"^nhiệm vụ\b", low) and deadlines:
+    if len(words) <= 12 and re.match(r"^nhiệm vụ\b", low) and (deadlines := find_deadlines(flat, walk.year)):
         d = deadlines[-1]
         return Context(block.level, deadline=replace(d.deadline, raw=flat))
     if len(words) <= 12 and re.match(r"^nhiệm vụ theo\b", low):
@@ -110,7 +109,7 @@ def heading_context(block: Block, walk: Walk) -> Context | None:
         lead = _listed_bodies(flat, walk)
     if lead:
         return Context(block.level, lead=lead)
-    if len(words) <= 8 and _NO_TASK.match(low) and not deadlines:
+    if len(words) <= 8 and _NO_TASK.match(low) and not find_deadlines(flat, walk.year):
         return Context(block.level)
     return None
 

@@ -36,10 +36,11 @@ _OLD_TONES = {
     "uỹ": "ũy",
     "uỵ": "ụy",
 }
-_OLD_TONE_RE = re.compile(r"(?:o[àáảãạèéẻẽẹ]|(?<!q)u[ỳýỷỹỵ])(?![^\W\d_])")
+_OLD_TONE_RE = re.compile(r"(?:o[àáảãạèéẻẽẹ]|u(?<!qu)[ỳýỷỹỵ])(?![^\W\d_])")  # letters first: fast scan
+_OLD_PAIR = re.compile("o[àáảãạèéẻẽẹ]|u[ỳýỷỹỵ]")  # one scan telling whether `_OLD_TONE_RE` may apply
 _CAP_OLD_TONES = {k.capitalize(): v.capitalize() for k, v in _OLD_TONES.items()}
 _MODERN_RE = re.compile(
-    r"(?:[Qq]u[yỳýỷỹỵ]|(?:" + "|".join([*_OLD_TONES, *_CAP_OLD_TONES]) + r"))(?![^\W\d_])"
+    r"(?:Qu[yỳýỷỹỵ]|qu[yỳýỷỹỵ]|" + "|".join([*_OLD_TONES, *_CAP_OLD_TONES]) + r")(?![^\W\d_])"
 )
 _WATERMARK_RE = re.compile(
     r"^\s*(?:trang\s+\d+\s*(?:/|trên|of)\s*\d+|page\s+\d+(?:\s+of\s+\d+)?|-\s*\d+\s*-"
@@ -79,7 +80,7 @@ def fold(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):  # a few letters change length when lowered; keep offsets safe
         low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-    if not any(pair in low for pair in _OLD_TONES):
+    if _OLD_PAIR.search(low) is None:
         return low
     return _OLD_TONE_RE.sub(lambda m: _OLD_TONES[m.group()], low)
 

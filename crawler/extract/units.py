@@ -61,7 +61,7 @@ _GENERIC_PAREN = re.compile(
     r"\s*\(([^()]+)\)"
 )
 # A province named by its level and two capitalized syllables ("tỉnh Quảng Nam"), known or not.
-_NAMED_PROVINCE = re.compile(r"(?<!\w)tỉnh\s+([A-ZÀ-Ỹ][^\W\d_]*\s+[A-ZÀ-Ỹ][^\W\d_]*)(?!\w)")
+_NAMED_PROVINCE = re.compile(r"tỉnh(?<!\wtỉnh)\s+([A-ZÀ-Ỹ][^\W\d_]*\s+[A-ZÀ-Ỹ][^\W\d_]*)(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,22 @@ def _pattern(alias: str) -> str:
     return out
 
 
+def _alternation(patterns: list[str]) -> str:
+    """A group matching what `p1|p2|…` matches, trying them in the same order, factored on shared
+    first letters ("b(?:ộ…|an…)|s(?:ở…)") so a letter is tested once, not once per name."""
+    if len(patterns) < 2 or not all(map(_factorable, patterns)):
+        return "(?:" + "|".join(patterns) + ")"
+    groups: dict[str, list[str]] = {}
+    for pattern in patterns:  # alternatives that open with different letters never both match
+        groups.setdefault(pattern[0], []).append(pattern[1:])
+    return "(?:" + "|".join(first + _alternation(rest) for first, rest in groups.items()) + ")"
+
+
+def _factorable(pattern: str) -> bool:
+    """Tell whether a pattern opens with a plain letter or digit that no quantifier follows."""
+    return pattern[:1].isalnum() and pattern[1:2] not in ("?", "*", "+", "{")
+
+
 class Gazetteer:
     """Canonical unit names with their aliases, provinces and collective addressees."""
 
@@ -121,12 +137,12 @@ class Gazetteer:
             self._add(extra_name, list(extra_aliases), "extra")
         self._loose = {_loose_key(key): name for key, name in reversed(self._canon.items())}
         keys = sorted(self._canon, key=len, reverse=True)
-        self._regex = re.compile(r"(?<!\w)(?:" + "|".join(_pattern(k) for k in keys) + r")(?!\w)")
+        self._regex = re.compile(r"(?<!\w)" + _alternation([_pattern(k) for k in keys]) + r"(?!\w)")
         provs = sorted(self.provinces, key=len, reverse=True)
-        self._prov_alt = "|".join(_pattern(p) for p in provs)
+        self._prov_alt = _alternation([_pattern(p) for p in provs])
         self._suffix = re.compile(rf"\s+{_LEVEL}\s*({self._prov_alt})(?!\w)|\s+({self._prov_alt})(?!\w)")
         self._level_suffix = re.compile(rf"\s+({_LEVEL})(?:\s*({self._prov_alt}))?(?!\w)")
-        self._local = re.compile(r"(?<!\w)(?:" + "|".join(_pattern(b) for b in _LOCAL_BODIES) + r")(?!\w)")
+        self._local = re.compile(r"(?<!\w)" + _alternation([_pattern(b) for b in _LOCAL_BODIES]) + r"(?!\w)")
         self._prov_regex = re.compile(rf"(?<!\w)(?:{_LEVEL}\s*)?({self._prov_alt})(?!\w)")
         self._prov_level_regex = re.compile(rf"(?<!\w){_LEVEL}\s*({self._prov_alt})(?!\w)")
         self._pairs = frozenset(

@@ -165,12 +165,20 @@ def record_outcome(session: Session, source: SourceConfig, outcome: SourceOutcom
     returns a "selector" alert when a list that had items last run now parses to none."""
     before = record_crawl(session, source.name, source.family, source.start_url, ok=outcome.ok,
                           error=outcome.reason, items_listed=outcome.items_listed,
-                          found_new=bool(outcome.new_documents), now=now)
+                          found_new=bool(outcome.new_documents), now=now, warning=warning_line(outcome))
     if not (outcome.empty_listing and before > 0):
         return None
     return HealthAlert(source.name, "selector",
                        f"Nguồn {source.name}: trang danh sách không còn mục nào dù lần trước có "
                        f"{before} (bộ chọn trong hồ sơ trang có thể đã lỗi thời): {outcome.reason}")
+
+
+def warning_line(outcome: SourceOutcome) -> str | None:
+    """A source's warnings in one line (the first, and how many more), or None."""
+    if not outcome.warnings:
+        return None
+    more = len(outcome.warnings) - 1
+    return outcome.warnings[0] + (f" (và {more} cảnh báo khác)" if more else "")
 
 
 def health_alerts(session: Session, sources: Sequence[SourceConfig],

@@ -149,6 +149,8 @@ class StoragePipeline:
             if doc is not None and changed:
                 if doc.needs_ocr:
                     spider.warn(f"văn bản là bản quét không có lớp chữ, cần OCR: {item.page.url}")
+                for notice in doc.notices:
+                    spider.warn(f"{notice}: {item.page.url}")
                 url = item.document_url or item.page.url
                 if store_document(session, source_id, page_id, url, doc, dt.datetime.now(dt.UTC)) is not None:
                     spider.crawler.stats.inc_value("dondoc/new_documents")

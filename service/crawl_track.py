@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from crawler.config import Config
+from crawler.crawl import warning_line
 from service.context import now, open_session, today
 from service.locks import acquire_lock, holding
 
@@ -81,7 +82,9 @@ def print_crawl_outcome(outcome: CrawlOutcome) -> None:
 def source_line(source: SourceOutcome) -> str:
     """One source's line: pages and new documents, or its failure's reason."""
     if source.ok:
-        return f"Nguồn {source.name}: {source.pages} trang, {source.new_documents} văn bản mới"
+        warning = warning_line(source)
+        return (f"Nguồn {source.name}: {source.pages} trang, {source.new_documents} văn bản mới"
+                + (f"; CẢNH BÁO: {warning}" if warning else ""))
     return f"Nguồn {source.name}: LỖI: {source.reason}"
 
 

@@ -29,7 +29,7 @@ def check_zip(content: bytes, name: str) -> None:
     try:
         members = zipfile.ZipFile(io.BytesIO(content)).infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise UnusableInputError(f"{name}: tệp nén (.docx/.xlsx) bị hỏng, không đọc được") from exc
+        raise UnusableInputError(f"{name}: tệp Word (.docx) bị hỏng, không đọc được") from exc
     expanded = sum(member.file_size for member in members)
     if expanded > MAX_EXPANDED_MB * MEGABYTE:
         raise UnusableInputError(f"{name}: tệp nén bung ra {expanded / MEGABYTE:.0f} MB, vượt giới hạn "

@@ -45,7 +45,7 @@ from service.status import no_database_lines, status_lines
 from service.triggers import crawl_jobs, job_triggers
 from service.work import bulletin_job, crawl_job, deliver_job, digest_job, housekeeping_job
 
-log = logging.getLogger("dondoc")  # this module also runs as __main__ (crawl subprocesses)
+log = logging.getLogger("dondoc")
 
 
 # --- commands -------------------------------------------------------------------------------

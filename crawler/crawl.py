@@ -12,9 +12,6 @@ import dataclasses
 import datetime as dt
 import json
 import logging
-import os
-import signal
-import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -26,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from crawler.config import Config, SourceConfig, load_config
 from crawler.errors import ConfigError
+from crawler.processes import ChildExit, ChildGroups, run_in_group
 from crawler.storage.engine import make_engine, session_factory
 from crawler.storage.service_state import SourceHealth, record_crawl, source_health
 
@@ -54,6 +52,7 @@ class CrawlReport:
     sources: tuple[SourceOutcome, ...]
     started_at: dt.datetime
     finished_at: dt.datetime
+    timed_out: bool = False
 
     @property
     def ok(self) -> bool:
@@ -96,8 +95,9 @@ def select_sources(config: Config, names: Sequence[str] | None) -> tuple[SourceC
 
 
 def run_crawl(config: Config | str | Path, db_url: str, source_names: Sequence[str] | None = None,
-              time_limit_s: int | None = None) -> CrawlReport:
-    """Crawl the chosen sources in a worker subprocess killed at `time_limit_s`; never raises per source."""
+              time_limit_s: int | None = None, children: ChildGroups | None = None) -> CrawlReport:
+    """Crawl the chosen sources in one worker subprocess killed at `time_limit_s` (registered in
+    `children` while it runs); never raises per source."""
     cfg = config if isinstance(config, Config) else load_config(config)
     sources = select_sources(cfg, source_names)
     limit = time_limit_s or cfg.general.crawl_time_limit_s
@@ -107,7 +107,8 @@ def run_crawl(config: Config | str | Path, db_url: str, source_names: Sequence[s
         spec.write_text(json.dumps(worker_spec(cfg, sources)), encoding="utf-8")
         command = [sys.executable, "-m", "crawler.crawl_worker", "--spec", str(spec), "--db", db_url,
                    "--report", str(report), "--time-limit", str(limit)]
-        failure = _run_worker(command, log, limit)
+        exit_ = run_in_group(command, log, limit, children)
+        failure = _worker_failure(exit_, log, limit)
         outcomes = _read_report(report) if report.exists() else {}
     finished = dt.datetime.now(dt.UTC)
     missing = [source for source in sources if source.name not in outcomes]
@@ -115,7 +116,7 @@ def run_crawl(config: Config | str | Path, db_url: str, source_names: Sequence[s
         _record_missing(db_url, missing, failure or "tiến trình thu thập dừng mà không báo cáo", finished)
     return CrawlReport(
         sources=tuple(outcomes.get(s.name) or SourceOutcome(s.name, False, failure) for s in sources),
-        started_at=started, finished_at=finished,
+        started_at=started, finished_at=finished, timed_out=exit_.killed,
     )
 
 
@@ -126,24 +127,16 @@ def worker_spec(config: Config, sources: Sequence[SourceConfig]) -> dict[str, An
             "sources": [dataclasses.asdict(source) for source in sources]}
 
 
-def _run_worker(command: list[str], log: Path, limit: int) -> str | None:
-    """Run the worker in its own process group (with its PDF processes) and kill the whole group at
-    the time limit; a one-line reason if it was killed or crashed, else None."""
-    with log.open("w", encoding="utf-8") as stream, subprocess.Popen(
-        command, stdout=stream, stderr=subprocess.STDOUT, start_new_session=True
-    ) as process:
-        try:
-            returncode = process.wait(timeout=limit)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            logger.warning("crawl worker killed at its time limit (%d s)", limit)
-            return f"quá thời gian thu thập ({limit} giây), tiến trình đã bị dừng"
-    if returncode != 0:
+def _worker_failure(exit_: ChildExit, log: Path, limit: int) -> str | None:
+    """A one-line reason if the worker was killed at its time limit or crashed, else None."""
+    if exit_.killed:
+        logger.warning("crawl worker killed at its time limit (%d s)", limit)
+        return f"quá thời gian thu thập ({limit} giây), tiến trình đã bị dừng"
+    if exit_.returncode != 0:
         text = log.read_text(encoding="utf-8", errors="replace")
         lines = [line for line in text.splitlines() if line.strip()] or ["không có nhật ký"]
-        logger.error("crawl worker failed (exit %d); log tail: %s", returncode, "\n".join(lines[-20:]))
-        return f"tiến trình thu thập lỗi (mã {returncode}): {lines[-1]}"
+        logger.error("crawl worker failed (exit %d); log tail: %s", exit_.returncode, "\n".join(lines[-20:]))
+        return f"tiến trình thu thập lỗi (mã {exit_.returncode}): {lines[-1]}"
     return None
 
 
@@ -172,12 +165,20 @@ def record_outcome(session: Session, source: SourceConfig, outcome: SourceOutcom
     returns a "selector" alert when a list that had items last run now parses to none."""
     before = record_crawl(session, source.name, source.family, source.start_url, ok=outcome.ok,
                           error=outcome.reason, items_listed=outcome.items_listed,
-                          found_new=bool(outcome.new_documents), now=now)
+                          found_new=bool(outcome.new_documents), now=now, warning=warning_line(outcome))
     if not (outcome.empty_listing and before > 0):
         return None
     return HealthAlert(source.name, "selector",
                        f"Nguồn {source.name}: trang danh sách không còn mục nào dù lần trước có "
                        f"{before} (bộ chọn trong hồ sơ trang có thể đã lỗi thời): {outcome.reason}")
+
+
+def warning_line(outcome: SourceOutcome) -> str | None:
+    """A source's warnings in one line (the first, and how many more), or None."""
+    if not outcome.warnings:
+        return None
+    more = len(outcome.warnings) - 1
+    return outcome.warnings[0] + (f" (và {more} cảnh báo khác)" if more else "")
 
 
 def health_alerts(session: Session, sources: Sequence[SourceConfig],

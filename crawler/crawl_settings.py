@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.config import GeneralConfig, SourceConfig
 
@@ -18,9 +20,13 @@ def user_agent(general: GeneralConfig) -> str:
     return f"{USER_AGENT_PRODUCT} (+{general.operator_contact})"
 
 
-def process_settings(general: GeneralConfig, time_limit_s: int) -> dict[str, Any]:
-    """Settings of the crawler process as a whole (logging, the reactor-wide thread pool)."""
+def process_settings(general: GeneralConfig, time_limit_s: int,
+                     local_hosts: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Settings of the crawler process as a whole (logging, the reactor-wide thread pool, the resolver
+    refusing private addresses except for the hosts of local sources)."""
     return {
+        "TWISTED_DNS_RESOLVER": "crawler.spiders.safety.GuardedResolver",
+        "DONDOC_LOCAL_HOSTS": list(local_hosts),
         "LOG_LEVEL": "INFO",
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,
@@ -28,6 +34,13 @@ def process_settings(general: GeneralConfig, time_limit_s: int) -> dict[str, Any
         "CLOSESPIDER_TIMEOUT": max(time_limit_s - CLOSE_MARGIN_S, 1),
         "REACTOR_THREADPOOL_MAXSIZE": 10,
     }
+
+
+def local_hosts(sources: Sequence[SourceConfig]) -> tuple[str, ...]:
+    """The host names of the sources marked local (loopback test sites), start URL and allowed domains."""
+    hosts = {urlsplit(s.start_url).hostname or "" for s in sources if s.local}
+    hosts |= {domain for s in sources if s.local for domain in s.allowed_domains}
+    return tuple(sorted(hosts - {""}))
 
 
 def source_settings(source: SourceConfig, general: GeneralConfig, db_url: str,

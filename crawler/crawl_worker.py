@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import Config, SourceConfig, config_from_dict
 from crawler.crawl import SourceOutcome, record_outcome
-from crawler.crawl_settings import process_settings, source_settings
+from crawler.crawl_settings import local_hosts, process_settings, source_settings
 from crawler.errors import ConfigError
 from crawler.pipelines import shutdown_pool
 from crawler.profiles import resolve_source
@@ -107,7 +107,7 @@ def crawl(config: Config, db_url: str, time_limit_s: int) -> list[SourceOutcome]
             source_id(session, source.name, source.family, source.start_url)
         session.commit()
         known = known_validators(session)
-    process = CrawlerProcess(process_settings(config.general, time_limit_s))
+    process = CrawlerProcess(process_settings(config.general, time_limit_s, local_hosts(config.sources)))
     crawlers = []
     resolved = [resolved_source(source) for source in config.sources]
     rejected = {s.name: SourceOutcome(s.name, False, problem) for s, problem in resolved if problem}

@@ -83,6 +83,7 @@ class DocumentText:
     summary: str | None = None
     tables: tuple[Table, ...] = ()
     needs_ocr: bool = False
+    notices: tuple[str, ...] = ()  # what the reader had to work around (wrong encoding, too-deep HTML)
 
 
 @dataclass(frozen=True)

@@ -83,10 +83,11 @@ def _sessions(url: str) -> sessionmaker[Session]:
 
 _POOL: list[ProcessPoolExecutor] = []
 _POOL_MAX_WORKERS = 4
+ATTACHMENT_TIME_LIMIT_S = 120
 
 
-def _pdf_pool() -> ProcessPoolExecutor:
-    """The worker's process pool for PDF text and .doc conversion (CPU-bound, kept off the reactor)."""
+def _document_pool() -> ProcessPoolExecutor:
+    """The worker's bounded process pool for attachments (PDF, Word): CPU-bound, kept off the reactor."""
     if not _POOL:
         workers = min(os.cpu_count() or 1, _POOL_MAX_WORKERS)  # the OS shares cores with the reactor
         context = multiprocessing.get_context("spawn")  # no fork of a process running a reactor
@@ -95,21 +96,25 @@ def _pdf_pool() -> ProcessPoolExecutor:
 
 
 def shutdown_pool() -> None:
-    """Stop the PDF process pool at the end of the crawl."""
+    """Stop the attachment process pool at the end of the crawl."""
     while _POOL:
         _POOL.pop().shutdown(cancel_futures=True)
 
 
 async def read_document_async(item: FetchedItem, profile: ArticleProfile) -> DocumentText:
-    """Read a document without blocking the crawl: PDFs in the process pool, the rest inline.
-    Any failure of a pool process becomes UnusableInputError for this one document."""
+    """Read a document without blocking the crawl: attachments in the process pool within
+    ATTACHMENT_TIME_LIMIT_S, HTML pages inline. Any failure of a pool process becomes
+    UnusableInputError for this one document."""
     suffix = PurePosixPath(urlsplit(item.page.url).path).suffix.lower()
-    if sniff_kind(item.page.content, suffix) not in ("pdf", "doc"):
+    if sniff_kind(item.page.content, suffix) == "html":
         return read_document(item, profile)
+    future = asyncio.wrap_future(_document_pool().submit(read_document, item, profile))
     try:
-        return await asyncio.wrap_future(_pdf_pool().submit(read_document, item, profile))
+        return await asyncio.wait_for(future, ATTACHMENT_TIME_LIMIT_S)
     except UnusableInputError:
         raise
+    except TimeoutError as exc:
+        raise UnusableInputError(f"đọc tệp đính kèm quá {ATTACHMENT_TIME_LIMIT_S} giây, đã bỏ qua") from exc
     except Exception as exc:  # per-document error boundary around a foreign process
         raise UnusableInputError(f"không đọc được tệp đính kèm ({type(exc).__name__})") from exc
 
@@ -144,6 +149,8 @@ class StoragePipeline:
             if doc is not None and changed:
                 if doc.needs_ocr:
                     spider.warn(f"văn bản là bản quét không có lớp chữ, cần OCR: {item.page.url}")
+                for notice in doc.notices:
+                    spider.warn(f"{notice}: {item.page.url}")
                 url = item.document_url or item.page.url
                 if store_document(session, source_id, page_id, url, doc, dt.datetime.now(dt.UTC)) is not None:
                     spider.crawler.stats.inc_value("dondoc/new_documents")

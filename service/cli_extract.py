@@ -37,7 +37,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         try:
             check_readable(path)
             document = document_from_file(path)
-        except (UnusableInputError, OSError) as exc:
+        except Exception as exc:  # per-file boundary: one bad file never stops the others
             print(f"Lỗi: {unreadable_reason(path, exc)}", file=sys.stderr)
             failures += 1
             continue
@@ -61,6 +61,8 @@ def check_readable(path: Path) -> None:
 
 def unreadable_reason(path: Path, exc: BaseException) -> str:
     """A one-line Vietnamese reason why a file could not be read, naming the file once."""
+    if not isinstance(exc, (UnusableInputError, OSError)):
+        return f"không đọc được tệp {path}: lỗi không mong đợi ({type(exc).__name__})"
     cause = exc if isinstance(exc, OSError) else exc.__cause__
     if isinstance(cause, OSError):
         reason = OS_REASONS.get(cause.errno or 0) or cause.strerror or type(cause).__name__

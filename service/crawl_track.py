@@ -1,5 +1,5 @@
-"""Crawl and track: crawl the sources (in a subprocess), then extract tasks from the new documents
-and record the differ's events."""
+"""Crawl and track: crawl the sources (in one worker subprocess), then extract tasks from the new
+documents and record the differ's events."""
 
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from crawler.config import Config
+from crawler.crawl import warning_line
 from service.context import now, open_session, today
 from service.locks import acquire_lock, holding
 
 if TYPE_CHECKING:
-    from crawler.crawl import CrawlReport
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from crawler.crawl import CrawlReport, SourceOutcome
     from crawler.pipeline import ExtractionReport
+    from crawler.processes import ChildGroups
 
 
 @dataclass(frozen=True)
@@ -32,40 +36,62 @@ class CrawlOutcome:
 
 
 def crawl_and_track(
-    config: Config, source_names: Sequence[str] | None, as_of: dt.date | None = None
+    config: Config, source_names: Sequence[str] | None, as_of: dt.date | None = None,
+    children: ChildGroups | None = None, sessions: sessionmaker[Session] | None = None,
 ) -> CrawlOutcome:
-    """Crawl (in a subprocess), then extract tasks from new documents and record the differ's events."""
+    """Crawl (in one worker subprocess, registered in `children`), then extract tasks from new
+    documents and record the differ's events. Without `sessions` (a command) the database is upgraded
+    and the config synced first; the service passes its own, synced at its start."""
     day = as_of or today()
     from crawler.crawl import run_crawl
     from crawler.extract.units import load_gazetteer
     from crawler.pipeline import extract_pending_documents
     from crawler.storage.differ import record_time_events
-    from crawler.storage.recipients import sync_config
-    from crawler.storage.units import default_directory
 
     url = config.database_url()
     gazetteer = load_gazetteer(tuple((u.name, u.aliases) for u in config.units))
-    with open_session(url) as session:
-        sync_config(session, config.units, config.recipients, default_directory())
-        session.commit()
-    report = run_crawl(config, url, source_names, crawl_time_limit(config, source_names))
-    with holding(acquire_lock(url, "extract", wait=True)), open_session(url) as session:
+    if sessions is None:
+        sessions = synced_sessions(config)
+    report = run_crawl(config, url, source_names, crawl_time_limit(config, source_names), children)
+    with holding(acquire_lock(url, "extract", wait=True)), sessions() as session:
         extraction = extract_pending_documents(session, gazetteer, day, now())
         record_time_events(session, day)
         session.commit()
     return CrawlOutcome(crawl=report, extraction=extraction)
 
 
+def synced_sessions(config: Config) -> sessionmaker[Session]:
+    """Sessions on the upgraded database, with the config's units and recipients synced into it."""
+    from crawler.storage.engine import make_engine, session_factory
+    from crawler.storage.recipients import sync_config
+    from crawler.storage.units import default_directory
+
+    with open_session(config.database_url()) as session:
+        sync_config(session, config.units, config.recipients, default_directory())
+        session.commit()
+    return session_factory(make_engine(config.database_url()))
+
+
 def print_crawl_outcome(outcome: CrawlOutcome) -> None:
     """One line per source (ok or the failure's reason), then the extraction totals."""
     for source in outcome.crawl.sources:
-        if source.ok:
-            print(f"Nguồn {source.name}: {source.pages} trang, {source.new_documents} văn bản mới")
-        else:
-            print(f"Nguồn {source.name}: LỖI: {source.reason}", file=sys.stderr)
-    extraction = outcome.extraction
-    print(f"Trích xuất: {extraction.documents} văn bản, {extraction.tasks} nhiệm vụ"
-          + (f", {extraction.failed} văn bản lỗi" if extraction.failed else ""))
+        print(source_line(source), file=sys.stdout if source.ok else sys.stderr)
+    print(extraction_line(outcome.extraction))
+
+
+def source_line(source: SourceOutcome) -> str:
+    """One source's line: pages and new documents, or its failure's reason."""
+    if source.ok:
+        warning = warning_line(source)
+        return (f"Nguồn {source.name}: {source.pages} trang, {source.new_documents} văn bản mới"
+                + (f"; CẢNH BÁO: {warning}" if warning else ""))
+    return f"Nguồn {source.name}: LỖI: {source.reason}"
+
+
+def extraction_line(extraction: ExtractionReport) -> str:
+    """The extraction totals in one line."""
+    return (f"Trích xuất: {extraction.documents} văn bản, {extraction.tasks} nhiệm vụ"
+            + (f", {extraction.failed} văn bản lỗi" if extraction.failed else ""))
 
 
 def crawl_time_limit(config: Config, source_names: Sequence[str] | None) -> int:

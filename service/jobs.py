@@ -6,15 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import signal
-import subprocess
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from crawler.config import Config
+from crawler.processes import ChildGroups, signal_groups
 from service.context import short_error
-from service.processes import signal_groups, tree_groups
 
 if TYPE_CHECKING:
     from notifier.channels.base import Channel
@@ -62,7 +61,7 @@ class Service:
         self.sessions = session_factory(self.engine)
         self.stopping = threading.Event()
         self.in_flight: set[str] = set()
-        self.children: set[subprocess.Popen[str]] = set()
+        self.children = ChildGroups()
         self.guard = threading.Condition()
         self.next_run: Callable[[str], dt.datetime | None] = lambda _job_id: None
         self._channels: dict[str, Channel] | None = None
@@ -115,11 +114,9 @@ class Service:
                 extra={"job_id": job_id, "outcome": result.outcome, "duration_s": duration})
 
     def stop_children(self) -> list[int]:
-        """Ask every crawl subprocess to stop (SIGTERM to its process group and to the groups of its
-        descendants: the crawl worker runs in a group of its own); return the groups for `reap_groups`."""
-        with self.guard:
-            roots = [child.pid for child in self.children]
-        groups = sorted({group for root in roots for group in tree_groups(root)})
+        """Ask every crawl worker in flight to stop (SIGTERM to its process group); return the groups
+        for `reap_groups`."""
+        groups = self.children.groups()
         signal_groups(groups, signal.SIGTERM)
         return groups
 

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.config import Config
 from crawler.errors import ConfigError
+from crawler.processes import reap_groups
 from service.context import TIMEZONE, now, open_session, output_dir, safe_url
 from service.health import start_health_server
 from service.jobs import JobSpec, Service, record_next_runs, stored_next_runs
 from service.locks import acquire_lock
-from service.processes import reap_groups
 from service.triggers import first_run_time
 
 if TYPE_CHECKING:

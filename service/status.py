@@ -86,6 +86,9 @@ def _source_lines(session: Session, config: Config, now_: dt.datetime) -> list[s
         elif row.consecutive_failures:
             lines.append(f"  {source.name}: LỖI {row.consecutive_failures} lần liên tiếp "
                          f"(lần cuối {_when(row.last_failure_at)}): {row.last_error}")
+        elif row.last_warning:
+            lines.append(f"  {source.name}: CẢNH BÁO (thu thập lần cuối {_when(row.last_success_at)}): "
+                         f"{row.last_warning}")
         else:
             lines.append(f"  {source.name}: tốt, thành công lần cuối {_when(row.last_success_at)}, "
                          f"{row.items_last_run} mục ở lần gần nhất" + _stale_note(row, source, now_))

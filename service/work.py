@@ -1,87 +1,47 @@
-"""What each job does: crawl (in a subprocess with a time limit), digests, delivery, the bulletin
+"""What each job does: crawl (in one worker subprocess with a time limit), digests, delivery, the bulletin
 draft and housekeeping."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import subprocess
-import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from crawler.config import Config, SourceConfig
 from service.context import TIMEZONE, output_dir, short_error
-from service.crawl_track import crawl_time_limit
+from service.crawl_track import CrawlOutcome, crawl_and_track, extraction_line, source_line
 from service.jobs import JobResult, Service
-from service.processes import wait_child
-
-if TYPE_CHECKING:
-    pass
+from service.locks import acquire_lock, holding
 
 log = logging.getLogger("dondoc")
 
-WORKER_MARGIN_S = 60
-
-
-def crawl_command(config: Config, sources: Sequence[SourceConfig]) -> list[str]:
-    """The `dondoc crawl --source NAME...` command line the service runs as a subprocess."""
-    prefix = ["--config", str(Path(config.path).resolve())] if config.path else []
-    chosen = [arg for source in sources for arg in ("--source", source.name)]
-    return [sys.executable, "-m", "scheduler", *prefix, "crawl", *chosen]
-
 
 def crawl_job(service: Service, sources: Sequence[SourceConfig]) -> JobResult:
-    """Crawl sources (and extract their tasks) in a subprocess group, killed if it overruns."""
-    names = tuple(source.name for source in sources)
-    limit = crawl_time_limit(service.config, names)
-    hard_limit = limit + max(WORKER_MARGIN_S, limit // 2)
-    child = subprocess.Popen(
-        crawl_command(service.config, sources), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, encoding="utf-8", errors="replace", start_new_session=True,
-    )
-    with service.guard:
-        service.children.add(child)
-    try:
-        output, killed = wait_child(child, hard_limit)
-    finally:
-        with service.guard:
-            service.children.discard(child)
-    for line in output.splitlines()[-20:]:
-        if line.strip():
-            log.info("crawl output: %s", line.strip(), extra={"source": ",".join(names)})
-    result = _crawl_result(service, sources, child.returncode, output, killed, hard_limit)
+    """Crawl sources in the one worker subprocess (killed at the time limit), then extract their tasks;
+    the job's result comes from the structured crawl report."""
+    outcome = crawl_and_track(service.config, tuple(source.name for source in sources),
+                              children=service.children, sessions=service.sessions)
+    for done in outcome.crawl.sources:
+        log.info("crawl: %s", source_line(done), extra={"source": done.name})
+    result = crawl_result(service, outcome)
     if result.outcome != "ok":
         for source in sources:
             alert_failing_source(service, source)
     return result
 
 
-def _crawl_result(service: Service, sources: Sequence[SourceConfig], returncode: int, output: str,
-                  killed: bool, hard_limit: int) -> JobResult:
-    """The job result of a crawl subprocess; a killed crawl is recorded on its sources' health too."""
-    if killed:
-        reason = f"quá thời gian ({hard_limit} giây), tiến trình thu thập đã bị dừng"
-        for source in sources:
-            record_source_failure(service, source, reason)
-        return JobResult("timeout", reason)
-    if service.stopping.is_set() and returncode < 0:
+def crawl_result(service: Service, outcome: CrawlOutcome) -> JobResult:
+    """The job result of one crawl-and-track pass: timeout, abandoned (service stopping), ok or failed."""
+    report = outcome.crawl
+    failed = [source for source in report.sources if not source.ok]
+    if report.timed_out:
+        return JobResult("timeout", source_line(failed[0]) if failed else "quá thời gian thu thập")
+    if failed and service.stopping.is_set():
         return JobResult("abandoned", "dịch vụ dừng giữa lúc thu thập; lần sau sẽ thu thập lại")
-    if returncode == 0:
-        last = [line for line in output.splitlines() if line.startswith("Nguồn ")]
-        return JobResult("ok", last[-1] if last else "")
-    errors = [line for line in output.splitlines() if "LỖI" in line or line.startswith("Lỗi")]
-    return JobResult("failed", errors[-1] if errors else f"tiến trình thu thập thoát với mã {returncode}")
-
-
-def record_source_failure(service: Service, source: SourceConfig, reason: str) -> None:
-    """Record a failure on a source's health row (for crawls the service itself had to kill)."""
-    from crawler.crawl import SourceOutcome, record_outcome
-
-    with service.sessions() as session:
-        record_outcome(session, source, SourceOutcome(source.name, False, reason), service.clock())
-        session.commit()
+    if failed:
+        return JobResult("failed", source_line(failed[0]))
+    lines = [*map(source_line, report.sources), extraction_line(outcome.extraction)]
+    return JobResult("ok", "; ".join(lines))
 
 
 def alert_failing_source(service: Service, source: SourceConfig) -> None:
@@ -106,8 +66,8 @@ def digest_job(service: Service, period: str) -> JobResult:
 
     now_ = service.clock()
     day = now_.astimezone(TIMEZONE).date()
-    with service.sessions() as session:
-        record_time_events(session, day, due_soon_offsets(session))
+    with holding(acquire_lock(service.url, "extract", wait=True)), service.sessions() as session:
+        record_time_events(session, day, due_soon_offsets(session))  # not alongside a crawl's differ
         session.commit()
         added = enqueue_digests(session, service.config, day, period, now=now_)
     delivered = deliver_job(service)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.documents.html import ArticleProfile, document_from_html, plain_line
+from crawler.documents.limits import MAX_DOCUMENT_MB, check_pdf_pages, check_size, check_text_chars, check_zip
 from crawler.errors import UnusableInputError
 from crawler.models import DocumentKind, DocumentText, Table
 
@@ -59,8 +60,9 @@ def document_from_pdf(content: bytes, name: str, url: str | None = None) -> Docu
         raise UnusableInputError(f"{name}: không phải tệp PDF hợp lệ")
     try:
         with pdfplumber.open(io.BytesIO(content)) as pdf:
-            lines, tables = _pdf_lines(pdf.pages)
             pages = len(pdf.pages)
+            check_pdf_pages(pages, name)
+            lines, tables = _pdf_lines(pdf.pages, name)
     except (PDFSyntaxError, PdfminerException, ValueError, KeyError, TypeError, AssertionError) as exc:
         raise UnusableInputError(f"{name}: tệp PDF bị hỏng hoặc không đầy đủ, không đọc được") from exc
     text = "\n".join(lines).strip()
@@ -74,11 +76,14 @@ def document_from_pdf(content: bytes, name: str, url: str | None = None) -> Docu
     )
 
 
-def _pdf_lines(pages: Sequence[Any]) -> tuple[list[str], list[Table]]:
-    """Text lines of all pages, a blank line at paragraph gaps, and each page's tables."""
+def _pdf_lines(pages: Sequence[Any], name: str) -> tuple[list[str], list[Table]]:
+    """Text lines of all pages, a blank line at paragraph gaps, and each page's tables (characters capped)."""
     lines: list[str] = []
     tables: list[Table] = []
+    chars = 0
     for page in pages:
+        chars += len(page.chars)
+        check_text_chars(chars, name)
         first_line = len(lines) + 1
         bottom: float | None = None
         for line in page.extract_text_lines(return_chars=False):
@@ -100,10 +105,12 @@ def document_from_docx(content: bytes, name: str, url: str | None = None) -> Doc
     import docx  # heavy import, only where Word files are read
     from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph
+    from lxml.etree import XMLSyntaxError
 
+    check_zip(content, name)
     try:
         document = docx.Document(io.BytesIO(content))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError) as exc:
         raise UnusableInputError(f"{name}: tệp Word (.docx) bị hỏng, không đọc được") from exc
     lines: list[str] = []
     tables: list[Table] = []
@@ -186,7 +193,8 @@ def document_from_bytes(
     content_type: str | None = None,
     profile: ArticleProfile = _GENERIC,
 ) -> DocumentText:
-    """Dispatch fetched bytes to the HTML, PDF or DOCX reader by their content."""
+    """Dispatch fetched bytes (at most max_document_mb) to the HTML, PDF or DOCX reader by their content."""
+    check_size(len(content), name)
     kind = sniff_kind(content, Path(name).suffix.lower())
     if kind == "pdf":
         return document_from_pdf(content, name, url)
@@ -199,9 +207,10 @@ def document_from_bytes(
     raise UnusableInputError(f"{name}: định dạng tệp không được hỗ trợ")
 
 
-def document_from_file(path: Path) -> DocumentText:
-    """Read a .txt, .html/.htm, .pdf, .docx or .doc file into a DocumentText (`dondoc extract`)."""
+def document_from_file(path: Path, max_mb: int = MAX_DOCUMENT_MB) -> DocumentText:
+    """Read a .txt, .html/.htm, .pdf, .docx or .doc file (at most max_document_mb) into a DocumentText."""
     try:
+        check_size(path.stat().st_size, str(path), max_mb)
         content = path.read_bytes()
     except OSError as exc:
         raise UnusableInputError(f"{path}: không đọc được tệp ({exc.strerror})") from exc

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -124,6 +125,21 @@ def decode_html(content: bytes, content_type: str | None = None) -> str:
     return text
 
 
+def decode_html_noted(content: bytes, content_type: str | None = None) -> tuple[str, str | None]:
+    """Decode HTML bytes; when the declared encoding leaves undecodable bytes (U+FFFD), the real
+    encoding is detected (charset-normalizer) and named in a notice."""
+    text = decode_html(content, content_type)
+    if "\ufffd" not in text or b"\xef\xbf\xbd" in content:
+        return text, None
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(content).best()
+    if best is None or best.encoding.replace("_", "").lower() in ("utf8", "ascii"):
+        return text, "trang có byte không giải mã được theo bảng mã khai báo; một số chữ bị mất"
+    return (unicodedata.normalize("NFC", str(best)),
+            f"trang khai báo bảng mã khác nhưng thực là {best.encoding}; đã đọc theo {best.encoding}")
+
+
 def document_from_html(
     content: bytes | str,
     name: str,
@@ -132,13 +148,17 @@ def document_from_html(
     content_type: str | None = None,
 ) -> DocumentText:
     """An HTML article as a DocumentText: metadata from the page, body text and tables."""
-    text = content if isinstance(content, str) else decode_html(content, content_type)
+    text, notice = (content, None) if isinstance(content, str) else decode_html_noted(content, content_type)
     if not text.strip():
         raise UnusableInputError(f"{name}: trang HTML rỗng")
+    parser = lxml.html.HTMLParser()
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise UnusableInputError(f"{name}: không đọc được HTML ({exc})") from exc
+    notices = [notice] if notice else []
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        notices.append("HTML lồng quá sâu (từ 256 tầng), phần nằm sâu hơn bị bỏ qua")
     linked = _json_ld(root)
     title = (
         _first_text(root, profile.title, "h1") or _meta(root, "og:title") or _first_text(root, "", "title")
@@ -154,6 +174,8 @@ def document_from_html(
     offset = len(head) * 2
     tables = [Table(rows=t.rows, line=t.line + offset) for t in tables]
     full = "\n\n".join(head) + ("\n\n" if head else "") + "\n".join(lines)
+    if not "".join(lines).strip():
+        notices.append("trang không có nội dung chữ")
     return DocumentText(
         name=name,
         text=full.strip() + "\n",
@@ -164,6 +186,7 @@ def document_from_html(
         author=author or None,
         summary=summary or None,
         tables=tuple(tables),
+        notices=tuple(notices),
     )
 
 

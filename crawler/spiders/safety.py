@@ -4,6 +4,9 @@ Safety: only http(s), only the source's allowed hosts, only globally routable ad
 
 Runs on every request, including the ones RedirectMiddleware builds, so an off-domain redirect is
 refused like an off-domain link. (robots.txt with a BOM needs nothing: Scrapy decodes it as utf-8-sig.)
+The middleware's early check gives the reason; `GuardedResolver` checks the very address the
+connection then uses (each name resolved once), so a name that rebinds to a private address between
+the check and the connection is refused too.
 """
 
 from __future__ import annotations
@@ -12,12 +15,17 @@ import asyncio
 import ipaddress
 import logging
 import socket
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
+from scrapy.resolver import CachingThreadedResolver
+from twisted.internet.defer import Deferred
+from twisted.internet.error import DNSLookupError
 
 from crawler.spiders.urls import host_allowed
 
@@ -69,6 +77,36 @@ class SafetyMiddleware:
         if not getattr(source, "local", False) and _resolves_to_private(host):
             raise IgnoreRequest(f"địa chỉ mạng nội bộ bị chặn ({host}): {request.url}")
 
+
+
+class GuardedResolver(CachingThreadedResolver):
+    """The crawl process's resolver: an answer that is not globally routable is refused unless the
+    name belongs to a local (loopback test) source, and the checked answer is the one connected to."""
+
+    def __init__(self, reactor: Any, cache_size: int, timeout: float, local_hosts: Sequence[str]) -> None:
+        """Scrapy's caching resolver, plus the host names of local sources."""
+        super().__init__(reactor, cache_size, timeout)
+        self.local_hosts = frozenset(host.lower() for host in local_hosts)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, reactor: Any) -> GuardedResolver:
+        """Scrapy's factory hook: DNS cache and timeout settings, DONDOC_LOCAL_HOSTS."""
+        settings = crawler.settings
+        cache_size = settings.getint("DNSCACHE_SIZE") if settings.getbool("DNSCACHE_ENABLED") else 0
+        hosts = settings.getlist("DONDOC_LOCAL_HOSTS")
+        return cls(reactor, cache_size, settings.getfloat("DNS_TIMEOUT"), hosts)
+
+    def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:
+        """Resolve `name` once and refuse a non-global answer."""
+        resolved: Deferred[str] = super().getHostByName(name, timeout)
+        resolved.addCallback(self._checked, name)
+        return resolved
+
+    def _checked(self, address: str, name: str) -> str:
+        """The address, unless it is private and `name` is not a local source's host."""
+        if name.lower() not in self.local_hosts and _private(address):
+            raise DNSLookupError(f"địa chỉ mạng nội bộ bị chặn ({name} → {address})")
+        return address
 
 
 class RetryBackoffMiddleware:

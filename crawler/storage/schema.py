@@ -66,6 +66,7 @@ class Source(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     last_item_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     items_last_run: Mapped[int] = mapped_column(Integer, default=0)
+    last_warning: Mapped[str | None] = mapped_column(Text)  # of the last crawl; None when it had none
 
 
 class Page(Base):

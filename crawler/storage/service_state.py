@@ -38,6 +38,7 @@ class SourceHealth:
     consecutive_failures: int
     last_item_at: dt.datetime | None
     items_last_run: int
+    last_warning: str | None = None
 
 
 def _job(session: Session, job_id: str) -> ServiceJob:
@@ -90,13 +91,14 @@ def source_health(session: Session) -> dict[str, SourceHealth]:
     """Every stored source's crawl health, by source name."""
     return {
         r.name: SourceHealth(r.name, r.last_success_at, r.last_failure_at, r.last_error,
-                             r.consecutive_failures or 0, r.last_item_at, r.items_last_run or 0)
+                             r.consecutive_failures or 0, r.last_item_at, r.items_last_run or 0,
+                             r.last_warning)
         for r in session.scalars(select(Source))
     }
 
 
 def record_crawl(session: Session, name: str, family: str, start_url: str, *, ok: bool, error: str | None,
-                 items_listed: int, found_new: bool, now: dt.datetime) -> int:
+                 items_listed: int, found_new: bool, now: dt.datetime, warning: str | None = None) -> int:
     """Update a source's health after one crawl; return how many items its listing had the run before."""
     row = session.scalars(select(Source).where(Source.name == name)).first()
     if row is None:
@@ -104,6 +106,7 @@ def record_crawl(session: Session, name: str, family: str, start_url: str, *, ok
         session.add(row)
     before = row.items_last_run or 0
     row.family, row.start_url, row.items_last_run = family, start_url, items_listed
+    row.last_warning = warning
     if ok:
         row.last_success_at, row.consecutive_failures = now, 0
     else:

@@ -244,6 +244,8 @@ def test_hanging_source_is_killed_at_its_limit_and_reported(
     assert code == 0
     error = query(db, "SELECT last_error FROM sources WHERE name = 'trang-treo'")[0][0]
     assert "quá thời gian" in error
+    assert ("crawl:trang-treo", "timeout") in query(db, "SELECT job_id, last_outcome FROM service_jobs")
+    assert crawl_workers(str(tmp_path)) == []
     assert status.returncode == 0
     assert "Dịch vụ: đang chạy" in status.stdout
     assert "trang-treo: LỖI 1 lần liên tiếp" in status.stdout and "quá thời gian" in status.stdout
@@ -269,6 +271,11 @@ def crawl_workers(marker: str) -> list[int]:
     return pids
 
 
+def parent_of(pid: int) -> int:
+    """The parent process id of `pid` (Linux /proc)."""
+    return int(Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[1])
+
+
 def test_stop_during_a_crawl_abandons_it_and_leaves_no_crawler_behind(
     hanging_server: int, tmp_path: Path
 ) -> None:
@@ -279,6 +286,7 @@ def test_stop_during_a_crawl_abandons_it_and_leaves_no_crawler_behind(
     service = start_dondoc(config, "run")
     try:
         wait_until(lambda: bool(crawl_workers(str(tmp_path))), service, what="a crawl worker")
+        assert [parent_of(pid) for pid in crawl_workers(str(tmp_path))] == [service.pid]  # one boundary
     finally:
         code = stop(service)
     assert code == 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import subprocess
 import sys
 from pathlib import Path
 
@@ -27,7 +26,9 @@ from crawler.config import (
     SourceConfig,
     ZaloConfig,
 )
+from crawler.crawl import SourceOutcome, record_outcome
 from crawler.errors import AlreadyRunningError, ConfigError
+from crawler.processes import ChildGroups, run_in_group
 from crawler.storage.documents import prune_raw_pages
 from crawler.storage.engine import make_engine, session_factory, upgrade_database
 from crawler.storage.recipients import sync_config
@@ -39,15 +40,12 @@ from service.jobs import JobResult, JobSpec, Service
 from service.locks import acquire_lock, service_is_running
 from service.logs import JsonFormatter, KeyValueFormatter
 from service.metrics import Metric, collect_metrics, metrics_content_type, metrics_text, wants_openmetrics
-from service.processes import wait_child
 from service.run import schedule_jobs
 from service.status import status_lines
 from service.triggers import crawl_jobs, cron_trigger, first_run_time, job_triggers, source_trigger
 from service.work import (
     alert_failing_source,
-    crawl_command,
     housekeeping_job,
-    record_source_failure,
     zalo_token_warnings,
 )
 
@@ -85,7 +83,7 @@ def test_jobs_have_explicit_ids_from_the_config(tmp_path: Path) -> None:
 
 
 def test_grouped_sources_share_one_crawl_job(tmp_path: Path) -> None:
-    """Sources with the same group are one job, crawled by one `dondoc crawl --source ... --source ...`."""
+    """Sources with the same group are one job, crawled under the largest of their time limits."""
     config = Config(
         general=GeneralConfig(database=str(tmp_path / "db.sqlite3")), path=str(tmp_path / "dondoc.toml"),
         sources=(source("a", group="bo-nganh", interval_seconds=30), source("b"),
@@ -96,8 +94,6 @@ def test_grouped_sources_share_one_crawl_job(tmp_path: Path) -> None:
     assert [s.name for s in jobs["crawl-group:bo-nganh"]] == ["a", "c"]
     trigger = job_triggers(config)["crawl-group:bo-nganh"]
     assert trigger.interval == dt.timedelta(seconds=30)
-    command = crawl_command(config, jobs["crawl-group:bo-nganh"])
-    assert command[-5:] == ["crawl", "--source", "a", "--source", "c"]
     assert crawl_time_limit(config, ("a", "c")) == 50
 
 
@@ -303,10 +299,10 @@ def test_housekeeping_prunes_old_pages_but_keeps_latest_and_used(session: Sessio
     assert kept == [pages[0].id, pages[2].id, pages[3].id]
 
 
-SLEEPER_WITH_WORKER = """
+SLEEPER_WITH_HELPER = """
 import subprocess, sys, time
-worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True)
-print("worker", worker.pid, flush=True)
+helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+print("helper", helper.pid, flush=True)
 time.sleep(600)
 """
 
@@ -320,16 +316,15 @@ def running(pid: int) -> bool:
     return state != "Z"
 
 
-def test_overrunning_crawl_is_killed_with_its_worker_group() -> None:
-    """A subprocess past its limit is killed with its group and the group of its worker (which runs in
-    a session of its own, like the crawl worker), and reported as killed."""
-    child = subprocess.Popen([sys.executable, "-c", SLEEPER_WITH_WORKER], stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    assert child.stdout is not None
-    worker = int(child.stdout.readline().split()[1])
-    _output, killed = wait_child(child, 1)
-    assert killed and child.returncode < 0
-    wait_until(lambda: not running(worker), what="the worker to be killed", limit_s=30)
+def test_overrunning_child_is_killed_with_its_group(tmp_path: Path) -> None:
+    """A child past its limit is killed with the processes of its group (like the worker's PDF pool),
+    reported as killed, and unregistered."""
+    log = tmp_path / "child.log"
+    children = ChildGroups()
+    exit_ = run_in_group([sys.executable, "-c", SLEEPER_WITH_HELPER], log, 3, children)
+    assert exit_.killed and exit_.returncode < 0 and children.groups() == []
+    helper = int(log.read_text(encoding="utf-8").split()[1])
+    wait_until(lambda: not running(helper), what="the helper to be killed", limit_s=30)
 
 
 def test_failing_source_alerts_the_operator_once(tmp_path: Path) -> None:
@@ -345,7 +340,10 @@ def test_failing_source_alerts_the_operator_once(tmp_path: Path) -> None:
         sync_config(session, config.units, config.recipients, None)
         session.commit()
     for _ in range(3):
-        record_source_failure(service, config.sources[0], "không kết nối được tới máy chủ")
+        failure = SourceOutcome("hong", False, "không kết nối được tới máy chủ")
+        with service.sessions() as session:
+            record_outcome(session, config.sources[0], failure, NOW)
+            session.commit()
         alert_failing_source(service, config.sources[0])
     with service.sessions() as session:
         query = select(OutboxMessage.body).where(OutboxMessage.period.like("operator:%"))

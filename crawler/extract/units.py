@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 
 from crawler.extract.groups import COLLECTIVE_HEAD, group_name
+from crawler.extract.namepatterns import alternation, loose_key, name_pattern
 from crawler.extract.normalize import fold, modern_spelling
 
 _CENTRAL_KINDS = ("ministries", "ministerial", "gov_agencies", "party", "state")
@@ -73,42 +74,6 @@ class UnitMatch:
     name: str
 
 
-def _loose_key(folded: str) -> str:
-    """A name's key without the commas and "và" that writers leave out, as `_pattern` matches it."""
-    return " ".join(w for w in folded.replace(",", " ").split() if w != "và")
-
-
-def _pattern(alias: str) -> str:
-    """Turn an alias into a regex on folded text that tolerates the ways names are written: any
-    spacing, and the commas and "và" of a long name left out ("Sở Văn hóa Thể thao du lịch")."""
-    out = ""
-    optional_and = False
-    for word in fold(alias).split():
-        if word == "và" and out:
-            optional_and = True
-            continue
-        piece = re.escape(word).replace(r"\.", r"\s*\.").replace(",", ",?")
-        out += (r"\s+(?:và\s+)?" if optional_and else r"\s+") + piece if out else piece
-        optional_and = False
-    return out
-
-
-def _alternation(patterns: list[str]) -> str:
-    """A group matching what `p1|p2|…` matches, trying them in the same order, factored on shared
-    first letters ("b(?:ộ…|an…)|s(?:ở…)") so a letter is tested once, not once per name."""
-    if len(patterns) < 2 or not all(map(_factorable, patterns)):
-        return "(?:" + "|".join(patterns) + ")"
-    groups: dict[str, list[str]] = {}
-    for pattern in patterns:  # alternatives that open with different letters never both match
-        groups.setdefault(pattern[0], []).append(pattern[1:])
-    return "(?:" + "|".join(first + _alternation(rest) for first, rest in groups.items()) + ")"
-
-
-def _factorable(pattern: str) -> bool:
-    """Tell whether a pattern opens with a plain letter or digit that no quantifier follows."""
-    return pattern[:1].isalnum() and pattern[1:2] not in ("?", "*", "+", "{")
-
-
 class Gazetteer:
     """Canonical unit names with their aliases, provinces and collective addressees."""
 
@@ -135,14 +100,15 @@ class Gazetteer:
                     self._members[name] = tuple(str(m) for m in entry.get("members", []))  # type: ignore[attr-defined]
         for extra_name, extra_aliases in extra:
             self._add(extra_name, list(extra_aliases), "extra")
-        self._loose = {_loose_key(key): name for key, name in reversed(self._canon.items())}
+        self._loose = {loose_key(key): name for key, name in reversed(self._canon.items())}
         keys = sorted(self._canon, key=len, reverse=True)
-        self._regex = re.compile(r"(?<!\w)" + _alternation([_pattern(k) for k in keys]) + r"(?!\w)")
+        self._regex = re.compile(r"(?<!\w)" + alternation([name_pattern(k) for k in keys]) + r"(?!\w)")
         provs = sorted(self.provinces, key=len, reverse=True)
-        self._prov_alt = _alternation([_pattern(p) for p in provs])
+        self._prov_alt = alternation([name_pattern(p) for p in provs])
         self._suffix = re.compile(rf"\s+{_LEVEL}\s*({self._prov_alt})(?!\w)|\s+({self._prov_alt})(?!\w)")
         self._level_suffix = re.compile(rf"\s+({_LEVEL})(?:\s*({self._prov_alt}))?(?!\w)")
-        self._local = re.compile(r"(?<!\w)" + _alternation([_pattern(b) for b in _LOCAL_BODIES]) + r"(?!\w)")
+        local_bodies = alternation([name_pattern(b) for b in _LOCAL_BODIES])
+        self._local = re.compile(r"(?<!\w)" + local_bodies + r"(?!\w)")
         self._prov_regex = re.compile(rf"(?<!\w)(?:{_LEVEL}\s*)?({self._prov_alt})(?!\w)")
         self._prov_level_regex = re.compile(rf"(?<!\w){_LEVEL}\s*({self._prov_alt})(?!\w)")
         self._pairs = frozenset(
@@ -264,7 +230,7 @@ class Gazetteer:
         folded = fold(text)
         out: list[UnitMatch] = []
         for m in self._regex.finditer(folded):
-            name = self._loose[_loose_key(m.group())]
+            name = self._loose[loose_key(m.group())]
             end = m.end()
             if name in self._kinds.get("province_bodies", ()):
                 suffix = self._suffix.match(folded, end)

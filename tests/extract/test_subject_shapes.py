@@ -1,0 +1,123 @@
+"""Subjects read by their shape: siblings that continue a named body, mass organisations and
+abbreviations, inline numbers, owned groups, reform and publishing verbs, numbered paragraphs."""
+
+from __future__ import annotations
+
+from crawler.extract import extract_tasks
+from crawler.models import DocumentText
+
+
+def _tasks(text: str) -> list[tuple[str, ...]]:
+    """The leads of the tasks extracted from a made-up directive of 2026."""
+    doc = DocumentText(name="made-up.txt", text=text, number="15/CT-UBND")
+    return [t.lead for t in extract_tasks(doc)]
+
+
+def test_steps_after_a_sibling_that_names_its_body() -> None:
+    """ "- BHXH tỉnh chỉ đạo …; - Phối hợp với …; - Tổng hợp …": items that open with a verb continue
+    the body their previous sibling named; an item opening with another noun does not."""
+    text = (
+        "3. Tổ chức thực hiện\n\n"
+        "- BHXH tỉnh chỉ đạo BHXH cơ sở lập danh sách đối tượng, xong trước 30/10/2026.\n\n"
+        "- Phối hợp với cơ quan cấp xã vận động người dân tham gia trước 20/11/2026.\n\n"
+        "- Tổng hợp danh sách hộ khó khăn gửi các nhà hảo tâm trước 28/11/2026.\n\n"
+        "- Quốc hội thảo luận dự thảo luật tại phiên họp toàn thể trong tháng 12/2026.\n"
+    )
+    bhxh = ("Bảo hiểm xã hội tỉnh",)
+    assert _tasks(text) == [bhxh, bhxh, bhxh, ("Quốc hội",)]
+
+
+def test_subjects_of_mass_organisations_treasury_and_abbreviations() -> None:
+    """Bodies that open a sentence by a head noun the lists of heads lacked ("Tổng Liên đoàn …",
+    "Trung ương Đoàn …", "Kho bạc Nhà nước …") or by a known abbreviation ("EVN", "NHNN") lead."""
+    text = (
+        "1. Tổng Liên đoàn Lao động Việt Nam chủ trì tuyên truyền chính sách cho người lao động.\n\n"
+        "2. Trung ương Đoàn Thanh niên Cộng sản Hồ Chí Minh chỉ đạo ra quân tình nguyện hè 2026.\n\n"
+        "3. Kho bạc Nhà nước khu vực XV hướng dẫn thanh toán vốn đầu tư công trong quý III/2026.\n\n"
+        "4. EVN bảo đảm cung ứng điện an toàn, ổn định cho sản xuất trong mùa khô năm 2026.\n\n"
+        "5. Công đoàn cơ sở tổ chức đại hội nhiệm kỳ mới, hoàn thành trước ngày 30/6/2026.\n"
+    )
+    assert _tasks(text) == [
+        ("Tổng Liên đoàn Lao động Việt Nam",),
+        ("Trung ương Đoàn Thanh niên Cộng sản Hồ Chí Minh",),
+        ("Kho bạc Nhà nước khu vực XV",),
+        ("Tập đoàn Điện lực Việt Nam",),
+        ("Công đoàn cơ sở",),
+    ]
+
+
+def test_inline_numbered_items_keep_their_subjects() -> None:
+    """ "…; (x) Ủy ban nhân dân các tỉnh, thành phố lập, phê duyệt …": the number is no part of the
+    subject, and "lập" (draw up) is the verb that ends it."""
+    text = (
+        "2. (i) Bộ Xây dựng hoàn thành lập báo cáo nghiên cứu khả thi trong tháng "
+        "7/2026; (ii) Ủy ban nhân dân các tỉnh, thành phố lập, phê duyệt dự án khu tái định cư trong "
+        "năm 2026.\n"
+    )
+    assert _tasks(text) == [
+        ("Bộ Xây dựng",),
+        ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",),
+    ]
+
+
+def test_a_group_owned_by_a_body_is_one_lead() -> None:
+    """ "Các đơn vị trực thuộc Bộ Tài chính …": the owner qualifies the group; it is no lead of its own."""
+    text = (
+        "1. Các đơn vị trực thuộc Bộ Tài chính triển khai số hóa hồ sơ thủ tục trong quý IV/2026.\n\n"
+        "2. Các cơ quan, đơn vị thuộc Ủy ban nhân dân tỉnh khẩn trương rà soát quy trình nội bộ "
+        "trong tháng 11/2026.\n"
+    )
+    assert _tasks(text) == [
+        ("Các đơn vị trực thuộc Bộ Tài chính",),
+        ("Các cơ quan, đơn vị thuộc Ủy ban nhân dân tỉnh",),
+    ]
+
+
+def test_reform_verbs_end_a_subject_after_an_assigner() -> None:
+    """ "… yêu cầu cơ quan có thẩm quyền cắt giảm, đơn giản hóa …": the reform verbs ("cắt giảm",
+    "đơn giản hóa", "rút ngắn", "bãi bỏ") end the assigned body's name."""
+    text = (
+        "Chủ tịch UBND tỉnh yêu cầu các cơ quan có thẩm quyền cắt giảm, đơn giản hóa thủ tục hành "
+        "chính, hoàn thành trước ngày 10/4/2026.\n"
+    )
+    assert _tasks(text) == [("Các cơ quan có thẩm quyền",)]
+
+
+def test_numbered_paragraphs_under_an_announcing_sentence() -> None:
+    """ "… yêu cầu Bộ Công an thực hiện các nhiệm vụ sau:" then "(1) Chỉ đạo …", "(2) Phối hợp …"
+    paragraphs: each is the addressee's task, read whole ("giao thông" is no "giao" that assigns)."""
+    text = (
+        "Theo đó, Thủ tướng Chính phủ yêu cầu Bộ Công an thực hiện một số nhiệm vụ cụ thể như sau:\n\n"
+        "(1) Chỉ đạo Công an các địa phương tăng cường tuần tra, kiểm soát trật tự an toàn giao "
+        "thông trên các tuyến quốc lộ.\n\n"
+        "(2) Phối hợp Bộ Xây dựng nghiên cứu sửa đổi quy định xử phạt vi phạm giao thông đường bộ.\n"
+    )
+    tasks = extract_tasks(DocumentText(name="tin.txt", text=text))
+    assert [(t.action[:12], t.lead) for t in tasks] == [
+        ("(1) Chỉ đạo ", ("Bộ Công an",)),
+        ("(2) Phối hợp", ("Bộ Công an",)),
+    ]
+
+
+def test_a_department_of_every_province_is_one_group() -> None:
+    """ "Sở Nội vụ các tỉnh, thành phố" is each province's department: one group, not two bodies;
+    "Các tỉnh, thành phố" alone are the provinces and centrally-run cities."""
+    text = (
+        "1. Sở Nội vụ các tỉnh, thành phố rà soát biên chế công chức cấp xã trong tháng 12/2026.\n\n"
+        "2. Các tỉnh, thành phố chủ động ứng trước vốn ngân sách địa phương trong quý I/2027.\n"
+    )
+    assert _tasks(text) == [
+        ("Sở Nội vụ các tỉnh, thành phố",),
+        ("Các tỉnh, thành phố trực thuộc Trung ương",),
+    ]
+
+
+def test_media_bodies_that_publish() -> None:
+    """ "Báo Quảng Nam, Đài Phát thanh và Truyền hình tỉnh mở chuyên mục …": the outlets lead; the
+    verbs of publishing ("mở chuyên mục", "đăng tải", "phổ biến") end their names, and the
+    province the text names completes "tỉnh"."""
+    text = (
+        "1. Báo Quảng Nam, Đài Phát thanh và Truyền hình tỉnh mở chuyên mục tuyên truyền cải cách "
+        "hành chính trong năm 2026.\n"
+    )
+    assert _tasks(text) == [("Báo Quảng Nam", "Đài Phát thanh và Truyền hình tỉnh Quảng Nam")]

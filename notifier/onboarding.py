@@ -44,6 +44,7 @@ from crawler.storage.units import (
     load_resolver,
     unit_resolver,
 )
+from notifier.botmenu import set_command_menu
 from notifier.digest import is_open, shorten
 from notifier.render import vn_date
 
@@ -390,6 +391,7 @@ def poll_telegram(
 
     An update whose handling fails (e.g. the database is down) is not marked handled, so it is
     tried again on the next round."""
+    set_command_menu(token, api_base)
     while not should_stop():
         try:
             poll_telegram_once(sessions, token, api_base, offsets, directory=directory)

@@ -33,6 +33,7 @@ from notifier.onboarding import (
     handle_zalo_webhook,
     invite,
     parse_command,
+    poll_telegram,
     poll_telegram_once,
     zalo_signature,
 )
@@ -117,12 +118,17 @@ class PollingBot:
         self.updates = [_update(100 + i, text) for i, text in enumerate(texts)]
         self.replies: list[tuple[str, str]] = []
         self.ids = itertools.count(1)
+        self.menu: list[dict[str, str]] = []
 
     def __call__(self, request: Request) -> Reply:
-        """Answer getMe, getUpdates (from the offset on) and sendMessage."""
+        """Answer getMe, setMyCommands, getUpdates (from the offset on) and sendMessage."""
         method = request.path.rsplit("/", 1)[1]
         if method == "getMe":
             return telegram_ok(BOT_USER)
+        if method == "setMyCommands":
+            commands = request.params["commands"]
+            self.menu = json.loads(commands) if isinstance(commands, str) else commands
+            return telegram_ok(True)
         if method == "getUpdates":
             offset = int(request.params.get("offset") or 0)
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
@@ -277,3 +283,16 @@ def test_a_zalo_message_releases_recently_held_messages(session: Session) -> Non
     handle_inbound(session, Inbound("zalo", "u-7", "xin chào", NOW))
     statuses = {m.idempotency_key: m.status for m in session.scalars(select(OutboxMessage))}
     assert statuses == {"k1": "held", "k2": "pending"}
+
+
+def test_the_poller_sets_the_vietnamese_command_menu(engine: Engine, tmp_path: Path) -> None:
+    """Before its first round the bot sets its "/" menu: each command with a Vietnamese description."""
+    sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    bot = PollingBot([])
+    rounds: list[int] = []
+    with serve(bot) as api:
+        poll_telegram(sessions, TOKEN, api.base_url, OffsetStore(tmp_path / "o.json"),
+                      should_stop=lambda: rounds.append(1) is None and len(rounds) > 1, sleep=lambda s: None)
+    menu = {item["command"]: item["description"] for item in bot.menu}
+    assert set(menu) == {"viec", "quahan", "tuannay", "start", "huy"}
+    assert menu["quahan"] == "Nhiệm vụ đã quá hạn"

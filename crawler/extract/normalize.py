@@ -73,16 +73,18 @@ def clean_line(line: str) -> str:
     return line
 
 
-@lru_cache(maxsize=32768)
-def fold(text: str) -> str:
-    """Return a same-length matching key: lower case with modern tone placement ("Uỷ" -> "ủy");
-    cached because the same block text is matched by several stages."""
+def fold_once(text: str) -> str:
+    """Return a same-length matching key: lower case with modern tone placement ("Uỷ" -> "ủy"),
+    uncached (for a whole document, folded once)."""
     low = text.lower()
     if len(low) != len(text):  # a few letters change length when lowered; keep offsets safe
         low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
     if _OLD_PAIR.search(low) is None:
         return low
     return _OLD_TONE_RE.sub(lambda m: _OLD_TONES[m.group()], low)
+
+
+fold = lru_cache(maxsize=32768)(fold_once)  # cached: the same block text is matched by several stages
 
 
 def match_key(text: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cached_property
 
-from crawler.extract.normalize import clean_text, fold
+from crawler.extract.normalize import clean_text, fold, fold_once
 
 ROMAN, NUMBER, LETTER, DASH, PARAGRAPH = 0.0, 1.0, 2.0, 3.0, 1.5
 ARTICLE = 0.5  # "Điều 2." of a resolution or decision: below its parts, above its numbered clauses
@@ -197,7 +197,7 @@ def _ends_sentence(line: str) -> bool:
 
 def segment(lines: Sequence[str]) -> Iterator[Block]:
     """Cut clean lines into blocks: prose items and paragraphs, table rows, titles, own-number lines."""
-    folded = [fold(line) for line in lines]
+    folded = fold_once("\n".join(lines)).split("\n")  # one pass: fold keeps length and line breaks
     table: TableInfo | None = None
     header_text = ""
     skipping = False

@@ -26,6 +26,7 @@ from crawler.extract.subjects import is_report, later_subject, sentence_starts, 
 from crawler.extract.walkstate import (
     ASKING,
     ASSIGNERS,
+    NO_SIBLING,
     STATISTIC,
     SUBJECT_HEAD,
     VERB_RE,
@@ -138,7 +139,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
         if group.fields_seen:
             group = Group()
         if block.kind in (BlockKind.NUMBER, BlockKind.TITLE):
-            walk.sibling = (-9.0, ())
+            walk.sibling = NO_SIBLING
         if block.kind is BlockKind.NUMBER:
             walk.number = own_number(block.text) or walk.number
             walk.stack.clear()
@@ -162,15 +163,14 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
                 deadline=dated.deadline if dated else None,
             )
         if heading is not None:
-            walk.sibling = (-9.0, ())
+            walk.sibling = NO_SIBLING
             walk.push(heading)
             group = Group()
             continue
         announcing = _ANNOUNCING_END.search(block.low)
         intro = _is_intro(block, following) or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
         found = [] if intro else _read_block(block, walk)
-        own = (subject_of(block.flat, walk) or walk.sibling_lead(block)) if found else ()
-        walk.sibling = (block.level, own) if block.kind is BlockKind.ITEM else (-9.0, ())
+        walk.sibling = _item_subject(block, found, walk)
         if found and group.first < 0:
             group.first = len(tasks)
         tasks += found
@@ -180,6 +180,14 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
                 walk.push(Context(_intro_level(block, walk), lead=lead, announced=True))
         walk.announced = walk.announced or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
     return tasks
+
+
+def _item_subject(block: Block, found: list[RawTask], walk: Walk) -> tuple[float, tuple[str, ...]]:
+    """What an item leaves for its next sibling: its level and the body it named (or continued);
+    any other block ends the run of siblings. Subjects are read only for items that gave tasks."""
+    if block.kind is not BlockKind.ITEM:
+        return NO_SIBLING
+    return (block.level, (subject_of(block.flat, walk) or walk.sibling_lead(block)) if found else ())
 
 
 def _skips_quoted(block: Block, walk: Walk) -> bool:

@@ -158,6 +158,9 @@ class Context:
     announced: bool = False  # set by a sentence announcing the items after it ("… như sau:")
 
 
+NO_SIBLING: tuple[float, tuple[str, ...]] = (-9.0, ())  # no item before: nothing to continue
+
+
 # A provincial department or body of every province ("Sở Nội vụ các tỉnh, thành phố", "Công an
 # các địa phương"): one group, not the department plus the provinces.
 _EVERY_PROVINCE = re.compile(
@@ -177,7 +180,7 @@ class Walk:
     home: str | None = None  # the province the text keeps naming, for "Công an thành phố" alone
     stack: list[Context] = field(default_factory=list)
     announced: bool = False  # prose after "… có ý kiến như sau:": its sentences assign work
-    sibling: tuple[float, tuple[str, ...]] = (-9.0, ())  # the last item's level and own subject
+    sibling: tuple[float, tuple[str, ...]] = NO_SIBLING  # the last item's level and own subject
     letter_end: int = -1  # the line where a letter's text ends: its unnamed items are its addressees'
     quoting: bool = False  # inside a quotation of a statute's clauses, which assign nothing
     resolved: dict[str, tuple[str, ...]] = field(default_factory=dict)  # units() per phrase, this document

@@ -7,8 +7,10 @@ The subject is the run of bodies before the assigning verb ("Bộ Công an chủ
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from crawler.extract.bodies import is_body_name, split_bodies
+from crawler.extract.listheads import is_short_name
 from crawler.extract.normalize import clean_text, fold
 from crawler.extract.walkstate import ASKING, SUBJECT_HEAD, VERB_RE, VERBS, Walk
 
@@ -92,6 +94,7 @@ _NOUN_USES = re.compile(
     r"(?=\s+(?:" + "|".join(VERBS) + r")(?!\w))"
 )
 
+_ITEM_GAP = re.compile(r"\s*[,;]\s*(?:và\s+)?|\s+và\s+")
 _NAME_HEAD = re.compile(r"(?<!\w)(?:ban|tổ|hội đồng|trung tâm|văn phòng|ủy ban)\s$")
 
 
@@ -228,9 +231,33 @@ def _unit_run_end(action: str, skip: int, walk: Walk) -> re.Match[str] | None:
         if not re.fullmatch(r"[\s,;]*(?:và\s*)?", action[end : unit.start]):
             break
         end = unit.end
+    end = _short_names_end(action, end, fold(action[units[0].start : units[0].start + 4]), walk)
     tail = re.match(r"[\s,;]*(?:và\s+)?các\s+[^\W\d_]+(?:[\s,]+[^\W\d_]+){0,4}\s+liên quan", action[end:])
     end += tail.end() if tail else 0
     return re.compile(r"\s").search(action, end)
+
+
+def _short_names_end(action: str, end: int, head: str, walk: Walk) -> int:
+    """Where a run of ministries' short names after a "Bộ …" name ends ("Bộ Công an, Tư pháp,
+    Tài chính khẩn trương …"): each item is read with the head word, longest name first."""
+    prefix = {"bộ ": "Bộ ", "sở ": "Sở "}.get(head[:3])
+    if prefix is None:
+        return end
+    canonical = partial(walk.gazetteer.canonical, province=walk.province)
+    while gap := _ITEM_GAP.match(action, end):
+        words = list(re.finditer(r"[^\s,;.]+", action[gap.end() : gap.end() + 80]))
+        size = next(
+            (
+                k
+                for k in range(min(len(words), 7), 0, -1)
+                if is_short_name(prefix, action[gap.end() : gap.end() + words[k - 1].end()], canonical)
+            ),
+            0,
+        )
+        if not size:
+            break
+        end = gap.end() + words[size - 1].end()
+    return end
 
 
 def support_of(action: str, walk: Walk) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 
 from crawler.extract.groups import COLLECTIVE_HEAD, group_name
+from crawler.extract.listheads import list_head
 from crawler.extract.namepatterns import alternation, loose_key, name_pattern
 from crawler.extract.normalize import fold, modern_spelling
 
@@ -43,13 +44,6 @@ _TITLES = re.compile(
 )
 # "Bộ trưởng, Thủ trưởng cơ quan ngang bộ, …": the heads of the bodies stand for the bodies (FORMAT.md).
 _HEADS_OF_BODIES = re.compile(r"(?i)(?<!\w)(?:(?:các\s+)?đồng chí\s+)?bộ trưởng,\s*thủ trưởng\s+(?=cơ quan)")
-_LIST_HEAD = re.compile(
-    r"^(?:các\s+)?(bộ|sở|bộ,\s*cơ quan|bộ,\s*ngành|cơ quan|tỉnh|thành phố"
-    r"|ủy ban nhân dân các (?:tỉnh|thành phố)(?:,\s*thành phố)?)\s*:\s*"
-)
-# The same list without its colon ("các Bộ Xây dựng, Tài chính và Ngân hàng Nhà nước"): read as a
-# list only when its first item, with the head word, is a known body.
-_BARE_LIST_HEAD = re.compile(r"^các\s+(bộ|sở)\s+(?=[^\W\d_])")
 # A group owned by a body ("Các đơn vị trực thuộc Bộ Tài chính", "các cơ quan, đơn vị thuộc thẩm
 # quyền quản lý của Ủy ban nhân dân tỉnh"): the owner qualifies the group, it does not lead.
 _OWNED_GROUP = re.compile(
@@ -287,7 +281,7 @@ class Gazetteer:
         folded = _TITLES.sub("", fold(phrase))
         if folded != fold(phrase):
             phrase = _cut_like(phrase, folded)
-        head = _LIST_HEAD.match(folded) or self._bare_list(phrase, folded, province)
+        head = list_head(phrase, folded, lambda name: self.canonical(name, province))
         if head:
             return self._resolve_list(phrase, head, province)
         whole = self.canonical(phrase, province)
@@ -301,15 +295,6 @@ class Gazetteer:
         for segment in _segments(phrase):
             names += self._resolve_segment(segment, province)
         return tuple(dict.fromkeys(names))
-
-    def _bare_list(self, phrase: str, folded: str, province: str | None) -> re.Match[str] | None:
-        """The head of a list written without its colon, if its first item names a known body."""
-        head = _BARE_LIST_HEAD.match(folded)
-        if head is None:
-            return None
-        first = re.split(r"\s*[,;]\s*|\s+và\s+", phrase[head.end() :], maxsplit=1)[0]
-        prefix = "Bộ " if head.group(1) == "bộ" else "Sở "
-        return head if self.canonical(prefix + first, province) else None
 
     def _specific(self, phrase: str, province: str | None) -> str:
         """Keep the more specific body of "Bộ Quốc phòng (Ban Cơ yếu Chính phủ)"."""

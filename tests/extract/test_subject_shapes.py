@@ -121,3 +121,18 @@ def test_media_bodies_that_publish() -> None:
         "hành chính trong năm 2026.\n"
     )
     assert _tasks(text) == [("Báo Quảng Nam", "Đài Phát thanh và Truyền hình tỉnh Quảng Nam")]
+
+
+def test_one_ministry_word_heading_a_run_of_short_names() -> None:
+    """ "Bộ Công an, Tư pháp, Tài chính khẩn trương …": one "Bộ" heads the short names after it, so
+    each ministry leads; a name known by itself ("Văn phòng Chính phủ") stays as written."""
+    text = (
+        "1. Bộ Công an, Tư pháp, Tài chính khẩn trương hoàn thành hồ sơ dự án luật trong tháng 3/2026.\n\n"
+        "2. Bộ Nội vụ, Văn phòng Chính phủ rà soát quy chế làm việc, hoàn thành trong tháng 4/2026.\n\n"
+        "3. Bộ Xây dựng chủ trì, phối hợp với Bộ Công an, Tư pháp sửa đổi quy chuẩn trong tháng 5/2026.\n"
+    )
+    assert _tasks(text) == [
+        ("Bộ Công an", "Bộ Tư pháp", "Bộ Tài chính"),
+        ("Bộ Nội vụ", "Văn phòng Chính phủ"),
+        ("Bộ Xây dựng",),
+    ]

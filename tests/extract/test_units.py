@@ -60,6 +60,8 @@ def test_names_broken_over_lines(gaz: Gazetteer) -> None:
             ("Bộ Nội vụ", "Bộ Tài chính", "Các cơ quan liên quan"),
         ),
         ("Bộ trưởng Bộ Xây dựng", ("Bộ Xây dựng",)),
+        ("Bộ Công an, Tư pháp và Tài chính", ("Bộ Công an", "Bộ Tư pháp", "Bộ Tài chính")),
+        ("Bộ Tài chính, Ngân hàng Nhà nước Việt Nam", ("Bộ Tài chính", "Ngân hàng Nhà nước Việt Nam")),
     ],
 )
 def test_lists_are_split(gaz: Gazetteer, phrase: str, units: tuple[str, ...]) -> None:

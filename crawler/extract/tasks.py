@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from crawler.extract.aims import skips_aims
 from crawler.extract.bodies import only_names_body
 from crawler.extract.deadlines import CUE, STRONG, DeadlineMatch, best_deadline, find_deadlines
 from crawler.extract.fields import DASHES, FIELD, LEAD_LABEL, Group, apply_field, fill_field, names_roles
@@ -125,7 +126,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
     tasks: list[RawTask] = []
     group = Group()
     for index, block in enumerate(blocks):
-        if _skips_quoted(block, walk):
+        if _skips_quoted(block, walk) or skips_aims(block, walk):
             continue
         field_match = FIELD.match(block.low)
         if field_match and block.kind is not BlockKind.ROW:

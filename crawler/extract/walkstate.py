@@ -183,6 +183,7 @@ class Walk:
     sibling: tuple[float, tuple[str, ...]] = NO_SIBLING  # the last item's level and own subject
     letter_end: int = -1  # the line where a letter's text ends: its unnamed items are its addressees'
     quoting: bool = False  # inside a quotation of a statute's clauses, which assign nothing
+    aims: float | None = None  # the level of the purpose section ("MỤC ĐÍCH, YÊU CẦU") the walk is in
     resolved: dict[str, tuple[str, ...]] = field(default_factory=dict)  # units() per phrase, this document
 
     def units(self, phrase: str) -> tuple[str, ...]:

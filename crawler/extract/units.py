@@ -47,7 +47,7 @@ _HEADS_OF_BODIES = re.compile(r"(?i)(?<!\w)(?:(?:các\s+)?đồng chí\s+)?bộ 
 # A group owned by a body ("Các đơn vị trực thuộc Bộ Tài chính", "các cơ quan, đơn vị thuộc thẩm
 # quyền quản lý của Ủy ban nhân dân tỉnh"): the owner qualifies the group, it does not lead.
 _OWNED_GROUP = re.compile(
-    r"^các\s+(?:(?:cơ quan|đơn vị|sở|ban|ngành|doanh nghiệp(?: nhà nước)?|tổ chức)(?:,\s*|\s+và\s+|\s+))+"
+    r"^(các\s+)?(?:(?:cơ quan|đơn vị|sở|ban|ngành|doanh nghiệp(?: nhà nước)?|tổ chức)(?:,\s*|\s+và\s+|\s+))+"
     r"(?:trực\s+)?thuộc\s+(?:(?:thẩm quyền\s+)?quản lý\s+của\s+)?(?!phạm vi|trung ương|mỗi|từng)"
 )
 # A generic group head followed by the concrete units it means ("Các Bộ chủ quản (Bộ X, Bộ Y)").
@@ -311,9 +311,10 @@ class Gazetteer:
         known = self.canonical(segment, province)
         if known:
             return [known]
-        if _OWNED_GROUP.match(fold(segment)):  # "Các đơn vị trực thuộc Bộ Tài chính": one group
+        owned = _OWNED_GROUP.match(fold(segment))
+        if owned:  # "Các đơn vị trực thuộc Bộ Tài chính": one group ("các" kept or supplied)
             text = modern_spelling(" ".join(segment.split())).strip(" ,;.:")
-            return [text[0].upper() + text[1:]]
+            return [text[0].upper() + text[1:] if owned.group(1) else "Các " + text]
         found = self.find_units(segment, province)
         concrete = [u for u in found if u.name not in self._kinds.get("collectives", ())]
         listing = bool(found) and _list_goes_on(segment, found[0])
@@ -426,7 +427,7 @@ def _segments(phrase: str) -> list[str]:
             and len(words) > len(_first_head(low).split())
             and words[len(_first_head(low).split())][:1].isupper()
         )
-        if proper or low.startswith(("ủy ban nhân dân", "ubnd", "các ")):
+        if proper or ";" in m.group() or low.startswith(("ủy ban nhân dân", "ubnd", "các ")):
             cuts.append(m.start())
             cuts.append(m.end())
     cuts.append(len(phrase))

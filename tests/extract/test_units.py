@@ -62,6 +62,15 @@ def test_names_broken_over_lines(gaz: Gazetteer) -> None:
         ("Bộ trưởng Bộ Xây dựng", ("Bộ Xây dựng",)),
         ("Bộ Công an, Tư pháp và Tài chính", ("Bộ Công an", "Bộ Tư pháp", "Bộ Tài chính")),
         ("Bộ Tài chính, Ngân hàng Nhà nước Việt Nam", ("Bộ Tài chính", "Ngân hàng Nhà nước Việt Nam")),
+        (
+            "Người đứng đầu sở, ban, ngành; Chủ tịch Ủy ban nhân dân xã, phường; đơn vị, doanh nghiệp"
+            " nhà nước thuộc thẩm quyền quản lý của Ủy ban nhân dân tỉnh",
+            (
+                "Các sở, ban, ngành",
+                "Ủy ban nhân dân các xã, phường",
+                "Các đơn vị, doanh nghiệp nhà nước thuộc thẩm quyền quản lý của Ủy ban nhân dân tỉnh",
+            ),
+        ),
     ],
 )
 def test_lists_are_split(gaz: Gazetteer, phrase: str, units: tuple[str, ...]) -> None:

@@ -19,6 +19,7 @@ from crawler.extract.normalize import clean_text, fold, fold_once
 ROMAN, NUMBER, LETTER, DASH, PARAGRAPH = 0.0, 1.0, 2.0, 3.0, 1.5
 ARTICLE = 0.5  # "Điều 2." of a resolution or decision: below its parts, above its numbered clauses
 PAREN = 2.5  # bold "(1)" headings: below lettered items, above dashes
+SMALL_ROMAN = 2.75  # "(i)", "(ii)" items: below "(1)" headings, above dashes
 
 _MARK = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*{1,2}|_)?\s*(?:"
@@ -28,6 +29,7 @@ _MARK = re.compile(
     r"|(?P<num>\d{1,3})(?:\s*[.)](?!\d)\s*|\s*$)"
     r"|(?P<letter>[a-zđ])\s*\)\s*"
     r"|(?<=\*)\((?P<paren>\d{1,2})\)\s*"  # only in bold ("**(1) Bộ X:**"); inline "(1) …" enumerates
+    r"|\((?P<small_roman>(?=[ivx])i{0,3}|i?[vx]i{0,3}|xi?[vx]i{0,3})\)\s+(?=[^\W\d_])"
     r"|(?P<dash>[-–+•])(?:\s+|$)"
     r")"
 )
@@ -158,6 +160,8 @@ def _marker(line: str) -> tuple[float, int] | None:
         return LETTER, m.end()
     if m.group("paren"):
         return PAREN, m.end()
+    if m.group("small_roman"):
+        return SMALL_ROMAN, m.end()
     return DASH, m.end()
 
 

@@ -370,6 +370,12 @@ def _quoted(text: str) -> list[tuple[int, int]]:
     return [(m.start(1), m.end(1)) for m in _QUOTED.finditer(text)]
 
 
+_NAME_WORDS = 14
+_CLAUSE = re.compile(r";\s+(?=[^\W\d_a-zđ])")
+# A clause whose body only joins the work before it ("Bộ Y, Bộ Z phối hợp thực hiện").
+_JOINS_IN = re.compile(r"^(?:(?!chủ trì)[^;:]){0,160}?(?<!\w)(?:phối hợp|tham gia)(?!\w)")
+
+
 def _read_span(
     block: Block, start: int, end: int, walk: Walk, lead: tuple[str, ...] = ()
 ) -> list[RawTask]:
@@ -378,7 +384,7 @@ def _read_span(
     ctx = walk.inherited()
     out: list[RawTask] = []
     matches = [m for m in find_deadlines(block.text, walk.year) if start <= m.start < end]
-    for piece in _pieces(block.text, matches, start, end):
+    for piece in _pieces(block.text, matches, start, end, _lead_cuts(block.text, start, end, walk)):
         text = block.text[piece.start : piece.end]
         action = clean_text(text)
         if len(action.split()) < 4 or _NOT_ASSIGNED.match(fold(action)) or _CAPTION.search(action[:400]):
@@ -411,16 +417,43 @@ def _read_span(
     return out
 
 
-def _pieces(text: str, matches: list[DeadlineMatch], start: int, end: int) -> list[Piece]:
-    """Split a span where one separately dated piece of work ends and another begins, and at
-    enumerated items separated by semicolons ("(1) ...; (2) ...")."""
+def _lead_cuts(text: str, start: int, end: int, walk: Walk) -> list[int]:
+    """Where a clause after a semicolon opens with another body and its own verb ("Bộ Xây dựng rà
+    soát …; Bộ Tài chính chủ trì tham mưu …"): pieces with different leads are separate tasks
+    (CONVENTIONS.md). A clause that only joins in ("…; Bộ Y phối hợp") stays with its work, and a
+    list of addressees split by semicolons is one subject."""
+    previous = subject_of(clean_text(text[start : start + 300]), walk)
+    if not previous:
+        return []
+    cuts: list[int] = []
+    for clause_start in _CLAUSE.finditer(text, start, end):
+        cut = clause_start.end()
+        clause = clean_text(text[cut : cut + 300])
+        before = clean_text(text[cuts[-1] if cuts else start : clause_start.start()])
+        lead = subject_of(clause, walk)
+        if (
+            lead
+            and lead != previous
+            and all(len(name.split()) <= _NAME_WORDS for name in lead)  # a name, not a clause
+            and len(clause.split()) >= 6
+            and not _JOINS_IN.match(fold(clause))
+            and VERB_RE.search(walk.masked(before))
+        ):
+            cuts.append(cut)
+            previous = lead
+    return cuts
+
+
+def _pieces(text: str, matches: list[DeadlineMatch], start: int, end: int, by_lead: list[int]) -> list[Piece]:
+    """Split a span where one separately dated piece of work ends and another begins, where another
+    body's clause begins, and at enumerated items separated by semicolons ("(1) ...; (2) ...")."""
     strong = [m for m in matches if m.strength >= CUE]
     first = _ENUM_FIRST.search(text, start, end)
     digits = bool(first) and first is not None and first.group(1) == "1"
     enumerated = [
         m.start(1) for m in _ENUMERATED.finditer(text, start, end) if (m.group(2)[0].isdigit()) == digits
     ]
-    cuts: list[int] = enumerated if first else []
+    cuts: list[int] = (enumerated if first else []) + by_lead
     for m, following in itertools.pairwise(strong):
         after = re.match(r"[\s*)\]]*([.;,])\s*", text[m.end :])
         if not after:

@@ -136,3 +136,37 @@ def test_one_ministry_word_heading_a_run_of_short_names() -> None:
         ("Bộ Nội vụ", "Văn phòng Chính phủ"),
         ("Bộ Xây dựng",),
     ]
+
+
+def test_small_roman_items_are_items() -> None:
+    """ "(i)", "(ii)", … "(xii)" at the start of a line enumerate items like "a)", each a task, below a
+    bold "(1)" heading; a roman-looking word in parentheses mid-line is not a marker."""
+    text = (
+        "**(2) Tiến độ thực hiện**\n\n"
+        "(i) Bộ Xây dựng đàm phán, ký kết biên bản làm việc về khảo sát thực địa trong tháng 4/2026.\n\n"
+        "(iv) Bộ Tài chính bố trí vốn chuẩn bị đầu tư cho dự án trong tháng 5/2026.\n\n"
+        "(ix) Bộ Ngoại giao đàm phán hiệp định xây dựng cầu chung tại biên giới trong tháng 7/2026.\n"
+    )
+    assert _tasks(text) == [("Bộ Xây dựng",), ("Bộ Tài chính",), ("Bộ Ngoại giao",)]
+
+
+def test_clauses_of_different_bodies_are_separate_tasks() -> None:
+    """ "Bộ X rà soát …; Bộ Y chủ trì …" gives one task per body (CONVENTIONS.md); a clause where a
+    body only joins in ("…; Bộ Y phối hợp …") and addressees split by semicolons stay one task."""
+    text = (
+        "1. Bộ Xây dựng rà soát, đăng ký nhu cầu vốn của dự án; Bộ Tài chính chủ trì tham mưu Chính phủ"
+        " cân đối đủ nguồn vốn để thực hiện.\n\n"
+        "2. Bộ Công Thương chủ trì xây dựng đề án phát triển thị trường; Bộ Nông nghiệp và Môi trường"
+        " phối hợp thực hiện các nội dung liên quan.\n\n"
+        "3. Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ; Ủy ban nhân dân các tỉnh, thành phố trực"
+        " thuộc Trung ương khẩn trương triển khai các nhiệm vụ nêu trên.\n"
+    )
+    assert _tasks(text) == [
+        ("Bộ Xây dựng",),
+        ("Bộ Tài chính",),
+        ("Bộ Công Thương",),
+        (
+            "Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ",
+            "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",
+        ),
+    ]

@@ -85,6 +85,23 @@ def _phrase_around(text: str, match: DeadlineMatch) -> str:
     return text[start : match.end]
 
 
+# A heading that gives the roles of its items' work: "Bộ Tài chính chủ trì, phối hợp với Bộ Nội vụ:".
+_ROLE_HEADING = re.compile(r"^(?P<lead>.+?)\s+chủ trì(?:\s*,\s*phối hợp(?:\s+với)?\s+(?P<support>.+))?$")
+
+
+def role_heading(flat: str, level: float, walk: Walk) -> Context | None:
+    """The context of a heading naming who leads and who coordinates the work under it, if it is
+    one: both parts must be nothing but names."""
+    m = _ROLE_HEADING.match(fold(flat).rstrip(" :;."))
+    if m is None or len(flat.split()) > 30:
+        return None
+    lead = whole_units(flat[: m.end("lead")], walk)
+    support = whole_units(flat[m.start("support") : m.end("support")], walk) if m.group("support") else ()
+    if not lead or (m.group("support") and not support):
+        return None
+    return Context(level, lead=lead, support=support)
+
+
 def heading_context(block: Block, walk: Walk) -> Context | None:
     """If a block is a heading (a unit, a period, a document, a section name), its context."""
     flat = block.flat.rstrip(" :;.")
@@ -92,6 +109,9 @@ def heading_context(block: Block, walk: Walk) -> Context | None:
     words = flat.split()
     if not words or len(words) > 40:
         return None
+    heading_like = not block.flat.rstrip(" *").endswith((".", ";"))
+    if block.kind is BlockKind.ITEM and heading_like and (roles := role_heading(flat, block.level, walk)):
+        return roles
     if block.level == ROMAN or (len(words) <= 14 and flat.isupper()):
         owner = re.search(r"(?<!\w)của\s+(.+)$", flat, re.IGNORECASE)
         lead = walk.units(owner.group(1)) if owner else (whole_units(flat, walk) if len(words) <= 8 else ())

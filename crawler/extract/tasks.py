@@ -408,7 +408,7 @@ def _read_span(
                 piece.start,
                 action[:300],
                 piece_lead,
-                support_of(action, walk),
+                support_of(action, walk) or ctx.support,
                 deadline,
                 find_status(action) if ctx.status is None else ctx.status,
                 refs,

@@ -156,6 +156,7 @@ class Context:
     refs: tuple[str, ...] = ()
     status: Status | None = None
     announced: bool = False  # set by a sentence announcing the items after it ("… như sau:")
+    support: tuple[str, ...] = ()  # coordinating units a heading names ("Bộ X chủ trì, phối hợp với Bộ Y:")
 
 
 NO_SIBLING: tuple[float, tuple[str, ...]] = (-9.0, ())  # no item before: nothing to continue
@@ -243,7 +244,7 @@ class Walk:
         """The bodies a subject phrase names: known ones, and unlisted ones read by their head noun
         ("Ban quản lý Khu Kinh tế Phú Yên") kept as written."""
         known = self.units(phrase)
-        pieces = split_bodies(phrase)
+        pieces = [self._owned_body(p) for p in split_bodies(phrase)]
         if not any(is_body_name(p) and not self._names_exactly(p) for p in pieces):
             return known
         ordered: list[str] = []
@@ -254,6 +255,15 @@ class Walk:
                 ordered += exact or self.at_home([as_written(piece)])
                 handled += 1
         return tuple(dict.fromkeys(ordered if handled == len(pieces) else [*ordered, *known]))
+
+    def _owned_body(self, piece: str) -> str:
+        """An unlisted body with its owner in parentheses ("Ban Quản lý dự án đường sắt (Bộ Xây
+        dựng)"): the body itself, the owner only placing it ("Bộ Quốc phòng (Ban Cơ yếu Chính
+        phủ)", a known body before, names the body inside)."""
+        core = _OWNER_AFTER.sub("", piece)
+        if core == piece or not is_body_name(core) or self._names_exactly(core):
+            return piece
+        return core
 
     def _names_exactly(self, piece: str) -> tuple[str, ...]:
         """The units a piece names, unless the only reading turns one body into a group ("Cơ quan
@@ -280,6 +290,7 @@ class Walk:
                 ctx.deadline or merged.deadline,
                 ctx.refs or merged.refs,
                 ctx.status or merged.status,
+                support=ctx.support or merged.support,
             )
         return merged
 
@@ -292,6 +303,9 @@ class Walk:
         """Leave the contexts at `level` or deeper."""
         while self.stack and self.stack[-1].level >= level:
             self.stack.pop()
+
+
+_OWNER_AFTER = re.compile(r"\s*\([^()]{3,80}\)\s*$")
 
 
 @dataclass(frozen=True)

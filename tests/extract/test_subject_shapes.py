@@ -170,3 +170,28 @@ def test_clauses_of_different_bodies_are_separate_tasks() -> None:
             "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",
         ),
     ]
+
+
+def test_role_heading_gives_lead_and_support_to_its_items() -> None:
+    """ "3. Bộ Tài chính chủ trì, phối hợp với Bộ Nội vụ:" over a), b): each item is led by the first
+    body and supported by the second."""
+    text = (
+        "3. Bộ Tài chính chủ trì, phối hợp với Bộ Nội vụ:\n\n"
+        "a) Đề xuất cơ chế tài chính cho chuyển đổi số trước ngày 15/3/2027.\n\n"
+        "b) Tổng hợp nhu cầu vốn của các bộ, ngành cho năm 2027.\n"
+    )
+    doc = DocumentText(name="made-up.txt", text=text, number="15/TB-VPCP")
+    assert [(t.lead, t.support) for t in extract_tasks(doc)] == [
+        (("Bộ Tài chính",), ("Bộ Nội vụ",)),
+        (("Bộ Tài chính",), ("Bộ Nội vụ",)),
+    ]
+
+
+def test_an_unlisted_body_with_its_owner_in_parentheses_leads() -> None:
+    """ "Ban Quản lý dự án X (Bộ Xây dựng) đẩy nhanh …": the board leads, its ministry only places it;
+    "Bộ Quốc phòng (Ban Cơ yếu Chính phủ)" still names the body inside."""
+    text = (
+        "1. Ban Quản lý dự án đường sắt (Bộ Xây dựng) đẩy nhanh giải phóng mặt bằng trong Quý III/2027.\n\n"
+        "2. Bộ Quốc phòng (Ban Cơ yếu Chính phủ) chủ trì bảo đảm an toàn thông tin trong năm 2027.\n"
+    )
+    assert _tasks(text) == [("Ban Quản lý dự án đường sắt",), ("Ban Cơ yếu Chính phủ",)]

@@ -40,6 +40,7 @@ from crawler.models import Deadline
 # Conditions, prohibitions, encouragements and captions assign nothing (CONVENTIONS.md).
 _NOT_ASSIGNED = re.compile(
     r"^(?:trường hợp|trong trường hợp|nếu|không được|nghiêm cấm|cấm|khuyến khích|ảnh:|ảnh\s*\(|\(ảnh"
+    r"|(?:trong\s+)?quá trình[^.;:]{0,60}?,\s*(?:nếu|trường hợp|khi có)(?!\w)"  # "Trong quá trình …, nếu …"
     # news prose telling what happened at a meeting ("Tại phiên họp, …", "Qua đó, …")
     r"|tại (?:phiên họp|hội nghị|buổi làm việc|cuộc họp|lễ|sự kiện)|(?:các )?đại biểu|trình bày|phát biểu"
     r"|qua đó"

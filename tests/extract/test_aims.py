@@ -55,3 +55,16 @@ def test_yeu_cau_as_a_verb_still_assigns() -> None:
     """A sentence that asks ("Yêu cầu các sở … hoàn thành …") is a task, not a purpose heading."""
     text = "1. Yêu cầu Sở Tài chính hoàn thành việc rà soát tài sản công trước ngày 30/9/2026.\n"
     assert [lead for _, lead in _tasks(text)] == [("Sở Tài chính",)]
+
+
+def test_closing_conditional_clauses_are_not_tasks() -> None:
+    """ "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, …" is a conditional closing clause
+    (CONVENTIONS.md), however it opens; the numbered tasks before it stay."""
+    text = (
+        "IV. TỔ CHỨC THỰC HIỆN\n\n"
+        "1. Sở Nội vụ theo dõi, đôn đốc, tổng hợp kết quả, báo cáo UBND tỉnh trước ngày 15/12/2027.\n\n"
+        "2. Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, các cơ quan, đơn vị phản ánh về Sở"
+        " Nội vụ để tổng hợp, báo cáo UBND tỉnh xem xét, giải quyết.\n\n"
+        "3. Trong quá trình triển khai, trường hợp phát sinh vướng mắc, các xã kịp thời báo cáo.\n"
+    )
+    assert [lead for _, lead in _tasks(text)] == [("Sở Nội vụ",)]

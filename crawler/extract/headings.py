@@ -136,7 +136,10 @@ def heading_context(block: Block, walk: Walk) -> Context | None:
 
 def _listed_bodies(text: str, walk: Walk) -> tuple[str, ...]:
     """The bodies a heading lists when every piece of it is a body's name ("3. Cục Điện ảnh, Cục
-    Du lịch Quốc gia Việt Nam"), the gazetteer knowing some or none of them."""
+    Du lịch Quốc gia Việt Nam"), the gazetteer knowing some or none of them; a dated line is work
+    ("Công an tỉnh hoàn thành trước 31/12/2026"), not a heading."""
+    if find_deadlines(text, walk.year):
+        return ()
     pieces = split_bodies(text)
     whole = [p for p in pieces if walk.gazetteer.canonical(p, walk.province) or is_body_name(p)]
     if not pieces or len(whole) < len(pieces):

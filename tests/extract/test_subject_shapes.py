@@ -195,3 +195,15 @@ def test_an_unlisted_body_with_its_owner_in_parentheses_leads() -> None:
         "2. Bộ Quốc phòng (Ban Cơ yếu Chính phủ) chủ trì bảo đảm an toàn thông tin trong năm 2027.\n"
     )
     assert _tasks(text) == [("Ban Quản lý dự án đường sắt",), ("Ban Cơ yếu Chính phủ",)]
+
+
+def test_short_dated_items_are_tasks_not_headings() -> None:
+    """ "11. Công an tỉnh hoàn thành trước 31/12/2026.": a numbered line that names only a body but
+    carries a deadline is that body's work, not a heading over the lines after it."""
+    text = (
+        "III. TỔ CHỨC THỰC HIỆN\n\n"
+        "10. Công an tỉnh hoàn thành trước 31/12/2026.\n\n"
+        "11. Sở Nội vụ hoàn thành chậm nhất ngày 20 tháng 10 năm 2026.\n\n"
+        "12. Sở Tài chính trình UBND tỉnh trong 6 tháng đầu năm 2027.\n"
+    )
+    assert _tasks(text) == [("Công an tỉnh",), ("Sở Nội vụ",), ("Sở Tài chính",)]

@@ -2,8 +2,10 @@
 
 Each report is one task_events row: kind progress_reported (detail `new` = "done" or "in_progress")
 or extension_requested (detail `new` = the requested due date, ISO), with who (`by`, the recipient;
-`unit`, the unit it reported for), when (`at`, UTC; `on`, the day in Asia/Ho_Chi_Minh), the note,
-and the channel. The key derives from the message itself, so a message handled twice (an update
+`unit`, the unit it reported for), when (`at`, UTC), the note, and the channel. Its day (`on`) is
+the day after the report in Asia/Ho_Chi_Minh: digests tell of the changes of the days after their
+last one, and the report may come after the day's digest went out (the task leaves the overdue
+lists at once all the same). The key derives from the message itself, so a message handled twice (an update
 seen again after a crash) is stored once. An extension request is only recorded, for the operator:
 the task's deadline changes when a document changes it.
 """
@@ -68,13 +70,13 @@ def record_report(session: Session, report: UnitReport) -> bool:
         "channel": report.channel, "at": at.isoformat(),
     }
     session.add(TaskEvent(task_id=report.task_id, kind=report.kind.value, key=key,
-                          on=at.astimezone(TIMEZONE).date(), detail=detail))
+                          on=at.astimezone(TIMEZONE).date() + dt.timedelta(days=1), detail=detail))
     session.flush()
     return True
 
 
 def extension_requests(session: Session, since: dt.date | None = None) -> list[ExtensionRequest]:
-    """The extension requests recorded (on or after `since`), oldest first, with their task."""
+    """The extension requests recorded (made on or after `since`), oldest first, with their task."""
     query = (
         select(TaskEvent.task_id, TaskEvent.detail, Task.action, Task.due)
         .join(Task, Task.id == TaskEvent.task_id)
@@ -82,7 +84,7 @@ def extension_requests(session: Session, since: dt.date | None = None) -> list[E
         .order_by(TaskEvent.on, TaskEvent.id)
     )
     if since is not None:
-        query = query.where(TaskEvent.on >= since)
+        query = query.where(TaskEvent.on > since)
     return [
         ExtensionRequest(
             task_id=task_id, action=action, due=due, requested=dt.date.fromisoformat(str(detail["new"])),

@@ -237,8 +237,12 @@ def test_telegram_invite_digest_xong_reports_and_a_refused_stranger(engine: Engi
         change = next(item for item in next_digest.changes if item.task_id == late)
         assert change.progress is not None and (change.progress.by, change.progress.note) == (HEAD, NOTE)
 
+        going = next(r for r in overdue_report(session, dt.date(2025, 10, 5)).alone if r.task_id == soon)
+        assert going.progress == "Đang thực hiện" and going.result.endswith("đã có dự thảo")
         report = due_report(session, dt.date(2025, 9, 1), dt.date(2025, 12, 31))
-        docx_path, xlsx_path = write_report(report, tmp_path / "reports", ["docx", "xlsx"])
+        docx_path, xlsx_path, html_path = write_report(report, tmp_path / "reports", ["docx", "xlsx", "html"])
+    html = html_path.read_text(encoding="utf-8")
+    assert f"Đơn vị báo cáo ngày 01/10/2025: {NOTE}" in html and "Đã hoàn thành" in html
     rows = [[cell.text for cell in row.cells] for row in docx.Document(str(docx_path)).tables[1].rows]
     done_row = next(row for row in rows if row[2] == "Báo cáo tiến độ số hóa")
     assert done_row[6] == "Đã hoàn thành" and NOTE in done_row[3]

@@ -18,6 +18,9 @@ MENU = (
     ("viec", "Nhiệm vụ đang thực hiện của đơn vị"),
     ("quahan", "Nhiệm vụ đã quá hạn"),
     ("tuannay", "Nhiệm vụ đến hạn trong tuần này"),
+    ("xong", "Báo đã hoàn thành: /xong N [ghi chú], N là số thứ tự trong bản tin"),
+    ("dang", "Báo đang thực hiện: /dang N ghi chú tiến độ"),
+    ("giahan", "Đề nghị gia hạn: /giahan N NGÀY/THÁNG/NĂM lý do"),
     ("start", "Đăng ký nhận nhắc việc bằng mã mời"),
     ("huy", "Hủy nhận nhắc việc qua kênh này"),
 )

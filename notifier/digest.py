@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from crawler.models import Precision, Status
-from crawler.storage.tasks import CHANGE_KINDS, TaskEventRecord, TrackedTask
+from crawler.storage.tasks import CHANGE_KINDS, ReportedProgress, TaskEventRecord, TrackedTask
 
 ACTION_LIMIT = 220
 _CLOSED_STATUSES = frozenset({Status.DONE.value})
@@ -38,14 +38,19 @@ class DigestItem:
     support: tuple[str, ...]
     status: str | None
     event_kind: str | None
+    progress: ReportedProgress | None = None
 
 
 @dataclass(frozen=True)
 class DigestSection:
-    """A titled group of items; `key` is overdue, due_soon or changes (templates pick the title)."""
+    """A titled group of items; `key` is overdue, due_soon or changes (templates pick the title).
+
+    Items are numbered through the whole digest, `start` being this section's first number: the
+    reader answers "/xong N" with that number (outbox rows keep the digest's task order)."""
 
     key: str
     items: tuple[DigestItem, ...]
+    start: int = 1
 
 
 @dataclass(frozen=True)
@@ -63,13 +68,19 @@ class Digest:
 
     @property
     def sections(self) -> tuple[DigestSection, ...]:
-        """The non-empty sections in reading order, for templates."""
-        candidates = (
-            DigestSection("overdue", self.overdue),
-            DigestSection("due_soon", self.due_soon),
-            DigestSection("changes", self.changes),
-        )
-        return tuple(section for section in candidates if section.items)
+        """The non-empty sections in reading order, numbered on from one another, for templates."""
+        sections: list[DigestSection] = []
+        start = 1
+        for key, items in (("overdue", self.overdue), ("due_soon", self.due_soon), ("changes", self.changes)):
+            if items:
+                sections.append(DigestSection(key, items, start))
+                start += len(items)
+        return tuple(sections)
+
+    @property
+    def task_order(self) -> tuple[int, ...]:
+        """The task ids in item order: item N of the digest is task_order[N - 1]."""
+        return tuple(item.task_id for section in self.sections for item in section.items)
 
     @property
     def item_count(self) -> int:
@@ -90,8 +101,8 @@ def shorten(text: str, limit: int = ACTION_LIMIT) -> str:
 
 
 def is_open(task: TrackedTask) -> bool:
-    """A task still to be done: listed and not reported done."""
-    return task.listed and (task.status or "") not in _CLOSED_STATUSES
+    """A task still to be done: listed and not done (by its unit's report or its documents' status)."""
+    return task.listed and (task.state or "") not in _CLOSED_STATUSES
 
 
 def latest_changes(
@@ -140,8 +151,9 @@ def make_item(task: TrackedTask, as_of: dt.date, event_kind: str | None) -> Dige
         document_url=task.document_url,
         lead=task.lead,
         support=task.support,
-        status=task.status,
+        status=task.state,
         event_kind=event_kind,
+        progress=task.progress,
     )
 
 

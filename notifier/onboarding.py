@@ -22,7 +22,8 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from telegram.error import TelegramError
 from crawler.errors import InvalidSignatureError
 from crawler.storage import outbox, recipients
 from crawler.storage.invites import INVITE_ALPHABET, INVITE_LENGTH, create_invite, redeem_invite, used_invite
-from crawler.storage.tasks import TrackedTask, index_by_unit, load_tasks, tasks_for_units
+from crawler.storage.tasks import index_by_unit, load_tasks, tasks_for_units
 from crawler.storage.units import (
     UnitDirectory,
     default_directory,
@@ -44,15 +45,13 @@ from crawler.storage.units import (
     load_resolver,
     unit_resolver,
 )
+from notifier.answers import ANSWER_COMMANDS, answer_back
 from notifier.botmenu import set_command_menu
-from notifier.digest import is_open, shorten
-from notifier.render import vn_date
+from notifier.tasklists import select_tasks, task_reply
 
 log = logging.getLogger(__name__)
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-REPLY_LIMIT = 1900  # under Zalo's 2000 characters (and Telegram's 4096)
-ACTION_LIMIT = 150
 POLL_TIMEOUT_S = 25
 HELD_RELEASE_AGE = dt.timedelta(days=7)  # older held digests are stale: the operator decides
 OFFSET_FILE = "telegram-offset.json"
@@ -69,6 +68,11 @@ _COMMANDS = {
     "huy": "unsubscribe",
     "huydangky": "unsubscribe",
     "stop": "unsubscribe",
+    "xong": "done",
+    "hoanthanh": "done",
+    "dang": "progress",
+    "tiendo": "progress",
+    "giahan": "extend",
 }
 
 HELP = (
@@ -77,6 +81,9 @@ HELP = (
     "/viec – nhiệm vụ đang thực hiện của đơn vị\n"
     "/quahan – nhiệm vụ quá hạn\n"
     "/tuannay – nhiệm vụ đến hạn trong tuần này\n"
+    "/xong N [ghi chú] – báo nhiệm vụ số N của bản tin gần nhất (hoặc #mã) đã hoàn thành\n"
+    "/dang N ghi chú – báo nhiệm vụ đang thực hiện, kèm tiến độ\n"
+    "/giahan N NGÀY/THÁNG/NĂM lý do – đề nghị gia hạn (người quản trị xem xét)\n"
     "/huy – hủy nhận nhắc việc qua kênh này"
 )
 NOT_SUBSCRIBED = (
@@ -164,17 +171,24 @@ def invite_text(code: str, unit: str, *, bot_username: str = "", valid_days: int
 
 
 def parse_command(text: str) -> tuple[str, str]:
-    """The command (start, tasks, overdue, week, unsubscribe, help) and its argument in a message."""
+    """The command (start, tasks, overdue, week, unsubscribe, done, progress, extend, help) and its
+    argument in a message; the command word is read without its marks ("/đang" is "/dang")."""
     words = text.strip().split()
     if not words:
         return "help", ""
-    head = words[0].lstrip("/").split("@", 1)[0].casefold()
+    head = _unmarked(words[0].lstrip("/").split("@", 1)[0])
     argument = " ".join(words[1:])
     if head in _COMMANDS:
         return _COMMANDS[head], argument
     if _CODE.match(words[0].upper()) and len(words) == 1:
         return "start", words[0]
     return "help", ""
+
+
+def _unmarked(word: str) -> str:
+    """A word in lower case without Vietnamese marks, as people type commands on a phone."""
+    decomposed = unicodedata.normalize("NFD", word.casefold().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def handle_inbound(session: Session, inbound: Inbound, *, directory: UnitDirectory | None = None) -> str:
@@ -187,7 +201,7 @@ def handle_inbound(session: Session, inbound: Inbound, *, directory: UnitDirecto
     elif command == "help":
         reply = HELP
     else:
-        reply = _subscriber_command(session, inbound, command, directory)
+        reply = _subscriber_command(session, inbound, command, argument, directory)
     session.commit()
     return reply
 
@@ -218,12 +232,16 @@ def _welcome(unit: str) -> str:
 
 
 def _subscriber_command(
-    session: Session, inbound: Inbound, command: str, directory: UnitDirectory | None
+    session: Session, inbound: Inbound, command: str, argument: str, directory: UnitDirectory | None
 ) -> str:
-    """Answer tasks/overdue/week/unsubscribe for a subscribed chat, or explain how to subscribe."""
+    """Answer tasks/overdue/week/unsubscribe and the reports on tasks (done, progress, extend) for a
+    subscribed chat, or explain how to subscribe."""
     subscribers = recipients.receiving_recipients(session, inbound.channel, inbound.address)
     if not subscribers:
         return NOT_SUBSCRIBED
+    if command in ANSWER_COMMANDS:
+        return answer_back(session, inbound.channel, inbound.address, inbound.at, command, argument,
+                           subscribers, directory)
     if command == "unsubscribe":
         recipients.set_address_active(session, inbound.channel, inbound.address, False)
         log.info("%s address unsubscribed", inbound.channel)
@@ -233,51 +251,6 @@ def _subscriber_command(
     tasks = tasks_for_units(index_by_unit(load_tasks(session), resolver), units, resolver)
     today = inbound.at.astimezone(TIMEZONE).date()
     return task_reply(command, select_tasks(command, tasks, today), today)
-
-
-def select_tasks(command: str, tasks: Sequence[TrackedTask], today: dt.date) -> list[TrackedTask]:
-    """Open tasks for a command: all (tasks), past due (overdue) or due from today to Sunday (week)."""
-    sunday = today + dt.timedelta(days=6 - today.weekday())
-    chosen = [task for task in tasks if is_open(task)]
-    if command == "overdue":
-        chosen = [t for t in chosen if t.deadline.due is not None and t.deadline.due < today]
-    elif command == "week":
-        chosen = [t for t in chosen if t.deadline.due is not None and today <= t.deadline.due <= sunday]
-    return sorted(chosen, key=lambda t: (t.deadline.due or dt.date.max, t.id))
-
-
-def task_reply(command: str, tasks: Sequence[TrackedTask], today: dt.date) -> str:
-    """A numbered list of tasks under a title, cut to fit one Zalo message."""
-    titles = {
-        "tasks": "Nhiệm vụ đang thực hiện",
-        "overdue": "Nhiệm vụ quá hạn",
-        "week": "Nhiệm vụ đến hạn trong tuần này",
-    }
-    title = f"{titles[command]} (ngày {vn_date(today)}): {len(tasks)} nhiệm vụ"
-    if not tasks:
-        return f"{title}."
-    lines = [title]
-    for number, task in enumerate(tasks, start=1):
-        line = task_line(number, task, today)
-        rest = len(tasks) - number + 1
-        if sum(len(x) + 1 for x in lines) + len(line) > REPLY_LIMIT - 60:
-            lines.append(f"… và {rest} nhiệm vụ khác (xem bản tin định kỳ).")
-            break
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def task_line(number: int, task: TrackedTask, today: dt.date) -> str:
-    """One task as a reply line: action, deadline as a date with lateness, source document."""
-    due = task.deadline.due
-    if due is None:
-        deadline = task.deadline.raw or "không nêu thời hạn"
-    elif due < today:
-        deadline = f"hạn {vn_date(due)}, trễ {(today - due).days} ngày"
-    else:
-        deadline = f"hạn {vn_date(due)}"
-    source = f"; {task.document_number}" if task.document_number else ""
-    return f"{number}. {shorten(task.action, ACTION_LIMIT)} ({deadline}{source})"
 
 
 def touch_interaction(session: Session, user_id: str, at: dt.datetime) -> None:

@@ -80,7 +80,8 @@ def plan_digest(recipient: str, digest: Digest, addresses: Iterable[tuple[str, s
                 recipient, channel, address, digest.period, digest_hash, f"{index}/{len(parts)}"
             )
             subject = rendered.subject if len(parts) == 1 else f"{rendered.subject} ({index}/{len(parts)})"
-            planned.append(PlannedMessage(key, channel, address, subject, part, rendered.html, digest.period))
+            planned.append(PlannedMessage(key, channel, address, subject, part, rendered.html, digest.period,
+                                          digest.task_order))
     return planned
 
 

@@ -13,7 +13,10 @@ Rules, so the numbers can be checked by hand:
   collective addressee ("Các bộ, ngành, địa phương"); a collective is counted on its own line, in a
   third group, since storage does not say which of its members are concerned;
 - overdue as of D: due on or before D (the seed's "đến hết tháng 7" counts "Tháng 7/2025" tasks as
-  overdue on 31/07) and not reported done; due between A and B: due in [A, B] and not done;
+  overdue on 31/07) and not done; due between A and B: due in [A, B], done or not (the progress
+  column says which);
+- progress: what the unit reported through the bot (`/xong`, `/dang`), else the status its documents
+  give, else "Chưa hoàn thành"; the unit's note goes in the result column, after the required result;
 - tasks without a due date (recurring, none) and tasks no longer listed in their source are left out;
 - the unit filter picks a unit's tasks as digests do (crawler.storage.tasks): its name in any spelling
   or alias, and the collective addressees covering it, as lead or support;
@@ -56,7 +59,8 @@ LOCAL_PREFIXES = ("sở ", "ubnd", "ủy ban nhân dân", "công an tỉnh", "c�
 
 @dataclass(frozen=True)
 class ReportRow:
-    """One printed task row; `result` is the task's required result (kết quả yêu cầu), if known."""
+    """One printed task row; `result` is the task's required result (kết quả yêu cầu), if known, and the
+    note its unit reported."""
 
     task_id: int
     number: int
@@ -166,7 +170,7 @@ def overdue_report(
     tasks = [
         t
         for t in _filter(dated_tasks(session), unit, document, resolver)
-        if _due(t) <= as_of and t.status != "done"
+        if _due(t) <= as_of and t.state != "done"
     ]
     title = f"Danh mục nhiệm vụ quá hạn, chưa hoàn thành đến hết ngày {as_of:%d/%m/%Y}"
     scope = _scope(unit, document)
@@ -182,7 +186,8 @@ def due_report(
     document: str | None = None,
     directory: UnitDirectory | None = None,
 ) -> TaskReport:
-    """Tasks not done whose deadline falls between `date_from` and `date_to` (both included), by unit."""
+    """Tasks whose deadline falls between `date_from` and `date_to` (both included), by unit, those
+    done included (their progress says so)."""
     if date_to < date_from:
         raise ReportInputError(
             f"Khoảng thời gian không hợp lệ: đến ngày {date_to:%d/%m/%Y} trước từ ngày {date_from:%d/%m/%Y}."
@@ -191,7 +196,7 @@ def due_report(
     tasks = [
         t
         for t in _filter(dated_tasks(session), unit, document, resolver)
-        if date_from <= _due(t) <= date_to and t.status != "done"
+        if date_from <= _due(t) <= date_to
     ]
     title = (
         f"Danh mục nhiệm vụ có thời hạn hoàn thành từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}"
@@ -274,6 +279,16 @@ def units_text(task: TrackedTask) -> str:
     return f"{lead}; Phối hợp: {', '.join(task.support)}" if task.support else lead
 
 
+def result_text(task: TrackedTask) -> str:
+    """The required result, then the note the unit reported with its progress (who, which day)."""
+    required = " ".join(task.required_result.split())
+    report = task.progress
+    if report is None or not report.note:
+        return required
+    note = f"Đơn vị báo cáo ngày {report.day:%d/%m/%Y}: {' '.join(report.note.split())}"
+    return f"{required}\n{note}" if required else note
+
+
 def _rows(tasks: Sequence[TrackedTask], as_of: dt.date | None) -> tuple[ReportRow, ...]:
     """Numbered rows of one task list, by due date then by first lead unit."""
     ordered = sorted(tasks, key=lambda t: (_due(t), sort_key(t.lead[0] if t.lead else NO_UNIT), t.id))
@@ -283,10 +298,10 @@ def _rows(tasks: Sequence[TrackedTask], as_of: dt.date | None) -> tuple[ReportRo
             number=n,
             document="; ".join(t.documents),
             action=" ".join(t.action.split()),
-            result=" ".join(t.required_result.split()),
+            result=result_text(t),
             deadline=deadline_text(t, as_of),
             units=units_text(t),
-            progress=PROGRESS.get(t.status or "", "Chưa hoàn thành"),
+            progress=PROGRESS.get(t.state or "", "Chưa hoàn thành"),
         )
         for n, t in enumerate(ordered, start=1)
     )

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from crawler.storage.service_state import SourceHealth
 
 
+EXTENSION_DAYS = 30
 SERVICE_STATES = {True: "đang chạy", False: "không chạy", None: "không rõ (không mở được tệp khóa)"}
 
 
@@ -27,6 +28,24 @@ def status_lines(session: Session, config: Config, running: bool | None, now_: d
     lines += _source_lines(session, config, now_) or ["  (chưa khai báo nguồn nào)"]
     lines += ["", _outbox_line(session)]
     lines += _awaiting_lines(session)
+    lines += _extension_lines(session, now_)
+    return lines
+
+
+def _extension_lines(session: Session, now_: dt.datetime) -> list[str]:
+    """The deadline extensions units asked for through the bots (`/giahan`) in the last 30 days."""
+    from crawler.storage.progress import extension_requests
+
+    since = now_.astimezone(TIMEZONE).date() - dt.timedelta(days=EXTENSION_DAYS)
+    requests = extension_requests(session, since)
+    if not requests:
+        return []
+    lines = ["", f"Đề nghị gia hạn của các đơn vị ({EXTENSION_DAYS} ngày qua; chỉ ghi nhận, chưa áp dụng):"]
+    for request in requests:
+        due = f"{request.due:%d/%m/%Y}" if request.due else "chưa có"
+        lines.append(f"  - #{request.task_id} {request.action[:80]}: {request.unit} ({request.by}) xin đến "
+                     f"{request.requested:%d/%m/%Y} (hạn hiện tại {due}), lý do: {request.reason}; "
+                     f"gửi lúc {_when(request.at)}")
     return lines
 
 

@@ -18,7 +18,8 @@ from crawler.storage.schema import OutboxMessage
 
 @dataclass(frozen=True)
 class PlannedMessage:
-    """A message ready to be written to the outbox: one part for one address."""
+    """A message ready to be written to the outbox: one part for one address (a digest's parts each
+    carry the digest's task ids in item order)."""
 
     key: str
     channel: str
@@ -27,6 +28,7 @@ class PlannedMessage:
     body: str
     html: str | None
     period: str
+    task_ids: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ def write_planned(
                 body=message.body,
                 body_html=message.html,
                 period=message.period,
+                task_ids=list(message.task_ids) if message.task_ids is not None else None,
                 status="held" if waiting else "pending",
                 last_error=AWAITING_ONBOARDING if waiting else None,
                 attempts=0,
@@ -140,6 +143,28 @@ def latest_period_before(session: Session, recipient_id: int, kind: str, current
         .order_by(OutboxMessage.period.desc())
         .limit(1)
     )
+
+
+def last_digest_order(
+    session: Session, recipient_ids: Sequence[int], channel: str, address: str
+) -> tuple[int, ...] | None:
+    """The task ids, in item order, of the latest digest sent to these recipients: the one sent to
+    this chat if any, else the latest on any of their channels; None when none was sent."""
+    query = (
+        select(OutboxMessage.task_ids)
+        .where(
+            OutboxMessage.recipient_id.in_(list(recipient_ids)),
+            OutboxMessage.status == "sent",
+            OutboxMessage.task_ids.is_not(None),
+        )
+        .order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc())
+        .limit(1)
+    )
+    here = query.where(OutboxMessage.channel == channel, OutboxMessage.address == address)
+    found = session.scalar(here)
+    if found is None:
+        found = session.scalar(query)
+    return None if found is None else tuple(int(task_id) for task_id in found)
 
 
 def queued_keys(

@@ -275,6 +275,8 @@ class OutboxMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     period: Mapped[str] = mapped_column(String(40), default="")
+    # a digest's task ids in item order, so "/xong N" finds item N of the digest the reader last got
+    task_ids: Mapped[list[int] | None] = mapped_column(JSON(none_as_null=True))
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

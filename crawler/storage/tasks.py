@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
@@ -26,6 +27,8 @@ from sqlalchemy.orm import Session
 from crawler.models import Deadline, Precision
 from crawler.storage.schema import Document, Task, TaskEvent
 from crawler.storage.units import UnitResolver
+
+TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class EventKind(StrEnum):
@@ -39,6 +42,8 @@ class EventKind(StrEnum):
     NO_LONGER_LISTED = "no_longer_listed"
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
+    PROGRESS_REPORTED = "progress_reported"  # a unit head's /xong or /dang (crawler.storage.progress)
+    EXTENSION_REQUESTED = "extension_requested"  # a unit head's /giahan, for the operator
 
 
 CHANGE_KINDS = (
@@ -48,6 +53,7 @@ CHANGE_KINDS = (
     EventKind.LEAD_CHANGED,
     EventKind.DONE,
     EventKind.NO_LONGER_LISTED,
+    EventKind.PROGRESS_REPORTED,
 )
 
 
@@ -69,6 +75,26 @@ class TaskEventRecord:
 
 
 @dataclass(frozen=True)
+class ReportedProgress:
+    """The latest progress a unit head reported on a task through a bot: who, when and the note.
+
+    `state` is a Status value ("done" or "in_progress"); it takes precedence over the status read
+    from documents, being the unit's own word and more recent than the document that assigned it.
+    """
+
+    state: str
+    note: str
+    by: str
+    unit: str
+    at: dt.datetime
+
+    @property
+    def day(self) -> dt.date:
+        """The day of the report in Asia/Ho_Chi_Minh."""
+        return self.at.astimezone(TIMEZONE).date()
+
+
+@dataclass(frozen=True)
 class TrackedTask:
     """A stored task as digests, reports and bot commands read it.
 
@@ -86,6 +112,12 @@ class TrackedTask:
     document_url: str | None
     required_result: str = ""
     listed: bool = True
+    progress: ReportedProgress | None = None
+
+    @property
+    def state(self) -> str | None:
+        """The task's progress: what its unit reported through a bot, else the documents' status."""
+        return self.progress.state if self.progress else self.status
 
     @property
     def document_number(self) -> str | None:
@@ -166,8 +198,9 @@ class _NameLists:
         return found
 
 
-def load_tasks(session: Session) -> list[TrackedTask]:
-    """Every stored task (listed or not) as a TrackedTask, in id order.
+def load_tasks(session: Session, task_ids: Collection[int] | None = None) -> list[TrackedTask]:
+    """Every stored task (listed or not; only `task_ids` when given) as a TrackedTask, in id order,
+    with the progress its units reported.
 
     Rows come through the session's connection (Core rows, no ORM loading), and the JSON columns
     are read as text and parsed once per distinct value: 100,000 tasks load in a few seconds."""
@@ -180,11 +213,32 @@ def load_tasks(session: Session) -> list[TrackedTask]:
         .outerjoin(Document, Document.id == Task.document_id)
         .order_by(Task.id)
     )
+    if task_ids is not None:
+        query = query.where(Task.id.in_(list(task_ids)))
     names = _NameLists()
-    return [_task(row, names) for row in session.connection().execute(query)]
+    progress = reported_progress(session, task_ids)
+    return [_task(row, names, progress) for row in session.connection().execute(query)]
 
 
-def _task(row: Sequence[Any], names: Callable[[str | None], tuple[str, ...]]) -> TrackedTask:
+def reported_progress(session: Session,
+                      task_ids: Collection[int] | None = None) -> dict[int, ReportedProgress]:
+    """The latest progress reported per task (the last event wins), from the progress events."""
+    query = (select(TaskEvent.task_id, TaskEvent.detail)
+             .where(TaskEvent.kind == EventKind.PROGRESS_REPORTED.value).order_by(TaskEvent.on, TaskEvent.id))
+    if task_ids is not None:
+        query = query.where(TaskEvent.task_id.in_(list(task_ids)))
+    latest: dict[int, ReportedProgress] = {}
+    for task_id, detail in session.execute(query):
+        latest[task_id] = ReportedProgress(
+            state=str(detail.get("new") or ""), note=str(detail.get("note") or ""),
+            by=str(detail.get("by") or ""), unit=str(detail.get("unit") or ""),
+            at=dt.datetime.fromisoformat(str(detail["at"])),
+        )
+    return latest
+
+
+def _task(row: Sequence[Any], names: Callable[[str | None], tuple[str, ...]],
+          progress: Mapping[int, ReportedProgress]) -> TrackedTask:
     """Build one TrackedTask from a result row of load_tasks."""
     (task_id, action, lead, support, raw, due, due_time, precision, status, listed, refs, result, number,
      url) = row
@@ -201,6 +255,7 @@ def _task(row: Sequence[Any], names: Callable[[str | None], tuple[str, ...]]) ->
         document_url=url or None,
         required_result=result or "",
         listed=bool(listed),
+        progress=progress.get(task_id),
     )
 
 

@@ -76,16 +76,18 @@ def test_invite_then_commands(session: Session) -> None:
     assert say("/viec") == NOT_SUBSCRIBED
     assert "Đăng ký thành công" in say(f"/start {code}") and UNIT in say(f"/start {code}")
     assert say(f"/start {code}", chat="888") == USED_CODE
-    assert say("/viec").splitlines() == [
+    hint = "Báo cáo: /xong #mã [ghi chú], /dang #mã ghi chú, /giahan #mã NGÀY/THÁNG/NĂM lý do."
+    assert say("/viec").splitlines() == [  # by task id: "/xong N" means item N of the digest
         "Nhiệm vụ đang thực hiện (ngày 01/10/2025): 3 nhiệm vụ",
-        "1. Báo cáo tiến độ số hóa (hạn 25/09/2025, trễ 6 ngày; 10447/UBND-VX)",
-        "2. Triển khai Mục V (hạn 04/10/2025; 10447/UBND-VX)",
-        "3. Tổng kết năm (hạn 31/12/2025; 10447/UBND-VX)",
+        "#1 Báo cáo tiến độ số hóa (hạn 25/09/2025, trễ 6 ngày; 10447/UBND-VX)",
+        "#2 Triển khai Mục V (hạn 04/10/2025; 10447/UBND-VX)",
+        "#3 Tổng kết năm (hạn 31/12/2025; 10447/UBND-VX)",
+        hint,
     ]
     assert say("/quahan").splitlines()[1:] == [
-        "1. Báo cáo tiến độ số hóa (hạn 25/09/2025, trễ 6 ngày; 10447/UBND-VX)"
+        "#1 Báo cáo tiến độ số hóa (hạn 25/09/2025, trễ 6 ngày; 10447/UBND-VX)", hint
     ]
-    assert say("/tuannay").splitlines()[1:] == ["1. Triển khai Mục V (hạn 04/10/2025; 10447/UBND-VX)"]
+    assert say("/tuannay").splitlines()[1:] == ["#2 Triển khai Mục V (hạn 04/10/2025; 10447/UBND-VX)", hint]
     assert "Đã hủy" in say("/huy")
     assert say("/viec") == NOT_SUBSCRIBED
     assert session.scalars(select(Subscription)).one() is not None
@@ -294,5 +296,5 @@ def test_the_poller_sets_the_vietnamese_command_menu(engine: Engine, tmp_path: P
         poll_telegram(sessions, TOKEN, api.base_url, OffsetStore(tmp_path / "o.json"),
                       should_stop=lambda: rounds.append(1) is None and len(rounds) > 1, sleep=lambda s: None)
     menu = {item["command"]: item["description"] for item in bot.menu}
-    assert set(menu) == {"viec", "quahan", "tuannay", "start", "huy"}
+    assert set(menu) == {"viec", "quahan", "tuannay", "xong", "dang", "giahan", "start", "huy"}
     assert menu["quahan"] == "Nhiệm vụ đã quá hạn"

@@ -11,7 +11,7 @@ from crawler.config import GeneralConfig, SourceConfig
 from crawler.crawl_settings import source_settings
 from crawler.pipelines import content_hash
 from crawler.spiders.base import fold_label, looks_like_challenge
-from crawler.spiders.safety import RetryBackoffMiddleware
+from crawler.spiders.replies import RetryBackoffMiddleware
 from crawler.spiders.urls import host_allowed, normalize_url
 
 

@@ -1,8 +1,9 @@
 """The one item pipeline: store fetched pages by content hash and new document versions.
 
 Thin on purpose: hashing, extraction and the database writes are plain functions below, so the
-worker, tests and benchmarks can use them without Scrapy. A file that cannot be read is recorded as
-a problem of its source (one line), never raised into the crawl.
+worker, tests and benchmarks can use them without Scrapy. A file that cannot be read is a warning of
+its source (one line), never raised into the crawl and never silent: an attachment's document is
+kept with its detail page's text.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ class StoragePipeline:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        """Store the item; problems (unreadable files) and OCR notices go to the spider's records.
+        """Store the item; warnings (unreadable files, OCR and other notices) go to the spider's records.
         The document is read first (PDFs off the reactor), then page and document are stored in one
         transaction."""
         if not isinstance(item, FetchedItem):

@@ -204,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=cmd_demo)
 
     extract = commands.add_parser("extract", help="in các nhiệm vụ trích xuất từ tệp (JSONL)")
-    extract.add_argument("files", nargs="+", metavar="TỆP", help="tệp .txt, .html, .pdf hoặc .docx")
+    extract.add_argument("files", nargs="+", metavar="TỆP", help="tệp .txt, .html, .pdf, .docx hoặc .xlsx")
     extract.set_defaults(handler=cmd_extract)
 
     crawl = commands.add_parser("crawl", help="thu thập các nguồn một lần và cập nhật nhiệm vụ")

@@ -44,6 +44,11 @@ def _attachment() -> str:
                                                 "http://127.0.0.1/files/bom.docx"))
 
 
+def _xlsx_bomb() -> str:
+    """Row 3 for workbooks: a .xlsx zip bomb (100 MB of sheet XML)."""
+    return _outcome(lambda: document_from_bytes(hostile_files.xlsx_zip_bomb(100), "bom.xlsx"))
+
+
 def _windows_1258() -> str:
     """Row 5: Windows-1258 bytes declared UTF-8."""
     doc = document_from_html(hostile_files.windows_1258_page(), "cp1258.htm")
@@ -72,7 +77,8 @@ def _ssrf() -> str:
 
 
 PROBES: dict[str, Callable[[], str]] = {
-    "docx-1gb-text-node": _docx_node, "docx-zip-bomb": _docx_bomb, "crawled-attachment": _attachment,
+    "docx-1gb-text-node": _docx_node, "docx-zip-bomb": _docx_bomb, "xlsx-zip-bomb": _xlsx_bomb,
+    "crawled-attachment": _attachment,
     "windows-1258": _windows_1258, "html-nested-300": _nested, "text-60mb": _text_file,
     "ssrf-100.64": _ssrf,
 }

@@ -73,7 +73,10 @@ def source_settings(source: SourceConfig, general: GeneralConfig, db_url: str,
         "DOWNLOADER_MIDDLEWARES": {  # ours reports refusals per source, Scrapy's drops them silently
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
             "crawler.spiders.safety.SafetyMiddleware": 50,
-            "crawler.spiders.safety.RetryBackoffMiddleware": 60,
+            "crawler.spiders.replies.RetryBackoffMiddleware": 560,  # sees 429/503 before RetryMiddleware
+            "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+            "crawler.spiders.replies.BoundedCompressionMiddleware": 590,
+            "crawler.spiders.replies.RedirectGuardMiddleware": 610,  # sees 3xx before RedirectMiddleware
         },
         "DONDOC_RETRY_BACKOFF_S": 2.0 if polite else 0.1,
         "DONDOC_RETRY_BACKOFF_MAX_S": 60.0,

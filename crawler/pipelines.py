@@ -1,8 +1,9 @@
 """The one item pipeline: store fetched pages by content hash and new document versions.
 
 Thin on purpose: hashing, extraction and the database writes are plain functions below, so the
-worker, tests and benchmarks can use them without Scrapy. A file that cannot be read is recorded as
-a problem of its source (one line), never raised into the crawl.
+worker, tests and benchmarks can use them without Scrapy. A file that cannot be read is a warning of
+its source (one line), never raised into the crawl and never silent: an attachment's document is
+kept with its detail page's text.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ class StoragePipeline:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        """Store the item; problems (unreadable files) and OCR notices go to the spider's records.
+        """Store the item; warnings (unreadable files, OCR and other notices) go to the spider's records.
         The document is read first (PDFs off the reactor), then page and document are stored in one
         transaction."""
         if not isinstance(item, FetchedItem):
@@ -158,13 +159,25 @@ class StoragePipeline:
         return item
 
     async def _read(self, spider: Any, source: SourceConfig, item: FetchedItem) -> DocumentText | None:
-        """The item's document, or None (recorded as the source's problem) when its file is unusable."""
+        """The item's document. A file that cannot be read is a warning of its source, never silent:
+        the document is kept with its detail page's text (the stand-in) when there is one, with a
+        notice naming the failure; without one it is skipped and the warning says so."""
         profile = ArticleProfile.from_options(dict(source.options.get("article", {})))
         try:
             return await read_document_async(item, profile)
         except UnusableInputError as exc:
-            spider.problem(f"{exc} ({item.page.url})")
-            return None
+            failure = exc
+        if item.stand_in is not None:
+            try:
+                doc = read_document(dataclasses.replace(item, page=item.stand_in), profile)
+            except UnusableInputError as exc:
+                spider.warn(f"tệp đính kèm không đọc được ({failure}), trang chi tiết cũng không ({exc}), "
+                            f"văn bản bị bỏ qua: {item.page.url}")
+                return None
+            notice = f"tệp đính kèm không đọc được ({failure}), văn bản được giữ với nội dung trang chi tiết"
+            return dataclasses.replace(doc, notices=(*doc.notices, notice))
+        spider.warn(f"tệp không đọc được, văn bản bị bỏ qua: {failure} ({item.page.url})")
+        return None
 
     def _source_id(self, session: Session, source: SourceConfig) -> int:
         """The source's row id, looked up once per crawl."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from crawler.errors import UnusableInputError
 from service.cli import load_cli_config
 
-SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx", ".doc")
+SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".doc")
 OS_REASONS = {
     errno.ENOENT: "không có tệp này",
     errno.EACCES: "không có quyền đọc tệp",

@@ -334,7 +334,7 @@ def test_extract_reports_unreadable_files_and_reads_the_others(
     per file; the readable file given on the same command line is still extracted."""
     good = tmp_path / "good.txt"
     good.write_text("1. Bộ Y tế chủ trì xây dựng đề án, hoàn thành trong năm 2026.\n", encoding="utf-8")
-    sheet = tmp_path / "bang.xlsx"
+    sheet = tmp_path / "trinh-chieu.pptx"
     sheet.write_bytes(b"PK\x03\x04 not a document")
     missing = tmp_path / "khong-co.pdf"
     code = scheduler.main(["extract", str(missing), str(sheet), str(good), str(tmp_path)])
@@ -343,8 +343,8 @@ def test_extract_reports_unreadable_files_and_reads_the_others(
     assert [json.loads(line)["seed"] for line in out.splitlines()] == ["good.txt"]
     assert err.splitlines() == [
         f"Lỗi: không đọc được tệp {missing}: không có tệp này",
-        f"Lỗi: không đọc được tệp {sheet}: định dạng “.xlsx” không được hỗ trợ "
-        "(chỉ đọc .txt, .html, .htm, .pdf, .docx, .doc)",
+        f"Lỗi: không đọc được tệp {sheet}: định dạng “.pptx” không được hỗ trợ "
+        "(chỉ đọc .txt, .html, .htm, .pdf, .docx, .xlsx, .doc)",
         f"Lỗi: không đọc được tệp {tmp_path}: đây là một thư mục, không phải tệp",
     ]
 

@@ -1,5 +1,6 @@
 """Hostile inputs for the hardening tests and `bench/hostile.py`: Word files with a huge text node or
-a zip bomb inside, Windows-1258 bytes, deeply nested HTML and an oversized text file."""
+a zip bomb inside, Excel workbooks with a zip bomb or forged rows, Windows-1258 bytes, deeply nested
+HTML and an oversized text file."""
 
 from __future__ import annotations
 
@@ -40,6 +41,46 @@ def docx_zip_bomb(xml_mb: int) -> bytes:
         for _ in range(xml_mb):
             out.write(block)
     return _docx(write)
+
+
+def xlsx_zip_bomb(xml_mb: int) -> bytes:
+    """A .xlsx whose first sheet's XML expands to `xml_mb` MB of rows of one cell."""
+    row = b'<row><c t="inlineStr"><is><t>Giao S\xe1\xbb\x9f T\xc6\xb0 ph\xc3\xa1p</t></is></c></row>'
+    block = row * (MEGABYTE // len(row))
+
+    def write(out: IO[bytes]) -> None:
+        """Rows, one megabyte at a time."""
+        for _ in range(xml_mb):
+            out.write(block)
+    return _xlsx(write)
+
+
+def xlsx_far_rows(last_row: int) -> bytes:
+    """A small .xlsx with a forged dimension whose second row is numbered `last_row` (the reader fills
+    the rows in between)."""
+    rows = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>STT</t></is></c></row>'
+            b'<row r="%d"><c r="XFD%d" t="inlineStr"><is><t>1</t></is></c></row>' % (last_row, last_row))
+    return _xlsx(lambda out: out.write(rows), b'<dimension ref="A1:XFD1048576"/>')
+
+
+def _xlsx(write_rows: Callable[[IO[bytes]], object], head: bytes = b"") -> bytes:
+    """A real workbook (openpyxl's) whose first sheet's rows `write_rows(stream)` streams."""
+    import openpyxl  # only workbooks need it
+
+    seed = io.BytesIO()
+    openpyxl.Workbook().save(seed)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(seed) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in source.infolist():
+            if member.filename != "xl/worksheets/sheet1.xml":
+                archive.writestr(member, source.read(member))
+                continue
+            with archive.open(member.filename, "w", force_zip64=True) as out:
+                out.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
+                          b'openxmlformats.org/spreadsheetml/2006/main">' + head + b"<sheetData>")
+                write_rows(out)
+                out.write(b"</sheetData></worksheet>")
+    return buffer.getvalue()
 
 
 def _write_repeated(out: IO[bytes], head: bytes, megabytes: int, tail: bytes) -> None:

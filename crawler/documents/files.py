@@ -1,4 +1,4 @@
-"""Files into a DocumentText: PDF and DOCX (and .doc through LibreOffice) attachments, text files,
+"""Files into a DocumentText: PDF, DOCX and XLSX (and .doc through LibreOffice) attachments, text files,
 and the sniffing that picks a reader; metadata known from outside the file is merged in.
 
 A PDF without a text layer is returned with needs_ocr=True, never silently empty; a file that
@@ -23,6 +23,7 @@ from typing import Any
 
 from crawler.documents.html import ArticleProfile, document_from_html, plain_line
 from crawler.documents.limits import MAX_DOCUMENT_MB, check_pdf_pages, check_size, check_text_chars, check_zip
+from crawler.documents.sheets import document_from_xlsx
 from crawler.errors import UnusableInputError
 from crawler.models import DocumentKind, DocumentText, Table
 
@@ -170,7 +171,7 @@ def with_metadata(document: DocumentText, meta: DocumentMeta) -> DocumentText:
 
 
 def sniff_kind(content: bytes, suffix: str = "") -> str:
-    """The format of a file from its first bytes, then its suffix: pdf, docx, doc, html or txt."""
+    """The format of a file from its first bytes, then its suffix: pdf, docx, xlsx, doc, html or txt."""
     head = content[:2048].lstrip()
     if head.startswith(b"%PDF"):
         return "pdf"
@@ -178,6 +179,8 @@ def sniff_kind(content: bytes, suffix: str = "") -> str:
         return "doc"
     if head.startswith(b"PK") and (suffix == ".docx" or b"word/" in content[:65536]):
         return "docx"
+    if head.startswith(b"PK") and (suffix == ".xlsx" or b"xl/" in content[:65536]):
+        return "xlsx"
     lowered = head.lower()
     if suffix in (".html", ".htm") or b"<html" in lowered or lowered.startswith(b"<!doctype html"):
         return "html"
@@ -193,13 +196,15 @@ def document_from_bytes(
     content_type: str | None = None,
     profile: ArticleProfile = _GENERIC,
 ) -> DocumentText:
-    """Dispatch fetched bytes (at most max_document_mb) to the HTML, PDF or DOCX reader by their content."""
+    """Dispatch fetched bytes (at most max_document_mb) to the HTML, PDF, DOCX or XLSX reader by content."""
     check_size(len(content), name)
     kind = sniff_kind(content, Path(name).suffix.lower())
     if kind == "pdf":
         return document_from_pdf(content, name, url)
     if kind == "docx":
         return document_from_docx(content, name, url)
+    if kind == "xlsx":
+        return document_from_xlsx(content, name, url)
     if kind == "doc":
         return document_from_doc(content, name, url)
     if kind == "html":
@@ -208,7 +213,7 @@ def document_from_bytes(
 
 
 def document_from_file(path: Path, max_mb: int = MAX_DOCUMENT_MB) -> DocumentText:
-    """Read a .txt, .html/.htm, .pdf, .docx or .doc file (at most max_document_mb) into a DocumentText."""
+    """Read a .txt, .html/.htm, .pdf, .docx, .xlsx or .doc file (at most max_document_mb) as a document."""
     try:
         check_size(path.stat().st_size, str(path), max_mb)
         content = path.read_bytes()

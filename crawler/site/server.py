@@ -2,7 +2,8 @@
 
 It serves the bundled demo site (used by `dondoc demo`) and the test and benchmark sites. URLs with
 query strings (`/?pageid=27160&docid=N`) map to flat files; a route may also ask for a status code,
-a redirect, a delay or a generated oversized body, so failure cases are reproducible on loopback.
+a redirect, a delay, extra headers (Retry-After, Content-Encoding) or a generated oversized body, so
+failure cases are reproducible on loopback; the server keeps when each route was asked for.
 Every file answer carries an ETag and Last-Modified and honours conditional requests with a 304
 (unless the route says no_validators); a `counter` route changes on every fetch like a live
 visitor counter.
@@ -35,6 +36,7 @@ _TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".json": "application/json",
 }
 _CHUNK = 1 << 20
@@ -58,8 +60,13 @@ class RunningSite:
     """A site being served on loopback; `stop()` shuts it down and frees the port."""
 
     base_url: str
-    server: ThreadingHTTPServer
+    server: _SiteServer
     thread: threading.Thread
+
+    def arrivals(self, target: str) -> list[float]:
+        """The monotonic times at which `target` (path and query) was requested, in order."""
+        with self.server.lock:
+            return list(self.server.arrivals.get(route_key(target), ()))
 
     def stop(self) -> None:
         """Stop serving and wait for the server thread to end."""
@@ -104,7 +111,10 @@ class _SiteHandler(BaseHTTPRequestHandler):
 
     def _answer(self, send_body: bool, target: str | None = None) -> None:
         """Look up the route for the request target and write the response."""
-        spec = self.server.routes().get(route_key(target or self.path))
+        key = route_key(target or self.path)
+        with self.server.lock:
+            self.server.arrivals.setdefault(key, []).append(time.monotonic())
+        spec = self.server.routes().get(key)
         if spec is None:
             self._send_plain(404, "Không tìm thấy trang", send_body)
             return
@@ -114,13 +124,14 @@ class _SiteHandler(BaseHTTPRequestHandler):
             self.send_response(int(spec.get("status", 302)))
             self.send_header("Location", str(spec["redirect"]))
             self.send_header("Content-Length", "0")
+            self._send_extra_headers(spec)
             self.end_headers()
             return
         if "size_mb" in spec:
-            self._send_oversized(int(spec["size_mb"]), send_body)
+            self._send_oversized(int(spec["size_mb"]), send_body, announced=not spec.get("unannounced"))
             return
         if "file" not in spec:
-            self._send_plain(int(spec.get("status", 500)), "Lỗi máy chủ", send_body)
+            self._send_plain(int(spec.get("status", 500)), "Lỗi máy chủ", send_body, spec)
             return
         self._send_file(spec, send_body)
 
@@ -148,15 +159,21 @@ class _SiteHandler(BaseHTTPRequestHandler):
         if not spec.get("no_validators"):
             self.send_header("ETag", etag)
             self.send_header("Last-Modified", modified)
+        self._send_extra_headers(spec)
         self.end_headers()
         if send_body:
             self.wfile.write(body)
 
-    def _send_oversized(self, size_mb: int, send_body: bool) -> None:
-        """Send a generated body of `size_mb` megabytes (for the response size limit)."""
+    def _send_oversized(self, size_mb: int, send_body: bool, announced: bool = True) -> None:
+        """Send a generated body of `size_mb` megabytes (for the response size limit), its length in
+        Content-Length or, unannounced, only known when the server closes the connection."""
         self.send_response(200)
         self.send_header("Content-Type", "application/pdf")
-        self.send_header("Content-Length", str(size_mb * _CHUNK))
+        if announced:
+            self.send_header("Content-Length", str(size_mb * _CHUNK))
+        else:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         if not send_body:
             return
@@ -167,15 +184,23 @@ class _SiteHandler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             logger.debug("client closed an oversized download")
 
-    def _send_plain(self, status: int, text: str, send_body: bool) -> None:
-        """Send a short text answer with the given status."""
+    def _send_plain(self, status: int, text: str, send_body: bool,
+                    spec: dict[str, Any] | None = None) -> None:
+        """Send a short text answer with the given status (and the route's extra headers)."""
         body = text.encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
+        self._send_extra_headers(spec or {})
         self.end_headers()
         if send_body:
             self.wfile.write(body)
+
+
+    def _send_extra_headers(self, spec: dict[str, Any]) -> None:
+        """The route's own headers, e.g. Retry-After or Content-Encoding."""
+        for name, value in dict(spec.get("headers", {})).items():
+            self.send_header(str(name), str(value))
 
 
 class _SiteServer(ThreadingHTTPServer):
@@ -190,6 +215,8 @@ class _SiteServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         self.base_url = f"http://{host!s}:{port}"
         self.hits = itertools.count(1)
+        self.lock = threading.Lock()
+        self.arrivals: dict[str, list[float]] = {}
         self._routes: dict[str, dict[str, Any]] = {}
         self._routes_mtime = -1.0
 

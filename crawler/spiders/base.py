@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 from crawler.config import SourceConfig
 from crawler.models import FetchedPage
 from crawler.spiders.items import FetchedItem
+from crawler.spiders.replies import GaveUp, oversize_reason
 from crawler.spiders.urls import normalize_url
 
 logger = logging.getLogger(__name__)
@@ -83,8 +84,9 @@ def select_first(selector: Selector | TextResponse, expression: str) -> str:
     return found[0] if found else ""
 
 
-def describe_failure(failure: Failure, timeout_s: float) -> str:
-    """A one-line Vietnamese reason for a failed request (never a traceback)."""
+def describe_failure(failure: Failure, timeout_s: float, max_bytes: int = 0) -> str:
+    """A one-line Vietnamese reason for a failed request (never a traceback); `max_bytes` is the
+    response size limit (DOWNLOAD_MAXSIZE) a cancelled download ran into."""
     exc = failure.value
     url = getattr(getattr(failure, "request", None), "url", "")
     if isinstance(exc, HttpError):
@@ -95,7 +97,7 @@ def describe_failure(failure: Failure, timeout_s: float) -> str:
     if "Timeout" in name or "TimedOut" in name:
         return f"quá thời gian tải ({timeout_s:g} giây) tại {url}"
     if "Cancelled" in name:
-        return f"phản hồi vượt giới hạn kích thước, đã hủy tải {url}"
+        return oversize_reason(str(exc), url, max_bytes)
     if "Refused" in name or "ConnectError" in name or "NoRoute" in name:
         return f"không kết nối được tới máy chủ ({url})"
     if "DNS" in name or "Resolve" in name:
@@ -161,9 +163,13 @@ class SourceSpider(scrapy.Spider):
         return normalize_url(url, self.option_list("drop_query_params"))
 
     def on_error(self, failure: Failure) -> None:
-        """Errback: robots.txt refusals are warnings, every other failed request a problem."""
-        reason = describe_failure(failure, float(self.settings.getfloat("DOWNLOAD_TIMEOUT")))
-        if "robots.txt" in reason:
+        """Errback: robots.txt refusals and pages given up for this run are warnings, every other
+        failed request a problem."""
+        reason = describe_failure(failure, float(self.settings.getfloat("DOWNLOAD_TIMEOUT")),
+                                  self.settings.getint("DOWNLOAD_MAXSIZE"))
+        if isinstance(failure.value, GaveUp):
+            self.warn(reason)
+        elif "robots.txt" in reason:
             self.warn(f"bị chặn bởi robots.txt: {reason}")
         else:
             self.problem(reason)

@@ -1,6 +1,5 @@
-"""Request safety and retry backoff.
-
-Safety: only http(s), only the source's allowed hosts, only globally routable addresses unless local.
+"""Request safety: only http(s), only the source's allowed hosts, only globally routable addresses
+unless the source is local.
 
 Runs on every request, including the ones RedirectMiddleware builds, so an off-domain redirect is
 refused like an off-domain link. (robots.txt with a BOM needs nothing: Scrapy decodes it as utf-8-sig.)
@@ -11,7 +10,6 @@ the check and the connection is refused too.
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import logging
 import socket
@@ -107,32 +105,3 @@ class GuardedResolver(CachingThreadedResolver):
         if name.lower() not in self.local_hosts and _private(address):
             raise DNSLookupError(f"địa chỉ mạng nội bộ bị chặn ({name} → {address})")
         return address
-
-
-class RetryBackoffMiddleware:
-    """Waits before each retry, doubling per attempt (base from DONDOC_RETRY_BACKOFF_S, capped),
-    so a struggling server gets room instead of an immediate second hit."""
-
-    def __init__(self, base_s: float, cap_s: float) -> None:
-        """Keep the backoff base and cap in seconds."""
-        self.base_s = base_s
-        self.cap_s = cap_s
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> RetryBackoffMiddleware:
-        """Scrapy's factory hook: read the backoff settings."""
-        settings = crawler.settings
-        base = settings.getfloat("DONDOC_RETRY_BACKOFF_S")
-        return cls(base, settings.getfloat("DONDOC_RETRY_BACKOFF_MAX_S"))
-
-    def delay_s(self, attempt: int) -> float:
-        """Seconds to wait before the n-th retry: base * 2^(n-1), capped; no wait for a first attempt."""
-        if attempt <= 0 or self.base_s <= 0:
-            return 0.0
-        return float(min(self.base_s * 2 ** (attempt - 1), self.cap_s))
-
-    async def process_request(self, request: Request) -> None:
-        """Sleep before a retried request, as long as delay_s says."""
-        delay = self.delay_s(int(request.meta.get("retry_times", 0)))
-        if delay:
-            await asyncio.sleep(delay)

@@ -82,17 +82,20 @@ class VanbanSpider(SourceSpider):
         if not attachments:
             yield FetchedItem(page=self.fetched(response), document_url=detail_url, meta=meta)
             return
-        yield FetchedItem(page=self.fetched(response))
+        page = self.fetched(response)
+        yield FetchedItem(page=page)
         for n, href in enumerate(attachments):
             target = detail_url if n == 0 else self.normalize(response.urljoin(href))
             yield self.follow_url(response.urljoin(href), self.parse_attachment,
-                                  meta={"document_url": target, "doc_meta": meta})
+                                  meta={"document_url": target, "doc_meta": meta,
+                                        "stand_in": page if n == 0 else None})
 
     def parse_attachment(self, response: TextResponse) -> Iterator[FetchedItem]:
-        """An attachment (PDF, DOCX): the text of its document, with the detail page's metadata."""
+        """An attachment (PDF, DOCX, XLSX): the text of its document, with the detail page's metadata;
+        the first attachment carries the detail page to read instead if the file cannot be read."""
         if self.usable(response):
             yield FetchedItem(page=self.fetched(response), document_url=response.meta["document_url"],
-                              meta=response.meta["doc_meta"])
+                              meta=response.meta["doc_meta"], stand_in=response.meta.get("stand_in"))
 
     def _meta(self, response: TextResponse) -> DocumentMeta:
         """DocumentMeta from the label/value rows, labels matched after removing diacritics."""

@@ -1,4 +1,5 @@
-"""Fixtures of the crawl tests: the bundled site served on loopback, editable copies, fresh databases."""
+"""Fixtures of the crawl tests: the bundled site and the trap site served on loopback, editable copies,
+fresh databases."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pytest
 from crawler.site import RunningSite, serve_site
 from crawler.site.server import SITE_DIR
 from crawler.storage.engine import upgrade_database
+
+from .trapsite import PROVINCE_TITLES, build_trap_site
 
 
 @pytest.fixture
@@ -52,3 +55,14 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def trap_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSite]:
+    """The bundled site plus every trap, served on loopback for the whole module."""
+    root = tmp_path_factory.mktemp("traps") / "www"
+    shutil.copytree(SITE_DIR, root)
+    build_trap_site(root, PROVINCE_TITLES)
+    site = serve_site(root=root)
+    yield site
+    site.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import pytest
 from scrapy.http import Request
@@ -11,7 +12,7 @@ from crawler.config import GeneralConfig, SourceConfig
 from crawler.crawl_settings import source_settings
 from crawler.pipelines import content_hash
 from crawler.spiders.base import fold_label, looks_like_challenge
-from crawler.spiders.safety import RetryBackoffMiddleware
+from crawler.spiders.replies import RetryBackoffMiddleware, retry_after_s
 from crawler.spiders.urls import host_allowed, normalize_url
 
 
@@ -78,3 +79,29 @@ def test_retries_back_off_exponentially(monkeypatch: pytest.MonkeyPatch) -> None
         request = Request("http://127.0.0.1/", meta={"retry_times": retry_times})
         asyncio.run(middleware.process_request(request))
     assert slept == [0.1]
+
+
+@pytest.mark.parametrize(("value", "seconds"), [
+    ("120", 120.0),
+    ("Wed, 01 Oct 2025 00:10:00 GMT", 600.0),  # an HTTP date ten minutes ahead
+    ("Tue, 30 Sep 2025 00:00:00 GMT", 0.0),  # a date already past: retry now
+    ("soon", None), ("-5", None), ("", None), (None, None),
+])
+def test_retry_after_reads_seconds_and_http_dates(value: str | None, seconds: float | None) -> None:
+    """Retry-After is delta-seconds or an HTTP date; anything else is ignored (plain backoff)."""
+    assert retry_after_s(value, dt.datetime(2025, 10, 1, tzinfo=dt.UTC)) == seconds
+
+
+def test_a_retry_waits_for_the_sites_retry_after_when_longer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A retried request noted with Retry-After: 30 sleeps 30 s, not the 0.05 s backoff."""
+    middleware = RetryBackoffMiddleware(base_s=0.05, cap_s=0.12)
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        """Record the wait instead of waiting."""
+        slept.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+    asyncio.run(middleware.process_request(Request("http://127.0.0.1/", meta={"retry_times": 1,
+                                                                             "dondoc_retry_after_s": 30.0})))
+    assert slept == [30.0]

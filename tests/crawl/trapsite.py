@@ -4,22 +4,27 @@ Starts from a copy of the bundled demo site and adds: a second vanban list page 
 postback (control prefix only in the pager link) with a DOCX attachment; vanban documents whose
 attachments are a broken PDF, a scanned PDF and a 60 MB body; a bot-challenge page; a 500; a slow
 page; an off-domain redirect; malformed HTML; a dead feed; a feed with a wrong declared encoding;
-and a Liferay-style provincial portal with query-string paging.
+a Liferay-style provincial portal with query-string paging; and the faults of issue 12: a Word zip
+bomb, an Excel zip bomb and a good Excel plan as attachments, 429s with a short, a long and a dated
+Retry-After, a redirect loop, an over-long redirect chain, a gzip bomb and an unannounced 60 MB body.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gzip
 import io
 import json
 from pathlib import Path
 
 import docx
+import openpyxl
 from fpdf import FPDF
 
 from crawler.site.server import ROUTES_FILE
 from tools.build_site import VanbanDoc, vanban_detail_html, vanban_list_html
+from tools.hostile_files import docx_zip_bomb, xlsx_zip_bomb
 
 CHALLENGE = ("<html><head><title>Just a moment...</title><script>var t=Date.now();document.cookie="
              "'__jsch='+t;setTimeout(function(){location.reload()},500)</script></head><body></body></html>")
@@ -28,6 +33,9 @@ PAGER = ("<div class=\"pager\"><span>1</span> "
 DOC = VanbanDoc(number="", issued=dt.date(2025, 10, 1), kind="Kế hoạch",
                 issuer="Ủy ban nhân dân tỉnh Nghệ An", signer="Hoàng Phú Hiền", summary="")
 PROVINCE_ITEMS = 12
+PROVINCE_TITLES = [f"Nghệ An đẩy mạnh cải cách hành chính, chuyển đổi số đợt {n}" for n in range(1, 13)]
+SHORT_WAIT_S = 2
+REDIRECT_CHAIN = 7
 
 
 def _write(root: Path, routes: dict[str, object], route: str, name: str, content: str | bytes) -> None:
@@ -87,6 +95,44 @@ def add_vanban_traps(root: Path, routes: dict[str, object], pdf: bytes) -> None:
     routes["/files/18-CT-UBND.pdf"] = {"size_mb": 60}
 
 
+def _plan_xlsx() -> bytes:
+    """An Excel plan: one task row with its lead unit and a date-cell deadline."""
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["STT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn hoàn thành"])
+    workbook.active.append([1, "Công bố danh mục thủ tục hành chính liên thông", "Sở Tư pháp",
+                            dt.datetime(2026, 4, 30)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def add_fault_traps(root: Path, routes: dict[str, object]) -> None:
+    """Issue 12's crawl faults: bad and good office attachments, Retry-After, redirects and sizes."""
+    for slug, docid, number, summary, name, content in (
+        ("vb-docx-hong", 300005, "19/CT-UBND", "Chỉ thị kèm tệp Word là bom zip", "19-CT-UBND.docx",
+         docx_zip_bomb(100)),
+        ("vb-xlsx-bom", 300006, "20/KH-UBND", "Kế hoạch kèm bảng tính là bom zip", "20-KH-UBND.xlsx",
+         xlsx_zip_bomb(100)),
+        ("vb-bang", 300007, "21/KH-UBND", "Kế hoạch liên thông thủ tục hành chính", "21-KH-UBND.xlsx",
+         _plan_xlsx()),
+    ):
+        doc = dataclasses.replace(DOC, number=number, summary=summary)
+        _vanban(root, routes, slug, docid, doc, f"/files/{name}")
+        _write(root, routes, f"/files/{name}", name, content)
+    routes["/cho-lau.htm"] = {"status": 429, "headers": {"Retry-After": "3600"}}
+    routes["/cho-ngay.htm"] = {"status": 503, "headers": {"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"}}
+    routes["/cho-ngan.htm"] = {"status": 429, "headers": {"Retry-After": str(SHORT_WAIT_S)}}
+    routes["/vong-a.htm"] = {"redirect": "/vong-b.htm"}
+    routes["/vong-b.htm"] = {"redirect": "/vong-a.htm"}
+    for n in range(1, REDIRECT_CHAIN + 1):
+        routes[f"/xa-{n}.htm"] = {"redirect": f"/xa-{n + 1}.htm"}
+    _write(root, routes, "/bom-gzip.htm", "bom-gzip.htm.gz",
+           gzip.compress(b"<html><body>" + b" " * (100 * 1024 * 1024) + b"</body></html>", compresslevel=9))
+    routes["/bom-gzip.htm"] = {"file": "bom-gzip.htm.gz", "type": "text/html; charset=utf-8",
+                               "headers": {"Content-Encoding": "gzip"}}
+    routes["/lon-an.htm"] = {"size_mb": 60, "unannounced": True}
+
+
 def add_http_traps(root: Path, routes: dict[str, object]) -> None:
     """Challenge page, 500, slow page, off-domain redirect, malformed HTML, dead and mis-declared feeds."""
     _write(root, routes, "/thach-thuc.htm", "thach-thuc.htm", CHALLENGE)
@@ -143,4 +189,5 @@ def build_trap_site(root: Path, province_titles: list[str]) -> None:
     add_vanban_traps(root, routes, (root / "10447-UBND-VX.pdf").read_bytes())
     add_http_traps(root, routes)
     add_province(root, routes, province_titles)
+    add_fault_traps(root, routes)
     (root / ROUTES_FILE).write_text(json.dumps(routes, ensure_ascii=False), encoding="utf-8")

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from crawler.models import Deadline, Precision
+from crawler.models import Deadline, Precision, Status
 from crawler.storage.schema import Document, Task, TaskEvent
 from crawler.storage.units import UnitResolver
 
@@ -202,6 +202,20 @@ def _task(row: Sequence[Any], names: Callable[[str | None], tuple[str, ...]]) ->
         required_result=result or "",
         listed=bool(listed),
     )
+
+
+def open_addressees(session: Session) -> list[tuple[tuple[str, ...], int]]:
+    """Each distinct list of units (lead then support) of the open tasks (listed, not reported done),
+    with how many open tasks carry it: one grouped query, for the operator's list of names to place."""
+    lead, support = cast(Task.lead, Text), cast(Task.support, Text)
+    query = (
+        select(lead, support, func.count(Task.id))
+        .where(Task.listed.is_(True), or_(Task.status.is_(None), Task.status != Status.DONE.value))
+        .group_by(lead, support)
+    )
+    names = _NameLists()
+    return [((*names(lead_text), *names(support_text)), int(count))
+            for lead_text, support_text, count in session.execute(query)]
 
 
 def task_count(session: Session) -> int:

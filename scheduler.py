@@ -39,9 +39,9 @@ from service.iofaults import io_fault_message
 from service.jobs import JobResult, JobSpec, Service
 from service.locks import service_is_running
 from service.logs import configure_logging
-from service.previews import print_unit_digests, require_known_unit, units_with_tasks
+from service.previews import print_unit_digests, require_known_unit, units_with_digests
 from service.run import run_service
-from service.status import no_database_lines, status_lines
+from service.status import no_database_lines, status_lines, unplaced_lines
 from service.triggers import crawl_jobs, job_triggers
 from service.work import bulletin_job, crawl_job, deliver_job, digest_job, housekeeping_job
 
@@ -77,7 +77,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
     with open_session(config.database_url()) as session:
         if args.unit:
             require_known_unit(session, config, args.unit)
-        units = [args.unit] if args.unit else units_with_tasks(session)
+        units = [args.unit] if args.unit else units_with_digests(session)
         printed = print_unit_digests(session, units, args.as_of or today(), args.channel, None)
     if args.unit and not printed:
         print(f"Đơn vị “{args.unit}” không có nhiệm vụ quá hạn, sắp đến hạn hay mới.")
@@ -115,9 +115,12 @@ def demo_in(work_dir: Path, args: argparse.Namespace) -> int:
         site.stop()
     print_crawl_outcome(outcome)
     with open_session(config.database_url()) as session:
-        printed = print_unit_digests(session, units_with_tasks(session), args.as_of, "console",
+        printed = print_unit_digests(session, units_with_digests(session), args.as_of, "console",
                                      out_dir if args.out else None)
+        unplaced = unplaced_lines(session)
     print(f"\nĐã in bản tin nhắc việc của {printed} đơn vị (ngày tính: {args.as_of:%d/%m/%Y}).")
+    if unplaced:
+        print("\n".join(unplaced[1:]))
     if args.db:
         print(f"Cơ sở dữ liệu: {db_path}")
     if args.out:

@@ -9,7 +9,7 @@ soon carries its event kind there. Nothing here touches the database, the clock 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from crawler.models import Precision, Status
@@ -39,6 +39,7 @@ class DigestItem:
     status: str | None
     event_kind: str | None
     progress: ReportedProgress | None = None
+    shared: bool = False  # reached the reader through a group it belongs to ("giao chung")
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,9 @@ def _kind_rank(kind: str) -> int:
     return CHANGE_KINDS.index(kind)
 
 
-def make_item(task: TrackedTask, as_of: dt.date, event_kind: str | None) -> DigestItem:
+def make_item(
+    task: TrackedTask, as_of: dt.date, event_kind: str | None, *, shared: bool = False
+) -> DigestItem:
     """Turn a tracked task into a digest item, computing days late or left against `as_of`."""
     due = task.deadline.due
     days = (due - as_of).days if due is not None else None
@@ -154,6 +157,7 @@ def make_item(task: TrackedTask, as_of: dt.date, event_kind: str | None) -> Dige
         status=task.state,
         event_kind=event_kind,
         progress=task.progress,
+        shared=shared,
     )
 
 
@@ -167,8 +171,10 @@ def build_digest(
     due_soon_days: int = 7,
     since: dt.date | None = None,
     units: tuple[str, ...] = (),
+    shared: Collection[int] = frozenset(),
 ) -> Digest | None:
-    """Build the digest for `name` as of a day; None when there is nothing to say (quiet)."""
+    """Build the digest for `name` as of a day; None when there is nothing to say (quiet). Tasks whose
+    id is in `shared` reached the reader through a group and are marked so."""
     changes = latest_changes(events, since, as_of)
     overdue: list[DigestItem] = []
     due_soon: list[DigestItem] = []
@@ -179,7 +185,7 @@ def build_digest(
         event_kind = changes.get(task.id)
         key = section_of(task, as_of, horizon, event_kind)
         if key is not None:
-            sections[key].append(make_item(task, as_of, event_kind))
+            sections[key].append(make_item(task, as_of, event_kind, shared=task.id in shared))
     if not (overdue or due_soon or changed):
         return None
     return Digest(

@@ -24,6 +24,7 @@ from crawler.storage.tasks import (
 from crawler.storage.units import UnitDirectory, UnitResolver, unit_resolver
 from notifier.digest import Digest, build_digest
 from notifier.render import plain, render_digest
+from notifier.routing import shared_task_ids
 
 PERIOD_DAYS = {"daily": 1, "weekly": 7, "manual": 7}
 DEFAULT_DUE_SOON_DAYS = 7
@@ -71,7 +72,8 @@ def digest_for(
     due_soon_days: Iterable[int] = (DEFAULT_DUE_SOON_DAYS,),
     since: dt.date | None = None,
 ) -> Digest | None:
-    """The digest for a recipient or unit following `units`; None when there is nothing to say."""
+    """The digest for a recipient or unit following `units`; None when there is nothing to say. A task
+    reaching them through a group is there once, marked shared, its units as written."""
     tasks = tasks_for_units(inputs.by_unit, units, inputs.resolver)
     events = [event for task in tasks for event in inputs.events.get(task.id, ())]
     return build_digest(
@@ -83,6 +85,7 @@ def digest_for(
         due_soon_days=max(due_soon_days, default=DEFAULT_DUE_SOON_DAYS),
         since=since,
         units=tuple(units),
+        shared=shared_task_ids(tasks, units, inputs.resolver),
     )
 
 

@@ -24,6 +24,15 @@ def units_with_tasks(session: Session) -> list[str]:
     return sorted(names)
 
 
+def units_with_digests(session: Session) -> list[str]:
+    """The concrete units named on tasks, each once: groups reach their members' digests and names
+    that cannot be placed go to the operator's list, so neither has a digest of its own."""
+    from crawler.storage.units import unit_resolver
+    from notifier.routing import digest_units
+
+    return digest_units(units_with_tasks(session), unit_resolver(session))
+
+
 def print_unit_digests(
     session: Session, units: Sequence[str], as_of: dt.date, channel: str, out_dir: Path | None
 ) -> int:

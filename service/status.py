@@ -29,6 +29,7 @@ def status_lines(session: Session, config: Config, running: bool | None, now_: d
     lines += ["", _outbox_line(session)]
     lines += _awaiting_lines(session)
     lines += _extension_lines(session, now_)
+    lines += unplaced_lines(session)
     return lines
 
 
@@ -46,6 +47,29 @@ def _extension_lines(session: Session, now_: dt.datetime) -> list[str]:
         lines.append(f"  - #{request.task_id} {request.action[:80]}: {request.unit} ({request.by}) xin đến "
                      f"{request.requested:%d/%m/%Y} (hạn hiện tại {due}), lý do: {request.reason}; "
                      f"gửi lúc {_when(request.at)}")
+    return lines
+
+
+UNPLACED_SHOWN = 20
+
+
+def unplaced_lines(session: Session) -> list[str]:
+    """The operator's "cần xác định đơn vị" list: names on open tasks that no digest takes (a provincial
+    body without its province, a group nobody can list), most tasks first."""
+    from crawler.storage.tasks import open_addressees
+    from crawler.storage.units import unit_resolver
+    from notifier.routing import unplaced_names
+
+    names = unplaced_names(open_addressees(session), unit_resolver(session))
+    if not names:
+        return []
+    lines = ["", "Cần xác định đơn vị (tên không chỉ rõ đơn vị nào nên không có bản tin riêng; "
+             "ghi tên này vào aliases của đơn vị đúng trong [[units]]):"]
+    for name in names[:UNPLACED_SHOWN]:
+        alone = f", {name.unrouted} nhiệm vụ chưa đến đơn vị nào" if name.unrouted else ""
+        lines.append(f"  - {name.name}: {name.tasks} nhiệm vụ đang mở{alone}")
+    if len(names) > UNPLACED_SHOWN:
+        lines.append(f"  … và {len(names) - UNPLACED_SHOWN} tên khác")
     return lines
 
 

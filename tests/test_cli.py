@@ -141,6 +141,32 @@ def test_demo_end_to_end(demo: tuple[subprocess.CompletedProcess[str], Path]) ->
 
 
 @pytest.mark.slow
+def test_demo_prints_one_digest_per_concrete_unit(
+    demo: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    """Every digest the demo prints is headed by one concrete unit, once: no group ("Các …") and no
+    name the gazetteer cannot place ("Ủy ban nhân dân tỉnh" alone); a group's tasks are in its
+    members' digests, marked shared, and the names to place are listed for the operator instead."""
+    from crawler.membership import Placement, placement
+    from crawler.storage.engine import make_engine, session_factory
+    from crawler.storage.units import unit_resolver
+
+    result, db = demo
+    headers = re.findall(r"^NHẮC VIỆC – (.+)$", result.stdout, re.MULTILINE)
+    assert len(headers) >= 10 and len(headers) == len(set(headers))
+    bare = ("Ủy ban nhân dân tỉnh", "Ủy ban nhân dân")
+    assert [h for h in headers if h.startswith("Các ") or h in bare] == []
+    with session_factory(make_engine(f"sqlite:///{db}"))() as session:
+        resolver = unit_resolver(session)
+        assert {h: placement(h, resolver) for h in headers} == dict.fromkeys(headers, Placement.UNIT)
+    finance = result.stdout.split("NHẮC VIỆC – Bộ Tài chính\n", 1)[1].split("=" * 78, 1)[0]
+    shared = [block for block in finance.split("\n\n") if "Chủ trì: Các bộ, cơ quan ngang bộ" in block]
+    assert shared and all("[Giao chung]" in block for block in shared)
+    operator = result.stdout.split("Cần xác định đơn vị", 1)[1]
+    assert "  - Các trường: " in operator and "NHẮC VIỆC" not in operator
+
+
+@pytest.mark.slow
 def test_demo_removes_its_temporary_folder_keeping_what_out_names(tmp_path: Path) -> None:
     """`dondoc demo --out DIR` keeps the digests in DIR; its temporary folder, database included, is
     gone at the end and the output says so."""

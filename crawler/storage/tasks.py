@@ -21,10 +21,10 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from crawler.models import Deadline, Precision
+from crawler.models import Deadline, Precision, Status
 from crawler.storage.schema import Document, Task, TaskEvent
 from crawler.storage.units import UnitResolver
 
@@ -257,6 +257,20 @@ def _task(row: Sequence[Any], names: Callable[[str | None], tuple[str, ...]],
         listed=bool(listed),
         progress=progress.get(task_id),
     )
+
+
+def open_addressees(session: Session) -> list[tuple[tuple[str, ...], int]]:
+    """Each distinct list of units (lead then support) of the open tasks (listed, not done as read),
+    with how many open tasks carry it: one grouped query, for the operator's list of names to place."""
+    lead, support = cast(Task.lead, Text), cast(Task.support, Text)
+    query = (
+        select(lead, support, func.count(Task.id))
+        .where(Task.listed.is_(True), or_(Task.status.is_(None), Task.status != Status.DONE.value))
+        .group_by(lead, support)
+    )
+    names = _NameLists()
+    return [((*names(lead_text), *names(support_text)), int(count))
+            for lead_text, support_text, count in session.execute(query)]
 
 
 def task_count(session: Session) -> int:

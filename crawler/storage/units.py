@@ -39,13 +39,15 @@ class UnitDirectory(Protocol):
 
 
 def default_directory() -> UnitDirectory | None:
-    """The packaged gazetteer, or None when the extraction package cannot provide one."""
+    """The packaged gazetteer, its groups also read from their terms (crawler.membership), or None when
+    the extraction package cannot provide one."""
     try:
         from crawler.extract.units import load_gazetteer
+        from crawler.membership import GroupDirectory
     except ImportError:
         log.warning("gazetteer unavailable: units resolve through the database only")
         return None
-    return load_gazetteer()
+    return GroupDirectory(load_gazetteer())
 
 
 _PROVINCE_RE = re.compile(r"^(?:ủy ban nhân dân\s+)?((?:tỉnh|thành phố)\s+(?!ủy\b).+)$")

@@ -169,6 +169,17 @@ def _b_quarter(m: re.Match[str], default: int | None) -> Deadline | None:
     return Deadline(m.group(), _last_day(year, quarter * 3), Precision.QUARTER)
 
 
+def _b_quarter_range(m: re.Match[str], default: int | None) -> Deadline | None:
+    """A span of quarters ("Quý IV/2025 - Quý II/2026", "quý III và quý IV năm 2026"): its last
+    quarter counts, in its own year, else the first quarter's, else the document's."""
+    token = m.group(2)
+    quarter = _ROMAN.get(token) or int(token)
+    year = _year(m.group(3) or m.group(1), default)
+    if year is None:
+        return None
+    return Deadline(m.group(), _last_day(year, quarter * 3), Precision.QUARTER)
+
+
 def _b_half(m: re.Match[str], default: int | None) -> Deadline | None:
     """A half year: "6 tháng đầu năm 2025", "6 tháng cuối năm"; other spans end with the year."""
     months, part, year = int(m.group(1)), m.group(2), _year(m.group(3), default)
@@ -238,7 +249,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool, tuple[str, ...]], ...] =
         ("tết",),
     ),
     (
-        re.compile(r"(?<![\w/])(?:(?:trong\s+)?(?:giai\s+đoạn|năm)\s+)?(\d{4})\s*[-–]\s*(\d{4})(?![\w/])"),
+        re.compile(r"(?<![\w/])(?:giai\s+đoạn\s+(?:năm\s+)?|năm\s+)?(\d{4})\s*[-–]\s*(\d{4})(?![\w/])"),
         _b_year_range,
         True,
         ("-", "–"),
@@ -308,6 +319,15 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool, tuple[str, ...]], ...] =
         ("/",),
     ),
     (
+        re.compile(
+            r"quý(?<!\wquý)\s+(?:iv|i{1,3}|[1-4])(?!\w)(?:\s*(?:/|-|năm)\s*(\d{4}))?"
+            r"(?:\s*(?:[-–,]|và|đến)\s*(?:quý\s+)?(iv|i{1,3}|[1-4])(?!\w)(?:\s*(?:/|-|năm)\s*(\d{4}))?)+(?![\w/])"
+        ),
+        _b_quarter_range,
+        True,
+        ("quý",),
+    ),
+    (
         re.compile(r"quý(?<!\wquý)\s+(iv|i{1,3}|[1-4])(?:\s*(?:/|-|năm)\s*(\d{4}))?(?![\w/])"),
         _b_quarter,
         True,
@@ -319,11 +339,12 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool, tuple[str, ...]], ...] =
         re.compile(
             r"(?<!\w)(?:(?:nhiệm vụ\s+|thực hiện\s+|(?<=\n)|^)thường\s+xuyên"
             r"|(?:định kỳ\s+)?(?:hằng|hàng)\s+(?:tháng|quý|năm|tuần|ngày)"
-            r"|định kỳ(?:\s+tối thiểu\s+\d+\s+lần\s*/\s*\w+)?|\d+\s+lần\s*/\s*tuần)"
+            r"|định kỳ(?:\s+tối thiểu\s+\d+\s+lần\s*/\s*\w+)?|\d+\s+lần\s*/\s*tuần"
+            r"|(?:trước\s+)?(?:ngày\s+\d{1,2}\s+(?:của\s+)?)?tháng\s+(?:đầu|cuối)\s+(?:mỗi\s+|của\s+)?quý)"
         ),
         _b_recurring,
         False,
-        ("thường", "hằng", "hàng", "định kỳ", "lần"),
+        ("thường", "hằng", "hàng", "định kỳ", "lần", "quý"),
     ),
 )
 

@@ -68,6 +68,8 @@ def test_clock_time() -> None:
         "báo cáo định kỳ về Sở",
         "hằng năm tổng kết",
         "trước ngày 25 hằng tháng gửi báo cáo",
+        "gửi báo cáo trước ngày 25 của tháng cuối quý",
+        "báo cáo chậm nhất ngày 10 tháng cuối quý",
         "\nThường \nxuyên\n",
     ],
 )
@@ -129,6 +131,10 @@ def test_far_years_are_horizons() -> None:
         ("\nGiai đoạn 2027-2028. Sau đó rà soát (nếu có)\n", True, "2028-12-31", "year"),
         ("Bộ Y tế hoàn thành trong giai đoạn 2026 - 2027.", False, "2027-12-31", "year"),
         ("\nQuý III/2026 - Quý I/2027\n", True, "2027-03-31", "quarter"),
+        ("Sở Tài chính hoàn thiện đề án trong giai đoạn Năm 2026 - 2027.", False, "2027-12-31", "year"),
+        ("Sở Xây dựng thực hiện trong Quý IV/2026 - Quý II/2027.", False, "2027-06-30", "quarter"),
+        ("Sở Y tế triển khai trong quý III và quý IV năm 2026.", False, "2026-12-31", "quarter"),
+        ("Các sở thực hiện trong quý I, quý II và quý III/2026.", False, "2026-09-30", "quarter"),
     ],
 )
 def test_ranges_take_their_end(text: str, cells: bool, due: str, precision: str) -> None:

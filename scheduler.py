@@ -30,7 +30,7 @@ from service.cli import (
     load_cli_config,
     parse_date,
 )
-from service.cli_bot import cmd_bot_poll, cmd_invite
+from service.cli_bot import cmd_bot_poll, cmd_bot_webhook, cmd_invite
 from service.cli_extract import cmd_extract
 from service.cli_reports import cmd_bulletin_draft, cmd_bulletin_render, cmd_bulletin_send, cmd_report
 from service.context import now, open_session, safe_url, short_error, sqlite_file, today
@@ -240,12 +240,16 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--qr-dir", default=".", help="thư mục ghi ảnh mã QR (mặc định: thư mục hiện tại)")
     invite.set_defaults(handler=cmd_invite)
 
-    bot = commands.add_parser("bot", help="bot Telegram: nhận /start MÃ và trả lời lệnh của người dùng")
+    bot = commands.add_parser("bot", help="bot Telegram và Zalo: nhận /start MÃ, trả lời lệnh người dùng")
     bot_commands = bot.add_subparsers(
         dest="bot_command", required=True, metavar="LỆNH", parser_class=VietnameseArgumentParser
     )
     poll = bot_commands.add_parser("poll", help="nhận tin nhắn Telegram bằng long polling đến khi dừng")
     poll.set_defaults(handler=cmd_bot_poll)
+    hook = bot_commands.add_parser("webhook", help="nhận webhook Telegram và Zalo OA đến khi dừng")
+    hook.add_argument("--host", help="địa chỉ lắng nghe (mặc định: [service] webhook_host, 127.0.0.1)")
+    hook.add_argument("--port", type=int, help="cổng lắng nghe (mặc định: [service] webhook_port, hoặc 8788)")
+    hook.set_defaults(handler=cmd_bot_webhook)
 
     db = commands.add_parser("db", help="quản lý cơ sở dữ liệu")
     db_commands = db.add_subparsers(

@@ -152,6 +152,8 @@ class ServiceConfig:
     misfire_grace_s: int = 3600
     stop_timeout_s: int = 30
     telegram_polling: bool = False
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 0  # the Telegram and Zalo webhooks inside `dondoc run`; 0 = not served
 
 
 @dataclass(frozen=True)

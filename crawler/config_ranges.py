@@ -53,6 +53,7 @@ BOUNDS: dict[str, dict[str, Bound]] = {
     "schedules": {"delivery_interval_seconds": Bound(0, "số giây giữa hai lần gửi hộp thư đi; 0 = tắt")},
     "service": {
         "health_port": Bound(0, "cổng của /healthz và /metrics; 0 = tắt", MAX_PORT),
+        "webhook_port": Bound(0, "cổng nhận webhook Telegram và Zalo; 0 = tắt", MAX_PORT),
         "misfire_grace_s": Bound(1, "số giây một lần chạy bị lỡ vẫn được chạy bù"),
         "stop_timeout_s": Bound(1, "số giây chờ công việc đang chạy khi dừng dịch vụ"),
     },

@@ -11,6 +11,8 @@ Like httpx's exception tree, the hierarchy is the documentation; each class maps
     │   └── BulletinInputError       `dondoc bulletin`: week, dates, draft file
     ├── NotConfiguredError           skip this channel and say so (it lacks its settings or secret)
     ├── InvalidSignatureError        reject the webhook request (HTTP 403)
+    ├── WebhookRefusedError          answer the webhook request with its status (400, 411, 413)
+    ├── BotCommandError              answer the bot user with the message: how to write the command
     ├── TokenExpiredError            refresh the Zalo OA's access token, then retry once
     └── DeliveryError                retry this message later, with backoff
         ├── RetryLaterError          retry after the server's `retry_after` seconds (or backoff)
@@ -60,6 +62,19 @@ class NotConfiguredError(DondocError):
 
 class InvalidSignatureError(DondocError):
     """A webhook request whose signature or secret token does not match: reject it (HTTP 403)."""
+
+
+class WebhookRefusedError(DondocError):
+    """A webhook request refused on its form (no usable length, too long, not a JSON object)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        """Keep the HTTP status the request is answered with, and the reason that is logged."""
+        super().__init__(reason)
+        self.status = status
+
+
+class BotCommandError(DondocError):
+    """A bot command (/xong, /dang, /giahan) that cannot be carried out: its message is the reply."""
 
 
 class TokenExpiredError(DondocError):

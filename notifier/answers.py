@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from crawler.errors import BotCommandError
 from crawler.models import Status
 from crawler.storage import recipients
 from crawler.storage.outbox import last_digest_order
@@ -42,10 +43,6 @@ ACTION_LIMIT = 120
 _NUMBER = re.compile(r"^[0-9]{1,9}$")
 _TASK_ID = re.compile(r"^#([0-9]{1,9})$")
 _DATE = re.compile(r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})$")
-
-
-class CommandError(ValueError):
-    """A command that cannot be carried out; its message is the Vietnamese reply."""
 
 
 @dataclass(frozen=True)
@@ -76,25 +73,25 @@ def _usage(kind: str) -> str:
 
 
 def parse_answer(kind: str, argument: str) -> AnswerCommand:
-    """Read the argument of `/xong`, `/dang` or `/giahan`; a CommandError says what is wrong."""
+    """Read the argument of `/xong`, `/dang` or `/giahan`; a BotCommandError says what is wrong."""
     words = argument.split()
     if not words:
-        raise CommandError(f"Thiếu số thứ tự nhiệm vụ. {_usage(kind)}")
+        raise BotCommandError(f"Thiếu số thứ tự nhiệm vụ. {_usage(kind)}")
     target = parse_target(words[0], kind)
     rest = words[1:]
     requested = None
     if kind == "extend":
         if not rest:
-            raise CommandError(f"Thiếu ngày đề nghị gia hạn. {_usage(kind)}")
+            raise BotCommandError(f"Thiếu ngày đề nghị gia hạn. {_usage(kind)}")
         requested = parse_date(rest[0])
         rest = rest[1:]
     note = " ".join(rest)
     if kind == "extend" and not note:
-        raise CommandError(f"Hãy nêu lý do đề nghị gia hạn. {_usage(kind)}")
+        raise BotCommandError(f"Hãy nêu lý do đề nghị gia hạn. {_usage(kind)}")
     if kind == "progress" and not note:
-        raise CommandError(f"Hãy ghi kèm tiến độ, ví dụ: /dang 2 đã có dự thảo. {_usage(kind)}")
+        raise BotCommandError(f"Hãy ghi kèm tiến độ, ví dụ: /dang 2 đã có dự thảo. {_usage(kind)}")
     if len(note) > NOTE_LIMIT:
-        raise CommandError(f"Ghi chú dài quá {NOTE_LIMIT} ký tự; vui lòng viết gọn lại.")
+        raise BotCommandError(f"Ghi chú dài quá {NOTE_LIMIT} ký tự; vui lòng viết gọn lại.")
     return AnswerCommand(kind, target, note, requested)
 
 
@@ -104,15 +101,15 @@ def parse_target(word: str, kind: str) -> TaskPointer:
     if task_id:
         return TaskPointer(task_id=int(task_id.group(1)))
     if not _NUMBER.match(word):
-        raise CommandError(f"“{word}” không phải số thứ tự nhiệm vụ. {_usage(kind)}")
+        raise BotCommandError(f"“{word}” không phải số thứ tự nhiệm vụ. {_usage(kind)}")
     number = int(word)
     if number < 1:
-        raise CommandError(f"Số thứ tự nhiệm vụ bắt đầu từ 1. {_usage(kind)}")
+        raise BotCommandError(f"Số thứ tự nhiệm vụ bắt đầu từ 1. {_usage(kind)}")
     return TaskPointer(number=number)
 
 
 def parse_date(word: str) -> dt.date:
-    """A date written DD/MM/YYYY (also with "-" or "."), or a CommandError naming the right form."""
+    """A date written DD/MM/YYYY (also with "-" or "."), or a BotCommandError naming the right form."""
     found = _DATE.match(word)
     try:
         if not found:
@@ -120,7 +117,7 @@ def parse_date(word: str) -> dt.date:
         day, month, year = (int(part) for part in found.groups())
         return dt.date(year, month, day)
     except ValueError:
-        raise CommandError(
+        raise BotCommandError(
             f"Ngày “{word}” không hợp lệ: ghi ngày theo dạng NGÀY/THÁNG/NĂM, ví dụ 15/11/2025."
         ) from None
 
@@ -147,7 +144,7 @@ def answer_back(
         today = at.astimezone(TIMEZONE).date()
         if command.requested is not None:
             _check_requested(command.requested, task, today)
-    except CommandError as refusal:
+    except BotCommandError as refusal:
         return str(refusal)
     record_report(session, UnitReport(
         task_id=task.id, kind=_event_kind(command), value=_value(command), note=command.note, by=who,
@@ -165,12 +162,12 @@ def _task_id(session: Session, target: TaskPointer, subscribers: Sequence[int], 
     assert target.number is not None
     order = last_digest_order(session, subscribers, channel, address)
     if not order:
-        raise CommandError(
+        raise BotCommandError(
             "Chưa có bản tin nhắc việc nào gửi tới bạn nên chưa có nhiệm vụ số "
             f"{target.number}. Hãy dùng mã nhiệm vụ (xem /viec), ví dụ /xong #12."
         )
     if target.number > len(order):
-        raise CommandError(
+        raise BotCommandError(
             f"Bản tin nhắc việc gần nhất chỉ có {len(order)} nhiệm vụ (số 1 đến {len(order)}); "
             f"không có nhiệm vụ số {target.number}."
         )
@@ -181,9 +178,9 @@ def _task(session: Session, task_id: int) -> TrackedTask:
     """The tracked task by id, refusing an unknown one or one no longer listed by its documents."""
     found = load_tasks(session, [task_id])
     if not found:
-        raise CommandError(f"Không có nhiệm vụ #{task_id}. Xem mã nhiệm vụ bằng lệnh /viec.")
+        raise BotCommandError(f"Không có nhiệm vụ #{task_id}. Xem mã nhiệm vụ bằng lệnh /viec.")
     if not found[0].listed:
-        raise CommandError(f"Nhiệm vụ #{task_id} không còn trong danh sách theo dõi, không cần báo cáo.")
+        raise BotCommandError(f"Nhiệm vụ #{task_id} không còn trong danh sách theo dõi, không cần báo cáo.")
     return found[0]
 
 
@@ -191,7 +188,7 @@ def reporting_unit(
     session: Session, subscribers: Sequence[int], task: TrackedTask, resolver: UnitResolver
 ) -> tuple[str, str]:
     """(recipient name, unit) of the first subscriber whose unit is one of the task's own units; a
-    CommandError in Vietnamese when none is."""
+    BotCommandError in Vietnamese when none is."""
     task_keys = {key for name in task.units for key in resolver.keys_of(name)}
     names = recipients.recipient_display_names(session, subscribers)
     mine: list[str] = []
@@ -203,11 +200,11 @@ def reporting_unit(
     assigned = ", ".join(task.units) or "chưa rõ đơn vị"
     yours = ", ".join(dict.fromkeys(mine)) or "chưa có"
     if resolver.reached_by(task.units) & {key for unit in mine for key in resolver.keys_of(unit)}:
-        raise CommandError(
+        raise BotCommandError(
             f"Nhiệm vụ #{task.id} giao chung cho “{assigned}”, không nêu riêng đơn vị của bạn ({yours}), "
             "nên không cập nhật được qua bot. Vui lòng báo tiến độ cho người quản trị dondoc."
         )
-    raise CommandError(
+    raise BotCommandError(
         f"Bạn không được cập nhật nhiệm vụ #{task.id}: nhiệm vụ này giao cho {assigned}, không phải "
         f"đơn vị của bạn ({yours}). Chỉ đơn vị chủ trì hoặc phối hợp được báo cáo tiến độ."
     )
@@ -216,12 +213,12 @@ def reporting_unit(
 def _check_requested(requested: dt.date, task: TrackedTask, today: dt.date) -> None:
     """Refuse an extension to a day already past, or not later than the present deadline."""
     if requested <= today:
-        raise CommandError(
+        raise BotCommandError(
             f"Ngày đề nghị gia hạn ({vn_date(requested)}) phải sau hôm nay ({vn_date(today)})."
         )
     due = task.deadline.due
     if due is not None and requested <= due:
-        raise CommandError(
+        raise BotCommandError(
             f"Thời hạn hiện tại của nhiệm vụ #{task.id} là {vn_date(due)}; "
             "ngày đề nghị gia hạn phải sau ngày đó."
         )

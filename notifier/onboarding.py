@@ -57,6 +57,7 @@ HELD_RELEASE_AGE = dt.timedelta(days=7)  # older held digests are stale: the ope
 OFFSET_FILE = "telegram-offset.json"
 TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token"
 ZALO_SIGNATURE_HEADER = "x-zevent-signature"
+ZALO_MAX_AGE = dt.timedelta(minutes=5)  # older signed events are replays
 _CODE = re.compile(rf"^[{INVITE_ALPHABET}]{{{INVITE_LENGTH}}}$")
 _COMMANDS = {
     "start": "start",
@@ -301,9 +302,22 @@ def telegram_inbound(update: Mapping[str, Any]) -> Inbound | None:
     message = update.get("message") or update.get("edited_message")
     if not isinstance(message, Mapping) or not isinstance(message.get("text"), str):
         return None
-    chat = message.get("chat") or {}
-    at = dt.datetime.fromtimestamp(int(message.get("date", 0)), dt.UTC)
-    return Inbound("telegram", str(chat.get("id")), str(message["text"]), at)
+    chat = message.get("chat")
+    chat_id = chat.get("id") if isinstance(chat, Mapping) else None
+    at = _epoch_seconds(message.get("date"))
+    if chat_id is None or at is None:
+        return None  # not what the Bot API sends: nothing to answer
+    return Inbound("telegram", str(chat_id), str(message["text"]), at)
+
+
+def _epoch_seconds(value: object) -> dt.datetime | None:
+    """A Unix time in seconds as an aware UTC datetime; None when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        return dt.datetime.fromtimestamp(int(value), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def poll_telegram_once(
@@ -414,9 +428,19 @@ def verify_zalo(body: bytes, headers: Mapping[str, str], app_id: str, secret_key
     if not isinstance(event, dict) or not app_id or not secret_key:
         raise InvalidSignatureError("sự kiện Zalo không hợp lệ")
     expected = zalo_signature(app_id, body, str(event.get("timestamp", "")), secret_key)
-    if not hmac.compare_digest(given.removeprefix("mac=").strip().lower(), expected):
+    if not hmac.compare_digest(given.removeprefix("mac=").strip().lower().encode("utf-8", "replace"),
+                               expected.encode()):
         raise InvalidSignatureError("sai chữ ký X-ZEvent-Signature")
     return event
+
+
+def _fresh(event: Mapping[str, Any], now: dt.datetime) -> bool:
+    """Tell whether a Zalo event's timestamp (milliseconds) lies within ZALO_MAX_AGE of now."""
+    try:
+        stamped = dt.datetime.fromtimestamp(int(event["timestamp"]) / 1000, dt.UTC)
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
+        return False
+    return abs(now - stamped) <= ZALO_MAX_AGE
 
 
 def zalo_inbound(event: Mapping[str, Any], now: dt.datetime) -> Inbound | None:
@@ -441,8 +465,12 @@ def handle_zalo_webhook(
     now: dt.datetime,
     directory: UnitDirectory | None = None,
 ) -> Reply | None:
-    """Check the signature, handle a follower's text, and return the reply to send through the OA."""
-    inbound = zalo_inbound(verify_zalo(body, headers, app_id, secret_key), now)
+    """Check the signature and the event's age, handle a follower's text, and return the reply to send
+    through the OA. A signed event stamped more than ZALO_MAX_AGE away from now is a replay: refused."""
+    event = verify_zalo(body, headers, app_id, secret_key)
+    if not _fresh(event, now):
+        raise InvalidSignatureError("sự kiện Zalo quá cũ hoặc sai giờ (có thể bị gửi lại)")
+    inbound = zalo_inbound(event, now)
     if inbound is None or not inbound.address:
         return None
     return Reply("zalo", inbound.address, handle_inbound(session, inbound, directory=directory))

@@ -1,5 +1,5 @@
-"""The bot commands: `dondoc invite` (a one-time code a unit head sends to the bot) and
-`dondoc bot poll` (answer Telegram by long polling)."""
+"""The bot commands: `dondoc invite` (a one-time code a unit head sends to the bot), `dondoc bot poll`
+(answer Telegram by long polling) and `dondoc bot webhook` (answer Telegram and Zalo by webhook)."""
 
 from __future__ import annotations
 
@@ -100,3 +100,32 @@ def cmd_bot_poll(args: argparse.Namespace) -> int:
     install_stop_handlers(stop.set)
     poll()
     return 0
+
+
+DEFAULT_WEBHOOK_PORT = 8788
+
+
+def cmd_bot_webhook(args: argparse.Namespace) -> int:
+    """Serve the Telegram and Zalo webhooks until SIGTERM/SIGINT (behind a TLS proxy such as nginx)."""
+    from crawler.storage.engine import make_engine, session_factory
+    from service.webhook_server import start_webhook_server, webhook_app_for
+
+    config = load_cli_config(args)
+    configure_logging(logging.DEBUG if args.verbose else logging.INFO, config.service.log_json)
+    url = config.database_url()
+    with open_session(url):
+        pass  # migrations first
+    app = webhook_app_for(config, session_factory(make_engine(url)))
+    host = args.host or config.service.webhook_host
+    port = args.port if args.port is not None else (config.service.webhook_port or DEFAULT_WEBHOOK_PORT)
+    stop = threading.Event()
+    install_stop_handlers(stop.set)
+    try:
+        server = start_webhook_server(app, host, port)
+    except OSError as exc:
+        raise DondocError(str(exc)) from None
+    print(f"Đang nhận webhook tại http://{host}:{server.port}/telegram và /zalo (Ctrl+C để dừng).")
+    stop.wait()
+    server.stop()
+    return 0
+

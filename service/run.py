@@ -1,5 +1,5 @@
 """`dondoc run`: hold the instance lock, schedule the jobs, serve /healthz and /metrics, answer the
-Telegram bot if asked, and stop cleanly on SIGTERM/SIGINT."""
+Telegram bot (polling) and the bot webhooks if asked, and stop cleanly on SIGTERM/SIGINT."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from service.triggers import first_run_time
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
+
+    from service.webhook_server import RunningServer
 
 log = logging.getLogger("dondoc")
 
@@ -62,6 +64,7 @@ def _serve(service: Service, job_table: JobTable) -> int:
     health = start_health_server(service)
     if service.config.service.telegram_polling:
         start_telegram_polling(service)
+    webhooks = start_webhooks(service) if service.config.service.webhook_port else None
     stop = threading.Event()
     install_stop_handlers(stop.set)
     scheduler.start(paused=True)  # jobs get their run times; none runs before they are recorded
@@ -77,6 +80,8 @@ def _serve(service: Service, job_table: JobTable) -> int:
     reap_groups(groups, CHILD_STOP_GRACE_S)
     if health is not None:
         health.shutdown()
+    if webhooks is not None:
+        webhooks.stop()
     service.engine.dispose()
     if not idle:
         log.warning("jobs still running at the stop timeout were abandoned: %s", sorted(service.in_flight))
@@ -122,6 +127,15 @@ def start_telegram_polling(service: Service) -> None:
 
     threading.Thread(target=guarded, name="dondoc-telegram", daemon=True).start()
     log.info("telegram polling started")
+
+
+def start_webhooks(service: Service) -> RunningServer:
+    """Serve the bot webhooks beside the jobs ([service] webhook_host, webhook_port)."""
+    from service.webhook_server import start_webhook_server, webhook_app_for
+
+    settings = service.config.service
+    app = webhook_app_for(service.config, service.sessions)
+    return start_webhook_server(app, settings.webhook_host, settings.webhook_port)
 
 
 def schedule_jobs(service: Service, specs: Sequence[JobSpec]) -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,9 +23,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from test_notify_onboarding import APP_ID, NOW, SECRET, UNIT, _seed, _signed, _zalo_event
 
 from crawler.config import ChannelsConfig, Config, RecipientConfig, ZaloConfig
+from crawler.errors import BotCommandError
 from crawler.storage.schema import Task, TaskEvent
-from notifier.answers import CommandError, TaskPointer, parse_answer
-from notifier.bot_service import make_webhook_server
+from notifier.answers import TaskPointer, parse_answer
 from notifier.channels.base import Channel
 from notifier.channels.telegram import TelegramChannel
 from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens, last_interaction_reader
@@ -42,7 +41,9 @@ from notifier.outbox import deliver_pending, enqueue_digests
 from notifier.planning import digest_for, load_inputs
 from notifier.report_files import write_report
 from notifier.reports import TaskReport, due_report, overdue_report
+from notifier.webhooks import webhook_app
 from service.status import status_lines
+from service.webhook_server import start_webhook_server
 
 TOKEN = "42:answer-token"
 HEAD, STRANGER = "Giám đốc Sở KH&CN Nghệ An", "Giám đốc Sở Tài chính Nghệ An"
@@ -101,7 +102,7 @@ def test_good_arguments_are_parsed() -> None:
 )
 def test_bad_arguments_get_a_clear_vietnamese_error(kind: str, argument: str, message: str) -> None:
     """Each mistake is named, with the command's usage where it helps."""
-    with pytest.raises(CommandError) as error:
+    with pytest.raises(BotCommandError) as error:
         parse_answer(kind, argument)
     assert message in str(error.value)
 
@@ -281,14 +282,12 @@ def test_a_task_given_to_a_collective_is_not_closed_by_one_member(engine: Engine
 @contextmanager
 def webhook(config: Config, sessions: sessionmaker[Session], channels: dict[str, Channel]) -> Iterator[str]:
     """The production webhook server (`dondoc bot webhook`) on a free loopback port."""
-    server = make_webhook_server(config, sessions, channels, host="127.0.0.1", port=0, clock=lambda: NOW)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    app = webhook_app(config, sessions, channels, clock=lambda: NOW)
+    server = start_webhook_server(app, "127.0.0.1", 0)
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.port}"
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
 
 
 def test_zalo_webhook_invite_digest_xong_and_a_refused_stranger(
@@ -324,15 +323,15 @@ def test_zalo_webhook_invite_digest_xong_and_a_refused_stranger(
                 assert sent[-1][0] == user
                 return sent[-1][1]
 
-            assert "Đăng ký thành công" in say("u-9", codes[HEAD], 30)
-            assert "Đăng ký thành công" in say("u-7", codes[STRANGER], 30)
+            assert "Đăng ký thành công" in say("u-9", codes[HEAD], 4)
+            assert "Đăng ký thành công" in say("u-7", codes[STRANGER], 4)
             with sessions() as session:
                 assert enqueue_digests(session, config, NOW.date(), "daily", now=NOW) == 2
                 assert deliver_pending(session, {"zalo": zalo}, NOW).sent == 2
             digest = next(text for user, text in sent if user == "u-9" and "NHẮC VIỆC" in text)
             assert "1. Báo cáo tiến độ số hóa" in digest and "/xong N" in digest
-            assert say("u-9", f"xong 1 {NOTE}", 10).startswith(f"Đã ghi nhận: nhiệm vụ #{late}")
-            assert say("u-7", f"xong #{late}", 5).startswith(f"Bạn không được cập nhật nhiệm vụ #{late}")
+            assert say("u-9", f"xong 1 {NOTE}", 3).startswith(f"Đã ghi nhận: nhiệm vụ #{late}")
+            assert say("u-7", f"xong #{late}", 2).startswith(f"Bạn không được cập nhật nhiệm vụ #{late}")
             assert "Báo cáo tiến độ số hóa" not in say("u-9", "quahan", 1)
     with sessions() as session:
         assert late not in _report_ids(overdue_report(session, NOW.date()))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,22 +16,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from test_notify_onboarding import APP_ID, NOW, SECRET, UNIT, _seed, _signed, _update, _zalo_event
 
 from crawler.config import ChannelsConfig, Config, ZaloConfig
-from notifier.bot_service import make_webhook_server, run_invite
+from notifier.bot_service import run_invite
 from notifier.channels.base import Channel
 from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens, last_interaction_reader
+from notifier.webhooks import webhook_app
+from service.webhook_server import start_webhook_server
 
 
 @contextmanager
 def webhook(config: Config, sessions: sessionmaker[Session], channels: dict[str, Channel]) -> Iterator[str]:
     """Run the webhook server on a free loopback port; yield its base URL."""
-    server = make_webhook_server(config, sessions, channels, host="127.0.0.1", port=0, clock=lambda: NOW)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    app = webhook_app(config, sessions, channels, clock=lambda: NOW)
+    server = start_webhook_server(app, "127.0.0.1", 0)
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.port}"
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
 
 
 def test_invite_prints_code_and_instructions(engine: Engine) -> None:

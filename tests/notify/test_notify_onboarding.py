@@ -192,7 +192,8 @@ def test_zalo_webhook_signature_subscription_and_48_hour_window(engine: Engine, 
     with sessions() as session:
         _seed(session)
         code = invite(session, UNIT, NOW)
-    body = _zalo_event("u-9", code, NOW - dt.timedelta(hours=47))
+    sent_at = NOW - dt.timedelta(hours=47)
+    body = _zalo_event("u-9", code, sent_at)
     with sessions() as session:
         with pytest.raises(InvalidSignatureError):
             handle_zalo_webhook(
@@ -207,7 +208,10 @@ def test_zalo_webhook_signature_subscription_and_48_hour_window(engine: Engine, 
             handle_zalo_webhook(
                 session, body + b" ", _signed(body), app_id=APP_ID, secret_key=SECRET, now=NOW
             )
-        reply = handle_zalo_webhook(session, body, _signed(body), app_id=APP_ID, secret_key=SECRET, now=NOW)
+        with pytest.raises(InvalidSignatureError):  # the same signed event 47 hours on: a replay
+            handle_zalo_webhook(session, body, _signed(body), app_id=APP_ID, secret_key=SECRET, now=NOW)
+        reply = handle_zalo_webhook(session, body, _signed(body), app_id=APP_ID, secret_key=SECRET,
+                                    now=sent_at + dt.timedelta(seconds=2))
     assert reply is not None and reply.address == "u-9" and "Đăng ký thành công" in reply.text
     sent: list[tuple[str, str]] = []
 

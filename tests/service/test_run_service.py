@@ -6,6 +6,7 @@ Waits poll the database, files or servers with a generous safety limit; nothing 
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import socket
 import sqlite3
@@ -16,6 +17,7 @@ from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from service_helpers import (
@@ -37,6 +39,10 @@ from crawler.storage.engine import make_engine
 
 pytestmark = pytest.mark.slow
 
+HOOK_SECRET = "run-hook-secret-51c"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+START_UPDATE = json.dumps({"update_id": 9, "message": {"message_id": 1, "date": 1759280000,
+                                                       "chat": {"id": 77}, "text": "/viec"}}).encode()
 VANBAN = "demo-vanban-chinhphu"  # the demo source that carries the directive with tasks
 STOP_LIMIT_S = 120
 
@@ -87,15 +93,17 @@ def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
 def test_run_crawls_sends_a_digest_refuses_a_second_instance_and_stops_cleanly(
     site: RunningSite, tmp_path: Path, db_url: str
 ) -> None:
-    """A crawl and a digest happen; a second `dondoc run` exits at once; SIGTERM: exit 0, a sound DB
-    (on SQLite with its file lock and on PostgreSQL with its advisory lock)."""
-    port = free_port()
+    """A crawl and a digest happen; a second `dondoc run` exits at once; the bot webhooks answer beside
+    the jobs ([service] webhook_port); SIGTERM: exit 0, a sound DB (on SQLite with its file lock and on
+    PostgreSQL with its advisory lock)."""
+    port, hook_port = free_port(), free_port()
     config = write_config(
         tmp_path, vanban_source(site),
         schedules={"daily_digest": "*/2 * * * * *", "delivery_interval_seconds": 2},
-        service={"health_port": port}, recipients=BKHCN_RECIPIENT + OPERATOR_RECIPIENT,
+        service={"health_port": port, "webhook_port": hook_port},
+        recipients=BKHCN_RECIPIENT + OPERATOR_RECIPIENT,
     )
-    env = dondoc_env(DONDOC_DATABASE_URL=db_url)
+    env = dondoc_env(DONDOC_DATABASE_URL=db_url, DONDOC_TELEGRAM_WEBHOOK_SECRET=HOOK_SECRET)
     digest_file = tmp_path / "out" / "bkhcn.txt"
     service = start_dondoc(config, "run", env=env)
     try:
@@ -103,6 +111,9 @@ def test_run_crawls_sends_a_digest_refuses_a_second_instance_and_stops_cleanly(
                    what="a digest")
         second = run_dondoc(config, "run", timeout=120, env=env)
         health = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30).read()
+        hook = f"http://127.0.0.1:{hook_port}/telegram"
+        answered = httpx.post(hook, content=START_UPDATE, headers={SECRET_HEADER: HOOK_SECRET}, timeout=30)
+        refused = httpx.post(hook, content=START_UPDATE, timeout=30)
     finally:
         code = stop(service)
     assert code == 0
@@ -110,6 +121,8 @@ def test_run_crawls_sends_a_digest_refuses_a_second_instance_and_stops_cleanly(
     assert "“dondoc run” khác đang chạy" in second.stderr and "Traceback" not in second.stderr
     assert "job started" not in second.stderr
     assert health == b"ok\n"
+    assert (answered.status_code, refused.status_code) == (200, 403)
+    assert answered.json()["method"] == "sendMessage"
     if db_url.startswith("sqlite"):
         assert rows(db_url, "PRAGMA integrity_check") == [("ok",)]
     assert rows(db_url, "SELECT count(*) FROM outbox WHERE status = 'sending'") == [(0,)]

@@ -1,0 +1,143 @@
+"""The bot webhooks as one ASGI application: POST /telegram and POST /zalo (`dondoc bot webhook`).
+
+Each request is judged on its headers before any of its body is read: another path answers 404,
+a missing Content-Length (a chunked upload) 411, a declared body over MAX_BODY 413, a Telegram
+request without the right X-Telegram-Bot-Api-Secret-Token 403, a Zalo request without an
+X-ZEvent-Signature 403. The body is then read, never past its declared length; one that is not a JSON
+object answers 400, a Zalo signature that does not match or an event too old (a replay) 403. A
+Telegram reply travels back in the HTTP answer as a sendMessage call; a Zalo reply is sent through
+the OA's message endpoint. Database work runs in a worker thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from crawler.config import Config, secret
+from crawler.errors import InvalidSignatureError, WebhookRefusedError
+from crawler.redaction import protect_config
+from notifier.bot_service import send_reply
+from notifier.channels.base import Channel
+from notifier.onboarding import (
+    TELEGRAM_SECRET_HEADER,
+    ZALO_SIGNATURE_HEADER,
+    handle_telegram_webhook,
+    handle_zalo_webhook,
+)
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_SECRET_ENV = "DONDOC_TELEGRAM_WEBHOOK_SECRET"
+MAX_BODY = 1_000_000
+
+
+def webhook_app(
+    config: Config,
+    sessions: sessionmaker[Session],
+    channels: dict[str, Channel],
+    *,
+    clock: Callable[[], dt.datetime],
+) -> Starlette:
+    """The ASGI application serving both webhooks with the checks described in the module docstring."""
+    protect_config(config)
+    telegram_secret = secret(WEBHOOK_SECRET_ENV) or ""
+    zalo_key = secret(config.channels.zalo.secret_key_env) or ""
+    app_id = config.channels.zalo.app_id
+
+    def telegram(body: bytes, headers: dict[str, str]) -> dict[str, object] | None:
+        """Handle a Telegram update; the answer carries the reply."""
+        with sessions() as session:
+            return handle_telegram_webhook(session, body, headers, telegram_secret)
+
+    def zalo(body: bytes, headers: dict[str, str]) -> dict[str, object] | None:
+        """Handle a Zalo event and send the reply through the OA."""
+        with sessions() as session:
+            reply = handle_zalo_webhook(session, body, headers, app_id=app_id, secret_key=zalo_key,
+                                        now=clock())
+        if reply is not None:
+            send_reply(channels, reply)
+        return None
+
+    def telegram_secret_given(headers: dict[str, str]) -> bool:
+        """Tell whether the request carries the configured secret token (compared in constant time)."""
+        given = headers.get(TELEGRAM_SECRET_HEADER, "").encode("utf-8", "replace")
+        return bool(telegram_secret) and hmac.compare_digest(given, telegram_secret.encode())
+
+    routes = [
+        Route("/telegram", _endpoint(telegram, telegram_secret_given), methods=["POST"]),
+        Route("/zalo", _endpoint(zalo, lambda headers: bool(headers.get(ZALO_SIGNATURE_HEADER))),
+              methods=["POST"]),
+    ]
+    return Starlette(routes=routes)
+
+
+Handler = Callable[[bytes, dict[str, str]], dict[str, object] | None]
+
+
+def _endpoint(handle: Handler, authorised: Callable[[dict[str, str]], bool]) -> Callable[..., Any]:
+    """An endpoint that checks headers, reads the bounded body, and runs `handle` in a worker thread."""
+
+    async def endpoint(request: Request) -> Response:
+        """Answer one webhook request (statuses in the module docstring)."""
+        headers = {key.lower(): value for key, value in request.headers.items()}
+        try:
+            length = _declared_length(headers)
+            if not authorised(headers):
+                raise WebhookRefusedError(403, "missing or wrong secret")
+            body = await _bounded_body(request, length)
+            _require_json_object(body)
+            answer = await run_in_threadpool(handle, body, headers)
+        except WebhookRefusedError as exc:
+            log.warning("webhook %s refused (%d): %s", request.url.path, exc.status, exc)
+            return Response(status_code=exc.status)
+        except InvalidSignatureError as exc:
+            log.warning("webhook %s refused (403): %s", request.url.path, exc)
+            return Response(status_code=403)
+        return JSONResponse(answer) if answer else Response(status_code=200)
+
+    return endpoint
+
+
+def _declared_length(headers: dict[str, str]) -> int:
+    """The body length the request declares; 411 without one, 413 when it is over MAX_BODY."""
+    declared = headers.get("content-length", "").strip()
+    if not declared.isdigit():
+        raise WebhookRefusedError(411, "no usable Content-Length")
+    length = int(declared)
+    if length > MAX_BODY:
+        raise WebhookRefusedError(413, f"body of {length} bytes declared")
+    return length
+
+
+async def _bounded_body(request: Request, length: int) -> bytes:
+    """The body, read chunk by chunk and never past its declared length."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > length:
+            raise WebhookRefusedError(413, "body longer than declared")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _require_json_object(body: bytes) -> None:
+    """400 unless the body is one JSON object (what both platforms send)."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        raise WebhookRefusedError(400, "body is not JSON") from None
+    if not isinstance(parsed, dict):
+        raise WebhookRefusedError(400, "body is not a JSON object")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from crawler.config import Config, RecipientConfig
+from crawler.config import Config
 from crawler.errors import (
     AddressGoneError,
     DeliveryError,
@@ -30,6 +30,7 @@ from crawler.errors import (
 from crawler.storage import outbox as store
 from crawler.storage import recipients
 from crawler.storage.outbox import PlannedMessage, StoredMessage, write_planned
+from crawler.storage.units import default_directory
 from notifier.channels import part_limits
 from notifier.channels.base import Channel, OutgoingMessage, SendResult
 from notifier.digest import Digest
@@ -99,38 +100,16 @@ def plan_text(
     return planned
 
 
-def addresses_of(
-    session: Session, recipient: int, configured: RecipientConfig | None
-) -> list[tuple[str, str]]:
-    """Active addresses of a recipient: learned ones (Telegram, Zalo) and the config's, minus deactivated."""
-    rows = recipients.addresses_of(session, recipient)
-    inactive = {(row.channel, row.address) for row in rows if not row.active}
-    found = [(row.channel, row.address) for row in rows if row.active]
-    for channel in configured.channels if configured else ():
-        pair = (channel.type, channel.address or store.UNLEARNED)
-        if pair not in inactive and pair not in found:
-            found.append(pair)
-    return found
-
-
-def units_of(session: Session, recipient: int, configured: RecipientConfig) -> list[str]:
-    """Units a recipient follows: from the config and from subscriptions made through the bots."""
-    return list(dict.fromkeys([*configured.units, *recipients.subscribed_units(session, [recipient])]))
-
-
 def last_period(session: Session, recipient: int, kind: str, as_of: dt.date) -> dt.date | None:
     """The day of the recipient's latest earlier digest of this kind, from the outbox."""
     latest = store.latest_period_before(session, recipient, kind, period_label(kind, as_of))
     return dt.date.fromisoformat(latest.split(":", 1)[1]) if latest else None
 
 
-def digest_recipients(session: Session, config: Config) -> list[RecipientConfig]:
-    """The config's recipients, then those onboarded by invite only (their settings from the database)."""
-    onboarded = recipients.invite_only_recipients(session, {r.name for r in config.recipients})
-    return [
-        *config.recipients,
-        *(RecipientConfig(r.name, (), (), r.due_soon_days, r.digests) for r in onboarded),
-    ]
+def sync_recipients(session: Session, config: Config) -> None:
+    """Bring the stored units and recipients in line with the config: from here on, the database is
+    the one source of who gets what, where (addresses learned by onboarding included)."""
+    recipients.sync_config(session, config.units, config.recipients, default_directory())
 
 
 def enqueue_digests(
@@ -139,31 +118,28 @@ def enqueue_digests(
     """Write the `period` (daily, weekly) digests as of a day to the outbox; return messages added."""
     created = now or dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC)
     label = period_label(period, as_of)
-    targets: list[tuple[RecipientConfig, int, dt.date]] = []
-    for configured in digest_recipients(session, config):
-        if period not in configured.digests:
+    sync_recipients(session, config)
+    targets: list[tuple[recipients.StoredRecipient, dt.date]] = []
+    for stored in recipients.digest_recipients(session):
+        if period not in stored.digests:
             continue
-        recipient = recipients.recipient_id(session, configured.name)
-        since = last_period(session, recipient, period, as_of) or default_since(period, as_of)
-        targets.append((configured, recipient, since))
+        since = last_period(session, stored.id, period, as_of) or default_since(period, as_of)
+        targets.append((stored, since))
     if not targets:
+        session.commit()
         return 0
-    inputs = load_inputs(session, min(since for _, _, since in targets), as_of)
+    inputs = load_inputs(session, min(since for _, since in targets), as_of)
     added = 0
-    for configured, recipient, since in targets:
-        units = units_of(session, recipient, configured)
+    for stored, since in targets:
+        units = recipients.subscribed_units(session, [stored.id])
         digest = digest_for(
-            inputs, configured.name, units, as_of, label, due_soon_days=configured.due_soon_days, since=since
+            inputs, stored.name, units, as_of, label, due_soon_days=stored.due_soon_days, since=since
         )
         if digest is None:
-            log.info("nothing to tell %s for %s", configured.name, label)
+            log.info("nothing to tell %s for %s", stored.name, label)
             continue
-        added += write_planned(
-            session,
-            recipient,
-            plan_digest(configured.name, digest, addresses_of(session, recipient, configured)),
-            created,
-        )
+        addresses = recipients.delivery_addresses(session, stored.id)
+        added += write_planned(session, stored.id, plan_digest(stored.name, digest, addresses), created)
     session.commit()
     return added
 
@@ -174,11 +150,11 @@ def notify_operator(session: Session, config: Config | None, text: str, now: dt.
     name = config.general.operator_recipient if config else ""
     if not config or not name:
         return 0
-    configured = next((r for r in config.recipients if r.name == name), None)
+    sync_recipients(session, config)
     recipient = recipients.recipient_id(session, name)
     subject = "[dondoc] Cần người vận hành xử lý"
     period = f"{OPERATOR_PERIOD}:{now.date().isoformat()}"
-    planned = plan_text(name, subject, text, period, addresses_of(session, recipient, configured))
+    planned = plan_text(name, subject, text, period, recipients.delivery_addresses(session, recipient))
     added = write_planned(session, recipient, planned, now)
     session.commit()
     return added

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from crawler.storage.recipients import UNLEARNED
 from crawler.storage.schema import OutboxMessage
 
 
@@ -56,7 +57,6 @@ class StoredMessage:
     attempts: int
 
 
-UNLEARNED = "-"  # the address of a chat channel whose chat or user id no onboarding has taught yet
 AWAITING_ONBOARDING = "chờ người nhận đăng ký qua bot (dondoc invite)"
 
 def write_planned(

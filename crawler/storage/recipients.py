@@ -2,13 +2,16 @@
 
 Config sync is idempotent and only touches what the config owns (rows with origin "config"):
 channel addresses and subscriptions learned at runtime (origin "invite", e.g. a Telegram chat id
-recorded from `/start CODE`) survive every sync.
+recorded from `/start CODE`) survive every sync. After a sync the database is the one source of
+recipients: a chat channel the config names without an address is stored as the placeholder
+address UNLEARNED (its digests are held until onboarding teaches the chat id), and a recipient the
+config no longer lists is retired (no digests) unless it onboarded by invite.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
@@ -20,6 +23,8 @@ from crawler.storage.units import UnitDirectory, UnitResolver, ensure_unit, load
 
 CONFIG = "config"
 INVITE = "invite"
+RETIRED = "retired"  # a config recipient the config no longer lists
+UNLEARNED = "-"  # the address of a chat channel whose chat or user id no onboarding has taught yet
 LEARNED_CHANNELS = ("telegram", "zalo")  # addresses these channels learn at onboarding, never from config
 DEFAULT_DUE_SOON_DAYS = (7, 3, 1)
 
@@ -35,8 +40,9 @@ class StoredAddress:
 
 @dataclass(frozen=True)
 class StoredRecipient:
-    """A recipient's digest settings as stored (for recipients onboarded by invite only)."""
+    """A recipient that gets digests, with its settings as stored."""
 
+    id: int
     name: str
     due_soon_days: tuple[int, ...]
     digests: tuple[str, ...]
@@ -58,6 +64,8 @@ def sync_recipients(session: Session, recipients: Sequence[RecipientConfig], res
         _sync_subscriptions(session, recipient, spec, resolver)
     for gone in session.scalars(select(Recipient).where(Recipient.name.not_in(configured))):
         _drop_config_rows(session, gone.id)
+        if gone.origin == CONFIG:
+            gone.origin = RETIRED
     session.flush()
 
 
@@ -75,8 +83,9 @@ def _upsert_recipient(session: Session, spec: RecipientConfig) -> Recipient:
 
 
 def _config_addresses(spec: RecipientConfig) -> set[tuple[str, str]]:
-    """The (channel, address) pairs a config entry fixes; chat channels without an address learn it later."""
-    return {(c.type, c.address) for c in spec.channels if c.address or c.type not in LEARNED_CHANNELS}
+    """The (channel, address) pairs a config entry fixes; a chat channel without an address gets the
+    placeholder UNLEARNED until onboarding teaches it."""
+    return {(c.type, c.address or (UNLEARNED if c.type in LEARNED_CHANNELS else "")) for c in spec.channels}
 
 
 def _sync_addresses(session: Session, recipient: Recipient, spec: RecipientConfig) -> None:
@@ -140,14 +149,13 @@ def recipient_id(session: Session, name: str) -> int:
     return row.id
 
 
-def invite_only_recipients(session: Session, excluded: Collection[str]) -> list[StoredRecipient]:
-    """Recipients onboarded by invite whose name is not in `excluded` (the config's), oldest first."""
-    rows = session.scalars(
-        select(Recipient)
-        .where(Recipient.origin == INVITE, Recipient.name.not_in(list(excluded)))
-        .order_by(Recipient.id)
-    )
-    return [StoredRecipient(r.name, tuple(r.due_soon_days), tuple(r.digests)) for r in rows]
+def digest_recipients(session: Session) -> list[StoredRecipient]:
+    """The recipients that get digests (from the last config sync or onboarded by invite), oldest first."""
+    query = select(Recipient).where(Recipient.origin.in_((CONFIG, INVITE))).order_by(Recipient.id)
+    return [
+        StoredRecipient(r.id, r.name, tuple(r.due_soon_days or DEFAULT_DUE_SOON_DAYS), tuple(r.digests or ()))
+        for r in session.scalars(query)
+    ]
 
 
 def due_soon_offsets(session: Session) -> tuple[int, ...]:
@@ -173,6 +181,15 @@ def addresses_of(session: Session, recipient: int) -> list[StoredAddress]:
     """Every stored address of a recipient, active or not, in storage order."""
     rows = session.scalars(select(ChannelAddress).where(ChannelAddress.recipient_id == recipient)).all()
     return [StoredAddress(row.channel, row.address, row.active) for row in rows]
+
+
+def delivery_addresses(session: Session, recipient: int) -> list[tuple[str, str]]:
+    """Where a recipient's messages go: its active addresses, and the placeholder UNLEARNED of a chat
+    channel only while that channel has no learned address (so digests are held, once, not twice)."""
+    active = [(row.channel, row.address) for row in addresses_of(session, recipient) if row.active]
+    learned = {channel for channel, address in active if address != UNLEARNED}
+    return [(channel, address) for channel, address in active
+            if address != UNLEARNED or channel not in learned]
 
 
 def receiving_recipients(session: Session, channel: str, address: str) -> list[int]:

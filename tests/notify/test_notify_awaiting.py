@@ -56,3 +56,16 @@ def test_digests_wait_for_onboarding_then_only_the_latest_goes(session: Session)
         assert deliver_pending(session, channels, day_two).sent == 1
     assert [chat for chat, _ in api.delivered] == ["4242"]
     assert not any("Chờ đăng ký" in line for line in status_lines(session, CONFIG, None, day_two))
+
+
+def test_after_onboarding_digests_go_to_the_learned_chat_only(session: Session) -> None:
+    """Once the chat id is learned, the next digest goes to it alone: nothing more is held for the
+    placeholder, and `dondoc status` no longer lists the recipient as waiting."""
+    _seed(session)
+    code = invite(session, UNIT, NOW, recipient=HEAD)
+    assert "Đăng ký thành công" in handle_inbound(session, Inbound("telegram", "4242", f"/start {code}", NOW))
+    session.commit()
+    later = NOW + dt.timedelta(days=1)
+    assert enqueue_digests(session, CONFIG, later.date(), "daily", now=later) == 1
+    assert [(address, status) for _, address, status in _rows(session)] == [("4242", "pending")]
+    assert not any("Chờ đăng ký" in line for line in status_lines(session, CONFIG, None, later))

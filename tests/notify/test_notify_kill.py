@@ -55,7 +55,8 @@ def _setup(engine: Engine, held: str) -> list[tuple[str, str]]:
     with Session(engine) as session:
         recipient = recipient_id(session, "Sở KH&CN Nghệ An")
         session.add(
-            ChannelAddress(recipient_id=recipient, channel="zalo", address="u-1", last_interaction_at=now)
+            ChannelAddress(recipient_id=recipient, channel="zalo", address="u-1", last_interaction_at=now,
+                           origin="invite")
         )
         planned = [
             PlannedMessage(

@@ -132,7 +132,8 @@ def test_outbox_to_telegram_splits_migrates_and_deactivates(session: Session, tm
     )
     for name, chat in (("Bộ Công an", "-100"), ("Nhóm", "403")):
         session.add(
-            ChannelAddress(recipient_id=recipient_id(session, name), channel="telegram", address=chat)
+            ChannelAddress(recipient_id=recipient_id(session, name), channel="telegram", address=chat,
+                           origin="invite")
         )
     session.commit()
     enqueue_digests(session, config, AS_OF, "daily", now=NOW)
@@ -148,7 +149,8 @@ def test_outbox_to_telegram_splits_migrates_and_deactivates(session: Session, tm
         deliver_pending(session, channels, NOW, config=config)
     assert [chat for chat, _ in api.delivered] == ["-1001234567890"] * len(parts)
     assert all(len(text) <= 4096 for _, text in api.delivered)
-    addresses = {a.address: a.active for a in session.scalars(select(ChannelAddress))}
+    addresses = {a.address: a.active for a in session.scalars(select(ChannelAddress))
+                 if a.channel == "telegram"}
     assert addresses == {"-1001234567890": True, "403": False}
     assert "bot bị chặn" in (tmp_path / "op.txt").read_text(encoding="utf-8")
 
@@ -175,7 +177,7 @@ def test_invalid_token_is_permanent_and_alerts_the_operator(session: Session, tm
             ),
         )
         session.add(ChannelAddress(recipient_id=recipient_id(session, "Bộ Công an"), channel="telegram",
-                                   address="42"))  # fmt: skip
+                                   address="42", origin="invite"))  # fmt: skip
         session.commit()
         enqueue_digests(session, config, AS_OF, "daily", now=NOW)
         channels: dict[str, Channel] = {"telegram": channel, "file": FileChannel()}

@@ -14,7 +14,13 @@ from crawler.errors import DondocError
 from crawler.models import Deadline, ExtractedTask, Precision
 from crawler.storage.differ import apply_document_tasks
 from crawler.storage.invites import create_invite, redeem_invite
-from crawler.storage.recipients import due_soon_offsets, move_address, set_address_active, sync_config
+from crawler.storage.recipients import (
+    UNLEARNED,
+    due_soon_offsets,
+    move_address,
+    set_address_active,
+    sync_config,
+)
 from crawler.storage.schema import ChannelAddress, Document, Recipient, Subscription, Unit, UnitAlias
 from crawler.storage.tasks import (
     EventKind,
@@ -102,7 +108,8 @@ def test_config_sync_is_idempotent(db_session: Session) -> None:
     _sync(db_session)
     assert _snapshot(db_session) == first
     assert _subscribed(db_session, "Văn phòng Sở KHCN") == {SKHCN_NA, BKHCN}
-    assert _addresses(db_session, "Văn phòng Sở KHCN") == {("email", "vp@skhcn.gov.vn", "config")}
+    assert _addresses(db_session, "Văn phòng Sở KHCN") == {  # a telegram chat to learn: the placeholder
+        ("email", "vp@skhcn.gov.vn", "config"), ("telegram", UNLEARNED, "config")}
     assert _addresses(db_session, "Tổ vận hành") == {("console", "", "config")}
     assert due_soon_offsets(db_session) == (7, 5, 3, 1)
 
@@ -125,7 +132,8 @@ def test_sync_keeps_runtime_addresses_and_invites_but_follows_config(db_session:
     db_session.commit()
     _sync(db_session, email="moi@skhcn.gov.vn", units=(SKHCN_NA,))
     assert _addresses(db_session, "Văn phòng Sở KHCN") == {
-        ("email", "moi@skhcn.gov.vn", "config"), ("telegram", "-100123", "invite")}
+        ("email", "moi@skhcn.gov.vn", "config"), ("telegram", UNLEARNED, "config"),
+        ("telegram", "-100123", "invite")}
     assert _subscribed(db_session, "Văn phòng Sở KHCN") == {SKHCN_NA, UBND_NA}
 
 
@@ -153,7 +161,8 @@ def test_address_deactivation_and_migration(db_session: Session) -> None:
     assert set_address_active(db_session, "telegram", "-1", False) == 1
     move_address(db_session, "telegram", "-1", "-1009")
     db_session.expire_all()
-    row = db_session.scalars(select(ChannelAddress).where(ChannelAddress.channel == "telegram")).one()
+    row = db_session.scalars(select(ChannelAddress).where(ChannelAddress.channel == "telegram",
+                                                          ChannelAddress.address != UNLEARNED)).one()
     assert (row.address, row.active) == ("-1009", False)
 
 

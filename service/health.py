@@ -16,22 +16,30 @@ if TYPE_CHECKING:
 log = logging.getLogger("dondoc")
 
 PLAIN_TEXT = "text/plain; charset=utf-8"
+LISTEN_BACKLOG = 128  # the standard library's 5 resets connections under a monitoring burst
+IDLE_TIMEOUT_S = 10  # a connection that sends nothing is closed after this long
 
 
-def start_health_server(service: Service) -> ThreadingHTTPServer | None:
+class HealthServer(ThreadingHTTPServer):
+    """The standard threading HTTP server with a normal listen backlog and daemon threads."""
+
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
+
+
+def start_health_server(service: Service) -> HealthServer | None:
     """Serve /healthz and /metrics on the configured loopback port (0 turns the endpoint off)."""
     settings = service.config.service
     if settings.health_port == 0:
         return None
     handler = type("HealthHandler", (HealthHandler,), {"service": service})
     try:
-        server = ThreadingHTTPServer((settings.health_host, settings.health_port), handler)
+        server = HealthServer((settings.health_host, settings.health_port), handler)
     except OSError as exc:
         raise ConfigError(
             f"{service.config.path or 'cấu hình'}: 'service.health_port' = {settings.health_port}: "
             f"không mở được cổng ({exc.strerror or exc})"
         ) from exc
-    server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="dondoc-health", daemon=True).start()
     log.info("health endpoint on http://%s:%d/healthz", settings.health_host, server.server_address[1])
     return server
@@ -41,6 +49,7 @@ class HealthHandler(BaseHTTPRequestHandler):
     """GET /healthz (is the service up) and /metrics (Prometheus text format)."""
 
     service: Service
+    timeout = IDLE_TIMEOUT_S
 
     def do_GET(self) -> None:
         """Answer the two paths; anything else is 404."""

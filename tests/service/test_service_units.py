@@ -238,6 +238,38 @@ def test_served_metrics_parse_in_both_formats(tmp_path: Path, monkeypatch: pytes
     assert open_body.endswith("# EOF\n")
 
 
+def test_health_endpoint_takes_a_burst_and_closes_idle_connections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2,000 /healthz requests from 50 clients at once all get "ok" (no reset from a short listen
+    queue); a client that connects and sends nothing is disconnected by the server."""
+    import socket
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.delenv("DONDOC_DATABASE_URL", raising=False)
+    config = Config(general=GeneralConfig(database=str(tmp_path / "h.sqlite3")),
+                    service=ServiceConfig(health_port=free_port()))  # fmt: skip
+    server = start_health_server(service_for(config))
+    assert server is not None
+    url = f"http://127.0.0.1:{server.server_address[1]}/healthz"
+
+    def ask(_: int) -> bytes:
+        with urllib.request.urlopen(url, timeout=60) as reply:
+            return bytes(reply.read())
+
+    try:
+        with ThreadPoolExecutor(max_workers=50) as pool:
+            answers = list(pool.map(ask, range(2000)))
+        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=60) as idle:
+            closed_by_server = idle.recv(1) == b""
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answers == [b"ok\n"] * 2000
+    assert closed_by_server
+
+
 def test_metrics_content_type_follows_accept() -> None:
     """OpenMetrics is served only when the Accept header asks for it."""
     assert wants_openmetrics("application/openmetrics-text; version=1.0.0,text/plain;q=0.5")

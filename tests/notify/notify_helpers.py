@@ -1,11 +1,15 @@
-"""Sample data builders shared by the notifier tests (tracked tasks, events, stored tasks, documents)."""
+"""Sample data builders shared by the notifier tests (tracked tasks, events, stored tasks, documents)
+and the webhook server they talk to."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.config import Config
 from crawler.models import Deadline, Precision
 from crawler.storage.schema import Document, Task, TaskEvent
 from crawler.storage.tasks import (
@@ -17,6 +21,7 @@ from crawler.storage.tasks import (
     tasks_for_units,
 )
 from crawler.storage.units import UnitDirectory, unit_resolver
+from notifier.channels.base import Channel
 
 AS_OF = dt.date(2025, 10, 1)
 
@@ -106,3 +111,19 @@ def add_document(session: Session, number: str, url: str) -> Document:
     session.add(doc)
     session.flush()
     return doc
+
+
+@contextmanager
+def webhook(
+    config: Config, sessions: sessionmaker[Session], channels: dict[str, Channel], now: dt.datetime
+) -> Iterator[str]:
+    """The production webhook server (`dondoc bot webhook`) on a free loopback port, its clock at `now`;
+    yields its base URL."""
+    from notifier.webhooks import webhook_app
+    from service.webhook_server import start_webhook_server
+
+    server = start_webhook_server(webhook_app(config, sessions, channels, clock=lambda: now), "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.stop()

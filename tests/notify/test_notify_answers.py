@@ -17,6 +17,7 @@ import httpx
 import openpyxl
 import pytest
 from fake_apis import BOT_USER, Reply, Request, serve, telegram_message, telegram_ok
+from notify_helpers import webhook
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +27,6 @@ from crawler.config import ChannelsConfig, Config, RecipientConfig, ZaloConfig
 from crawler.errors import BotCommandError
 from crawler.storage.schema import Task, TaskEvent
 from notifier.answers import TaskPointer, parse_answer
-from notifier.channels.base import Channel
 from notifier.channels.telegram import TelegramChannel
 from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens, last_interaction_reader
 from notifier.onboarding import (
@@ -41,9 +41,7 @@ from notifier.outbox import deliver_pending, enqueue_digests
 from notifier.planning import digest_for, load_inputs
 from notifier.report_files import write_report
 from notifier.reports import TaskReport, due_report, overdue_report
-from notifier.webhooks import webhook_app
 from service.status import status_lines
-from service.webhook_server import start_webhook_server
 
 TOKEN = "42:answer-token"
 HEAD, STRANGER = "Giám đốc Sở KH&CN Nghệ An", "Giám đốc Sở Tài chính Nghệ An"
@@ -279,15 +277,6 @@ def test_a_task_given_to_a_collective_is_not_closed_by_one_member(engine: Engine
 # --- Zalo, end to end ------------------------------------------------------------------------------
 
 
-@contextmanager
-def webhook(config: Config, sessions: sessionmaker[Session], channels: dict[str, Channel]) -> Iterator[str]:
-    """The production webhook server (`dondoc bot webhook`) on a free loopback port."""
-    app = webhook_app(config, sessions, channels, clock=lambda: NOW)
-    server = start_webhook_server(app, "127.0.0.1", 0)
-    try:
-        yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.stop()
 
 
 def test_zalo_webhook_invite_digest_xong_and_a_refused_stranger(
@@ -316,7 +305,7 @@ def test_zalo_webhook_invite_digest_xong_and_a_refused_stranger(
                            clock=lambda: NOW)
         config = Config(recipients=CONFIG.recipients, channels=ChannelsConfig(zalo=settings))
 
-        with webhook(config, sessions, {"zalo": zalo}) as base:
+        with webhook(config, sessions, {"zalo": zalo}, NOW) as base:
             def say(user: str, text: str, minutes: int) -> str:
                 event = _zalo_event(user, text, NOW - dt.timedelta(minutes=minutes))
                 assert httpx.post(f"{base}/zalo", content=event, headers=_signed(event)).status_code == 200

@@ -4,34 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from fake_apis import Reply, Request, serve
+from notify_helpers import webhook
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 from test_notify_onboarding import APP_ID, NOW, SECRET, UNIT, _seed, _signed, _update, _zalo_event
 
 from crawler.config import ChannelsConfig, Config, ZaloConfig
 from notifier.bot_service import run_invite
-from notifier.channels.base import Channel
 from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens, last_interaction_reader
-from notifier.webhooks import webhook_app
-from service.webhook_server import start_webhook_server
-
-
-@contextmanager
-def webhook(config: Config, sessions: sessionmaker[Session], channels: dict[str, Channel]) -> Iterator[str]:
-    """Run the webhook server on a free loopback port; yield its base URL."""
-    app = webhook_app(config, sessions, channels, clock=lambda: NOW)
-    server = start_webhook_server(app, "127.0.0.1", 0)
-    try:
-        yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.stop()
 
 
 def test_invite_prints_code_and_instructions(engine: Engine) -> None:
@@ -71,7 +56,7 @@ def test_webhook_server_telegram_and_zalo(
             clock=lambda: NOW,
         )
         config = Config(channels=ChannelsConfig(zalo=settings))
-        with webhook(config, sessions, {"zalo": zalo}) as base:
+        with webhook(config, sessions, {"zalo": zalo}, NOW) as base:
             update = json.dumps(_update(9, f"/start {first}")).encode()
             bad = httpx.post(
                 f"{base}/telegram", content=update, headers={"X-Telegram-Bot-Api-Secret-Token": "x"}

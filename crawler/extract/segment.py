@@ -281,7 +281,11 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
             ):
                 break
             gap = end > last_text + 1
-            closed = _ends_sentence(lines[last_text]) or (last_text == start and _short_title(lines[start]))
+            closed = (
+                _ends_sentence(lines[last_text])
+                or (last_text == start and _short_title(lines[start]))
+                or _is_heading_line(" ".join(lines[start : last_text + 1]))
+            )
             if gap and not in_table and closed and _starts_sentence(lines[end]):
                 break
             last_text = end
@@ -340,8 +344,8 @@ def _opens_lost_row(line: str, previous: str) -> bool:
 
 
 def _is_heading_line(line: str) -> bool:
-    """Tell whether a line is a stand-alone heading (markdown "#" or all capitals), which ends at
-    the next blank line."""
+    """Tell whether a line (or the lines of a wrapped heading, joined: "**VII. CHẾ" "ĐỘ BÁO CÁO**")
+    is a stand-alone heading (markdown "#" or all capitals), which ends at the next blank line."""
     text = line.strip()
     return text.startswith("#") or (text.isupper() and sum(ch.isalpha() for ch in text) >= 8)
 

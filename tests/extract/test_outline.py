@@ -473,3 +473,17 @@ def test_a_group_list_going_on_after_a_known_group() -> None:
     lead = ("Các sở, ban, ngành, đoàn thể Thành phố", "Ủy ban nhân dân các phường, xã, đặc khu")
     assert _tasks(text) == [lead]
 
+
+
+def test_a_capitalised_heading_wrapped_over_two_lines_ends_before_the_text() -> None:
+    """ "**VII. CHẾ" / "ĐỘ BÁO CÁO**", a blank line, then the text: the heading wrapped by a PDF is
+    a heading, so the sentence after it starts its own task with its own subject."""
+    text = (
+        "**VII. CHẾ\nĐỘ BÁO CÁO**\n\n"
+        "Các sở, ban, ngành tỉnh, Ủy ban nhân dân cấp xã gửi báo cáo kết quả thực hiện\n"
+        "Kế hoạch về Sở Nội vụ trước ngày 16 tháng 12 năm 2026.\n"
+    )
+    doc = DocumentText(name="made-up.txt", text=text, number="15/KH-UBND")
+    tasks = extract_tasks(doc)
+    assert [t.action[:12] for t in tasks] == ["Các sở, ban,"]
+    assert tasks[0].lead and tasks[0].deadline.due is not None

@@ -13,9 +13,9 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from crawler.models import Precision, Status
-from crawler.storage.tasks import CHANGE_KINDS, ReportedProgress, TaskEventRecord, TrackedTask
+from crawler.storage.tasks import CHANGE_KINDS, ReportedProgress, SourceDocument, TaskEventRecord, TrackedTask
 
-ACTION_LIMIT = 220
+ACTION_LIMIT = 160  # about four lines on a phone: what the task is, not all of its wording
 _CLOSED_STATUSES = frozenset({Status.DONE.value})
 _FINAL_KINDS = frozenset({"done", "no_longer_listed"})
 
@@ -40,6 +40,7 @@ class DigestItem:
     event_kind: str | None
     progress: ReportedProgress | None = None
     shared: bool = False  # reached the reader through a group it belongs to ("giao chung")
+    source: SourceDocument | None = None  # the document it was read from: kind, own number, title, date
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,32 @@ class DigestSection:
     """A titled group of items; `key` is overdue, due_soon or changes (templates pick the title).
 
     Items are numbered through the whole digest, `start` being this section's first number: the
-    reader answers "/xong N" with that number (outbox rows keep the digest's task order)."""
+    reader answers "/xong N" with that number (outbox rows keep the digest's task order). A message
+    of a digest split in several may hold part of a section: `total` counts the whole section and
+    `continued` says an earlier message began it."""
 
     key: str
     items: tuple[DigestItem, ...]
     start: int = 1
+    total: int = 0
+    continued: bool = False
+
+
+@dataclass(frozen=True)
+class DigestPage:
+    """One message of a digest: some of its items, section by section and numbered as in the whole
+    digest, its place among the digest's messages, and (on the last) how many items none shows."""
+
+    sections: tuple[DigestSection, ...]
+    number: int = 1
+    total: int = 1
+    rest: int = 0
+    last: bool = True  # the digest's last message: it carries the count of the rest and how to answer
+
+    @property
+    def task_ids(self) -> tuple[int, ...]:
+        """The task ids of this message's items, in item order."""
+        return tuple(item.task_id for section in self.sections for item in section.items)
 
 
 @dataclass(frozen=True)
@@ -74,9 +96,14 @@ class Digest:
         start = 1
         for key, items in (("overdue", self.overdue), ("due_soon", self.due_soon), ("changes", self.changes)):
             if items:
-                sections.append(DigestSection(key, items, start))
+                sections.append(DigestSection(key, items, start, len(items)))
                 start += len(items)
         return tuple(sections)
+
+    @property
+    def whole(self) -> DigestPage:
+        """The whole digest as a single message (channels with no length limit)."""
+        return DigestPage(self.sections)
 
     @property
     def task_order(self) -> tuple[int, ...]:
@@ -158,6 +185,7 @@ def make_item(
         event_kind=event_kind,
         progress=task.progress,
         shared=shared,
+        source=task.source,
     )
 
 

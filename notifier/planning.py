@@ -23,11 +23,13 @@ from crawler.storage.tasks import (
 )
 from crawler.storage.units import UnitDirectory, UnitResolver, unit_resolver
 from notifier.digest import Digest, build_digest
-from notifier.render import plain, render_digest
+from notifier.paging import digest_messages
+from notifier.render import plain
 from notifier.routing import shared_task_ids
 
 PERIOD_DAYS = {"daily": 1, "weekly": 7, "manual": 7}
 DEFAULT_DUE_SOON_DAYS = 7
+PREVIEW_RULE = "\n" + "- " * 39 + "\n"
 
 
 @dataclass(frozen=True)
@@ -98,11 +100,11 @@ def preview_unit_digest(
     kind: str = "manual",
     directory: UnitDirectory | None = None,
 ) -> str | None:
-    """What `unit` would receive as of a day, rendered for `channel` as plain text; sends nothing."""
+    """What `unit` would receive as of a day, rendered for `channel` as plain text, the messages of a
+    chat channel one after the other under a rule; sends nothing."""
     since = default_since(kind, as_of)
     inputs = load_inputs(session, since, as_of, directory)
     digest = digest_for(inputs, unit, [unit], as_of, period_label(kind, as_of), since=since)
     if digest is None:
         return None
-    rendered = render_digest(digest, channel)
-    return plain(rendered.body)
+    return PREVIEW_RULE.join(plain(message.body).strip() for message in digest_messages(digest, channel))

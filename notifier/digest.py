@@ -9,12 +9,13 @@ soon carries its event kind there. Nothing here touches the database, the clock 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from crawler.models import Precision, Status
 from crawler.storage.tasks import CHANGE_KINDS, ReportedProgress, SourceDocument, TaskEventRecord, TrackedTask
 
+LEAD, SUPPORT, SHARED = "lead", "support", "shared"
 ACTION_LIMIT = 160  # about four lines on a phone: what the task is, not all of its wording
 _CLOSED_STATUSES = frozenset({Status.DONE.value})
 _FINAL_KINDS = frozenset({"done", "no_longer_listed"})
@@ -40,6 +41,7 @@ class DigestItem:
     event_kind: str | None
     progress: ReportedProgress | None = None
     shared: bool = False  # reached the reader through a group it belongs to ("giao chung")
+    role: str | None = None  # LEAD or SUPPORT: the reader's own unit is named to lead or to support it
     source: SourceDocument | None = None  # the document it was read from: kind, own number, title, date
 
 
@@ -163,7 +165,7 @@ def _kind_rank(kind: str) -> int:
 
 
 def make_item(
-    task: TrackedTask, as_of: dt.date, event_kind: str | None, *, shared: bool = False
+    task: TrackedTask, as_of: dt.date, event_kind: str | None, *, role: str | None = None
 ) -> DigestItem:
     """Turn a tracked task into a digest item, computing days late or left against `as_of`."""
     due = task.deadline.due
@@ -184,7 +186,8 @@ def make_item(
         status=task.state,
         event_kind=event_kind,
         progress=task.progress,
-        shared=shared,
+        shared=role == SHARED,
+        role=role if role in (LEAD, SUPPORT) else None,
         source=task.source,
     )
 
@@ -199,10 +202,11 @@ def build_digest(
     due_soon_days: int = 7,
     since: dt.date | None = None,
     units: tuple[str, ...] = (),
-    shared: Collection[int] = frozenset(),
+    roles: Mapping[int, str] | None = None,
 ) -> Digest | None:
     """Build the digest for `name` as of a day; None when there is nothing to say (quiet). Tasks whose
-    id is in `shared` reached the reader through a group and are marked so."""
+    `roles` says how a task concerns the reader (LEAD, SUPPORT, or SHARED: through a group), for
+    its marker."""
     changes = latest_changes(events, since, as_of)
     overdue: list[DigestItem] = []
     due_soon: list[DigestItem] = []
@@ -213,7 +217,7 @@ def build_digest(
         event_kind = changes.get(task.id)
         key = section_of(task, as_of, horizon, event_kind)
         if key is not None:
-            sections[key].append(make_item(task, as_of, event_kind, shared=task.id in shared))
+            sections[key].append(make_item(task, as_of, event_kind, role=(roles or {}).get(task.id)))
     if not (overdue or due_soon or changed):
         return None
     return Digest(

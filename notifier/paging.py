@@ -56,21 +56,27 @@ def digest_messages(digest: Digest, channel: str) -> list[DigestMessage]:
 
 def paginate(digest: Digest, fits: Callable[[DigestPage], bool]) -> tuple[DigestPage, ...]:
     """Cut the digest's items into pages of at most ITEMS_PER_PART that `fits` accepts (a page of one
-    item always goes), at most MAX_PARTS of them; the last page counts the items left out."""
+    item always goes), at most MAX_PARTS of them; the last page, which also counts the items left
+    out and says how to answer, gives its last items to a page of their own when it overflows."""
     items = _numbered(digest)
     spans: list[tuple[int, int]] = []
     first = 0
     while first < len(items) and len(spans) < MAX_PARTS:
         count = min(ITEMS_PER_PART, len(items) - first)
-        while count > 1 and not fits(_page(digest, first, count, items, worst=True)):
+        while count > 1 and not fits(_page(digest, first, count, items, last=False)):
             count -= 1
         spans.append((first, count))
         first += count
-    rest = len(items) - first
+    while spans and spans[-1][1] > 1 and not fits(_page(digest, *spans[-1], items, last=True)):
+        start, count = spans[-1]
+        spans[-1] = (start, count - 1)
+        if len(spans) < MAX_PARTS:
+            spans.append((start + count - 1, 1))
+    shown = sum(count for _, count in spans)
     pages = [_page(digest, start, count, items) for start, count in spans]
     return tuple(
-        dataclasses.replace(page, number=number, total=len(pages), rest=rest if number == len(pages) else 0,
-                            last=number == len(pages))
+        dataclasses.replace(page, number=number, total=len(pages), last=number == len(pages),
+                            rest=len(items) - shown if number == len(pages) else 0)
         for number, page in enumerate(pages, start=1)
     )
 
@@ -86,11 +92,11 @@ def _page(
     count: int,
     items: list[tuple[DigestSection, int, DigestItem]],
     *,
-    worst: bool = False,
+    last: bool | None = None,
 ) -> DigestPage:
-    """Items first..first+count as a page, each section cut to its items here (numbers kept); `worst`
-    makes it as long as the page could become (a two-digit part label, a rest line, the hint, and
-    the digest's counts on the first)."""
+    """Items first..first+count as a page, each section cut to its items here (numbers kept). With
+    `last` given, the page is made as long as it could become, to measure: a two-digit part label,
+    the digest's counts when it is the first, and when `last` a rest line and the hint."""
     sections: list[DigestSection] = []
     for section, index, item in items[first : first + count]:
         if sections and sections[-1].key == section.key:
@@ -99,9 +105,10 @@ def _page(
         sections.append(
             dataclasses.replace(section, items=(item,), start=section.start + index, continued=index > 0)
         )
-    if worst:
-        return DigestPage(tuple(sections), number=1 if first == 0 else 10, total=10, rest=999)
-    return DigestPage(tuple(sections))
+    if last is None:
+        return DigestPage(tuple(sections))
+    return DigestPage(tuple(sections), number=1 if first == 0 else 10, total=10, rest=999 if last else 0,
+                      last=last)
 
 
 def _fits(digest: Digest, channel: str, page: DigestPage, limit: int, max_tags: int | None) -> bool:

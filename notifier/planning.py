@@ -25,7 +25,7 @@ from crawler.storage.units import UnitDirectory, UnitResolver, unit_resolver
 from notifier.digest import Digest, build_digest
 from notifier.paging import digest_messages
 from notifier.render import plain
-from notifier.routing import shared_task_ids
+from notifier.routing import task_roles
 
 PERIOD_DAYS = {"daily": 1, "weekly": 7, "manual": 7}
 DEFAULT_DUE_SOON_DAYS = 7
@@ -75,7 +75,8 @@ def digest_for(
     since: dt.date | None = None,
 ) -> Digest | None:
     """The digest for a recipient or unit following `units`; None when there is nothing to say. A task
-    reaching them through a group is there once, marked shared, its units as written."""
+    reaching them through a group is there once, marked shared, its units as written; the others
+    are marked by the reader's part in them (lead or support)."""
     tasks = tasks_for_units(inputs.by_unit, units, inputs.resolver)
     events = [event for task in tasks for event in inputs.events.get(task.id, ())]
     return build_digest(
@@ -87,7 +88,7 @@ def digest_for(
         due_soon_days=max(due_soon_days, default=DEFAULT_DUE_SOON_DAYS),
         since=since,
         units=tuple(units),
-        shared=shared_task_ids(tasks, units, inputs.resolver),
+        roles=task_roles(tasks, units, inputs.resolver),
     )
 
 

@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session
 from crawler.config import Config, RecipientConfig
 from crawler.storage.recipients import recipient_id
 from crawler.storage.schema import ChannelAddress, Document, OutboxMessage
+from crawler.storage.units import unit_resolver
 from notifier.channels.base import OutgoingMessage, SendResult
 from notifier.channels.telegram import TelegramChannel
 from notifier.digest import Digest, build_digest
 from notifier.outbox import deliver_pending, enqueue_digests, recover_interrupted
 from notifier.paging import ITEMS_PER_PART, MAX_PARTS, SCREEN_CHARS, digest_messages
 from notifier.render import count_tags, plain, render_digest, utf16_len, visible
+from notifier.routing import task_roles
 
 TOKEN = "123456:SECRET-token-value"
 NOW = dt.datetime(2025, 10, 1, 0, 30, tzinfo=dt.UTC)
@@ -42,10 +44,19 @@ def stored_document(session: Session, **fields: object) -> Document:
     return doc
 
 
+def unit_digest(session: Session, unit: str) -> Digest:
+    """`unit`'s digest as of AS_OF, its items marked as digests mark them (lead, support, shared)."""
+    tasks = tasks_for_unit(session, unit)
+    digest = build_digest(unit, AS_OF, "daily:2025-10-01", tasks, [],
+                          roles=task_roles(tasks, [unit], unit_resolver(session)))  # fmt: skip
+    assert digest is not None
+    return digest
+
+
 def one_item(session: Session, unit: str, channel: str) -> str:
     """The visible text of the only item of `unit`'s digest on `channel`."""
-    digest = build_digest(unit, AS_OF, "daily:2025-10-01", tasks_for_unit(session, unit), [])
-    assert digest is not None and digest.item_count == 1
+    digest = unit_digest(session, unit)
+    assert digest.item_count == 1
     return visible(render_digest(digest, channel).body, channel)
 
 
@@ -65,16 +76,15 @@ def test_news_article_item_shows_its_title_and_day(session: Session) -> None:
     for channel in ("console", "telegram", "zalo"):
         text = one_item(session, "Bộ Tài chính", channel)
         assert expected in text and "không rõ số hiệu" not in text, channel
-    digest = build_digest("Bộ Tài chính", AS_OF, "daily", tasks_for_unit(session, "Bộ Tài chính"), [])
-    assert digest is not None
-    html = render_digest(digest, "telegram").body
+    html = render_digest(unit_digest(session, "Bộ Tài chính"), "telegram").body
     assert '<a href="http://127.0.0.1/tin/giai-ngan-von.htm">“Thủ tướng đôn đốc' in html
     assert "Xem: http://127.0.0.1/tin/giai-ngan-von.htm" in one_item(session, "Bộ Tài chính", "zalo")
 
 
 def test_numbered_document_shows_number_date_and_title(session: Session) -> None:
     """A task shows its document's number, issue day and title; a task citing another number (a
-    cover letter forwarding a directive) shows that number and the letter that carried it."""
+    cover letter forwarding a directive) shows that number and the letter that carried it. Each is
+    marked by the reader's part in it: lead (Chủ trì) or support (Phối hợp)."""
     letter = stored_document(
         session, url="http://127.0.0.1/vb?docid=10447", kind="directive", number="10447/UBND-VX",
         issued=dt.date(2025, 9, 3), title="V/v thực hiện Thông báo kết luận về chuyển đổi số",
@@ -84,11 +94,15 @@ def test_numbered_document_shows_number_date_and_title(session: Session) -> None
     forwarded = add_task(session, "n2", "Triển khai nền tảng số", ["Sở Y tế"], dt.date(2025, 10, 5),
                          document=letter)  # fmt: skip
     forwarded.source_refs = ["46-TB/TGV"]
+    add_task(session, "n3", "Phối hợp tập huấn", ["Sở Tư pháp"], dt.date(2025, 10, 5), support=["Sở Y tế"])
     session.commit()
     own = one_item(session, "Sở Nội vụ", "console")
     assert "Văn bản: 10447/UBND-VX ngày 03/09/2025 – V/v thực hiện Thông báo kết luận về chuyển đổi số" in own
-    cited = one_item(session, "Sở Y tế", "telegram")
+    assert "1. [Chủ trì] Báo cáo kết quả chuyển đổi số" in own
+    cited = visible(render_digest(unit_digest(session, "Sở Y tế"), "telegram").body, "telegram")
     assert "Văn bản: 46-TB/TGV, chuyển qua 10447/UBND-VX ngày 03/09/2025 – V/v thực hiện Thông báo" in cited
+    assert "[Chủ trì] Triển khai nền tảng số" in cited and "[Phối hợp] Phối hợp tập huấn" in cited
+    assert "Văn bản: không rõ số hiệu\n" in cited  # a task with no document at all
 
 
 def thirty_item_digest() -> Digest:

@@ -29,7 +29,7 @@ from notifier.routing import task_roles
 
 PERIOD_DAYS = {"daily": 1, "weekly": 7, "manual": 7}
 DEFAULT_DUE_SOON_DAYS = 7
-PREVIEW_RULE = "\n" + "- " * 39 + "\n"
+PREVIEW_RULE = "\n" + "-" * 40 + "\n"  # between the messages of a chat channel's digest
 
 
 @dataclass(frozen=True)

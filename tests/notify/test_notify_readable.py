@@ -216,12 +216,13 @@ class CrashingTelegram(TelegramChannel):
 
 
 def seed_thirty(session: Session) -> Config:
-    """Thirty tasks of one unit (12 overdue, 18 due soon) and its head's Telegram chat."""
+    """Thirty tasks of one unit (12 overdue, 18 due soon) and its head's Telegram chat (learned by
+    onboarding)."""
     for n in range(30):
         due = AS_OF + dt.timedelta(days=n - 12 if n < 12 else (n % 7))
         add_task(session, f"r{n}", f"{LONG} ({n})", ["Sở Tài chính"], due)
     head = recipient_id(session, "Giám đốc Sở Tài chính")
-    session.add(ChannelAddress(recipient_id=head, channel="telegram", address="4242"))
+    session.add(ChannelAddress(recipient_id=head, channel="telegram", address="4242", origin="invite"))
     session.commit()
     return Config(recipients=(RecipientConfig("Giám đốc Sở Tài chính", ("Sở Tài chính",)),))
 

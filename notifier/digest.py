@@ -9,13 +9,14 @@ soon carries its event kind there. Nothing here touches the database, the clock 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from crawler.models import Precision, Status
-from crawler.storage.tasks import CHANGE_KINDS, ReportedProgress, TaskEventRecord, TrackedTask
+from crawler.storage.tasks import CHANGE_KINDS, ReportedProgress, SourceDocument, TaskEventRecord, TrackedTask
 
-ACTION_LIMIT = 220
+LEAD, SUPPORT, SHARED = "lead", "support", "shared"
+ACTION_LIMIT = 160  # about four lines on a phone: what the task is, not all of its wording
 _CLOSED_STATUSES = frozenset({Status.DONE.value})
 _FINAL_KINDS = frozenset({"done", "no_longer_listed"})
 
@@ -40,6 +41,8 @@ class DigestItem:
     event_kind: str | None
     progress: ReportedProgress | None = None
     shared: bool = False  # reached the reader through a group it belongs to ("giao chung")
+    role: str | None = None  # LEAD or SUPPORT: the reader's own unit is named to lead or to support it
+    source: SourceDocument | None = None  # the document it was read from: kind, own number, title, date
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,32 @@ class DigestSection:
     """A titled group of items; `key` is overdue, due_soon or changes (templates pick the title).
 
     Items are numbered through the whole digest, `start` being this section's first number: the
-    reader answers "/xong N" with that number (outbox rows keep the digest's task order)."""
+    reader answers "/xong N" with that number (outbox rows keep the digest's task order). A message
+    of a digest split in several may hold part of a section: `total` counts the whole section and
+    `continued` says an earlier message began it."""
 
     key: str
     items: tuple[DigestItem, ...]
     start: int = 1
+    total: int = 0
+    continued: bool = False
+
+
+@dataclass(frozen=True)
+class DigestPage:
+    """One message of a digest: some of its items, section by section and numbered as in the whole
+    digest, its place among the digest's messages, and (on the last) how many items none shows."""
+
+    sections: tuple[DigestSection, ...]
+    number: int = 1
+    total: int = 1
+    rest: int = 0
+    last: bool = True  # the digest's last message: it carries the count of the rest and how to answer
+
+    @property
+    def task_ids(self) -> tuple[int, ...]:
+        """The task ids of this message's items, in item order."""
+        return tuple(item.task_id for section in self.sections for item in section.items)
 
 
 @dataclass(frozen=True)
@@ -74,9 +98,14 @@ class Digest:
         start = 1
         for key, items in (("overdue", self.overdue), ("due_soon", self.due_soon), ("changes", self.changes)):
             if items:
-                sections.append(DigestSection(key, items, start))
+                sections.append(DigestSection(key, items, start, len(items)))
                 start += len(items)
         return tuple(sections)
+
+    @property
+    def whole(self) -> DigestPage:
+        """The whole digest as a single message (channels with no length limit)."""
+        return DigestPage(self.sections)
 
     @property
     def task_order(self) -> tuple[int, ...]:
@@ -136,7 +165,7 @@ def _kind_rank(kind: str) -> int:
 
 
 def make_item(
-    task: TrackedTask, as_of: dt.date, event_kind: str | None, *, shared: bool = False
+    task: TrackedTask, as_of: dt.date, event_kind: str | None, *, role: str | None = None
 ) -> DigestItem:
     """Turn a tracked task into a digest item, computing days late or left against `as_of`."""
     due = task.deadline.due
@@ -157,7 +186,9 @@ def make_item(
         status=task.state,
         event_kind=event_kind,
         progress=task.progress,
-        shared=shared,
+        shared=role == SHARED,
+        role=role if role in (LEAD, SUPPORT) else None,
+        source=task.source,
     )
 
 
@@ -171,10 +202,11 @@ def build_digest(
     due_soon_days: int = 7,
     since: dt.date | None = None,
     units: tuple[str, ...] = (),
-    shared: Collection[int] = frozenset(),
+    roles: Mapping[int, str] | None = None,
 ) -> Digest | None:
     """Build the digest for `name` as of a day; None when there is nothing to say (quiet). Tasks whose
-    id is in `shared` reached the reader through a group and are marked so."""
+    `roles` says how a task concerns the reader (LEAD, SUPPORT, or SHARED: through a group), for
+    its marker."""
     changes = latest_changes(events, since, as_of)
     overdue: list[DigestItem] = []
     due_soon: list[DigestItem] = []
@@ -185,7 +217,7 @@ def build_digest(
         event_kind = changes.get(task.id)
         key = section_of(task, as_of, horizon, event_kind)
         if key is not None:
-            sections[key].append(make_item(task, as_of, event_kind, shared=task.id in shared))
+            sections[key].append(make_item(task, as_of, event_kind, role=(roles or {}).get(task.id)))
     if not (overdue or due_soon or changed):
         return None
     return Digest(

@@ -34,8 +34,9 @@ from crawler.storage.units import default_directory
 from notifier.channels import part_limits
 from notifier.channels.base import Channel, OutgoingMessage, SendResult
 from notifier.digest import Digest
+from notifier.paging import digest_messages
 from notifier.planning import default_since, digest_for, load_inputs, period_label
-from notifier.render import render_digest, split_parts
+from notifier.render import split_parts
 
 log = logging.getLogger(__name__)
 
@@ -69,20 +70,19 @@ def content_hash(digest: Digest) -> str:
 
 
 def plan_digest(recipient: str, digest: Digest, addresses: Iterable[tuple[str, str]]) -> list[PlannedMessage]:
-    """Render a digest for each (channel, address) and split it into the parts the channel allows."""
+    """The messages of a digest for each (channel, address), one outbox row each: a digest a chat
+    channel sends in several messages is several rows, each keyed by its place ("2/6"), so a rerun
+    adds none and a crash between two parts resends neither."""
     planned: list[PlannedMessage] = []
     digest_hash = content_hash(digest)
     for channel, address in addresses:
-        rendered = render_digest(digest, channel)
-        limit, max_tags = part_limits(channel)
-        parts = split_parts(rendered.body, limit, max_tags) if limit else [rendered.body]
-        for index, part in enumerate(parts, start=1):
+        messages = digest_messages(digest, channel)
+        for index, message in enumerate(messages, start=1):
             key = message_key(
-                recipient, channel, address, digest.period, digest_hash, f"{index}/{len(parts)}"
+                recipient, channel, address, digest.period, digest_hash, f"{index}/{len(messages)}"
             )
-            subject = rendered.subject if len(parts) == 1 else f"{rendered.subject} ({index}/{len(parts)})"
-            planned.append(PlannedMessage(key, channel, address, subject, part, rendered.html, digest.period,
-                                          digest.task_order))
+            planned.append(PlannedMessage(key, channel, address, message.subject, message.body, message.html,
+                                          digest.period, message.task_ids))
     return planned
 
 

@@ -23,11 +23,13 @@ from crawler.storage.tasks import (
 )
 from crawler.storage.units import UnitDirectory, UnitResolver, unit_resolver
 from notifier.digest import Digest, build_digest
-from notifier.render import plain, render_digest
-from notifier.routing import shared_task_ids
+from notifier.paging import digest_messages
+from notifier.render import plain
+from notifier.routing import task_roles
 
 PERIOD_DAYS = {"daily": 1, "weekly": 7, "manual": 7}
 DEFAULT_DUE_SOON_DAYS = 7
+PREVIEW_RULE = "\n" + "-" * 40 + "\n"  # between the messages of a chat channel's digest
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,8 @@ def digest_for(
     since: dt.date | None = None,
 ) -> Digest | None:
     """The digest for a recipient or unit following `units`; None when there is nothing to say. A task
-    reaching them through a group is there once, marked shared, its units as written."""
+    reaching them through a group is there once, marked shared, its units as written; the others
+    are marked by the reader's part in them (lead or support)."""
     tasks = tasks_for_units(inputs.by_unit, units, inputs.resolver)
     events = [event for task in tasks for event in inputs.events.get(task.id, ())]
     return build_digest(
@@ -85,7 +88,7 @@ def digest_for(
         due_soon_days=max(due_soon_days, default=DEFAULT_DUE_SOON_DAYS),
         since=since,
         units=tuple(units),
-        shared=shared_task_ids(tasks, units, inputs.resolver),
+        roles=task_roles(tasks, units, inputs.resolver),
     )
 
 
@@ -98,11 +101,11 @@ def preview_unit_digest(
     kind: str = "manual",
     directory: UnitDirectory | None = None,
 ) -> str | None:
-    """What `unit` would receive as of a day, rendered for `channel` as plain text; sends nothing."""
+    """What `unit` would receive as of a day, rendered for `channel` as plain text, the messages of a
+    chat channel one after the other under a rule; sends nothing."""
     since = default_since(kind, as_of)
     inputs = load_inputs(session, since, as_of, directory)
     digest = digest_for(inputs, unit, [unit], as_of, period_label(kind, as_of), since=since)
     if digest is None:
         return None
-    rendered = render_digest(digest, channel)
-    return plain(rendered.body)
+    return PREVIEW_RULE.join(plain(message.body).strip() for message in digest_messages(digest, channel))

@@ -15,11 +15,12 @@ import functools
 import importlib.resources
 import re
 from dataclasses import dataclass
+from html import unescape
 from urllib.parse import urlsplit
 
 import jinja2
 
-from notifier.digest import Digest
+from notifier.digest import Digest, DigestItem, DigestPage, shorten
 
 BLOCK_SEPARATOR = "\x1e"
 TEMPLATE_PACKAGE = "templates"
@@ -34,6 +35,19 @@ DEFAULT_BODY_TEMPLATE = "digest/text.j2"
 HTML_TEMPLATES = {"email": "digest/email.html.j2"}
 SUBJECT_TEMPLATE = "digest/subject.txt.j2"
 _TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
+TITLE_LIMIT = 70  # a document's title, enough to recognise it
+UNITS_LIMIT = 110  # the lead and support units as written
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """How an item names its document: a label (Văn bản, Bài viết), the name a link goes on (its
+    number, or an article's quoted title) and the rest (date, title, the document that carried it),
+    which starts with its own separator."""
+
+    label: str
+    name: str
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,29 @@ def safe_url(value: str | None) -> str | None:
     return value if urlsplit(value.strip()).scheme.lower() in ("http", "https") else None
 
 
+def source_line(item: DigestItem) -> SourceLine:
+    """Name an item's document so a reader can find it: a numbered document by its number, date and
+    title (and the cover document that carried it, when the task cites another number); a news
+    article by its title and publication day; "không rõ số hiệu" only when nothing is known."""
+    source, number = item.source, item.document_number
+    title = shorten(source.title, TITLE_LIMIT) if source and source.title else None
+    day = f" ngày {vn_date(source.date)}" if source and source.date else ""
+    if source is not None and source.is_article:
+        article = f"bài “{title}”" if title else "bài viết"
+        posted = f" đăng{day}" if day else ""
+        if number:
+            return SourceLine("Văn bản", number, f", nêu trong {article}{posted}")
+        return SourceLine("Bài viết", f"“{title}”" if title else "không rõ tiêu đề", posted)
+    about = f" – {title}" if title else ""
+    if number is None:
+        return SourceLine("Văn bản", "không rõ số hiệu", f"{day}{about}" if title else "")
+    if source is None:
+        return SourceLine("Văn bản", number)
+    if source.number and source.number != number:
+        return SourceLine("Văn bản", number, f", chuyển qua {source.number}{day}{about}")
+    return SourceLine("Văn bản", number, f"{day}{about}")
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     """The one Jinja environment of dondoc (digests, email, bulletins, reports)."""
@@ -90,16 +127,21 @@ def environment() -> jinja2.Environment:
     env.filters["vndate"] = vn_date
     env.filters["hhmm"] = hh_mm
     env.filters["safe_url"] = safe_url
+    env.filters["source_line"] = source_line
+    env.filters["shorten"] = shorten
     env.globals["SEP"] = BLOCK_SEPARATOR
+    env.globals["UNITS_LIMIT"] = UNITS_LIMIT
     return env
 
 
-def render_digest(digest: Digest, channel: str) -> RenderedDigest:
-    """Render a digest for a channel type; unknown (plug-in) channels get the plain-text template."""
+def render_digest(digest: Digest, channel: str, page: DigestPage | None = None) -> RenderedDigest:
+    """Render a digest (or one message of it, `page`) for a channel type; unknown (plug-in) channels
+    get the plain-text template."""
     env = environment()
-    body = env.get_template(BODY_TEMPLATES.get(channel, DEFAULT_BODY_TEMPLATE)).render(d=digest)
+    page = page or digest.whole
+    body = env.get_template(BODY_TEMPLATES.get(channel, DEFAULT_BODY_TEMPLATE)).render(d=digest, page=page)
     html_name = HTML_TEMPLATES.get(channel)
-    html = env.get_template(html_name).render(d=digest) if html_name else None
+    html = env.get_template(html_name).render(d=digest, page=page) if html_name else None
     subject = " ".join(env.get_template(SUBJECT_TEMPLATE).render(d=digest).split())
     return RenderedDigest(channel=channel, subject=subject, body=body, html=html)
 
@@ -107,6 +149,14 @@ def render_digest(digest: Digest, channel: str) -> RenderedDigest:
 def plain(body: str) -> str:
     """The body as the reader sees it: block separators removed."""
     return body.replace(BLOCK_SEPARATOR, "")
+
+
+def visible(body: str, channel: str) -> str:
+    """The text a reader's screen shows of a rendered body: HTML tags and entities resolved."""
+    text = plain(body)
+    if _autoescape(BODY_TEMPLATES.get(channel, DEFAULT_BODY_TEMPLATE)):
+        text = unescape(_TAG.sub("", text))
+    return text.strip()
 
 
 def utf16_len(text: str) -> int:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from crawler.membership import Placement, placement
 from crawler.storage.tasks import TrackedTask
 from crawler.storage.units import UnitResolver
+from notifier.digest import LEAD, SHARED, SUPPORT
 
 
 @dataclass(frozen=True)
@@ -27,15 +28,21 @@ class UnplacedName:
     unrouted: int
 
 
-def shared_task_ids(
+def task_roles(
     tasks: Iterable[TrackedTask], units: Sequence[str], resolver: UnitResolver
-) -> frozenset[int]:
-    """The tasks that reach `units` only through a group they belong to (none of its names is one of
-    the units itself, in any spelling): shown as "giao chung"."""
+) -> dict[int, str]:
+    """How each task concerns `units`: LEAD or SUPPORT when one of its lead or support names is one
+    of the units itself (in any spelling), else SHARED: it reaches them only through a group they
+    belong to, shown as "giao chung"."""
     own = frozenset(key for unit in units for key in resolver.reach(unit))
-    return frozenset(
-        task.id for task in tasks if not any(resolver.keys_of(name) & own for name in task.units)
-    )
+
+    def named(names: Iterable[str]) -> bool:
+        """Whether one of the names is one of the reader's units."""
+        return any(resolver.keys_of(name) & own for name in names)
+
+    return {
+        task.id: LEAD if named(task.lead) else SUPPORT if named(task.support) else SHARED for task in tasks
+    }
 
 
 def digest_units(names: Iterable[str], resolver: UnitResolver) -> list[str]:

@@ -96,8 +96,8 @@ def write_planned(
 
 def release_awaiting(session: Session, recipient_id: int, channel: str, address: str) -> int:
     """Address a recipient's digests held until it onboarded on a channel to the learned address:
-    the latest of each kind (daily, weekly, …) is due now, older ones are superseded; return how
-    many are due."""
+    the latest of each kind (daily, weekly, …), every message of it, is due now, older ones are
+    superseded; return how many messages are due."""
     rows = session.scalars(
         select(OutboxMessage)
         .where(
@@ -108,17 +108,18 @@ def release_awaiting(session: Session, recipient_id: int, channel: str, address:
         )
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     ).all()
-    seen: set[str] = set()
+    latest: dict[str, tuple[str, dt.datetime]] = {}  # kind -> the (period, written at) of its newest digest
+    due = 0
     for row in rows:
         kind = (row.period or "").split(":", 1)[0]
         row.address = address
-        if kind in seen:
+        if latest.setdefault(kind, (row.period, row.created_at)) != (row.period, row.created_at):
             row.status, row.last_error = "superseded", "thay bằng bản nhắc mới hơn"
             continue
-        seen.add(kind)
         row.status, row.last_error, row.next_attempt_at = "pending", None, None
+        due += 1
     session.flush()
-    return len(seen)
+    return due
 
 
 def awaiting_onboarding(session: Session) -> list[tuple[int, str, int]]:

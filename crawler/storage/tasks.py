@@ -95,6 +95,22 @@ class ReportedProgress:
 
 
 @dataclass(frozen=True)
+class SourceDocument:
+    """The document a task was read from, as a reader recognises it: its kind (article, directive,
+    report), own number, title and date (an article's publication day, else the day it was issued)."""
+
+    kind: str
+    number: str | None
+    title: str | None
+    date: dt.date | None
+
+    @property
+    def is_article(self) -> bool:
+        """A news article: known by its title and date, not by a number."""
+        return self.kind == "article"
+
+
+@dataclass(frozen=True)
 class TrackedTask:
     """A stored task as digests, reports and bot commands read it.
 
@@ -113,6 +129,7 @@ class TrackedTask:
     required_result: str = ""
     listed: bool = True
     progress: ReportedProgress | None = None
+    source: SourceDocument | None = None
 
     @property
     def state(self) -> str | None:
@@ -208,7 +225,8 @@ def load_tasks(session: Session, task_ids: Collection[int] | None = None) -> lis
         select(
             Task.id, Task.action, cast(Task.lead, Text), cast(Task.support, Text), Task.deadline_raw,
             Task.due, Task.due_time, Task.precision, Task.status, Task.listed, cast(Task.source_refs, Text),
-            Task.required_result, Document.number, Document.url,
+            Task.required_result, Document.number, Document.url, Document.kind, Document.title,
+            Document.issued, Document.published_at,
         )
         .outerjoin(Document, Document.id == Task.document_id)
         .order_by(Task.id)
@@ -241,7 +259,7 @@ def _task(row: Sequence[Any], names: Callable[[str | None], tuple[str, ...]],
           progress: Mapping[int, ReportedProgress]) -> TrackedTask:
     """Build one TrackedTask from a result row of load_tasks."""
     (task_id, action, lead, support, raw, due, due_time, precision, status, listed, refs, result, number,
-     url) = row
+     url, kind, title, issued, published) = row
     cited = (str(d).strip() for d in (*names(refs), number) if d)
     return TrackedTask(
         id=task_id,
@@ -256,7 +274,20 @@ def _task(row: Sequence[Any], names: Callable[[str | None], tuple[str, ...]],
         required_result=result or "",
         listed=bool(listed),
         progress=progress.get(task_id),
+        source=_source(kind, number, title, issued, published),
     )
+
+
+def _source(kind: str | None, number: str | None, title: str | None, issued: dt.date | None,
+            published: dt.datetime | None) -> SourceDocument | None:
+    """The source document of a loaded row (None for a task with no document): an article is dated
+    by its publication day in Asia/Ho_Chi_Minh, anything else by its issue day first."""
+    if kind is None:
+        return None
+    published_day = published.astimezone(TIMEZONE).date() if published is not None else None
+    day = (published_day or issued) if kind == "article" else (issued or published_day)
+    return SourceDocument(kind=kind, number=(number or "").strip() or None,
+                          title=" ".join((title or "").split()) or None, date=day)
 
 
 def open_addressees(session: Session) -> list[tuple[tuple[str, ...], int]]:

@@ -194,7 +194,8 @@ def test_telegram_invite_digest_xong_reports_and_a_refused_stranger(engine: Engi
         channels = {"telegram": TelegramChannel(TOKEN, api_base=base, sleep=lambda s: None)}
         assert deliver_pending(session, channels, NOW).sent == 2
         digest = next(text for chat, text in bot.sent if chat == "555" and "Nhắc việc" in text)
-        assert "1. Báo cáo tiến độ số hóa" in digest and "2. Triển khai Mục V" in digest  # one numbering
+        assert "1. <i>[Chủ trì] </i>Báo cáo tiến độ số hóa" in digest  # one numbering, the unit's own task
+        assert "2. <i>[Chủ trì] </i>Triển khai Mục V" in digest
         assert "/xong N" in digest
         assert late in _report_ids(overdue_report(session, NOW.date()))
 
@@ -318,7 +319,7 @@ def test_zalo_webhook_invite_digest_xong_and_a_refused_stranger(
                 assert enqueue_digests(session, config, NOW.date(), "daily", now=NOW) == 2
                 assert deliver_pending(session, {"zalo": zalo}, NOW).sent == 2
             digest = next(text for user, text in sent if user == "u-9" and "NHẮC VIỆC" in text)
-            assert "1. Báo cáo tiến độ số hóa" in digest and "/xong N" in digest
+            assert "1. [Chủ trì] Báo cáo tiến độ số hóa" in digest and "/xong N" in digest
             assert say("u-9", f"xong 1 {NOTE}", 3).startswith(f"Đã ghi nhận: nhiệm vụ #{late}")
             assert say("u-7", f"xong #{late}", 2).startswith(f"Bạn không được cập nhật nhiệm vụ #{late}")
             assert "Báo cáo tiến độ số hóa" not in say("u-9", "quahan", 1)

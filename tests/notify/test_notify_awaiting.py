@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from fake_apis import serve
+from notify_helpers import add_task
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from test_notify_onboarding import NOW, UNIT, _seed
@@ -69,3 +70,29 @@ def test_after_onboarding_digests_go_to_the_learned_chat_only(session: Session) 
     assert enqueue_digests(session, CONFIG, later.date(), "daily", now=later) == 1
     assert [(address, status) for _, address, status in _rows(session)] == [("4242", "pending")]
     assert not any("Chờ đăng ký" in line for line in status_lines(session, CONFIG, None, later))
+
+
+def test_a_held_digest_in_several_messages_goes_whole(session: Session) -> None:
+    """A held digest long enough for several Telegram messages is delivered whole on onboarding:
+    every message of the newest digest, in order, none of the older one."""
+    _seed(session)
+    for n in range(12):
+        add_task(session, f"late{n}", f"Báo cáo chuyên đề số {n}", [UNIT], dt.date(2025, 9, 1 + n))
+    session.commit()
+    day_one, day_two = NOW, NOW + dt.timedelta(days=1)
+    first = enqueue_digests(session, CONFIG, day_one.date(), "daily", now=day_one)
+    parts = enqueue_digests(session, CONFIG, day_two.date(), "daily", now=day_two)
+    assert first > 1 and parts > 1
+    api = BotApi()
+    with serve(api) as server:
+        channels = {"telegram": TelegramChannel(TOKEN, api_base=server.base_url, sleep=lambda s: None)}
+        code = invite(session, UNIT, day_two, recipient=HEAD)
+        answer = handle_inbound(session, Inbound("telegram", "4242", f"/start {code}", day_two))
+        assert "Đăng ký thành công" in answer
+        session.commit()
+        statuses = [status for _, _, status in _rows(session)]
+        assert statuses == ["superseded"] * first + ["pending"] * parts
+        assert deliver_pending(session, channels, day_two).sent == parts
+    newest = session.scalars(select(OutboxMessage.body).where(OutboxMessage.status == "sent")
+                             .order_by(OutboxMessage.id)).all()  # fmt: skip
+    assert [text for _, text in api.delivered] == list(newest) and len(newest) == parts

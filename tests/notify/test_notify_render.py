@@ -47,7 +47,7 @@ def test_console_text_is_vietnamese_with_dates() -> None:
     assert "Sắp đến hạn trong 7 ngày tới" in text
     assert "Mới và thay đổi từ bản tin trước" in text
     assert "Thời hạn: trước ngày 05/10/2025 → ngày 05/10/2025 (còn 4 ngày)" in text
-    assert "Văn bản: 46-TB/TGV – http://127.0.0.1/vb?docid=1000" in text
+    assert "Văn bản: 46-TB/TGV\n   Xem: http://127.0.0.1/vb?docid=1000" in text
     assert "Chủ trì: Sở Tài chính; phối hợp: Bộ Công an" in text
     assert "[Mới] Triển khai nhiệm vụ" in text and "Thời hạn: Nhiệm vụ thường xuyên" in text
     assert "trễ 29 ngày" in text

@@ -19,6 +19,7 @@ from crawler.extract.segment import NUMBER, ROMAN, Block, BlockKind
 from crawler.extract.walkstate import ASKING, SUBJECT_HEAD, VERB_RE, Context, Walk
 from crawler.models import Status
 
+HEADING_WORDS = 32  # a heading listing three bodies with their places runs to some thirty words
 _HEADING_LEAD_IN = re.compile(
     r"^(?:" + ASKING + r"|đối với|(?:trách nhiệm|nhiệm vụ) của)\s+"  # "Trách nhiệm của X:"
 )
@@ -124,7 +125,7 @@ def heading_context(block: Block, walk: Walk) -> Context | None:
         return Context(block.level, refs=refs)
     # an item telling work in a full sentence is not a heading naming its lead
     sentence = block.kind is BlockKind.ITEM and block.flat.rstrip(" *").endswith(".") and len(words) > 8
-    lead = whole_units(flat, walk) if len(words) <= 25 and not sentence else ()
+    lead = whole_units(flat, walk) if len(words) <= HEADING_WORDS and not sentence else ()
     if not lead and block.kind is BlockKind.ITEM and len(words) <= 16:
         lead = _listed_bodies(flat, walk)
     if lead:
@@ -135,16 +136,26 @@ def heading_context(block: Block, walk: Walk) -> Context | None:
 
 
 def _listed_bodies(text: str, walk: Walk) -> tuple[str, ...]:
-    """The bodies a heading lists when every piece of it is a body's name ("3. Cục Điện ảnh, Cục
-    Du lịch Quốc gia Việt Nam"), the gazetteer knowing some or none of them; a dated line is work
+    """The bodies a heading lists when every piece of it is a body's name or a group ("3. Cục Điện
+    ảnh, Cục Du lịch Quốc gia Việt Nam"; "Hội Nông dân tỉnh và các tổ chức thành viên của Mặt
+    trận"), the gazetteer knowing some or none of them; a dated line is work
     ("Công an tỉnh hoàn thành trước 31/12/2026"), not a heading."""
     if find_deadlines(text, walk.year):
         return ()
     pieces = split_bodies(text)
-    whole = [p for p in pieces if walk.gazetteer.canonical(p, walk.province) or is_body_name(p)]
-    if not pieces or len(whole) < len(pieces):
+    named = [bool(walk.gazetteer.canonical(p, walk.province) or is_body_name(p)) for p in pieces]
+    grouped = [i > 0 and any(named[:i]) and _whole_group(p, walk) for i, p in enumerate(pieces)]
+    if not pieces or not all(n or g for n, g in zip(named, grouped, strict=True)):
         return ()
     return walk.subject_units(text)
+
+
+def _whole_group(piece: str, walk: Walk) -> bool:
+    """Tell whether a piece is, word for word, a group the gazetteer reads ("các tổ chức thành viên
+    của Mặt trận"), so a verb-like word inside it ("tổ chức") is part of the name."""
+    found = walk.units(piece)
+    key = fold(piece).strip(" .,;:*")
+    return key.startswith("các ") and len(found) == 1 and fold(found[0]) == key
 
 
 def whole_units(text: str, walk: Walk) -> tuple[str, ...]:
@@ -156,10 +167,11 @@ def whole_units(text: str, walk: Walk) -> tuple[str, ...]:
     lead_in = _HEADING_LEAD_IN.match(fold(text))
     if lead_in:  # "1.3. Giao Ủy ban nhân dân các phường, xã", "Đối với Ủy ban nhân dân các tỉnh:"
         text = text[lead_in.end() :]
-        if lead_in.group().endswith("của ") and len(text.split()) <= 25:
+        if lead_in.group().endswith("của ") and len(text.split()) <= HEADING_WORDS:
             return walk.units(text)  # "Trách nhiệm của X:" names X, whatever words X is written with
-    if len(text.split()) > 25 or not SUBJECT_HEAD.match(fold(text)):
+    if len(text.split()) > HEADING_WORDS or not SUBJECT_HEAD.match(fold(text)):
         return ()
-    if VERB_RE.search(walk.masked(text).replace(":", " ")):
+    ungrouped = ", ".join(p for p in split_bodies(text) if not _whole_group(p, walk))
+    if VERB_RE.search(walk.masked(ungrouped).replace(":", " ")):
         return ()
     return _listed_bodies(text, walk) or walk.units(text)  # unlisted bodies kept beside known ones

@@ -207,3 +207,17 @@ def test_short_dated_items_are_tasks_not_headings() -> None:
         "12. Sở Tài chính trình UBND tỉnh trong 6 tháng đầu năm 2027.\n"
     )
     assert _tasks(text) == [("Công an tỉnh",), ("Sở Nội vụ",), ("Sở Tài chính",)]
+
+
+def test_a_heading_listing_mass_bodies_and_their_member_groups() -> None:
+    """ "3. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh, Hội Liên hiệp Phụ nữ tỉnh và các tổ chức
+    thành viên của Mặt trận", bold and broken over two paragraphs: each body and the group lead its
+    bullets; "tổ chức" inside the group's name is no verb."""
+    text = (
+        "III. TỔ CHỨC THỰC HIỆN\n\n"
+        "**3. Đề nghị Ủy ban Mặt trận\nTổ quốc Việt Nam tỉnh Gia Lai, Hội Liên hiệp**\n\n"
+        "**Phụ nữ tỉnh Gia Lai và các tổ\nchức thành viên của Mặt trận**\n\n"
+        "- Trong phạm vi chức năng,\nnhiệm vụ của mình, tham gia phối hợp triển khai Kế hoạch này.\n"
+    )
+    front = ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Gia Lai", "Hội Liên hiệp Phụ nữ tỉnh Gia Lai")
+    assert _tasks(text) == [(*front, "Các tổ chức thành viên của Mặt trận")]

@@ -89,7 +89,10 @@ _ENUMERATED = re.compile(r";\s*(\**\s*\((\d{1,2}|[ivx]{1,4})\))")
 _ENUM_FIRST = re.compile(r"(?:^|:)\s*\**\s*\((1|i)\)")
 
 
-_ASSIGNING = re.compile(r"(?<!\w)(?<!được )(?<!đã )" + ASKING + r"(?!\w)\s*:?")
+# A sentence turning from results to what comes next ("… được bảo đảm. Trong thời gian tới, Tỉnh …").
+_FROM_NOW_ON = re.compile(r"(?:^|[.;!]\s+)((?:trong\s+)?thời gian tới\s*,)")
+# "… Sở Y tế giao: …", not "nhiệm vụ, chỉ tiêu Trung ương giao, bảo đảm …" (work given, closing a noun)
+_ASSIGNING = re.compile(r"(?<!\w)(?<!được )(?<!đã )" + ASKING + r"(?!\w)(?!\s*[,.;])\s*:?")
 
 
 _GIVES = re.compile(  # "Giao/Đề nghị <a body> …"; not "Giao nhiệm vụ …" nor "đề nghị các đại biểu"
@@ -354,12 +357,14 @@ def _article_tasks(block: Block, walk: Walk) -> list[RawTask]:
 
 def _after_assigning_verb(text: str, matches: list[DeadlineMatch]) -> int:
     """Where the assigned work starts in reporting prose: after "X yêu cầu/giao/đề nghị" (the
-    last one before the first deadline), else at the paragraph's start."""
+    last one before the first deadline), else at a sentence looking ahead ("Trong thời gian tới,
+    Tỉnh tổ chức …", after the results), else at the paragraph's start."""
     first = next((m.start for m in matches if m.strength >= CUE), len(text))
     low = fold(text)
     cues = [m for m in _ASSIGNING.finditer(low, 0, first)]
     if not cues:
-        return 0
+        ahead = [m for m in _FROM_NOW_ON.finditer(low, 0, first)]
+        return ahead[-1].start(1) if ahead else 0
     start = cues[-1].end()
     return start + len(text[start:]) - len(text[start:].lstrip())
 

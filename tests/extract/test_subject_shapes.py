@@ -221,3 +221,18 @@ def test_a_heading_listing_mass_bodies_and_their_member_groups() -> None:
     )
     front = ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Gia Lai", "Hội Liên hiệp Phụ nữ tỉnh Gia Lai")
     assert _tasks(text) == [(*front, "Các tổ chức thành viên của Mặt trận")]
+
+
+def test_work_given_closing_a_noun_is_no_assigner_and_looking_ahead_starts_the_task() -> None:
+    """In a conclusion's prose, "nhiệm vụ, chỉ tiêu Trung ương giao, bảo đảm …" is work the Centre
+    gave, not "Trung ương giao …" assigning what follows; the task starts at the sentence that turns
+    from results to what comes next ("Trong thời gian tới, Tỉnh …"), led by the province written of."""
+    text = (
+        "Văn phòng Chính phủ thông báo kết luận về tình hình của tỉnh Lai Châu.\n\n"
+        "Năm 2026, tỉnh Lai Châu đạt nhiều kết quả quan trọng, quốc phòng, an ninh được bảo đảm. "
+        "Trong thời gian tới, Tỉnh tổ chức thực hiện nghiêm túc nhiệm vụ, chỉ tiêu Trung ương giao, "
+        "bảo đảm hoàn thành trước cuối năm 2026.\n"
+    )
+    doc = DocumentText(name="made-up.txt", text=text, number="15/TB-VPCP")
+    tasks = extract_tasks(doc)
+    assert [(t.action[:20], t.lead) for t in tasks] == [("Trong thời gian tới,", ("Tỉnh Lai Châu",))]

@@ -125,7 +125,8 @@ def heading_context(block: Block, walk: Walk) -> Context | None:
         return Context(block.level, refs=refs)
     # an item telling work in a full sentence is not a heading naming its lead
     sentence = block.kind is BlockKind.ITEM and block.flat.rstrip(" *").endswith(".") and len(words) > 8
-    lead = whole_units(flat, walk) if len(words) <= HEADING_WORDS and not sentence else ()
+    short = len(words) <= HEADING_WORDS or flat.endswith(")")  # or a head with its members listed
+    lead = whole_units(flat, walk) if short and not sentence else ()
     if not lead and block.kind is BlockKind.ITEM and len(words) <= 16:
         lead = _listed_bodies(flat, walk)
     if lead:
@@ -169,6 +170,9 @@ def whole_units(text: str, walk: Walk) -> tuple[str, ...]:
         text = text[lead_in.end() :]
         if lead_in.group().endswith("của ") and len(text.split()) <= HEADING_WORDS:
             return walk.units(text)  # "Trách nhiệm của X:" names X, whatever words X is written with
+    end, members = walk.gazetteer.listed_units(text, walk.province)
+    if members and not text[end:].strip(" *:;.,"):
+        return members  # "Các cơ quan tham mưu quản lý ngành (gồm các Sở: …)": a describing head
     if len(text.split()) > HEADING_WORDS or not SUBJECT_HEAD.match(fold(text)):
         return ()
     ungrouped = ", ".join(p for p in split_bodies(text) if not _whole_group(p, walk))

@@ -55,6 +55,10 @@ _GENERIC_PAREN = re.compile(
     r"^(?:các\s+)?(?:bộ|sở|cơ quan|đơn vị|ngành|địa phương|tỉnh|thành phố)(?!\w)[^()]{0,100}?"
     r"\s*\(([^()]+)\)"
 )
+# What opens a parenthesis that lists the members of a generic head ("(gồm: …)", "(bao gồm …)").
+_LISTING_WORD = re.compile(r"\s*(?:bao\s+gồm|gồm(?:\s+có)?|là)\s*:?\s*")
+# One head noun then its members' short names ("các Sở: Xây dựng, Tài chính", "Bộ: Y tế, Công an").
+_SHORT_LIST = re.compile(r"(?:các\s+)?(?:sở|bộ)\s*:\s*\S")
 # A province named by its level and two capitalized syllables ("tỉnh Quảng Nam"), known or not.
 _NAMED_PROVINCE = re.compile(r"tỉnh(?<!\wtỉnh)\s+([A-ZÀ-Ỹ][^\W\d_]*\s+[A-ZÀ-Ỹ][^\W\d_]*)(?!\w)")
 
@@ -176,11 +180,17 @@ class Gazetteer:
 
     def listed_units(self, phrase: str, province: str | None = None) -> tuple[int, tuple[str, ...]]:
         """The end and concrete units of a generic head followed by them in parentheses
-        ("Các Bộ chủ quản (Bộ Tài chính, Bộ Xây dựng)"), or (0, ()) if the phrase is not one."""
+        ("Các Bộ chủ quản (Bộ Tài chính, Bộ Xây dựng)", "Các cơ quan tham mưu (gồm các Sở: Xây
+        dựng, Tài chính)"), or (0, ()) if the phrase is not one."""
         m = _GENERIC_PAREN.match(fold(phrase))
         if not m or self.canonical(phrase[: m.start(1) - 1].strip(), province):
             return 0, ()
         inner = phrase[m.start(1) : m.end(1)]
+        lead_in = _LISTING_WORD.match(fold(inner))
+        inner = inner[lead_in.end() :] if lead_in else inner
+        if _SHORT_LIST.match(fold(inner)):  # "(gồm các Sở: Xây dựng, Tài chính)"
+            named = self.resolve(inner, province)
+            return (m.end(), named) if len(named) >= 2 else (0, ())
         collectives = self._kinds.get("collectives", ())
         found = [u for u in self.find_units(inner, province) if u.name not in collectives]
         if not found:

@@ -236,3 +236,15 @@ def test_work_given_closing_a_noun_is_no_assigner_and_looking_ahead_starts_the_t
     doc = DocumentText(name="made-up.txt", text=text, number="15/TB-VPCP")
     tasks = extract_tasks(doc)
     assert [(t.action[:20], t.lead) for t in tasks] == [("Trong thời gian tới,", ("Tỉnh Lai Châu",))]
+
+
+def test_a_describing_head_with_its_members_in_parentheses_leads_with_the_members() -> None:
+    """ "*1.3. Các cơ quan tham mưu quản lý ngành, lĩnh vực (gồm các Sở: Xây dựng, Tài chính, Y
+    tế)*": a heading that describes its bodies, verbs and all, and lists them after "gồm"; the
+    listed departments lead its bullets."""
+    text = (
+        "III. TỔ CHỨC THỰC HIỆN\n\n"
+        "*1.3.\nCác cơ quan tham mưu quản lý ngành, lĩnh vực (gồm các Sở: Xây dựng, Tài\nchính, Y tế)*\n\n"
+        "- Cử\ncông chức chuyên môn tham gia tổ công tác kiểm tra việc kiểm kê tài sản trong năm 2026.\n"
+    )
+    assert _tasks(text) == [("Sở Xây dựng", "Sở Tài chính", "Sở Y tế")]

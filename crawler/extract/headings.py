@@ -153,10 +153,14 @@ def _listed_bodies(text: str, walk: Walk) -> tuple[str, ...]:
 
 def _whole_group(piece: str, walk: Walk) -> bool:
     """Tell whether a piece is, word for word, a group the gazetteer reads ("các tổ chức thành viên
-    của Mặt trận"), so a verb-like word inside it ("tổ chức") is part of the name."""
+    của Mặt trận") whose head noun may be a verb-like word ("tổ chức") and the rest is no clause
+    ("các trường hợp phải điều chỉnh …" is one)."""
     found = walk.units(piece)
     key = fold(piece).strip(" .,;:*")
-    return key.startswith("các ") and len(found) == 1 and fold(found[0]) == key
+    words = key.split()
+    if words[:1] != ["các"] or len(found) != 1 or fold(found[0]) != key:
+        return False
+    return not VERB_RE.search(walk.masked(" ".join(words[3:])))
 
 
 def whole_units(text: str, walk: Walk) -> tuple[str, ...]:

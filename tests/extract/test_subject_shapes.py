@@ -248,3 +248,14 @@ def test_a_describing_head_with_its_members_in_parentheses_leads_with_the_member
         "- Cử\ncông chức chuyên môn tham gia tổ công tác kiểm tra việc kiểm kê tài sản trong năm 2026.\n"
     )
     assert _tasks(text) == [("Sở Xây dựng", "Sở Tài chính", "Sở Y tế")]
+
+
+def test_a_group_word_opening_a_clause_is_no_heading_group() -> None:
+    """ "a) Các trường hợp phải điều chỉnh nhiệm kỳ đại hội:" reads as "các …" but holds a clause
+    ("phải điều chỉnh"): it names no group to lead the bullets under it."""
+    text = (
+        "7.2. Công đoàn cấp trên được điều chỉnh nhiệm kỳ đại hội công đoàn cấp dưới\n\n"
+        "a) Các trường hợp phải điều chỉnh thời gian nhiệm kỳ đại hội:\n\n"
+        "- Điều chỉnh kéo dài nhiệm kỳ đại hội của công đoàn cấp dưới trước ngày 30/6/2026.\n"
+    )
+    assert _tasks(text) == [()]

@@ -258,4 +258,6 @@ def test_a_group_word_opening_a_clause_is_no_heading_group() -> None:
         "a) Các trường hợp phải điều chỉnh thời gian nhiệm kỳ đại hội:\n\n"
         "- Điều chỉnh kéo dài nhiệm kỳ đại hội của công đoàn cấp dưới trước ngày 30/6/2026.\n"
     )
-    assert _tasks(text) == [()]
+    tasks = extract_tasks(DocumentText(name="made-up.txt", text=text, number="15/HD-CĐ"))
+    bullet = [t for t in tasks if t.action.startswith("Điều chỉnh kéo dài")]
+    assert len(bullet) == 1 and bullet[0].lead == ()

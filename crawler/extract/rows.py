@@ -200,12 +200,17 @@ def _tail_start(text: str, paragraphs: list[tuple[int, int]], walk: Walk) -> int
     for (prev_start, prev_end), (start, end) in itertools.pairwise(paragraphs):
         if _opens_cell(text[start:end], walk):
             para = text[start:end]
-            unit_cell = [
+            opening = [
                 u
                 for u in walk.gazetteer.find_units(para, walk.province)
-                if u.name not in ASSIGNERS and u.start <= len(para) - len(para.lstrip(" *-\n"))
+                if u.start <= len(para) - len(para.lstrip(" *-\n"))
             ]
-            inline = None if unit_cell else _inline_cell(text[prev_start:prev_end], walk, trailing=0)
+            unit_cell = [u for u in opening if u.name not in ASSIGNERS]
+            # "… Bộ Tài chính Quyết định của Thủ tướng" then "Chính phủ": the assigner ends the
+            # product cell begun after the unit, so the unit may have words after it
+            wrapped = bool(opening) and not unit_cell
+            trailing = 16 if wrapped else 0
+            inline = None if unit_cell else _inline_cell(text[prev_start:prev_end], walk, trailing=trailing)
             return prev_start + inline if inline is not None else start
     first_start, first_end = paragraphs[0]
     inline = _inline_cell(text[first_start:first_end], walk)

@@ -464,3 +464,25 @@ def test_a_plan_s_task_title_over_its_fields_is_the_task() -> None:
         (11, ("Sở Nội vụ",), (), dt.date(2027, 12, 31)),
     ]
     assert tasks[0].required_result == "Kế hoạch được Ủy ban nhân dân tỉnh ban hành"
+
+
+PRODUCT_WRAPPED = """PHỤ LỤC: NHIỆM VỤ NĂM 2026
+
+TT Tên nhiệm vụ Cơ quan chủ trì Sản phẩm
+
+21. Xây dựng chính sách đột phá về tín dụng đối với học
+sinh, sinh viên học các ngành STEM. Bộ Tài chính Quyết định của Thủ tướng
+
+Chính phủ
+
+22. Xây dựng, trình Thủ tướng Chính phủ thành lập Quỹ
+đầu tư phát triển công nghiệp chiến lược. Bộ Công Thương Quyết định của Thủ tướng
+
+Chính phủ
+"""
+
+
+def test_a_product_cell_wrapped_onto_an_assigner_keeps_the_unit_cell_inside_the_line() -> None:
+    """ "… STEM. Bộ Tài chính Quyết định của Thủ tướng" then "Chính phủ" alone: the last paragraph
+    ends the product cell, so the unit cell is read inside the row's line."""
+    assert [t.lead for t in _tasks(PRODUCT_WRAPPED)] == [("Bộ Tài chính",), ("Bộ Công Thương",)]

@@ -76,7 +76,8 @@ def _cut_at_new_cell(text: str) -> str:
     words = text.split()
     for i, word in enumerate(words[1:], start=1):
         bare = word.strip(",;.()")
-        if bare[:1].isupper() and bare not in _NAME_WORDS:
+        verb = bare == "Tổ" and fold(" ".join(words[i + 1 : i + 2])) == "chức"  # "Tổ chức triển khai"
+        if bare[:1].isupper() and (bare not in _NAME_WORDS or verb):
             return " ".join(words[:i]).strip(" ,;")
     return text
 

@@ -23,6 +23,7 @@ def gaz() -> Gazetteer:
         ("các sở, ngành khẩn trương triển khai", ("Các sở, ngành",)),
         ("các đơn vị trong quá trình thực hiện", ("Các đơn vị",)),
         ("các cơ quan liên quan", ("Các cơ quan liên quan",)),
+        ("Các địa phương Tổ chức triển khai, đảm bảo kết nối", ("Các địa phương",)),  # the next cell
     ],
 )
 def test_collective_phrase_ends_at_purpose_clause(

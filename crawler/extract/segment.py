@@ -272,6 +272,7 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
                 (
                     _row_marker(lines[end], in_table)
                     and not _is_continuation(lines[end], in_table)
+                    and not _cited_number(lines[last_text], lines[end])
                     and not _dash_in_sentence(lines, start, last_text, end)
                 )
                 or _APPENDIX.match(low)
@@ -358,6 +359,17 @@ def _dash_in_sentence(lines: Sequence[str], start: int, last_text: int, end: int
     if mark is None or mark[0] != DASH or _ends_sentence(lines[last_text]) or closed:
         return False
     return sum(len(line.split()) for line in lines[start : last_text + 1]) >= 25
+
+
+_CITING_NOUN = re.compile(
+    r"(?<!\w)(?:đề án|nghị quyết|chỉ thị|quyết định|kết luận|thông báo|công văn|luật|nghị định|số)\s*\**\s*$"
+)
+
+
+def _cited_number(previous: str, line: str) -> bool:
+    """Tell whether a line holding only a number ends the citation the line before began ("… của
+    Đề án" then "06"): the number of a document, not a new item's."""
+    return bool(re.fullmatch(r"\s*\d{1,4}\s*", line)) and bool(_CITING_NOUN.search(fold(previous)))
 
 
 def _is_continuation(line: str, in_table: bool) -> bool:

@@ -486,3 +486,25 @@ def test_a_product_cell_wrapped_onto_an_assigner_keeps_the_unit_cell_inside_the_
     """ "… STEM. Bộ Tài chính Quyết định của Thủ tướng" then "Chính phủ" alone: the last paragraph
     ends the product cell, so the unit cell is read inside the row's line."""
     assert [t.lead for t in _tasks(PRODUCT_WRAPPED)] == [("Bộ Tài chính",), ("Bộ Công Thương",)]
+
+
+CITED_NUMBER_WRAPPED = """PHỤ LỤC: NHIỆM VỤ NĂM 2026
+
+TT Tên nhiệm vụ Cơ quan chủ trì Kết quả dự kiến
+
+6. Mô hình du lịch thông minh ứng dụng các tiện ích của Đề án
+06
+
+Bộ Văn hóa, Thể thao
+và Du lịch
+
+Hoàn thành triển khai, đảm
+bảo kết nối Đề án 06
+"""
+
+
+def test_a_document_number_wrapped_onto_its_own_line_is_no_row_number() -> None:
+    """ "… của Đề án" then "06" alone: the number ends the citation; the row goes on to its unit."""
+    tasks = _tasks(CITED_NUMBER_WRAPPED)
+    action = "Mô hình du lịch thông minh ứng dụng các tiện ích của Đề án 06"
+    assert [(t.action, t.lead) for t in tasks] == [(action, ("Bộ Văn hóa, Thể thao và Du lịch",))]

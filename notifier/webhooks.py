@@ -26,13 +26,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from crawler.config import Config, secret
-from crawler.errors import InvalidSignatureError, WebhookRefusedError
+from crawler.errors import DeliveryError, InvalidSignatureError, WebhookRefusedError
 from crawler.redaction import protect_config
-from notifier.bot_service import send_reply
-from notifier.channels.base import Channel
+from notifier.channels.base import Channel, OutgoingMessage
 from notifier.onboarding import (
     TELEGRAM_SECRET_HEADER,
     ZALO_SIGNATURE_HEADER,
+    Reply,
     handle_telegram_webhook,
     handle_zalo_webhook,
 )
@@ -81,6 +81,18 @@ def webhook_app(
               methods=["POST"]),
     ]
     return Starlette(routes=routes)
+
+
+def send_reply(channels: dict[str, Channel], reply: Reply) -> None:
+    """Send a bot reply now through its channel; a failure is logged (the user can ask again)."""
+    channel = channels.get(reply.channel)
+    if channel is None:
+        log.warning("no %s channel configured to answer a user", reply.channel)
+        return
+    try:
+        channel.send(OutgoingMessage(f"reply:{reply.address}", reply.channel, reply.address, "", reply.text))
+    except DeliveryError as exc:
+        log.warning("bot reply not sent on %s: %s", reply.channel, type(exc).__name__)
 
 
 Handler = Callable[[bytes, dict[str, str]], dict[str, object] | None]

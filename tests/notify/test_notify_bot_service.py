@@ -1,4 +1,4 @@
-"""The bot entry points: `dondoc invite`, and the webhook server for Telegram and Zalo over real HTTP."""
+"""Invite codes and the webhook server for Telegram and Zalo over real HTTP."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from sqlalchemy.orm import sessionmaker
 from test_notify_onboarding import APP_ID, NOW, SECRET, UNIT, _seed, _signed, _update, _zalo_event
 
 from crawler.config import ChannelsConfig, Config, ZaloConfig
-from notifier.bot_service import run_invite
 from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens, last_interaction_reader
+from notifier.onboarding import invite, invite_text
 
 
 def test_invite_prints_code_and_instructions(engine: Engine) -> None:
@@ -24,7 +24,8 @@ def test_invite_prints_code_and_instructions(engine: Engine) -> None:
     sessions = sessionmaker(bind=engine, expire_on_commit=False)
     with sessions() as session:
         _seed(session)
-    text = run_invite(sessions, "Sở KH&CN Nghệ An", NOW)
+    with sessions() as session:
+        text = invite_text(invite(session, "Sở KH&CN Nghệ An", NOW), "Sở KH&CN Nghệ An")
     code = text.split(": ", 1)[1].split()[0]
     assert f"/start {code}" in text and "Sở KH&CN Nghệ An" in text and len(code) == 8
 
@@ -38,7 +39,8 @@ def test_webhook_server_telegram_and_zalo(
     sessions = sessionmaker(bind=engine, expire_on_commit=False)
     with sessions() as session:
         _seed(session)
-    first, second = (run_invite(sessions, UNIT, NOW).split(": ", 1)[1].split()[0] for _ in range(2))
+    with sessions() as session:
+        first, second = (invite(session, UNIT, NOW) for _ in range(2))
     sent: list[tuple[str, str]] = []
 
     def oa(request: Request) -> Reply:

@@ -338,13 +338,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool, tuple[str, ...]], ...] =
     (
         re.compile(
             r"(?<!\w)(?:(?:nhiệm vụ\s+|thực hiện\s+|(?<=\n)|^)thường\s+xuyên"
-            r"|(?:định kỳ\s+)?(?:hằng|hàng)\s+(?:tháng|quý|năm|tuần|ngày)"
-            r"|định kỳ(?:\s+tối thiểu\s+\d+\s+lần\s*/\s*\w+)?|\d+\s+lần\s*/\s*tuần"
+            r"|(?:định\s+kỳ\s+)?(?<!nghị quyết )(?<!ngân sách )(?<!dự toán )(?<!kinh phí )"
+            r"(?:hằng|hàng)\s+(?:tháng|quý|năm|tuần|ngày)"  # not "Nghị quyết hằng năm", a budget's
+            r"|định\s+kỳ(?:\s+tối thiểu\s+\d+\s+lần\s*/\s*\w+)?|\d+\s+lần\s*/\s*tuần"
             r"|(?:trước\s+)?(?:ngày\s+\d{1,2}\s+(?:của\s+)?)?tháng\s+(?:đầu|cuối)\s+(?:mỗi\s+|của\s+)?quý)"
         ),
         _b_recurring,
         False,
-        ("thường", "hằng", "hàng", "định kỳ", "lần", "quý"),
+        ("thường", "hằng", "hàng", "định", "lần", "quý"),
     ),
 )
 

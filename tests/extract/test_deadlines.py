@@ -69,6 +69,7 @@ def test_clock_time() -> None:
         "hằng năm tổng kết",
         "trước ngày 25 hằng tháng gửi báo cáo",
         "gửi báo cáo trước ngày 25 của tháng cuối quý",
+        "thanh tra theo định\nkỳ hoặc đột xuất",  # the words of a schedule wrapped over two lines
         "báo cáo chậm nhất ngày 10 tháng cuối quý",
         "\nThường \nxuyên\n",
     ],
@@ -87,6 +88,8 @@ def test_recurring_forms(text: str) -> None:
         "Chiến lược giai đoạn 2026 - 2030",
         "hoàn thành 2/3 khối lượng công việc",
         "các sở thường xuyên kiểm tra, đôn đốc",
+        "bố trí kinh phí từ ngân sách hằng năm",  # an annual budget, not an annual duty
+        "theo Nghị quyết hằng năm của Hội đồng nhân dân thành phố",
     ],
 )
 def test_not_deadlines(text: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from crawler.extract.bodies import is_body_name, split_bodies
+from crawler.extract.bodies import as_written, is_body_name, split_bodies
 from crawler.extract.listheads import is_short_name
 from crawler.extract.normalize import clean_text, fold
 from crawler.extract.walkstate import ASKING, SUBJECT_HEAD, VERB_RE, VERBS, Walk
@@ -148,6 +148,12 @@ def is_report(action: str) -> bool:
     return verb is None or verb.start() > report.start()
 
 
+# A project role named by the body that holds it ("Nhà đầu tư (Tập đoàn Đèo Cả)"): the body leads.
+_ROLE_NAMED = re.compile(
+    r"(?i:nhà đầu tư|chủ đầu tư|nhà thầu|cơ quan chủ quản|đơn vị tư vấn)\s*\(\s*([^()]{3,80}?)\s*\)"
+)
+
+
 def subject_of(action: str, walk: Walk) -> tuple[str, ...]:
     """The units named as the subject at the start of a sentence ("Bộ Công an chủ trì ...")."""
     low = fold(action)
@@ -160,6 +166,9 @@ def subject_of(action: str, walk: Walk) -> tuple[str, ...]:
     person = _DEPUTY_PM.match(action, skip)
     if person:  # "Giao Phó Thủ tướng Chính phủ Trần Hồng Hà trực tiếp chỉ đạo …": the person leads
         return (" ".join(person.group().split()),)
+    role = _ROLE_NAMED.match(action, skip)
+    if role and is_body_name(role.group(1)):  # "Yêu cầu Nhà đầu tư (Tập đoàn Đèo Cả) rà soát …"
+        return (as_written(role.group(1)),)
     if not SUBJECT_HEAD.match(low[skip:]) and not _known_at(action, skip, walk):
         return ()
     masked = walk.gazetteer.mask_provinces(low)

@@ -377,7 +377,9 @@ def _quoted(text: str) -> list[tuple[int, int]]:
 
 
 _NAME_WORDS = 14
-_CLAUSE = re.compile(r";\s+(?=[^\W\d_a-zđ])")
+# A clause after a semicolon, or a sentence that hands work to someone ("… năm 2025. Yêu cầu Nhà đầu
+# tư …"; not "Đề nghị …", a closing appeal), opening with a capital: where another body's task may begin.
+_CLAUSE = re.compile(r";\s+(?=[^\W\d_a-zđ])|\.\s+(?=(?:Yêu cầu|Giao)\s)")
 # A clause whose body only joins the work before it ("Bộ Y, Bộ Z phối hợp thực hiện").
 _JOINS_IN = re.compile(r"^(?:(?!chủ trì)[^;:]){0,160}?(?<!\w)(?:phối hợp|tham gia)(?!\w)")
 

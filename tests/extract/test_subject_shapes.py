@@ -261,3 +261,14 @@ def test_a_group_word_opening_a_clause_is_no_heading_group() -> None:
     tasks = extract_tasks(DocumentText(name="made-up.txt", text=text, number="15/HD-CĐ"))
     bullet = [t for t in tasks if t.action.startswith("Điều chỉnh kéo dài")]
     assert len(bullet) == 1 and bullet[0].lead == ()
+
+
+def test_a_sentence_handing_work_to_a_role_held_by_a_body_is_its_task() -> None:
+    """Inside one item, "… năm 2026. Yêu cầu Nhà đầu tư (Tập đoàn Đèo Cả) rà soát …" hands the
+    investor its own work: a second task, led by the body that holds the role."""
+    text = (
+        "b) Giao Bộ Xây dựng trực tiếp chỉ đạo kiểm tra, tháo gỡ vướng mắc của các dự án giao thông "
+        "trọng điểm, bảo đảm thông xe kỹ thuật trong năm 2026. Yêu cầu Nhà đầu tư (Tập đoàn Đèo Cả) rà "
+        "soát, điều chỉnh lại kế hoạch, biện pháp tổ chức thi công theo đúng cam kết.\n"
+    )
+    assert _tasks(text) == [("Bộ Xây dựng",), ("Tập đoàn Đèo Cả",)]

@@ -452,6 +452,18 @@ def _lead_cuts(text: str, start: int, end: int, walk: Walk) -> list[int]:
     return cuts
 
 
+def _undated_sentence_after(text: str, last: DeadlineMatch, end: int) -> list[int]:
+    """Where a new sentence of work begins after the sentence holding the last deadline ("…, hoàn
+    thành trước ngày 31/12/2025 và báo cáo về Sở. Thực hiện kê khai …"): separately undated work."""
+    stop = re.compile(r"\.\s+(?=[^\W\d_a-zđ])").search(text, last.end, end)
+    if stop is None:
+        return []
+    sentence = fold(text[stop.end() : end])
+    if len(sentence.split()) < 8 or not VERB_RE.match(sentence) or _REPORT_BACK.match(sentence):
+        return []
+    return [stop.end()]
+
+
 def _pieces(text: str, matches: list[DeadlineMatch], start: int, end: int, by_lead: list[int]) -> list[Piece]:
     """Split a span where one separately dated piece of work ends and another begins, where another
     body's clause begins, and at enumerated items separated by semicolons ("(1) ...; (2) ...")."""
@@ -475,6 +487,8 @@ def _pieces(text: str, matches: list[DeadlineMatch], start: int, end: int, by_le
         words = len(re.findall(r"\w+", clean_text(text[cut : following.start])))
         if words >= 5 or (words == 0 and len(after_next.split()) >= 5):
             cuts.append(cut)
+    if strong:
+        cuts += _undated_sentence_after(text, strong[-1], end)
     bounds = [start, *sorted(set(cuts)), end]
     pieces = []
     for low, high in itertools.pairwise(bounds):

@@ -272,3 +272,18 @@ def test_a_sentence_handing_work_to_a_role_held_by_a_body_is_its_task() -> None:
         "soát, điều chỉnh lại kế hoạch, biện pháp tổ chức thi công theo đúng cam kết.\n"
     )
     assert _tasks(text) == [("Bộ Xây dựng",), ("Tập đoàn Đèo Cả",)]
+
+
+def test_undated_work_in_a_new_sentence_after_a_dated_one_is_its_own_task() -> None:
+    """ "b) Rà soát …, hoàn thành trước ngày 31/12/2026 và báo cáo về Sở. Thực hiện kê khai …": the
+    second sentence is separate, undated work of the same body."""
+    text = (
+        "**10. Ủy ban nhân dân xã, phường**\n\n"
+        "b) Thực hiện rà soát, thống kê tất cả các công trình khai thác nước dưới đất trên địa bàn, hoàn "
+        "thành trước ngày 31/12/2026 và tổng hợp báo cáo về Sở Nông nghiệp và Môi trường. Thực hiện kê "
+        "khai, đăng ký khai thác nước dưới đất theo đúng quy định của pháp luật về tài nguyên nước.\n"
+    )
+    tasks = extract_tasks(DocumentText(name="made-up.txt", text=text, number="09/CT-UBND"))
+    assert [(t.action[:18], t.deadline.due is not None) for t in tasks] == [
+        ("Thực hiện rà soát,", True), ("Thực hiện kê khai,", False)]
+    assert tasks[0].lead == tasks[1].lead == ("Ủy ban nhân dân các xã, phường",)

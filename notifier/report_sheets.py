@@ -20,18 +20,19 @@ Cell = str | int | object
 SUMMARY_SHEET = "Tổng hợp theo đơn vị"
 LIST_SHEET = "Danh sách nhiệm vụ"
 LIST_COLUMNS = (  # header, width in characters
-    ("TT", 6),
-    ("Đơn vị", 24),
-    ("Loại", 14),
-    ("Văn bản giao việc", 20),
-    ("Nhiệm vụ", 60),
-    ("Kết quả yêu cầu", 22),
-    ("Thời hạn (theo văn bản)", 18),
-    ("Hạn hoàn thành", 13),
-    ("Số ngày quá hạn", 10),
-    ("Cơ quan thực hiện", 26),
-    ("Tiến độ", 16),
+    ("TT", 5),
+    ("Đơn vị", 18),
+    ("Loại", 11),
+    ("Văn bản giao việc", 15),
+    ("Nhiệm vụ", 50),
+    ("Kết quả yêu cầu", 18),
+    ("Thời hạn (theo văn bản)", 13),
+    ("Hạn hoàn thành", 11),
+    ("Số ngày quá hạn", 9),
+    ("Cơ quan thực hiện", 20),
+    ("Tiến độ", 13),
 )
+LINE_HEIGHT = 15.0  # points per wrapped line of 11 pt text
 DATE_FORMAT = "dd/mm/yyyy"
 HEADER_ROW = 4
 _THIN = Side(style="thin")
@@ -44,7 +45,7 @@ def write_report_xlsx(report: TaskReport, path: Path, summary_headers: Sequence[
     summary = workbook.active
     assert isinstance(summary, Worksheet)
     summary.title = SUMMARY_SHEET
-    _sheet(summary, report, summary_headers, _summary_rows(report), (6, 44, 16, 24, 16))
+    _sheet(summary, report, summary_headers, _summary_rows(report), (6, 44, 16, 24, 16))  # fits A4 as is
     tasks = workbook.create_sheet(LIST_SHEET)
     rows = [_list_row(kind, row) for kind, rows in _lists(report) for row in rows]
     _sheet(tasks, report, [h for h, _ in LIST_COLUMNS], rows, [w for _, w in LIST_COLUMNS])
@@ -56,7 +57,9 @@ def write_report_xlsx(report: TaskReport, path: Path, summary_headers: Sequence[
 
 def _lists(report: TaskReport) -> tuple[tuple[str, tuple[ReportRow, ...]], ...]:
     """The three task lists with the kind each row is marked with."""
-    return (("Giao riêng", report.alone), ("Giao chung", report.shared), ("Chưa xác định đơn vị", report.unplaced))
+    return (
+        ("Giao riêng", report.alone), ("Giao chung", report.shared), ("Chưa xác định đơn vị", report.unplaced)
+    )
 
 
 def _summary_rows(report: TaskReport) -> list[tuple[Cell, ...]]:
@@ -68,7 +71,8 @@ def _summary_rows(report: TaskReport) -> list[tuple[Cell, ...]]:
     alone, shared, total = report.totals
     rows.append(("", "Tổng cộng (số nhiệm vụ)", alone, shared, total))
     if report.unplaced:
-        rows.append(("", f"Nhiệm vụ chưa xác định đơn vị (danh sách riêng): {len(report.unplaced)}", None, None, None))
+        line = f"Nhiệm vụ chưa xác định đơn vị (danh sách riêng): {len(report.unplaced)}"
+        rows.append(("", line, None, None, None))
     return rows
 
 
@@ -106,9 +110,22 @@ def _sheet(sheet: Worksheet, report: TaskReport, headers: Sequence[str], rows: S
                 cell.data_type = "s"  # never a formula: scraped text may start with "="
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.row_dimensions[HEADER_ROW].height = _height(headers, widths) + LINE_HEIGHT  # bold, centred
+    for number, values in enumerate(rows, start=HEADER_ROW + 1):
+        sheet.row_dimensions[number].height = _height(values, widths)
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(sheet.max_row, HEADER_ROW)}"
     _print_setup(sheet)
+
+
+def _height(values: Sequence[Cell], widths: Sequence[int]) -> float:
+    """A row's height for its wrapped text (LibreOffice does not size rows of a written workbook)."""
+    lines = 1
+    for value, width in zip(values, widths, strict=True):
+        if isinstance(value, str):
+            chars = max(width - 1, 1)
+            lines = max(lines, sum(-(-len(part) // chars) or 1 for part in value.split("\n")))
+    return lines * LINE_HEIGHT
 
 
 def _print_setup(sheet: Worksheet) -> None:

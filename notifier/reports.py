@@ -40,8 +40,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from crawler.errors import ReportInputError
-from crawler.membership import Placement, placement
 from crawler.extract.normalize import match_key
+from crawler.membership import Placement, placement
 from crawler.storage.tasks import TrackedTask, index_by_unit, load_tasks, tasks_for_units
 from crawler.storage.units import UnitDirectory, UnitResolver, unit_resolver
 from notifier.bulletin.classify import is_local
@@ -311,7 +311,9 @@ def count_units(tasks: Iterable[TrackedTask], resolver: UnitResolver) -> tuple[U
     groups = []
     number = 0
     for title in (MINISTRIES, LOCALITIES):
-        members = sorted((k for k in names if unit_group(names[k]) == title), key=lambda k: sort_key(names[k]))
+        members = sorted(
+            (k for k in names if unit_group(names[k]) == title), key=lambda k: sort_key(names[k])
+        )
         lines = []
         for key in members:
             number += 1

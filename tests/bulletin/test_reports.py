@@ -4,6 +4,7 @@ right counts, due between two days, unit and document filters, and the DOCX, XLS
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import docx
@@ -183,3 +184,19 @@ def test_unknown_unit_suggests_the_closest_names(tasks: Session) -> None:
         overdue_report(tasks, AS_OF, unit="Bo Khoa hoc va Cong nghe")
     with pytest.raises(ReportInputError, match="Không có tên đơn vị nào gần giống"):
         overdue_report(tasks, AS_OF, unit="Hội đồng Quản trị XYZ")
+
+
+def test_long_tasks_are_whole_in_files_and_cut_at_a_word_in_html(session: Session, tmp_path: Path) -> None:
+    words = " ".join(f"nhiệm{n} vụ HĐND tỉnh" for n in range(80))
+    add_tasks(session, (TaskRow(("01/CĐ-TTg",), words, ("Bộ Tài chính",), "Tháng 7/2025",
+                                dt.date(2025, 7, 31), "month"),))
+    report = overdue_report(session, AS_OF)
+    html = render_report_html(report)
+    cell = re.search(r'title="[^"]*">([^<]*)</td>', html)
+    assert cell is not None
+    shown = cell.group(1)
+    assert shown.endswith("…") and len(shown) <= 701
+    assert words.startswith(shown[:-1].rstrip()) and words[len(shown[:-1].rstrip())] == " "  # at a word
+    docx_path, xlsx_path = write_report(report, tmp_path, ["docx", "xlsx"])
+    assert docx.Document(str(docx_path)).tables[1].rows[2].cells[2].text == words
+    assert openpyxl.load_workbook(xlsx_path)["Danh sách nhiệm vụ"]["E5"].value == words

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -62,7 +63,10 @@ PROGRESS = {
     "in_progress_overdue": "Đang thực hiện (quá hạn)",
     "not_started": "Chưa thực hiện",
 }
-LOCAL_PREFIXES = ("sở ", "ubnd", "ủy ban nhân dân", "công an tỉnh", "công an thành phố")
+LOCAL_PREFIXES = (
+    "sở ", "ubnd", "ủy ban nhân dân", "công an tỉnh", "công an thành phố", "tỉnh ", "thành phố ")
+CENTRAL_PREFIXES = ("ban ", "bộ ", "đại học", "học viện", "viện ", "văn phòng", "tập đoàn", "tổng công ty",
+                    "đài ", "thông tấn", "ngân hàng", "kiểm toán", "thanh tra", "bảo hiểm")
 
 
 @dataclass(frozen=True)
@@ -287,8 +291,12 @@ def unit_group(unit: str) -> str:
 
 
 def is_locality(unit: str) -> bool:
-    """Tell a province, city or provincial body from a ministry or central body."""
-    return is_local(unit) or match_key(unit).startswith(LOCAL_PREFIXES)
+    """Tell a province, city or provincial body from a ministry or central body (a central body named
+    after a city, "Đại học Quốc gia Hà Nội", stays central)."""
+    key = match_key(unit)
+    if key.startswith(LOCAL_PREFIXES) or re.search(r"\btỉnh\b", key):
+        return True
+    return is_local(unit) and not key.startswith(CENTRAL_PREFIXES)
 
 
 def _unit_order(unit: str) -> tuple[int, tuple[str, str]]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from crawler.errors import ReportInputError
 from notifier.report_files import render_report_html, write_report
-from notifier.reports import TaskReport, attachment_line, due_report, overdue_report
+from notifier.reports import TaskReport, attachment_line, due_report, is_locality, overdue_report
 
 from .task_rows import ALL_TASKS, TaskRow, add_tasks
 
@@ -200,3 +200,10 @@ def test_long_tasks_are_whole_in_files_and_cut_at_a_word_in_html(session: Sessio
     docx_path, xlsx_path = write_report(report, tmp_path, ["docx", "xlsx"])
     assert docx.Document(str(docx_path)).tables[1].rows[2].cells[2].text == words
     assert openpyxl.load_workbook(xlsx_path)["Danh sách nhiệm vụ"]["E5"].value == words
+
+
+def test_central_bodies_named_after_a_city_stay_central() -> None:
+    assert not is_locality("Đại học Quốc gia Hà Nội")
+    assert not is_locality("Ban Quản lý Lăng Chủ tịch Hồ Chí Minh")
+    assert is_locality("Ban Tuyên giáo và Dân vận Tỉnh ủy Quảng Nam")
+    assert is_locality("Thành phố Hồ Chí Minh") and is_locality("Sở Khoa học và Công nghệ tỉnh Nghệ An")

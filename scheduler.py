@@ -300,6 +300,9 @@ def add_report_commands(commands: Any) -> None:
         parser.add_argument("--document", help="chỉ nhiệm vụ của văn bản này (số ký hiệu)")
         parser.add_argument("--format", default="docx,xlsx,html", help="docx, xlsx, html (mặc định: cả ba)")
         parser.add_argument("--out", help="thư mục kết quả (mặc định: <output_dir>/reports)")
+        parser.add_argument("--report-number", help="số báo cáo kèm theo, ghi dưới tiêu đề (vd: 164/BC-UBND)")
+        parser.add_argument("--report-date", type=parse_date, help="ngày của báo cáo kèm theo (YYYY-MM-DD)")
+        parser.add_argument("--report-issuer", help="cơ quan ban hành báo cáo kèm theo")
         parser.set_defaults(handler=cmd_report)
 
 

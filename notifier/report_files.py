@@ -1,5 +1,6 @@
 """A task report (notifier.reports) written out: one HTML page (email, browser), a landscape A4 Word
-document with bordered tables, and a workbook with a summary sheet and a task list sheet."""
+document with bordered tables, tasks under a heading row per unit, and page numbers in the footer,
+and a workbook (notifier.report_sheets)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-import openpyxl
 from docx import Document as new_docx
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -16,14 +16,13 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import _Row
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from docx.text.run import Run
 
 from crawler.errors import ReportInputError
 from notifier.bulletin.docxkit import set_fonts, set_page, xml_text
 from notifier.render import environment
-from notifier.reports import ReportRow, TaskReport
+from notifier.report_sheets import write_report_xlsx
+from notifier.reports import NO_UNIT, ReportRow, TaskReport
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +45,7 @@ LIST_HEADERS = (
 )
 ALONE_TITLE = "Nhiệm vụ giao riêng"
 SHARED_TITLE = "Nhiệm vụ giao chung"
+HTML_ACTION_LIMIT = 700  # characters of a task shown in the HTML page, cut at a word
 SUMMARY_WIDTHS_MM = (12, 95, 40, 55, 45)  # landscape A4 less margins: 247 mm
 LIST_WIDTHS_MM = (12, 32, 85, 30, 30, 35, 23)
 
@@ -59,9 +59,16 @@ def render_report_html(report: TaskReport) -> str:
             r=report,
             summary_headers=(*SUMMARY_HEADERS, report.total_label),
             list_headers=LIST_HEADERS,
-            lists=((ALONE_TITLE, report.alone), (SHARED_TITLE, report.shared)),
+            lists=_lists(report),
+            limit=HTML_ACTION_LIMIT,
         )
     )
+
+
+def _lists(report: TaskReport) -> tuple[tuple[str, tuple[ReportRow, ...]], ...]:
+    """The task lists under their titles; the list of tasks without a unit only when it has some."""
+    lists = ((ALONE_TITLE, report.alone), (SHARED_TITLE, report.shared))
+    return (*lists, (NO_UNIT, report.unplaced)) if report.unplaced else lists
 
 
 def write_report_docx(report: TaskReport, path: Path) -> None:
@@ -72,14 +79,18 @@ def write_report_docx(report: TaskReport, path: Path) -> None:
     document.core_properties.title = report.title
     heading = document.add_heading(xml_text(report.title.upper()), level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if report.scope:
-        document.add_paragraph(xml_text(report.scope)).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for line in (report.attachment, report.scope):
+        if line:
+            paragraph = document.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.add_run(xml_text(line)).italic = True
+    _footer(document, report.title)
     document.add_heading("Tổng hợp theo đơn vị", level=2)
     _docx_table(document, (*SUMMARY_HEADERS, report.total_label), _summary_cells(report), SUMMARY_WIDTHS_MM)
-    for title, rows in ((ALONE_TITLE, report.alone), (SHARED_TITLE, report.shared)):
+    for title, rows in _lists(report):
         document.add_heading(title, level=2)
         if rows:
-            _docx_table(document, LIST_HEADERS, [_row_cells(row) for row in rows], LIST_WIDTHS_MM)
+            _docx_table(document, LIST_HEADERS, _grouped_cells(rows), LIST_WIDTHS_MM)
         else:
             document.add_paragraph("Không có nhiệm vụ nào.")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,6 +120,43 @@ def _row_cells(row: ReportRow) -> tuple[str, ...]:
     return (f"{row.number}.", row.document, row.action, row.result, row.deadline, row.units, row.progress)
 
 
+def _grouped_cells(rows: Sequence[ReportRow]) -> list[tuple[str, ...]]:
+    """Task rows under a heading line each time the unit changes (a one-cell tuple spans the row)."""
+    cells: list[tuple[str, ...]] = []
+    for index, row in enumerate(rows):
+        if row.unit and (index == 0 or rows[index - 1].unit != row.unit):
+            cells.append((row.unit,))
+        cells.append(_row_cells(row))
+    return cells
+
+
+def _footer(document: DocxDocument, text: str) -> None:
+    """A running footer: the report's title and "Trang N/M" with PAGE and NUMPAGES fields."""
+    paragraph = document.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run(xml_text(text) + " – Trang ").font.size = Pt(10)
+    _field(paragraph.add_run(), "PAGE")
+    paragraph.add_run("/").font.size = Pt(10)
+    _field(paragraph.add_run(), "NUMPAGES")
+
+
+def _field(run: Run, code: str) -> None:
+    """Turn an empty run into a Word field (PAGE, NUMPAGES) that LibreOffice and Word fill in."""
+    run.font.size = Pt(10)
+    for kind, value in (("begin", None), ("instr", code), ("separate", None), ("text", "1"), ("end", None)):
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {value} "
+        elif kind == "text":
+            element = OxmlElement("w:t")
+            element.text = value
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+
+
 def _docx_table(document: DocxDocument, headers: Sequence[str], rows: Sequence[Sequence[str]],
                 widths_mm: Sequence[int]) -> None:
     """A bordered table with fixed column widths and a bold header row that repeats on every page."""
@@ -122,6 +170,10 @@ def _docx_table(document: DocxDocument, headers: Sequence[str], rows: Sequence[S
         cell.paragraphs[0].add_run(text).bold = True
     for values in rows:
         cells = table.add_row().cells
+        if len(values) == 1:  # a unit heading over the whole row
+            merged = cells[0].merge(cells[-1])
+            merged.paragraphs[0].add_run(xml_text(values[0])).bold = True
+            continue
         for cell, text in zip(cells, values, strict=True):
             run = cell.paragraphs[0].add_run(xml_text(text))
             run.font.size = Pt(11)
@@ -137,57 +189,6 @@ def _repeat_header(row: _Row) -> None:
     flag = OxmlElement("w:tblHeader")
     flag.set(qn("w:val"), "true")
     properties.append(flag)
-
-
-def write_report_xlsx(report: TaskReport, path: Path) -> None:
-    """The report as a workbook: a summary sheet per unit and a task list sheet."""
-    workbook = openpyxl.Workbook()
-    summary = workbook.active
-    assert isinstance(summary, Worksheet)
-    summary.title = "Tổng hợp theo đơn vị"
-    headers = (*SUMMARY_HEADERS, report.total_label)
-    _sheet(summary, report, headers, _summary_cells(report), (6, 42, 16, 22, 16))
-    tasks = workbook.create_sheet("Danh sách nhiệm vụ")
-    lists = ((ALONE_TITLE, report.alone), (SHARED_TITLE, report.shared))
-    rows = [(title, *_row_cells(row)) for title, members in lists for row in members]
-    _sheet(tasks, report, ("Loại", *LIST_HEADERS), rows, (18, 6, 22, 60, 20, 20, 36, 18))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
-
-
-def _sheet(
-    sheet: Worksheet,
-    report: TaskReport,
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    widths: Sequence[int],
-) -> None:
-    """Fill one sheet: title and scope lines, a bold bordered header, wrapped bordered cells."""
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    sheet.append([report.title.upper()])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([report.scope])
-    sheet.append(list(headers))
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        cell.border = border
-    for values in rows:
-        sheet.append([_number_or_text(v) for v in values])
-        for cell in sheet[sheet.max_row]:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            cell.border = border
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula: scraped text may start with "="
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A4"
-
-
-def _number_or_text(value: str) -> int | str:
-    """Counts as numbers (so Excel can sum them), everything else as XML-safe text."""
-    return int(value) if value.isdigit() else xml_text(value)
 
 
 def write_report(
@@ -208,7 +209,7 @@ def write_report(
         elif fmt == "docx":
             write_report_docx(report, path)
         else:
-            write_report_xlsx(report, path)
+            write_report_xlsx(report, path, (*SUMMARY_HEADERS, report.total_label))
         written.append(path)
     logger.info("task report written: %s", ", ".join(str(p) for p in written))
     return written

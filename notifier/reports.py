@@ -4,14 +4,19 @@ XLSX and HTML by notifier.report_files).
 
 A report has a summary table per unit (tasks assigned to it alone, shared with other units, total),
 units grouped as ministries and central bodies, then localities; then the list of tasks assigned to
-one unit alone, then of tasks shared, each row: TT, assigning document, task, required result,
+one unit alone, grouped by unit, then of tasks shared ("giao chung"), then the tasks no unit can be
+named for ("Nhiệm vụ chưa xác định đơn vị"); each row: TT, assigning document, task, required result,
 deadline, units, progress.
 
 Rules, so the numbers can be checked by hand:
 - a task is assigned to its lead units (cơ quan chủ trì); support units are shown, not counted;
-- "alone" means the task has exactly one lead unit; "shared" that it has several, or that a lead is a
-  collective addressee ("Các bộ, ngành, địa phương"); a collective is counted on its own line, in a
-  third group, since storage does not say which of its members are concerned;
+- a lead group whose members the gazetteer knows ("Các địa phương") stands for each member
+  (crawler.membership); a shared task is counted once against each member unit;
+- "alone" means the task has exactly one lead and it is one unit; "shared" that it has several
+  leads, or a lead group;
+- the assigner the report goes to ("Thủ tướng Chính phủ"), groups nobody can list ("Các trường") and
+  provincial bodies without their province have no summary line; a task naming no other lead goes
+  to the list of tasks without a unit;
 - overdue as of D: due on or before D (the seed's "đến hết tháng 7" counts "Tháng 7/2025" tasks as
   overdue on 31/07) and not done; due between A and B: due in [A, B], done or not (the progress
   column says which);
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -36,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from crawler.errors import ReportInputError
 from crawler.extract.normalize import match_key
+from crawler.membership import Placement, placement
 from crawler.storage.tasks import TrackedTask, index_by_unit, load_tasks, tasks_for_units
 from crawler.storage.units import UnitDirectory, UnitResolver, unit_resolver
 from notifier.bulletin.classify import is_local
@@ -46,7 +53,9 @@ logger = logging.getLogger(__name__)
 MINISTRIES = "Các bộ, ngành, cơ quan Trung ương"
 LOCALITIES = "Các địa phương"
 COLLECTIVES = "Giao chung cho nhiều cơ quan"
-NO_UNIT = "Chưa rõ đơn vị"
+NO_UNIT = "Nhiệm vụ chưa xác định đơn vị"
+SHARED_MARK = "giao chung"
+ASSIGNERS = frozenset({"thủ tướng chính phủ", "thủ tướng"})  # who the reports go to, never a unit line
 PROGRESS = {
     "done": "Đã hoàn thành",
     "in_progress": "Đang thực hiện",
@@ -54,7 +63,10 @@ PROGRESS = {
     "in_progress_overdue": "Đang thực hiện (quá hạn)",
     "not_started": "Chưa thực hiện",
 }
-LOCAL_PREFIXES = ("sở ", "ubnd", "ủy ban nhân dân", "công an tỉnh", "công an thành phố")
+LOCAL_PREFIXES = (
+    "sở ", "ubnd", "ủy ban nhân dân", "công an tỉnh", "công an thành phố", "tỉnh ", "thành phố ")
+CENTRAL_PREFIXES = ("ban ", "bộ ", "đại học", "học viện", "viện ", "văn phòng", "tập đoàn", "tổng công ty",
+                    "đài ", "thông tấn", "ngân hàng", "kiểm toán", "thanh tra", "bảo hiểm")
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,9 @@ class ReportRow:
     deadline: str
     units: str
     progress: str
+    unit: str = ""
+    due: dt.date | None = None
+    days_late: int = 0
 
 
 @dataclass(frozen=True)
@@ -97,7 +112,8 @@ class UnitGroup:
 
 @dataclass(frozen=True)
 class TaskReport:
-    """A whole report: titles, the summary per unit, and the two task lists."""
+    """A whole report: titles, the summary per unit, the two task lists (rows ordered by `unit`), and
+    the tasks no unit can be named for; `attachment` is the "(Kèm theo Báo cáo số …)" line."""
 
     title: str
     scope: str
@@ -105,6 +121,8 @@ class TaskReport:
     groups: tuple[UnitGroup, ...]
     alone: tuple[ReportRow, ...]
     shared: tuple[ReportRow, ...]
+    unplaced: tuple[ReportRow, ...] = ()
+    attachment: str = ""
 
     @property
     def totals(self) -> tuple[int, int, int]:
@@ -157,6 +175,18 @@ def _scope(unit: str | None, document: str | None) -> str:
     return "; ".join(p for p in parts if p)
 
 
+def attachment_line(number: str | None, day: dt.date | None, issuer: str | None = None) -> str:
+    """The line under the title naming the report this list goes with, as seed 003 writes it."""
+    if not number:
+        return ""
+    parts = [f"Kèm theo Báo cáo số {number.strip()}"]
+    if day:
+        parts.append(f"ngày {day:%d} tháng {day.month} năm {day.year}")
+    if issuer:
+        parts.append(f"của {issuer.strip()}")
+    return f"({' '.join(parts)})"
+
+
 def overdue_report(
     session: Session,
     as_of: dt.date,
@@ -164,6 +194,7 @@ def overdue_report(
     unit: str | None = None,
     document: str | None = None,
     directory: UnitDirectory | None = None,
+    attachment: str = "",
 ) -> TaskReport:
     """Tasks overdue and not done at the end of `as_of`, by unit."""
     resolver = unit_resolver(session, directory)
@@ -174,7 +205,7 @@ def overdue_report(
     ]
     title = f"Danh mục nhiệm vụ quá hạn, chưa hoàn thành đến hết ngày {as_of:%d/%m/%Y}"
     scope = _scope(unit, document)
-    return build_report(tasks, title, scope, "Tổng số nhiệm vụ quá hạn", as_of, unit, resolver)
+    return build_report(tasks, title, scope, "Tổng số nhiệm vụ quá hạn", as_of, unit, resolver, attachment)
 
 
 def due_report(
@@ -185,6 +216,7 @@ def due_report(
     unit: str | None = None,
     document: str | None = None,
     directory: UnitDirectory | None = None,
+    attachment: str = "",
 ) -> TaskReport:
     """Tasks whose deadline falls between `date_from` and `date_to` (both included), by unit, those
     done included (their progress says so)."""
@@ -201,7 +233,8 @@ def due_report(
     title = (
         f"Danh mục nhiệm vụ có thời hạn hoàn thành từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}"
     )
-    return build_report(tasks, title, _scope(unit, document), "Tổng số nhiệm vụ", None, unit, resolver)
+    scope = _scope(unit, document)
+    return build_report(tasks, title, scope, "Tổng số nhiệm vụ", None, unit, resolver, attachment)
 
 
 # --- building --------------------------------------------------------------------------------------
@@ -224,36 +257,68 @@ def is_collective(unit: str) -> bool:
     return match_key(unit).startswith("các ")
 
 
-def is_shared(task: TrackedTask) -> bool:
-    """Tell whether a task is shared: several lead units, or a collective lead."""
-    return len(task.lead) > 1 or any(is_collective(u) for u in task.lead)
+def lead_names(task: TrackedTask) -> tuple[str, ...]:
+    """The task's lead names as written, the assigner ("Thủ tướng Chính phủ") left out."""
+    return tuple(name for name in task.lead if match_key(name).strip(" .,;") not in ASSIGNERS)
+
+
+def member_units(task: TrackedTask, resolver: UnitResolver) -> tuple[str, ...]:
+    """The concrete units a task is assigned to, each once by canonical name: every lead that is one
+    unit and every member of a lead group; names nobody can place and the assigner left out."""
+    found: dict[str, str] = {}
+    for name in lead_names(task):
+        where = placement(name, resolver)
+        if where is Placement.UNIT:
+            names: tuple[str, ...] = (resolver.canonical(name),)
+        elif where is Placement.GROUP:
+            names = resolver.members(name)
+        else:
+            continue
+        for member in names:
+            found.setdefault(_key(member), member)
+    return tuple(found.values())
+
+
+def is_shared(task: TrackedTask, resolver: UnitResolver) -> bool:
+    """Tell whether a task is shared ("giao chung"): several lead names, or a lead group."""
+    leads = lead_names(task)
+    return len(leads) > 1 or any(placement(name, resolver) is not Placement.UNIT for name in leads)
 
 
 def unit_group(unit: str) -> str:
-    """The summary group of a unit: collectives, localities, or ministries and central bodies."""
-    if is_collective(unit):
-        return COLLECTIVES
+    """The summary group of a unit: localities, or ministries and central bodies."""
     return LOCALITIES if is_locality(unit) else MINISTRIES
 
 
 def is_locality(unit: str) -> bool:
-    """Tell a province, city or provincial body from a ministry or central body."""
-    return is_local(unit) or match_key(unit).startswith(LOCAL_PREFIXES)
+    """Tell a province, city or provincial body from a ministry or central body (a central body named
+    after a city, "Đại học Quốc gia Hà Nội", stays central)."""
+    key = match_key(unit)
+    if key.startswith(LOCAL_PREFIXES) or re.search(r"\btỉnh\b", key):
+        return True
+    return is_local(unit) and not key.startswith(CENTRAL_PREFIXES)
 
 
-def count_units(tasks: Iterable[TrackedTask]) -> tuple[UnitGroup, ...]:
-    """The summary: for each lead unit, tasks assigned to it alone and shared, ministries first."""
+def _unit_order(unit: str) -> tuple[int, tuple[str, str]]:
+    """Ministries first, then localities, each alphabetically (the summary's and the list's order)."""
+    return (0 if unit_group(unit) == MINISTRIES else 1), sort_key(unit)
+
+
+def count_units(tasks: Iterable[TrackedTask], resolver: UnitResolver) -> tuple[UnitGroup, ...]:
+    """The summary: for each member unit, tasks assigned to it alone and shared (a shared task once
+    against each member unit), ministries first; tasks with no unit have no line."""
     alone: Counter[str] = Counter()
     shared: Counter[str] = Counter()
     names: dict[str, str] = {}
     for task in tasks:
-        leads = {_key(u): u for u in task.lead} or {_key(NO_UNIT): NO_UNIT}
-        for key, name in leads.items():
-            names.setdefault(key, name)
-            (shared if is_shared(task) else alone)[key] += 1
+        together = is_shared(task, resolver)
+        for member in member_units(task, resolver):
+            key = _key(member)
+            names.setdefault(key, member)
+            (shared if together else alone)[key] += 1
     groups = []
     number = 0
-    for title in (MINISTRIES, LOCALITIES, COLLECTIVES):
+    for title in (MINISTRIES, LOCALITIES):
         members = sorted(
             (k for k in names if unit_group(names[k]) == title), key=lambda k: sort_key(names[k])
         )
@@ -266,16 +331,22 @@ def count_units(tasks: Iterable[TrackedTask]) -> tuple[UnitGroup, ...]:
     return tuple(groups)
 
 
+def days_late(task: TrackedTask, as_of: dt.date | None) -> int:
+    """Days past the due date at the end of `as_of` (0 when not late or no day is given)."""
+    return max((as_of - _due(task)).days, 0) if as_of else 0
+
+
 def deadline_text(task: TrackedTask, as_of: dt.date | None) -> str:
     """The deadline as the source wrote it (else dd/mm/yyyy), with the days late as of `as_of`."""
     text = " ".join((task.deadline.raw or "").split()) or f"{_due(task):%d/%m/%Y}"
-    late = (as_of - _due(task)).days if as_of else 0
+    late = days_late(task, as_of)
     return f"{text} (quá hạn {late} ngày)" if late > 0 else text
 
 
-def units_text(task: TrackedTask) -> str:
-    """Lead units, then support units after "Phối hợp:"."""
-    lead = ", ".join(task.lead) or NO_UNIT
+def units_text(task: TrackedTask, shared: bool = False) -> str:
+    """Lead units ("giao chung" when shared), then support units after "Phối hợp:"."""
+    lead = ", ".join(task.lead) or "(chưa nêu)"
+    lead = f"{lead} ({SHARED_MARK})" if shared else lead
     return f"{lead}; Phối hợp: {', '.join(task.support)}" if task.support else lead
 
 
@@ -289,22 +360,28 @@ def result_text(task: TrackedTask) -> str:
     return f"{required}\n{note}" if required else note
 
 
-def _rows(tasks: Sequence[TrackedTask], as_of: dt.date | None) -> tuple[ReportRow, ...]:
-    """Numbered rows of one task list, by due date then by first lead unit."""
-    ordered = sorted(tasks, key=lambda t: (_due(t), sort_key(t.lead[0] if t.lead else NO_UNIT), t.id))
-    return tuple(
-        ReportRow(
-            task_id=t.id,
-            number=n,
-            document="; ".join(t.documents),
-            action=" ".join(t.action.split()),
-            result=result_text(t),
-            deadline=deadline_text(t, as_of),
-            units=units_text(t),
-            progress=PROGRESS.get(t.state or "", "Chưa hoàn thành"),
-        )
-        for n, t in enumerate(ordered, start=1)
+def _row(task: TrackedTask, number: int, unit: str, as_of: dt.date | None, shared: bool) -> ReportRow:
+    """One numbered row of a task under the unit heading `unit`."""
+    return ReportRow(
+        task_id=task.id,
+        number=number,
+        document="; ".join(task.documents),
+        action=" ".join(task.action.split()),
+        result=result_text(task),
+        deadline=deadline_text(task, as_of),
+        units=units_text(task, shared),
+        progress=PROGRESS.get(task.state or "", "Chưa hoàn thành"),
+        unit=unit,
+        due=_due(task),
+        days_late=days_late(task, as_of),
     )
+
+
+def _rows(placed: Sequence[tuple[str, TrackedTask]], as_of: dt.date | None, shared: bool,
+          ) -> tuple[ReportRow, ...]:
+    """Numbered rows of (unit heading, task) pairs, by unit (ministries first), then due date."""
+    ordered = sorted(placed, key=lambda p: (_unit_order(p[0]), _due(p[1]), p[1].id))
+    return tuple(_row(t, n, unit, as_of, shared) for n, (unit, t) in enumerate(ordered, start=1))
 
 
 def build_report(
@@ -315,31 +392,34 @@ def build_report(
     as_of: dt.date | None,
     unit: str | None = None,
     resolver: UnitResolver | None = None,
+    attachment: str = "",
 ) -> TaskReport:
-    """Assemble the report; with a unit filter the summary keeps the lines of the leads that reach it
-    (the unit itself, by any name, and the collectives covering it)."""
-    groups = count_units(tasks)
+    """Assemble the report: tasks of one unit under it, shared tasks in one list as seed 003 has them,
+    tasks with no unit apart; with a unit filter the summary keeps the lines that reach it."""
+    resolver = resolver or UnitResolver({}, None)
+    groups = count_units(tasks, resolver)
     if unit:
         groups = _lines_reaching(groups, unit, resolver)
+    members = {t.id: member_units(t, resolver) for t in tasks}
+    unplaced = [t for t in tasks if not members[t.id]]
+    placed = [t for t in tasks if members[t.id]]
+    shared = [t for t in placed if is_shared(t, resolver)]
+    alone = [t for t in placed if not is_shared(t, resolver)]
     return TaskReport(
         title=title,
         scope=scope,
         total_label=total_label,
         groups=groups,
-        alone=_rows([t for t in tasks if not is_shared(t)], as_of),
-        shared=_rows([t for t in tasks if is_shared(t)], as_of),
+        alone=_rows([(members[t.id][0], t) for t in alone], as_of, False),
+        shared=_rows([("", t) for t in shared], as_of, True),
+        unplaced=_rows([(NO_UNIT, t) for t in unplaced], as_of, False),
+        attachment=attachment,
     )
 
 
-def _lines_reaching(
-    groups: Sequence[UnitGroup], unit: str, resolver: UnitResolver | None
-) -> tuple[UnitGroup, ...]:
-    """The summary groups cut to the lines whose unit reaches `unit` (exact name match without a resolver)."""
-    if resolver is None:
-        wanted = _key(unit)
-        keep = [[u for u in g.units if _key(u.unit) == wanted] for g in groups]
-    else:
-        wanted_keys = resolver.keys_of(unit)
-        keep = [[u for u in g.units if resolver.reach(u.unit) & wanted_keys] for g in groups]
+def _lines_reaching(groups: Sequence[UnitGroup], unit: str, resolver: UnitResolver) -> tuple[UnitGroup, ...]:
+    """The summary groups cut to the lines whose unit reaches `unit`."""
+    wanted_keys = resolver.keys_of(unit)
+    keep = [[u for u in g.units if resolver.reach(u.unit) & wanted_keys] for g in groups]
     pairs = zip(groups, keep, strict=True)
     return tuple(UnitGroup(title=g.title, units=tuple(lines)) for g, lines in pairs if lines)

@@ -82,10 +82,13 @@ def split_formats(value: str) -> list[str]:
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the overdue or due-between task report as DOCX, XLSX and/or HTML."""
     from notifier.report_files import write_report
-    from notifier.reports import due_report, overdue_report
+    from notifier.reports import attachment_line, due_report, overdue_report
 
     config = load_cli_config(args)
-    filters = {"unit": args.unit, "document": args.document}
+    if (args.report_date or args.report_issuer) and not args.report_number:
+        raise ConfigError("--report-date và --report-issuer cần đi cùng --report-number (số báo cáo)")
+    attachment = attachment_line(args.report_number, args.report_date, args.report_issuer)
+    filters = {"unit": args.unit, "document": args.document, "attachment": attachment}
     with open_session(config.database_url()) as session:
         if args.report_command == "overdue":
             as_of = args.as_of or today()

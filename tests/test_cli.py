@@ -194,10 +194,16 @@ def test_commands_on_the_demo_database(
     config.write_text(f'[general]\ndatabase = "{db}"\noutput_dir = "{tmp_path / "out"}"\n', encoding="utf-8")
     digest = run_dondoc(config, "digest", "--as-of", "2025-10-01", "--unit", "Bộ Khoa học và Công nghệ")
     assert digest.returncode == 0 and "Khung Kiến trúc tổng thể quốc gia số" in digest.stdout
-    report = run_dondoc(config, "report", "overdue", "--as-of", "2025-10-20", "--format", "html")
+    report = run_dondoc(config, "report", "overdue", "--as-of", "2025-10-20", "--format", "html",
+                        "--report-number", "12/BC-UBND", "--report-date", "2025-10-21")
     assert report.returncode == 0, report.stderr
-    html = tmp_path / "out" / "reports" / "nhiem-vu-qua-han-2025-10-20.html"
-    assert "Bộ Khoa học và Công nghệ" in html.read_text(encoding="utf-8")
+    html = (tmp_path / "out" / "reports" / "nhiem-vu-qua-han-2025-10-20.html").read_text(encoding="utf-8")
+    assert "Bộ Khoa học và Công nghệ" in html
+    assert "(Kèm theo Báo cáo số 12/BC-UBND ngày 21 tháng 10 năm 2025)" in html
+    summary = html.split("</table>")[0]  # no pseudo-unit lines in the summary
+    assert "Chưa rõ đơn vị" not in summary and ">Thủ tướng Chính phủ</td>" not in summary
+    lines = summary.replace(">Các bộ, ngành, cơ quan Trung ương:", "").replace(">Các địa phương:", "")
+    assert ">Các " not in lines
     draft = run_dondoc(config, "bulletin", "draft", "--week", "2025-W14")
     assert draft.returncode == 0, draft.stderr
     draft_file = tmp_path / "out" / "bulletin" / "ban-tin-2025-W14.toml"
@@ -228,7 +234,8 @@ def test_digest_and_report_agree_on_every_unit_of_the_demo_database(
 
     def ids(report: TaskReport) -> set[int]:
         """The tasks a report lists as still to do (the due report lists the done ones too)."""
-        return {row.task_id for row in (*report.alone, *report.shared) if row.progress != "Đã hoàn thành"}
+        rows = (*report.alone, *report.shared, *report.unplaced)
+        return {row.task_id for row in rows if row.progress != "Đã hoàn thành"}
 
     _result, db = demo
     as_of, week = dt.date(2025, 10, 20), dt.date(2025, 10, 27)

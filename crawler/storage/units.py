@@ -80,6 +80,10 @@ class UnitResolver:
             self._reach[name] = reached
         return reached
 
+    def members(self, name: str) -> tuple[str, ...]:
+        """The canonical names of the units a collective covers (() for one unit)."""
+        return self._directory.members_of(self.canonical(name)) if self._directory else ()
+
     def reached_by(self, names: Iterable[str]) -> frozenset[str]:
         """Keys of every unit that a lead/support list reaches."""
         return frozenset(k for name in names for k in self.reach(name))

@@ -171,7 +171,7 @@ def _onboard(session: Session, recipient: str, unit: str) -> str:
 
 def _report_ids(report: TaskReport) -> set[int]:
     """The tasks a report lists."""
-    return {row.task_id for row in (*report.alone, *report.shared)}
+    return {row.task_id for row in (*report.alone, *report.shared, *report.unplaced)}
 
 
 def test_telegram_invite_digest_xong_reports_and_a_refused_stranger(engine: Engine, tmp_path: Path) -> None:
@@ -249,9 +249,9 @@ def test_telegram_invite_digest_xong_reports_and_a_refused_stranger(engine: Engi
     going_row = next(row for row in rows if row[2] == "Triển khai Mục V")
     assert going_row[6] == "Đang thực hiện" and "đã có dự thảo" in going_row[3]
     sheet = openpyxl.load_workbook(xlsx_path)["Danh sách nhiệm vụ"]
-    listing = [tuple(str(c.value or "") for c in row) for row in sheet.iter_rows(min_row=4)]
-    xlsx_row = next(row for row in listing if row[3] == "Báo cáo tiến độ số hóa")
-    assert xlsx_row[7] == "Đã hoàn thành" and xlsx_row[4] == f"Đơn vị báo cáo ngày 01/10/2025: {NOTE}"
+    listing = [tuple(str(c.value or "") for c in row) for row in sheet.iter_rows(min_row=5)]
+    xlsx_row = next(row for row in listing if row[4] == "Báo cáo tiến độ số hóa")
+    assert xlsx_row[10] == "Đã hoàn thành" and xlsx_row[5] == f"Đơn vị báo cáo ngày 01/10/2025: {NOTE}"
 
 
 def test_a_task_given_to_a_collective_is_not_closed_by_one_member(engine: Engine, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from crawler.extract.bodies import is_unit_title
 from crawler.extract.letters import addressees, unnamed, without_title
-from crawler.extract.normalize import clean_lines, fold, split_lines
+from crawler.extract.normalize import clean_lines, fold, split_lines, trim_text
 from crawler.extract.pipegrid import Grid, find_grids
 from crawler.extract.rowgrid import find_row_grids
 from crawler.extract.segment import Block, segment
@@ -77,7 +77,7 @@ def _table_tasks(tables: tuple[Table, ...], walk: Walk, originals: list[str]) ->
             anchor = _anchor(originals[line - 1], 0) if originals else ""
             out.append(
                 ExtractedTask(
-                    action=row.action[:300],
+                    action=trim_text(row.action),
                     lead=lead,
                     support=support,
                     deadline=row.deadline,

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from crawler.extract.deadlines import best_deadline, find_deadlines
-from crawler.extract.normalize import fold
+from crawler.extract.normalize import fold, trim_text
 from crawler.extract.segment import Block
 from crawler.extract.subjects import support_of
 from crawler.extract.walkstate import VERB_RE, RawTask, Walk
@@ -81,7 +81,7 @@ def apply_field(tasks: list[RawTask], group: Group, value: str, label: str, walk
         return
     if not group.fields_seen and len(tasks) - group.first > 1:
         merged = tasks[group.first :]
-        action = " ".join(t.action for t in merged)[:300]
+        action = trim_text(" ".join(t.action for t in merged))
         tasks[group.first :] = [replace(merged[0], action=action)]
     group.fields_seen = True
     tasks[group.first] = _with_field(tasks[group.first], value, label, walk)
@@ -103,7 +103,7 @@ def _with_field(task: RawTask, value: str, label: str, walk: Walk) -> RawTask:
     """A task with a labelled field's value applied (its deadline, support, lead or product)."""
     value = value.strip(" *.;")
     if label.startswith(("sản phẩm", "kết quả")):
-        return replace(task, result=value[:300])
+        return replace(task, result=trim_text(value))
     if label.startswith("thời") or label.startswith("tiến"):
         found = best_deadline(find_deadlines(value, walk.year, cells=True))
         return replace(task, deadline=found.deadline if found else Deadline.none())

@@ -64,6 +64,19 @@ _ALNUM = re.compile(r"[^\W_]")
 _WATERMARK_FIRST = frozenset("tpbcdinhw-")  # the first letters of every watermark form above
 
 
+ACTION_LIMIT = 300  # FORMAT.md: an action is trimmed to at most 300 characters
+
+
+def trim_text(text: str, limit: int = ACTION_LIMIT) -> str:
+    """The text cut to at most `limit` characters at a word boundary, with "…" where it was cut, so
+    no report shows half a word ("HĐND tỉn")."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"
+
+
 def clean_line(line: str) -> str:
     """Return one line in NFC with odd spaces made plain, soft hyphens gone and Cyrillic look-alikes
     in Latin words made Latin, so matching and display work on one spelling."""

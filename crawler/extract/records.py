@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from crawler.extract.normalize import trim_text
 from crawler.models import ExtractedTask
 
 # A provincial department with its province ("Sở Tài chính tỉnh Nghệ An"): routing keeps the place,
@@ -24,7 +25,7 @@ def task_record(task: ExtractedTask, seed: str) -> dict[str, object]:
         "seed": seed,
         "line": task.line,
         "anchor": task.anchor,
-        "action": task.action[:300],
+        "action": trim_text(task.action),
         "source_refs": list(task.source_refs),
         "lead": list(dict.fromkeys(plain_name(u) for u in task.lead)),
         "support": list(dict.fromkeys(plain_name(u) for u in task.support)),

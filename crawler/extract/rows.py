@@ -12,7 +12,7 @@ import itertools
 import re
 
 from crawler.extract.deadlines import CUE, DeadlineMatch, best_deadline, find_deadlines
-from crawler.extract.normalize import clean_text, fold
+from crawler.extract.normalize import clean_text, fold, trim_text
 from crawler.extract.refs import document_numbers, find_status
 from crawler.extract.segment import Block
 from crawler.extract.subjects import is_report, subject_of, support_of
@@ -97,7 +97,7 @@ def read_row(block: Block, walk: Walk) -> list[RawTask]:
     status = find_status(tail) or ctx.status
     support = support or support_of(action, walk)
     result = _required_result(text, block, walk)
-    return [RawTask(block, 0, action[:300], lead, support, deadline, status, refs, result)]
+    return [RawTask(block, 0, trim_text(action), lead, support, deadline, status, refs, result)]
 
 
 # Precisions of a deadline cell run into a row's text (a year span there is a plan's period).

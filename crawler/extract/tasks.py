@@ -18,7 +18,7 @@ from crawler.extract.bodies import only_names_body
 from crawler.extract.deadlines import CUE, STRONG, DeadlineMatch, best_deadline, find_deadlines
 from crawler.extract.fields import DASHES, FIELD, LEAD_LABEL, Group, apply_field, fill_field, names_roles
 from crawler.extract.headings import heading_body, heading_context, opens_section, title_context, whole_units
-from crawler.extract.normalize import clean_text, fold
+from crawler.extract.normalize import clean_text, fold, trim_text
 from crawler.extract.quotes import ends_quotation, is_question_heading, quotes_norms
 from crawler.extract.refs import find_status, own_number
 from crawler.extract.rows import read_row
@@ -414,7 +414,7 @@ def _read_span(
             RawTask(
                 block,
                 piece.start,
-                action[:300],
+                trim_text(action),
                 piece_lead,
                 support_of(action, walk) or ctx.support,
                 deadline,

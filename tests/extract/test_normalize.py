@@ -62,3 +62,14 @@ def test_repeated_table_headers_survive_for_segmentation() -> None:
     """Repeated table headers are kept: the segmenter needs them to find tables."""
     text = "\n".join(["STT Tên nhiệm vụ Cơ quan chủ trì Thời hạn", "x"] * 4)
     assert clean_lines(text)[0].startswith("STT")
+
+
+def test_long_texts_are_cut_at_a_word_with_an_ellipsis() -> None:
+    """An action over 300 characters ends at a whole word and "…", never inside "tỉnh"."""
+    from crawler.extract.normalize import trim_text
+
+    text = "Ủy ban nhân dân tỉnh " * 20  # 420 characters
+    cut = trim_text(text)
+    assert len(cut) <= 300 and cut.endswith("…")
+    assert cut[:-1].split()[-1] in ("Ủy", "ban", "nhân", "dân", "tỉnh")
+    assert trim_text("Sở Nội vụ chủ trì.") == "Sở Nội vụ chủ trì."

@@ -19,11 +19,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawler.storage.engine import make_engine, session_factory, upgrade_database  # noqa: E402
-from crawler.storage.webaccess import add_user  # noqa: E402
-from service.webhook_server import start_webhook_server  # noqa: E402
-from web.app import create_app  # noqa: E402
-from web.auth import hash_password  # noqa: E402
+from crawler.storage.engine import make_engine, session_factory, upgrade_database
+from crawler.storage.webaccess import add_user
+from service.webhook_server import start_webhook_server
+from web.app import create_app
+from web.auth import hash_password
 
 WIDTHS = (1280, 390)
 EDITOR, PASSWORD = "anh-chup", "mat-khau-chup-anh"

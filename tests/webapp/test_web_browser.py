@@ -25,7 +25,7 @@ def test_editor_logs_in_and_follows_a_chart_bar(web_engine: Engine, seeded: Seed
         assert page.locator("h1").inner_text() == "Không được phép"
         page.goto(f"{base}/")
         assert page.locator("h1").inner_text() == "Tổng quan"
-        page.click(f"svg.chart a[href*='{quote(HEALTH, safe='')}']")
+        page.click(f"svg.chart a[href*='{quote(HEALTH, safe='')}'] rect")
         assert page.locator("h1").inner_text() == HEALTH
         assert page.locator("ul.tasks li").count() == 1
         assert "chuyển đổi số" in page.locator("ul.tasks").inner_text()

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -13,6 +20,8 @@ import scheduler
 from crawler.storage.webaccess import CALENDAR_LINK, UNIT_LINK, find_user, grant_of
 from tests.webapp.webdata import HEALTH, Seeded
 from web.auth import password_matches
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -57,3 +66,33 @@ def test_link_feeds_and_revoke(cli_db: Engine, capsys: pytest.CaptureFixture[str
     with Session(cli_db) as session:
         assert grant_of(session, link.group(1), UNIT_LINK, now) is None
     assert scheduler.main(["web", "link", "--unit", "Bộ Không Có"]) == 2
+
+
+@pytest.mark.slow
+def test_dondoc_web_serves_the_login_page_on_loopback(cli_db: Engine, tmp_path: Path) -> None:
+    """`dondoc web --port N` starts uvicorn on 127.0.0.1 and answers the login page in Vietnamese."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DONDOC_WEB_SECRET": "bi-mat-lenh", "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "scheduler", "web", "--port", str(port)], cwd=tmp_path,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert process.stdout is not None
+        assert f"http://127.0.0.1:{port}/" in process.stdout.readline()
+        page = _get_when_listening(f"http://127.0.0.1:{port}/dang-nhap")
+        assert page.status_code == 200 and "Đăng nhập" in page.text
+        assert httpx.get(f"http://127.0.0.1:{port}/van-hanh").status_code == 303
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def _get_when_listening(url: str) -> httpx.Response:
+    """GET the URL, retrying while the server has printed its address but is not accepting yet."""
+    for _ in range(100):
+        try:
+            return httpx.get(url)
+        except httpx.ConnectError:
+            time.sleep(0.1)
+    return httpx.get(url)

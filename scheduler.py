@@ -33,6 +33,7 @@ from service.cli import (
 from service.cli_bot import cmd_bot_poll, cmd_bot_webhook, cmd_invite
 from service.cli_extract import cmd_extract
 from service.cli_reports import cmd_bulletin_draft, cmd_bulletin_render, cmd_bulletin_send, cmd_report
+from service.cli_web import add_web_commands
 from service.context import now, open_session, safe_url, short_error, sqlite_file, today
 from service.crawl_track import crawl_and_track, print_crawl_outcome
 from service.iofaults import io_fault_message
@@ -250,6 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     hook.add_argument("--host", help="địa chỉ lắng nghe (mặc định: [service] webhook_host, 127.0.0.1)")
     hook.add_argument("--port", type=int, help="cổng lắng nghe (mặc định: [service] webhook_port, hoặc 8788)")
     hook.set_defaults(handler=cmd_bot_webhook)
+
+    add_web_commands(commands)
 
     db = commands.add_parser("db", help="quản lý cơ sở dữ liệu")
     db_commands = db.add_subparsers(

@@ -13,7 +13,7 @@ STATEMENTS = {"select", "insert", "update", "delete", "text", "func", "and_", "o
 def _modules() -> list[Path]:
     """Every Python module of the product outside crawler/storage."""
     files = [ROOT / "scheduler.py"]
-    for package in ("crawler", "notifier", "service", "tools"):
+    for package in ("crawler", "notifier", "service", "tools", "web"):
         files += [p for p in (ROOT / package).rglob("*.py") if STORAGE not in p.parents]
     return files
 

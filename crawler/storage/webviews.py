@@ -1,0 +1,58 @@
+"""What the web pages read besides the task model: a task's document, and its events with detail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crawler.storage.schema import Document, Task, TaskEvent
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """The document a task was read from, as its page shows it."""
+
+    id: int
+    kind: str
+    number: str | None
+    title: str | None
+    issuer: str | None
+    issued: dt.date | None
+    url: str
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """One event of a task's history, with what its detail says."""
+
+    kind: str
+    on: dt.date
+    old: str | None
+    new: str | None
+    note: str
+    by: str
+
+
+def task_document(session: Session, task_id: int) -> DocumentSummary | None:
+    """The document a task was last read from, if it is stored."""
+    query = (select(Document.id, Document.kind, Document.number, Document.title, Document.issuer,
+                    Document.issued, Document.url)
+             .join(Task, Task.document_id == Document.id).where(Task.id == task_id))
+    row = session.execute(query).first()
+    return None if row is None else DocumentSummary(*row)
+
+
+def task_history(session: Session, task_id: int) -> list[EventLine]:
+    """Every event of a task, oldest first."""
+    query = (select(TaskEvent.kind, TaskEvent.on, TaskEvent.detail)
+             .where(TaskEvent.task_id == task_id).order_by(TaskEvent.on, TaskEvent.id))
+    lines = []
+    for kind, on, detail in session.execute(query):
+        detail = detail or {}
+        old, new = detail.get("old"), detail.get("new")
+        lines.append(EventLine(kind, on, None if old is None else str(old), None if new is None else str(new),
+                               str(detail.get("note") or ""), str(detail.get("by") or "")))
+    return lines

@@ -74,7 +74,9 @@ def run_in_terminal(config: Path, *args: str) -> tuple[int, str]:
 
 
 @pytest.mark.slow
-def test_crawl_on_a_terminal_shows_live_progress_before_the_summary(site: RunningSite, tmp_path: Path) -> None:
+def test_crawl_on_a_terminal_shows_live_progress_before_the_summary(
+    site: RunningSite, tmp_path: Path
+) -> None:
     """On a terminal every source gets a live row while the crawl runs, and some row shows a count
     below the source's final one: progress arrives as the worker goes, before the summary lines."""
     code, shown = run_in_terminal(crawl_config(tmp_path, site.base_url), "crawl", "--as-of", "2025-10-20")

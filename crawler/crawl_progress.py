@@ -38,6 +38,26 @@ def human_bytes(count: int) -> str:
     return f"{count / (1024 * 1024):.1f} MB"
 
 
+class SteadyLog:
+    """A sink for the service: logs a source's counters at most once per `every_s` (and its end), so
+    a long crawl shows it is alive without a line per page."""
+
+    def __init__(self, log: Callable[[str], None], every_s: float, clock: Callable[[], float]) -> None:
+        """Log through `log`, reading the time from `clock` (seconds, monotonic)."""
+        self.log, self.every_s, self.clock = log, every_s, clock
+        self._last: dict[str, float] = {}
+
+    def __call__(self, progress: SourceProgress) -> None:
+        """Log this snapshot if the source's last line is `every_s` old, or if the source is done."""
+        now = self.clock()
+        last = self._last.get(progress.name)
+        if progress.done or last is None or now - last >= self.every_s:
+            self._last[progress.name] = now
+            self.log(f"crawl progress: {progress.name}: {progress.pages} pages, "
+                     f"{human_bytes(progress.bytes)}, {progress.documents} new documents, "
+                     f"{progress.errors} errors" + (", done" if progress.done else ""))
+
+
 class ProgressWriter:
     """The worker's end: one JSON line per event, flushed at once so the parent sees it as it goes."""
 

@@ -18,7 +18,7 @@ import pytest
 
 from crawler.config import Config
 from crawler.crawl import run_crawl
-from crawler.crawl_progress import ProgressReader, ProgressWriter, SourceProgress
+from crawler.crawl_progress import ProgressReader, ProgressWriter, SourceProgress, SteadyLog
 from crawler.site import RunningSite, demo_sources, serve_site
 from crawler.storage.engine import upgrade_database
 
@@ -137,3 +137,18 @@ def test_reader_passes_only_complete_lines_once(tmp_path: Path) -> None:
     reader.poll()
     writer.close()
     assert seen == [SourceProgress("a", 1, 10), SourceProgress("a", 2, 20, 1, 0, True)]
+
+
+def test_service_log_is_steady_per_source_and_keeps_each_end() -> None:
+    """The service logs a source's first snapshot, then at most one per interval, and always its end."""
+    lines: list[str] = []
+    now = [0.0]
+    steady = SteadyLog(lines.append, 60.0, lambda: now[0])
+    for second, pages in ((0, 1), (10, 5), (59, 9), (60, 12), (61, 13)):
+        now[0] = float(second)
+        steady(SourceProgress("a", pages=pages))
+        steady(SourceProgress("b", pages=pages))
+    steady(SourceProgress("a", pages=14, done=True))
+    mine = [line for line in lines if line.startswith("crawl progress: a:")]
+    assert [line.split(": ")[2].split(" ")[0] for line in mine] == ["1", "12", "14"]
+    assert mine[-1].endswith(", done") and len(lines) == 5

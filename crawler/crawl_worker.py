@@ -32,6 +32,7 @@ from crawler.profiles import resolve_source
 from crawler.redaction import protect_config, register_database_url
 from crawler.spiders import SPIDERS, option_problem
 from crawler.spiders.base import SourceSpider, StoredCopy, Validators
+from crawler.spiders.robots import reset_shared_robots
 from crawler.spiders.urls import host_allowed
 from crawler.storage.documents import latest_content, page_validators, source_id
 from crawler.storage.engine import make_engine, session_factory
@@ -137,6 +138,7 @@ def crawl(config: Config, db_url: str, time_limit_s: int,
     """Crawl every source of `config` concurrently and record each one's outcome in the database,
     writing each source's counters to `progress` as they change."""
     sessions = session_factory(make_engine(db_url))
+    reset_shared_robots()
     with sessions() as session:
         for source in config.sources:
             source_id(session, source.name, source.family, source.start_url)

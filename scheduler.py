@@ -36,6 +36,7 @@ from service.cli_reports import cmd_bulletin_draft, cmd_bulletin_render, cmd_bul
 from service.cli_web import add_web_commands
 from service.context import now, open_session, safe_url, short_error, sqlite_file, today
 from service.crawl_track import crawl_and_track, print_crawl_outcome
+from service.crawl_view import crawl_progress
 from service.iofaults import io_fault_message
 from service.jobs import JobResult, JobSpec, Service
 from service.locks import service_is_running
@@ -67,7 +68,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     config = load_cli_config(args)
     if not config.sources:
         raise ConfigError(f"{config.path or 'cấu hình mặc định'}: chưa khai báo nguồn nào ([[sources]])")
-    outcome = crawl_and_track(config, args.source or None, args.as_of or today())
+    with crawl_progress() as progress:
+        outcome = crawl_and_track(config, args.source or None, args.as_of or today(), progress=progress)
     print_crawl_outcome(outcome)
     return 0 if outcome.all_ok else 1
 
@@ -111,7 +113,8 @@ def demo_in(work_dir: Path, args: argparse.Namespace) -> int:
             general=GeneralConfig(database=str(db_path), output_dir=str(out_dir), crawl_time_limit_s=300),
             sources=demo_sources(site.base_url),
         )
-        outcome = crawl_and_track(config, None, args.as_of)
+        with crawl_progress() as progress:
+            outcome = crawl_and_track(config, None, args.as_of, progress=progress)
     finally:
         site.stop()
     print_crawl_outcome(outcome)

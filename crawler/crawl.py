@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crawler.config import Config, SourceConfig, load_config
+from crawler.crawl_progress import ProgressReader, ProgressSink
 from crawler.errors import ConfigError
 from crawler.processes import ChildExit, ChildGroups, run_in_group
 from crawler.storage.engine import make_engine, session_factory
@@ -95,9 +96,11 @@ def select_sources(config: Config, names: Sequence[str] | None) -> tuple[SourceC
 
 
 def run_crawl(config: Config | str | Path, db_url: str, source_names: Sequence[str] | None = None,
-              time_limit_s: int | None = None, children: ChildGroups | None = None) -> CrawlReport:
+              time_limit_s: int | None = None, children: ChildGroups | None = None,
+              progress: ProgressSink | None = None) -> CrawlReport:
     """Crawl the chosen sources in one worker subprocess killed at `time_limit_s` (registered in
-    `children` while it runs); never raises per source."""
+    `children` while it runs), passing each source's live counters to `progress` as the worker reports
+    them; never raises per source."""
     cfg = config if isinstance(config, Config) else load_config(config)
     sources = select_sources(cfg, source_names)
     limit = time_limit_s or cfg.general.crawl_time_limit_s
@@ -107,7 +110,11 @@ def run_crawl(config: Config | str | Path, db_url: str, source_names: Sequence[s
         spec.write_text(json.dumps(worker_spec(cfg, sources)), encoding="utf-8")
         command = [sys.executable, "-m", "crawler.crawl_worker", "--spec", str(spec), "--db", db_url,
                    "--report", str(report), "--time-limit", str(limit)]
-        exit_ = run_in_group(command, log, limit, children)
+        tick = None
+        if progress is not None:
+            command += ["--progress", str(Path(tmp, "progress.jsonl"))]
+            tick = ProgressReader(Path(tmp, "progress.jsonl"), progress).poll
+        exit_ = run_in_group(command, log, limit, children, tick)
         failure = _worker_failure(exit_, log, limit)
         outcomes = _read_report(report) if report.exists() else {}
     finished = dt.datetime.now(dt.UTC)

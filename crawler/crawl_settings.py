@@ -72,6 +72,8 @@ def source_settings(source: SourceConfig, general: GeneralConfig, db_url: str,
         "DOWNLOAD_HANDLERS": {"file": None, "ftp": None, "s3": None, "data": None},
         "DOWNLOADER_MIDDLEWARES": {  # ours reports refusals per source, Scrapy's drops them silently
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "crawler.spiders.robots.SharedRobotsTxtMiddleware": 100,  # one robots.txt per host per crawl
             "crawler.spiders.safety.SafetyMiddleware": 50,
             "crawler.spiders.replies.RetryBackoffMiddleware": 560,  # sees 429/503 before RetryMiddleware
             "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,

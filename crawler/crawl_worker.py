@@ -15,13 +15,16 @@ import logging
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import Config, SourceConfig, config_from_dict
 from crawler.crawl import SourceOutcome, record_outcome
+from crawler.crawl_progress import ProgressWriter, SourceProgress
 from crawler.crawl_settings import local_hosts, process_settings, source_settings
 from crawler.errors import ConfigError
 from crawler.pipelines import shutdown_pool
@@ -29,6 +32,7 @@ from crawler.profiles import resolve_source
 from crawler.redaction import protect_config, register_database_url
 from crawler.spiders import SPIDERS, option_problem
 from crawler.spiders.base import SourceSpider, StoredCopy, Validators
+from crawler.spiders.robots import reset_shared_robots
 from crawler.spiders.urls import host_allowed
 from crawler.storage.documents import latest_content, page_validators, source_id
 from crawler.storage.engine import make_engine, session_factory
@@ -99,9 +103,42 @@ def outcome_of(crawler: Crawler, source: SourceConfig) -> SourceOutcome:
     )
 
 
-def crawl(config: Config, db_url: str, time_limit_s: int) -> list[SourceOutcome]:
-    """Crawl every source of `config` concurrently and record each one's outcome in the database."""
+class CrawlerProgress:
+    """Reports one source's crawler to a writer on every response, stored item, error and at its end."""
+
+    def __init__(self, crawler: Crawler, name: str, writer: ProgressWriter) -> None:
+        """Connect to the crawler's signals (Scrapy holds handlers weakly: keep this object alive)."""
+        self.crawler, self.name, self.writer = crawler, name, writer
+        for signal in (signals.response_received, signals.item_scraped, signals.spider_error):
+            crawler.signals.connect(self.changed, signal=signal)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    def changed(self, *args: Any, **kwargs: Any) -> None:
+        """Something counted changed: write a snapshot."""
+        self.writer.write(self.snapshot(done=False))
+
+    def closed(self, *args: Any, **kwargs: Any) -> None:
+        """The source's crawl ended: write its last snapshot."""
+        self.writer.write(self.snapshot(done=True))
+
+    def snapshot(self, done: bool) -> SourceProgress:
+        """The source's counters from its crawler's stats and its spider's recorded problems."""
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        problems = len(getattr(self.crawler.spider, "problems", ()))
+        exceptions = sum(int(v) for k, v in stats.items() if k.startswith("spider_exceptions/"))
+        return SourceProgress(
+            name=self.name, pages=int(stats.get("downloader/response_count", 0)),
+            bytes=int(stats.get("downloader/response_bytes", 0)),
+            documents=int(stats.get("dondoc/new_documents", 0)), errors=problems + exceptions, done=done,
+        )
+
+
+def crawl(config: Config, db_url: str, time_limit_s: int,
+          progress: ProgressWriter | None = None) -> list[SourceOutcome]:
+    """Crawl every source of `config` concurrently and record each one's outcome in the database,
+    writing each source's counters to `progress` as they change."""
     sessions = session_factory(make_engine(db_url))
+    reset_shared_robots()
     with sessions() as session:
         for source in config.sources:
             source_id(session, source.name, source.family, source.start_url)
@@ -109,12 +146,15 @@ def crawl(config: Config, db_url: str, time_limit_s: int) -> list[SourceOutcome]
         known = known_validators(session)
     process = CrawlerProcess(process_settings(config.general, time_limit_s, local_hosts(config.sources)))
     crawlers = []
+    reporters = []  # kept alive for the whole crawl: Scrapy holds signal handlers weakly
     resolved = [resolved_source(source) for source in config.sources]
     rejected = {s.name: SourceOutcome(s.name, False, problem) for s, problem in resolved if problem}
     for source, _problem in resolved:
         if source.name in rejected:
             continue
         crawler = process.create_crawler(spider_class(source, config, db_url, time_limit_s))
+        if progress is not None:
+            reporters.append(CrawlerProgress(crawler, source.name, progress))
         process.crawl(crawler, source=source, known=for_source(known, source), stored=stored_copy(sessions))
         crawlers.append((crawler, source))
     if crawlers:
@@ -141,12 +181,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--db", required=True)
     parser.add_argument("--report", required=True, type=Path)
     parser.add_argument("--time-limit", required=True, type=int)
+    parser.add_argument("--progress", type=Path, help="append live per-source counters here (JSON lines)")
     args = parser.parse_args(argv)
     logging.getLogger("pdfminer").setLevel(logging.WARNING)  # its debug records cost more than parsing
     config = config_from_dict(json.loads(args.spec.read_text(encoding="utf-8")), str(args.spec))
     protect_config(config)  # Scrapy logs its settings, which hold the database URL
     register_database_url(args.db)
-    outcomes = crawl(config, args.db, args.time_limit)
+    writer = ProgressWriter(args.progress) if args.progress else None
+    try:
+        outcomes = crawl(config, args.db, args.time_limit, writer)
+    finally:
+        if writer is not None:
+            writer.close()
     args.report.write_text(json.dumps([dataclasses.asdict(o) for o in outcomes], ensure_ascii=False),
                            encoding="utf-8")
     return 0

@@ -12,10 +12,12 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+
+TICK_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -52,18 +54,37 @@ class ChildGroups:
 
 
 def run_in_group(command: Sequence[str], log: Path, limit_s: float,
-                 children: ChildGroups | None = None) -> ChildExit:
-    """Run `command` (output to `log`) in a new session; at `limit_s` kill its whole group and reap it."""
+                 children: ChildGroups | None = None, on_tick: Callable[[], None] | None = None) -> ChildExit:
+    """Run `command` (output to `log`) in a new session, calling `on_tick` about every TICK_S while it
+    runs (and once at its end); at `limit_s` kill its whole group and reap it."""
     with log.open("w", encoding="utf-8") as stream, subprocess.Popen(
         list(command), stdout=stream, stderr=subprocess.STDOUT, start_new_session=True
     ) as process, (children or ChildGroups()).holding(process.pid):
         try:
-            return ChildExit(process.wait(timeout=limit_s), killed=False)
+            return ChildExit(_wait_ticking(process, limit_s, on_tick), killed=False)
         except subprocess.TimeoutExpired:
             signal_groups([process.pid], signal.SIGKILL)
             returncode = process.wait()
             groups_gone([process.pid], 10.0)
             return ChildExit(returncode, killed=True)
+        finally:
+            if on_tick is not None:
+                on_tick()
+
+
+def _wait_ticking(process: subprocess.Popen[bytes], limit_s: float,
+                  on_tick: Callable[[], None] | None) -> int:
+    """The process's return code, calling `on_tick` between waits; TimeoutExpired past `limit_s`."""
+    if on_tick is None:
+        return process.wait(timeout=limit_s)
+    deadline = time.monotonic() + limit_s
+    while True:
+        try:
+            return process.wait(timeout=max(min(TICK_S, deadline - time.monotonic()), 0.0))
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                raise
+            on_tick()
 
 
 def signal_groups(groups: Sequence[int], signum: signal.Signals) -> None:

@@ -100,10 +100,10 @@ def plan_text(
     return planned
 
 
-def last_period(session: Session, recipient: int, kind: str, as_of: dt.date) -> dt.date | None:
-    """The day of the recipient's latest earlier digest of this kind, from the outbox."""
-    latest = store.latest_period_before(session, recipient, kind, period_label(kind, as_of))
-    return dt.date.fromisoformat(latest.split(":", 1)[1]) if latest else None
+def last_periods(session: Session, kind: str, as_of: dt.date) -> dict[int, dt.date]:
+    """The day of each recipient's latest earlier digest of this kind, from the outbox (one query)."""
+    latest = store.latest_periods_before(session, kind, period_label(kind, as_of))
+    return {recipient: dt.date.fromisoformat(period.split(":", 1)[1]) for recipient, period in latest.items()}
 
 
 def sync_recipients(session: Session, config: Config) -> None:
@@ -115,30 +115,30 @@ def sync_recipients(session: Session, config: Config) -> None:
 def enqueue_digests(
     session: Session, config: Config, as_of: dt.date, period: str, *, now: dt.datetime | None = None
 ) -> int:
-    """Write the `period` (daily, weekly) digests as of a day to the outbox; return messages added."""
+    """Write the `period` (daily, weekly) digests as of a day to the outbox; return messages added.
+    Tasks, subscriptions, addresses and earlier periods are each read once for all recipients."""
     created = now or dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC)
     label = period_label(period, as_of)
     sync_recipients(session, config)
-    targets: list[tuple[recipients.StoredRecipient, dt.date]] = []
-    for stored in recipients.digest_recipients(session):
-        if period not in stored.digests:
-            continue
-        since = last_period(session, stored.id, period, as_of) or default_since(period, as_of)
-        targets.append((stored, since))
+    earlier = last_periods(session, period, as_of)
+    targets = [(stored, earlier.get(stored.id) or default_since(period, as_of))
+               for stored in recipients.digest_recipients(session) if period in stored.digests]
     if not targets:
         session.commit()
         return 0
     inputs = load_inputs(session, min(since for _, since in targets), as_of)
+    followed = recipients.units_by_recipient(session)
+    reached = recipients.delivery_addresses_by_recipient(session)
     added = 0
     for stored, since in targets:
-        units = recipients.subscribed_units(session, [stored.id])
+        units = followed.get(stored.id, [])
         digest = digest_for(
             inputs, stored.name, units, as_of, label, due_soon_days=stored.due_soon_days, since=since
         )
         if digest is None:
             log.info("nothing to tell %s for %s", stored.name, label)
             continue
-        addresses = recipients.delivery_addresses(session, stored.id)
+        addresses = reached.get(stored.id, [])
         added += write_planned(session, stored.id, plan_digest(stored.name, digest, addresses), created)
     session.commit()
     return added

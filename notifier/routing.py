@@ -35,13 +35,10 @@ def task_roles(
     of the units itself (in any spelling), else SHARED: it reaches them only through a group they
     belong to, shown as "giao chung"."""
     own = frozenset(key for unit in units for key in resolver.reach(unit))
-
-    def named(names: Iterable[str]) -> bool:
-        """Whether one of the names is one of the reader's units."""
-        return any(resolver.keys_of(name) & own for name in names)
-
     return {
-        task.id: LEAD if named(task.lead) else SUPPORT if named(task.support) else SHARED for task in tasks
+        task.id: LEAD if resolver.keys_of_all(task.lead) & own
+        else SUPPORT if resolver.keys_of_all(task.support) & own else SHARED
+        for task in tasks
     }
 
 

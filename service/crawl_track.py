@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from crawler.config import Config
 from crawler.crawl import warning_line
+from crawler.crawl_progress import human_bytes
 from service.context import now, open_session, today
 from service.locks import acquire_lock, holding
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from crawler.crawl import CrawlReport, SourceOutcome
+    from crawler.crawl_progress import ProgressSink
     from crawler.pipeline import ExtractionReport
     from crawler.processes import ChildGroups
 
@@ -38,10 +40,12 @@ class CrawlOutcome:
 def crawl_and_track(
     config: Config, source_names: Sequence[str] | None, as_of: dt.date | None = None,
     children: ChildGroups | None = None, sessions: sessionmaker[Session] | None = None,
+    progress: ProgressSink | None = None,
 ) -> CrawlOutcome:
-    """Crawl (in one worker subprocess, registered in `children`), then extract tasks from new
-    documents and record the differ's events. Without `sessions` (a command) the database is upgraded
-    and the config synced first; the service passes its own, synced at its start."""
+    """Crawl (in one worker subprocess, registered in `children`, its live counters passed to
+    `progress`), then extract tasks from new documents and record the differ's events. Without
+    `sessions` (a command) the database is upgraded and the config synced first; the service passes
+    its own, synced at its start."""
     day = as_of or today()
     from crawler.crawl import run_crawl
     from crawler.extract.units import load_gazetteer
@@ -52,7 +56,7 @@ def crawl_and_track(
     gazetteer = load_gazetteer(tuple((u.name, u.aliases) for u in config.units))
     if sessions is None:
         sessions = synced_sessions(config)
-    report = run_crawl(config, url, source_names, crawl_time_limit(config, source_names), children)
+    report = run_crawl(config, url, source_names, crawl_time_limit(config, source_names), children, progress)
     with holding(acquire_lock(url, "extract", wait=True)), sessions() as session:
         extraction = extract_pending_documents(session, gazetteer, day, now())
         record_time_events(session, day)
@@ -80,10 +84,11 @@ def print_crawl_outcome(outcome: CrawlOutcome) -> None:
 
 
 def source_line(source: SourceOutcome) -> str:
-    """One source's line: pages and new documents, or its failure's reason."""
+    """One source's line: pages, bytes and new documents, or its failure's reason."""
     if source.ok:
         warning = warning_line(source)
-        return (f"Nguồn {source.name}: {source.pages} trang, {source.new_documents} văn bản mới"
+        return (f"Nguồn {source.name}: {source.pages} trang ({human_bytes(source.bytes)}), "
+                f"{source.new_documents} văn bản mới"
                 + (f"; CẢNH BÁO: {warning}" if warning else ""))
     return f"Nguồn {source.name}: LỖI: {source.reason}"
 

@@ -5,22 +5,26 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Sequence
 
 from crawler.config import Config, SourceConfig
+from crawler.crawl_progress import SteadyLog
 from service.context import TIMEZONE, output_dir, short_error
 from service.crawl_track import CrawlOutcome, crawl_and_track, extraction_line, source_line
 from service.jobs import JobResult, Service
 from service.locks import acquire_lock, holding
 
 log = logging.getLogger("dondoc")
+PROGRESS_LOG_S = 60.0  # a running crawl's counters, per source, in the service log
 
 
 def crawl_job(service: Service, sources: Sequence[SourceConfig]) -> JobResult:
     """Crawl sources in the one worker subprocess (killed at the time limit), then extract their tasks;
     the job's result comes from the structured crawl report."""
+    steady = SteadyLog(log.info, PROGRESS_LOG_S, time.monotonic)
     outcome = crawl_and_track(service.config, tuple(source.name for source in sources),
-                              children=service.children, sessions=service.sessions)
+                              children=service.children, sessions=service.sessions, progress=steady)
     for done in outcome.crawl.sources:
         log.info("crawl: %s", source_line(done), extra={"source": done.name})
     result = crawl_result(service, outcome)

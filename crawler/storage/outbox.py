@@ -132,18 +132,13 @@ def awaiting_onboarding(session: Session) -> list[tuple[int, str, int]]:
     return [(int(r or 0), str(c), int(n)) for r, c, n in session.execute(query).all()]
 
 
-def latest_period_before(session: Session, recipient_id: int, kind: str, current: str) -> str | None:
-    """The latest period label of this kind ("daily:2025-10-01") queued for a recipient before `current`."""
-    return session.scalar(
-        select(OutboxMessage.period)
-        .where(
-            OutboxMessage.recipient_id == recipient_id,
-            OutboxMessage.period.like(f"{kind}:%"),
-            OutboxMessage.period < current,
-        )
-        .order_by(OutboxMessage.period.desc())
-        .limit(1)
-    )
+def latest_periods_before(session: Session, kind: str, current: str) -> dict[int, str]:
+    """The latest period label of this kind ("daily:2025-10-01") queued before `current`, for every
+    recipient that has one, in one grouped query."""
+    query = (select(OutboxMessage.recipient_id, func.max(OutboxMessage.period))
+             .where(OutboxMessage.period.like(f"{kind}:%"), OutboxMessage.period < current)
+             .group_by(OutboxMessage.recipient_id))
+    return {recipient: period for recipient, period in session.execute(query) if recipient is not None}
 
 
 def last_digest_order(

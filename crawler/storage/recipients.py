@@ -174,6 +174,18 @@ def subscribed_units(session: Session, recipient_ids: Sequence[int], *, by_name:
     return list(dict.fromkeys(session.scalars(query.order_by(Unit.name) if by_name else query)))
 
 
+def units_by_recipient(session: Session) -> dict[int, list[str]]:
+    """Every recipient's subscribed unit names, each once, in one query (for a whole digest run)."""
+    query = (select(Subscription.recipient_id, Unit.name).join(Unit, Unit.id == Subscription.unit_id)
+             .order_by(Subscription.id))
+    found: dict[int, list[str]] = {}
+    for recipient, name in session.execute(query):
+        names = found.setdefault(recipient, [])
+        if name not in names:
+            names.append(name)
+    return found
+
+
 # --- addresses --------------------------------------------------------------------------------------
 
 
@@ -186,7 +198,22 @@ def addresses_of(session: Session, recipient: int) -> list[StoredAddress]:
 def delivery_addresses(session: Session, recipient: int) -> list[tuple[str, str]]:
     """Where a recipient's messages go: its active addresses, and the placeholder UNLEARNED of a chat
     channel only while that channel has no learned address (so digests are held, once, not twice)."""
-    active = [(row.channel, row.address) for row in addresses_of(session, recipient) if row.active]
+    rows = addresses_of(session, recipient)
+    return _deliverable([(row.channel, row.address) for row in rows if row.active])
+
+
+def delivery_addresses_by_recipient(session: Session) -> dict[int, list[tuple[str, str]]]:
+    """`delivery_addresses` of every recipient, in one query (for a whole digest run)."""
+    query = (select(ChannelAddress.recipient_id, ChannelAddress.channel, ChannelAddress.address)
+             .where(ChannelAddress.active.is_(True)).order_by(ChannelAddress.id))
+    active: dict[int, list[tuple[str, str]]] = {}
+    for recipient, channel, address in session.execute(query):
+        active.setdefault(recipient, []).append((channel, address))
+    return {recipient: _deliverable(pairs) for recipient, pairs in active.items()}
+
+
+def _deliverable(active: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Active (channel, address) pairs less the placeholder of a chat channel that has a learned one."""
     learned = {channel for channel, address in active if address != UNLEARNED}
     return [(channel, address) for channel, address in active
             if address != UNLEARNED or channel not in learned]

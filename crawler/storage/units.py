@@ -61,6 +61,8 @@ class UnitResolver:
         self._aliases = dict(aliases)
         self._directory = directory
         self._reach: dict[str, frozenset[str]] = {}  # by name as written: names repeat across tasks
+        self._keys: dict[str, frozenset[str]] = {}
+        self._list_keys: dict[tuple[str, ...], frozenset[str]] = {}
 
     def canonical(self, name: str) -> str:
         """The canonical name of `name`: database aliases first, then the gazetteer, else the name itself."""
@@ -89,8 +91,20 @@ class UnitResolver:
         return frozenset(k for name in names for k in self.reach(name))
 
     def keys_of(self, name: str) -> frozenset[str]:
-        """The keys naming the unit `name` itself (not the members of a collective)."""
-        return frozenset(equivalent_keys(self.canonical(name)))
+        """The keys naming the unit `name` itself (not the members of a collective); memoized by name
+        as written, since every digest asks it for the names of each of its tasks."""
+        keys = self._keys.get(name)
+        if keys is None:
+            keys = self._keys[name] = frozenset(equivalent_keys(self.canonical(name)))
+        return keys
+
+    def keys_of_all(self, names: tuple[str, ...]) -> frozenset[str]:
+        """The keys naming each unit of a lead or support list itself; memoized by list, since tasks
+        share a few thousand lists."""
+        keys = self._list_keys.get(names)
+        if keys is None:
+            keys = self._list_keys[names] = frozenset(k for name in names for k in self.keys_of(name))
+        return keys
 
 
 def equivalent_keys(name: str) -> tuple[str, ...]:

@@ -113,3 +113,14 @@ def test_broken_selectors_fail_the_source_and_alert(
     outcome = run_crawl(Config(sources=(news,)), db_url, None, 120).outcome(news.name)
     assert not outcome.ok and outcome.reason is not None and "không khớp" in outcome.reason
     assert len(outcome.alerts) == 1 and "lỗi thời" in outcome.alerts[0]
+
+
+def test_sources_on_one_host_share_one_robots_txt_per_crawl(copied_site: RunningSite, db_url: str) -> None:
+    """The three demo sources live on one host: each crawl fetches its robots.txt once, not per source."""
+    config = Config(sources=demo_sources(copied_site.base_url))
+    first = run_crawl(config, db_url, None, 120)
+    assert first.ok, first
+    assert len(copied_site.arrivals("/robots.txt")) == 1
+    second = run_crawl(config, db_url, None, 120)
+    assert second.ok, second
+    assert len(copied_site.arrivals("/robots.txt")) == 2

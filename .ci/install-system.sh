@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs when they are missing (fresh machine):
-# the PostgreSQL server binaries and LibreOffice (DOCX -> PDF check of the bulletin).
+# the PostgreSQL server binaries, LibreOffice (DOCX -> PDF check of the bulletin) and Tesseract with
+# its Vietnamese model (OCR of scanned directives).
 # Safe to run again: what is installed is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/install-postgres.sh
 bash .ci/install-libreoffice.sh
+bash .ci/install-tesseract.sh

@@ -58,3 +58,20 @@ def scanned_pdf(pages: Sequence[Image.Image]) -> bytes:
 def text_scan_pdf(text: str, tilt_deg: float = 0.7) -> bytes:
     """A text rendered as a tilted, speckled scanned PDF."""
     return scanned_pdf(render_pages(scan_lines(text), tilt_deg))
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance between two strings (characters inserted, deleted or replaced)."""
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, start=1):
+        current = [i]
+        for j, other in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
+        previous = current
+    return previous[-1]
+
+
+def char_error_rate(read: str, truth: str) -> float:
+    """Characters wrong per character of the truth, whitespace runs counted as one space."""
+    read, truth = " ".join(read.split()), " ".join(truth.split())
+    return edit_distance(read, truth) / max(len(truth), 1)

@@ -146,8 +146,8 @@ def _image_frames(content: bytes, name: str, limits: OcrLimits, notices: list[st
 
     try:
         image = Image.open(io.BytesIO(content))
-    except Image.DecompressionBombError as exc:
-        raise UnusableInputError(_pixels_reason(name, None, limits)) from exc
+    except Image.DecompressionBombError as exc:  # Pillow's own bound, far above ours
+        raise UnusableInputError(_pixels_reason(name, _png_size(content), limits)) from exc
     except (UnidentifiedImageError, OSError) as exc:
         raise UnusableInputError(f"{name}: tệp ảnh bị hỏng, không đọc được") from exc
     width, height = image.size
@@ -174,11 +174,18 @@ def _cut_notice(total: int, kept: int) -> str:
             f"(giới hạn {kept} trang, ocr_max_pages)")
 
 
+def _png_size(content: bytes) -> tuple[int, int] | None:
+    """The width and height a PNG's header declares, or None for another format."""
+    if not content.startswith(IMAGE_MAGIC[0]) or len(content) < 24:
+        return None
+    return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+
+
 def _pixels_reason(name: str, size: tuple[int, int] | None, limits: OcrLimits) -> str:
     """Why an image too large to OCR is refused."""
     shown = f"{size[0]}×{size[1]} điểm ảnh" if size else "quá lớn"
-    return (f"{name}: ảnh {shown}, vượt giới hạn {limits.max_pixels:,} điểm ảnh mỗi trang "
-            "(ocr_max_pixels), không nhận dạng").replace(",", ".")
+    bound = f"{limits.max_pixels:,}".replace(",", ".")
+    return f"{name}: ảnh {shown}, vượt giới hạn {bound} điểm ảnh mỗi trang (ocr_max_pixels), không nhận dạng"
 
 
 def ocr_image(image: Image, timeout_s: int) -> OcrPage:
@@ -237,7 +244,7 @@ def skew_angle(image: Image) -> float:
     for step in range(-steps, steps + 1):
         angle = step * _SKEW_STEP_DEG
         rows = small.rotate(angle, resample=_bicubic(), fillcolor=0).resize((1, height), _box())
-        profile = list(rows.getdata())
+        profile = list(rows.tobytes())
         score = float(sum((a - b) ** 2 for a, b in itertools.pairwise(profile)))
         if score > best_score:
             best, best_score = angle, score

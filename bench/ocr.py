@@ -48,20 +48,22 @@ def rendered(path: Path) -> tuple[list[str], list[int]]:
 
 
 def line_map(ocr_text: str, lines: list[str], origin: list[int]) -> list[int]:
-    """For each line of the OCR text, the text file's line it was read from (by character alignment)."""
-    truth = "\n".join(lines)
-    owner = [origin[i] for i, line in enumerate(lines) for _ in range(len(line) + 1)]
-    matcher = difflib.SequenceMatcher(None, ocr_text, truth, autojunk=False)
-    at = [0] * (len(ocr_text) + 1)
-    for a, b, size in matcher.get_matching_blocks():
-        for k in range(size):
-            at[a + k] = owner[min(b + k, len(owner) - 1)] if owner else 1
-    mapped, last, offset = [], 1, 0
-    for line in ocr_text.split("\n"):
-        hits = [at[offset + k] for k in range(len(line)) if at[offset + k]]
-        last = min(hits) if hits else last
+    """For each line of the OCR text, the text file's line it was read from: the OCR lines are aligned
+    with the rendered ones (difflib), lines in a differing block spread over its rendered lines."""
+    got = ocr_text.split("\n")
+    kept = [i for i, line in enumerate(got) if line.strip()]
+    want = [i for i, line in enumerate(lines) if line.strip()]
+    matcher = difflib.SequenceMatcher(None, [" ".join(got[i].split()) for i in kept],
+                                      [" ".join(lines[j].split()) for j in want], autojunk=False)
+    source = {}
+    for _, a1, a2, b1, b2 in matcher.get_opcodes():
+        for k in range(a1, a2):
+            b = b1 + (k - a1) * (b2 - b1) // max(a2 - a1, 1) if b2 > b1 else max(b1 - 1, 0)
+            source[kept[k]] = origin[want[min(b, len(want) - 1)]] if want else 1
+    mapped, last = [], origin[0] if origin else 1
+    for i in range(len(got)):
+        last = source.get(i, last)
         mapped.append(last)
-        offset += len(line) + 1
     return mapped
 
 

@@ -36,6 +36,7 @@ _SKEW_RANGE_DEG = 3.0
 _SKEW_STEP_DEG = 0.2
 _SKEW_WIDTH_PX = 800
 _PARAGRAPH_GAP = 0.9
+_SPECK_CONFIDENCE = 60
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,7 @@ def _lines(data: dict[str, list[Any]]) -> tuple[list[str], float]:
     confidences: list[float] = []
     for i, word in enumerate(data["text"]):
         conf = float(data["conf"][i])
-        if not str(word).strip() or conf < 0:
+        if not str(word).strip() or conf < 0 or _speck(str(word), conf):
             continue
         confidences.append(conf)
         key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
@@ -229,6 +230,11 @@ def _lines(data: dict[str, list[Any]]) -> tuple[list[str], float]:
         lines.append(" ".join(str(data["text"][i]).strip() for i in words))
         bottom = max(float(data["top"][i]) + float(data["height"][i]) for i in words)
     return lines, (sum(confidences) / len(confidences) if confidences else 0.0)
+
+
+def _speck(word: str, confidence: float) -> bool:
+    """True for a doubtful word of punctuation only: a speck of dirt on the scan read as a mark."""
+    return confidence < _SPECK_CONFIDENCE and not any(char.isalnum() for char in word)
 
 
 def skew_angle(image: Image) -> float:

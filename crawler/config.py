@@ -35,6 +35,9 @@ class GeneralConfig:
     download_timeout_s: int = 60
     crawl_time_limit_s: int = 900
     raw_page_retention_days: int = 180
+    ocr_max_pages: int = 30
+    ocr_max_pixels: int = 40_000_000
+    ocr_page_timeout_s: int = 60
     operator_recipient: str = ""
 
 

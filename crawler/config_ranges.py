@@ -39,6 +39,9 @@ BOUNDS: dict[str, dict[str, Bound]] = {
         "download_timeout_s": Bound(1, "số giây chờ tải một trang; 0 sẽ bỏ giới hạn thời gian"),
         "crawl_time_limit_s": Bound(1, "số giây tối đa của một lần thu thập"),
         "raw_page_retention_days": Bound(1, "số ngày giữ trang gốc đã tải"),
+        "ocr_max_pages": Bound(1, "số trang tối đa nhận dạng (OCR) của một bản quét"),
+        "ocr_max_pixels": Bound(1_000_000, "số điểm ảnh tối đa của một trang bản quét"),
+        "ocr_page_timeout_s": Bound(1, "số giây tối đa nhận dạng (OCR) một trang"),
     },
     "sources": {
         "max_pages": Bound(1, "số trang danh sách tối đa mỗi lần thu thập"),

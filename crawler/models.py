@@ -83,6 +83,7 @@ class DocumentText:
     summary: str | None = None
     tables: tuple[Table, ...] = ()
     needs_ocr: bool = False
+    ocr_confidence: float | None = None  # Tesseract's mean word confidence (0-100) when the text was OCR'd
     notices: tuple[str, ...] = ()  # what the reader had to work around (wrong encoding, too-deep HTML)
 
 

@@ -1,5 +1,5 @@
-"""`dondoc extract FILE...`: the tasks of local files as JSONL; a file it cannot read is reported in one
-Vietnamese line (exit 2) and the other files are still extracted."""
+"""`dondoc extract FILE...`: the tasks of local files as JSONL (scans read by OCR); a file it cannot read
+is reported in one Vietnamese line (exit 2) and the other files are still extracted."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from pathlib import Path
 from crawler.errors import UnusableInputError
 from service.cli import load_cli_config
 
-SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".doc")
+SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".doc",
+                      ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 OS_REASONS = {
     errno.ENOENT: "không có tệp này",
     errno.EACCES: "không có quyền đọc tệp",
@@ -25,6 +26,7 @@ OS_REASONS = {
 def cmd_extract(args: argparse.Namespace) -> int:
     """Print one task record (FORMAT.md) per line for each input file; bad files are reported, exit 2."""
     from crawler.documents import document_from_file
+    from crawler.documents.ocr import ocr_limits, with_ocr
     from crawler.extract import extract_tasks
     from crawler.extract.records import task_record
     from crawler.extract.units import load_gazetteer
@@ -37,6 +39,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         try:
             check_readable(path)
             document = document_from_file(path)
+            if document.needs_ocr:  # a scan: the same reader then OCR, as after a crawl
+                document = with_ocr(document, path.read_bytes(), ocr_limits(config.general))
         except Exception as exc:  # per-file boundary: one bad file never stops the others
             print(f"Lỗi: {unreadable_reason(path, exc)}", file=sys.stderr)
             failures += 1

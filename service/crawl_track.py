@@ -48,6 +48,7 @@ def crawl_and_track(
     its own, synced at its start."""
     day = as_of or today()
     from crawler.crawl import run_crawl
+    from crawler.documents.ocr import ocr_limits
     from crawler.extract.units import load_gazetteer
     from crawler.pipeline import extract_pending_documents
     from crawler.storage.differ import record_time_events
@@ -58,7 +59,7 @@ def crawl_and_track(
         sessions = synced_sessions(config)
     report = run_crawl(config, url, source_names, crawl_time_limit(config, source_names), children, progress)
     with holding(acquire_lock(url, "extract", wait=True)), sessions() as session:
-        extraction = extract_pending_documents(session, gazetteer, day, now())
+        extraction = extract_pending_documents(session, gazetteer, day, now(), ocr_limits(config.general))
         record_time_events(session, day)
         session.commit()
     return CrawlOutcome(crawl=report, extraction=extraction)
@@ -94,9 +95,11 @@ def source_line(source: SourceOutcome) -> str:
 
 
 def extraction_line(extraction: ExtractionReport) -> str:
-    """The extraction totals in one line."""
-    return (f"Trích xuất: {extraction.documents} văn bản, {extraction.tasks} nhiệm vụ"
+    """The extraction totals in one line, then one line per scan that OCR could not read."""
+    line = (f"Trích xuất: {extraction.documents} văn bản, {extraction.tasks} nhiệm vụ"
+            + (f", {extraction.scans} bản quét đã nhận dạng (OCR)" if extraction.scans else "")
             + (f", {extraction.failed} văn bản lỗi" if extraction.failed else ""))
+    return "; ".join([line, *(f"Bản quét không đọc được: {reason}" for reason in extraction.ocr_failures)])
 
 
 def crawl_time_limit(config: Config, source_names: Sequence[str] | None) -> int:

@@ -377,7 +377,7 @@ def test_extract_reports_unreadable_files_and_reads_the_others(
     assert err.splitlines() == [
         f"Lỗi: không đọc được tệp {missing}: không có tệp này",
         f"Lỗi: không đọc được tệp {sheet}: định dạng “.pptx” không được hỗ trợ "
-        "(chỉ đọc .txt, .html, .htm, .pdf, .docx, .xlsx, .doc)",
+        "(chỉ đọc .txt, .html, .htm, .pdf, .docx, .xlsx, .doc, .png, .jpg, .jpeg, .tif, .tiff)",
         f"Lỗi: không đọc được tệp {tmp_path}: đây là một thư mục, không phải tệp",
     ]
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from crawler.documents.html import ArticleProfile, document_from_html, plain_line
 from crawler.documents.limits import MAX_DOCUMENT_MB, check_pdf_pages, check_size, check_text_chars, check_zip
+from crawler.documents.ocr import is_image
 from crawler.documents.sheets import document_from_xlsx
 from crawler.errors import UnusableInputError
 from crawler.models import DocumentKind, DocumentText, Table
@@ -171,10 +172,12 @@ def with_metadata(document: DocumentText, meta: DocumentMeta) -> DocumentText:
 
 
 def sniff_kind(content: bytes, suffix: str = "") -> str:
-    """The format of a file from its first bytes, then its suffix: pdf, docx, xlsx, doc, html or txt."""
+    """A file's format from its first bytes, then its suffix: pdf, image, docx, xlsx, doc, html or txt."""
     head = content[:2048].lstrip()
     if head.startswith(b"%PDF"):
         return "pdf"
+    if is_image(content):
+        return "image"
     if content.startswith(_OLE_MAGIC):
         return "doc"
     if head.startswith(b"PK") and (suffix == ".docx" or b"word/" in content[:65536]):
@@ -201,6 +204,8 @@ def document_from_bytes(
     kind = sniff_kind(content, Path(name).suffix.lower())
     if kind == "pdf":
         return document_from_pdf(content, name, url)
+    if kind == "image":  # a scan: its text is read by OCR after the crawl (crawler.documents.ocr)
+        return DocumentText(name=name, text="", url=url, needs_ocr=True)
     if kind == "docx":
         return document_from_docx(content, name, url)
     if kind == "xlsx":
@@ -213,7 +218,7 @@ def document_from_bytes(
 
 
 def document_from_file(path: Path, max_mb: int = MAX_DOCUMENT_MB) -> DocumentText:
-    """Read a .txt, .html/.htm, .pdf, .docx, .xlsx or .doc file (at most max_document_mb) as a document."""
+    """Read a .txt, .html, .pdf, .docx, .xlsx, .doc or image file (at most max_document_mb) as a document."""
     try:
         check_size(path.stat().st_size, str(path), max_mb)
         content = path.read_bytes()

@@ -115,7 +115,27 @@ def document_text(session: Session, document_id: int) -> DocumentText:
         name=row.url, text=row.text, kind=DocumentKind(row.kind), number=row.number, issuer=row.issuer,
         issued=row.issued, title=row.title, url=row.url, published=row.published_at, author=row.author,
         signer=row.signer, summary=row.summary, tables=decode_tables(row.tables), needs_ocr=row.needs_ocr,
+        ocr_confidence=row.ocr_confidence,
     )
+
+
+def document_content(session: Session, document_id: int) -> bytes | None:
+    """The raw bytes a document was read from (its stored page), or None once pruned."""
+    row = session.get_one(Document, document_id)
+    page = session.get(Page, row.page_id) if row.page_id is not None else None
+    return page.content if page is not None else None
+
+
+def store_ocr(session: Session, document_id: int, doc: DocumentText) -> None:
+    """Keep a scan's OCR'd text and confidence on its document row (its text hash stays the file's)."""
+    row = session.get_one(Document, document_id)
+    row.text, row.tables, row.ocr_confidence = doc.text, encode_tables(doc.tables), doc.ocr_confidence
+    row.ocr_error = None
+
+
+def store_ocr_error(session: Session, document_id: int, reason: str) -> None:
+    """Record why a scan's OCR failed, so the document is reported instead of silently dropped."""
+    session.get_one(Document, document_id).ocr_error = reason
 
 
 def republished_original(session: Session, document_id: int) -> int | None:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -110,6 +111,8 @@ class Document(Base):
     text: Mapped[str] = mapped_column(Text)
     text_hash: Mapped[str] = mapped_column(String(64))
     needs_ocr: Mapped[bool] = mapped_column(Boolean, default=False)
+    ocr_confidence: Mapped[float | None] = mapped_column(Float)  # set once a scan's text was OCR'd
+    ocr_error: Mapped[str | None] = mapped_column(Text)  # why a scan's OCR failed (Vietnamese)
     tables: Mapped[list[Any] | None] = mapped_column(JSON)  # cells of its tables (storage.tablecells)
     extracted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

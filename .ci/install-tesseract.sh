@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs Tesseract OCR with its Vietnamese model when either is missing, so scanned directives can
+# be read (crawler/documents/ocr.py) and the OCR tests run. Safe to run again: exits 0 at once when
+# both are there.
+set -euo pipefail
+if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie; then
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
+  SUDO="sudo"
+fi
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends tesseract-ocr tesseract-ocr-vie fonts-dejavu-core

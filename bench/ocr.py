@@ -1,0 +1,144 @@
+"""Benchmark OCR: seeds and dev2 documents rendered as scanned PDFs (300 dpi, 0.7° tilt, specks), read
+back through the crawl's document path (reader, then crawler.documents.ocr), scored against the text.
+
+    python bench/ocr.py [--shared ../shared] [--limit N] [--smallest]
+
+Prints per document the character error rate, full_f1 (score_tasks.py) of tasks extracted from the
+OCR text next to the text file's, and pages per second; then the totals and one line of JSON.
+Predicted lines of the OCR text are mapped back to the text file's lines by aligning the two texts,
+since the gold labels count lines of the text file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import difflib
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from crawler.documents import document_from_bytes, document_from_file
+from crawler.documents.ocr import with_ocr
+from crawler.extract import extract_tasks, load_gazetteer
+from crawler.extract.records import task_record
+from tests.scans import char_error_rate, render_pages, scanned_pdf
+from tests.scans import scan_lines as wrapped
+
+
+def rendered(path: Path) -> tuple[list[str], list[int]]:
+    """The lines a scan of the file shows (its header left off) and each one's line in the file."""
+    lines: list[str] = []
+    origin: list[int] = []
+    text = path.read_text(encoding="utf-8")
+    body_start = 0
+    head = text.split("\n")
+    if "---" in head[:40]:
+        body_start = head.index("---") + 1
+    for number, line in enumerate(head[body_start:], start=body_start + 1):
+        for piece in wrapped(line):
+            lines.append(piece)
+            origin.append(number)
+    return lines, origin
+
+
+def line_map(ocr_text: str, lines: list[str], origin: list[int]) -> list[int]:
+    """For each line of the OCR text, the text file's line it was read from: the OCR lines are aligned
+    with the rendered ones (difflib), lines in a differing block spread over its rendered lines."""
+    got = ocr_text.split("\n")
+    kept = [i for i, line in enumerate(got) if line.strip()]
+    want = [i for i, line in enumerate(lines) if line.strip()]
+    matcher = difflib.SequenceMatcher(None, [" ".join(got[i].split()) for i in kept],
+                                      [" ".join(lines[j].split()) for j in want], autojunk=False)
+    source = {}
+    for _, a1, a2, b1, b2 in matcher.get_opcodes():
+        for k in range(a1, a2):
+            b = b1 + (k - a1) * (b2 - b1) // max(a2 - a1, 1) if b2 > b1 else max(b1 - 1, 0)
+            source[kept[k]] = origin[want[min(b, len(want) - 1)]] if want else 1
+    mapped, last = [], origin[0] if origin else 1
+    for i in range(len(got)):
+        last = source.get(i, last)
+        mapped.append(last)
+    return mapped
+
+
+def score(gold: Path, records: list[dict[str, object]], seeds: set[str], coverage: Path | None) -> float:
+    """full_f1 of the records against the gold tasks of these files (score_tasks.py --json)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        gold_part, pred = Path(tmp, "gold.jsonl"), Path(tmp, "pred.jsonl")
+        gold_part.write_text("".join(line + "\n" for line in gold.read_text("utf-8").splitlines()
+                                     if json.loads(line)["seed"] in seeds), encoding="utf-8")
+        pred.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+        scorer = gold.parents[1] / "score_tasks.py"
+        command = [sys.executable, str(scorer), str(gold_part), str(pred), "--json"]
+        if coverage is not None:
+            command += ["--coverage", str(coverage)]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return float(json.loads(out.strip().splitlines()[-1])["full_f1"])
+
+
+def bench_file(path: Path, gazetteer: object) -> dict[str, object]:
+    """One document: render, OCR through the document path, CER and the two record sets."""
+    lines, origin = rendered(path)
+    images = render_pages(lines)
+    pdf, pages = scanned_pdf(images), len(images)
+    text_doc = document_from_file(path)
+    started = time.perf_counter()
+    scan = with_ocr(document_from_bytes(pdf, path.name), pdf)
+    seconds = time.perf_counter() - started
+    scan = dataclasses.replace(scan, kind=text_doc.kind, published=text_doc.published)
+    mapped = line_map(scan.text, lines, origin)
+    text_records = [task_record(t, path.name) for t in extract_tasks(text_doc, gazetteer)]  # type: ignore[arg-type]
+    ocr_records = []
+    for task in extract_tasks(scan, gazetteer):  # type: ignore[arg-type]
+        record = task_record(task, path.name)
+        record["line"] = mapped[min(task.line, len(mapped)) - 1]
+        ocr_records.append(record)
+    return {"file": path.name, "cer": char_error_rate(scan.text, "\n".join(lines)), "pages": pages,
+            "seconds": seconds, "confidence": scan.ocr_confidence, "text": text_records, "ocr": ocr_records}
+
+
+def main() -> None:
+    """Run the benchmark over the chosen documents and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
+    parser.add_argument("--limit", type=int, default=0, help="at most N documents per set")
+    parser.add_argument("--smallest", action="store_true", help="take the smallest documents first")
+    args = parser.parse_args()
+    shared = Path(args.shared)
+    gazetteer = load_gazetteer()
+    gold = shared / "eval" / "gold"
+    sets = {"dev": (sorted((shared / "seeds").glob("*.txt")), gold / "dev.jsonl", gold / "dev_coverage.json"),
+            "dev2": (sorted((shared / "eval/dev2/docs").glob("*.txt")), gold / "dev2.jsonl", None)}
+    summary: dict[str, object] = {}
+    all_pages, all_seconds = 0, 0.0
+    for name, (files, gold, coverage) in sets.items():
+        if args.smallest:
+            files = sorted(files, key=lambda p: p.stat().st_size)
+        files = files[: args.limit] if args.limit else files
+        results = [bench_file(path, gazetteer) for path in files]
+        for r in results:
+            print(f"{name} {r['file']}: CER {float(r['cer']):.2%}, {r['pages']} trang, "  # type: ignore[arg-type]
+                  f"{r['seconds']:.1f} s, tin cậy {r['confidence']}", flush=True)
+        seeds = {str(r["file"]) for r in results}
+        text_f1 = score(gold, [x for r in results for x in r["text"]], seeds, coverage)  # type: ignore[attr-defined]
+        ocr_f1 = score(gold, [x for r in results for x in r["ocr"]], seeds, coverage)  # type: ignore[attr-defined]
+        pages = sum(int(r["pages"]) for r in results)  # type: ignore[call-overload]
+        seconds = sum(float(r["seconds"]) for r in results)  # type: ignore[arg-type]
+        all_pages, all_seconds = all_pages + pages, all_seconds + seconds
+        cer = sum(float(r["cer"]) for r in results) / max(len(results), 1)  # type: ignore[arg-type]
+        print(f"{name}: {len(results)} văn bản, CER trung bình {cer:.2%}, full_f1 văn bản {text_f1:.3f}, "
+              f"qua OCR {ocr_f1:.3f}, {pages / max(seconds, 1e-9):.3f} trang/giây", flush=True)
+        summary[name] = {"documents": len(results), "cer": round(cer, 4), "text_full_f1": round(text_f1, 3),
+                         "ocr_full_f1": round(ocr_f1, 3)}
+    summary["pages_per_second"] = round(all_pages / max(all_seconds, 1e-9), 3)
+    print(json.dumps(summary, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -118,6 +118,27 @@ def group_members(group: str) -> tuple[str, ...]:
             return ()
         return tuple(f"Ủy ban nhân dân {written}" for written in _provinces().values())
     return tuple(dict.fromkeys(name for kind in kinds for name in _names_by_kind().get(kind, ())))
+
+
+_COMMUNE_LEVELS = ("xã", "phường", "đặc khu", "thị trấn")
+# "Ủy ban nhân dân các xã, phường, đặc khu", "UBND cấp xã", "Ủy ban nhân dân xã, phường": the
+# committees of the commune-level units named, of the province where dondoc runs.
+_COMMUNE_GROUP = re.compile(
+    r"^(?:ủy ban nhân dân|ubnd)\s+(?:(?P<level>cấp xã)|(?:các\s+)?(?P<list>(?:(?:xã|phường|đặc khu|thị trấn)"
+    r"\s*(?:,|và)?\s*)+))(?:\s+(?:tỉnh|thành phố)\s+\S.*)?$"
+)
+
+
+def commune_members(group: str, units: Iterable[str]) -> tuple[str, ...]:
+    """The stored commune committees ("Ủy ban nhân dân xã Ia Grai") a commune-level group covers; the
+    gazetteer lists no communes, so only those the operator configured (in [[units]] or recipients)."""
+    m = _COMMUNE_GROUP.match(" ".join(match_key(group).strip(" .,;:").split()))
+    if not m:
+        return ()
+    listed = m.group("list") or ""
+    levels = _COMMUNE_LEVELS if m.group("level") else tuple(lv for lv in _COMMUNE_LEVELS if lv in listed)
+    prefixes = tuple(f"ủy ban nhân dân {level} " for level in levels)
+    return tuple(sorted({u for u in units if match_key(u).startswith(prefixes)}))
 
 
 class GroupDirectory:

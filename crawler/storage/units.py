@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from crawler.config import UnitConfig
 from crawler.extract.normalize import match_key
+from crawler.membership import commune_members
 from crawler.storage.schema import Unit, UnitAlias
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class UnitResolver:
     def __init__(self, aliases: Mapping[str, str], directory: UnitDirectory | None) -> None:
         """Build from alias keys -> canonical names (from the database) and an optional gazetteer."""
         self._aliases = dict(aliases)
+        self._stored_names = frozenset(self._aliases.values())
         self._directory = directory
         self._reach: dict[str, frozenset[str]] = {}  # by name as written: names repeat across tasks
         self._keys: dict[str, frozenset[str]] = {}
@@ -77,14 +79,17 @@ class UnitResolver:
         reached = self._reach.get(name)
         if reached is None:
             canonical = self.canonical(name)
-            members = self._directory.members_of(canonical) if self._directory else ()
+            members = self.members(name)
             reached = frozenset(k for n in (canonical, *members) for k in equivalent_keys(n))
             self._reach[name] = reached
         return reached
 
     def members(self, name: str) -> tuple[str, ...]:
-        """The canonical names of the units a collective covers (() for one unit)."""
-        return self._directory.members_of(self.canonical(name)) if self._directory else ()
+        """The canonical names of the units a collective covers (() for one unit): the gazetteer's
+        members, or the stored commune committees a commune-level group covers."""
+        canonical = self.canonical(name)
+        listed = self._directory.members_of(canonical) if self._directory else ()
+        return listed or commune_members(canonical, self._stored_names)
 
     def reached_by(self, names: Iterable[str]) -> frozenset[str]:
         """Keys of every unit that a lead/support list reaches."""

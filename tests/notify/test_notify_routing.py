@@ -144,3 +144,26 @@ def test_names_are_units_groups_or_to_be_placed(session: Session) -> None:
     assert "Bộ Y tế" in central and "Ngân hàng Nhà nước Việt Nam" in central
     assert not any("tỉnh" in name.lower() for name in central)
     assert group_members("Các bộ, cơ quan liên quan") == ()
+
+
+def test_a_commune_level_group_reaches_the_configured_communes(session: Session, tmp_path: Path) -> None:
+    """The gazetteer lists no communes: "Ủy ban nhân dân các xã, phường" reaches the commune and ward
+    committees the config names, once each and marked shared, and not a province's department."""
+    communes = ("Ủy ban nhân dân xã Ia Grai", "Ủy ban nhân dân phường Pleiku")
+    extra = tuple(
+        RecipientConfig(unit, (unit,), (ChannelConfig("file", str(tmp_path / f"c{index}.txt")),))
+        for index, unit in enumerate((*communes, "Sở Tài chính tỉnh Gia Lai"))
+    )
+    config = _config(tmp_path, extra)
+    _seed(session, config)
+    doc = add_document(session, "09/CT-UBND", "http://127.0.0.1/vb?docid=9")
+    add_task(session, "x", "Rà soát công trình khai thác nước dưới đất", ["Ủy ban nhân dân các xã, phường"],
+             dt.date(2025, 10, 5), document=doc)
+    session.commit()
+    texts = _delivered(session, config)
+    for commune in communes:
+        assert texts[commune].count("Rà soát công trình khai thác nước dưới đất") == 1, commune
+        item = texts[commune].split("Rà soát công trình khai thác", 1)[0].rsplit("\n", 1)[-1]
+        assert "[Giao chung]" in item
+    assert "Rà soát công trình khai thác" not in texts["Sở Tài chính tỉnh Gia Lai"]
+    assert placement("Ủy ban nhân dân các xã, phường", unit_resolver(session)) is Placement.GROUP

@@ -62,6 +62,8 @@ _NAME_WORDS = frozenset(
         "Nhân",
         "dân",
         "HĐND",
+        "Chỉ",  # "các thành viên Ban Chỉ đạo"
+        "đạo",
     }
 )
 _UNIT_NOUN = re.compile(

@@ -24,6 +24,7 @@ def gaz() -> Gazetteer:
         ("các đơn vị trong quá trình thực hiện", ("Các đơn vị",)),
         ("các cơ quan liên quan", ("Các cơ quan liên quan",)),
         ("Các địa phương Tổ chức triển khai, đảm bảo kết nối", ("Các địa phương",)),  # the next cell
+        ("các thành viên của Ban Chỉ đạo", ("Các thành viên của Ban Chỉ đạo",)),  # a name, not a cell
     ],
 )
 def test_collective_phrase_ends_at_purpose_clause(

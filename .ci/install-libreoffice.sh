@@ -5,12 +5,6 @@ set -euo pipefail
 if command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1; then
   exit 0
 fi
-export DEBIAN_FRONTEND=noninteractive
-SUDO=""
-if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
-  SUDO="sudo"
-fi
-$SUDO apt-get update -qq
 # The Vietnamese bulletin is set in Times New Roman: Liberation Serif is its metric-compatible stand-in.
-$SUDO apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui fonts-liberation \
-  || $SUDO apt-get install -y -qq --no-install-recommends libreoffice-writer fonts-liberation
+bash "$(dirname "$0")/apt-install.sh" libreoffice-writer-nogui fonts-liberation \
+  || bash "$(dirname "$0")/apt-install.sh" libreoffice-writer fonts-liberation

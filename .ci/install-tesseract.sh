@@ -6,10 +6,4 @@ set -euo pipefail
 if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie; then
   exit 0
 fi
-export DEBIAN_FRONTEND=noninteractive
-SUDO=""
-if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
-  SUDO="sudo"
-fi
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends tesseract-ocr tesseract-ocr-vie fonts-dejavu-core
+bash "$(dirname "$0")/apt-install.sh" tesseract-ocr tesseract-ocr-vie fonts-dejavu-core

@@ -31,6 +31,21 @@ def load_cli_config(args: argparse.Namespace) -> Config:
     return config
 
 
+def serving_config(args: argparse.Namespace) -> Config:
+    """The config of a long-running command (bot poll, bot webhook, web): logging set up at the asked
+    verbosity and the database migrated before anything serves."""
+    import logging
+
+    from service.context import open_session
+    from service.logs import configure_logging
+
+    config = load_cli_config(args)
+    configure_logging(logging.DEBUG if args.verbose else logging.INFO, config.service.log_json)
+    with open_session(config.database_url()):
+        pass  # migrations first
+    return config
+
+
 def configured_database_url(args: argparse.Namespace) -> str | None:
     """The database URL of the command's config, or None when the config cannot be read."""
     try:

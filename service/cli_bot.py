@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING
 
 from crawler.config import Config
 from crawler.errors import DondocError
-from service.cli import load_cli_config
+from service.cli import load_cli_config, serving_config
 from service.context import now, open_session
-from service.logs import configure_logging
 from service.run import install_stop_handlers, telegram_poller
 
 if TYPE_CHECKING:
@@ -90,13 +89,9 @@ def cmd_bot_poll(args: argparse.Namespace) -> int:
     """Answer Telegram bot messages (/start CODE, task lists) by long polling until SIGTERM/SIGINT."""
     from crawler.storage.engine import make_engine, session_factory
 
-    config = load_cli_config(args)
-    configure_logging(logging.DEBUG if args.verbose else logging.INFO, config.service.log_json)
-    url = config.database_url()
+    config = serving_config(args)
     stop = threading.Event()
-    poll = telegram_poller(config, session_factory(make_engine(url)), stop)
-    with open_session(url):
-        pass  # migrations first
+    poll = telegram_poller(config, session_factory(make_engine(config.database_url())), stop)
     install_stop_handlers(stop.set)
     poll()
     return 0
@@ -110,12 +105,8 @@ def cmd_bot_webhook(args: argparse.Namespace) -> int:
     from crawler.storage.engine import make_engine, session_factory
     from service.webhook_server import start_webhook_server, webhook_app_for
 
-    config = load_cli_config(args)
-    configure_logging(logging.DEBUG if args.verbose else logging.INFO, config.service.log_json)
-    url = config.database_url()
-    with open_session(url):
-        pass  # migrations first
-    app = webhook_app_for(config, session_factory(make_engine(url)))
+    config = serving_config(args)
+    app = webhook_app_for(config, session_factory(make_engine(config.database_url())))
     host = args.host or config.service.webhook_host
     port = args.port if args.port is not None else (config.service.webhook_port or DEFAULT_WEBHOOK_PORT)
     stop = threading.Event()

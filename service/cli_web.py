@@ -10,9 +10,8 @@ import os
 import secrets
 
 from crawler.errors import ConfigError, DondocError
-from service.cli import load_cli_config
+from service.cli import load_cli_config, serving_config
 from service.context import now, open_session
-from service.logs import configure_logging
 
 log = logging.getLogger(__name__)
 DEFAULT_WEB_PORT = 8790
@@ -28,11 +27,8 @@ def cmd_web(args: argparse.Namespace) -> int:
     from crawler.storage.engine import make_engine
     from web.app import create_app
 
-    config = load_cli_config(args)
-    configure_logging(logging.DEBUG if args.verbose else logging.INFO, config.service.log_json)
+    config = serving_config(args)
     url = config.database_url()
-    with open_session(url):
-        pass  # migrations first
     secret = os.environ.get(SECRET_ENV, "")
     if not secret:
         log.warning("chưa đặt %s: phiên đăng nhập sẽ mất khi khởi động lại", SECRET_ENV)

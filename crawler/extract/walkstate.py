@@ -118,6 +118,25 @@ VERBS = (
     "lồng ghép",
     "mở rộng",
     "mở chuyên mục",
+    # work verbs that no unit's name contains (so a subject never ends inside a name)
+    "bàn giao",
+    "củng cố",
+    "kiện toàn",
+    "phân bổ",
+    "giải ngân",
+    "thu hồi",
+    "nắm bắt",
+    "ngăn chặn",
+    "phòng ngừa",
+    "lấy ý kiến",
+    "tiếp thu",
+    "nhân rộng",
+    "di dời",
+    "thu thập",
+    "tập huấn",
+    "tuần tra",
+    "trấn áp",
+    "đấu tranh",
 )
 
 

@@ -508,3 +508,18 @@ def test_a_document_number_wrapped_onto_its_own_line_is_no_row_number() -> None:
     tasks = _tasks(CITED_NUMBER_WRAPPED)
     action = "Mô hình du lịch thông minh ứng dụng các tiện ích của Đề án 06"
     assert [(t.action, t.lead) for t in tasks] == [(action, ("Bộ Văn hóa, Thể thao và Du lịch",))]
+
+
+def test_an_undated_bullet_opening_with_a_work_verb_is_a_task() -> None:
+    """ "- Bàn giao …", "- Kiện toàn …", "- Tuần tra …": work verbs that open a plan's bullet assign it;
+    a bullet naming a form ("+ Biên bản …") still does not."""
+    text = (
+        "KẾ HOẠCH\nThực hiện kê khai tài sản, thu nhập năm 2026\n\n"
+        "1. Thời gian thực hiện\n\n"
+        "- Bàn giao bản kê khai của người có nghĩa vụ kê khai về Thanh tra tỉnh theo hướng dẫn.\n\n"
+        "- Kiện toàn tổ công tác kiểm soát tài sản, thu nhập của cơ quan, đơn vị.\n\n"
+        "- Tuần tra trên các tuyến giao thông trọng điểm vào các dịp lễ, Tết.\n\n"
+        "+ Biên bản giao nhận bản kê khai của người có nghĩa vụ kê khai tài sản.\n"
+    )
+    tasks = extract_tasks(DocumentText(name="kh.txt", text=text, number="130/KH-UBND"))
+    assert [t.line for t in tasks] == [6, 8, 10]

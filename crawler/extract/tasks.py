@@ -176,6 +176,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
         intro = _is_intro(block, following) or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
         found = [] if intro else _read_block(block, walk)
         walk.sibling = _item_subject(block, found, walk)
+        _note_anonymous(block, found, walk)
         if found and group.first < 0:
             group.first = len(tasks)
         tasks += found
@@ -185,6 +186,17 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
                 walk.push(Context(_intro_level(block, walk), lead=lead, announced=True))
         walk.announced = walk.announced or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
     return tasks
+
+
+def _note_anonymous(block: Block, found: list[RawTask], walk: Walk) -> None:
+    """Remember a run of items in which an item with tasks named no body: its later unnamed items
+    belong to the heading's addressee (or none), not to whichever sibling last named a body."""
+    if block.kind is not BlockKind.ITEM:
+        walk.anonymous_level = None
+    elif found and not walk.sibling[1] and not walk.inherited().lead:
+        walk.anonymous_level = block.level
+    elif walk.anonymous_level is not None and block.level < walk.anonymous_level:
+        walk.anonymous_level = None
 
 
 def _item_subject(block: Block, found: list[RawTask], walk: Walk) -> tuple[float, tuple[str, ...]]:

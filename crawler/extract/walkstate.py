@@ -201,6 +201,7 @@ class Walk:
     stack: list[Context] = field(default_factory=list)
     announced: bool = False  # prose after "… có ý kiến như sau:": its sentences assign work
     sibling: tuple[float, tuple[str, ...]] = NO_SIBLING  # the last item's level and own subject
+    anonymous_level: float | None = None  # the level of this run of items where one named no body
     letter_end: int = -1  # the line where a letter's text ends: its unnamed items are its addressees'
     quoting: bool = False  # inside a quotation of a statute's clauses, which assign nothing
     aims: float | None = None  # the level of the purpose section ("MỤC ĐÍCH, YÊU CẦU") the walk is in
@@ -297,6 +298,8 @@ class Walk:
         level, named = self.sibling
         if block.kind is not BlockKind.ITEM or block.level != level or block.first < self.letter_end:
             return ()  # in a letter, an item naming no one is the addressees' (letters.py)
+        if self.anonymous_level == level:
+            return ()  # "(i) Đàm phán …; (x) UBND các tỉnh lập …; (xi) Triển khai …": not the body's steps
         return named if VERB_RE.match(block.low) else ()  # "Phối hợp với …", not "Quốc hội thảo luận …"
 
     def inherited(self) -> Context:

@@ -523,3 +523,19 @@ def test_an_undated_bullet_opening_with_a_work_verb_is_a_task() -> None:
     )
     tasks = extract_tasks(DocumentText(name="kh.txt", text=text, number="130/KH-UBND"))
     assert [t.line for t in tasks] == [6, 8, 10]
+
+
+def test_in_a_run_of_unnamed_items_a_later_unnamed_item_does_not_take_a_sibling_s_body() -> None:
+    """ "(i) Đàm phán …; (ii) UBND các tỉnh lập …; (iii) Triển khai thi công …": the run's items are
+    the plan's own steps, so (iii) is not UBND's; after a named first item, a step continues it."""
+    steps = (
+        "Tiến độ thực hiện:\n\n"
+        "(i) Đàm phán, ký kết Biên bản làm việc với phía đối tác trong tháng 5 năm 2026.\n\n"
+        "(ii) Ủy ban nhân dân các tỉnh, thành phố lập, phê duyệt dự án khu tái định cư trong năm 2026.\n\n"
+        "(iii) Triển khai thi công xây dựng, phấn đấu hoàn thành Dự án chậm nhất vào năm 2030.\n"
+    )
+    tasks = extract_tasks(DocumentText(name="nq.txt", text=steps, number="127/NQ-CP"))
+    assert [t.lead for t in tasks] == [(), ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",), ()]
+    continued = steps.replace("(i) Đàm phán", "(i) Bộ Xây dựng đàm phán")
+    tasks = extract_tasks(DocumentText(name="nq.txt", text=continued, number="127/NQ-CP"))
+    assert tasks[2].lead == ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",)

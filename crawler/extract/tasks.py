@@ -144,7 +144,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
         if group.fields_seen:
             group = Group()
         if block.kind in (BlockKind.NUMBER, BlockKind.TITLE):
-            walk.sibling = NO_SIBLING
+            walk.sibling, walk.anonymous_level = NO_SIBLING, None
         if block.kind is BlockKind.NUMBER:
             walk.number = own_number(block.text) or walk.number
             walk.stack.clear()
@@ -168,7 +168,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
                 deadline=dated.deadline if dated else None,
             )
         if heading is not None:
-            walk.sibling = NO_SIBLING
+            walk.sibling, walk.anonymous_level = NO_SIBLING, None
             walk.push(heading)
             group = Group()
             continue

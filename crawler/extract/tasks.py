@@ -45,6 +45,9 @@ _NOT_ASSIGNED = re.compile(
     r"|tại (?:phiên họp|hội nghị|buổi làm việc|cuộc họp|lễ|sự kiện)|(?:các )?đại biểu|trình bày|phát biểu"
     r"|qua đó"
     r"|(?:phạm vi|đối tượng|nguyên tắc|mục đích)[^:.;]{0,40}:"  # definitions ("Phạm vi, đối tượng: …")
+    # a name given ("Tên chương trình: “…”", "Chủ đề: …", "Khẩu hiệu: …")
+    r"|(?:tên (?:chương trình|đề án|dự án|kế hoạch|cuộc thi|hội thi|phong trào|giải thưởng)"
+    r"|chủ đề|khẩu hiệu)\s*:"
     # a procedure's parts ("Trình tự thực hiện: …", "Hồ sơ gồm: …", "Tiêu chí đánh giá …: …")
     r"|(?:trình tự|cách thức|phương thức|hình thức|tiêu chí|điều kiện|hồ sơ|nguồn kinh phí|kinh phí)"
     r"[^:.;]{0,40}:"

@@ -539,3 +539,15 @@ def test_in_a_run_of_unnamed_items_a_later_unnamed_item_does_not_take_a_sibling_
     continued = steps.replace("(i) Đàm phán", "(i) Bộ Xây dựng đàm phán")
     tasks = extract_tasks(DocumentText(name="nq.txt", text=continued, number="127/NQ-CP"))
     assert tasks[2].lead == ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",)
+
+
+def test_a_name_given_to_a_programme_is_no_task() -> None:
+    """ "- Tên chương trình: “…”" and "- Chủ đề: …" name things; the step after them is the task."""
+    text = (
+        "1. Nội dung\n\n"
+        "- Tên chương trình: “Tặng thẻ bảo hiểm y tế cho người có hoàn cảnh khó khăn mang Tết ấm”.\n\n"
+        "- Chủ đề: Chuyển đổi số vì người dân, thực hiện hiệu quả các dịch vụ công trực tuyến.\n\n"
+        "- Tổ chức trao tặng thẻ bảo hiểm y tế tại địa phương trước ngày 30/11/2026.\n"
+    )
+    tasks = extract_tasks(DocumentText(name="kh.txt", text=text, number="2716/KH-BHXH"))
+    assert [t.line for t in tasks] == [7]

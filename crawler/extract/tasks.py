@@ -133,6 +133,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
     tasks: list[RawTask] = []
     group = Group()
     for index, block in enumerate(blocks):
+        walk.leave_items(block)
         if _skips_quoted(block, walk) or skips_aims(block, walk):
             continue
         field_match = FIELD.match(block.low)
@@ -180,6 +181,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
         found = [] if intro else _read_block(block, walk)
         walk.sibling = _item_subject(block, found, walk)
         _note_anonymous(block, found, walk)
+        _lead_for_children(block, found, walk)
         if found and group.first < 0:
             group.first = len(tasks)
         tasks += found
@@ -189,6 +191,13 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
                 walk.push(Context(_intro_level(block, walk), lead=lead, announced=True))
         walk.announced = walk.announced or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
     return tasks
+
+
+def _lead_for_children(block: Block, found: list[RawTask], walk: Walk) -> None:
+    """An item that names its bodies is the nearest node naming one for the items under it
+    ("a) Các bộ X, Y rà soát …" then "- Đánh giá …": the dashes are X's and Y's)."""
+    if block.kind is BlockKind.ITEM and found and found[0].lead and subject_of(block.flat, walk):
+        walk.push(Context(block.level, lead=found[0].lead, item=True))
 
 
 def _note_anonymous(block: Block, found: list[RawTask], walk: Walk) -> None:

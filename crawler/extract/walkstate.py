@@ -176,6 +176,7 @@ class Context:
     status: Status | None = None
     announced: bool = False  # set by a sentence announcing the items after it ("… như sau:")
     support: tuple[str, ...] = ()  # coordinating units a heading names ("Bộ X chủ trì, phối hợp với Bộ Y:")
+    item: bool = False  # set by an item that names its bodies: in force only for the items under it
 
 
 NO_SIBLING: tuple[float, tuple[str, ...]] = (-9.0, ())  # no item before: nothing to continue
@@ -320,6 +321,13 @@ class Walk:
         """Enter a heading's context, leaving those at its level or deeper."""
         self.pop_to(ctx.level)
         self.stack.append(ctx)
+
+    def leave_items(self, block: Block) -> None:
+        """Leave the contexts items set that do not hold `block` (a deeper item)."""
+        while self.stack and self.stack[-1].item and (
+            block.kind is not BlockKind.ITEM or block.level <= self.stack[-1].level
+        ):
+            self.stack.pop()
 
     def pop_to(self, level: float) -> None:
         """Leave the contexts at `level` or deeper."""

@@ -504,3 +504,20 @@ def test_a_dash_line_over_plus_bullets_introduces_them() -> None:
         (5, ("Bảo hiểm xã hội tỉnh",)),
         (7, ("Bảo hiểm xã hội tỉnh",)),
     ]
+
+
+def test_an_item_naming_its_bodies_leads_the_dashes_under_it() -> None:
+    """ "a) Các bộ X, Y … rà soát …" then "- Đánh giá …": the dashes are X's and Y's, not the body the
+    paragraph above addressed; an unmarked paragraph after them is not."""
+    text = (
+        "Phó Thủ tướng Chính phủ yêu cầu Bộ Xây dựng cụ thể như sau:\n\n"
+        "a) Các bộ Xây dựng, Tài chính khẩn trương rà soát các vướng mắc trong các văn bản pháp luật "
+        "về nhà ở.\n\n"
+        "- Đánh giá toàn bộ quy trình thực hiện dự án bất động sản để đơn giản hóa thủ tục.\n\n"
+        "b) Khẩn trương xây dựng hệ thống cơ sở dữ liệu về thị trường bất động sản.\n"
+    )
+    assert _tasks(text) == [
+        ("Bộ Xây dựng", "Bộ Tài chính"),
+        ("Bộ Xây dựng", "Bộ Tài chính"),
+        ("Bộ Xây dựng",),
+    ]

@@ -193,6 +193,16 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
     return tasks
 
 
+_REGULATED = re.compile(r"[^.;:]{0,120}?\s(?:được|đã được)\s+quy định tại(?!\w)")
+
+
+def _states_the_law(low: str) -> bool:
+    """Tell a sentence saying what a law provides ("Mẫu kê khai … được quy định tại Phụ lục I …")
+    from work that uses it ("Các bộ chủ động vận dụng cơ chế đã được quy định tại …")."""
+    m = _REGULATED.match(low)
+    return bool(m) and not VERB_RE.search(low[: m.end()])
+
+
 def _lead_for_children(block: Block, found: list[RawTask], walk: Walk) -> None:
     """An item that names its bodies is the nearest node naming one for the items under it
     ("a) Các bộ X, Y rà soát …" then "- Đánh giá …": the dashes are X's and Y's)."""
@@ -308,6 +318,7 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
         or _NOT_ASSIGNED.match(block.low)
         or (_RULE_OF_ACTIVITY.match(block.low) and not any(m.strength >= STRONG for m in matches))
         or _is_caption(flat)
+        or _states_the_law(block.low)
         or flat.rstrip(" *").endswith("?")
         or (
             not matches

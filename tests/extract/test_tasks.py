@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from crawler.extract import extract_tasks
+from crawler.extract.plaintext import document_from_text
 from crawler.extract.refs import document_numbers, find_status, own_number
 from crawler.models import DocumentKind, DocumentText, ExtractedTask, Precision, Status
 
@@ -551,3 +552,31 @@ def test_a_name_given_to_a_programme_is_no_task() -> None:
     )
     tasks = extract_tasks(DocumentText(name="kh.txt", text=text, number="2716/KH-BHXH"))
     assert [t.line for t in tasks] == [7]
+
+
+def test_a_sentence_saying_what_a_law_provides_is_no_task() -> None:
+    """ "Mẫu … cuối năm 2026 được quy định tại Phụ lục I …" states the law; work that applies it
+    ("… chủ động vận dụng cơ chế đã được quy định tại …") is still a task."""
+    text = (
+        "Mẫu kê khai tài sản thu nhập cuối năm 2026 được quy định tại Phụ lục I ban hành kèm theo "
+        "Nghị định 130/2020/NĐ-CP.\n\n"
+        "2. Các bộ, ngành, địa phương chủ động vận dụng cơ chế đã được quy định tại Nghị quyết số "
+        "04/2025/NQ-CP trong năm 2026.\n"
+    )
+    tasks = extract_tasks(DocumentText(name="tb.txt", text=text, number="1/TB"))
+    assert [t.line for t in tasks] == [3]
+
+
+def test_the_year_of_a_yearless_date_comes_from_the_article_date_not_a_quoted_deadline() -> None:
+    """In an article quoting a law ("… hoàn thành trước ngày 31 tháng 12 năm 2019"), a date without a
+    year takes the year of the article's own date line ("Ngày 02/12/2025, UBND …")."""
+    text = (
+        "Ngày 02/12/2025, UBND thành phố Cần Thơ đã ban hành Kế hoạch 177/KH-UBND.\n\n"
+        "Theo Điều 36 Luật Phòng, chống tham nhũng 2018, việc kê khai lần đầu phải hoàn thành trước "
+        "ngày 31 tháng 12 năm 2019.\n\n"
+        "1. Các cơ quan, đơn vị tổ chức kê khai hằng năm, hoàn thành trước ngày 31 tháng 12.\n"
+    )
+    doc = document_from_text(text, "bai.txt")
+    assert doc.issued == dt.date(2025, 12, 2)
+    last = extract_tasks(doc)[-1]
+    assert last.deadline.due == dt.date(2025, 12, 31)

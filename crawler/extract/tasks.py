@@ -200,7 +200,7 @@ def _states_the_law(low: str) -> bool:
     """Tell a sentence saying what a law provides ("Mẫu kê khai … được quy định tại Phụ lục I …")
     from work that uses it ("Các bộ chủ động vận dụng cơ chế đã được quy định tại …")."""
     m = _REGULATED.match(low)
-    return bool(m) and not VERB_RE.search(low[: m.end()])
+    return m is not None and not VERB_RE.search(low[: m.end()])
 
 
 def _lead_for_children(block: Block, found: list[RawTask], walk: Walk) -> None:

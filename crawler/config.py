@@ -48,6 +48,7 @@ class SourceConfig:
     name: str
     family: str
     start_url: str
+    outlet: str = ""  # the outlet's name as bulletins credit it ("Baochinhphu.vn")
     allowed_domains: tuple[str, ...] = ()
     local: bool = False
     max_pages: int = 5

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.site.server import ROUTES_FILE, SITE_DIR
+from notifier.bulletin.titles import headline_case
 
 SEEDS_DIR = Path("/work/shared/seeds")
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -49,6 +50,11 @@ class Article:
     author: str
     section: str
 
+    @property
+    def section_name(self) -> str:
+        """The outlet's section as its breadcrumb writes it ("Tin cải cách hành chính Trung ương")."""
+        return headline_case(self.section)
+
 
 def _is_upper(line: str) -> bool:
     """True for an all-capitals line (bulletin headings)."""
@@ -73,12 +79,6 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return paragraphs
 
 
-def _sentence_case(title: str) -> str:
-    """Turn an all-capitals bulletin heading into a sentence-case headline."""
-    low = title.lower()
-    return low[:1].upper() + low[1:]
-
-
 def articles_from_bulletin_000(text: str) -> list[Article]:
     """Split the numbered, all-capitals items of bulletin 000 into articles."""
     lines = text.splitlines()
@@ -98,7 +98,7 @@ def articles_from_bulletin_000(text: str) -> list[Article]:
             i += 1
         body = [line for line in lines[i:end] if not line.strip().startswith(("Theo:", "Nguồn:"))]
         paragraphs = _paragraphs(body)
-        title = _sentence_case(" ".join(title_parts))
+        title = headline_case(" ".join(title_parts), "\n".join(paragraphs))
         articles.append(Article(title, paragraphs[0], tuple(paragraphs[1:]), "Tổ biên tập", section))
     return articles
 
@@ -121,7 +121,7 @@ def articles_from_bulletin_001(text: str) -> list[Article]:
         while not title.endswith(_END_PUNCT) and not lines[0][:1].isupper():
             title = f"{title} {lines.pop(0)}"
         credit = _CREDIT.search(chunk)
-        author = (credit.group(2) or credit.group(1)) if credit else "PV"
+        author = (credit.group(2) or "") if credit else "PV"  # "(Sggp.org.vn 02/4)" names no author
         paragraphs = _paragraphs(lines)
         articles.append(Article(title, paragraphs[0], tuple(paragraphs[1:]), author.strip(), section))
     return articles
@@ -160,9 +160,13 @@ def _e(text: str) -> str:
 def article_html(art: Article, url_path: str, published: dt.datetime, related: tuple[str, str],
                  table: tuple[tuple[str, ...], ...] | None) -> str:
     """A baochinhphu-style article page with the traps: figure, related box, comments, trailer."""
-    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": art.title,
-          "datePublished": published.isoformat(), "author": {"@type": "Person", "name": art.author},
-          "mainEntityOfPage": url_path}
+    ld: dict[str, object] = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": art.title,
+                             "datePublished": published.isoformat(), "articleSection": art.section_name,
+                             "mainEntityOfPage": url_path}
+    if art.author:
+        ld["author"] = {"@type": "Person", "name": art.author}
+    byline = (f'<div class="detail-author"><span class="detail-author-top-name">{_e(art.author)}</span></div>\n'
+              if art.author else "")
     body = [f"<p>{_e(p)}</p>" for p in art.paragraphs]
     figure = ('<figure class="VCSortableInPreviewMode" type="Photo"><img src="/images/cchc.jpg" '
               'alt="Ảnh minh họa"><figcaption>Ảnh minh họa: VGP</figcaption></figure>')
@@ -184,15 +188,15 @@ def article_html(art: Article, url_path: str, published: dt.datetime, related: t
 <meta property="og:title" content="{_e(art.title)}">
 <meta name="description" content="{_e(art.sapo)}">
 <meta property="article:published_time" content="{published.isoformat()}">
+<meta property="article:section" content="{_e(art.section_name)}">
 <script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>
 </head>
 <body>
 <!-- header rendered {_month_first(published + dt.timedelta(days=3))} -->
 <div class="detail-container" data-layout="1">
-<div class="detail-cate"><a href="/{CATEGORY_SLUG}.htm">{CATEGORY_NAME}</a></div>
+<div class="detail-cate"><a href="/{CATEGORY_SLUG}.htm">{_e(art.section_name)}</a></div>
 <h1 class="detail-title" data-role="title">{_e(art.title)}</h1>
-<div class="detail-author"><span class="detail-author-top-name">{_e(art.author)}</span></div>
-<div class="detail-time" data-role="publishdate">{shown}</div>
+{byline}<div class="detail-time" data-role="publishdate">{shown}</div>
 <h2 class="detail-sapo" data-role="sapo">(Chinhphu.vn) - {_e(art.sapo)}</h2>
 <div class="detail-content afcbc-body" data-role="content">
 {chr(10).join(body)}
@@ -278,7 +282,7 @@ def build_news(seeds: Path, out: Path, routes: dict[str, object]) -> None:
     for n, (art, path, published, _item_id) in enumerate(entries):
         related = entries[(n + 1) % len(entries)]
         name = f"article-{_item_id}.htm"
-        table = task_table if art.title.startswith("Thủ tướng chính phủ đôn đốc") else None
+        table = task_table if art.title.startswith("Thủ tướng Chính phủ đôn đốc") else None
         (out / name).write_text(article_html(art, path, published, (related[1], related[0].title), table),
                                 encoding="utf-8")
         routes[path] = {"file": name}

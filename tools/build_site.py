@@ -165,8 +165,8 @@ def article_html(art: Article, url_path: str, published: dt.datetime, related: t
                              "mainEntityOfPage": url_path}
     if art.author:
         ld["author"] = {"@type": "Person", "name": art.author}
-    byline = (f'<div class="detail-author"><span class="detail-author-top-name">{_e(art.author)}</span></div>\n'
-              if art.author else "")
+    name = f'<span class="detail-author-top-name">{_e(art.author)}</span>'
+    byline = f'<div class="detail-author">{name}</div>\n' if art.author else ""
     body = [f"<p>{_e(p)}</p>" for p in art.paragraphs]
     figure = ('<figure class="VCSortableInPreviewMode" type="Photo"><img src="/images/cchc.jpg" '
               'alt="Ảnh minh họa"><figcaption>Ảnh minh họa: VGP</figcaption></figure>')

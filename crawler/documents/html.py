@@ -2,8 +2,9 @@
 
 A site profile only has to name what the generic rules miss: title (profile selector, og:title,
 h1, <title>), summary (profile selector, meta description), author (profile selector, meta author,
-JSON-LD), the outlet's section (profile selector, meta article:section), publish time (meta article:published_time, JSON-LD datePublished, the profile's visible
-time; never crawl time), body (profile selector, <article>, [itemprop=articleBody], <body>).
+JSON-LD), the outlet's section (profile selector, meta article:section), publish time (meta
+article:published_time, JSON-LD datePublished, the profile's visible time; never crawl time), body
+(profile selector, <article>, [itemprop=articleBody], <body>).
 Figures, related-news boxes, scripts and comments are dropped; tables are kept as `Table` cells
 and as text rows.
 """

@@ -118,7 +118,8 @@ def document_text(session: Session, document_id: int) -> DocumentText:
     return DocumentText(
         name=row.url, text=row.text, kind=DocumentKind(row.kind), number=row.number, issuer=row.issuer,
         issued=row.issued, title=row.title, url=row.url, published=row.published_at, author=row.author,
-        section=row.section, signer=row.signer, summary=row.summary, tables=decode_tables(row.tables), needs_ocr=row.needs_ocr,
+        section=row.section,
+        signer=row.signer, summary=row.summary, tables=decode_tables(row.tables), needs_ocr=row.needs_ocr,
         ocr_confidence=row.ocr_confidence,
     )
 

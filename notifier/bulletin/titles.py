@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from itertools import pairwise
 
 from notifier.bulletin.places import COMMON_WORD_NAMES, PROVINCES
 
@@ -112,13 +113,13 @@ def _text_evidence(text: str) -> Counter[tuple[str, str, int]]:
     evidence: Counter[tuple[str, str, int]] = Counter()
     for block in re.split(r"\n", text):
         matches = list(_WORD.finditer(block))
-        for left, right in zip(matches, matches[1:], strict=False):
+        for left, right in pairwise(matches):
             before = block[: left.start()].rstrip()
             opens_sentence = not before or before[-1] in _SENTENCE_OPENERS
             pair = (left.group(0).lower(), right.group(0).lower())
             for side, match in ((0, left), (1, right)):
                 word = match.group(0)
-                if side == 0 and opens_sentence or word.isupper() and len(word) > 1:
+                if (side == 0 and opens_sentence) or (word.isupper() and len(word) > 1):
                     continue
                 evidence[(*pair, side if word[:1].isupper() else -1 - side)] += 1
     return evidence

@@ -169,6 +169,9 @@ class BulletinSectionConfig:
     title_words: tuple[str, ...] = ()
     url_words: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    section_words: tuple[str, ...] = ()  # words of the outlet's own section ("bình luận")
+    issuer_words: tuple[str, ...] = ()  # a title opening with one of these ("Thủ tướng", "Bộ ")
+    text_words: tuple[str, ...] = ()  # words of the article's text, tried after the headline rules
     local_names: bool = False
     default: bool = False
     priority: int = 100
@@ -181,6 +184,7 @@ class BulletinConfig:
     title: str = "Bản tin cải cách hành chính"
     publisher: str = ""
     subject: str = "Bản tin CCHC"
+    lead_only: bool = False  # items carry only the lead, not the article's full text
     mailing_list: tuple[str, ...] = ()
     sections: tuple[BulletinSectionConfig, ...] = ()
 

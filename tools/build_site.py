@@ -37,6 +37,7 @@ _HEADING_000 = re.compile(r"^\s*\d+\.\s+(.+?)\s*$")
 _SECTION = re.compile(r"^\s*(TIN CẢI CÁCH HÀNH CHÍNH .+?)\s*$")
 _BACK_TO_TOP = re.compile(r"Về\s*đầu\s*trang[./]*")
 _CREDIT = re.compile(r"\(([A-Za-z.]+\.(?:vn|org\.vn))\s+\d{1,2}/\d{1,2}(?:,\s*([^)]+))?\)")
+_CAPTION_END = re.compile(r"Ảnh:\s*([^.!?]{1,40})$")  # a photo caption's credit ends its own paragraph
 _END_PUNCT = (".", ":", ";", "!", "?", ")", "…")
 
 
@@ -62,16 +63,28 @@ def _is_upper(line: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters)
 
 
+def _unwrap_credits(lines: list[str]) -> list[str]:
+    """Move a caption credit's capitalized name wrapped onto the next line back ("Ảnh: TÂM" / "ĐAN …")."""
+    out = list(lines)
+    for n in range(len(out) - 1):
+        caption = _CAPTION_END.search(out[n])
+        head, _, rest = out[n + 1].partition(" ")
+        if caption and caption.group(1).isupper() and head.isupper() and len(head) > 1:
+            out[n], out[n + 1] = f"{out[n]} {head}", rest
+    return out
+
+
 def _paragraphs(lines: list[str]) -> list[str]:
-    """Join PDF-extracted lines into paragraphs, breaking after sentence-ending punctuation."""
+    """Join PDF-extracted lines into paragraphs, breaking after sentence-ending punctuation and after a
+    photo caption's credit."""
     paragraphs: list[str] = []
     current: list[str] = []
-    for raw in lines:
-        line = raw.strip()
-        if not line or _SECTION.match(line):
+    kept = [line.strip() for line in lines if line.strip() and not _SECTION.match(line.strip())]
+    for line in _unwrap_credits(kept):
+        if not line:
             continue
         current.append(line)
-        if line.endswith(_END_PUNCT):
+        if line.endswith(_END_PUNCT) or _CAPTION_END.search(line):
             paragraphs.append(" ".join(current))
             current = []
     if current:

@@ -37,6 +37,7 @@ _HEADING_000 = re.compile(r"^\s*\d+\.\s+(.+?)\s*$")
 _SECTION = re.compile(r"^\s*(TIN CẢI CÁCH HÀNH CHÍNH .+?)\s*$")
 _BACK_TO_TOP = re.compile(r"Về\s*đầu\s*trang[./]*")
 _CREDIT = re.compile(r"\(([A-Za-z.]+\.(?:vn|org\.vn))\s+\d{1,2}/\d{1,2}(?:,\s*([^)]+))?\)")
+_LINK_LINE = re.compile(r"^https?://\S+$")  # a PDF link annotation printed inside the text
 _CAPTION_END = re.compile(r"Ảnh:\s*([^.!?]{1,40})$")  # a photo caption's credit ends its own paragraph
 _END_PUNCT = (".", ":", ";", "!", "?", ")", "…")
 
@@ -76,10 +77,11 @@ def _unwrap_credits(lines: list[str]) -> list[str]:
 
 def _paragraphs(lines: list[str]) -> list[str]:
     """Join PDF-extracted lines into paragraphs, breaking after sentence-ending punctuation and after a
-    photo caption's credit."""
+    photo caption's credit; link lines the PDF printed inside the text are left out."""
     paragraphs: list[str] = []
     current: list[str] = []
-    kept = [line.strip() for line in lines if line.strip() and not _SECTION.match(line.strip())]
+    kept = [line.strip() for line in lines
+            if line.strip() and not _SECTION.match(line.strip()) and not _LINK_LINE.match(line.strip())]
     for line in _unwrap_credits(kept):
         if not line:
             continue

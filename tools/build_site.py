@@ -37,7 +37,7 @@ _HEADING_000 = re.compile(r"^\s*\d+\.\s+(.+?)\s*$")
 _SECTION = re.compile(r"^\s*(TIN CẢI CÁCH HÀNH CHÍNH .+?)\s*$")
 _BACK_TO_TOP = re.compile(r"Về\s*đầu\s*trang[./]*")
 _CREDIT = re.compile(r"\(([A-Za-z.]+\.(?:vn|org\.vn))\s+\d{1,2}/\d{1,2}(?:,\s*([^)]+))?\)")
-_LINK_LINE = re.compile(r"^https?://\S+$")  # a PDF link annotation printed inside the text
+_LINK_LINE = re.compile(r"^\s*(?:https?://\S+\s*)+")  # PDF link annotations printed inside the text
 _CAPTION_END = re.compile(r"Ảnh:\s*([^.!?]{1,40})$")  # a photo caption's credit ends its own paragraph
 _END_PUNCT = (".", ":", ";", "!", "?", ")", "…")
 
@@ -80,8 +80,8 @@ def _paragraphs(lines: list[str]) -> list[str]:
     photo caption's credit; link lines the PDF printed inside the text are left out."""
     paragraphs: list[str] = []
     current: list[str] = []
-    kept = [line.strip() for line in lines
-            if line.strip() and not _SECTION.match(line.strip()) and not _LINK_LINE.match(line.strip())]
+    unlinked = (_LINK_LINE.sub("", line).strip() for line in lines)
+    kept = [line for line in unlinked if line and not _SECTION.match(line)]
     for line in _unwrap_credits(kept):
         if not line:
             continue

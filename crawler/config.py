@@ -7,6 +7,7 @@ never in the file: the config names the environment variables that hold them.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 import types
@@ -190,6 +191,16 @@ class BulletinConfig:
 
 
 @dataclass(frozen=True)
+class ReportConfig:
+    """The report a task list goes with, named under its title: "(Kèm theo Báo cáo số …, ngày …)";
+    the command line's --report-number, --report-date and --report-issuer win over these."""
+
+    number: str = ""
+    date: str = ""  # YYYY-MM-DD
+    issuer: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated configuration."""
 
@@ -201,6 +212,7 @@ class Config:
     schedules: SchedulesConfig = SchedulesConfig()
     service: ServiceConfig = ServiceConfig()
     bulletin: BulletinConfig = BulletinConfig()
+    report: ReportConfig = ReportConfig()
     path: str = ""
 
     def database_url(self) -> str:
@@ -311,6 +323,20 @@ def _check_consistency(config: Config, origin: str) -> None:
                     f"{', '.join(CHANNEL_TYPES)}"
                 )
     _check_bulletin(config.bulletin, origin)
+    _check_report(config.report, origin)
+
+
+def _check_report(report: ReportConfig, origin: str) -> None:
+    """Refuse a report date that is not YYYY-MM-DD, and a date or issuer without a report number."""
+    if report.date:
+        try:
+            dt.date.fromisoformat(report.date)
+        except ValueError:
+            problem = f"phải là ngày dạng YYYY-MM-DD: {report.date!r}"
+            raise ConfigError(f"{origin}: 'report.date' {problem}") from None
+    if (report.date or report.issuer) and not report.number:
+        problem = "cần đi cùng 'report.number' (số báo cáo)"
+        raise ConfigError(f"{origin}: 'report.date' và 'report.issuer' {problem}")
 
 
 def _check_bulletin(bulletin: BulletinConfig, origin: str) -> None:

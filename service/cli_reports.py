@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 from pathlib import Path
@@ -85,9 +86,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     from notifier.reports import attachment_line, due_report, overdue_report
 
     config = load_cli_config(args)
-    if (args.report_date or args.report_issuer) and not args.report_number:
+    if (args.report_date or args.report_issuer) and not (args.report_number or config.report.number):
         raise ConfigError("--report-date và --report-issuer cần đi cùng --report-number (số báo cáo)")
-    attachment = attachment_line(args.report_number, args.report_date, args.report_issuer)
+    configured = config.report
+    attachment = attachment_line(
+        args.report_number or configured.number,
+        args.report_date or (dt.date.fromisoformat(configured.date) if configured.date else None),
+        args.report_issuer or configured.issuer,
+    )
     filters = {"unit": args.unit, "document": args.document, "attachment": attachment}
     with open_session(config.database_url()) as session:
         if args.report_command == "overdue":

@@ -33,8 +33,10 @@ HAI_PHONG_TEXT = (
         ("THỦ TƯỚNG CHÍNH PHỦ ĐÔN ĐỐC ĐẨY NHANH TIẾN ĐỘ PHÂN BỔ, GIẢI NGÂN VỐN ĐẦU TƯ CÔNG NĂM 2025",
          "Thủ tướng Chính phủ đôn đốc đẩy nhanh tiến độ phân bổ, giải ngân vốn đầu tư công năm 2025"),
         ("UBND TỈNH ĐẨY MẠNH CCHC", "UBND tỉnh đẩy mạnh CCHC"),
-        ("BẮC NINH: TỈNH ĐẦU TIÊN HOÀN THÀNH BỆNH ÁN ĐIỆN TỬ", "Bắc Ninh: Tỉnh đầu tiên hoàn thành bệnh án điện tử"),
-        ('QUẢNG NAM TRIỂN KHAI PHONG TRÀO "BÌNH DÂN HỌC VỤ SỐ"', 'Quảng Nam triển khai phong trào "Bình dân học vụ số"'),
+        ("BẮC NINH: TỈNH ĐẦU TIÊN HOÀN THÀNH BỆNH ÁN ĐIỆN TỬ",
+         "Bắc Ninh: Tỉnh đầu tiên hoàn thành bệnh án điện tử"),
+        ('QUẢNG NAM TRIỂN KHAI PHONG TRÀO "BÌNH DÂN HỌC VỤ SỐ"',
+         'Quảng Nam triển khai phong trào "Bình dân học vụ số"'),
         ("GIỮ VỮNG HÒA BÌNH, ỔN ĐỊNH", "Giữ vững hòa bình, ổn định"),
     ],
 )
@@ -72,11 +74,13 @@ def test_captions_bylines_and_table_rows_leave_the_text() -> None:
     ])
     paragraphs = article_paragraphs(text, "Hà Nội yêu cầu hoàn thành kế hoạch",
                                     "Thành phố giao các đơn vị xây dựng kế hoạch.", "Diệu Thương")
-    assert paragraphs == ["Thành phố giao các đơn vị xây dựng kế hoạch.", "Kế hoạch phải ban hành trước ngày 15/4.",
+    assert paragraphs == ["Thành phố giao các đơn vị xây dựng kế hoạch.",
+                          "Kế hoạch phải ban hành trước ngày 15/4.",
                           "Sở Nội vụ theo dõi, đôn đốc việc thực hiện."]
 
 
-def article(title: str, *, url: str = "https://x.vn/a", section: str | None = None, text: str = "") -> Article:
+def article(title: str, *, url: str = "https://x.vn/a", section: str | None = None,
+            text: str = "") -> Article:
     """An article with the fields classification reads."""
     return Article(id=1, url=url, title=title, summary=text, source="X.vn", published=dt.date(2025, 4, 1),
                    author=None, text=text, section=section)
@@ -108,6 +112,7 @@ def test_sections_come_with_the_reason(item: Article, key: str, reason: str) -> 
 
 
 def test_the_source_is_the_outlet_name_never_a_bare_address() -> None:
-    assert source_name("http://127.0.0.1:8123/a.htm", "demo-baochinhphu", "Baochinhphu.vn") == "Baochinhphu.vn"
-    assert source_name("http://127.0.0.1:8123/a.htm", "demo-baochinhphu") == "demo-baochinhphu"
+    local = "http://127.0.0.1:8123/a.htm"
+    assert source_name(local, "demo-baochinhphu", "Baochinhphu.vn") == "Baochinhphu.vn"
+    assert source_name(local, "demo-baochinhphu") == "demo-baochinhphu"
     assert source_name("https://www.sggp.org.vn/x.html", None) == "Sggp.org.vn"

@@ -38,7 +38,8 @@ def demo_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
         site.stop()
     assert report.ok, report
     config = folder / "dondoc.toml"
-    config.write_text(f'[general]\ndatabase = "{database}"\n\n[bulletin]\ntitle = "{TITLE}"\n', encoding="utf-8")
+    text = f'[general]\ndatabase = "{database}"\n\n[bulletin]\ntitle = "{TITLE}"\n'
+    config.write_text(text, encoding="utf-8")
     return config
 
 
@@ -63,7 +64,7 @@ def by_title(draft: Draft, start: str) -> DraftItem:
 
 def test_demo_draft_has_three_sections_capitals_and_outlet(demo_config: Path, tmp_path: Path) -> None:
     draft = draft_of(demo_config, tmp_path / "draft.toml")
-    sections = {section.key: [i for i in draft.items if i.section == section.key] for section in draft.sections}
+    sections = {s.key: [i for i in draft.items if i.section == s.key] for s in draft.sections}
     assert all(sections.values()), {key: len(items) for key, items in sections.items()}
     titles = " | ".join(item.title for item in draft.items)
     for written in ("Hải Phòng đứng đầu", "lĩnh vực BHXH", "chỉ số PAR INDEX", "Thủ tướng Chính phủ đôn đốc",
@@ -96,8 +97,8 @@ def test_items_carry_the_cleaned_full_text_or_the_lead_only(demo_config: Path, t
     config = tmp_path / "lead-config.toml"
     config.write_text(demo_config.read_text(encoding="utf-8") + "lead_only = true\n", encoding="utf-8")
     assert by_title(draft_of(config, tmp_path / "lead2.toml"), "Thủ tướng chủ trì").summary == short
-    assert by_title(draft_of(config, tmp_path / "full2.toml", "--full-text"), "Thủ tướng chủ trì").summary == (
-        meeting.summary)
+    full_again = draft_of(config, tmp_path / "full2.toml", "--full-text")
+    assert by_title(full_again, "Thủ tướng chủ trì").summary == meeting.summary
 
 
 def test_rendered_bulletin_pages_carry_the_footer_with_name_number_and_page(demo_config: Path,

@@ -126,3 +126,5 @@ def test_rendered_bulletin_pages_carry_the_footer_with_name_number_and_page(demo
     assert "PHÂN TÍCH - BÌNH LUẬN" in " ".join(text for *_, text in pages)
     assert len(list(renders.glob("ban-tin-2025-W14.docx-*.png"))) == len(pages)
     assert list(renders.glob("ban-tin-2025-W14.html-*.png"))
+    printed = page_texts(renders / "ban-tin-2025-W14.html.pdf")
+    assert all(right <= width - 20 for width, _height, right, _text in printed)  # the HTML page is not cut

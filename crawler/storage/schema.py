@@ -61,6 +61,7 @@ class Source(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     family: Mapped[str] = mapped_column(String(40))
     start_url: Mapped[str] = mapped_column(Text)
+    outlet: Mapped[str | None] = mapped_column(Text)  # the outlet's name as bulletins credit it
     last_success_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     last_failure_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -107,6 +108,7 @@ class Document(Base):
     title: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(200))
+    section: Mapped[str | None] = mapped_column(Text)  # an article's section on its outlet
     signer: Mapped[str | None] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     text_hash: Mapped[str] = mapped_column(String(64))

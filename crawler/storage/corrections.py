@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from crawler.models import Deadline, ExtractedTask, Precision
 from crawler.storage.schema import Document, Task, TaskCorrection, TaskEvent
-from crawler.storage.tasks import EventKind
+from crawler.storage.tasks import TIMEZONE, EventKind
 
 
 class Field(StrEnum):
@@ -65,6 +65,16 @@ class Correction:
     def shown(self) -> str:
         """The corrected value as text."""
         return display(self.field, self.value)
+
+    @property
+    def note(self) -> str:
+        """What the pages say of it: "đã sửa chủ trì thành … bởi … lúc HH:MM dd/mm/yyyy" (Việt Nam time)."""
+        when = f"bởi {self.by} lúc {self.at.astimezone(TIMEZONE).strftime('%H:%M %d/%m/%Y')}"
+        if self.field == Field.ADDED:
+            return f"biên tập viên thêm (nhiệm vụ bị bỏ sót) {when}"
+        if self.field == Field.FALSE:
+            return f"{'đánh dấu' if self.value else 'bỏ đánh dấu'} không phải nhiệm vụ {when}"
+        return f"đã sửa {self.label} thành “{self.shown}” {when}"
 
 
 @dataclass(frozen=True)

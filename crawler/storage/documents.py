@@ -160,6 +160,11 @@ def mark_extracted(session: Session, document_id: int, now: dt.datetime) -> None
     session.get_one(Document, document_id).extracted_at = now
 
 
+def reopen_for_extraction(session: Session, document_id: int) -> None:
+    """Have the next extraction run read a document again (as after its crawl)."""
+    session.get_one(Document, document_id).extracted_at = None
+
+
 # --- what the bulletin reads ------------------------------------------------------------------------
 
 

@@ -331,3 +331,18 @@ class WebToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+
+class TaskCorrection(Base):
+    """An editor's correction of an extracted task (lead, support, deadline, action, a false task or a
+    task the extractor missed), with who and when: its own row, applied over every later extraction."""
+
+    __tablename__ = "task_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    field: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(Text)  # the corrected value as JSON text
+    by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

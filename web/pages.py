@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from crawler.config import Config
 from crawler.storage import webaccess
 from crawler.storage.tasks import TIMEZONE
 from web import data
@@ -37,6 +38,7 @@ class PageState:
     as_of: dt.date | None
     sources: tuple[Any, ...]
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    config: Config | None = None
 
     def today(self) -> dt.date:
         """The day the pages count from (Asia/Ho_Chi_Minh)."""

@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from web import bulletins
+from web import bulletins, reports
 
 Handler = Callable[[Any, Request], Awaitable[Response]]
 GET, POST = ["GET"], ["POST"]
@@ -23,4 +23,6 @@ def more_routes() -> list[tuple[str, Handler, list[str]]]:
         ("/ban-tin/{name}/xem", bulletins.bulletin_preview, GET),
         ("/ban-tin/{name}/tai.{fmt}", bulletins.bulletin_download, GET),
         ("/ban-tin/{name}/gui", bulletins.bulletin_send, POST),
+        ("/bao-cao", reports.report_page, GET),
+        ("/bao-cao/tai.{fmt}", reports.report_download, GET),
     ]

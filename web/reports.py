@@ -76,11 +76,11 @@ def build(state: PageState, ask: ReportAsk) -> TaskReport:
     """The report asked for (a ReportInputError for a period that ends first or an unknown name)."""
     from notifier.reports import due_report, overdue_report
 
-    filters = {"unit": ask.unit or None, "document": ask.document or None}
+    unit, document = ask.unit or None, ask.document or None
     with state.sessions() as session:
         if ask.kind == OVERDUE:
-            return overdue_report(session, ask.day, **filters)
-        return due_report(session, ask.date_from, ask.date_to, **filters)
+            return overdue_report(session, ask.day, unit=unit, document=document)
+        return due_report(session, ask.date_from, ask.date_to, unit=unit, document=document)
 
 
 def _refusal(state: PageState, request: Request) -> Response | None:

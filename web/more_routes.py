@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from web import bulletins, reports
+from web import atom, bulletins, reports
 
 Handler = Callable[[Any, Request], Awaitable[Response]]
 GET, POST = ["GET"], ["POST"]
@@ -25,4 +25,6 @@ def more_routes() -> list[tuple[str, Handler, list[str]]]:
         ("/ban-tin/{name}/gui", bulletins.bulletin_send, POST),
         ("/bao-cao", reports.report_page, GET),
         ("/bao-cao/tai.{fmt}", reports.report_download, GET),
+        ("/atom/don-vi/{unit}", atom.unit_atom, GET),
+        ("/atom/{token}.xml", atom.token_atom, GET),
     ]

@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from web import atom, bulletins, reports
+from web import actions, atom, bulletins, reports
 
 Handler = Callable[[Any, Request], Awaitable[Response]]
 GET, POST = ["GET"], ["POST"]
@@ -27,4 +27,6 @@ def more_routes() -> list[tuple[str, Handler, list[str]]]:
         ("/bao-cao/tai.{fmt}", reports.report_download, GET),
         ("/atom/don-vi/{unit}", atom.unit_atom, GET),
         ("/atom/{token}.xml", atom.token_atom, GET),
+        ("/nhiem-vu/{task_id:int}/dang", actions.report_progress, POST),
+        ("/nhiem-vu/{task_id:int}/gia-han", actions.ask_extension, POST),
     ]

@@ -16,6 +16,7 @@ from starlette.templating import Jinja2Templates
 from crawler.config import Config
 from crawler.storage import webaccess
 from crawler.storage.tasks import TIMEZONE
+from notifier.digest import SHARED
 from web import data
 from web.auth import LoginThrottle, Visitor, csrf_ok, csrf_token, password_matches, visitor
 
@@ -188,7 +189,7 @@ async def mark_done(state: PageState, request: Request) -> Response:
         return forbidden(state, request)
     with state.sessions() as session:
         own = _own_row(session, me, task_id, state.today())
-        if own is None or not own.open:
+        if own is None or not own.open or own.role == SHARED:  # the bots refuse these too
             return forbidden(state, request)
         record_report(session, UnitReport(
             task_id=task_id, kind=EventKind.PROGRESS_REPORTED, value="done",

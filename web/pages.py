@@ -71,12 +71,14 @@ async def dashboard(state: PageState, request: Request) -> Response:
     if not me.staff:
         return to_login(request)
     from service.previews import units_with_digests
+    from web.charts import due_by_week_chart
 
     with state.sessions() as session:
-        figures = [data.counts(unit, data.unit_rows(session, unit, state.today()))
-                   for unit in units_with_digests(session)]
+        rows = {unit: data.unit_rows(session, unit, state.today()) for unit in units_with_digests(session)}
+    figures = [data.counts(unit, unit_rows) for unit, unit_rows in rows.items()]
     figures.sort(key=lambda f: (-f.overdue, -f.due_soon, f.unit))
-    return state.render(request, "dashboard.html", figures=figures, chart=data.overdue_chart(figures))
+    return state.render(request, "dashboard.html", figures=figures, chart=data.overdue_chart(figures),
+                        week_chart=due_by_week_chart(rows, state.today()))
 
 
 async def login(state: PageState, request: Request) -> Response:

@@ -237,9 +237,9 @@ async def calendar_feed(state: PageState, request: Request) -> Response:
 
 
 async def api_tasks(state: PageState, request: Request) -> Response:
-    """JSON: every task (or one unit's, ?don-vi=NAME), for editors and operators."""
+    """JSON: every task (or one unit's, ?don-vi=NAME) with state and history, for editors and operators."""
     from crawler.storage.tasks import load_tasks
-    from web.feeds import task_json
+    from web.feeds import histories, task_json
 
     if not visitor(request).staff:
         return JSONResponse({"loi": "cần đăng nhập"}, status_code=401)
@@ -247,7 +247,8 @@ async def api_tasks(state: PageState, request: Request) -> Response:
     with state.sessions() as session:
         tasks = ([row.task for row in data.unit_rows(session, unit, state.today())] if unit
                  else load_tasks(session))
-    return JSONResponse([task_json(task, state.today()) for task in tasks])
+        events = histories(session, [task.id for task in tasks])
+    return JSONResponse([task_json(task, state.today(), events.get(task.id, ())) for task in tasks])
 
 
 async def api_units(state: PageState, request: Request) -> Response:

@@ -38,8 +38,12 @@ class PageState:
     templates: Jinja2Templates
     as_of: dt.date | None
     sources: tuple[Any, ...]
-    throttle: LoginThrottle = field(default_factory=LoginThrottle)
     config: Config | None = None
+    throttle: LoginThrottle = field(init=False)
+
+    def __post_init__(self) -> None:
+        """The login throttle counts in the same database."""
+        self.throttle = LoginThrottle(self.sessions)
 
     def today(self) -> dt.date:
         """The day the pages count from (Asia/Ho_Chi_Minh)."""

@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from web import actions, atom, bulletins, reports
+from web import actions, atom, bulletins, crawls, reports
 
 Handler = Callable[[Any, Request], Awaitable[Response]]
 GET, POST = ["GET"], ["POST"]
@@ -29,4 +29,5 @@ def more_routes() -> list[tuple[str, Handler, list[str]]]:
         ("/atom/{token}.xml", atom.token_atom, GET),
         ("/nhiem-vu/{task_id:int}/dang", actions.report_progress, POST),
         ("/nhiem-vu/{task_id:int}/gia-han", actions.ask_extension, POST),
+        ("/van-hanh/thu-thap", crawls.crawl_now, POST),
     ]

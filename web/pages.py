@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +19,9 @@ from crawler.storage.tasks import TIMEZONE
 from notifier.digest import SHARED
 from web import data
 from web.auth import LoginThrottle, Visitor, csrf_ok, csrf_token, password_matches, visitor
+
+if TYPE_CHECKING:
+    from web.crawls import CrawlRunner
 
 EVENT_LABELS = {
     "new": "Mới xuất hiện", "deadline_changed": "Đổi thời hạn", "status_changed": "Đổi trạng thái",
@@ -40,10 +43,14 @@ class PageState:
     sources: tuple[Any, ...]
     config: Config | None = None
     throttle: LoginThrottle = field(init=False)
+    crawl_runner: CrawlRunner | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        """The login throttle counts in the same database."""
+        """The login throttle counts in the same database; with a config, crawls can be started."""
+        from web.crawls import CrawlRunner
+
         self.throttle = LoginThrottle(self.sessions)
+        self.crawl_runner = CrawlRunner(self.config, self.sessions) if self.config else None
 
     def today(self) -> dt.date:
         """The day the pages count from (Asia/Ho_Chi_Minh)."""
@@ -218,13 +225,18 @@ async def operator_page(state: PageState, request: Request) -> Response:
         return to_login(request)
     if me.role != "operator":
         return forbidden(state, request)
+    from crawler.storage.crawl_requests import recent_requests
+    from web.crawls import enabled_sources
+
     with state.sessions() as session:
         health, jobs = source_health(session), job_states(session)
         outbox = status_counts(session)
         unplaced = unplaced_names(open_addressees(session), unit_resolver(session))
+        crawls = recent_requests(session)
     names = [source.name for source in state.sources] or sorted(health)
     return state.render(request, "operator.html", sources=[(name, health.get(name)) for name in names],
-                        jobs=jobs, outbox=outbox, unplaced=unplaced)
+                        jobs=jobs, outbox=outbox, unplaced=unplaced, crawls=crawls,
+                        crawlable=enabled_sources(state.config))
 
 
 async def calendar_feed(state: PageState, request: Request) -> Response:

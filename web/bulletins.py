@@ -216,6 +216,14 @@ async def bulletin_download(state: PageState, request: Request) -> Response:
     return Response(body, media_type=DOWNLOADS[fmt], headers={"Content-Disposition": disposition})
 
 
+def _refused_send(state: PageState, request: Request, name: str, path: Path, problem: str) -> Response:
+    """The edit page saying why the draft was not queued (a plain page if the draft does not read)."""
+    try:
+        return _edit_page(state, request, name, load_draft(path), status=400, error=problem)
+    except BulletinInputError:
+        return state.render(request, "forbidden.html", status=422, reason=problem)
+
+
 async def bulletin_send(state: PageState, request: Request) -> Response:
     """Queue the draft for the mailing list in the outbox (the service's delivery sends it)."""
     from notifier.bulletin.send import enqueue_bulletin
@@ -233,6 +241,6 @@ async def bulletin_send(state: PageState, request: Request) -> Response:
         with state.sessions() as session:
             added = enqueue_bulletin(session, state.config or Config(), path, dt.datetime.now(dt.UTC))
     except BulletinInputError as error:
-        return _edit_page(state, request, name, load_draft(path), status=400, error=str(error))
+        return _refused_send(state, request, name, path, str(error))
     key = "gui" if added else "gui-0"
     return RedirectResponse(f"/ban-tin/{quote(name)}?da={key}&n={added}", status_code=303)

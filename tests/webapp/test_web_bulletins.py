@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,14 @@ def test_editor_edits_previews_downloads_and_sends_in_the_browser(
         assert not any(dropped.title in line for line in paragraphs)
         page.click("button:has-text('Gửi tới danh sách nhận bản tin')")
         assert re.search(r"Đã đưa 2 thư vào hộp thư đi", page.locator("p.notice").inner_text())
+
+
+def test_sending_without_a_mailing_list_says_so(web_engine: Engine, bulletin_config: Config) -> None:
+    app = create_app(web_engine, "bi-mat-ban-tin", as_of=AS_OF,
+                     config=replace(bulletin_config, bulletin=BulletinConfig()))
+    with TestClient(app, follow_redirects=False) as client:
+        log_in(client, "bientap")
+        refused = client.post(f"/ban-tin/{NAME}/gui", data={"csrf": csrf_of(client, f"/ban-tin/{NAME}")})
+    assert refused.status_code == 400 and "Chưa có ai nhận bản tin" in refused.text
+    with Session(web_engine) as session:
+        assert session.execute(select(OutboxMessage.id)).first() is None

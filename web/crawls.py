@@ -15,12 +15,20 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from crawler.config import Config, SourceConfig
-from crawler.storage.crawl_requests import QueuedCrawl, finish, queue_crawl, take_next
+from crawler.storage.crawl_requests import (
+    QueuedCrawl,
+    finish,
+    pending,
+    queue_crawl,
+    settle_interrupted,
+    take_next,
+)
 from service.jobs import JobResult, Service
 from web.auth import csrf_ok, visitor
 from web.pages import PageState, forbidden, to_login
 
 log = logging.getLogger("dondoc")
+INTERRUPTED = "trang web dừng giữa lúc thu thập; hãy bấm thu thập lại"
 
 
 def job_of(config: Config, source: str) -> tuple[str, tuple[SourceConfig, ...]] | None:
@@ -35,10 +43,17 @@ class CrawlRunner:
     """Runs the queued crawl requests one after another in one daemon thread."""
 
     def __init__(self, config: Config, sessions: sessionmaker[Session]) -> None:
-        """Nothing runs until `wake`."""
+        """Settle what a previous run of the application left: a crawl it was running is abandoned
+        (its worker died with it), and requests still waiting are started."""
         self._config, self._sessions = config, sessions
         self._guard = threading.Lock()
         self._thread: threading.Thread | None = None
+        with sessions() as session:
+            settle_interrupted(session, dt.datetime.now(dt.UTC), INTERRUPTED)
+            session.commit()
+            waiting = pending(session)
+        if waiting:
+            self.wake()
 
     def wake(self) -> None:
         """Start the thread that drains the queue, unless it is running."""

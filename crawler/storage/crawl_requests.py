@@ -75,6 +75,22 @@ def finish(session: Session, request_id: int, at: dt.datetime, outcome: str, det
     session.flush()
 
 
+def settle_interrupted(session: Session, at: dt.datetime, detail: str) -> int:
+    """Mark the requests started but never finished (their process stopped) abandoned; how many."""
+    rows = session.scalars(select(CrawlRequest).where(CrawlRequest.started_at.is_not(None),
+                                                      CrawlRequest.finished_at.is_(None))).all()
+    for row in rows:
+        row.finished_at, row.outcome, row.detail = at, "abandoned", detail
+    session.flush()
+    return len(rows)
+
+
+def pending(session: Session) -> bool:
+    """Whether some request waits to be started."""
+    waiting = select(CrawlRequest.id).where(CrawlRequest.started_at.is_(None))
+    return session.scalars(waiting).first() is not None
+
+
 def recent_requests(session: Session, limit: int = 10) -> list[QueuedCrawl]:
     """The latest requests, newest first."""
     rows = session.scalars(select(CrawlRequest).order_by(CrawlRequest.id.desc()).limit(limit))

@@ -105,3 +105,17 @@ def test_a_job_waiting_or_running_is_not_queued_twice(web_engine: Engine) -> Non
         finish(session, first.id, at, "ok", "xong")
         assert queue_crawl(session, f"crawl:{SOURCE}", SOURCE, "lan", at)[1]
         assert first.requested_at.utcoffset() == dt.timedelta(hours=7)  # shown in Asia/Ho_Chi_Minh
+
+
+def test_a_restart_settles_an_interrupted_crawl_and_frees_the_source(web_engine: Engine) -> None:
+    at = dt.datetime(2025, 10, 1, 1, 0, tzinfo=dt.UTC)
+    with Session(web_engine) as session:
+        queue_crawl(session, f"crawl:{SOURCE}", SOURCE, "vanhanh", at)
+        take_next(session, at)  # the process running it stops here
+        session.commit()
+    config = Config(general=GeneralConfig(database=str(web_engine.url.database)))
+    create_app(web_engine, "bi-mat", as_of=AS_OF, config=config)
+    with Session(web_engine) as session:
+        (settled,) = recent_requests(session)
+        assert settled.outcome == "abandoned" and "thu thập lại" in (settled.detail or "")
+        assert queue_crawl(session, f"crawl:{SOURCE}", SOURCE, "vanhanh", at)[1]

@@ -34,7 +34,7 @@ def cmd_web(args: argparse.Namespace) -> int:
         log.warning("chưa đặt %s: phiên đăng nhập sẽ mất khi khởi động lại", SECRET_ENV)
         secret = secrets.token_urlsafe(32)
     app = create_app(make_engine(url), secret, as_of=args.as_of, https_only=args.https_only,
-                     sources=tuple(config.sources))
+                     sources=tuple(config.sources), config=config)
     print(f"Trang web dondoc: http://{args.host}:{args.port}/ (Ctrl+C để dừng)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=True)
     return 0

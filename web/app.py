@@ -24,6 +24,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from crawler.config import Config
 from web import documents, pages
 
 HERE = Path(__file__).resolve().parent
@@ -43,13 +44,15 @@ class WebSettings:
 
 
 def create_app(engine: Engine, secret: str, *, as_of: dt.date | None = None, https_only: bool = False,
-               sources: tuple[Any, ...] = ()) -> Starlette:
-    """The web application on a database engine (migrated already)."""
+               sources: tuple[Any, ...] = (), config: Config | None = None) -> Starlette:
+    """The web application on a database engine (migrated already); `config` gives the bulletin
+    drafts' folder, the mailing list and the crawls the operator may start."""
     from crawler.storage.engine import session_factory
+    from web.more_routes import more_routes
 
     settings = WebSettings(session_factory(engine), secret, as_of, https_only, sources)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    state = pages.PageState(settings.sessions, templates, settings.as_of, settings.sources)
+    state = pages.PageState(settings.sessions, templates, settings.as_of, settings.sources, config=config)
 
     def bind(handler: Callable[[pages.PageState, Request], Any]) -> Callable[[Request], Any]:
         """A route endpoint calling a page handler with the shared state."""
@@ -77,6 +80,7 @@ def create_app(engine: Engine, secret: str, *, as_of: dt.date | None = None, htt
         Route("/lich/{token}.ics", bind(pages.calendar_feed)),
         Route("/api/tasks", bind(pages.api_tasks)),
         Route("/api/units", bind(pages.api_units)),
+        *(Route(path, bind(handler), methods=methods) for path, handler, methods in more_routes()),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=secret, session_cookie="dondoc_phien",

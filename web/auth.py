@@ -3,13 +3,14 @@ login throttle."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
-import time
-from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
 HASHER = PasswordHasher()
@@ -72,26 +73,33 @@ def csrf_ok(request: Request, submitted: object) -> bool:
 
 
 class LoginThrottle:
-    """At most LOGIN_FAILURES_ALLOWED failed logins per client address and per name in a window."""
+    """At most LOGIN_FAILURES_ALLOWED failed logins per client address and per name in a window,
+    counted in the database so that restarting the application does not reset them."""
 
-    def __init__(self) -> None:
-        """No failures yet."""
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+    def __init__(self, sessions: sessionmaker[Session],
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> None:
+        """Count in the database the sessions open, on that clock."""
+        self._sessions, self._clock = sessions, clock
 
-    def _recent(self, key: str, at: float) -> deque[float]:
-        """The failures of a key still inside the window."""
-        times = self._failures[key]
-        while times and times[0] <= at - LOGIN_WINDOW_S:
-            times.popleft()
-        return times
+    @staticmethod
+    def _keys(client: str, name: str) -> list[str]:
+        """The keys a login attempt counts under."""
+        return [client, f"name:{name}"]
 
     def blocked(self, client: str, name: str) -> bool:
         """Whether this client or this name has used up its attempts."""
-        at = time.monotonic()
-        return any(len(self._recent(key, at)) >= LOGIN_FAILURES_ALLOWED for key in (client, f"name:{name}"))
+        from crawler.storage.weblogins import recent_failures
+
+        since = self._clock() - dt.timedelta(seconds=LOGIN_WINDOW_S)
+        with self._sessions() as session:
+            counts = recent_failures(session, self._keys(client, name), since)
+        return any(count >= LOGIN_FAILURES_ALLOWED for count in counts.values())
 
     def failed(self, client: str, name: str) -> None:
         """Count a failed login."""
-        at = time.monotonic()
-        for key in (client, f"name:{name}"):
-            self._recent(key, at).append(at)
+        from crawler.storage.weblogins import record_failure
+
+        at = self._clock()
+        with self._sessions() as session:
+            record_failure(session, self._keys(client, name), at, at - dt.timedelta(seconds=LOGIN_WINDOW_S))
+            session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,10 +13,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from crawler.config import Config
 from crawler.storage import webaccess
 from crawler.storage.tasks import TIMEZONE
+from notifier.digest import SHARED
 from web import data
 from web.auth import LoginThrottle, Visitor, csrf_ok, csrf_token, password_matches, visitor
+
+if TYPE_CHECKING:
+    from web.crawls import CrawlRunner
 
 EVENT_LABELS = {
     "new": "Mới xuất hiện", "deadline_changed": "Đổi thời hạn", "status_changed": "Đổi trạng thái",
@@ -37,7 +42,16 @@ class PageState:
     templates: Jinja2Templates
     as_of: dt.date | None
     sources: tuple[Any, ...]
-    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    config: Config | None = None
+    throttle: LoginThrottle = field(init=False)
+    crawl_runner: CrawlRunner | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        """The login throttle counts in the same database; with a config, crawls can be started."""
+        from web.crawls import CrawlRunner
+
+        self.throttle = LoginThrottle(self.sessions)
+        self.crawl_runner = CrawlRunner(self.config, self.sessions) if self.config else None
 
     def today(self) -> dt.date:
         """The day the pages count from (Asia/Ho_Chi_Minh)."""
@@ -69,12 +83,14 @@ async def dashboard(state: PageState, request: Request) -> Response:
     if not me.staff:
         return to_login(request)
     from service.previews import units_with_digests
+    from web.charts import due_by_week_chart
 
     with state.sessions() as session:
-        figures = [data.counts(unit, data.unit_rows(session, unit, state.today()))
-                   for unit in units_with_digests(session)]
+        rows = {unit: data.unit_rows(session, unit, state.today()) for unit in units_with_digests(session)}
+    figures = [data.counts(unit, unit_rows) for unit, unit_rows in rows.items()]
     figures.sort(key=lambda f: (-f.overdue, -f.due_soon, f.unit))
-    return state.render(request, "dashboard.html", figures=figures, chart=data.overdue_chart(figures))
+    return state.render(request, "dashboard.html", figures=figures, chart=data.overdue_chart(figures),
+                        week_chart=due_by_week_chart(rows, state.today()))
 
 
 async def login(state: PageState, request: Request) -> Response:
@@ -189,7 +205,7 @@ async def mark_done(state: PageState, request: Request) -> Response:
         return forbidden(state, request)
     with state.sessions() as session:
         own = _own_row(session, me, task_id, state.today())
-        if own is None or not own.open:
+        if own is None or not own.open or own.role == SHARED:  # the bots refuse these too
             return forbidden(state, request)
         record_report(session, UnitReport(
             task_id=task_id, kind=EventKind.PROGRESS_REPORTED, value="done",
@@ -212,13 +228,18 @@ async def operator_page(state: PageState, request: Request) -> Response:
         return to_login(request)
     if me.role != "operator":
         return forbidden(state, request)
+    from crawler.storage.crawl_requests import recent_requests
+    from web.crawls import enabled_sources
+
     with state.sessions() as session:
         health, jobs = source_health(session), job_states(session)
         outbox = status_counts(session)
         unplaced = unplaced_names(open_addressees(session), unit_resolver(session))
+        crawls = recent_requests(session)
     names = [source.name for source in state.sources] or sorted(health)
     return state.render(request, "operator.html", sources=[(name, health.get(name)) for name in names],
-                        jobs=jobs, outbox=outbox, unplaced=unplaced)
+                        jobs=jobs, outbox=outbox, unplaced=unplaced, crawls=crawls,
+                        crawlable=enabled_sources(state.config))
 
 
 async def calendar_feed(state: PageState, request: Request) -> Response:
@@ -235,9 +256,9 @@ async def calendar_feed(state: PageState, request: Request) -> Response:
 
 
 async def api_tasks(state: PageState, request: Request) -> Response:
-    """JSON: every task (or one unit's, ?don-vi=NAME), for editors and operators."""
+    """JSON: every task (or one unit's, ?don-vi=NAME) with state and history, for editors and operators."""
     from crawler.storage.tasks import load_tasks
-    from web.feeds import task_json
+    from web.feeds import histories, task_json
 
     if not visitor(request).staff:
         return JSONResponse({"loi": "cần đăng nhập"}, status_code=401)
@@ -245,7 +266,8 @@ async def api_tasks(state: PageState, request: Request) -> Response:
     with state.sessions() as session:
         tasks = ([row.task for row in data.unit_rows(session, unit, state.today())] if unit
                  else load_tasks(session))
-    return JSONResponse([task_json(task, state.today()) for task in tasks])
+        events = histories(session, [task.id for task in tasks])
+    return JSONResponse([task_json(task, state.today(), events.get(task.id, ())) for task in tasks])
 
 
 async def api_units(state: PageState, request: Request) -> Response:

@@ -346,3 +346,31 @@ class TaskCorrection(Base):
     value: Mapped[str] = mapped_column(Text)  # the corrected value as JSON text
     by: Mapped[str] = mapped_column(String(200))
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class WebLoginFailure(Base):
+    """A failed web login, kept for the login throttle's window so a restart does not reset it; the key
+    is the client address or "name:<login name>"."""
+
+    __tablename__ = "web_login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(250), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class CrawlRequest(Base):
+    """An operator's "crawl this source now": queued, then started and finished by the web's runner
+    through the service's crawl job."""
+
+    __tablename__ = "crawl_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(200), index=True)
+    source: Mapped[str] = mapped_column(String(200))
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    detail: Mapped[str | None] = mapped_column(Text)

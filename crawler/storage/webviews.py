@@ -34,6 +34,7 @@ class EventLine:
     new: str | None
     note: str
     by: str
+    at: dt.datetime | None = None  # when a person made the change (reports from units), if recorded
 
 
 def task_document(session: Session, task_id: int) -> DocumentSummary | None:
@@ -54,5 +55,16 @@ def task_history(session: Session, task_id: int) -> list[EventLine]:
         detail = detail or {}
         old, new = detail.get("old"), detail.get("new")
         lines.append(EventLine(kind, on, None if old is None else str(old), None if new is None else str(new),
-                               str(detail.get("note") or ""), str(detail.get("by") or "")))
+                               str(detail.get("note") or ""), str(detail.get("by") or ""),
+                               _moment(detail.get("at"))))
     return lines
+
+
+def _moment(value: object) -> dt.datetime | None:
+    """A detail's ISO timestamp in Asia/Ho_Chi_Minh, else None."""
+    from crawler.storage.tasks import TIMEZONE
+
+    try:
+        return dt.datetime.fromisoformat(value).astimezone(TIMEZONE) if isinstance(value, str) else None
+    except ValueError:
+        return None

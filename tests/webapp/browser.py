@@ -25,9 +25,10 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def live_app(engine: Engine) -> Iterator[str]:
-    """The application served on a free loopback port; yields its base URL."""
-    server = start_webhook_server(create_app(engine, "bi-mat-trinh-duyet", as_of=AS_OF), "127.0.0.1", 0)
+def live_app(engine: Engine, **options: Any) -> Iterator[str]:
+    """The application (with create_app's `options`) served on a free loopback port; yields its base URL."""
+    app = create_app(engine, "bi-mat-trinh-duyet", as_of=AS_OF, **options)
+    server = start_webhook_server(app, "127.0.0.1", 0)
     try:
         yield f"http://127.0.0.1:{server.port}"
     finally:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from urllib.parse import quote
 
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from tests.webapp.webdata import FINANCE, HEALTH, PASSWORD, Seeded
+from crawler.storage.engine import session_factory
+from crawler.storage.schema import WebLoginFailure
+from tests.webapp.webdata import AS_OF, FINANCE, HEALTH, PASSWORD, Seeded
+from web.app import create_app
+from web.auth import LOGIN_WINDOW_S, LoginThrottle
 
 
 def csrf_of(client: TestClient, path: str = "/dang-nhap") -> str:
@@ -113,3 +121,29 @@ def test_unit_filters_search_and_pages(client: TestClient, seeded: Seeded) -> No
     assert f"#{seeded.soon} " in new and f"#{seeded.overdue} " not in new
     found = client.get(unit_url(HEALTH) + "?q=KHÁM BỆNH").text
     assert f"#{seeded.soon} " in found and f"#{seeded.overdue} " not in found
+
+
+def test_login_throttle_survives_a_restart(web_engine: Engine, seeded: Seeded) -> None:
+    """Failures are counted in the database: a new application on it still refuses the name."""
+    first = create_app(web_engine, "bi-mat-thu-nghiem", as_of=AS_OF)
+    with TestClient(first, follow_redirects=False) as before:
+        for _ in range(5):
+            assert log_in(before, "bientap", "sai-mat-khau-roi") == 401
+    restarted = create_app(web_engine, "bi-mat-khac", as_of=AS_OF)
+    with TestClient(restarted, follow_redirects=False) as after:
+        assert log_in(after, "bientap") == 429
+        assert log_in(after, "vanhanh", "sai-mat-khau-roi") == 429  # same client address
+
+
+def test_login_failures_expire_after_the_window(web_engine: Engine) -> None:
+    now = [dt.datetime(2025, 10, 1, 8, 0, tzinfo=dt.UTC)]
+    throttle = LoginThrottle(session_factory(web_engine), clock=lambda: now[0])
+    for _ in range(5):
+        throttle.failed("10.0.0.1", "bientap")
+    assert throttle.blocked("10.0.0.2", "bientap") and throttle.blocked("10.0.0.1", "khac")
+    assert not throttle.blocked("10.0.0.2", "khac")
+    now[0] += dt.timedelta(seconds=LOGIN_WINDOW_S + 1)
+    assert not throttle.blocked("10.0.0.1", "bientap")
+    throttle.failed("10.0.0.1", "bientap")
+    with Session(web_engine) as session:
+        assert session.scalar(select(func.count()).select_from(WebLoginFailure)) == 2  # old ones dropped

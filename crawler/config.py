@@ -160,6 +160,16 @@ class ServiceConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The web application (`dondoc web`; inside `dondoc run` when enabled): where it listens."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8790
+    https_only: bool = False
+
+
+@dataclass(frozen=True)
 class BulletinSectionConfig:
     """One bulletin section and the keyword rules that send an article to it (see bulletin/classify)."""
 
@@ -195,6 +205,7 @@ class Config:
     channels: ChannelsConfig = ChannelsConfig()
     schedules: SchedulesConfig = SchedulesConfig()
     service: ServiceConfig = ServiceConfig()
+    web: WebConfig = WebConfig()
     bulletin: BulletinConfig = BulletinConfig()
     path: str = ""
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from service.webhook_server import start_webhook_server
+from service.http_server import start_server
 from tests.webapp.webdata import AS_OF
 from web.app import create_app
 
@@ -27,7 +27,7 @@ def chromium_path() -> str:
 @contextmanager
 def live_app(engine: Engine) -> Iterator[str]:
     """The application served on a free loopback port; yields its base URL."""
-    server = start_webhook_server(create_app(engine, "bi-mat-trinh-duyet", as_of=AS_OF), "127.0.0.1", 0)
+    server = start_server(create_app(engine, "bi-mat-trinh-duyet", as_of=AS_OF), "127.0.0.1", 0, what="web")
     try:
         yield f"http://127.0.0.1:{server.port}"
     finally:

@@ -330,3 +330,28 @@ def test_stop_during_a_crawl_abandons_it_and_leaves_no_crawler_behind(
     assert query(tmp_path / "dondoc.sqlite3", "SELECT job_id, last_outcome FROM service_jobs") == [
         ("crawl:trang-treo", "abandoned")
     ]
+
+
+def _answers(url: str) -> bool:
+    """True once `url` answers at all (the server listens)."""
+    try:
+        httpx.get(url, timeout=10)
+    except httpx.HTTPError:
+        return False
+    return True
+
+
+def test_run_serves_the_web_application_when_web_is_enabled(tmp_path: Path) -> None:
+    """`[web] enabled = true`: `dondoc run` serves the login page on `[web] port` beside its jobs, and
+    stops with exit 0 on SIGTERM."""
+    web_port = free_port()
+    config = write_config(tmp_path, [], tables=f"[web]\nenabled = true\nport = {web_port}\n")
+    service = start_dondoc(config, "run", env=dondoc_env(DONDOC_WEB_SECRET="run-web-secret-8d2"))
+    login = f"http://127.0.0.1:{web_port}/dang-nhap"
+    try:
+        wait_until(lambda: _answers(login), service, what="the web application")
+        page = httpx.get(login, timeout=30)
+    finally:
+        code = stop(service)
+    assert page.status_code == 200 and "<h1>Đăng nhập</h1>" in page.text
+    assert code == 0

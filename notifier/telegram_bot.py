@@ -114,8 +114,8 @@ async def _answer(update: Update, sessions: sessionmaker[Session],
                   act: Callable[[Session, Inbound], str]) -> None:
     """Carry out a message off the event loop and send the reply to its chat."""
     message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None or message.text is None:
-        return
+    if message is None or chat is None or message.text is None or chat.id is None:
+        return  # nothing to answer (a chat id missing is not what the Bot API sends)
 
     def in_session() -> str:
         with sessions() as session:

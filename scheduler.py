@@ -277,6 +277,11 @@ def add_bulletin_commands(commands: Any) -> None:
     draft.add_argument("--from", dest="date_from", type=parse_date, help="từ ngày (YYYY-MM-DD)")
     draft.add_argument("--to", dest="date_to", type=parse_date, help="đến ngày (YYYY-MM-DD)")
     draft.add_argument("--out", help="tệp bản nháp (mặc định: <output_dir>/bulletin/ban-tin-<kỳ>.toml)")
+    length = draft.add_mutually_exclusive_group()
+    length.add_argument("--lead-only", dest="lead_only", action="store_const", const=True,
+                        help="mỗi tin chỉ lấy phần mở đầu (mặc định theo bulletin.lead_only trong cấu hình)")
+    length.add_argument("--full-text", dest="lead_only", action="store_const", const=False,
+                        help="mỗi tin lấy toàn văn bài (đã bỏ chú thích ảnh, tên tác giả cuối bài)")
     draft.set_defaults(handler=cmd_bulletin_draft)
     render = sub.add_parser("render", help="xuất bản tin từ bản nháp đã sửa")
     render.add_argument("draft", metavar="BẢN_NHÁP", help="tệp bản nháp TOML")

@@ -1,4 +1,5 @@
-"""Screenshots of the web application at 1280 and 390 px: dashboard, a unit page, a task page.
+"""Screenshots of the web application at 1280 and 390 px: dashboard, a unit page, a task page, its
+document (Văn bản) page.
 
 Usage: python bench/web_screens.py --db demo.sqlite3 [--as-of 2025-10-01] [--out DIR]
 (make the database with `dondoc demo --db demo.sqlite3`). An editor account is added to a copy of
@@ -82,13 +83,15 @@ def main() -> int:
                     shoot(page, base + (unit_link or "/"), args.out / f"don-vi-{width}.png")
                     task = page.locator("ul.tasks a").first.get_attribute("href")
                     shoot(page, base + (task or "/"), args.out / f"nhiem-vu-{width}.png")
+                    document = page.locator("a[href^='/van-ban/']").first.get_attribute("href")
+                    shoot(page, base + (document or "/"), args.out / f"van-ban-{width}.png")
                     shoot(page, f"{base}/van-hanh", args.out / f"van-hanh-{width}.png")
                     page.close()
                 browser.close()
         finally:
             server.stop()
             engine.dispose()
-    print(f"Đã lưu {4 * len(WIDTHS)} ảnh vào {args.out}")
+    print(f"Đã lưu {5 * len(WIDTHS)} ảnh vào {args.out}")
     return 0
 
 

@@ -7,6 +7,7 @@ never in the file: the config names the environment variables that hold them.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 import types
@@ -48,6 +49,7 @@ class SourceConfig:
     name: str
     family: str
     start_url: str
+    outlet: str = ""  # the outlet's name as bulletins credit it ("Baochinhphu.vn")
     allowed_domains: tuple[str, ...] = ()
     local: bool = False
     max_pages: int = 5
@@ -178,6 +180,9 @@ class BulletinSectionConfig:
     title_words: tuple[str, ...] = ()
     url_words: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    section_words: tuple[str, ...] = ()  # words of the outlet's own section ("bình luận")
+    issuer_words: tuple[str, ...] = ()  # a title opening with one of these ("Thủ tướng", "Bộ ")
+    text_words: tuple[str, ...] = ()  # words of the article's text, tried after the headline rules
     local_names: bool = False
     default: bool = False
     priority: int = 100
@@ -190,8 +195,19 @@ class BulletinConfig:
     title: str = "Bản tin cải cách hành chính"
     publisher: str = ""
     subject: str = "Bản tin CCHC"
+    lead_only: bool = False  # items carry only the lead, not the article's full text
     mailing_list: tuple[str, ...] = ()
     sections: tuple[BulletinSectionConfig, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """The report a task list goes with, named under its title: "(Kèm theo Báo cáo số …, ngày …)";
+    the command line's --report-number, --report-date and --report-issuer win over these."""
+
+    number: str = ""
+    date: str = ""  # YYYY-MM-DD
+    issuer: str = ""
 
 
 @dataclass(frozen=True)
@@ -207,6 +223,7 @@ class Config:
     service: ServiceConfig = ServiceConfig()
     web: WebConfig = WebConfig()
     bulletin: BulletinConfig = BulletinConfig()
+    report: ReportConfig = ReportConfig()
     path: str = ""
 
     def database_url(self) -> str:
@@ -317,6 +334,20 @@ def _check_consistency(config: Config, origin: str) -> None:
                     f"{', '.join(CHANNEL_TYPES)}"
                 )
     _check_bulletin(config.bulletin, origin)
+    _check_report(config.report, origin)
+
+
+def _check_report(report: ReportConfig, origin: str) -> None:
+    """Refuse a report date that is not YYYY-MM-DD, and a date or issuer without a report number."""
+    if report.date:
+        try:
+            dt.date.fromisoformat(report.date)
+        except ValueError:
+            problem = f"phải là ngày dạng YYYY-MM-DD: {report.date!r}"
+            raise ConfigError(f"{origin}: 'report.date' {problem}") from None
+    if (report.date or report.issuer) and not report.number:
+        problem = "cần đi cùng 'report.number' (số báo cáo)"
+        raise ConfigError(f"{origin}: 'report.date' và 'report.issuer' {problem}")
 
 
 def _check_bulletin(bulletin: BulletinConfig, origin: str) -> None:

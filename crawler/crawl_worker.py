@@ -141,7 +141,8 @@ def crawl(config: Config, db_url: str, time_limit_s: int,
     reset_shared_robots()
     with sessions() as session:
         for source in config.sources:
-            source_id(session, source.name, source.family, source.start_url)
+            outlet = resolved_source(source)[0].outlet
+            source_id(session, source.name, source.family, source.start_url, outlet)
         session.commit()
         known = known_validators(session)
     process = CrawlerProcess(process_settings(config.general, time_limit_s, local_hosts(config.sources)))

@@ -79,6 +79,7 @@ class DocumentText:
     url: str | None = None
     published: dt.datetime | None = None
     author: str | None = None
+    section: str | None = None  # the outlet's section or category an article was published under
     signer: str | None = None
     summary: str | None = None
     tables: tuple[Table, ...] = ()

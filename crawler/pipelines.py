@@ -182,5 +182,6 @@ class StoragePipeline:
     def _source_id(self, session: Session, source: SourceConfig) -> int:
         """The source's row id, looked up once per crawl."""
         if self.source_id is None:
-            self.source_id = documents.source_id(session, source.name, source.family, source.start_url)
+            self.source_id = documents.source_id(session, source.name, source.family, source.start_url,
+                                                source.outlet)
         return self.source_id

@@ -16,10 +16,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import _Row
-from docx.text.run import Run
 
 from crawler.errors import ReportInputError
-from notifier.bulletin.docxkit import set_fonts, set_page, xml_text
+from notifier.bulletin.docxkit import add_page_footer, set_fonts, set_page, xml_text
 from notifier.render import environment
 from notifier.report_sheets import write_report_xlsx
 from notifier.reports import NO_UNIT, ReportRow, TaskReport
@@ -84,7 +83,7 @@ def write_report_docx(report: TaskReport, path: Path) -> None:
             paragraph = document.add_paragraph()
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             paragraph.add_run(xml_text(line)).italic = True
-    _footer(document, report.title)
+    add_page_footer(document, report.title)
     document.add_heading("Tổng hợp theo đơn vị", level=2)
     _docx_table(document, (*SUMMARY_HEADERS, report.total_label), _summary_cells(report), SUMMARY_WIDTHS_MM)
     for title, rows in _lists(report):
@@ -128,33 +127,6 @@ def _grouped_cells(rows: Sequence[ReportRow]) -> list[tuple[str, ...]]:
             cells.append((row.unit,))
         cells.append(_row_cells(row))
     return cells
-
-
-def _footer(document: DocxDocument, text: str) -> None:
-    """A running footer: the report's title and "Trang N/M" with PAGE and NUMPAGES fields."""
-    paragraph = document.sections[0].footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.add_run(xml_text(text) + " – Trang ").font.size = Pt(10)
-    _field(paragraph.add_run(), "PAGE")
-    paragraph.add_run("/").font.size = Pt(10)
-    _field(paragraph.add_run(), "NUMPAGES")
-
-
-def _field(run: Run, code: str) -> None:
-    """Turn an empty run into a Word field (PAGE, NUMPAGES) that LibreOffice and Word fill in."""
-    run.font.size = Pt(10)
-    for kind, value in (("begin", None), ("instr", code), ("separate", None), ("text", "1"), ("end", None)):
-        if kind == "instr":
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = f" {value} "
-        elif kind == "text":
-            element = OxmlElement("w:t")
-            element.text = value
-        else:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        run._r.append(element)
 
 
 def _docx_table(document: DocxDocument, headers: Sequence[str], rows: Sequence[Sequence[str]],

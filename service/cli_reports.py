@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ from service.context import now, open_session, output_dir, today
 
 def cmd_bulletin_draft(args: argparse.Namespace) -> int:
     """Draft the bulletin of a week or a period into an editable TOML file."""
-    from notifier.bulletin.draft import date_period, draft_bulletin, week_period
+    from notifier.bulletin.draft import date_period, draft_from_config, week_period
 
     if args.week and (args.date_from or args.date_to):
         raise ConfigError("--week không dùng cùng --from/--to: chọn một trong hai cách")
@@ -29,7 +30,7 @@ def cmd_bulletin_draft(args: argparse.Namespace) -> int:
         raise ConfigError("cần --week, hoặc cả --from và --to")
     path = Path(args.out) if args.out else output_dir(config) / "bulletin" / f"ban-tin-{period.label}.toml"
     with open_session(config.database_url()) as session:
-        draft = draft_bulletin(session, period, path)
+        draft = draft_from_config(session, config, period, path, lead_only=args.lead_only)
     print(f"Đã viết bản nháp bản tin {draft.issue} ({len(draft.items)} bài): {path}")
     print("Sửa tệp này (bỏ bài: include = false; đổi thứ tự: order), rồi chạy “dondoc bulletin render”.")
     return 0
@@ -85,9 +86,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     from notifier.reports import attachment_line, due_report, overdue_report
 
     config = load_cli_config(args)
-    if (args.report_date or args.report_issuer) and not args.report_number:
+    if (args.report_date or args.report_issuer) and not (args.report_number or config.report.number):
         raise ConfigError("--report-date và --report-issuer cần đi cùng --report-number (số báo cáo)")
-    attachment = attachment_line(args.report_number, args.report_date, args.report_issuer)
+    configured = config.report
+    attachment = attachment_line(
+        args.report_number or configured.number,
+        args.report_date or (dt.date.fromisoformat(configured.date) if configured.date else None),
+        args.report_issuer or configured.issuer,
+    )
     filters = {"unit": args.unit, "document": args.document, "attachment": attachment}
     with open_session(config.database_url()) as session:
         if args.report_command == "overdue":

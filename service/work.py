@@ -92,13 +92,13 @@ def deliver_job(service: Service) -> JobResult:
 
 def bulletin_job(service: Service) -> JobResult:
     """Draft this week's bulletin into the output directory for the editors."""
-    from notifier.bulletin.draft import draft_bulletin, week_period
+    from notifier.bulletin.draft import draft_from_config, week_period
 
     year, week, _ = service.clock().astimezone(TIMEZONE).date().isocalendar()
     period = week_period(f"{year}-W{week:02d}")
     path = output_dir(service.config) / "bulletin" / f"ban-tin-{period.label}.toml"
     with service.sessions() as session:
-        draft = draft_bulletin(session, period, path)
+        draft = draft_from_config(session, service.config, period, path)
     return JobResult("ok", f"bản nháp {len(draft.items)} bài: {path}")
 
 

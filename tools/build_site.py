@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.site.server import ROUTES_FILE, SITE_DIR
+from notifier.bulletin.titles import headline_case
 
 SEEDS_DIR = Path("/work/shared/seeds")
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -36,6 +37,8 @@ _HEADING_000 = re.compile(r"^\s*\d+\.\s+(.+?)\s*$")
 _SECTION = re.compile(r"^\s*(TIN CẢI CÁCH HÀNH CHÍNH .+?)\s*$")
 _BACK_TO_TOP = re.compile(r"Về\s*đầu\s*trang[./]*")
 _CREDIT = re.compile(r"\(([A-Za-z.]+\.(?:vn|org\.vn))\s+\d{1,2}/\d{1,2}(?:,\s*([^)]+))?\)")
+_LINK_LINE = re.compile(r"^\s*(?:https?://\S+\s*)+")  # PDF link annotations printed inside the text
+_CAPTION_END = re.compile(r"Ảnh:\s*([^.!?]{1,40})$")  # a photo caption's credit ends its own paragraph
 _END_PUNCT = (".", ":", ";", "!", "?", ")", "…")
 
 
@@ -49,6 +52,11 @@ class Article:
     author: str
     section: str
 
+    @property
+    def section_name(self) -> str:
+        """The outlet's section as its breadcrumb writes it ("Tin cải cách hành chính Trung ương")."""
+        return headline_case(self.section)
+
 
 def _is_upper(line: str) -> bool:
     """True for an all-capitals line (bulletin headings)."""
@@ -56,27 +64,34 @@ def _is_upper(line: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters)
 
 
+def _unwrap_credits(lines: list[str]) -> list[str]:
+    """Move a caption credit's capitalized name wrapped onto the next line back ("Ảnh: TÂM" / "ĐAN …")."""
+    out = list(lines)
+    for n in range(len(out) - 1):
+        caption = _CAPTION_END.search(out[n])
+        head, _, rest = out[n + 1].partition(" ")
+        if caption and caption.group(1).isupper() and head.isupper() and len(head) > 1:
+            out[n], out[n + 1] = f"{out[n]} {head}", rest
+    return out
+
+
 def _paragraphs(lines: list[str]) -> list[str]:
-    """Join PDF-extracted lines into paragraphs, breaking after sentence-ending punctuation."""
+    """Join PDF-extracted lines into paragraphs, breaking after sentence-ending punctuation and after a
+    photo caption's credit; link lines the PDF printed inside the text are left out."""
     paragraphs: list[str] = []
     current: list[str] = []
-    for raw in lines:
-        line = raw.strip()
-        if not line or _SECTION.match(line):
+    unlinked = (_LINK_LINE.sub("", line).strip() for line in lines)
+    kept = [line for line in unlinked if line and not _SECTION.match(line)]
+    for line in _unwrap_credits(kept):
+        if not line:
             continue
         current.append(line)
-        if line.endswith(_END_PUNCT):
+        if line.endswith(_END_PUNCT) or _CAPTION_END.search(line):
             paragraphs.append(" ".join(current))
             current = []
     if current:
         paragraphs.append(" ".join(current))
     return paragraphs
-
-
-def _sentence_case(title: str) -> str:
-    """Turn an all-capitals bulletin heading into a sentence-case headline."""
-    low = title.lower()
-    return low[:1].upper() + low[1:]
 
 
 def articles_from_bulletin_000(text: str) -> list[Article]:
@@ -98,7 +113,7 @@ def articles_from_bulletin_000(text: str) -> list[Article]:
             i += 1
         body = [line for line in lines[i:end] if not line.strip().startswith(("Theo:", "Nguồn:"))]
         paragraphs = _paragraphs(body)
-        title = _sentence_case(" ".join(title_parts))
+        title = headline_case(" ".join(title_parts), "\n".join(paragraphs))
         articles.append(Article(title, paragraphs[0], tuple(paragraphs[1:]), "Tổ biên tập", section))
     return articles
 
@@ -121,7 +136,7 @@ def articles_from_bulletin_001(text: str) -> list[Article]:
         while not title.endswith(_END_PUNCT) and not lines[0][:1].isupper():
             title = f"{title} {lines.pop(0)}"
         credit = _CREDIT.search(chunk)
-        author = (credit.group(2) or credit.group(1)) if credit else "PV"
+        author = (credit.group(2) or "") if credit else "PV"  # "(Sggp.org.vn 02/4)" names no author
         paragraphs = _paragraphs(lines)
         articles.append(Article(title, paragraphs[0], tuple(paragraphs[1:]), author.strip(), section))
     return articles
@@ -160,9 +175,13 @@ def _e(text: str) -> str:
 def article_html(art: Article, url_path: str, published: dt.datetime, related: tuple[str, str],
                  table: tuple[tuple[str, ...], ...] | None) -> str:
     """A baochinhphu-style article page with the traps: figure, related box, comments, trailer."""
-    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": art.title,
-          "datePublished": published.isoformat(), "author": {"@type": "Person", "name": art.author},
-          "mainEntityOfPage": url_path}
+    ld: dict[str, object] = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": art.title,
+                             "datePublished": published.isoformat(), "articleSection": art.section_name,
+                             "mainEntityOfPage": url_path}
+    if art.author:
+        ld["author"] = {"@type": "Person", "name": art.author}
+    name = f'<span class="detail-author-top-name">{_e(art.author)}</span>'
+    byline = f'<div class="detail-author">{name}</div>\n' if art.author else ""
     body = [f"<p>{_e(p)}</p>" for p in art.paragraphs]
     figure = ('<figure class="VCSortableInPreviewMode" type="Photo"><img src="/images/cchc.jpg" '
               'alt="Ảnh minh họa"><figcaption>Ảnh minh họa: VGP</figcaption></figure>')
@@ -184,15 +203,15 @@ def article_html(art: Article, url_path: str, published: dt.datetime, related: t
 <meta property="og:title" content="{_e(art.title)}">
 <meta name="description" content="{_e(art.sapo)}">
 <meta property="article:published_time" content="{published.isoformat()}">
+<meta property="article:section" content="{_e(art.section_name)}">
 <script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>
 </head>
 <body>
 <!-- header rendered {_month_first(published + dt.timedelta(days=3))} -->
 <div class="detail-container" data-layout="1">
-<div class="detail-cate"><a href="/{CATEGORY_SLUG}.htm">{CATEGORY_NAME}</a></div>
+<div class="detail-cate"><a href="/{CATEGORY_SLUG}.htm">{_e(art.section_name)}</a></div>
 <h1 class="detail-title" data-role="title">{_e(art.title)}</h1>
-<div class="detail-author"><span class="detail-author-top-name">{_e(art.author)}</span></div>
-<div class="detail-time" data-role="publishdate">{shown}</div>
+{byline}<div class="detail-time" data-role="publishdate">{shown}</div>
 <h2 class="detail-sapo" data-role="sapo">(Chinhphu.vn) - {_e(art.sapo)}</h2>
 <div class="detail-content afcbc-body" data-role="content">
 {chr(10).join(body)}
@@ -278,7 +297,7 @@ def build_news(seeds: Path, out: Path, routes: dict[str, object]) -> None:
     for n, (art, path, published, _item_id) in enumerate(entries):
         related = entries[(n + 1) % len(entries)]
         name = f"article-{_item_id}.htm"
-        table = task_table if art.title.startswith("Thủ tướng chính phủ đôn đốc") else None
+        table = task_table if art.title.startswith("Thủ tướng Chính phủ đôn đốc") else None
         (out / name).write_text(article_html(art, path, published, (related[1], related[0].title), table),
                                 encoding="utf-8")
         routes[path] = {"file": name}

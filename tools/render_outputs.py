@@ -1,6 +1,7 @@
-"""Render report and bulletin files as a reader sees them: each DOCX, XLSX or HTML file is converted to
-PDF by LibreOffice headless, then to one PNG per page by pdftoppm (both installed by
-.ci/install-system.sh), so pages can be looked at next to the seeds.
+"""Render report and bulletin files as a reader sees them: each DOCX or XLSX file is converted to PDF
+by LibreOffice headless (an HTML file is printed by headless Chromium when installed), then to one
+PNG per page by pdftoppm (all installed by .ci/install-system.sh), so pages can be looked at next to
+the seeds.
 
     python -m tools.render_outputs FILE... [--out DIR] [--dpi 60]
 
@@ -38,6 +39,19 @@ def office_binary() -> str:
     return found
 
 
+def html_to_pdf(source: Path, out_dir: Path) -> Path | None:
+    """An HTML file printed to <name>.pdf by headless Chromium, as a browser shows it (LibreOffice's
+    HTML import ignores max-width and cuts the page); None without Chromium."""
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary is None:
+        return None
+    pdf = out_dir / f"{source.name}.pdf"
+    subprocess.run([binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", source.resolve().as_uri()],
+                   check=True, capture_output=True, timeout=CONVERT_TIMEOUT)
+    return pdf
+
+
 def to_pdf(source: Path, out_dir: Path) -> Path:
     """Convert one document to <name>.pdf ("bao-cao.xlsx.pdf", so a DOCX and an XLSX of one stem both
     keep theirs) with LibreOffice headless, in a throwaway profile."""
@@ -72,7 +86,8 @@ def render(sources: Sequence[Path], out_dir: Path, dpi: int = 60) -> list[Render
     out_dir.mkdir(parents=True, exist_ok=True)
     done = []
     for source in sources:
-        pdf = to_pdf(source, out_dir)
+        printed = html_to_pdf(source, out_dir) if source.suffix.lower() in (".html", ".htm") else None
+        pdf = printed or to_pdf(source, out_dir)
         done.append(Rendering(source=source, pdf=pdf, pages=to_pngs(pdf, out_dir, dpi)))
     return done
 

@@ -24,7 +24,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from web import pages
+from web import documents, pages
 
 HERE = Path(__file__).resolve().parent
 SESSION_MAX_AGE_S = 8 * 3600
@@ -67,6 +67,12 @@ def create_app(engine: Engine, secret: str, *, as_of: dt.date | None = None, htt
         Route("/don-vi/{unit:path}", bind(pages.unit_page)),
         Route("/nhiem-vu/{task_id:int}", bind(pages.task_page)),
         Route("/nhiem-vu/{task_id:int}/xong", bind(pages.mark_done), methods=["POST"]),
+        Route("/van-ban/{document_id:int}", bind(documents.document_page)),
+        Route("/van-ban/{document_id:int}/nhiem-vu/{task_id:int}/sua", bind(documents.correct_task),
+              methods=["POST"]),
+        Route("/van-ban/{document_id:int}/nhiem-vu/{task_id:int}/khong-phai", bind(documents.mark_false),
+              methods=["POST"]),
+        Route("/van-ban/{document_id:int}/them", bind(documents.add_task), methods=["POST"]),
         Route("/van-hanh", bind(pages.operator_page)),
         Route("/lich/{token}.ics", bind(pages.calendar_feed)),
         Route("/api/tasks", bind(pages.api_tasks)),

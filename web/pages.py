@@ -23,6 +23,7 @@ EVENT_LABELS = {
     "lead_changed": "Đổi đơn vị chủ trì", "done": "Văn bản ghi đã xong",
     "no_longer_listed": "Không còn trong văn bản", "due_soon": "Sắp đến hạn", "overdue": "Quá hạn",
     "progress_reported": "Đơn vị báo cáo tiến độ", "extension_requested": "Đơn vị xin gia hạn",
+    "corrected": "Biên tập viên sửa",
 }
 PROGRESS_LABELS = {"done": "đã hoàn thành", "in_progress": "đang thực hiện"}
 ROLE_LABELS = {"lead": "chủ trì", "support": "phối hợp", "shared": "giao chung"}
@@ -157,6 +158,7 @@ def _own_row(session: Session, me: Visitor, task_id: int, today: dt.date) -> dat
 
 async def task_page(state: PageState, request: Request) -> Response:
     """Nhiệm vụ: the task, its document and its history; for its unit's own link, "mark done"."""
+    from crawler.storage.corrections import corrections_of
     from crawler.storage.tasks import load_tasks
     from crawler.storage.webviews import task_document, task_history
 
@@ -171,8 +173,9 @@ async def task_page(state: PageState, request: Request) -> Response:
         if not me.staff and own is None:
             return forbidden(state, request)
         document, history = task_document(session, task_id), task_history(session, task_id)
+        fixes = corrections_of(session, [task_id]).get(task_id, [])
     return state.render(request, "task.html", task=found[0], document=document, history=history,
-                        own=own, done=request.query_params.get("da-ghi") == "1")
+                        own=own, done=request.query_params.get("da-ghi") == "1", corrections=fixes)
 
 
 async def mark_done(state: PageState, request: Request) -> Response:

@@ -2,8 +2,9 @@
 
 A site profile only has to name what the generic rules miss: title (profile selector, og:title,
 h1, <title>), summary (profile selector, meta description), author (profile selector, meta author,
-JSON-LD), publish time (meta article:published_time, JSON-LD datePublished, the profile's visible
-time; never crawl time), body (profile selector, <article>, [itemprop=articleBody], <body>).
+JSON-LD), the outlet's section (profile selector, meta article:section), publish time (meta
+article:published_time, JSON-LD datePublished, the profile's visible time; never crawl time), body
+(profile selector, <article>, [itemprop=articleBody], <body>).
 Figures, related-news boxes, scripts and comments are dropped; tables are kept as `Table` cells
 and as text rows.
 """
@@ -67,6 +68,7 @@ class ArticleProfile:
     summary: str = ""
     summary_prefix: str = ""
     author: str = ""
+    section: str = ""
     body: str = ""
     drop: tuple[str, ...] = ()
     time: str = ""
@@ -167,6 +169,7 @@ def document_from_html(
         _first_text(root, profile.summary, "") or _meta(root, "description"), profile.summary_prefix
     )
     author = _first_text(root, profile.author, "") or _meta(root, "author") or _ld_author(linked)
+    section = _first_text(root, profile.section, "") or _meta(root, "article:section")
     published = _published(root, linked, profile)
     body = _body(root, profile)
     lines, tables = _element_lines(body) if body is not None else ([], [])
@@ -184,6 +187,7 @@ def document_from_html(
         url=url,
         published=published,
         author=author or None,
+        section=section or None,
         summary=summary or None,
         tables=tuple(tables),
         notices=tuple(notices),

@@ -15,6 +15,7 @@ from crawler.extract.bodies import is_unit_title
 from crawler.extract.letters import addressees, unnamed, without_title
 from crawler.extract.normalize import clean_lines, fold, split_lines, trim_text
 from crawler.extract.pipegrid import Grid, find_grids
+from crawler.extract.plaintext import issue_date
 from crawler.extract.rowgrid import find_row_grids
 from crawler.extract.segment import Block, segment
 from crawler.extract.tables import is_header, table_rows
@@ -26,7 +27,6 @@ from crawler.models import DocumentText, ExtractedTask, Table
 __all__ = ["Gazetteer", "extract_tasks", "load_gazetteer"]
 
 _NAMED_YEAR = re.compile(r"(?:năm|/)\s*(20\d{2})(?!\d)")
-_DATE_LINE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(\d{4})")
 
 
 def extract_tasks(doc: DocumentText, gazetteer: Gazetteer | None = None) -> list[ExtractedTask]:
@@ -115,9 +115,9 @@ def _year(doc: DocumentText, lines: list[str]) -> int | None:
     if doc.issued:
         return doc.issued.year
     for line in lines[:400]:
-        m = _DATE_LINE.search(fold(line))
-        if m:
-            return int(m.group(1))
+        day = issue_date(line)
+        if day:
+            return day.year
     named = Counter(int(y) for line in lines[:400] for y in _NAMED_YEAR.findall(line))
     return max(named, key=lambda year: (named[year], year)) if named else None
 

@@ -12,7 +12,13 @@ from crawler.extract.refs import own_number
 from crawler.models import DocumentKind, DocumentText
 
 _HEADER_LINE = re.compile(r"^([A-Za-z_][\w-]{0,30})\s*:\s*(.*)$")
-_ISSUED = re.compile(r"(?:^|[,\s])ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
+# A document's or article's own date: "Hà Nội, ngày 5 tháng 3 năm 2026" (not after a deadline's cue:
+# "hoàn thành trước ngày 31 tháng 12 năm 2019"), or a news line opening with it ("Ngày 02/12/2025, …").
+_WRITTEN_DATE = re.compile(
+    r"(?<!trước )(?<!hạn )(?<!đến )(?<!là )(?<!thành )(?<!từ )(?<!sau )"
+    r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})"
+)
+_OPENING_DATE = re.compile(r"^[\W_]*ngày\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*,")
 _KINDS = {
     "article": DocumentKind.ARTICLE,
     "news": DocumentKind.ARTICLE,
@@ -68,16 +74,21 @@ def _published(value: str | None) -> dt.datetime | None:
         return None
 
 
+def issue_date(line: str) -> dt.date | None:
+    """The document's own date if this line gives it (see _WRITTEN_DATE), else None."""
+    folded = fold(clean_line(line))
+    m = _WRITTEN_DATE.search(folded) or _OPENING_DATE.search(folded)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    except ValueError:
+        return None
+
+
 def _issued(lines: list[str]) -> dt.date | None:
     """The issue date from the "Nghệ An, ngày 03 tháng 10 năm 2025" line near the top."""
-    for line in lines[:60]:
-        m = _ISSUED.search(fold(clean_line(line)))
-        if m:
-            try:
-                return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-            except ValueError:
-                return None
-    return None
+    return next((day for day in map(issue_date, lines[:60]) if day), None)
 
 
 def _issuer(lines: list[str]) -> str | None:

@@ -20,6 +20,7 @@ ROMAN, NUMBER, LETTER, DASH, PARAGRAPH = 0.0, 1.0, 2.0, 3.0, 1.5
 ARTICLE = 0.5  # "Điều 2." of a resolution or decision: below its parts, above its numbered clauses
 PAREN = 2.5  # bold "(1)" headings: below lettered items, above dashes
 SMALL_ROMAN = 2.75  # "(i)", "(ii)" items: below "(1)" headings, above dashes
+PLUS = 3.2  # "+" items: the sub-bullets of dashes
 
 _MARK = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*{1,2}|_)?\s*(?:"
@@ -162,6 +163,8 @@ def _marker(line: str) -> tuple[float, int] | None:
         return PAREN, m.end()
     if m.group("small_roman"):
         return SMALL_ROMAN, m.end()
+    if m.group("dash") == "+":
+        return PLUS, m.end()  # "+" is the sub-bullet of "-" in Vietnamese documents
     return DASH, m.end()
 
 
@@ -356,7 +359,7 @@ def _dash_in_sentence(lines: Sequence[str], start: int, last_text: int, end: int
     recipients inside a sentence) rather than starting an item."""
     mark = _marker(lines[end])
     closed = lines[last_text].rstrip().endswith("*")  # an emphasized heading closes its line
-    if mark is None or mark[0] != DASH or _ends_sentence(lines[last_text]) or closed:
+    if mark is None or mark[0] not in (DASH, PLUS) or _ends_sentence(lines[last_text]) or closed:
         return False
     return sum(len(line.split()) for line in lines[start : last_text + 1]) >= 25
 
@@ -375,7 +378,7 @@ def _cited_number(previous: str, line: str) -> bool:
 def _is_continuation(line: str, in_table: bool) -> bool:
     """Tell whether a marked line still belongs to the block above (dashes inside table cells)."""
     mark = _marker(line)
-    return in_table and mark is not None and mark[0] == DASH
+    return in_table and mark is not None and mark[0] in (DASH, PLUS)
 
 
 def _row_marker(line: str, in_table: bool) -> tuple[float, int] | None:

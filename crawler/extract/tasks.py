@@ -45,6 +45,9 @@ _NOT_ASSIGNED = re.compile(
     r"|tại (?:phiên họp|hội nghị|buổi làm việc|cuộc họp|lễ|sự kiện)|(?:các )?đại biểu|trình bày|phát biểu"
     r"|qua đó"
     r"|(?:phạm vi|đối tượng|nguyên tắc|mục đích)[^:.;]{0,40}:"  # definitions ("Phạm vi, đối tượng: …")
+    # a name given ("Tên chương trình: “…”", "Chủ đề: …", "Khẩu hiệu: …")
+    r"|(?:tên (?:chương trình|đề án|dự án|kế hoạch|cuộc thi|hội thi|phong trào|giải thưởng)"
+    r"|chủ đề|khẩu hiệu)\s*:"
     # a procedure's parts ("Trình tự thực hiện: …", "Hồ sơ gồm: …", "Tiêu chí đánh giá …: …")
     r"|(?:trình tự|cách thức|phương thức|hình thức|tiêu chí|điều kiện|hồ sơ|nguồn kinh phí|kinh phí)"
     r"[^:.;]{0,40}:"
@@ -130,6 +133,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
     tasks: list[RawTask] = []
     group = Group()
     for index, block in enumerate(blocks):
+        walk.leave_items(block)
         if _skips_quoted(block, walk) or skips_aims(block, walk):
             continue
         field_match = FIELD.match(block.low)
@@ -144,7 +148,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
         if group.fields_seen:
             group = Group()
         if block.kind in (BlockKind.NUMBER, BlockKind.TITLE):
-            walk.sibling = NO_SIBLING
+            walk.sibling, walk.anonymous_level = NO_SIBLING, None
         if block.kind is BlockKind.NUMBER:
             walk.number = own_number(block.text) or walk.number
             walk.stack.clear()
@@ -168,7 +172,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
                 deadline=dated.deadline if dated else None,
             )
         if heading is not None:
-            walk.sibling = NO_SIBLING
+            walk.sibling, walk.anonymous_level = NO_SIBLING, None
             walk.push(heading)
             group = Group()
             continue
@@ -176,6 +180,8 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
         intro = _is_intro(block, following) or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
         found = [] if intro else _read_block(block, walk)
         walk.sibling = _item_subject(block, found, walk)
+        _note_anonymous(block, found, walk)
+        _lead_for_children(block, found, walk)
         if found and group.first < 0:
             group.first = len(tasks)
         tasks += found
@@ -185,6 +191,34 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
                 walk.push(Context(_intro_level(block, walk), lead=lead, announced=True))
         walk.announced = walk.announced or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
     return tasks
+
+
+_REGULATED = re.compile(r"[^.;:]{0,120}?\s(?:được|đã được)\s+quy định tại(?!\w)")
+
+
+def _states_the_law(low: str) -> bool:
+    """Tell a sentence saying what a law provides ("Mẫu kê khai … được quy định tại Phụ lục I …")
+    from work that uses it ("Các bộ chủ động vận dụng cơ chế đã được quy định tại …")."""
+    m = _REGULATED.match(low)
+    return m is not None and not VERB_RE.search(low[: m.end()])
+
+
+def _lead_for_children(block: Block, found: list[RawTask], walk: Walk) -> None:
+    """An item that names its bodies is the nearest node naming one for the items under it
+    ("a) Các bộ X, Y rà soát …" then "- Đánh giá …": the dashes are X's and Y's)."""
+    if block.kind is BlockKind.ITEM and found and found[0].lead and subject_of(block.flat, walk):
+        walk.push(Context(block.level, lead=found[0].lead, item=True))
+
+
+def _note_anonymous(block: Block, found: list[RawTask], walk: Walk) -> None:
+    """Remember a run of items in which an item with tasks named no body: its later unnamed items
+    belong to the heading's addressee (or none), not to whichever sibling last named a body."""
+    if block.kind is not BlockKind.ITEM:
+        walk.anonymous_level = None
+    elif found and not walk.sibling[1] and not walk.inherited().lead:
+        walk.anonymous_level = block.level
+    elif walk.anonymous_level is not None and block.level < walk.anonymous_level:
+        walk.anonymous_level = None
 
 
 def _item_subject(block: Block, found: list[RawTask], walk: Walk) -> tuple[float, tuple[str, ...]]:
@@ -284,6 +318,7 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
         or _NOT_ASSIGNED.match(block.low)
         or (_RULE_OF_ACTIVITY.match(block.low) and not any(m.strength >= STRONG for m in matches))
         or _is_caption(flat)
+        or _states_the_law(block.low)
         or flat.rstrip(" *").endswith("?")
         or (
             not matches

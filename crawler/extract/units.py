@@ -59,6 +59,20 @@ _GENERIC_PAREN = re.compile(
 _LISTING_WORD = re.compile(r"\s*(?:bao\s+gồm|gồm(?:\s+có)?|là)\s*:?\s*")
 # One head noun then its members' short names ("các Sở: Xây dựng, Tài chính", "Bộ: Y tế, Công an").
 _SHORT_LIST = re.compile(r"(?:các\s+)?(?:sở|bộ)\s*:\s*\S")
+# One kind of local body in every province ("Công an các tỉnh, thành phố", "Sở Y tế các địa
+# phương", "các Sở GDĐT"): one group as written, never the places alone or one province's body.
+_LOCAL_KIND = (
+    r"(?:công an|sở\s+[^,;()]{2,60}?|bảo hiểm xã hội|bhxh|cục thuế|cục hải quan|kho bạc nhà nước"
+    r"|thanh tra|bộ chỉ huy quân sự|ban chỉ huy quân sự|tòa án nhân dân|viện kiểm sát nhân dân"
+    r"|ngân hàng nhà nước chi nhánh|ủy ban mặt trận tổ quốc việt nam|hội đồng nhân dân)"
+)
+_PLACE_WORD = r"(?:tỉnh|thành phố|tp|địa phương|đơn vị|quận|huyện|thị xã|xã|phường|đặc khu)"
+_EVERY_PLACE = re.compile(
+    rf"^(?:các\s+)?(?P<body>{_LOCAL_KIND})\s+(?:của\s+)?(?P<places>các\s+{_PLACE_WORD}"
+    rf"(?:(?:,\s*|\s+và\s+)(?:các\s+)?{_PLACE_WORD})*(?:\s+trực\s+thuộc\s+trung\s+ương)?"
+    r"(?:\s+(?:có\s+)?liên\s+quan)?)$"
+)
+_PLURAL_DEPARTMENT = re.compile(r"^các\s+(?P<body>sở\s+[^,;()]{2,60})$")
 # A province named by its level and two capitalized syllables ("tỉnh Quảng Nam"), known or not.
 _NAMED_PROVINCE = re.compile(r"tỉnh(?<!\wtỉnh)\s+([A-ZÀ-Ỹ][^\W\d_]*\s+[A-ZÀ-Ỹ][^\W\d_]*)(?!\w)")
 
@@ -291,6 +305,9 @@ class Gazetteer:
         folded = _TITLES.sub("", fold(phrase))
         if folded != fold(phrase):
             phrase = _cut_like(phrase, folded)
+        everywhere = self._everywhere(phrase, folded)
+        if everywhere:
+            return (everywhere,)
         head = list_head(phrase, folded, lambda name: self.canonical(name, province))
         if head:
             return self._resolve_list(phrase, head, province)
@@ -305,6 +322,22 @@ class Gazetteer:
         for segment in _segments(phrase):
             names += self._resolve_segment(segment, province)
         return tuple(dict.fromkeys(names))
+
+    def _everywhere(self, phrase: str, folded: str) -> str | None:
+        """One kind of body across all provinces ("Công an các tỉnh, thành phố", "các Sở GDĐT")."""
+        every = _EVERY_PLACE.match(folded)
+        plural = every or _PLURAL_DEPARTMENT.match(folded)
+        if not plural:
+            return None
+        body = phrase[plural.start("body") : plural.end("body")]
+        known = self.canonical(body)
+        if plural.group("body").startswith("sở") and known not in self._kinds.get("province_bodies", ()):
+            return None
+        name = known or modern_spelling(body)
+        if not every:
+            return f"Các {name}"
+        places = modern_spelling(phrase[every.start("places") :])
+        return f"{name[0].upper()}{name[1:]} {places}"
 
     def _specific(self, phrase: str, province: str | None) -> str:
         """Keep the more specific body of "Bộ Quốc phòng (Ban Cơ yếu Chính phủ)"."""

@@ -118,6 +118,25 @@ VERBS = (
     "lồng ghép",
     "mở rộng",
     "mở chuyên mục",
+    # work verbs that no unit's name contains (so a subject never ends inside a name)
+    "bàn giao",
+    "củng cố",
+    "kiện toàn",
+    "phân bổ",
+    "giải ngân",
+    "thu hồi",
+    "nắm bắt",
+    "ngăn chặn",
+    "phòng ngừa",
+    "lấy ý kiến",
+    "tiếp thu",
+    "nhân rộng",
+    "di dời",
+    "thu thập",
+    "tập huấn",
+    "tuần tra",
+    "trấn áp",
+    "đấu tranh",
 )
 
 
@@ -157,6 +176,7 @@ class Context:
     status: Status | None = None
     announced: bool = False  # set by a sentence announcing the items after it ("… như sau:")
     support: tuple[str, ...] = ()  # coordinating units a heading names ("Bộ X chủ trì, phối hợp với Bộ Y:")
+    item: bool = False  # set by an item that names its bodies: in force only for the items under it
 
 
 NO_SIBLING: tuple[float, tuple[str, ...]] = (-9.0, ())  # no item before: nothing to continue
@@ -182,6 +202,7 @@ class Walk:
     stack: list[Context] = field(default_factory=list)
     announced: bool = False  # prose after "… có ý kiến như sau:": its sentences assign work
     sibling: tuple[float, tuple[str, ...]] = NO_SIBLING  # the last item's level and own subject
+    anonymous_level: float | None = None  # the level of this run of items where one named no body
     letter_end: int = -1  # the line where a letter's text ends: its unnamed items are its addressees'
     quoting: bool = False  # inside a quotation of a statute's clauses, which assign nothing
     aims: float | None = None  # the level of the purpose section ("MỤC ĐÍCH, YÊU CẦU") the walk is in
@@ -278,6 +299,8 @@ class Walk:
         level, named = self.sibling
         if block.kind is not BlockKind.ITEM or block.level != level or block.first < self.letter_end:
             return ()  # in a letter, an item naming no one is the addressees' (letters.py)
+        if self.anonymous_level == level:
+            return ()  # "(i) Đàm phán …; (x) UBND các tỉnh lập …; (xi) Triển khai …": not the body's steps
         return named if VERB_RE.match(block.low) else ()  # "Phối hợp với …", not "Quốc hội thảo luận …"
 
     def inherited(self) -> Context:
@@ -298,6 +321,13 @@ class Walk:
         """Enter a heading's context, leaving those at its level or deeper."""
         self.pop_to(ctx.level)
         self.stack.append(ctx)
+
+    def leave_items(self, block: Block) -> None:
+        """Leave the contexts items set that do not hold `block` (a deeper item)."""
+        while self.stack and self.stack[-1].item and (
+            block.kind is not BlockKind.ITEM or block.level <= self.stack[-1].level
+        ):
+            self.stack.pop()
 
     def pop_to(self, level: float) -> None:
         """Leave the contexts at `level` or deeper."""

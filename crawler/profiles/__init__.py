@@ -42,5 +42,5 @@ def resolve_source(source: SourceConfig) -> SourceConfig:
     article = {**dict(base.options.get("article", {})), **dict(source.options.get("article", {}))}
     if article:
         options["article"] = article
-    return dataclasses.replace(source, profile="", options=options,
+    return dataclasses.replace(source, profile="", options=options, outlet=source.outlet or base.outlet,
                                allowed_domains=source.allowed_domains or base.allowed_domains)

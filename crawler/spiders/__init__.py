@@ -5,7 +5,7 @@ formats; times without a zone are in `utc_offset`, default "+07:00"):
 
 - every family: `volatile_patterns` (regexes removed before hashing: comments, live counters),
   `drop_query_params` (session/redirect parameters left out of seen URLs), `utc_offset`, and
-  `article` (title, summary, summary_prefix, author, body, drop, time, time_formats, utc_offset:
+  `article` (title, summary, summary_prefix, author, section, body, drop, time, time_formats, utc_offset:
   selectors of the article page; empty ones fall back to generic rules, see crawler.documents.html).
 - news / generic (list -> article): `item_selector`, `link_selector` (required); `time_selector` +
   `time_formats` (list time, used only when the article has none); paging by `page_url` (template

@@ -26,11 +26,12 @@ from sqlalchemy.orm import Session
 
 from crawler.extract.normalize import match_key
 from crawler.models import Deadline, ExtractedTask, Precision, Status
+from crawler.storage.corrections import fixes_for
 from crawler.storage.schema import Document, Task, TaskEvent, TaskRef, TaskSighting
 from crawler.storage.tasks import EventKind, TaskEventRecord
 from crawler.storage.units import alias_map, name_key
 
-__all__ = ["EventKind", "TaskEventRecord", "apply_document_tasks", "record_time_events"]
+__all__ = ["EventKind", "TaskEventRecord", "apply_document_tasks", "record_time_events", "track_added_task"]
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +129,7 @@ def apply_document_tasks(session: Session, document_id: int, tasks: Sequence[Ext
     previous = _previous_version_task_ids(session, document)
     candidates = _candidates(session, sightings, previous)
     matches = _match(sightings, candidates, _refs_of(session, candidates), previous)
+    fixes = fixes_for(session, [task.id for task in candidates], document.url)
     events: list[TaskEventRecord] = []
     seen: set[int] = set()
     for sighting in sightings:
@@ -137,14 +139,31 @@ def apply_document_tasks(session: Session, document_id: int, tasks: Sequence[Ext
             events += _new_task_events(session, row, as_of)
         else:
             row = matched
-            events += _update(session, row, sighting, as_of)
+            if row.id not in fixes.false:  # an editor's false task is not updated (nor listed again)
+                fixed = _Sighting(fixes.corrected(row.id, sighting.task), sighting.key)
+                events += _update(session, row, fixed, as_of)
         _record_refs(session, row, sighting.key.refs)
         _record_sighting(session, row, document, sighting.task.line, as_of)
         seen.add(row.id)
+    for task_id in sorted(fixes.added - seen):  # an editor's addition stays in each version of its document
+        _record_sighting(session, session.get_one(Task, task_id), document, 0, as_of)
+        seen.add(task_id)
     events += _dropped(session, previous - seen, document, as_of)
     session.flush()
     log.info("document %s: %d tasks, %d events", document_id, len(sightings), len(events))
     return events
+
+
+def track_added_task(session: Session, document_id: int, task: ExtractedTask, as_of: dt.date) -> int:
+    """Track a task an editor read in a document and the extractor missed, as a first sighting; its id."""
+    document = session.get_one(Document, document_id)
+    sighting = _Sighting(task, task_key(task, document, alias_map(session)))
+    row = _create(session, sighting, document, as_of)
+    _new_task_events(session, row, as_of)
+    _record_refs(session, row, sighting.key.refs)
+    _record_sighting(session, row, document, task.line, as_of)
+    session.flush()
+    return row.id
 
 
 def _unique(sightings: Iterable[_Sighting]) -> list[_Sighting]:
@@ -287,6 +306,8 @@ def _lead_change(session: Session, row: Task, sighting: _Sighting, as_of: dt.dat
     old, new = "; ".join(row.lead), "; ".join(sighting.task.lead)
     key = _sha(f"{row.lead_key}>{sighting.key.lead}")[:32]
     row.lead, row.lead_key = list(sighting.task.lead), sighting.key.lead
+    if old == new:  # the extractor reads another lead, an editor's correction keeps the same one
+        return []
     return _record(session, row, EventKind.LEAD_CHANGED, key, as_of, old, new)
 
 

@@ -29,6 +29,8 @@ class StoredArticle:
     author: str | None
     published_at: dt.datetime
     source_name: str | None
+    outlet: str | None = None  # the source's outlet name from its site profile
+    section: str | None = None  # the outlet's section the article was published under
 
 
 @dataclass(frozen=True)
@@ -44,13 +46,15 @@ class PendingDocument:
 # --- what a crawl stores ----------------------------------------------------------------------------
 
 
-def source_id(session: Session, name: str, family: str, start_url: str) -> int:
-    """The id of a configured source's row, created on first use."""
+def source_id(session: Session, name: str, family: str, start_url: str, outlet: str = "") -> int:
+    """The id of a configured source's row, created on first use; a given outlet name is kept on it."""
     row = session.scalars(select(Source).where(Source.name == name)).first()
     if row is None:
         row = Source(name=name, family=family, start_url=start_url, consecutive_failures=0, items_last_run=0)
         session.add(row)
-        session.flush()
+    if outlet and row.outlet != outlet:
+        row.outlet = outlet
+    session.flush()
     return row.id
 
 
@@ -79,7 +83,7 @@ def store_document(session: Session, source: int, page: int, url: str, doc: Docu
         source_id=source, page_id=page, url=url, version=(latest.version + 1) if latest else 1,
         kind=str(doc.kind), number=doc.number, issuer=doc.issuer, issued=doc.issued,
         published_at=doc.published, title=doc.title, summary=doc.summary, author=doc.author,
-        signer=doc.signer, text=doc.text, text_hash=digest, needs_ocr=doc.needs_ocr,
+        section=doc.section, signer=doc.signer, text=doc.text, text_hash=digest, needs_ocr=doc.needs_ocr,
         tables=encode_tables(doc.tables), extracted_at=None, created_at=now,
     )
     session.add(row)
@@ -114,6 +118,7 @@ def document_text(session: Session, document_id: int) -> DocumentText:
     return DocumentText(
         name=row.url, text=row.text, kind=DocumentKind(row.kind), number=row.number, issuer=row.issuer,
         issued=row.issued, title=row.title, url=row.url, published=row.published_at, author=row.author,
+        section=row.section,
         signer=row.signer, summary=row.summary, tables=decode_tables(row.tables), needs_ocr=row.needs_ocr,
         ocr_confidence=row.ocr_confidence,
     )
@@ -155,21 +160,27 @@ def mark_extracted(session: Session, document_id: int, now: dt.datetime) -> None
     session.get_one(Document, document_id).extracted_at = now
 
 
+def reopen_for_extraction(session: Session, document_id: int) -> None:
+    """Have the next extraction run read a document again (as after its crawl)."""
+    session.get_one(Document, document_id).extracted_at = None
+
+
 # --- what the bulletin reads ------------------------------------------------------------------------
 
 
 def articles_published(session: Session, start: dt.datetime, end: dt.datetime) -> list[StoredArticle]:
     """Every version of the articles published in [start, end), by URL then version."""
     query = (
-        select(Document, Source.name)
+        select(Document, Source.name, Source.outlet)
         .outerjoin(Source, Source.id == Document.source_id)
         .where(Document.kind == "article", Document.published_at.is_not(None))
         .where(Document.published_at >= start, Document.published_at < end)
         .order_by(Document.url, Document.version)
     )
     return [
-        StoredArticle(d.id, d.url, d.title, d.summary, d.text, d.author, d.published_at, name)
-        for d, name in session.execute(query)
+        StoredArticle(d.id, d.url, d.title, d.summary, d.text, d.author, d.published_at, name, outlet,
+                      d.section)
+        for d, name, outlet in session.execute(query)
         if d.published_at is not None
     ]
 

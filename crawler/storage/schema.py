@@ -61,6 +61,7 @@ class Source(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     family: Mapped[str] = mapped_column(String(40))
     start_url: Mapped[str] = mapped_column(Text)
+    outlet: Mapped[str | None] = mapped_column(Text)  # the outlet's name as bulletins credit it
     last_success_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     last_failure_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -107,6 +108,7 @@ class Document(Base):
     title: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(200))
+    section: Mapped[str | None] = mapped_column(Text)  # an article's section on its outlet
     signer: Mapped[str | None] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     text_hash: Mapped[str] = mapped_column(String(64))
@@ -329,3 +331,18 @@ class WebToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+
+class TaskCorrection(Base):
+    """An editor's correction of an extracted task (lead, support, deadline, action, a false task or a
+    task the extractor missed), with who and when: its own row, applied over every later extraction."""
+
+    __tablename__ = "task_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    field: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(Text)  # the corrected value as JSON text
+    by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

@@ -23,11 +23,11 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import Select, Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from crawler.models import Deadline, Precision, Status
-from crawler.storage.schema import Document, Task, TaskEvent
+from crawler.storage.schema import Document, Task, TaskCorrection, TaskEvent
 from crawler.storage.units import UnitResolver
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -46,6 +46,7 @@ class EventKind(StrEnum):
     OVERDUE = "overdue"
     PROGRESS_REPORTED = "progress_reported"  # a unit head's /xong or /dang (crawler.storage.progress)
     EXTENSION_REQUESTED = "extension_requested"  # a unit head's /giahan, for the operator
+    CORRECTED = "corrected"  # an editor's correction on the web (crawler.storage.corrections)
 
 
 CHANGE_KINDS = (
@@ -132,6 +133,7 @@ class TrackedTask:
     listed: bool = True
     progress: ReportedProgress | None = None
     source: SourceDocument | None = None
+    document_id: int | None = None  # the stored document it was first read from (its Văn bản page)
 
     @property
     def state(self) -> str | None:
@@ -256,7 +258,7 @@ class _RowParts:
 
 def load_tasks(session: Session, task_ids: Collection[int] | None = None) -> list[TrackedTask]:
     """Every stored task (listed or not; only `task_ids` when given) as a TrackedTask, in id order,
-    with the progress its units reported.
+    with the progress its units reported; a task an editor marked false is left out.
 
     Rows come through the session's connection (Core rows, no ORM loading), and the JSON columns
     are read as text and parsed once per distinct value: 100,000 tasks load in a few seconds."""
@@ -265,9 +267,10 @@ def load_tasks(session: Session, task_ids: Collection[int] | None = None) -> lis
             Task.id, Task.action, cast(Task.lead, Text), cast(Task.support, Text), Task.deadline_raw,
             Task.due, Task.due_time, Task.precision, Task.status, Task.listed, cast(Task.source_refs, Text),
             Task.required_result, Document.number, Document.url, Document.kind, Document.title,
-            Document.issued, Document.published_at,
+            Document.issued, Document.published_at, Task.document_id,
         )
         .outerjoin(Document, Document.id == Task.document_id)
+        .where(Task.id.not_in(_false_tasks()))
         .order_by(Task.id)
     )
     if task_ids is not None:
@@ -275,6 +278,13 @@ def load_tasks(session: Session, task_ids: Collection[int] | None = None) -> lis
     parts = _RowParts(reported_progress(session, task_ids))
     with _collector_paused():
         return [_task(row, parts) for row in session.connection().execute(query).all()]
+
+
+def _false_tasks() -> Select[int]:
+    """The ids of tasks whose latest false-task correction (crawler.storage.corrections) marks them false."""
+    latest = (select(func.max(TaskCorrection.id)).where(TaskCorrection.field == "false")
+              .group_by(TaskCorrection.task_id))
+    return select(TaskCorrection.task_id).where(TaskCorrection.id.in_(latest), TaskCorrection.value == "true")
 
 
 @contextmanager
@@ -310,7 +320,7 @@ def reported_progress(session: Session,
 def _task(row: Sequence[Any], parts: _RowParts) -> TrackedTask:
     """Build one TrackedTask from a result row of load_tasks."""
     (task_id, action, lead, support, raw, due, due_time, precision, status, listed, refs, result, number,
-     url, kind, title, issued, published) = row
+     url, kind, title, issued, published, document_id) = row
     return TrackedTask(
         id=task_id,
         action=action,
@@ -324,6 +334,7 @@ def _task(row: Sequence[Any], parts: _RowParts) -> TrackedTask:
         listed=bool(listed),
         progress=parts.progress.get(task_id),
         source=parts.source((kind, number, title, issued, published)),
+        document_id=document_id,
     )
 
 

@@ -1,5 +1,6 @@
 """Small python-docx helpers the bulletin and the reports share: A4 pages, a Vietnamese font on every
-style, bookmarks, internal and external hyperlinks, and XML-safe text.
+style, a running footer with page numbers, bookmarks, internal and external hyperlinks, and XML-safe
+text.
 
 python-docx escapes text itself (a scraped "<script>" stays literal text), but refuses characters XML
 cannot hold (NUL, most C0 controls), which scraped pages do carry: `xml_text` drops them first.
@@ -11,11 +12,13 @@ import re
 
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 FONT = "Times New Roman"
 BODY_SIZE = Pt(13)
@@ -115,3 +118,30 @@ def add_link(
     run.append(text_element)
     link.append(run)
     paragraph._p.append(link)
+
+
+def add_page_footer(document: DocxDocument, text: str) -> None:
+    """A running footer on every page: `text` and "Trang N/M" with PAGE and NUMPAGES fields."""
+    paragraph = document.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run(xml_text(text) + " – Trang ").font.size = Pt(10)
+    _field(paragraph.add_run(), "PAGE")
+    paragraph.add_run("/").font.size = Pt(10)
+    _field(paragraph.add_run(), "NUMPAGES")
+
+
+def _field(run: Run, code: str) -> None:
+    """Turn an empty run into a Word field (PAGE, NUMPAGES) that LibreOffice and Word fill in."""
+    run.font.size = Pt(10)
+    for kind, value in (("begin", None), ("instr", code), ("separate", None), ("text", "1"), ("end", None)):
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {value} "
+        elif kind == "text":
+            element = OxmlElement("w:t")
+            element.text = value
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)

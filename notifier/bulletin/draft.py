@@ -22,10 +22,12 @@ from sqlalchemy.orm import Session
 from crawler.config import Config
 from crawler.errors import BulletinInputError
 from crawler.storage.documents import StoredArticle, articles_published, known_articles
-from notifier.bulletin.classify import DEFAULT_SECTIONS, check_rules, classify, section_rules
+from notifier.bulletin.body import article_paragraphs
+from notifier.bulletin.classify import DEFAULT_SECTIONS, check_rules, classify_with_reason, section_rules
 from notifier.bulletin.dedupe import DEFAULT_THRESHOLD, Story, drop_near_duplicates
 from notifier.bulletin.draftfile import paragraphs_of, write_draft
 from notifier.bulletin.model import Article, Draft, DraftItem, DraftSection, Period, SectionRule
+from notifier.bulletin.titles import headline_case
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ BULLETIN_TITLE = "Bản tin cải cách hành chính"
 LEAD_CHARS = 600
 ORDER_STEP = 10
 _WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
+_IP = re.compile(r"^[\d.]+$|^\[?[0-9a-f:]+\]?$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
 
 
@@ -67,13 +70,16 @@ def issue_label(period: Period) -> str:
     return f"Số {week}/{year}"
 
 
-def source_name(url: str, fallback: str | None) -> str:
-    """The attribution name of a source as the seed bulletins write it: host without "www.", first
-    letter capitalized ("Nhandan.vn"); the configured source name when the URL has no host."""
+def source_name(url: str, fallback: str | None, outlet: str | None = None) -> str:
+    """The attribution name of a source as the seed bulletins write it: the outlet's name from its site
+    profile, else the host without "www.", first letter capitalized ("Nhandan.vn"); the configured
+    source name when the URL has no host name (none, an IP address, localhost)."""
+    if outlet and outlet.strip():
+        return outlet.strip()
     host = (urlsplit(url).hostname or "").removeprefix("www.")
-    if host:
+    if host and "." in host and not _IP.match(host):
         return host[:1].upper() + host[1:]
-    return fallback or ""
+    return fallback or host
 
 
 def lead_summary(summary: str | None, text: str) -> str:
@@ -111,15 +117,22 @@ def load_articles(session: Session, period: Period) -> list[Article]:
 
 
 def _article(document: StoredArticle) -> Article:
-    """The bulletin's view of one stored article."""
+    """The bulletin's view of one stored article: its title with the source's capitals (an ALL-CAPS
+    one re-cased), its lead and cleaned full text, the outlet's name, the author as written."""
+    raw_title = " ".join((document.title or "").split())
+    author = document.author.strip() if document.author and document.author.strip() else None
+    paragraphs = article_paragraphs(document.text, raw_title, document.summary, author)
+    text = "\n\n".join(paragraphs)
     return Article(
         id=document.id,
         url=document.url,
-        title=" ".join((document.title or "").split()) or document.url,
-        summary=lead_summary(document.summary, document.text),
-        source=source_name(document.url, document.source_name),
+        title=headline_case(raw_title, document.text) or document.url,
+        summary=lead_summary(document.summary, text),
+        source=source_name(document.url, document.source_name, document.outlet),
         published=local_day(document.published_at),
-        author=document.author.strip() if document.author and document.author.strip() else None,
+        author=author,
+        text=text,
+        section=document.section,
     )
 
 
@@ -131,16 +144,21 @@ def build_draft(
     *,
     title: str = BULLETIN_TITLE,
     publisher: str = "",
+    lead_only: bool = False,
 ) -> Draft:
-    """Assemble the draft: each story classified into a section, items in publication order."""
+    """Assemble the draft: each story classified into a section (with the reason), items in
+    publication order, each with the article's full text or, with `lead_only`, its lead."""
     check_rules(rules)
-    by_section: dict[str, list[Story]] = {rule.key: [] for rule in rules}
+    by_section: dict[str, list[tuple[Story, str]]] = {rule.key: [] for rule in rules}
     for story in stories:
-        by_section[classify(story.article, rules)].append(story)
+        key, reason = classify_with_reason(story.article, rules)
+        by_section[key].append((story, reason))
     items = [
-        _item(story, key, (position + 1) * ORDER_STEP)
+        _item(story, key, (position + 1) * ORDER_STEP, reason, lead_only)
         for key, members in by_section.items()
-        for position, story in enumerate(sorted(members, key=lambda s: (s.article.published, s.article.id)))
+        for position, (story, reason) in enumerate(
+            sorted(members, key=lambda m: (m[0].article.published, m[0].article.id))
+        )
     ]
     return Draft(
         title=title,
@@ -153,7 +171,7 @@ def build_draft(
     )
 
 
-def _item(story: Story, section: str, order: int) -> DraftItem:
+def _item(story: Story, section: str, order: int, reason: str, lead_only: bool) -> DraftItem:
     """One draft item from a kept story, included by default."""
     article = story.article
     return DraftItem(
@@ -162,12 +180,13 @@ def _item(story: Story, section: str, order: int) -> DraftItem:
         order=order,
         include=True,
         title=article.title,
-        summary=article.summary,
+        summary=article.summary if lead_only or not article.text else article.text,
         source=article.source,
         date=article.published,
         author=article.author,
         url=article.url,
         duplicates=story.duplicates,
+        reason=reason,
     )
 
 
@@ -182,6 +201,7 @@ def draft_bulletin(
     overwrite: bool = False,
     title: str = BULLETIN_TITLE,
     publisher: str = "",
+    lead_only: bool = False,
 ) -> Draft:
     """Select the period's articles, drop near-duplicates, classify and order them, write the TOML
     draft to `out_path` and return it; an existing draft (maybe already edited) is kept unless
@@ -192,7 +212,9 @@ def draft_bulletin(
         )
     articles = load_articles(session, period)
     stories = drop_near_duplicates(articles, threshold)
-    draft = build_draft(stories, period, sections, issue, title=title, publisher=publisher)
+    draft = build_draft(
+        stories, period, sections, issue, title=title, publisher=publisher, lead_only=lead_only
+    )
     write_draft(draft, out_path)
     logger.info(
         "bulletin draft %s: %d articles, %d after dropping near-duplicates, written to %s",
@@ -205,9 +227,16 @@ def draft_bulletin(
 
 
 def draft_from_config(
-    session: Session, config: Config, period: Period, out_path: Path, *, overwrite: bool = False
+    session: Session,
+    config: Config,
+    period: Period,
+    out_path: Path,
+    *,
+    overwrite: bool = False,
+    lead_only: bool | None = None,
 ) -> Draft:
-    """Draft the bulletin with the masthead and sections of the config's [bulletin] table."""
+    """Draft the bulletin with the masthead, sections and text length of the config's [bulletin]
+    table; `lead_only` given (the command line) wins over the config's."""
     settings = config.bulletin
     return draft_bulletin(
         session,
@@ -217,6 +246,7 @@ def draft_from_config(
         overwrite=overwrite,
         title=settings.title,
         publisher=settings.publisher,
+        lead_only=settings.lead_only if lead_only is None else lead_only,
     )
 
 

@@ -2,7 +2,8 @@
 
 Layout: a `[bulletin]` table (title, issue, publisher, period_start, period_end), one `[[sections]]`
 table per section in reading order (key, title), and one `[[items]]` table per article (id, section,
-order, include, title, summary, source, date, author, url, and the informational `duplicates`).
+order, include, title, summary, source, date, author, url, and the informational `duplicates` and
+`reason`, why the draft chose the item's section).
 A summary is written as a multi-line string wrapped for editing; on reading, lines are joined back
 and a blank line starts a new paragraph.
 
@@ -31,6 +32,7 @@ HEADER = """\
 # - Bỏ một tin: đặt include = false (hoặc xóa cả khối [[items]] của tin đó).
 # - Sắp xếp lại: đổi order (số nhỏ đứng trước) hoặc section (mã một mục trong [[sections]]).
 # - Sửa tiêu đề, tóm tắt, nguồn, tác giả tùy ý; để trống một dòng trong tóm tắt để sang đoạn mới.
+# - reason cho biết vì sao tin được xếp vào mục của nó; đổi section nếu xếp chưa đúng.
 # - duplicates chỉ để tham khảo: các bài đăng lại cùng nội dung đã được lược bỏ.
 # Sau đó xuất bản tin: dondoc bulletin render <tệp này> --format html,docx
 """
@@ -48,6 +50,7 @@ ITEM_KEYS: dict[str, type] = {
     "author": str,
     "url": str,
     "duplicates": list,
+    "reason": str,
 }
 TYPE_NAMES = {
     str: "chuỗi",
@@ -131,6 +134,7 @@ def _item_lines(item: DraftItem) -> list[str]:
         "[[items]]",
         f"id = {item.id}",
         f"section = {toml_string(item.section)}",
+        *([f"reason = {toml_string(item.reason)}"] if item.reason else []),
         f"order = {item.order}",
         f"include = {'true' if item.include else 'false'}",
         f"title = {toml_string(item.title)}",
@@ -142,6 +146,7 @@ def _item_lines(item: DraftItem) -> list[str]:
     lines += [f"author = {toml_string(item.author or '')}", f"url = {toml_string(item.url)}"]
     if item.duplicates:
         lines.append("duplicates = [" + ", ".join(toml_string(u) for u in item.duplicates) + "]")
+
     return [*lines, ""]
 
 
@@ -328,6 +333,7 @@ def _item(value: object, where: _Where, index: int, section_keys: set[str]) -> D
         author=author or None,
         url=table.need("url", str).strip(),
         duplicates=tuple(str(u) for u in duplicates) if isinstance(duplicates, list) else (),
+        reason=str(table.values.get("reason", "")),
         line=where.key("items", index, "id"),
     )
 

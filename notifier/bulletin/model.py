@@ -32,13 +32,13 @@ class Article:
     source: str
     published: dt.date
     author: str | None
+    text: str = ""  # the full text, cleaned (bulletin/body.py), paragraphs separated by blank lines
+    section: str | None = None  # the outlet's section it was published under
 
 
 # A bulletin section and the documented rule that sends an article to it: the `[[bulletin.sections]]`
-# config entry itself. Sections are listed in reading order. An article goes to the section of lowest
-# `priority` whose rule matches: a source name in `sources`, a fragment of `url_words` in its URL, or
-# a phrase of `title_words` in its title; a section with `local_names` also matches titles naming a
-# province, city or lower-level unit. The section marked `default` takes every article no rule matched.
+# config entry itself (the rules are in bulletin/classify.py). Sections are listed in reading order;
+# the section marked `default` takes every article no rule matched.
 SectionRule = BulletinSectionConfig
 
 
@@ -65,6 +65,7 @@ class DraftItem:
     author: str | None
     url: str
     duplicates: tuple[str, ...] = ()
+    reason: str = ""  # why the draft put the item in its section (informational)
     line: int = 0
 
 

@@ -24,7 +24,7 @@ from docx.shared import Pt
 from sqlalchemy.orm import Session
 
 from crawler.errors import BulletinInputError
-from notifier.bulletin.docxkit import add_bookmark, add_link, set_fonts, set_page, xml_text
+from notifier.bulletin.docxkit import add_bookmark, add_link, add_page_footer, set_fonts, set_page, xml_text
 from notifier.bulletin.draft import check_draft_ids
 from notifier.bulletin.draftfile import load_draft, paragraphs_of
 from notifier.bulletin.model import Draft, DraftItem
@@ -140,6 +140,7 @@ def write_bulletin_docx(draft: Draft, path: Path) -> None:
     set_fonts(document)
     document.core_properties.title = xml_text(f"{view.title} {view.issue}")
     document.core_properties.language = "vi-VN"
+    add_page_footer(document, f"{view.title} {view.issue}")
     _masthead(document, view)
     _contents(document, view)
     for section in view.sections:

@@ -123,6 +123,10 @@ def test_docx_has_headings_items_links_font_and_a4(session: Session, article_ids
 
     assert document.styles["Normal"].font.name == "Times New Roman"
     section = document.sections[0]
+    footer = section.footer.paragraphs[0]
+    assert footer.text.startswith("Bản tin cải cách hành chính Số 14/2025 – Trang ")
+    fields = [" ".join(code.split()) for code in footer._p.xpath(".//w:instrText/text()")]
+    assert fields == ["PAGE", "NUMPAGES"]  # "Trang N/M", filled in by Word and LibreOffice
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
 
 
@@ -183,3 +187,16 @@ def test_libreoffice_turns_the_docx_into_sensible_pages(session: Session, articl
     assert "Số 14/2025" in text
     assert "TIN CẢI CÁCH HÀNH CHÍNH ĐỊA PHƯƠNG" in text
     assert "Về đầu trang" in text
+
+
+def test_html_fits_a_390_px_phone_without_sideways_scrolling(session: Session, article_ids: list[int],
+                                                             tmp_path: Path) -> None:
+    from tests.webapp.browser import browser_page
+
+    html = render_bulletin_html(load_draft(make_draft(session, tmp_path)))
+    with browser_page(390, 844) as page:
+        page.set_content(html)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        # the long original links wrap instead of widening the page
+        assert page.evaluate("Math.max(...[...document.querySelectorAll('a')].map(a => "
+                             "a.getBoundingClientRect().right))") <= 390

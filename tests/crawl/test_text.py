@@ -35,11 +35,12 @@ def test_article_with_profile_drops_figures_related_box_and_comments() -> None:
     profile = ArticleProfile.from_options(load_profile("baochinhphu").options["article"])
     doc = document_from_html(ARTICLE.read_bytes(), ARTICLE.name, "http://x/a.htm", profile)
     assert doc.kind is DocumentKind.ARTICLE
-    assert doc.title == ("Thủ tướng chính phủ đôn đốc đẩy nhanh tiến độ phân bổ, giải ngân vốn đầu tư công "
+    assert doc.title == ("Thủ tướng Chính phủ đôn đốc đẩy nhanh tiến độ phân bổ, giải ngân vốn đầu tư công "
                          "năm 2025")
     assert doc.summary is not None and doc.summary.startswith("Phó Thủ tướng")
     assert "Chinhphu.vn" not in doc.summary
     assert doc.author == "Tổ biên tập"
+    assert doc.section == "Tin cải cách hành chính Trung ương"  # the outlet's breadcrumb
     assert doc.published == dt.datetime(2025, 4, 1, 7, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
     for gone in ("Ảnh minh họa", "Created:", "Xem thêm", "Khi khu vực công áp dụng KPI", "01/04/2025 07:30"):
         assert gone not in doc.text

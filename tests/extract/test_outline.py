@@ -487,3 +487,37 @@ def test_a_capitalised_heading_wrapped_over_two_lines_ends_before_the_text() -> 
     tasks = extract_tasks(doc)
     assert [t.action[:12] for t in tasks] == ["Các sở, ban,"]
     assert tasks[0].lead and tasks[0].deadline.due is not None
+
+
+def test_a_dash_line_over_plus_bullets_introduces_them() -> None:
+    """ "- Các bước triển khai và tiến độ thực hiện:" over "+ …" bullets is their heading (a plus is
+    the sub-bullet of a dash), and the bullets stay tasks of the body the section names."""
+    text = (
+        "1. Bảo hiểm xã hội tỉnh\n\n"
+        "- Các bước triển khai và tiến độ thực hiện:\n\n"
+        "+ Thông tin tới các tổ chức, doanh nghiệp để đăng ký tham gia chương trình; hoàn thành trong "
+        "tháng 10/2026.\n\n"
+        "+ Tổ chức trao tặng thẻ bảo hiểm y tế cho người có hoàn cảnh khó khăn trước ngày 30/11/2026.\n"
+    )
+    doc = DocumentText(name="made-up.txt", text=text, number="27/KH-BHXH")
+    assert [(t.line, t.lead) for t in extract_tasks(doc)] == [
+        (5, ("Bảo hiểm xã hội tỉnh",)),
+        (7, ("Bảo hiểm xã hội tỉnh",)),
+    ]
+
+
+def test_an_item_naming_its_bodies_leads_the_dashes_under_it() -> None:
+    """ "a) Các bộ X, Y … rà soát …" then "- Đánh giá …": the dashes are X's and Y's, not the body the
+    paragraph above addressed; an unmarked paragraph after them is not."""
+    text = (
+        "Phó Thủ tướng Chính phủ yêu cầu Bộ Xây dựng cụ thể như sau:\n\n"
+        "a) Các bộ Xây dựng, Tài chính khẩn trương rà soát các vướng mắc trong các văn bản pháp luật "
+        "về nhà ở.\n\n"
+        "- Đánh giá toàn bộ quy trình thực hiện dự án bất động sản để đơn giản hóa thủ tục.\n\n"
+        "b) Khẩn trương xây dựng hệ thống cơ sở dữ liệu về thị trường bất động sản.\n"
+    )
+    assert _tasks(text) == [
+        ("Bộ Xây dựng", "Bộ Tài chính"),
+        ("Bộ Xây dựng", "Bộ Tài chính"),
+        ("Bộ Xây dựng",),
+    ]

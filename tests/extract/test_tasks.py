@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from crawler.extract import extract_tasks
+from crawler.extract.plaintext import document_from_text
 from crawler.extract.refs import document_numbers, find_status, own_number
 from crawler.models import DocumentKind, DocumentText, ExtractedTask, Precision, Status
 
@@ -508,3 +509,74 @@ def test_a_document_number_wrapped_onto_its_own_line_is_no_row_number() -> None:
     tasks = _tasks(CITED_NUMBER_WRAPPED)
     action = "Mô hình du lịch thông minh ứng dụng các tiện ích của Đề án 06"
     assert [(t.action, t.lead) for t in tasks] == [(action, ("Bộ Văn hóa, Thể thao và Du lịch",))]
+
+
+def test_an_undated_bullet_opening_with_a_work_verb_is_a_task() -> None:
+    """ "- Bàn giao …", "- Kiện toàn …", "- Tuần tra …": work verbs that open a plan's bullet assign it;
+    a bullet naming a form ("+ Biên bản …") still does not."""
+    text = (
+        "KẾ HOẠCH\nThực hiện kê khai tài sản, thu nhập năm 2026\n\n"
+        "1. Thời gian thực hiện\n\n"
+        "- Bàn giao bản kê khai của người có nghĩa vụ kê khai về Thanh tra tỉnh theo hướng dẫn.\n\n"
+        "- Kiện toàn tổ công tác kiểm soát tài sản, thu nhập của cơ quan, đơn vị.\n\n"
+        "- Tuần tra trên các tuyến giao thông trọng điểm vào các dịp lễ, Tết.\n\n"
+        "+ Biên bản giao nhận bản kê khai của người có nghĩa vụ kê khai tài sản.\n"
+    )
+    tasks = extract_tasks(DocumentText(name="kh.txt", text=text, number="130/KH-UBND"))
+    assert [t.line for t in tasks] == [6, 8, 10]
+
+
+def test_in_a_run_of_unnamed_items_a_later_unnamed_item_does_not_take_a_sibling_s_body() -> None:
+    """ "(i) Đàm phán …; (ii) UBND các tỉnh lập …; (iii) Triển khai thi công …": the run's items are
+    the plan's own steps, so (iii) is not UBND's; after a named first item, a step continues it."""
+    steps = (
+        "Tiến độ thực hiện:\n\n"
+        "(i) Đàm phán, ký kết Biên bản làm việc với phía đối tác trong tháng 5 năm 2026.\n\n"
+        "(ii) Ủy ban nhân dân các tỉnh, thành phố lập, phê duyệt dự án khu tái định cư trong năm 2026.\n\n"
+        "(iii) Triển khai thi công xây dựng, phấn đấu hoàn thành Dự án chậm nhất vào năm 2030.\n"
+    )
+    tasks = extract_tasks(DocumentText(name="nq.txt", text=steps, number="127/NQ-CP"))
+    assert [t.lead for t in tasks] == [(), ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",), ()]
+    continued = steps.replace("(i) Đàm phán", "(i) Bộ Xây dựng đàm phán")
+    tasks = extract_tasks(DocumentText(name="nq.txt", text=continued, number="127/NQ-CP"))
+    assert tasks[2].lead == ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",)
+
+
+def test_a_name_given_to_a_programme_is_no_task() -> None:
+    """ "- Tên chương trình: “…”" and "- Chủ đề: …" name things; the step after them is the task."""
+    text = (
+        "1. Nội dung\n\n"
+        "- Tên chương trình: “Tặng thẻ bảo hiểm y tế cho người có hoàn cảnh khó khăn mang Tết ấm”.\n\n"
+        "- Chủ đề: Chuyển đổi số vì người dân, thực hiện hiệu quả các dịch vụ công trực tuyến.\n\n"
+        "- Tổ chức trao tặng thẻ bảo hiểm y tế tại địa phương trước ngày 30/11/2026.\n"
+    )
+    tasks = extract_tasks(DocumentText(name="kh.txt", text=text, number="2716/KH-BHXH"))
+    assert [t.line for t in tasks] == [7]
+
+
+def test_a_sentence_saying_what_a_law_provides_is_no_task() -> None:
+    """ "Mẫu … cuối năm 2026 được quy định tại Phụ lục I …" states the law; work that applies it
+    ("… chủ động vận dụng cơ chế đã được quy định tại …") is still a task."""
+    text = (
+        "Mẫu kê khai tài sản thu nhập cuối năm 2026 được quy định tại Phụ lục I ban hành kèm theo "
+        "Nghị định 130/2020/NĐ-CP.\n\n"
+        "2. Các bộ, ngành, địa phương chủ động vận dụng cơ chế đã được quy định tại Nghị quyết số "
+        "04/2025/NQ-CP trong năm 2026.\n"
+    )
+    tasks = extract_tasks(DocumentText(name="tb.txt", text=text, number="1/TB"))
+    assert [t.line for t in tasks] == [3]
+
+
+def test_the_year_of_a_yearless_date_comes_from_the_article_date_not_a_quoted_deadline() -> None:
+    """In an article quoting a law ("… hoàn thành trước ngày 31 tháng 12 năm 2019"), a date without a
+    year takes the year of the article's own date line ("Ngày 02/12/2025, UBND …")."""
+    text = (
+        "Ngày 02/12/2025, UBND thành phố Cần Thơ đã ban hành Kế hoạch 177/KH-UBND.\n\n"
+        "Theo Điều 36 Luật Phòng, chống tham nhũng 2018, việc kê khai lần đầu phải hoàn thành trước "
+        "ngày 31 tháng 12 năm 2019.\n\n"
+        "1. Các cơ quan, đơn vị tổ chức kê khai hằng năm, hoàn thành trước ngày 31 tháng 12.\n"
+    )
+    doc = document_from_text(text, "bai.txt")
+    assert doc.issued == dt.date(2025, 12, 2)
+    last = extract_tasks(doc)[-1]
+    assert last.deadline.due == dt.date(2025, 12, 31)

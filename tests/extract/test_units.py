@@ -105,6 +105,27 @@ def test_collectives_stay_one_group(gaz: Gazetteer, phrase: str, group: str) -> 
     assert gaz.resolve(phrase) == (group,)
 
 
+@pytest.mark.parametrize(
+    ("phrase", "group"),
+    [
+        ("Công an các tỉnh, thành phố", "Công an các tỉnh, thành phố"),
+        ("Công an các đơn vị, địa phương", "Công an các đơn vị, địa phương"),
+        ("Sở Y tế các tỉnh, thành phố trực thuộc Trung ương",) * 2,
+        ("Cục Thuế các tỉnh, thành phố", "Cục Thuế các tỉnh, thành phố"),
+        ("các Sở GDĐT", "Các Sở Giáo dục và Đào tạo"),
+    ],
+)
+def test_one_kind_of_body_in_every_province_is_one_group(gaz: Gazetteer, phrase: str, group: str) -> None:
+    """A local body named over all provinces is one group, not the places alone nor one province's body."""
+    assert gaz.resolve(phrase) == (group,)
+    assert gaz.resolve(phrase, "tỉnh Lào Cai") == (group,)
+
+
+def test_a_short_list_of_departments_still_splits(gaz: Gazetteer) -> None:
+    """"các Sở Tài chính, Xây dựng" names two departments of the document's province."""
+    assert gaz.resolve("các Sở Tài chính, Xây dựng") == ("Sở Tài chính", "Sở Xây dựng")
+
+
 def test_members_of_collectives(gaz: Gazetteer) -> None:
     """A collective covers concrete units, used to route digests."""
     provinces = gaz.members_of("Các tỉnh, thành phố trực thuộc Trung ương")

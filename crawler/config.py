@@ -236,6 +236,11 @@ class Config:
             db_path = Path(self.path).parent / db_path
         return f"sqlite:///{db_path}"
 
+    def output_path(self) -> Path:
+        """The output folder, relative to the config file's folder when not absolute."""
+        path = Path(self.general.output_dir)
+        return path if path.is_absolute() or not self.path else Path(self.path).parent / path
+
 
 T = TypeVar("T")
 # What a TOML value of each scalar field type may be (an int is fine where a float is expected).

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from crawler.storage.engine import make_engine, session_factory, upgrade_database
 from crawler.storage.webaccess import add_user
-from service.webhook_server import start_webhook_server
+from service.http_server import start_server
 from web.app import create_app
 from web.auth import hash_password
 
@@ -69,7 +69,8 @@ def main() -> int:
         with session_factory(engine)() as session:
             add_user(session, EDITOR, "operator", hash_password(PASSWORD), dt.datetime.now(dt.UTC))
             session.commit()
-        server = start_webhook_server(create_app(engine, "bi-mat-chup-anh", as_of=args.as_of), "127.0.0.1", 0)
+        app = create_app(engine, "bi-mat-chup-anh", as_of=args.as_of)
+        server = start_server(app, "127.0.0.1", 0, what="web")
         base = f"http://127.0.0.1:{server.port}"
         try:
             with sync_playwright() as playwright:

@@ -162,6 +162,16 @@ class ServiceConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The web application (`dondoc web`; inside `dondoc run` when enabled): where it listens."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8790
+    https_only: bool = False
+
+
+@dataclass(frozen=True)
 class BulletinSectionConfig:
     """One bulletin section and the keyword rules that send an article to it (see bulletin/classify)."""
 
@@ -211,6 +221,7 @@ class Config:
     channels: ChannelsConfig = ChannelsConfig()
     schedules: SchedulesConfig = SchedulesConfig()
     service: ServiceConfig = ServiceConfig()
+    web: WebConfig = WebConfig()
     bulletin: BulletinConfig = BulletinConfig()
     report: ReportConfig = ReportConfig()
     path: str = ""
@@ -224,6 +235,11 @@ class Config:
         if not db_path.is_absolute() and self.path:
             db_path = Path(self.path).parent / db_path
         return f"sqlite:///{db_path}"
+
+    def output_path(self) -> Path:
+        """The output folder, relative to the config file's folder when not absolute."""
+        path = Path(self.general.output_dir)
+        return path if path.is_absolute() or not self.path else Path(self.path).parent / path
 
 
 T = TypeVar("T")

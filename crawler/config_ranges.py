@@ -60,6 +60,7 @@ BOUNDS: dict[str, dict[str, Bound]] = {
         "misfire_grace_s": Bound(1, "số giây một lần chạy bị lỡ vẫn được chạy bù"),
         "stop_timeout_s": Bound(1, "số giây chờ công việc đang chạy khi dừng dịch vụ"),
     },
+    "web": {"port": Bound(1, "cổng của trang web", MAX_PORT)},
 }
 DUE_SOON = Bound(1, "số ngày trước hạn thì nhắc “sắp đến hạn”")
 
@@ -73,6 +74,7 @@ def check_ranges(config: Config, origin: str) -> None:
         "channels": [("channels", config.channels)],
         "schedules": [("schedules", config.schedules)],
         "service": [("service", config.service)],
+        "web": [("web", config.web)],
     }
     for family, entries in tables.items():
         for where, table in entries:

@@ -3,7 +3,8 @@
 Like httpx's exception tree, the hierarchy is the documentation; each class maps to one action:
 
     DondocError                      one clear Vietnamese line to the user (exit 2), never a traceback
-    ├── ConfigError                  alert the operator: fix dondoc.toml, nothing runs
+    ├── ConfigError                  alert the operator: fix dondoc.toml (or the bot token the
+    │                                Telegram bot is refused with when it starts), nothing runs
     ├── AlreadyRunningError          stop: another `dondoc run` holds the instance lock
     ├── UnusableInputError           skip this document (or file) and report it; go on with the others
     ├── InputError                   refuse the command (exit 2): the user fixes the arguments or file

@@ -11,15 +11,14 @@ a provincial body without its province ("Ủy ban nhân dân tỉnh", "Sở Tài
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from crawler.extract.normalize import match_key
+from crawler.extract.units import _packaged_data as gazetteer_data  # the extractor's one loader (cached)
 
 if TYPE_CHECKING:
     from crawler.storage.units import UnitDirectory, UnitResolver
@@ -62,18 +61,10 @@ _PROVINCE_AT_END = re.compile(r"\s+((?:tỉnh|thành phố)\s+\S.*)$")
 
 
 @cache
-def _gazetteer_data() -> dict[str, list[dict[str, object]]]:
-    """The packaged gazetteer's entries by kind (read once)."""
-    text = resources.files("crawler.extract").joinpath("data/gazetteer.json").read_text(encoding="utf-8")
-    data: dict[str, list[dict[str, object]]] = json.loads(text)
-    return data
-
-
-@cache
 def _names_by_kind() -> dict[str, tuple[str, ...]]:
     """Canonical names per gazetteer kind, provinces written as the gazetteer writes them ("Tỉnh X")."""
     names: dict[str, tuple[str, ...]] = {}
-    for kind, entries in _gazetteer_data().items():
+    for kind, entries in gazetteer_data().items():
         if kind == "provinces":
             names[kind] = tuple(_capital(province) for province in _provinces().values())
         else:
@@ -85,7 +76,7 @@ def _names_by_kind() -> dict[str, tuple[str, ...]]:
 def _provinces() -> dict[str, str]:
     """Today's provinces by matching key ("tỉnh nghệ an") -> as written after a body ("tỉnh Nghệ An")."""
     found = {}
-    for entry in _gazetteer_data().get("provinces", []):
+    for entry in gazetteer_data().get("provinces", []):
         written = f"{entry['level']} {entry['name']}"
         found[match_key(written)] = written
     return found

@@ -1,37 +1,31 @@
 """Onboarding and bot commands: invite codes, Telegram `/start CODE`, the signed Zalo webhook.
 
 `dondoc invite --unit NAME` stores a one-time code (storage.invites.create_invite). The unit head sends
-`/start CODE` to the Telegram bot (read by long polling `getUpdates`, or by webhook) or the code to
+`/start CODE` to the Telegram bot (notifier.telegram_bot, by long polling or webhook) or the code to
 the Zalo OA (its `user_send_text` webhook, signed with `X-ZEvent-Signature`), and the chat or user id
 is recorded (storage.invites.redeem_invite). Subscribers then ask the bot for their tasks, the overdue
 ones, those due this week, or unsubscribe; every reply is Vietnamese plain text.
 
-Handling is idempotent, so an update seen twice (a crash between handling it and storing the
-polling offset, or a webhook retried by Telegram) changes nothing twice: a code redeemed again by
+Handling is idempotent, so an update seen twice (a crash between handling it and confirming it to
+Telegram, or a webhook retried by Telegram) changes nothing twice: a code redeemed again by
 the same chat is answered as a success, and the commands only read or deactivate.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import hmac
 import json
 import logging
-import os
 import re
-import tempfile
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session, sessionmaker
-from telegram import Bot
-from telegram.error import TelegramError
+from sqlalchemy.orm import Session
 
 from crawler.errors import InvalidSignatureError
 from crawler.storage import outbox, recipients
@@ -46,20 +40,16 @@ from crawler.storage.units import (
     unit_resolver,
 )
 from notifier.answers import ANSWER_COMMANDS, answer_back
-from notifier.botmenu import set_command_menu
 from notifier.tasklists import select_tasks, task_reply
 
 log = logging.getLogger(__name__)
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-POLL_TIMEOUT_S = 25
 HELD_RELEASE_AGE = dt.timedelta(days=7)  # older held digests are stale: the operator decides
-OFFSET_FILE = "telegram-offset.json"
-TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token"
 ZALO_SIGNATURE_HEADER = "x-zevent-signature"
 ZALO_MAX_AGE = dt.timedelta(minutes=5)  # older signed events are replays
 _CODE = re.compile(rf"^[{INVITE_ALPHABET}]{{{INVITE_LENGTH}}}$")
-_COMMANDS = {
+COMMAND_WORDS = {
     "start": "start",
     "batdau": "start",
     "viec": "tasks",
@@ -179,8 +169,8 @@ def parse_command(text: str) -> tuple[str, str]:
         return "help", ""
     head = _unmarked(words[0].lstrip("/").split("@", 1)[0])
     argument = " ".join(words[1:])
-    if head in _COMMANDS:
-        return _COMMANDS[head], argument
+    if head in COMMAND_WORDS:
+        return COMMAND_WORDS[head], argument
     if _CODE.match(words[0].upper()) and len(words) == 1:
         return "start", words[0]
     return "help", ""
@@ -194,9 +184,16 @@ def _unmarked(word: str) -> str:
 
 def handle_inbound(session: Session, inbound: Inbound, *, directory: UnitDirectory | None = None) -> str:
     """Act on one message from a user and return the Vietnamese reply; commits what it changed."""
+    command, argument = parse_command(inbound.text)
+    return run_command(session, inbound, command, argument, directory=directory)
+
+
+def run_command(session: Session, inbound: Inbound, command: str, argument: str, *,
+                directory: UnitDirectory | None = None) -> str:
+    """Carry out one command already read from a message (a Telegram CommandHandler reads its own)
+    and return the Vietnamese reply; commits what it changed."""
     if inbound.channel == "zalo":
         touch_interaction(session, inbound.address, inbound.at)
-    command, argument = parse_command(inbound.text)
     if command == "start":
         reply = _start(session, inbound, argument)
     elif command == "help":
@@ -268,145 +265,6 @@ def release_held(session: Session, user_id: str, at: dt.datetime) -> int:
     if released:
         log.info("%d held zalo messages released: the user is back in the 48-hour window", released)
     return released
-
-
-# --- Telegram ----------------------------------------------------------------------------------------
-
-
-class OffsetStore:
-    """The next getUpdates offset in a small JSON file, replaced atomically after each handled update."""
-
-    def __init__(self, path: Path) -> None:
-        """Keep the offset at `path`."""
-        self.path = path
-
-    def load(self) -> int | None:
-        """The stored offset, None before the first update."""
-        if not self.path.exists():
-            return None
-        return int(json.loads(self.path.read_text(encoding="utf-8"))["offset"])
-
-    def save(self, offset: int) -> None:
-        """Write to a temporary file, flush it to disk, and rename it over the old one."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".telegram-offset-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"offset": offset}, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self.path)
-
-
-def telegram_inbound(update: Mapping[str, Any]) -> Inbound | None:
-    """The text message in a Bot API Update (a dict), or None for other updates."""
-    message = update.get("message") or update.get("edited_message")
-    if not isinstance(message, Mapping) or not isinstance(message.get("text"), str):
-        return None
-    chat = message.get("chat")
-    chat_id = chat.get("id") if isinstance(chat, Mapping) else None
-    at = _epoch_seconds(message.get("date"))
-    if chat_id is None or at is None:
-        return None  # not what the Bot API sends: nothing to answer
-    return Inbound("telegram", str(chat_id), str(message["text"]), at)
-
-
-def _epoch_seconds(value: object) -> dt.datetime | None:
-    """A Unix time in seconds as an aware UTC datetime; None when it is not one."""
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        return None
-    try:
-        return dt.datetime.fromtimestamp(int(value), dt.UTC)
-    except (ValueError, OverflowError, OSError):
-        return None
-
-
-def poll_telegram_once(
-    sessions: sessionmaker[Session],
-    token: str,
-    api_base: str,
-    offsets: OffsetStore,
-    *,
-    timeout_s: int = POLL_TIMEOUT_S,
-    directory: UnitDirectory | None = None,
-) -> int:
-    """Fetch pending updates by long polling, answer each and store the next offset; return the count."""
-    return asyncio.run(_poll(sessions, token, api_base, offsets, timeout_s, directory))
-
-
-async def _poll(
-    sessions: sessionmaker[Session],
-    token: str,
-    api_base: str,
-    offsets: OffsetStore,
-    timeout_s: int,
-    directory: UnitDirectory | None,
-) -> int:
-    """One getUpdates round: handle (and commit) each update, reply, then move the offset past it."""
-    async with Bot(token, base_url=api_base.rstrip("/") + "/bot") as bot:
-        updates = await bot.get_updates(
-            offset=offsets.load(), timeout=timeout_s, allowed_updates=["message", "edited_message"]
-        )
-        for update in updates:
-            inbound = telegram_inbound(update.to_dict())
-            if inbound is not None:
-                with sessions() as session:
-                    text = handle_inbound(session, inbound, directory=directory)
-                await _reply(bot, inbound.address, text)
-            offsets.save(update.update_id + 1)
-        return len(updates)
-
-
-async def _reply(bot: Bot, chat_id: str, text: str) -> None:
-    """Send a plain-text reply; a refused reply is logged, never fatal to polling."""
-    try:
-        await bot.send_message(chat_id=chat_id, text=text)
-    except TelegramError as exc:
-        log.warning("telegram reply not sent: %s", type(exc).__name__)
-
-
-def poll_telegram(
-    sessions: sessionmaker[Session],
-    token: str,
-    api_base: str,
-    offsets: OffsetStore,
-    *,
-    should_stop: Callable[[], bool],
-    sleep: Callable[[float], None],
-    directory: UnitDirectory | None = None,
-) -> None:
-    """Long-poll until `should_stop` says so (`dondoc bot poll`); back off 5 s after an error.
-
-    An update whose handling fails (e.g. the database is down) is not marked handled, so it is
-    tried again on the next round."""
-    set_command_menu(token, api_base)
-    while not should_stop():
-        try:
-            poll_telegram_once(sessions, token, api_base, offsets, directory=directory)
-        except TelegramError as exc:
-            log.warning("telegram polling failed: %s; retrying", type(exc).__name__)
-            sleep(5.0)
-        except Exception:  # the poller must outlive one bad round; the update is retried
-            log.exception("handling a telegram update failed; retrying")
-            sleep(5.0)
-
-
-def handle_telegram_webhook(
-    session: Session,
-    body: bytes,
-    headers: Mapping[str, str],
-    secret_token: str,
-    *,
-    directory: UnitDirectory | None = None,
-) -> dict[str, object] | None:
-    """Handle a webhook Update; the returned sendMessage call is the HTTP answer Telegram executes."""
-    given = {k.lower(): v for k, v in headers.items()}.get(TELEGRAM_SECRET_HEADER, "")
-    if not secret_token or not hmac.compare_digest(given.encode(), secret_token.encode()):
-        raise InvalidSignatureError("sai secret token của webhook Telegram")
-    inbound = telegram_inbound(json.loads(body))
-    if inbound is None:
-        return None
-    text = handle_inbound(session, inbound, directory=directory)
-    return {"method": "sendMessage", "chat_id": inbound.address, "text": text}
 
 
 # --- Zalo ----------------------------------------------------------------------------------------------

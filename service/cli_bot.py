@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import argparse
 import logging
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crawler.config import Config
-from crawler.errors import DondocError
+from crawler.errors import ConfigError, DondocError
 from service.cli import load_cli_config, serving_config
 from service.context import now, open_session
-from service.run import install_stop_handlers, telegram_poller
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from notifier.telegram_bot import BotApp
 
 log = logging.getLogger(__name__)
 GET_ME_TIMEOUT_S = 10
@@ -45,21 +45,30 @@ def bot_username_from_api(config: Config) -> str:
     """The bot's username from Telegram's getMe, or "" when no token is set or the API is unreachable
     (the invite is still printed, without its link)."""
     import asyncio
-    import os
 
-    from telegram import Bot
     from telegram.error import TelegramError
 
-    token = os.environ.get(config.channels.telegram.token_env, "")
+    from crawler.config import secret
+
+    token = secret(config.channels.telegram.token_env)
     if not token:
         return ""
-    bot = Bot(token, base_url=config.channels.telegram.api_base.rstrip("/") + "/bot")
     try:
-        me = asyncio.run(asyncio.wait_for(bot.get_me(), timeout=GET_ME_TIMEOUT_S))
+        return asyncio.run(asyncio.wait_for(_username(token, config.channels.telegram.api_base),
+                                            timeout=GET_ME_TIMEOUT_S))
     except (TelegramError, TimeoutError, OSError) as exc:
         log.warning("không hỏi được tên bot Telegram (getMe): %s", type(exc).__name__)
         return ""
-    return me.username or ""
+
+
+async def _username(token: str, api_base: str) -> str:
+    """The bot's username: initializing a Bot asks getMe once, and the Bot is shut down after."""
+    from telegram import Bot
+
+    from notifier.channels.telegram import bot_base_url
+
+    async with Bot(token, base_url=bot_base_url(api_base)) as bot:
+        return bot.username or ""
 
 
 def write_qr(link: str, path: Path) -> Path:
@@ -86,15 +95,25 @@ def require_known_recipient(session: Session, config: Config, name: str) -> None
 
 
 def cmd_bot_poll(args: argparse.Namespace) -> int:
-    """Answer Telegram bot messages (/start CODE, task lists) by long polling until SIGTERM/SIGINT."""
+    """Answer Telegram bot messages (/start CODE, task lists, reports) by long polling until stopped."""
     from crawler.storage.engine import make_engine, session_factory
+    from notifier.telegram_bot import poll
 
     config = serving_config(args)
-    stop = threading.Event()
-    poll = telegram_poller(config, session_factory(make_engine(config.database_url())), stop)
-    install_stop_handlers(stop.set)
-    poll()
+    poll(telegram_application(config, session_factory(make_engine(config.database_url()))))
     return 0
+
+
+def telegram_application(config: Config, sessions: sessionmaker[Session]) -> BotApp:
+    """The polling bot of the config; a missing token is a ConfigError now, not at the first poll."""
+    from crawler.config import secret
+    from notifier.telegram_bot import build_application
+
+    settings = config.channels.telegram
+    token = secret(settings.token_env)
+    if not token:
+        raise ConfigError(f"thiếu token Telegram trong biến môi trường {settings.token_env}")
+    return build_application(token, settings.api_base, sessions)
 
 
 DEFAULT_WEBHOOK_PORT = 8788
@@ -103,20 +122,11 @@ DEFAULT_WEBHOOK_PORT = 8788
 def cmd_bot_webhook(args: argparse.Namespace) -> int:
     """Serve the Telegram and Zalo webhooks until SIGTERM/SIGINT (behind a TLS proxy such as nginx)."""
     from crawler.storage.engine import make_engine, session_factory
-    from service.webhook_server import start_webhook_server, webhook_app_for
+    from service.http_server import serve_in_foreground, webhook_app_for
 
     config = serving_config(args)
     app = webhook_app_for(config, session_factory(make_engine(config.database_url())))
     host = args.host or config.service.webhook_host
     port = args.port if args.port is not None else (config.service.webhook_port or DEFAULT_WEBHOOK_PORT)
-    stop = threading.Event()
-    install_stop_handlers(stop.set)
-    try:
-        server = start_webhook_server(app, host, port)
-    except OSError as exc:
-        raise DondocError(str(exc)) from None
-    print(f"Đang nhận webhook tại http://{host}:{server.port}/telegram và /zalo (Ctrl+C để dừng).")
-    stop.wait()
-    server.stop()
-    return 0
-
+    return serve_in_foreground(app, host, port, what="webhook Telegram và Zalo",
+                               banner="Đang nhận webhook tại {url}/telegram và /zalo (Ctrl+C để dừng).")

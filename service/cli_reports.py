@@ -12,7 +12,7 @@ from pathlib import Path
 from crawler.config import EmailConfig
 from crawler.errors import ConfigError
 from service.cli import load_cli_config
-from service.context import now, open_session, output_dir, today
+from service.context import now, open_session, today
 
 
 def cmd_bulletin_draft(args: argparse.Namespace) -> int:
@@ -28,7 +28,7 @@ def cmd_bulletin_draft(args: argparse.Namespace) -> int:
         period = date_period(args.date_from, args.date_to)
     else:
         raise ConfigError("cần --week, hoặc cả --from và --to")
-    path = Path(args.out) if args.out else output_dir(config) / "bulletin" / f"ban-tin-{period.label}.toml"
+    path = Path(args.out) if args.out else config.output_path() / "bulletin" / f"ban-tin-{period.label}.toml"
     with open_session(config.database_url()) as session:
         draft = draft_from_config(session, config, period, path, lead_only=args.lead_only)
     print(f"Đã viết bản nháp bản tin {draft.issue} ({len(draft.items)} bài): {path}")
@@ -103,7 +103,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         else:
             report = due_report(session, args.date_from, args.date_to, **filters)
             stem = f"nhiem-vu-den-han-{args.date_from.isoformat()}-{args.date_to.isoformat()}"
-    out_dir = Path(args.out) if args.out else output_dir(config) / "reports"
+    out_dir = Path(args.out) if args.out else config.output_path() / "reports"
     for path in write_report(report, out_dir, split_formats(args.format), stem=stem):
         print(f"Đã viết: {path}")
     return 0

@@ -7,37 +7,30 @@ import argparse
 import getpass
 import logging
 import os
-import secrets
 
 from crawler.errors import ConfigError, DondocError
 from service.cli import load_cli_config, serving_config
 from service.context import now, open_session
 
 log = logging.getLogger(__name__)
-DEFAULT_WEB_PORT = 8790
 PASSWORD_ENV = "DONDOC_WEB_PASSWORD"
-SECRET_ENV = "DONDOC_WEB_SECRET"
 MIN_PASSWORD = 10
 
 
 def cmd_web(args: argparse.Namespace) -> int:
-    """Serve the web application with uvicorn until stopped (bind 127.0.0.1; put nginx in front)."""
-    import uvicorn
-
+    """Serve the web application until SIGTERM/SIGINT ([web] host and port, 127.0.0.1:8790 by default;
+    put nginx in front)."""
     from crawler.storage.engine import make_engine
-    from web.app import create_app
+    from service.http_server import serve_in_foreground, web_app_for
 
     config = serving_config(args)
-    url = config.database_url()
-    secret = os.environ.get(SECRET_ENV, "")
-    if not secret:
-        log.warning("chưa đặt %s: phiên đăng nhập sẽ mất khi khởi động lại", SECRET_ENV)
-        secret = secrets.token_urlsafe(32)
-    app = create_app(make_engine(url), secret, as_of=args.as_of, https_only=args.https_only,
-                     sources=tuple(config.sources), config=config)
-    print(f"Trang web dondoc: http://{args.host}:{args.port}/ (Ctrl+C để dừng)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=True)
-    return 0
+    web = config.web
+    app = web_app_for(config, make_engine(config.database_url()), as_of=args.as_of,
+                      https_only=args.https_only or web.https_only)
+    host = args.host or web.host
+    port = args.port if args.port is not None else web.port
+    return serve_in_foreground(app, host, port, what="trang web dondoc",
+                               banner="Trang web dondoc: {url}/ (Ctrl+C để dừng)")
 
 
 def cmd_web_link(args: argparse.Namespace) -> int:
@@ -118,8 +111,8 @@ def add_web_commands(commands: argparse._SubParsersAction) -> None:  # type: ign
     from service.cli import VietnameseArgumentParser, parse_date
 
     web = commands.add_parser("web", help="trang web cho đơn vị, biên tập viên và người vận hành")
-    web.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
-    web.add_argument("--port", type=int, default=DEFAULT_WEB_PORT, help=f"cổng (mặc định {DEFAULT_WEB_PORT})")
+    web.add_argument("--host", help="địa chỉ lắng nghe (mặc định [web] host, 127.0.0.1)")
+    web.add_argument("--port", type=int, help="cổng (mặc định [web] port, 8790)")
     web.add_argument("--as-of", type=parse_date, help="ngày \"hôm nay\" (YYYY-MM-DD)")
     web.add_argument("--https-only", action="store_true", help="cookie phiên chỉ gửi qua HTTPS")
     web.set_defaults(handler=cmd_web)

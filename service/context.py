@@ -1,5 +1,5 @@
 """What every command and job shares: the clock in Asia/Ho_Chi_Minh, UTC for storage, sessions
-on an up-to-date database, the output folder and one-line errors."""
+on an up-to-date database and one-line errors (the output folder is `Config.output_path`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from crawler.config import Config
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -67,8 +65,3 @@ def short_error(exc: BaseException) -> str:
     first = str(exc).splitlines()[0] if str(exc) else ""
     return redact(f"{type(exc).__name__}: {first}")[:300]
 
-
-def output_dir(config: Config) -> Path:
-    """The output directory, relative to the config file's folder when not absolute."""
-    path = Path(config.general.output_dir)
-    return path if path.is_absolute() or not config.path else Path(config.path).parent / path

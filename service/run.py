@@ -1,5 +1,6 @@
 """`dondoc run`: hold the instance lock, schedule the jobs, serve /healthz and /metrics, answer the
-Telegram bot (polling) and the bot webhooks if asked, and stop cleanly on SIGTERM/SIGINT."""
+Telegram bot (polling), serve the bot webhooks and the web application if asked, and stop cleanly on
+SIGTERM/SIGINT."""
 
 from __future__ import annotations
 
@@ -12,18 +13,16 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from crawler.config import Config
-from crawler.errors import ConfigError
 from crawler.processes import reap_groups
-from service.context import TIMEZONE, now, open_session, output_dir, safe_url
+from service.context import TIMEZONE, now, open_session, safe_url
 from service.health import start_health_server
 from service.jobs import JobSpec, Service, record_next_runs, stored_next_runs
 from service.locks import acquire_lock
 from service.triggers import first_run_time
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
-
-    from service.webhook_server import RunningServer
+    from notifier.telegram_bot import PollingThread
+    from service.http_server import RunningServer
 
 log = logging.getLogger("dondoc")
 
@@ -62,9 +61,8 @@ def _serve(service: Service, job_table: JobTable) -> int:
         log.info("%d outbox messages left sending by the last run are due again", recovered)
     scheduler = schedule_jobs(service, job_table(service))
     health = start_health_server(service)
-    if service.config.service.telegram_polling:
-        start_telegram_polling(service)
-    webhooks = start_webhooks(service) if service.config.service.webhook_port else None
+    polling = start_telegram_polling(service) if service.config.service.telegram_polling else None
+    servers = start_servers(service)
     stop = threading.Event()
     install_stop_handlers(stop.set)
     scheduler.start(paused=True)  # jobs get their run times; none runs before they are recorded
@@ -80,8 +78,10 @@ def _serve(service: Service, job_table: JobTable) -> int:
     reap_groups(groups, CHILD_STOP_GRACE_S)
     if health is not None:
         health.shutdown()
-    if webhooks is not None:
-        webhooks.stop()
+    if polling is not None:
+        polling.stop()
+    for server in servers:
+        server.stop()
     service.engine.dispose()
     if not idle:
         log.warning("jobs still running at the stop timeout were abandoned: %s", sorted(service.in_flight))
@@ -90,52 +90,38 @@ def _serve(service: Service, job_table: JobTable) -> int:
     return 0
 
 
-def telegram_poller(config: Config, sessions: sessionmaker[Session],
-                    stopping: threading.Event) -> Callable[[], None]:
-    """A function answering the Telegram bot (/start CODE, task lists) by long polling until `stopping`
-    is set; a missing token is a ConfigError now, not at the first poll."""
-    from crawler.config import secret
-    from notifier.onboarding import OffsetStore, poll_telegram
+def start_telegram_polling(service: Service) -> PollingThread:
+    """Answer the Telegram bot in a thread until the service stops ([service] telegram_polling); a bot
+    token Telegram refuses stops polling only, and the operator is told."""
+    from notifier.telegram_bot import PollingThread
+    from service.cli_bot import telegram_application
 
-    settings = config.channels.telegram
-    token = secret(settings.token_env)
-    if not token:
-        raise ConfigError(f"thiếu token Telegram trong biến môi trường {settings.token_env}")
-    offsets = OffsetStore(output_dir(config) / "telegram-offset.json")
+    def told(exc: Exception) -> None:
+        """Tell the operator why the bot stopped answering."""
+        from notifier.outbox import notify_operator
 
-    def pause(seconds: float) -> None:
-        """Back off after a network error, waking at once on stop."""
-        stopping.wait(seconds)
+        with service.sessions() as session:
+            notify_operator(session, service.config, f"Bot Telegram ngừng trả lời: {exc}", service.clock())
 
-    def poll() -> None:
-        """Poll until stopped."""
-        poll_telegram(sessions, token, settings.api_base, offsets, should_stop=stopping.is_set, sleep=pause)
-
-    return poll
+    polling = PollingThread(telegram_application(service.config, service.sessions), told)
+    polling.start()
+    return polling
 
 
-def start_telegram_polling(service: Service) -> None:
-    """Answer the Telegram bot in a daemon thread until the service stops ([service] telegram_polling)."""
-    poll = telegram_poller(service.config, service.sessions, service.stopping)
+def start_servers(service: Service) -> list[RunningServer]:
+    """The HTTP servers of `dondoc run`: the bot webhooks ([service] webhook_port) and the web
+    application ([web] enabled), each on its port."""
+    from service.http_server import start_server, web_app_for, webhook_app_for
 
-    def guarded() -> None:
-        """Poll; an unexpected error is logged and ends polling only, never the service."""
-        try:
-            poll()
-        except Exception:
-            log.exception("telegram polling stopped")
-
-    threading.Thread(target=guarded, name="dondoc-telegram", daemon=True).start()
-    log.info("telegram polling started")
-
-
-def start_webhooks(service: Service) -> RunningServer:
-    """Serve the bot webhooks beside the jobs ([service] webhook_host, webhook_port)."""
-    from service.webhook_server import start_webhook_server, webhook_app_for
-
-    settings = service.config.service
-    app = webhook_app_for(service.config, service.sessions)
-    return start_webhook_server(app, settings.webhook_host, settings.webhook_port)
+    settings, web = service.config.service, service.config.web
+    servers = []
+    if settings.webhook_port:
+        servers.append(start_server(webhook_app_for(service.config, service.sessions), settings.webhook_host,
+                                    settings.webhook_port, what="webhook Telegram và Zalo"))
+    if web.enabled:
+        servers.append(start_server(web_app_for(service.config, service.engine, https_only=web.https_only),
+                                    web.host, web.port, what="trang web dondoc"))
+    return servers
 
 
 def schedule_jobs(service: Service, specs: Sequence[JobSpec]) -> Any:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from crawler.config import Config, SourceConfig
 from crawler.crawl_progress import SteadyLog
-from service.context import TIMEZONE, output_dir, short_error
+from service.context import TIMEZONE, short_error
 from service.crawl_track import CrawlOutcome, crawl_and_track, extraction_line, source_line
 from service.jobs import JobResult, Service
 from service.locks import acquire_lock, holding
@@ -96,7 +96,7 @@ def bulletin_job(service: Service) -> JobResult:
 
     year, week, _ = service.clock().astimezone(TIMEZONE).date().isocalendar()
     period = week_period(f"{year}-W{week:02d}")
-    path = output_dir(service.config) / "bulletin" / f"ban-tin-{period.label}.toml"
+    path = service.config.output_path() / "bulletin" / f"ban-tin-{period.label}.toml"
     with service.sessions() as session:
         draft = draft_from_config(session, service.config, period, path)
     return JobResult("ok", f"bản nháp {len(draft.items)} bài: {path}")
@@ -132,7 +132,7 @@ def zalo_token_warnings(config: Config, now_: dt.datetime) -> list[str]:
     settings = config.channels.zalo
     if not settings.app_id:
         return []
-    path = output_dir(config) / ZALO_TOKEN_FILE
+    path = config.output_path() / ZALO_TOKEN_FILE
     try:
         stored = FileTokenStore(path).load()
     except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -421,3 +421,34 @@ def test_status_without_a_config_creates_no_files(
     assert out.startswith("Dịch vụ: không chạy\n")
     assert f"Cơ sở dữ liệu chưa có: {tmp_path.resolve() / 'dondoc.sqlite3'}" in out
     assert list(tmp_path.iterdir()) == []
+
+
+def test_readme_says_where_shared_comes_from_and_what_runs_without_it() -> None:
+    """README names the ../shared folder's origin and what still runs (and what is skipped) without it."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    paragraph = next(block for block in readme.split("\n- ") if block.startswith("`../shared` is"))
+    for words in ("beside this repository", "Without it", "`dondoc demo`", "skipped", "`CI`"):
+        assert words in paragraph
+
+
+def test_bulletin_send_to_a_refusing_mail_server_exits_1_and_keeps_the_mail(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`bulletin send` when the SMTP server refuses the connection: exit 1 with a Vietnamese line saying
+    the mail was not sent and stays in the outbox (not rc 0 with "đã gửi 0, lỗi 0")."""
+    from service.context import open_session
+    from tests.bulletin.rows import ARTICLES, add_rows
+
+    email = (f'\n[channels.email]\nhost = "127.0.0.1"\nport = {free_port()}\nsecurity = "none"\n'
+             'sender = "dondoc@example.invalid"\n[bulletin]\nmailing_list = ["cchc@example.invalid"]\n')
+    config = write_config(tmp_path, email)
+    with open_session(f"sqlite:///{tmp_path / 'db.sqlite3'}") as session:
+        add_rows(session, ARTICLES)
+    draft = tmp_path / "ban-tin.toml"
+    assert scheduler.main(["bulletin", "draft", "--config", str(config), "--week", "2025-W14",
+                           "--out", str(draft)]) == 0
+    capsys.readouterr()
+    assert scheduler.main(["bulletin", "send", "--config", str(config), str(draft)]) == 1
+    out, err = capsys.readouterr()
+    assert "đã gửi 0, thử lại sau 1" in out
+    assert "Lỗi: chưa gửi được 1 thư (máy chủ thư chưa nhận); thư vẫn nằm trong hộp thư đi" in err

@@ -48,9 +48,7 @@ class DraftEntry:
 
 def drafts_dir(config: Config | None) -> Path:
     """The folder the bulletin job and `dondoc bulletin draft` write drafts to."""
-    from service.context import output_dir
-
-    return output_dir(config or Config()) / "bulletin"
+    return (config or Config()).output_path() / "bulletin"
 
 
 def draft_path(state: PageState, name: str) -> Path | None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,12 +18,6 @@ from notifier.channels.base import Channel, ChannelContext
 log = logging.getLogger(__name__)
 
 
-def output_dir(config: Config) -> Path:
-    """The config's output directory, relative to the config file."""
-    path = Path(config.general.output_dir)
-    return path if path.is_absolute() or not config.path else Path(config.path).parent / path
-
-
 def create_channels(
     config: Config,
     *,
@@ -33,7 +26,7 @@ def create_channels(
     sleep: Callable[[float], None],
 ) -> dict[str, Channel]:
     """Every registered channel that can run with this config and environment, by type name."""
-    context = ChannelContext(sessions=sessions, clock=clock, sleep=sleep, output_dir=output_dir(config))
+    context = ChannelContext(sessions=sessions, clock=clock, sleep=sleep, output_dir=config.output_path())
     channels: dict[str, Channel] = {}
     for name, cls in load_builtin().items():
         try:

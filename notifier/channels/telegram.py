@@ -1,5 +1,8 @@
 """Telegram through python-telegram-bot: HTML messages, each error class mapped to an action.
 
+The channel holds one `Bot` for its life (the service's, or one command's), initialized once (one
+getMe) and run on the channel's own event loop, so a delivery run reuses its connections.
+
 RetryAfter (429): wait `retry_after` with the injected sleep, or hand the wait to the outbox when it is
 long; Forbidden (403): the bot was blocked or removed, the address is gone; ChatMigrated: send to the
 new supergroup id and report it so the stored address follows; BadRequest and InvalidToken (a wrong or
@@ -14,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import threading
 import warnings
 from collections.abc import Callable
 from typing import ClassVar
@@ -40,6 +44,14 @@ log = logging.getLogger(__name__)
 
 MAX_INLINE_WAIT_S = 60.0
 MAX_TRIES = 4
+INVALID_TOKEN = "token Telegram không hợp lệ hoặc đã bị thu hồi; kiểm tra biến môi trường của token"
+
+
+def bot_base_url(api_base: str) -> str:
+    """The Bot API base python-telegram-bot appends the token to ("https://api.telegram.org/bot")."""
+    return api_base.rstrip("/") + "/bot"
+
+
 def retry_seconds(exc: RetryAfter) -> float:
     """The wait Telegram asked for, in seconds (PTB gives an int or a timedelta)."""
     with warnings.catch_warnings():
@@ -64,12 +76,14 @@ class TelegramChannel:
         sleep: Callable[[float], None],
         max_inline_wait_s: float = MAX_INLINE_WAIT_S,
     ) -> None:
-        """Keep the token (never logged) and the API base (a local server in tests)."""
-        self._token = token
-        self.base_url = api_base.rstrip("/") + "/bot"
+        """Keep one Bot (its token never logged; the API base a local server in tests) and the event loop
+        it runs on: the Bot is initialized (one getMe) at the first send and reused after."""
+        register_secret(token)
+        self.bot = Bot(token, base_url=bot_base_url(api_base))
+        self.loop = asyncio.new_event_loop()
+        self.lock = threading.Lock()
         self.sleep = sleep
         self.max_inline_wait_s = max_inline_wait_s
-        register_secret(token)
 
     @classmethod
     def from_config(cls, config: Config, context: ChannelContext) -> TelegramChannel:
@@ -83,29 +97,30 @@ class TelegramChannel:
     @redacted_errors
     def send(self, message: OutgoingMessage) -> SendResult:
         """Send one message part and report its id (and the new chat id after a migration)."""
-        try:
-            return asyncio.run(self._send(message.address, message.body))
-        except TelegramError as exc:
-            raise _mapped(exc) from None
+        with self.lock:  # one send at a time on the channel's loop
+            try:
+                return self.loop.run_until_complete(self._send(message.address, message.body))
+            except TelegramError as exc:
+                raise _mapped(exc) from None
 
     async def _send(self, chat_id: str, text: str) -> SendResult:
         """Send with the error-class-to-action mapping described in the module docstring."""
+        await self.bot.initialize()  # a no-op once initialized: getMe is asked once per channel
         moved: str | None = None
-        async with Bot(self._token, base_url=self.base_url) as bot:
-            for _ in range(MAX_TRIES):
-                try:
-                    sent = await bot.send_message(
-                        chat_id=moved or chat_id,
-                        text=text,
-                        parse_mode=ParseMode.HTML,
-                        disable_web_page_preview=True,
-                    )
-                    return SendResult(provider_id=str(sent.message_id), new_address=moved)
-                except RetryAfter as exc:
-                    self._wait(retry_seconds(exc))
-                except ChatMigrated as exc:
-                    moved = str(exc.new_chat_id)
-                    log.info("telegram chat moved to a supergroup; following it")
+        for _ in range(MAX_TRIES):
+            try:
+                sent = await self.bot.send_message(
+                    chat_id=moved or chat_id,
+                    text=text,
+                    parse_mode=ParseMode.HTML,
+                    disable_web_page_preview=True,
+                )
+                return SendResult(provider_id=str(sent.message_id), new_address=moved)
+            except RetryAfter as exc:
+                self._wait(retry_seconds(exc))
+            except ChatMigrated as exc:
+                moved = str(exc.new_chat_id)
+                log.info("telegram chat moved to a supergroup; following it")
         raise RetryLaterError("Telegram vẫn từ chối sau nhiều lần thử")
 
     def _wait(self, seconds: float) -> None:
@@ -119,9 +134,7 @@ class TelegramChannel:
 def _mapped(exc: TelegramError) -> Exception:
     """Our error for a Telegram error that the send loop does not handle itself."""
     if isinstance(exc, InvalidToken):
-        return PermanentDeliveryError(
-            "token Telegram không hợp lệ hoặc đã bị thu hồi; kiểm tra biến môi trường của token"
-        )
+        return PermanentDeliveryError(INVALID_TOKEN)
     if isinstance(exc, Forbidden):
         return AddressGoneError(f"Telegram từ chối gửi (bot bị chặn hoặc bị xóa khỏi nhóm): {exc.message}")
     if isinstance(exc, BadRequest):

@@ -1,7 +1,9 @@
-"""Local HTTP servers speaking the shapes of the Telegram Bot API and the Zalo OA API (loopback only)."""
+"""Local HTTP servers speaking the shapes of the Telegram Bot API and the Zalo OA API (loopback only),
+and a Bot API server a polling python-telegram-bot Application runs against."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -106,3 +108,82 @@ def telegram_message(chat_id: str, text: str, message_id: int) -> dict[str, Any]
 
 
 BOT_USER = {"id": 1, "is_bot": True, "first_name": "dondoc", "username": "dondoc_bot"}
+
+
+def telegram_update(update_id: int, chat: str, text: str, at: int) -> dict[str, Any]:
+    """A Bot API Update with a private text message, a leading "/word" marked as a bot_command
+    entity as Telegram marks it."""
+    message: dict[str, Any] = {
+        "message_id": update_id,
+        "date": at,
+        "chat": {"id": int(chat), "type": "private"},
+        "from": {"id": int(chat), "is_bot": False, "first_name": "Lan"},
+        "text": text,
+    }
+    word = text.split()[0] if text.split() else ""
+    if word.startswith("/") and word[1:].replace("_", "").isascii() and word[1:].replace("_", "").isalnum():
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(word)}]
+    return {"update_id": update_id, "message": message}
+
+
+class BotServer:
+    """A Bot API server for a polling bot: it holds the updates users send (getUpdates waits up to a
+    second for one, as long polling does, and drops those below the offset it is given), and records
+    every message the bot sends and the command menu it sets."""
+
+    def __init__(self) -> None:
+        """No update yet; update ids count from 100, message ids from 1."""
+        self.changed = threading.Condition()
+        self.updates: list[dict[str, Any]] = []
+        self.sent: list[tuple[str, str]] = []
+        self.sent_params: list[dict[str, Any]] = []
+        self.menu: list[dict[str, str]] = []
+        self.update_ids = itertools.count(100)
+        self.message_ids = itertools.count(1)
+
+    def user_says(self, chat: str, text: str, at: int) -> None:
+        """Queue a private text message from a chat (`at` in Unix seconds)."""
+        with self.changed:
+            self.updates.append(telegram_update(next(self.update_ids), chat, text, at))
+            self.changed.notify_all()
+
+    def wait(self, ready: Callable[[], bool]) -> None:
+        """Wait (a minute at most) until `ready()` holds for what the server has seen."""
+        with self.changed:
+            assert self.changed.wait_for(ready, timeout=60), "the bot did not do what was expected"
+
+    def reply_after(self, count: int, chat: str) -> str:
+        """The first message the bot sent to `chat` after the first `count` messages, once it is sent."""
+        self.wait(lambda: any(to == chat for to, _ in self.sent[count:]))
+        return next(text for to, text in self.sent[count:] if to == chat)
+
+    def __call__(self, request: Request) -> Reply:
+        """Answer getMe, setMyCommands, deleteWebhook, getUpdates and sendMessage."""
+        method = request.path.rsplit("/", 1)[1]
+        if method == "getMe":
+            return telegram_ok(BOT_USER)
+        if method == "getUpdates":
+            return telegram_ok(self._updates(request.params))
+        with self.changed:
+            self.changed.notify_all()
+            if method == "setMyCommands":
+                commands = request.params["commands"]
+                self.menu = json.loads(commands) if isinstance(commands, str) else commands
+                return telegram_ok(True)
+            if method == "deleteWebhook":
+                return telegram_ok(True)
+            assert method == "sendMessage", method
+            chat, text = str(request.params["chat_id"]), str(request.params["text"])
+            self.sent.append((chat, text))
+            self.sent_params.append(request.params)
+            return telegram_ok(telegram_message(chat, text, next(self.message_ids)))
+
+    def _updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """The updates from the offset on, waiting up to a second (or the asked timeout) for one."""
+        offset = int(params.get("offset") or 0)
+        wait = min(float(params.get("timeout") or 0), 1.0)
+        with self.changed:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            if not self.updates and wait:
+                self.changed.wait(wait)
+            return list(self.updates)

@@ -120,10 +120,27 @@ def webhook(
     """The production webhook server (`dondoc bot webhook`) on a free loopback port, its clock at `now`;
     yields its base URL."""
     from notifier.webhooks import webhook_app
-    from service.webhook_server import start_webhook_server
+    from service.http_server import start_server
 
-    server = start_webhook_server(webhook_app(config, sessions, channels, clock=lambda: now), "127.0.0.1", 0)
+    app = webhook_app(config, sessions, channels, clock=lambda: now)
+    server = start_server(app, "127.0.0.1", 0, what="webhooks")
     try:
         yield f"http://127.0.0.1:{server.port}"
     finally:
         server.stop()
+
+
+@contextmanager
+def polling_bot(sessions: sessionmaker[Session], token: str, api_base: str) -> Iterator[list[Exception]]:
+    """The production Telegram bot (`dondoc bot poll`, `dondoc run`) polling `api_base` in its thread
+    for the duration of the block; yields the errors that ended polling on its own."""
+    from notifier.telegram_bot import PollingThread, build_application
+
+    failures: list[Exception] = []
+    polling = PollingThread(build_application(token, api_base, sessions), failures.append)
+    polling.start()
+    try:
+        yield failures
+    finally:
+        polling.stop()
+    assert not polling.thread.is_alive()

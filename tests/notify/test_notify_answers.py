@@ -4,7 +4,6 @@ Zalo (the signed webhook over HTTP), from the invite to the reports; the command
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,8 +15,8 @@ import docx
 import httpx
 import openpyxl
 import pytest
-from fake_apis import BOT_USER, Reply, Request, serve, telegram_message, telegram_ok
-from notify_helpers import webhook
+from fake_apis import BOT_USER, BotServer, Reply, Request, serve
+from notify_helpers import polling_bot, webhook
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,11 +30,9 @@ from notifier.channels.telegram import TelegramChannel
 from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens, last_interaction_reader
 from notifier.onboarding import (
     NOT_SUBSCRIBED,
-    OffsetStore,
     deep_link,
     invite,
     parse_command,
-    poll_telegram_once,
 )
 from notifier.outbox import deliver_pending, enqueue_digests
 from notifier.planning import digest_for, load_inputs
@@ -108,55 +105,19 @@ def test_bad_arguments_get_a_clear_vietnamese_error(kind: str, argument: str, me
 # --- Telegram, end to end --------------------------------------------------------------------------
 
 
-class ChatBot:
-    """A Bot API server: holds the updates users send, records every message the bot sends."""
-
-    def __init__(self) -> None:
-        """No update yet; update and message ids count from 1."""
-        self.updates: list[dict[str, Any]] = []
-        self.sent: list[tuple[str, str]] = []
-        self.update_ids = itertools.count(1)
-        self.message_ids = itertools.count(1)
-
-    def user_says(self, chat: str, text: str, at: dt.datetime) -> None:
-        """Queue a private text message from a chat."""
-        update_id = next(self.update_ids)
-        self.updates.append({"update_id": update_id, "message": {
-            "message_id": update_id, "date": int(at.timestamp()), "text": text,
-            "chat": {"id": int(chat), "type": "private"},
-            "from": {"id": int(chat), "is_bot": False, "first_name": "Lan"}}})
-
-    def __call__(self, request: Request) -> Reply:
-        """Answer getMe, setMyCommands, getUpdates (from the offset on) and sendMessage."""
-        method = request.path.rsplit("/", 1)[1]
-        if method == "getMe":
-            return telegram_ok(BOT_USER)
-        if method == "getUpdates":
-            offset = int(request.params.get("offset") or 0)
-            self.updates = [u for u in self.updates if u["update_id"] >= offset]
-            return telegram_ok(self.updates)
-        assert method == "sendMessage"
-        chat, text = str(request.params["chat_id"]), str(request.params["text"])
-        self.sent.append((chat, text))
-        return telegram_ok(telegram_message(chat, text, next(self.message_ids)))
-
-
 @contextmanager
-def telegram(engine: Engine, tmp_path: Path) -> Iterator[tuple[ChatBot, Any]]:
-    """The local Bot API server and `say(chat, text, at)`: one message handled by long polling,
-    returning the bot's reply."""
+def telegram(engine: Engine) -> Iterator[tuple[BotServer, Any]]:
+    """The local Bot API server, the production bot polling it, and `say(chat, text, at)`: one message
+    the bot answers, returning its reply."""
     sessions = sessionmaker(bind=engine, expire_on_commit=False)
-    bot = ChatBot()
-    offsets = OffsetStore(tmp_path / "offset.json")
-    with serve(bot) as api:
+    bot = BotServer()
+    with serve(bot) as api, polling_bot(sessions, TOKEN, api.base_url):
         bot_base = api.base_url
 
         def say(chat: str, text: str, at: dt.datetime = NOW) -> str:
-            bot.user_says(chat, text, at)
-            assert poll_telegram_once(sessions, TOKEN, bot_base, offsets, timeout_s=0) == 1
-            replied_to, reply = bot.sent[-1]
-            assert replied_to == chat
-            return reply
+            before = len(bot.sent)
+            bot.user_says(chat, text, int(at.timestamp()))
+            return bot.reply_after(before, chat)
 
         yield bot, (say, bot_base)
 
@@ -186,7 +147,7 @@ def test_telegram_invite_digest_xong_reports_and_a_refused_stranger(engine: Engi
                                                             "Tổng kết năm"))
         starts = {HEAD: _onboard(session, HEAD, UNIT), STRANGER: _onboard(session, STRANGER, OTHER_UNIT)}
         session.commit()
-    with telegram(engine, tmp_path) as (bot, (say, base)), sessions() as session:
+    with telegram(engine) as (bot, (say, base)), sessions() as session:
         assert "Đăng ký thành công" in say("555", starts[HEAD])
         assert "Đăng ký thành công" in say("666", starts[STRANGER])
         assert "Chưa có bản tin nhắc việc nào" in say("555", f"/xong 1 {NOTE}")
@@ -265,7 +226,7 @@ def test_a_task_given_to_a_collective_is_not_closed_by_one_member(engine: Engine
         shared = add_task(session, "e", "Rà soát thủ tục", ["Các bộ, ngành"], dt.date(2025, 9, 20)).id
         start = _onboard(session, "Bộ trưởng Bộ Y tế", "Bộ Y tế")
         session.commit()
-    with telegram(engine, tmp_path) as (_bot, (say, _base)):
+    with telegram(engine) as (_bot, (say, _base)):
         assert "Đăng ký thành công" in say("555", start)
         answer = say("555", f"/xong #{shared}")
     assert answer == (f"Nhiệm vụ #{shared} giao chung cho “Các bộ, ngành”, không nêu riêng đơn vị của bạn "

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fake_apis import Reply, Request, serve
+from fake_apis import BotServer, Reply, Request, serve, telegram_update
 from notify_helpers import webhook
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
-from test_notify_onboarding import APP_ID, NOW, SECRET, UNIT, _seed, _signed, _update, _zalo_event
+from test_notify_onboarding import APP_ID, NOW, SECRET, UNIT, _seed, _signed, _zalo_event
 
-from crawler.config import ChannelsConfig, Config, ZaloConfig
+from crawler.config import ChannelsConfig, Config, TelegramConfig, ZaloConfig
 from notifier.channels.zalo import FileTokenStore, ZaloChannel, ZaloTokens, last_interaction_reader
 from notifier.onboarding import invite, invite_text
 
@@ -33,8 +33,9 @@ def test_invite_prints_code_and_instructions(engine: Engine) -> None:
 def test_webhook_server_telegram_and_zalo(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Telegram gets its reply in the HTTP answer; Zalo's goes to the OA; bad secrets get 403."""
+    """Telegram's reply goes through the Bot API, Zalo's through the OA; bad secrets get 403."""
     monkeypatch.setenv("DONDOC_TELEGRAM_WEBHOOK_SECRET", "hook-secret")
+    monkeypatch.setenv("DONDOC_TELEGRAM_TOKEN", "42:service-token")
     monkeypatch.setenv("DONDOC_ZALO_SECRET_KEY", SECRET)
     sessions = sessionmaker(bind=engine, expire_on_commit=False)
     with sessions() as session:
@@ -47,7 +48,8 @@ def test_webhook_server_telegram_and_zalo(
         sent.append((request.params["recipient"]["user_id"], request.params["message"]["text"]))
         return 200, {"error": 0, "message": "Success", "data": {"message_id": "m1"}}
 
-    with serve(oa) as api:
+    bot = BotServer()
+    with serve(oa) as api, serve(bot) as bot_api:
         settings = ZaloConfig(app_id=APP_ID, api_base=api.base_url, oauth_base=api.base_url)
         zalo = ZaloChannel(
             settings,
@@ -57,9 +59,10 @@ def test_webhook_server_telegram_and_zalo(
             last_interaction=last_interaction_reader(sessions),
             clock=lambda: NOW,
         )
-        config = Config(channels=ChannelsConfig(zalo=settings))
+        telegram = TelegramConfig(api_base=bot_api.base_url)
+        config = Config(channels=ChannelsConfig(zalo=settings, telegram=telegram))
         with webhook(config, sessions, {"zalo": zalo}, NOW) as base:
-            update = json.dumps(_update(9, f"/start {first}")).encode()
+            update = json.dumps(telegram_update(9, "555", f"/start {first}", int(NOW.timestamp()))).encode()
             bad = httpx.post(
                 f"{base}/telegram", content=update, headers={"X-Telegram-Bot-Api-Secret-Token": "x"}
             )
@@ -67,8 +70,8 @@ def test_webhook_server_telegram_and_zalo(
             good = httpx.post(
                 f"{base}/telegram", content=update, headers={"X-Telegram-Bot-Api-Secret-Token": "hook-secret"}
             )
-            assert good.status_code == 200 and good.json()["method"] == "sendMessage"
-            assert "Đăng ký thành công" in good.json()["text"]
+            assert good.status_code == 200 and len(bot.sent) == 1
+            assert bot.sent[0][0] == "555" and "Đăng ký thành công" in bot.sent[0][1]
             event = _zalo_event("u-5", second, NOW - dt.timedelta(minutes=1))
             assert (
                 httpx.post(

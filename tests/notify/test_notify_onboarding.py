@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from fake_apis import BOT_USER, Reply, Request, serve, telegram_message, telegram_ok
-from notify_helpers import add_document, add_task
+from fake_apis import BotServer, Reply, Request, serve, telegram_error
+from notify_helpers import add_document, add_task, polling_bot
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import Config, ZaloConfig
+from crawler.errors import ConfigError
+from crawler.storage.engine import make_engine
 from crawler.storage.outbox import PlannedMessage, write_planned
 from crawler.storage.recipients import recipient_id
 from crawler.storage.schema import ChannelAddress, OutboxMessage, Subscription
@@ -27,17 +27,14 @@ from notifier.onboarding import (
     USED_CODE,
     Inbound,
     InvalidSignatureError,
-    OffsetStore,
     handle_inbound,
-    handle_telegram_webhook,
     handle_zalo_webhook,
     invite,
     parse_command,
-    poll_telegram,
-    poll_telegram_once,
     zalo_signature,
 )
 from notifier.outbox import enqueue_digests
+from notifier.telegram_bot import FAILED, PollingThread, build_application
 
 TOKEN = "42:poll-token"
 NOW = dt.datetime(2025, 10, 1, 2, 0, tzinfo=dt.UTC)  # 09:00 in Hà Nội, a Wednesday
@@ -93,78 +90,48 @@ def test_invite_then_commands(session: Session) -> None:
     assert session.scalars(select(Subscription)).one() is not None
 
 
-def test_long_polling_handles_each_update_once(engine: Engine, tmp_path: Path) -> None:
-    """getUpdates with a persisted offset: a second poll (or a restarted poller) sees nothing again."""
+def test_long_polling_answers_each_update_once(engine: Engine) -> None:
+    """The bot answers /start and /quahan by long polling; a restarted bot is not given them again
+    (the offset confirmed to Telegram), so only the next message gets an answer."""
     sessions = sessionmaker(bind=engine, expire_on_commit=False)
     with sessions() as session:
         _seed(session)
         code = invite(session, UNIT, NOW)
-    bot = PollingBot([f"/start {code}", "/quahan"])
-    offsets = OffsetStore(tmp_path / "offset.json")
+    bot = BotServer()
+    at = int(NOW.timestamp())
     with serve(bot) as api:
-        assert poll_telegram_once(sessions, TOKEN, api.base_url, offsets, timeout_s=0) == 2
-        assert poll_telegram_once(sessions, TOKEN, api.base_url, OffsetStore(offsets.path), timeout_s=0) == 0
-    assert offsets.load() == 102
-    assert [chat for chat, _ in bot.replies] == ["555", "555"]
-    assert "Đăng ký thành công" in bot.replies[0][1] and "trễ 6 ngày" in bot.replies[1][1]
+        bot.user_says("555", f"/start {code}", at)
+        bot.user_says("555", "/quahan", at)
+        with polling_bot(sessions, TOKEN, api.base_url):
+            bot.wait(lambda: len(bot.sent) == 2)
+        with polling_bot(sessions, TOKEN, api.base_url):
+            bot.user_says("555", "/tuannay", at)
+            bot.wait(lambda: len(bot.sent) == 3)
+    assert [chat for chat, _ in bot.sent] == ["555"] * 3
+    assert "Đăng ký thành công" in bot.sent[0][1] and "trễ 6 ngày" in bot.sent[1][1]
+    assert "Triển khai Mục V" in bot.sent[2][1]
+    assert all("parse_mode" not in params for params in bot.sent_params)  # replies are plain text
     with sessions() as session:
         row = session.scalars(select(ChannelAddress)).one()
         assert (row.channel, row.address, row.active) == ("telegram", "555", True)
 
 
-class PollingBot:
-    """A Bot API server holding scripted updates for chat 555; it confirms those below the offset."""
-
-    def __init__(self, texts: list[str]) -> None:
-        """Queue one update per text, ids from 100."""
-        self.updates = [_update(100 + i, text) for i, text in enumerate(texts)]
-        self.replies: list[tuple[str, str]] = []
-        self.ids = itertools.count(1)
-        self.menu: list[dict[str, str]] = []
-
-    def __call__(self, request: Request) -> Reply:
-        """Answer getMe, setMyCommands, getUpdates (from the offset on) and sendMessage."""
-        method = request.path.rsplit("/", 1)[1]
-        if method == "getMe":
-            return telegram_ok(BOT_USER)
-        if method == "setMyCommands":
-            commands = request.params["commands"]
-            self.menu = json.loads(commands) if isinstance(commands, str) else commands
-            return telegram_ok(True)
-        if method == "getUpdates":
-            offset = int(request.params.get("offset") or 0)
-            self.updates = [u for u in self.updates if u["update_id"] >= offset]
-            return telegram_ok(self.updates)
-        assert method == "sendMessage" and "parse_mode" not in request.params
-        chat, text = str(request.params["chat_id"]), str(request.params["text"])
-        self.replies.append((chat, text))
-        return telegram_ok(telegram_message(chat, text, next(self.ids)))
-
-
-def _update(update_id: int, text: str) -> dict[str, Any]:
-    """A Bot API Update with a private text message from chat 555."""
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": int(NOW.timestamp()),
-            "chat": {"id": 555, "type": "private"},
-            "from": {"id": 555, "is_bot": False, "first_name": "Lan"},
-            "text": text,
-        },
-    }
-
-
-def test_telegram_webhook_checks_the_secret_and_answers_with_a_method(session: Session) -> None:
-    """A wrong secret token is rejected; a right one gets a sendMessage call as the HTTP answer."""
-    _seed(session)
-    code = invite(session, UNIT, NOW)
-    body = json.dumps(_update(7, f"/start {code}")).encode()
-    with pytest.raises(InvalidSignatureError):
-        handle_telegram_webhook(session, body, {"X-Telegram-Bot-Api-Secret-Token": "nope"}, "s3cret")
-    answer = handle_telegram_webhook(session, body, {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}, "s3cret")
-    assert answer is not None and answer["method"] == "sendMessage" and answer["chat_id"] == "555"
-    assert "Đăng ký thành công" in str(answer["text"])
+def test_texts_without_a_command_entity_are_read_too(engine: Engine) -> None:
+    """A bare invite code and a command typed with marks ("/đang", which Telegram does not mark as a
+    command) reach the same commands as the CommandHandlers' words; a greeting gets the help."""
+    sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    with sessions() as session:
+        _seed(session)
+        code = invite(session, UNIT, NOW)
+    bot = BotServer()
+    at = int(NOW.timestamp())
+    with serve(bot) as api, polling_bot(sessions, TOKEN, api.base_url):
+        bot.user_says("555", code.lower(), at)
+        assert "Đăng ký thành công" in bot.reply_after(0, "555")
+        bot.user_says("555", "/đang 2 đã có dự thảo", at)
+        assert "chưa có nhiệm vụ số 2" in bot.reply_after(1, "555")  # read as /dang: no digest yet
+        bot.user_says("555", "xin chào", at)
+        assert bot.reply_after(2, "555").startswith("dondoc nhắc việc. Các lệnh:")
 
 
 def _zalo_event(user: str, text: str, at: dt.datetime) -> bytes:
@@ -241,30 +208,36 @@ def test_zalo_webhook_signature_subscription_and_48_hour_window(engine: Engine, 
         assert stored is not None and stored.replace(tzinfo=dt.UTC) == NOW
 
 
-def test_poll_loop_survives_errors_and_stops_when_told(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A failing round is logged and retried after the injected sleep; should_stop ends the loop."""
-    import notifier.onboarding as onboarding
+def test_a_failing_update_gets_an_apology_and_the_bot_goes_on(tmp_path: Path) -> None:
+    """The database is unusable: each message is answered with a Vietnamese apology (the error is
+    logged), and polling goes on to the next message."""
+    broken = make_engine(f"sqlite:///{tmp_path / 'no-tables.sqlite3'}")  # no dondoc table in it
+    bot = BotServer()
+    at = int(NOW.timestamp())
+    with serve(bot) as api, polling_bot(sessionmaker(bind=broken), TOKEN, api.base_url):
+        bot.user_says("555", "/viec", at)
+        bot.user_says("556", "/quahan", at)
+        bot.wait(lambda: len(bot.sent) == 2)
+    broken.dispose()
+    assert bot.sent == [("555", FAILED), ("556", FAILED)]
 
-    rounds: list[str] = []
 
-    def flaky(*args: object, **kwargs: object) -> int:
-        rounds.append("x")
-        raise RuntimeError("database unavailable")
+def test_a_refused_token_stops_polling_and_says_why(engine: Engine) -> None:
+    """A token Telegram refuses ends polling at once (not retried) with the Vietnamese reason."""
 
-    monkeypatch.setattr(onboarding, "poll_telegram_once", flaky)
-    slept: list[float] = []
-    sessions = sessionmaker(bind=engine)
-    onboarding.poll_telegram(
-        sessions,
-        TOKEN,
-        "http://127.0.0.1:9",
-        OffsetStore(tmp_path / "o.json"),
-        should_stop=lambda: len(rounds) >= 2,
-        sleep=slept.append,
-    )
-    assert rounds == ["x", "x"] and slept == [5.0, 5.0]
+    def refused(request: Request) -> Reply:
+        return telegram_error(401, "Unauthorized")
+
+    failures: list[Exception] = []
+    with serve(refused) as api:
+        polling = PollingThread(build_application("1:wrong", api.base_url, sessionmaker(bind=engine)),
+                                failures.append)
+        polling.start()
+        polling.thread.join(60)
+    assert not polling.thread.is_alive()
+    assert len(api.requests) == 1 and api.requests[0].path.endswith("/getMe")
+    assert [type(exc) for exc in failures] == [ConfigError]
+    assert "token Telegram không hợp lệ" in str(failures[0])
 
 
 def test_a_unit_head_onboarded_by_invite_gets_digests(session: Session) -> None:
@@ -291,14 +264,11 @@ def test_a_zalo_message_releases_recently_held_messages(session: Session) -> Non
     assert statuses == {"k1": "held", "k2": "pending"}
 
 
-def test_the_poller_sets_the_vietnamese_command_menu(engine: Engine, tmp_path: Path) -> None:
-    """Before its first round the bot sets its "/" menu: each command with a Vietnamese description."""
-    sessions = sessionmaker(bind=engine, expire_on_commit=False)
-    bot = PollingBot([])
-    rounds: list[int] = []
-    with serve(bot) as api:
-        poll_telegram(sessions, TOKEN, api.base_url, OffsetStore(tmp_path / "o.json"),
-                      should_stop=lambda: rounds.append(1) is None and len(rounds) > 1, sleep=lambda s: None)
+def test_the_bot_sets_the_vietnamese_command_menu(engine: Engine) -> None:
+    """When it starts the bot sets its "/" menu: each command with a Vietnamese description."""
+    bot = BotServer()
+    with serve(bot) as api, polling_bot(sessionmaker(bind=engine), TOKEN, api.base_url):
+        bot.wait(lambda: bool(bot.menu))
     menu = {item["command"]: item["description"] for item in bot.menu}
     assert set(menu) == {"viec", "quahan", "tuannay", "xong", "dang", "giahan", "start", "huy"}
     assert menu["quahan"] == "Nhiệm vụ đã quá hạn"

@@ -74,6 +74,17 @@ def test_send_html_and_never_log_the_token(caplog: pytest.LogCaptureFixture) -> 
     assert all(TOKEN not in record.getMessage() for record in caplog.records)
 
 
+def test_one_bot_for_the_channel_asks_getme_once() -> None:
+    """Three messages through one channel: the Bot is initialized once (one getMe), then only sends."""
+    api = BotApi()
+    with serve(api) as server:
+        channel = TelegramChannel(TOKEN, api_base=server.base_url, sleep=lambda s: None)
+        for chat in ("41", "42", "43"):
+            channel.send(message(chat))
+    methods = [request.path.rsplit("/", 1)[1] for request in server.requests]
+    assert methods == ["getMe", "sendMessage", "sendMessage", "sendMessage"]
+
+
 def test_429_waits_retry_after_then_sends() -> None:
     """A short retry_after is waited with the injected sleep; a long one goes back to the outbox."""
     api = BotApi()

@@ -47,8 +47,9 @@ def source_tables(base_url: str, names: Sequence[str], extra: Mapping[str, Any])
 
 def write_config(folder: Path, sources: Sequence[str], *, schedules: Mapping[str, Any] | None = None,
                  service: Mapping[str, Any] | None = None, general: Mapping[str, Any] | None = None,
-                 recipients: str = "") -> Path:
-    """Write dondoc.toml in `folder` with the given source tables, schedules and service settings."""
+                 recipients: str = "", tables: str = "") -> Path:
+    """Write dondoc.toml in `folder` with the given source tables, schedules and service settings,
+    and any further `tables` (TOML text) at the end."""
     sections = {
         "general": {"database": "dondoc.sqlite3", "output_dir": "out", "crawl_time_limit_s": 120,
                     "operator_recipient": "Tổ vận hành", **(general or {})},
@@ -61,6 +62,7 @@ def write_config(folder: Path, sources: Sequence[str], *, schedules: Mapping[str
         lines += [f"[{name}]", *(f"{k} = {toml_value(v)}" for k, v in table.items()), ""]
     lines += list(sources)
     lines.append(recipients or OPERATOR_RECIPIENT)
+    lines.append(tables)
     path = folder / "dondoc.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

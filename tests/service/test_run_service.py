@@ -10,6 +10,7 @@ import json
 import signal
 import socket
 import sqlite3
+import sys
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -36,13 +37,18 @@ from sqlalchemy import text
 
 from crawler.site import RunningSite, serve_site
 from crawler.storage.engine import make_engine
+from notifier.onboarding import NOT_SUBSCRIBED
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notify"))
+
+from fake_apis import BotServer, serve, telegram_update
 
 pytestmark = pytest.mark.slow
 
 HOOK_SECRET = "run-hook-secret-51c"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-START_UPDATE = json.dumps({"update_id": 9, "message": {"message_id": 1, "date": 1759280000,
-                                                       "chat": {"id": 77}, "text": "/viec"}}).encode()
+BOT_TOKEN = "77:run-bot-token"
+START_UPDATE = json.dumps(telegram_update(9, "77", "/viec", 1759280000)).encode()
 VANBAN = "demo-vanban-chinhphu"  # the demo source that carries the directive with tasks
 STOP_LIMIT_S = 120
 
@@ -94,16 +100,35 @@ def test_run_crawls_sends_a_digest_refuses_a_second_instance_and_stops_cleanly(
     site: RunningSite, tmp_path: Path, db_url: str
 ) -> None:
     """A crawl and a digest happen; a second `dondoc run` exits at once; the bot webhooks answer beside
-    the jobs ([service] webhook_port); SIGTERM: exit 0, a sound DB (on SQLite with its file lock and on
-    PostgreSQL with its advisory lock)."""
+    the jobs ([service] webhook_port), the bot replying through the Bot API; SIGTERM: exit 0, a sound
+    DB (on SQLite with its file lock and on PostgreSQL with its advisory lock)."""
     port, hook_port = free_port(), free_port()
-    config = write_config(
-        tmp_path, vanban_source(site),
-        schedules={"daily_digest": "*/2 * * * * *", "delivery_interval_seconds": 2},
-        service={"health_port": port, "webhook_port": hook_port},
-        recipients=BKHCN_RECIPIENT + OPERATOR_RECIPIENT,
-    )
-    env = dondoc_env(DONDOC_DATABASE_URL=db_url, DONDOC_TELEGRAM_WEBHOOK_SECRET=HOOK_SECRET)
+    bot = BotServer()
+    with serve(bot) as bot_api:
+        config = write_config(
+            tmp_path, vanban_source(site),
+            schedules={"daily_digest": "*/2 * * * * *", "delivery_interval_seconds": 2},
+            service={"health_port": port, "webhook_port": hook_port},
+            recipients=BKHCN_RECIPIENT + OPERATOR_RECIPIENT,
+            tables=f'[channels.telegram]\napi_base = "{bot_api.base_url}"\n',
+        )
+        env = dondoc_env(DONDOC_DATABASE_URL=db_url, DONDOC_TELEGRAM_WEBHOOK_SECRET=HOOK_SECRET,
+                         DONDOC_TELEGRAM_TOKEN=BOT_TOKEN)
+        code, second, health, answered, refused = _run_with_webhooks(config, env, tmp_path, port, hook_port)
+    assert code == 0
+    assert second.returncode == 2
+    assert "“dondoc run” khác đang chạy" in second.stderr and "Traceback" not in second.stderr
+    assert "job started" not in second.stderr
+    assert health == b"ok\n"
+    assert (answered.status_code, refused.status_code) == (200, 403)
+    assert bot.sent == [("77", NOT_SUBSCRIBED)]
+    _check_stopped_cleanly(db_url, tmp_path / "out" / "bkhcn.txt")
+
+
+def _run_with_webhooks(config: Path, env: dict[str, str], tmp_path: Path, port: int,
+                       hook_port: int) -> tuple[int, Any, bytes, httpx.Response, httpx.Response]:
+    """Run the service until a digest is written, probe a second instance, /healthz and the Telegram
+    webhook (with and without its secret), then stop it."""
     digest_file = tmp_path / "out" / "bkhcn.txt"
     service = start_dondoc(config, "run", env=env)
     try:
@@ -116,13 +141,11 @@ def test_run_crawls_sends_a_digest_refuses_a_second_instance_and_stops_cleanly(
         refused = httpx.post(hook, content=START_UPDATE, timeout=30)
     finally:
         code = stop(service)
-    assert code == 0
-    assert second.returncode == 2
-    assert "“dondoc run” khác đang chạy" in second.stderr and "Traceback" not in second.stderr
-    assert "job started" not in second.stderr
-    assert health == b"ok\n"
-    assert (answered.status_code, refused.status_code) == (200, 403)
-    assert answered.json()["method"] == "sendMessage"
+    return code, second, health, answered, refused
+
+
+def _check_stopped_cleanly(db_url: str, digest_file: Path) -> None:
+    """A sound database, no row left sending or running, the crawl recorded, each digest written once."""
     if db_url.startswith("sqlite"):
         assert rows(db_url, "PRAGMA integrity_check") == [("ok",)]
     assert rows(db_url, "SELECT count(*) FROM outbox WHERE status = 'sending'") == [(0,)]
@@ -307,3 +330,28 @@ def test_stop_during_a_crawl_abandons_it_and_leaves_no_crawler_behind(
     assert query(tmp_path / "dondoc.sqlite3", "SELECT job_id, last_outcome FROM service_jobs") == [
         ("crawl:trang-treo", "abandoned")
     ]
+
+
+def _answers(url: str) -> bool:
+    """True once `url` answers at all (the server listens)."""
+    try:
+        httpx.get(url, timeout=10)
+    except httpx.HTTPError:
+        return False
+    return True
+
+
+def test_run_serves_the_web_application_when_web_is_enabled(tmp_path: Path) -> None:
+    """`[web] enabled = true`: `dondoc run` serves the login page on `[web] port` beside its jobs, and
+    stops with exit 0 on SIGTERM."""
+    web_port = free_port()
+    config = write_config(tmp_path, [], tables=f"[web]\nenabled = true\nport = {web_port}\n")
+    service = start_dondoc(config, "run", env=dondoc_env(DONDOC_WEB_SECRET="run-web-secret-8d2"))
+    login = f"http://127.0.0.1:{web_port}/dang-nhap"
+    try:
+        wait_until(lambda: _answers(login), service, what="the web application")
+        page = httpx.get(login, timeout=30)
+    finally:
+        code = stop(service)
+    assert page.status_code == 200 and "<h1>Đăng nhập</h1>" in page.text
+    assert code == 0

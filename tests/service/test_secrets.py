@@ -38,10 +38,12 @@ TOKEN_FILE = "zalo-tokens.json"  # the Zalo token store holds tokens by design (
 
 
 def telegram(request: Request) -> Reply:
-    """A Bot API that knows the bot, has no updates, and refuses messages echoing the request path
-    (which holds the token), as a careless proxy might."""
+    """A Bot API that knows the bot, takes its menu, has no updates, and refuses messages echoing the
+    request path (which holds the token), as a careless proxy might."""
     if request.path.endswith("/getMe"):
         return telegram_ok(BOT_USER)
+    if request.path.endswith(("/setMyCommands", "/deleteWebhook")):
+        return telegram_ok(True)
     if request.path.endswith("/getUpdates"):
         return telegram_ok([])
     return telegram_error(400, f"Bad Request: chat not found ({request.path})")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from service.webhook_server import start_webhook_server
+from service.http_server import start_server
 from tests.webapp.webdata import AS_OF
 from web.app import create_app
 
@@ -27,8 +27,8 @@ def chromium_path() -> str:
 @contextmanager
 def live_app(engine: Engine, **options: Any) -> Iterator[str]:
     """The application (with create_app's `options`) served on a free loopback port; yields its base URL."""
-    app = create_app(engine, "bi-mat-trinh-duyet", as_of=AS_OF, **options)
-    server = start_webhook_server(app, "127.0.0.1", 0)
+    server = start_server(create_app(engine, "bi-mat-trinh-duyet", as_of=AS_OF, **options), "127.0.0.1", 0,
+                          what="web")
     try:
         yield f"http://127.0.0.1:{server.port}"
     finally:

@@ -86,6 +86,7 @@ class Page(Base):
     etag: Mapped[str | None] = mapped_column(String(400))
     last_modified: Mapped[str | None] = mapped_column(String(100))
     fetched_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    checked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())  # last 200 or 304 for the URL
 
 
 class Document(Base):

@@ -1,0 +1,27 @@
+"""revalidation: when each page's URL was last checked (a 200 or a 304), for the revisit schedule
+
+Revision ID: 0008
+Revises: 0005
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | Sequence[str] | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Bring the schema up to this revision."""
+    with op.batch_alter_table("pages") as batch:
+        batch.add_column(sa.Column("checked_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    """Undo this revision."""
+    with op.batch_alter_table("pages") as batch:
+        batch.drop_column("checked_at")

@@ -21,13 +21,16 @@ DAY = dt.timedelta(days=1)
 
 @dataclass(frozen=True)
 class KnownPage:
-    """What the last crawls know of a URL: its validators, when it was last checked and how old its
-    document is (`born`: published or issued, else first fetched)."""
+    """What the last crawls know of a URL: its validators, when it was last checked, how old its
+    document is (`born`: published or issued, else first fetched) and, when the URL is an HTML page
+    holding a document, the name of the source that stored it (that source revisits it on schedule,
+    listed or not)."""
 
     etag: str | None
     last_modified: str | None
     checked_at: dt.datetime
     born: dt.datetime
+    document_of: str | None = None
 
 
 def interval(policy: RevisitConfig, age: dt.timedelta) -> dt.timedelta | None:

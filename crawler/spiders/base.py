@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import scrapy
@@ -187,6 +187,15 @@ class SourceSpider(scrapy.Spider):
             self.warn(f"bị chặn bởi robots.txt: {reason}")
         else:
             self.problem(reason)
+
+    def due_documents(self, callback: Callable[..., Any]) -> Iterator[Request]:
+        """Conditional requests for this source's stored documents whose revisit has come, listed on
+        today's first pages or not: an old document deep in the list is checked on its schedule too."""
+        now = self.now()
+        for url, known in self.known.items():
+            if known.document_of == self.source.name and is_due(url, known, self.source.revisit, now):
+                self.crawler.stats.inc_value("dondoc/revisited")
+                yield self.follow_url(url, callback)
 
     def unchanged(self, response: Response) -> CheckedItem | None:
         """For 304 Not Modified, the check to record (the stored copy is current); else None."""

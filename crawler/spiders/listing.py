@@ -30,8 +30,11 @@ class ListingSpider(SourceSpider):
     })
 
     async def start(self) -> AsyncIterator[Any]:
-        """Fetch the first list page (conditionally: on 304 its stored copy is parsed)."""
+        """Fetch the first list page (conditionally: on 304 its stored copy is parsed), and the
+        stored documents due for revalidation."""
         yield self.follow_url(self.source.start_url, self.parse_list, meta={"page": 1})
+        for request in self.due_documents(self.parse_article):
+            yield request
 
     def parse_list(self, response: Response) -> Iterator[Request | FetchedItem | CheckedItem]:
         """Yield a request per listed article and the next list page while it can hold new items."""

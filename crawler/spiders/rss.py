@@ -31,8 +31,11 @@ class RssSpider(SourceSpider):
     optional_options = frozenset({"time_formats"})
 
     async def start(self) -> AsyncIterator[Any]:
-        """Fetch the feed (conditionally: on 304 its stored copy is parsed)."""
+        """Fetch the feed (conditionally: on 304 its stored copy is parsed), and the
+        stored documents due for revalidation."""
         yield self.follow_url(self.source.start_url, self.parse_feed)
+        for request in self.due_documents(self.parse_article):
+            yield request
 
     def parse_feed(self, response: Response) -> Iterator[Request | FetchedItem | CheckedItem]:
         """A request per entry link (at most max_pages entries), with the entry's date as a fallback."""

@@ -32,8 +32,11 @@ class VanbanSpider(SourceSpider):
                                   "report_kinds"})
 
     async def start(self) -> AsyncIterator[Any]:
-        """Fetch the first list page (conditionally: on 304 its stored copy is parsed)."""
+        """Fetch the first list page (conditionally: on 304 its stored copy is parsed), and the
+        stored documents due for revalidation."""
         yield self.follow_url(self.source.start_url, self.parse_list, meta={"page": 1})
+        for request in self.due_documents(self.parse_detail):
+            yield request
 
     def parse_list(self, response: Response) -> Iterator[Request | FetchedItem | CheckedItem]:
         """A request per listed document, then the next page by postback while pages hold new rows."""

@@ -98,10 +98,13 @@ def known_pages(session: Session) -> dict[str, KnownPage]:
             born[url] = published
         elif issued is not None:
             born[url] = dt.datetime.combine(issued, dt.time(), dt.UTC)
-    rows = session.execute(select(Page.url, Page.etag, Page.last_modified, Page.fetched_at, Page.checked_at)
-                           .order_by(Page.fetched_at))
-    return {url: KnownPage(etag, modified, checked or fetched, born.get(url, fetched))
-            for url, etag, modified, fetched, checked in rows}
+    owned = session.execute(select(Document.url, Source.name).join(Source, Source.id == Document.source_id))
+    owners = {url: name for url, name in owned}
+    rows = session.execute(select(Page.url, Page.etag, Page.last_modified, Page.fetched_at, Page.checked_at,
+                                  Page.content_type).order_by(Page.fetched_at))
+    return {url: KnownPage(etag, modified, checked or fetched, born.get(url, fetched),
+                           owners.get(url) if "html" in (kind or "") else None)
+            for url, etag, modified, fetched, checked, kind in rows}
 
 
 def record_checks(session: Session, checks: Collection[tuple[str, dt.datetime]]) -> None:

@@ -22,6 +22,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import filecmp
+import functools
 import json
 import os
 import re
@@ -65,21 +66,26 @@ class Run:
     cpu_s: float
     found: frozenset[str] = frozenset()
     new_found: int = 0
+    events: int = 0
 
 
-def measured(site: RunningSite, work: Callable[[], tuple[frozenset[str], int]]) -> Run:
+Outcome = tuple[frozenset[str], int, int]
+"""The edited URLs a run noticed, how many new URLs it stored, how many edits became deadline events."""
+
+
+def measured(site: RunningSite, work: Callable[[], Outcome]) -> Run:
     """Run `work`, counting the server's requests and bytes, the wall time and the CPU of this process
     and its children."""
     requests, sent = site.traffic()
     own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    found, new_found = work()
+    found, new_found, events = work()
     wall = time.perf_counter() - started
     own2, kids2 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = sum(b - a for a, b in ((own.ru_utime, own2.ru_utime), (own.ru_stime, own2.ru_stime),
                                  (kids.ru_utime, kids2.ru_utime), (kids.ru_stime, kids2.ru_stime)))
     requests2, sent2 = site.traffic()
-    return Run(requests2 - requests, sent2 - sent, wall, cpu, found, new_found)
+    return Run(requests2 - requests, sent2 - sent, wall, cpu, found, new_found, events)
 
 
 def article_url(base: str, n: int) -> str:
@@ -119,9 +125,10 @@ class Dondoc:
         self.db_url = db_url
         self.ok = True
 
-    def run(self, now: dt.datetime, edited: set[str], new: set[str]) -> tuple[frozenset[str], int]:
-        """Crawl at `now` and extract; the edited URLs whose deadline change became an event, and how
-        many of the `new` URLs were stored."""
+    def run(self, now: dt.datetime, edited: set[str], new: set[str]) -> Outcome:
+        """Crawl at `now` and extract: the edited URLs stored in a new version with the new deadline,
+        how many of the `new` URLs were stored, how many edits became 'deadline changed' events (that
+        also needs the extractor to have found the task)."""
         report = run_crawl(self.config, self.db_url, None, 1800, now=now)
         self.ok = self.ok and report.ok
         sessions = session_factory(make_engine(self.db_url))
@@ -133,7 +140,9 @@ class Dondoc:
                 .join(TaskEvent, TaskEvent.task_id == Task.id)
                 .where(TaskEvent.kind == "deadline_changed", TaskEvent.key == "2025-06-30>2025-07-31"))
             stored = set(session.scalars(select(Document.url)))
-        return frozenset(set(moved) & edited), len(stored & new)
+            versions = session.execute(select(Document.url, Document.text).where(Document.version > 1))
+            noticed = {url for url, text in versions if EDITED in text}
+        return frozenset(noticed & edited), len(stored & new), len(set(moved) & edited)
 
 
 class Urlwatch:
@@ -149,7 +158,7 @@ class Urlwatch:
             "report:\n  text: {details: false, footer: false}\n  stdout: {enabled: true, color: false}\n",
             encoding="utf-8")
 
-    def run(self, edited: set[str]) -> tuple[frozenset[str], int]:
+    def run(self, edited: set[str]) -> Outcome:
         """One urlwatch run; the edited URLs it reported as changed (it never sees new URLs)."""
         env = {**os.environ, "HOME": str(self.folder)}
         result = subprocess.run(
@@ -158,7 +167,7 @@ class Urlwatch:
              "--cache", str(self.folder / "cache.db")],
             capture_output=True, text=True, env=env, check=False)
         changed = set(re.findall(r"CHANGED: (\S+)", result.stdout))
-        return frozenset(changed & edited), 0
+        return frozenset(changed & edited), 0, 0
 
 
 def urlwatch_exe() -> tuple[Path | None, str]:
@@ -176,7 +185,8 @@ def urlwatch_exe() -> tuple[Path | None, str]:
     return exe, ""
 
 
-def row(run: Run | None, new_total: int = 0, edits: tuple[set[str], set[str]] | None = None) -> str:
+def row(run: Run | None, new_total: int = 0, edits: tuple[set[str], set[str]] | None = None,
+        events: bool = False) -> str:
     """One cell of the table: requests, bytes, wall and CPU, and what an edited run found."""
     if run is None:
         return "bỏ qua"
@@ -184,7 +194,8 @@ def row(run: Run | None, new_total: int = 0, edits: tuple[set[str], set[str]] | 
     if edits is not None:
         recent, older = edits
         cell = (f"mới {run.new_found}/{new_total}; sửa {len(run.found & recent)}/5 gần đây, "
-                f"{len(run.found & older)}/5 cũ hơn; " + cell)
+                f"{len(run.found & older)}/5 cũ hơn"
+                + (f" ({run.events} thành sự kiện đổi thời hạn)" if events else "") + "; " + cell)
     return cell
 
 
@@ -225,26 +236,27 @@ def main() -> int:
                 if phase == "edited":
                     publish_and_edit(root, args.articles, recent + older)
                 at = start + MONTH if phase == "edited" else dt.datetime.now(dt.UTC)
-                runs["dondoc"].append(measured(site, lambda at=at: dondoc.run(at, edited, new)))
+                runs["dondoc"].append(measured(site, functools.partial(dondoc.run, at, edited, new)))
                 if watch is not None:
-                    runs["urlwatch"].append(measured(site, lambda: watch.run(edited)))
+                    runs["urlwatch"].append(measured(site, functools.partial(watch.run, edited)))
         finally:
             site.stop()
-    ours, theirs = runs["dondoc"], runs["urlwatch"] or [None, None, None]
+    ours = runs["dondoc"]
+    theirs: list[Run | None] = [*runs["urlwatch"]] or [None, None, None]
     sets = ({article_url(base, n) for n in recent}, {article_url(base, n) for n in older})
     print(f"Trang: {len(urls):,} URL ({args.articles} bài, {args.pdfs} văn bản có PDF)")
     print("| lần chạy | dondoc | urlwatch 2.29 |\n|---|---|---|")
     print(f"| lần đầu | {row(ours[0])} | {row(theirs[0])} |")
     print(f"| lặp lại, không đổi | {row(ours[1])} | {row(theirs[1])} |")
     print(f"| {NEW_ARTICLES} bài mới, sửa thời hạn 10 bài (đồng hồ dondoc +31 ngày) | "
-          f"{row(ours[2], NEW_ARTICLES, sets)} | {row(theirs[2], NEW_ARTICLES, sets)} |")
+          f"{row(ours[2], NEW_ARTICLES, sets, events=True)} | {row(theirs[2], NEW_ARTICLES, sets)} |")
     figures = {
         "recrawl_requests_ratio": ratio(ours[1].requests, theirs[1].requests if theirs[1] else None),
         "edits_found": len(ours[2].found), "edits_total": len(edited),
         "edits_bytes_ratio": ratio(ours[2].bytes, theirs[2].bytes if theirs[2] else None),
         "first_crawl_wall_ratio": ratio(ours[0].wall_s, theirs[0].wall_s if theirs[0] else None),
         "urlwatch_edits_found": len(theirs[2].found) if theirs[2] else None,
-        "new_found": ours[2].new_found, "dondoc_ok": dondoc.ok,
+        "new_found": ours[2].new_found, "deadline_events": ours[2].events, "dondoc_ok": dondoc.ok,
     }
     print(json.dumps(figures))
     return 0 if dondoc.ok else 1

@@ -110,7 +110,7 @@ class Document(Base):
     author: Mapped[str | None] = mapped_column(String(200))
     signer: Mapped[str | None] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
-    text_hash: Mapped[str] = mapped_column(String(64))
+    text_hash: Mapped[str] = mapped_column(String(64), index=True)  # republished copies are found by it
     needs_ocr: Mapped[bool] = mapped_column(Boolean, default=False)
     ocr_confidence: Mapped[float | None] = mapped_column(Float)  # set once a scan's text was OCR'd
     ocr_error: Mapped[str | None] = mapped_column(Text)  # why a scan's OCR failed (Vietnamese)

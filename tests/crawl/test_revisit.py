@@ -16,6 +16,7 @@ from crawler.crawl import run_crawl
 from crawler.errors import ConfigError
 from crawler.extract.units import load_gazetteer
 from crawler.pipeline import extract_pending_documents
+from crawler.pipelines import content_hash
 from crawler.revisit import DAY, KnownPage, interval, is_due, next_check
 from crawler.site import RunningSite, demo_sources
 from crawler.storage.documents import known_pages
@@ -50,6 +51,23 @@ def test_checks_are_spread_over_the_interval() -> None:
     assert not is_due(url, known, POLICY, due - dt.timedelta(seconds=1))
     assert is_due(url, known, POLICY, due)
     assert next_check(url, known, POLICY, T0 + 30 * DAY) == due  # stable: the same slot every run
+
+
+def test_live_counters_do_not_change_a_pages_hash() -> None:
+    """Without validators a page is compared by hash: view counts, visitors online, "Cập nhật lúc" and
+    today's date are left out on every source, while an edit of the text still changes the hash."""
+    page = ("<p>Lượt xem: {views}</p><span>Cập nhật lúc {at}</span><div>Trực tuyến: {online}</div>"
+            "<i>Hôm nay: {today}</i><p>Hoàn thành trước ngày {due}.</p>")
+    html = "text/html; charset=utf-8"
+
+    def digest(views: str, at: str, online: str, today: str, due: str) -> str:
+        """The hash of the page with these live parts and this deadline."""
+        filled = page.format(views=views, at=at, online=online, today=today, due=due)
+        return content_hash(filled.encode(), html)
+
+    first = digest("1.204", "08:15 02/12/2026", "37", "Thứ Tư, 02/12/2026", "30/6/2025")
+    assert digest("1.377", "10:40 03/12/2026", "52", "Thứ Năm, 03/12/2026", "30/6/2025") == first
+    assert digest("1.204", "08:15 02/12/2026", "37", "Thứ Tư, 02/12/2026", "31/7/2025") != first
 
 
 def test_revisit_ranges_are_checked(tmp_path: Path) -> None:

@@ -40,6 +40,13 @@ from tools.build_site import (
 
 VN = dt.timezone(dt.timedelta(hours=7))
 PAGE_SIZE = 20
+DEADLINE = "trước ngày 30/6/2025"
+
+
+def task_sentence(n: int) -> str:
+    """The task that ends article `n` in a site built with tasks, due DEADLINE."""
+    return (f"Thủ tướng yêu cầu Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương hoàn thành báo cáo "
+            f"kết quả cải cách hành chính đợt {n + 1} {DEADLINE}.")
 
 
 def _paragraphs() -> list[str]:
@@ -50,17 +57,20 @@ def _paragraphs() -> list[str]:
     return [line for text in texts for line in text.splitlines() if len(line) > 80]
 
 
-def build_news(root: Path, routes: dict[str, object], count: int, paragraphs: list[str]) -> None:
-    """`count` articles, a category page and timelinelist fragments of 20 items."""
+def build_news(root: Path, routes: dict[str, object], count: int, paragraphs: list[str],
+               tasks: bool = False) -> None:
+    """`count` articles, a category page and timelinelist fragments of 20 items; with `tasks` each
+    article ends with a task that has a deadline (DEADLINE), for benchmarks that edit deadlines."""
     items = []
     start = dt.datetime(2025, 4, 1, 7, 0, tzinfo=VN)
     for n in range(count):
         published = start + dt.timedelta(minutes=13 * n)
         title = f"Tin cải cách hành chính số {n + 1}: {paragraphs[n % len(paragraphs)][:60]}"
         body = tuple(paragraphs[(n + k) % len(paragraphs)] for k in range(6))
+        body += (task_sentence(n),) if tasks else ()
         art = Article(title, body[0], body[1:], "Tổ biên tập", "TIN CẢI CÁCH HÀNH CHÍNH")
         path = f"/tin-{n + 1}-1022504{n:010d}.htm"
-        name = f"a{n + 1}.htm"
+        name = article_file(n)
         page = article_html(art, path, published, ("/", "Trang chủ"), None)
         (root / name).write_text(page, encoding="utf-8")
         routes[path] = {"file": name}
@@ -95,12 +105,17 @@ def build_vanban(root: Path, routes: dict[str, object], count: int, paragraphs: 
     routes["/he-thong-van-ban?classid=2&mode=1"] = {"file": "vanban.htm"}
 
 
-def build_site(root: Path, articles: int, pdfs: int) -> None:
+def article_file(n: int) -> str:
+    """The file name of generated article number `n` (from 0)."""
+    return f"a{n + 1}.htm"
+
+
+def build_site(root: Path, articles: int, pdfs: int, tasks: bool = False) -> None:
     """Generate the whole benchmark site with its routes manifest and robots.txt."""
     routes: dict[str, object] = {"/robots.txt": {"file": "robots.txt"}}
     (root / "robots.txt").write_bytes("\ufeffUser-agent: *\nDisallow: /admin/\n".encode())
     paragraphs = _paragraphs()
-    build_news(root, routes, articles, paragraphs)
+    build_news(root, routes, articles, paragraphs, tasks)
     build_vanban(root, routes, pdfs, paragraphs)
     (root / ROUTES_FILE).write_text(json.dumps(routes), encoding="utf-8")
 

@@ -43,6 +43,16 @@ class GeneralConfig:
 
 
 @dataclass(frozen=True)
+class RevisitConfig:
+    """When known documents are revalidated (conditional requests), by their age: daily while younger
+    than `daily_days`, weekly while younger than `weekly_days`, then every `old_every_days` (0 = never)."""
+
+    daily_days: int = 30
+    weekly_days: int = 365
+    old_every_days: int = 30
+
+
+@dataclass(frozen=True)
 class SourceConfig:
     """One site or feed to crawl; `family` picks the spider, `options` holds its site profile."""
 
@@ -62,6 +72,7 @@ class SourceConfig:
     time_limit_s: int = 0
     group: str = ""
     profile: str = ""
+    revisit: RevisitConfig = RevisitConfig()
     options: dict[str, Any] = field(default_factory=dict)
 
 

@@ -51,6 +51,12 @@ BOUNDS: dict[str, dict[str, Bound]] = {
         "interval_seconds": Bound(0, "số giây giữa hai lần thu thập; 0 = dùng interval_minutes"),
         "time_limit_s": Bound(0, "số giây tối đa của một lần thu thập; 0 = dùng general.crawl_time_limit_s"),
     },
+    "sources.revisit": {
+        "daily_days": Bound(0, "số ngày tuổi mà văn bản còn được kiểm tra lại hằng ngày"),
+        "weekly_days": Bound(0, "số ngày tuổi mà văn bản còn được kiểm tra lại hằng tuần"),
+        "old_every_days": Bound(0, "số ngày giữa hai lần kiểm tra lại văn bản cũ hơn; "
+                                   "0 = không kiểm tra lại"),
+    },
     "channels.email": {"port": Bound(1, "cổng máy chủ SMTP", MAX_PORT)},
     "channels": {"invite_valid_days": Bound(1, "số ngày một mã mời còn dùng được")},
     "schedules": {"delivery_interval_seconds": Bound(0, "số giây giữa hai lần gửi hộp thư đi; 0 = tắt")},
@@ -70,6 +76,7 @@ def check_ranges(config: Config, origin: str) -> None:
     tables: dict[str, Iterable[tuple[str, Any]]] = {
         "general": [("general", config.general)],
         "sources": [(f"sources[{i}]", source) for i, source in enumerate(config.sources)],
+        "sources.revisit": [(f"sources[{i}].revisit", s.revisit) for i, s in enumerate(config.sources)],
         "channels.email": [("channels.email", config.channels.email)],
         "channels": [("channels", config.channels)],
         "schedules": [("schedules", config.schedules)],
@@ -84,6 +91,8 @@ def check_ranges(config: Config, origin: str) -> None:
         for j, days in enumerate(recipient.due_soon_days):
             check_value(f"recipients[{i}].due_soon_days[{j}]", days, DUE_SOON, origin)
     check_timezone(config.general.timezone, origin)
+    for i, source in enumerate(config.sources):
+        check_revisit(f"sources[{i}].revisit", source.revisit.daily_days, source.revisit.weekly_days, origin)
 
 
 def check_value(key: str, value: int, bound: Bound, origin: str) -> None:
@@ -91,6 +100,14 @@ def check_value(key: str, value: int, bound: Bound, origin: str) -> None:
     if value < bound.low or (bound.high is not None and value > bound.high):
         problem = f"phải {bound.allowed()} ({bound.meaning})"
         raise ConfigError(f"{origin}: '{key}' = {value} không hợp lệ: {problem}")
+
+
+def check_revisit(where: str, daily_days: int, weekly_days: int, origin: str) -> None:
+    """Refuse a weekly age limit below the daily one (the weekly band would be empty and misleading)."""
+    if weekly_days < daily_days:
+        raise ConfigError(f"{origin}: '{where}.weekly_days' = {weekly_days} không hợp lệ: phải từ "
+                          f"'{where}.daily_days' ({daily_days}) trở lên (kiểm tra hằng tuần sau giai đoạn "
+                          f"kiểm tra hằng ngày)")
 
 
 def check_timezone(name: str, origin: str) -> None:

@@ -30,23 +30,19 @@ from crawler.errors import ConfigError
 from crawler.pipelines import shutdown_pool
 from crawler.profiles import resolve_source
 from crawler.redaction import protect_config, register_database_url
+from crawler.revisit import KnownPage
 from crawler.spiders import SPIDERS, option_problem
-from crawler.spiders.base import SourceSpider, StoredCopy, Validators
+from crawler.spiders.base import Clock, SourceSpider, StoredCopy
 from crawler.spiders.robots import reset_shared_robots
 from crawler.spiders.urls import host_allowed
-from crawler.storage.documents import latest_content, page_validators, source_id
+from crawler.storage.documents import known_pages, latest_content, source_id
 from crawler.storage.engine import make_engine, session_factory
 
 logger = logging.getLogger(__name__)
 
 
-def known_validators(session: Session) -> dict[str, Validators]:
-    """URL -> (ETag, Last-Modified) of the latest stored copy of every page (sources share URLs)."""
-    return page_validators(session)
-
-
-def for_source(known: Mapping[str, Validators], source: SourceConfig) -> dict[str, Validators]:
-    """The validators of the URLs on the source's allowed hosts."""
+def for_source(known: Mapping[str, KnownPage], source: SourceConfig) -> dict[str, KnownPage]:
+    """What is known of the URLs on the source's allowed hosts (sources share URLs)."""
     allowed = source.allowed_domains
     return {url: v for url, v in known.items() if host_allowed(urlsplit(url).hostname or "", allowed)}
 
@@ -133,10 +129,20 @@ class CrawlerProgress:
         )
 
 
+def crawl_clock(start: dt.datetime | None) -> Clock:
+    """The crawl's clock: the real time, or the time running on from `start` (a replayed crawl)."""
+    if start is None:
+        return lambda: dt.datetime.now(dt.UTC)
+    offset = start - dt.datetime.now(dt.UTC)
+    return lambda: dt.datetime.now(dt.UTC) + offset
+
+
 def crawl(config: Config, db_url: str, time_limit_s: int,
-          progress: ProgressWriter | None = None) -> list[SourceOutcome]:
+          progress: ProgressWriter | None = None, clock: Clock | None = None) -> list[SourceOutcome]:
     """Crawl every source of `config` concurrently and record each one's outcome in the database,
-    writing each source's counters to `progress` as they change."""
+    writing each source's counters to `progress` as they change; `clock` decides which known
+    documents are due and stamps what is stored."""
+    clock = clock or crawl_clock(None)
     sessions = session_factory(make_engine(db_url))
     reset_shared_robots()
     with sessions() as session:
@@ -144,7 +150,7 @@ def crawl(config: Config, db_url: str, time_limit_s: int,
             outlet = resolved_source(source)[0].outlet
             source_id(session, source.name, source.family, source.start_url, outlet)
         session.commit()
-        known = known_validators(session)
+        known = known_pages(session)
     process = CrawlerProcess(process_settings(config.general, time_limit_s, local_hosts(config.sources)))
     crawlers = []
     reporters = []  # kept alive for the whole crawl: Scrapy holds signal handlers weakly
@@ -156,7 +162,8 @@ def crawl(config: Config, db_url: str, time_limit_s: int,
         crawler = process.create_crawler(spider_class(source, config, db_url, time_limit_s))
         if progress is not None:
             reporters.append(CrawlerProgress(crawler, source.name, progress))
-        process.crawl(crawler, source=source, known=for_source(known, source), stored=stored_copy(sessions))
+        process.crawl(crawler, source=source, known=for_source(known, source), stored=stored_copy(sessions),
+                      clock=clock)
         crawlers.append((crawler, source))
     if crawlers:
         try:
@@ -164,7 +171,7 @@ def crawl(config: Config, db_url: str, time_limit_s: int,
         finally:
             shutdown_pool()
     done = {source.name: outcome_of(crawler, source) for crawler, source in crawlers} | rejected
-    now = dt.datetime.now(dt.UTC)
+    now = clock()
     outcomes = []
     with sessions() as session:
         for source in config.sources:
@@ -183,6 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--report", required=True, type=Path)
     parser.add_argument("--time-limit", required=True, type=int)
     parser.add_argument("--progress", type=Path, help="append live per-source counters here (JSON lines)")
+    parser.add_argument("--now", type=dt.datetime.fromisoformat, help="the crawl's start (aware ISO)")
     args = parser.parse_args(argv)
     logging.getLogger("pdfminer").setLevel(logging.WARNING)  # its debug records cost more than parsing
     config = config_from_dict(json.loads(args.spec.read_text(encoding="utf-8")), str(args.spec))
@@ -190,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     register_database_url(args.db)
     writer = ProgressWriter(args.progress) if args.progress else None
     try:
-        outcomes = crawl(config, args.db, args.time_limit, writer)
+        outcomes = crawl(config, args.db, args.time_limit, writer, crawl_clock(args.now))
     finally:
         if writer is not None:
             writer.close()

@@ -30,17 +30,30 @@ from crawler.config import SourceConfig
 from crawler.documents import ArticleProfile, document_from_bytes, sniff_kind, with_metadata
 from crawler.errors import UnusableInputError
 from crawler.models import DocumentText, FetchedPage
-from crawler.spiders.items import FetchedItem
+from crawler.spiders.items import CheckedItem, FetchedItem
 from crawler.storage import documents
 from crawler.storage.engine import make_engine, session_factory
 
 logger = logging.getLogger(__name__)
 
 
+LIVE_COUNTERS = (
+    r"(?:Số )?[Ll]ượt (?:xem|đọc|truy cập|thích|chia sẻ)\s*:?\s*[\d.,]+",
+    r"[\d.,]+\s*lượt (?:xem|đọc|truy cập|thích|chia sẻ)",
+    r"(?:Đang|Trực) tuyến\s*:?\s*[\d.,]+",
+    r"(?:Cập nhật|cập nhật) lúc\s*:?[^<]{0,40}",
+    r"Hôm nay\s*:?[^<]{0,40}",
+)
+"""Live parts of pages that change without their document changing (view counts, visitors online,
+"Cập nhật lúc …", today's date), removed before hashing on every source: a page without validators
+is unchanged when its hash is."""
+
+
 def content_hash(content: bytes, content_type: str | None, volatile: Sequence[str] = ()) -> str:
-    """SHA-256 of the content after removing the profile's volatile parts (comments, live counters)."""
-    if volatile and not (content_type or "").startswith(("application/pdf", "application/vnd", "image/")):
-        for pattern in volatile:
+    """SHA-256 of the content after removing live counters and the profile's volatile parts (comments,
+    site-specific counters); files (PDF, Office, images) are hashed as they are."""
+    if not (content_type or "").startswith(("application/pdf", "application/vnd", "image/")):
+        for pattern in (*LIVE_COUNTERS, *volatile):
             content = re.sub(pattern.encode("utf-8"), b"", content, flags=re.DOTALL)
     return hashlib.sha256(content).hexdigest()
 
@@ -120,14 +133,19 @@ async def read_document_async(item: FetchedItem, profile: ArticleProfile) -> Doc
         raise UnusableInputError(f"không đọc được tệp đính kèm ({type(exc).__name__})") from exc
 
 
+CHECKS_PER_WRITE = 200
+
+
 class StoragePipeline:
-    """Stores each FetchedItem: the page by content hash, then a document version if its text is new."""
+    """Stores each FetchedItem: the page by content hash, then a document version if its text is new;
+    the checks of URLs answered 304 are written in batches."""
 
     def __init__(self, crawler: Any) -> None:
         """Bind to the crawl's database (setting DONDOC_DATABASE_URL) and keep the crawler for its spider."""
         self.crawler = crawler
         self.sessions = _sessions(str(crawler.settings["DONDOC_DATABASE_URL"]))
         self.source_id: int | None = None
+        self.checks: list[tuple[str, dt.datetime]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StoragePipeline:
@@ -138,6 +156,11 @@ class StoragePipeline:
         """Store the item; warnings (unreadable files, OCR and other notices) go to the spider's records.
         The document is read first (PDFs off the reactor), then page and document are stored in one
         transaction."""
+        if isinstance(item, CheckedItem):
+            self.checks.append((item.url, item.checked_at))
+            if len(self.checks) >= CHECKS_PER_WRITE:
+                self.write_checks()
+            return item
         if not isinstance(item, FetchedItem):
             return item
         spider = self.crawler.spider
@@ -153,10 +176,22 @@ class StoragePipeline:
                 for notice in doc.notices:
                     spider.warn(f"{notice}: {item.page.url}")
                 url = item.document_url or item.page.url
-                if store_document(session, source_id, page_id, url, doc, dt.datetime.now(dt.UTC)) is not None:
+                if store_document(session, source_id, page_id, url, doc, spider.now()) is not None:
                     spider.crawler.stats.inc_value("dondoc/new_documents")
             session.commit()
         return item
+
+    def close_spider(self) -> None:
+        """Write the checks still waiting at the end of the source's crawl."""
+        self.write_checks()
+
+    def write_checks(self) -> None:
+        """Record the waiting 304 checks in one transaction."""
+        if self.checks:
+            with self.sessions() as session:
+                documents.record_checks(session, self.checks)
+                session.commit()
+            self.checks = []
 
     async def _read(self, spider: Any, source: SourceConfig, item: FetchedItem) -> DocumentText | None:
         """The item's document. A file that cannot be read is a warning of its source, never silent:

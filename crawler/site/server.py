@@ -3,7 +3,8 @@
 It serves the bundled demo site (used by `dondoc demo`) and the test and benchmark sites. URLs with
 query strings (`/?pageid=27160&docid=N`) map to flat files; a route may also ask for a status code,
 a redirect, a delay, extra headers (Retry-After, Content-Encoding) or a generated oversized body, so
-failure cases are reproducible on loopback; the server keeps when each route was asked for.
+failure cases are reproducible on loopback; the server keeps when each route was asked for and how
+many bytes it sent (benchmarks compare crawlers by their requests and bytes).
 Every file answer carries an ETag and Last-Modified and honours conditional requests with a 304
 (unless the route says no_validators); a `counter` route changes on every fetch like a live
 visitor counter.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import io
 import itertools
 import json
 import logging
@@ -21,8 +23,11 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +68,11 @@ class RunningSite:
     server: _SiteServer
     thread: threading.Thread
 
+    def traffic(self) -> tuple[int, int]:
+        """Requests answered and bytes sent (headers and bodies) since the server started."""
+        with self.server.lock:
+            return sum(map(len, self.server.arrivals.values())), self.server.sent_bytes
+
     def arrivals(self, target: str) -> list[float]:
         """The monotonic times at which `target` (path and query) was requested, in order."""
         with self.server.lock:
@@ -81,6 +91,11 @@ class _SiteHandler(BaseHTTPRequestHandler):
     server: _SiteServer
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body are separate writes: no 40 ms delayed-ACK stall
+
+    def setup(self) -> None:
+        """Count every byte written to the client into the server's total."""
+        super().setup()
+        self.wfile = _CountingWriter(self.wfile, self.server)
 
     def handle(self) -> None:
         """Serve the connection; a client hanging up early (timeouts, size limits) is not an error."""
@@ -203,10 +218,36 @@ class _SiteHandler(BaseHTTPRequestHandler):
             self.send_header(str(name), str(value))
 
 
+class _CountingWriter(io.BufferedIOBase):
+    """The connection's writer, adding what is written to the server's byte count."""
+
+    def __init__(self, raw: io.BufferedIOBase, server: _SiteServer) -> None:
+        """Wrap the handler's writer."""
+        super().__init__()
+        self.raw, self.server = raw, server
+
+    def write(self, data: ReadableBuffer, /) -> int:
+        """Write through and count the bytes."""
+        written = self.raw.write(data)
+        with self.server.lock:
+            self.server.sent_bytes += len(memoryview(data))
+        return written
+
+    def flush(self) -> None:
+        """Flush the wrapped writer."""
+        self.raw.flush()
+
+    def close(self) -> None:
+        """Close the wrapped writer."""
+        super().close()
+        self.raw.close()
+
+
 class _SiteServer(ThreadingHTTPServer):
     """A threading server that knows its site directory and rereads the manifest when it changes."""
 
     daemon_threads = True
+    request_queue_size = 128  # crawlers open dozens of connections at once: Python's default 5 drops them
 
     def __init__(self, address: tuple[str, int], root: Path) -> None:
         """Bind to `address` and serve the site in `root`."""
@@ -217,6 +258,7 @@ class _SiteServer(ThreadingHTTPServer):
         self.hits = itertools.count(1)
         self.lock = threading.Lock()
         self.arrivals: dict[str, list[float]] = {}
+        self.sent_bytes = 0
         self._routes: dict[str, dict[str, Any]] = {}
         self._routes_mtime = -1.0
 

@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import scrapy
@@ -23,14 +23,15 @@ from twisted.python.failure import Failure
 
 from crawler.config import SourceConfig
 from crawler.models import FetchedPage
-from crawler.spiders.items import FetchedItem
+from crawler.revisit import KnownPage, is_due
+from crawler.spiders.items import CheckedItem, FetchedItem
 from crawler.spiders.replies import GaveUp, oversize_reason
 from crawler.spiders.urls import normalize_url
 
 logger = logging.getLogger(__name__)
 
-Validators = tuple[str | None, str | None]
-"""(ETag, Last-Modified) of a URL's last stored copy."""
+Clock = Callable[[], dt.datetime]
+"""The crawl's clock (UTC-aware): tests and benchmarks move it to when a document falls due."""
 
 StoredCopy = Callable[[str], bytes | None]
 """Reads the last stored body of a URL (list pages answered 304 are parsed from it)."""
@@ -117,15 +118,17 @@ class SourceSpider(scrapy.Spider):
     required_options: tuple[str, ...] = ()
     optional_options: frozenset[str] = frozenset()
 
-    def __init__(self, source: SourceConfig, known: Mapping[str, Validators] | None = None,
-                 stored: StoredCopy | None = None, **kwargs: Any) -> None:
-        """Keep the source, its profile options, the validators of stored URLs and their stored bodies."""
+    def __init__(self, source: SourceConfig, known: Mapping[str, KnownPage] | None = None,
+                 stored: StoredCopy | None = None, clock: Clock | None = None, **kwargs: Any) -> None:
+        """Keep the source, its profile options, what is known of stored URLs, their stored bodies and
+        the crawl's clock."""
         super().__init__(name=source.name, **kwargs)
         self.source = source
         self.options: Mapping[str, Any] = source.options
         self.allowed_domains = list(source.allowed_domains)
-        self.known: Mapping[str, Validators] = known or {}
+        self.known: Mapping[str, KnownPage] = known or {}
         self.stored = stored
+        self.now: Clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.problems: list[str] = []
         self.warnings: list[str] = []
         self.items_listed = 0
@@ -151,12 +154,23 @@ class SourceSpider(scrapy.Spider):
         """A request for the normalized URL, conditional (If-None-Match/If-Modified-Since) when known."""
         target = self.normalize(url)
         headers: dict[str, str] = {}
-        etag, modified = self.known.get(target, (None, None)) if conditional else (None, None)
-        if etag:
-            headers["If-None-Match"] = etag
-        if modified:
-            headers["If-Modified-Since"] = modified
+        known = self.known.get(target) if conditional else None
+        if known and known.etag:
+            headers["If-None-Match"] = known.etag
+        if known and known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
         return Request(target, callback=callback, errback=self.on_error, headers=headers, meta=meta or {})
+
+    def revisit(self, url: str, callback: Callable[..., Any],
+                meta: dict[str, Any] | None = None) -> Request | None:
+        """A request for a listed document: new ones always, known ones (conditionally) only when the
+        revisit schedule says they are due; None for a known document checked recently enough."""
+        target = self.normalize(url)
+        known = self.known.get(target)
+        if known is not None and not is_due(target, known, self.source.revisit, self.now()):
+            self.crawler.stats.inc_value("dondoc/not_due")
+            return None
+        return self.follow_url(target, callback, meta=meta)
 
     def normalize(self, url: str) -> str:
         """The seen-URL form, also dropping the profile's own session/redirect parameters."""
@@ -174,27 +188,42 @@ class SourceSpider(scrapy.Spider):
         else:
             self.problem(reason)
 
+    def due_documents(self, callback: Callable[..., Any]) -> Iterator[Request]:
+        """Conditional requests for this source's stored documents whose revisit has come, listed on
+        today's first pages or not: an old document deep in the list is checked on its schedule too."""
+        now = self.now()
+        for url, known in self.known.items():
+            if known.document_of == self.source.name and is_due(url, known, self.source.revisit, now):
+                self.crawler.stats.inc_value("dondoc/revisited")
+                yield self.follow_url(url, callback)
+
+    def unchanged(self, response: Response) -> CheckedItem | None:
+        """For 304 Not Modified, the check to record (the stored copy is current); else None."""
+        if response.status != 304:
+            return None
+        self.crawler.stats.inc_value("dondoc/not_modified")
+        return CheckedItem(url=self.normalize(response.url), checked_at=self.now())
+
     def usable(self, response: Response) -> bool:
         """False for 304 Not Modified (nothing new) and for bot-challenge pages (recorded as a problem)."""
         if response.status == 304:
-            self.crawler.stats.inc_value("dondoc/not_modified")
             return False
         if looks_like_challenge(response.body, _header(response, "Content-Type")):
             self.problem(f"trang kiểm tra chống bot (challenge) thay cho nội dung tại {response.url}")
             return False
         return True
 
-    def list_page(self, response: Response) -> tuple[TextResponse | None, FetchedItem | None]:
-        """A list page to parse and the item storing it; on 304 the stored copy is parsed instead,
-        so known items are still revisited (conditionally) without downloading the list again."""
-        if response.status == 304:
-            self.crawler.stats.inc_value("dondoc/not_modified")
-            body = self.stored(self.normalize(response.url)) if self.stored else None
+    def list_page(self, response: Response) -> tuple[TextResponse | None, FetchedItem | CheckedItem | None]:
+        """A list page to parse and the item storing it; on 304 the stored copy is parsed instead, so
+        new items are found and known ones revisited on their schedule without downloading the list."""
+        checked = self.unchanged(response)
+        if checked is not None:
+            body = self.stored(checked.url) if self.stored else None
             if body is None:
-                return None, None
+                return None, checked
             cls = responsetypes.from_args(url=response.url, body=body)
             copy = cls(url=response.url, body=body, request=response.request)
-            return (copy if isinstance(copy, TextResponse) else None), None
+            return (copy if isinstance(copy, TextResponse) else None), checked
         if not self.usable(response) or not isinstance(response, TextResponse):
             return None, None
         return response, FetchedItem(page=self.fetched(response))
@@ -204,7 +233,7 @@ class SourceSpider(scrapy.Spider):
         return FetchedPage(
             source=self.source.name, url=self.normalize(response.url), status=response.status,
             content=response.body, content_type=_header(response, "Content-Type"),
-            fetched_at=dt.datetime.now(dt.UTC), etag=_header(response, "ETag"),
+            fetched_at=self.now(), etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
         )
 

@@ -1,4 +1,5 @@
-"""What spiders yield: a fetched page to store, possibly the content of a document."""
+"""What spiders yield: a fetched page to store, possibly the content of a document, or the check of
+a URL that answered 304."""
 
 from __future__ import annotations
 
@@ -24,3 +25,11 @@ class FetchedItem:
     meta: DocumentMeta = field(default_factory=DocumentMeta)
     listed_published: dt.datetime | None = None
     stand_in: FetchedPage | None = None
+
+
+@dataclass(frozen=True)
+class CheckedItem:
+    """A URL answered 304 Not Modified at `checked_at`: its stored copy is current, its schedule restarts."""
+
+    url: str
+    checked_at: dt.datetime

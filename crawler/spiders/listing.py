@@ -3,7 +3,8 @@
 Options: item_selector, link_selector, time_selector + time_formats (list time, used only when the
 article gives none), paging by `page_url` (a template with {page} and {zone}, zone read by
 zone_selector) or by `next_selector`; `article` holds the article page selectors. An empty list page
-ends paging, and so does a page whose items are all known already.
+ends paging, and so does a page whose items are all known already. Known articles are revisited on
+their own schedule (crawler.revisit), not on every crawl.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from scrapy.http import Request, Response, TextResponse
 from crawler.documents import DocumentMeta, parse_datetime
 from crawler.models import DocumentKind
 from crawler.spiders.base import SourceSpider, select_first, select_nodes, select_texts
-from crawler.spiders.items import FetchedItem
+from crawler.spiders.items import CheckedItem, FetchedItem
 
 
 class ListingSpider(SourceSpider):
@@ -29,10 +30,13 @@ class ListingSpider(SourceSpider):
     })
 
     async def start(self) -> AsyncIterator[Any]:
-        """Fetch the first list page (conditionally: on 304 its stored copy is parsed)."""
+        """Fetch the first list page (conditionally: on 304 its stored copy is parsed), and the
+        stored documents due for revalidation."""
         yield self.follow_url(self.source.start_url, self.parse_list, meta={"page": 1})
+        for request in self.due_documents(self.parse_article):
+            yield request
 
-    def parse_list(self, response: Response) -> Iterator[Request | FetchedItem]:
+    def parse_list(self, response: Response) -> Iterator[Request | FetchedItem | CheckedItem]:
         """Yield a request per listed article and the next list page while it can hold new items."""
         page_response, stored = self.list_page(response)
         if stored:
@@ -57,7 +61,9 @@ class ListingSpider(SourceSpider):
             self.items_listed += 1
             listed = parse_datetime(select_first(item, str(self.options.get("time_selector", ""))),
                                     self.option_list("time_formats"), self.utc_offset)
-            yield self.follow_url(url, self.parse_article, meta={"listed": listed})
+            request = self.revisit(url, self.parse_article, meta={"listed": listed})
+            if request is not None:
+                yield request
         zone = response.meta.get("zone") or select_first(response, str(self.options.get("zone_selector", "")))
         next_url = self._next_page(response, page, zone)
         if next_url and fresh and page < self.source.max_pages:
@@ -72,9 +78,12 @@ class ListingSpider(SourceSpider):
         found = select_texts(response, str(self.options.get("next_selector", "")))
         return response.urljoin(found[0]) if found else None
 
-    def parse_article(self, response: TextResponse) -> Iterator[FetchedItem]:
+    def parse_article(self, response: TextResponse) -> Iterator[FetchedItem | CheckedItem]:
         """An article page: store it as a document (text and metadata are read by the pipeline)."""
-        if self.usable(response):
+        checked = self.unchanged(response)
+        if checked is not None:
+            yield checked
+        elif self.usable(response):
             yield FetchedItem(page=self.fetched(response), document_url=self.normalize(response.url),
                               meta=DocumentMeta(kind=DocumentKind.ARTICLE),
                               listed_published=response.meta.get("listed"))

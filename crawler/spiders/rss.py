@@ -19,7 +19,7 @@ from scrapy.http import Request, Response, TextResponse
 from crawler.documents import DocumentMeta, parse_datetime
 from crawler.models import DocumentKind
 from crawler.spiders.base import SourceSpider
-from crawler.spiders.items import FetchedItem
+from crawler.spiders.items import CheckedItem, FetchedItem
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -31,10 +31,13 @@ class RssSpider(SourceSpider):
     optional_options = frozenset({"time_formats"})
 
     async def start(self) -> AsyncIterator[Any]:
-        """Fetch the feed (conditionally: on 304 its stored copy is parsed)."""
+        """Fetch the feed (conditionally: on 304 its stored copy is parsed), and the
+        stored documents due for revalidation."""
         yield self.follow_url(self.source.start_url, self.parse_feed)
+        for request in self.due_documents(self.parse_article):
+            yield request
 
-    def parse_feed(self, response: Response) -> Iterator[Request | FetchedItem]:
+    def parse_feed(self, response: Response) -> Iterator[Request | FetchedItem | CheckedItem]:
         """A request per entry link (at most max_pages entries), with the entry's date as a fallback."""
         page_response, stored = self.list_page(response)
         if stored:
@@ -50,7 +53,9 @@ class RssSpider(SourceSpider):
         for link, published in entries[: self.source.max_pages]:
             self.items_listed += 1
             moment = self._date(published)
-            yield self.follow_url(response.urljoin(link), self.parse_article, meta={"listed": moment})
+            request = self.revisit(response.urljoin(link), self.parse_article, meta={"listed": moment})
+            if request is not None:
+                yield request
 
     def _date(self, text: str) -> dt.datetime | None:
         """An entry date in the profile's formats, RFC 822 or ISO; empty means unknown."""
@@ -64,9 +69,12 @@ class RssSpider(SourceSpider):
                 return None
         return moment
 
-    def parse_article(self, response: TextResponse) -> Iterator[FetchedItem]:
+    def parse_article(self, response: TextResponse) -> Iterator[FetchedItem | CheckedItem]:
         """A linked article page, stored as a document."""
-        if self.usable(response):
+        checked = self.unchanged(response)
+        if checked is not None:
+            yield checked
+        elif self.usable(response):
             yield FetchedItem(page=self.fetched(response), document_url=self.normalize(response.url),
                               meta=DocumentMeta(kind=DocumentKind.ARTICLE),
                               listed_published=response.meta.get("listed"))

@@ -18,7 +18,7 @@ from crawler.documents import DocumentMeta, parse_datetime
 from crawler.extract.normalize import clean_line
 from crawler.models import DocumentKind
 from crawler.spiders.base import SourceSpider, fold_label, select_first, select_nodes, select_texts
-from crawler.spiders.items import FetchedItem
+from crawler.spiders.items import CheckedItem, FetchedItem
 
 _POSTBACK = re.compile(r"__doPostBack\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)")
 
@@ -32,10 +32,13 @@ class VanbanSpider(SourceSpider):
                                   "report_kinds"})
 
     async def start(self) -> AsyncIterator[Any]:
-        """Fetch the first list page (conditionally: on 304 its stored copy is parsed)."""
+        """Fetch the first list page (conditionally: on 304 its stored copy is parsed), and the
+        stored documents due for revalidation."""
         yield self.follow_url(self.source.start_url, self.parse_list, meta={"page": 1})
+        for request in self.due_documents(self.parse_detail):
+            yield request
 
-    def parse_list(self, response: Response) -> Iterator[Request | FetchedItem]:
+    def parse_list(self, response: Response) -> Iterator[Request | FetchedItem | CheckedItem]:
         """A request per listed document, then the next page by postback while pages hold new rows."""
         page_response, stored = self.list_page(response)
         if stored and response.request is not None and response.request.method == "GET":
@@ -56,7 +59,9 @@ class VanbanSpider(SourceSpider):
             url = self.normalize(response.urljoin(href))
             fresh += url not in self.known
             self.items_listed += 1
-            yield self.follow_url(url, self.parse_detail)
+            request = self.revisit(url, self.parse_detail)
+            if request is not None:
+                yield request
         if fresh and page < self.source.max_pages:
             yield from self._postback(response, page + 1)
 
@@ -72,8 +77,13 @@ class VanbanSpider(SourceSpider):
                 )
                 return
 
-    def parse_detail(self, response: TextResponse) -> Iterator[Request | FetchedItem]:
-        """Read the labelled fields; the first attachment carries the document, the page itself if none."""
+    def parse_detail(self, response: TextResponse) -> Iterator[Request | FetchedItem | CheckedItem]:
+        """Read the labelled fields; the first attachment carries the document, the page itself if none.
+        A detail page answered 304 is unchanged: its attachments are not asked for again."""
+        checked = self.unchanged(response)
+        if checked is not None:
+            yield checked
+            return
         if not self.usable(response):
             return
         meta = self._meta(response)
@@ -90,10 +100,13 @@ class VanbanSpider(SourceSpider):
                                   meta={"document_url": target, "doc_meta": meta,
                                         "stand_in": page if n == 0 else None})
 
-    def parse_attachment(self, response: TextResponse) -> Iterator[FetchedItem]:
+    def parse_attachment(self, response: TextResponse) -> Iterator[FetchedItem | CheckedItem]:
         """An attachment (PDF, DOCX, XLSX): the text of its document, with the detail page's metadata;
         the first attachment carries the detail page to read instead if the file cannot be read."""
-        if self.usable(response):
+        checked = self.unchanged(response)
+        if checked is not None:
+            yield checked
+        elif self.usable(response):
             yield FetchedItem(page=self.fetched(response), document_url=response.meta["document_url"],
                               meta=response.meta["doc_meta"], stand_in=response.meta.get("stand_in"))
 

@@ -7,14 +7,13 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from crawler.models import DocumentKind, DocumentText, FetchedPage
+from crawler.revisit import KnownPage
 from crawler.storage.schema import Document, Page, Source
 from crawler.storage.tablecells import decode_tables, encode_tables
-
-Validators = tuple[str | None, str | None]  # a page's ETag and Last-Modified
 
 
 @dataclass(frozen=True)
@@ -63,10 +62,11 @@ def store_page(session: Session, source: int, page: FetchedPage, digest: str) ->
     row = session.scalars(select(Page).where(Page.url == page.url, Page.content_hash == digest)).first()
     if row is not None:
         row.etag, row.last_modified, row.fetched_at = page.etag, page.last_modified, page.fetched_at
+        row.checked_at = page.fetched_at
         return row.id, False
     row = Page(source_id=source, url=page.url, content_hash=digest, content=page.content,
                content_type=page.content_type, status=page.status, etag=page.etag,
-               last_modified=page.last_modified, fetched_at=page.fetched_at)
+               last_modified=page.last_modified, fetched_at=page.fetched_at, checked_at=page.fetched_at)
     session.add(row)
     session.flush()
     return row.id, True
@@ -91,10 +91,31 @@ def store_document(session: Session, source: int, page: int, url: str, doc: Docu
     return row.id
 
 
-def page_validators(session: Session) -> dict[str, Validators]:
-    """URL -> (ETag, Last-Modified) of the latest stored copy of every page."""
-    rows = session.execute(select(Page.url, Page.etag, Page.last_modified).order_by(Page.fetched_at))
-    return {url: (etag, modified) for url, etag, modified in rows}
+def known_pages(session: Session) -> dict[str, KnownPage]:
+    """URL -> validators of its latest copy, its last check and its document's age (published, else
+    issued, else first fetched): what the revisit schedule decides on."""
+    first = session.execute(select(Page.url, func.min(Page.fetched_at)).group_by(Page.url))
+    born: dict[str, dt.datetime] = {url: fetched for url, fetched in first}
+    dated = select(Document.url, Document.published_at, Document.issued).order_by(Document.version.desc())
+    for url, published, issued in session.execute(dated):
+        if published is not None:
+            born[url] = published
+        elif issued is not None:
+            born[url] = dt.datetime.combine(issued, dt.time(), dt.UTC)
+    owned = session.execute(select(Document.url, Source.name).join(Source, Source.id == Document.source_id))
+    owners = {url: name for url, name in owned}
+    rows = session.execute(select(Page.url, Page.etag, Page.last_modified, Page.fetched_at, Page.checked_at,
+                                  Page.content_type).order_by(Page.fetched_at))
+    return {url: KnownPage(etag, modified, checked or fetched, born.get(url, fetched),
+                           owners.get(url) if "html" in (kind or "") else None)
+            for url, etag, modified, fetched, checked, kind in rows}
+
+
+def record_checks(session: Session, checks: Collection[tuple[str, dt.datetime]]) -> None:
+    """Record when URLs answered 304 (unchanged): their stored copies count as checked then."""
+    for url, at in checks:
+        session.execute(update(Page).where(Page.url == url).values(checked_at=at)
+                        .execution_options(synchronize_session=False))
 
 
 def latest_content(session: Session, url: str) -> bytes | None:

@@ -87,6 +87,7 @@ class Page(Base):
     etag: Mapped[str | None] = mapped_column(String(400))
     last_modified: Mapped[str | None] = mapped_column(String(100))
     fetched_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    checked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())  # last 200 or 304 for the URL
 
 
 class Document(Base):
@@ -111,7 +112,7 @@ class Document(Base):
     section: Mapped[str | None] = mapped_column(Text)  # an article's section on its outlet
     signer: Mapped[str | None] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
-    text_hash: Mapped[str] = mapped_column(String(64))
+    text_hash: Mapped[str] = mapped_column(String(64), index=True)  # republished copies are found by it
     needs_ocr: Mapped[bool] = mapped_column(Boolean, default=False)
     ocr_confidence: Mapped[float | None] = mapped_column(Float)  # set once a scan's text was OCR'd
     ocr_error: Mapped[str | None] = mapped_column(Text)  # why a scan's OCR failed (Vietnamese)

@@ -107,7 +107,7 @@ def test_every_timestamp_reads_back_aware_in_utc(db_url: str) -> None:
     PostgreSQL alike, and queries compare instants; every timestamp column has that type."""
     columns = [c for table in Base.metadata.tables.values() for c in table.columns]
     assert not [c for c in columns if isinstance(c.type, DateTime)]
-    assert sum(isinstance(c.type, UtcDateTime) for c in columns) == 26
+    assert sum(isinstance(c.type, UtcDateTime) for c in columns) == 27  # pages.checked_at (0009) is the 27th
     upgrade_database(db_url)
     engine = make_engine(db_url)
     make_session = session_factory(engine)

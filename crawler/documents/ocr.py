@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from crawler.documents.ocr_grid import find_grids, without_rules
+from crawler.documents.ocr_layout import PageTable, Word, page_layout
 from crawler.errors import UnusableInputError
 from crawler.models import DocumentText
 
@@ -35,7 +37,8 @@ _LANG = "vie"
 _SKEW_RANGE_DEG = 3.0
 _SKEW_STEP_DEG = 0.2
 _SKEW_WIDTH_PX = 800
-_PARAGRAPH_GAP = 0.9
+_MEDIAN_PX = 5
+_MEDIAN_MIN_SIDE_PX = 2000  # about an A4 page's width at 240 dpi
 _SPECK_CONFIDENCE = 60
 
 
@@ -65,6 +68,7 @@ class OcrPage:
     lines: tuple[str, ...]
     confidence: float
     skew_deg: float
+    tables: tuple[PageTable, ...] = ()  # ruled tables as cells, lines counted from the page's first line
 
 
 def is_image(content: bytes) -> bool:
@@ -104,12 +108,21 @@ def with_ocr(document: DocumentText, content: bytes, limits: OcrLimits = DEFAULT
     if not words:
         reason = "; ".join(notices) or "không nhận dạng được chữ nào trên bản quét"
         raise UnusableInputError(f"{document.name}: {reason}")
-    lines = [line for page in pages for line in (*page.lines, "")]
+    lines: list[str] = []
+    tables: list[PageTable] = []
+    for page in pages:
+        for number, table in enumerate(page.tables):
+            table = table.shifted(len(lines))
+            if number == 0 and tables and tables[-1].continued_by(table):  # carried over a page break
+                tables[-1] = tables[-1].joined(table)
+            else:
+                tables.append(table)
+        lines.extend((*page.lines, ""))
     confidence = sum(p.confidence for p in words) / len(words)
     logger.info("%s: OCR pages=%d confidence=%.1f", document.name, len(pages), confidence)
     return dataclasses.replace(
-        document, text="\n".join(lines).strip() + "\n", ocr_confidence=round(confidence, 1),
-        notices=(*document.notices, *notices),
+        document, text="\n".join(lines).rstrip() + "\n", ocr_confidence=round(confidence, 1),
+        tables=(*document.tables, *(t.table for t in tables)), notices=(*document.notices, *notices),
     )
 
 
@@ -190,12 +203,15 @@ def _pixels_reason(name: str, size: tuple[int, int] | None, limits: OcrLimits) -
 
 
 def ocr_image(image: Image, timeout_s: int) -> OcrPage:
-    """One grayscale page deskewed and read by Tesseract (vie) within timeout_s seconds."""
+    """One grayscale page deskewed, its ruled tables found and painted out, specks filtered away, and
+    read by Tesseract (vie) within timeout_s seconds; words inside a table go to their cells."""
     import pytesseract
 
     angle = skew_angle(image)
     if abs(angle) >= _SKEW_STEP_DEG / 2:
         image = image.rotate(angle, resample=_bicubic(), expand=True, fillcolor=255)
+    grids = find_grids(image)
+    image = despeckled(without_rules(image, grids))
     try:
         data = pytesseract.image_to_data(image, lang=_LANG, timeout=timeout_s,
                                          output_type=pytesseract.Output.DICT)
@@ -203,33 +219,32 @@ def ocr_image(image: Image, timeout_s: int) -> OcrPage:
         raise UnusableInputError(f"nhận dạng quá {timeout_s} giây (ocr_page_timeout_s), bỏ qua") from exc
     except pytesseract.TesseractError as exc:
         raise UnusableInputError(f"Tesseract báo lỗi ({exc.status})") from exc
-    lines, confidence = _lines(data)
-    return OcrPage(lines=tuple(lines), confidence=confidence, skew_deg=angle)
+    words = _words(data)
+    lines, tables = page_layout(words, grids)
+    confidence = sum(w.confidence for w in words) / len(words) if words else 0.0
+    return OcrPage(lines=tuple(lines), confidence=confidence, skew_deg=angle, tables=tuple(tables))
 
 
-def _lines(data: dict[str, list[Any]]) -> tuple[list[str], float]:
-    """Tesseract's words grouped into its lines, a blank line where the gap to the previous line is
-    wider than most of a line's height (a paragraph break, as the PDF reader marks it); the mean
-    word confidence."""
-    rows: dict[tuple[int, int, int], list[int]] = {}
-    confidences: list[float] = []
-    for i, word in enumerate(data["text"]):
-        conf = float(data["conf"][i])
-        if not str(word).strip() or conf < 0 or _speck(str(word), conf):
+def despeckled(image: Image) -> Image:
+    """The page through a median filter, which removes the specks a scanner leaves (read as stray
+    marks: "'", "_", ".") and keeps strokes; the filter is smaller on a low-resolution page."""
+    from PIL import ImageFilter
+
+    size = _MEDIAN_PX if min(image.size) >= _MEDIAN_MIN_SIDE_PX else 3
+    return image.filter(ImageFilter.MedianFilter(size))
+
+
+def _words(data: dict[str, list[Any]]) -> list[Word]:
+    """Tesseract's words, without empty ones and doubtful specks of punctuation."""
+    words = []
+    for i, text in enumerate(data["text"]):
+        word, conf = str(text).strip(), float(data["conf"][i])
+        if not word or conf < 0 or _speck(word, conf):
             continue
-        confidences.append(conf)
         key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
-        rows.setdefault(key, []).append(i)
-    lines: list[str] = []
-    bottom: float | None = None
-    for words in rows.values():
-        top = min(float(data["top"][i]) for i in words)
-        height = max(float(data["height"][i]) for i in words)
-        if bottom is not None and top - bottom > _PARAGRAPH_GAP * height:
-            lines.append("")
-        lines.append(" ".join(str(data["text"][i]).strip() for i in words))
-        bottom = max(float(data["top"][i]) + float(data["height"][i]) for i in words)
-    return lines, (sum(confidences) / len(confidences) if confidences else 0.0)
+        words.append(Word(word, conf, key, int(data["left"][i]), int(data["top"][i]),
+                          int(data["width"][i]), int(data["height"][i])))
+    return words
 
 
 def _speck(word: str, confidence: float) -> bool:

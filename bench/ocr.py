@@ -128,7 +128,8 @@ def bench_file(path: Path, gazetteer: object, save: Path | None = None) -> dict[
         record["line"] = mapped[min(task.line, len(mapped)) - 1]
         ocr_records.append(record)
     return {"file": path.name, "cer": char_error_rate(scan.text, "\n".join(lines)), "pages": pages,
-            "seconds": seconds, "confidence": scan.ocr_confidence, "tables": len(scan.tables), "text": text_records, "ocr": ocr_records}
+            "seconds": seconds, "confidence": scan.ocr_confidence, "tables": len(scan.tables),
+            "text": text_records, "ocr": ocr_records}
 
 
 def main() -> None:

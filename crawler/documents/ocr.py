@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from crawler.documents.ocr_cells import unread_cells
 from crawler.documents.ocr_grid import find_grids, without_rules
 from crawler.documents.ocr_layout import PageTable, Word, page_layout
 from crawler.errors import UnusableInputError
@@ -38,6 +39,7 @@ _SKEW_RANGE_DEG = 3.0
 _SKEW_STEP_DEG = 0.2
 _SKEW_WIDTH_PX = 800
 _MEDIAN_PX = 5
+_STRAY = "_'`"  # marks no Vietnamese word starts or ends with
 _MEDIAN_MIN_SIDE_PX = 2000  # about an A4 page's width at 240 dpi
 _SPECK_CONFIDENCE = 60
 
@@ -110,7 +112,9 @@ def with_ocr(document: DocumentText, content: bytes, limits: OcrLimits = DEFAULT
         raise UnusableInputError(f"{document.name}: {reason}")
     lines: list[str] = []
     tables: list[PageTable] = []
+    starts: list[int] = []
     for page in pages:
+        starts.append(len(lines) + 1)
         for number, table in enumerate(page.tables):
             table = table.shifted(len(lines))
             if number == 0 and tables and tables[-1].continued_by(table):  # carried over a page break
@@ -122,7 +126,8 @@ def with_ocr(document: DocumentText, content: bytes, limits: OcrLimits = DEFAULT
     logger.info("%s: OCR pages=%d confidence=%.1f", document.name, len(pages), confidence)
     return dataclasses.replace(
         document, text="\n".join(lines).rstrip() + "\n", ocr_confidence=round(confidence, 1),
-        tables=(*document.tables, *(t.table for t in tables)), notices=(*document.notices, *notices),
+        ocr_pages=tuple(starts), tables=(*document.tables, *(t.table for t in tables)),
+        notices=(*document.notices, *notices),
     )
 
 
@@ -205,24 +210,32 @@ def _pixels_reason(name: str, size: tuple[int, int] | None, limits: OcrLimits) -
 def ocr_image(image: Image, timeout_s: int) -> OcrPage:
     """One grayscale page deskewed, its ruled tables found and painted out, specks filtered away, and
     read by Tesseract (vie) within timeout_s seconds; words inside a table go to their cells."""
-    import pytesseract
-
     angle = skew_angle(image)
     if abs(angle) >= _SKEW_STEP_DEG / 2:
         image = image.rotate(angle, resample=_bicubic(), expand=True, fillcolor=255)
     grids = find_grids(image)
     image = despeckled(without_rules(image, grids))
+    words = _read(image, timeout_s, "--psm 3")
+    strip = unread_cells(image, grids, words) if grids else None
+    if strip is not None:  # short lone text in narrow cells, which the page's reading passes over
+        words += strip.placed(_read(strip.image, timeout_s, "--psm 6"))
+    lines, tables = page_layout(words, grids)
+    confidence = sum(w.confidence for w in words) / len(words) if words else 0.0
+    return OcrPage(lines=tuple(lines), confidence=confidence, skew_deg=angle, tables=tuple(tables))
+
+
+def _read(image: Image, timeout_s: int, config: str) -> list[Word]:
+    """Tesseract's words on an image, within timeout_s seconds."""
+    import pytesseract
+
     try:
-        data = pytesseract.image_to_data(image, lang=_LANG, timeout=timeout_s,
+        data = pytesseract.image_to_data(image, lang=_LANG, config=config, timeout=timeout_s,
                                          output_type=pytesseract.Output.DICT)
     except RuntimeError as exc:  # pytesseract's timeout
         raise UnusableInputError(f"nhận dạng quá {timeout_s} giây (ocr_page_timeout_s), bỏ qua") from exc
     except pytesseract.TesseractError as exc:
         raise UnusableInputError(f"Tesseract báo lỗi ({exc.status})") from exc
-    words = _words(data)
-    lines, tables = page_layout(words, grids)
-    confidence = sum(w.confidence for w in words) / len(words) if words else 0.0
-    return OcrPage(lines=tuple(lines), confidence=confidence, skew_deg=angle, tables=tuple(tables))
+    return _words(data)
 
 
 def despeckled(image: Image) -> Image:
@@ -235,10 +248,12 @@ def despeckled(image: Image) -> Image:
 
 
 def _words(data: dict[str, list[Any]]) -> list[Word]:
-    """Tesseract's words, without empty ones and doubtful specks of punctuation."""
+    """Tesseract's words, without empty ones and doubtful specks of punctuation, stray marks trimmed."""
     words = []
     for i, text in enumerate(data["text"]):
         word, conf = str(text).strip(), float(data["conf"][i])
+        if any(char.isalnum() for char in word):  # a speck or a rule's remnant read at a word's end
+            word = word.strip(_STRAY)
         if not word or conf < 0 or _speck(word, conf):
             continue
         key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))

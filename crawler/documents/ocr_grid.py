@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 _INK = 128  # grey level under which a pixel is ink
 _BIN = 8  # pixels averaged along a rule's direction before a run is looked for
-_MIN_RULE_PX = 160  # shortest run taken for a rule (longer than any letter's stroke)
+_MIN_RULE_PX = 96  # shortest run taken for a horizontal rule (longer than any letter's stroke)
+_MIN_UPRIGHT_PX = 64  # and for an upright one (a one-line row's height; taller than any letter)
 _JOIN_PX = 8  # runs this close across are one rule
 _GAP_PX = 24  # runs this close along are one rule
 _SNAP_PX = 14  # rules this close to a grid line lie on it
@@ -67,8 +68,8 @@ def find_grids(image: Image) -> list[PageGrid]:
     from PIL import Image as PilImage
 
     ink = image.point(lambda v: 255 if v < _INK else 0)
-    horizontal = _rules(ink)
-    vertical = _rules(ink.transpose(PilImage.Transpose.TRANSPOSE))
+    horizontal = _rules(ink, _MIN_RULE_PX)
+    vertical = _rules(ink.transpose(PilImage.Transpose.TRANSPOSE), _MIN_UPRIGHT_PX)
     grids = []
     for rows, columns in _crossing_groups(horizontal, vertical):
         grid = _grid(rows, columns)
@@ -91,7 +92,7 @@ def without_rules(image: Image, grids: Sequence[PageGrid]) -> Image:
     return out
 
 
-def _rules(ink: Image) -> list[Rule]:
+def _rules(ink: Image, shortest: int) -> list[Rule]:
     """The horizontal rules of an ink mask (white = ink): rows of pixels binned along, long runs of
     full bins, runs on neighbouring rows joined into one rule."""
     from PIL import Image as PilImage
@@ -101,7 +102,7 @@ def _rules(ink: Image) -> list[Rule]:
         lambda v: 255 if v >= 200 else 0)
     data = binned.tobytes()
     row_len = binned.size[0]
-    minimum = _MIN_RULE_PX // _BIN
+    minimum = shortest // _BIN
     runs = re.compile(rb"\xff{%d,}" % minimum)
     found: list[list[int]] = []  # at_low, at_high, start, end
     for y in range(height):

@@ -18,7 +18,7 @@ _INSET_PX = 8  # kept clear of the cell's painted-out rules
 _MARGIN_PX = 12
 _GAP_PX = 60  # white between two pieces, wider than a paragraph break
 _INK = 128
-_LONE = {"|": "I", "||": "II", "|||": "III", "|V": "IV", "V|": "VI", "l": "1", "ll": "11"}  # a cell's lone mark
+_LONE = {"|": "I", "||": "II", "|||": "III", "|V": "IV", "l": "1", "ll": "11"}  # a numbering cell's mark
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ _INSET_PX = 8  # kept clear of the cell's painted-out rules
 _MARGIN_PX = 12
 _GAP_PX = 60  # white between two pieces, wider than a paragraph break
 _INK = 128
-_LONE = {"|": "I", "||": "II", "|||": "III", "|V": "IV", "l": "1", "ll": "11"}  # a numbering cell's mark
 
 
 @dataclass(frozen=True)
@@ -39,8 +38,7 @@ class CellStrip:
     pieces: tuple[_Piece, ...]
 
     def placed(self, words: Sequence[Word]) -> list[Word]:
-        """The strip's words moved back to their place on the page (each keeps its own line); a lone
-        upright stroke, which Tesseract reads as "|" or "l", is the numeral a numbering cell holds."""
+        """The strip's words moved back to their place on the page (each keeps its own line)."""
         out = []
         for word in words:
             middle = word.top + word.height / 2
@@ -48,7 +46,7 @@ class CellStrip:
             if piece is None:
                 continue
             block, par, line = word.line
-            out.append(Word(_LONE.get(word.text, word.text), word.confidence, (10_000 + block, par, line),
+            out.append(Word(word.text, word.confidence, (10_000 + block, par, line),
                             word.left - _MARGIN_PX + piece.page_x, word.top - piece.top + piece.page_y,
                             word.width, word.height))
         return out

@@ -164,6 +164,10 @@ def main() -> None:
             results.append(r)
             print(f"{name} {r['file']}: CER {float(r['cer']):.2%}, {r['pages']} trang, "  # type: ignore[arg-type]
                   f"{r['seconds']:.1f} s, tin cậy {r['confidence']}, {r['tables']} bảng", flush=True)
+        for r in results:
+            one = {str(r["file"])}
+            print(f"{name} {r['file']}: full_f1 văn bản {score(gold, r['text'], one, coverage):.3f}, "  # type: ignore[arg-type]
+                  f"qua OCR {score(gold, r['ocr'], one, coverage):.3f}", flush=True)  # type: ignore[arg-type]
         seeds = {str(r["file"]) for r in results}
         text_f1 = score(gold, [x for r in results for x in r["text"]], seeds, coverage)  # type: ignore[attr-defined]
         ocr_f1 = score(gold, [x for r in results for x in r["ocr"]], seeds, coverage)  # type: ignore[attr-defined]

@@ -5,8 +5,10 @@ back through the crawl's document path (reader, then crawler.documents.ocr), sco
                         [--save DIR]
 
 Task tables (pipe-written in the text files) are drawn as ruled grids, so OCR has to give their cells
-back. Prints per document the character error rate, full_f1 (score_tasks.py) of tasks extracted from the
-OCR text next to the text file's, and pages per second; then the totals and one line of JSON.
+back. Prints per document the character error rate, pages per second and full_f1 (score_tasks.py) of
+the tasks extracted three ways: from the text file, from a faithful reading of the rendered pages (what
+a perfect OCR would give: the loss the page layout itself causes, line wrapping and all) and from the
+OCR text; then the totals and one line of JSON.
 Predicted lines of the OCR text are mapped back to the text file's lines by aligning the two texts,
 since the gold labels count lines of the text file.
 """
@@ -31,20 +33,23 @@ from crawler.extract import extract_tasks, load_gazetteer
 from crawler.extract.pipegrid import find_grids
 from crawler.extract.records import task_record
 from crawler.extract.tables import is_header
-from tests.scan_tables import ScanTable, column_widths, placed_rows, reference_lines
+from tests.scan_tables import PlacedCell, ScanTable, column_widths, placed_rows, reference_lines
 from tests.scans import MARGIN_PX, PAGE_PX, char_error_rate, render_pages, scanned_pdf
 from tests.scans import scan_lines as wrapped
 
 
-def rendered(path: Path) -> tuple[list[str | ScanTable], list[str], list[int]]:
-    """What a scan of the file shows (its header left off): its lines, and its task tables (pipe-written
-    in the file) as ruled grids; the lines a reading gives back and each one's line in the file."""
+def rendered(path: Path) -> tuple[list[str | ScanTable], list[str], list[int], list[tuple[str, int]]]:
+    """What a scan of the file shows (its header left off): its lines (a bullet that a converter left
+    alone on its line joined to the item it opens), and its task tables (pipe-written in the file) as
+    ruled grids; the lines a reading gives back and each one's line in the file, and the text a
+    faithful OCR would give (tables pipe-written), each line with its line in the file."""
     text = path.read_text(encoding="utf-8")
     head = text.split("\n")
     body_start = head.index("---") + 1 if "---" in head[:40] else 0
     grids = {g.first: g for g in find_grids(head)
              if g.first >= body_start and is_header(g.as_table().rows[0])}
     items: list[str | ScanTable] = []
+    reading: list[tuple[str, int]] = []
     lines: list[str] = []
     origin: list[int] = []
     number = body_start
@@ -58,14 +63,36 @@ def rendered(path: Path) -> tuple[list[str | ScanTable], list[str], list[int]]:
             got, at = reference_lines(placed_rows(table, column_widths(table, TABLE_WIDTH_PX)))
             lines.extend(got)
             origin.extend(at)
+            reading.extend(_pipe_written(placed_rows(table, column_widths(table, TABLE_WIDTH_PX))))
             number = grid.last
             continue
-        for piece in wrapped(head[number]):
+        line, first = head[number], number
+        if line.strip() in _BULLETS and number + 1 < len(head) and head[number + 1].strip():
+            number += 1  # a converter's bullet alone on its line: on paper it opens the item's line
+            line = f"{line.strip()} {head[number].strip()}"
+        for piece in wrapped(line):
             items.append(piece)
             lines.append(piece)
-            origin.append(number + 1)
+            origin.append(first + 1)
+            reading.append((piece, first + 1))
         number += 1
-    return items, lines, origin
+    return items, lines, origin, reading
+
+
+def _pipe_written(rows: list[list[PlacedCell]]) -> list[tuple[str, int]]:
+    """A table's faithful reading as the OCR text writes it (a "|" line before each cell and after each
+    row), each line with its file line."""
+    out: list[tuple[str, int]] = []
+    for row in rows:
+        for cell in row:
+            at = cell.origins[0] if cell.origins else (out[-1][1] if out else 1)
+            out.append(("|", at))
+            out.extend(zip(cell.lines, cell.origins, strict=True))
+        out.append(("|", out[-1][1] if out else 1))
+    return out
+
+
+_BULLETS = ("-", "+", "–", "•")
 
 
 TABLE_WIDTH_PX = PAGE_PX[0] - 2 * MARGIN_PX
@@ -108,7 +135,7 @@ def score(gold: Path, records: list[dict[str, object]], seeds: set[str], coverag
 
 def bench_file(path: Path, gazetteer: object, save: Path | None = None) -> dict[str, object]:
     """One document: render, OCR through the document path, CER and the two record sets."""
-    items, lines, origin = rendered(path)
+    items, lines, origin, reading = rendered(path)
     images = render_pages(items)
     pdf, pages = scanned_pdf(images), len(images)
     text_doc = document_from_file(path)
@@ -122,6 +149,12 @@ def bench_file(path: Path, gazetteer: object, save: Path | None = None) -> dict[
         (save / f"{path.stem}.ocr.txt").write_text(scan.text, encoding="utf-8")
         (save / f"{path.stem}.ref.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     text_records = [task_record(t, path.name) for t in extract_tasks(text_doc, gazetteer)]  # type: ignore[arg-type]
+    faithful = dataclasses.replace(text_doc, text="\n".join(line for line, _ in reading) + "\n", tables=())
+    page_records = []
+    for task in extract_tasks(faithful, gazetteer):  # type: ignore[arg-type]
+        record = task_record(task, path.name)
+        record["line"] = reading[min(task.line, len(reading)) - 1][1] if reading else 1
+        page_records.append(record)
     ocr_records = []
     for task in extract_tasks(scan, gazetteer):  # type: ignore[arg-type]
         record = task_record(task, path.name)
@@ -129,7 +162,7 @@ def bench_file(path: Path, gazetteer: object, save: Path | None = None) -> dict[
         ocr_records.append(record)
     return {"file": path.name, "cer": char_error_rate(scan.text, "\n".join(lines)), "pages": pages,
             "seconds": seconds, "confidence": scan.ocr_confidence, "tables": len(scan.tables),
-            "text": text_records, "ocr": ocr_records}
+            "text": text_records, "pages_read": page_records, "ocr": ocr_records}
 
 
 def main() -> None:
@@ -167,18 +200,21 @@ def main() -> None:
         for r in results:
             one = {str(r["file"])}
             print(f"{name} {r['file']}: full_f1 văn bản {score(gold, r['text'], one, coverage):.3f}, "  # type: ignore[arg-type]
+                  f"trang in đọc đúng {score(gold, r['pages_read'], one, coverage):.3f}, "  # type: ignore[arg-type]
                   f"qua OCR {score(gold, r['ocr'], one, coverage):.3f}", flush=True)  # type: ignore[arg-type]
         seeds = {str(r["file"]) for r in results}
         text_f1 = score(gold, [x for r in results for x in r["text"]], seeds, coverage)  # type: ignore[attr-defined]
         ocr_f1 = score(gold, [x for r in results for x in r["ocr"]], seeds, coverage)  # type: ignore[attr-defined]
+        read_f1 = score(gold, [x for r in results for x in r["pages_read"]], seeds, coverage)  # type: ignore[attr-defined]
         pages = sum(int(r["pages"]) for r in results)  # type: ignore[call-overload]
         seconds = sum(float(r["seconds"]) for r in results)  # type: ignore[arg-type]
         all_pages, all_seconds = all_pages + pages, all_seconds + seconds
         cer = sum(float(r["cer"]) for r in results) / max(len(results), 1)  # type: ignore[arg-type]
         print(f"{name}: {len(results)} văn bản, CER trung bình {cer:.2%}, full_f1 văn bản {text_f1:.3f}, "
-              f"qua OCR {ocr_f1:.3f}, {pages / max(seconds, 1e-9):.3f} trang/giây", flush=True)
+              f"trang in đọc đúng {read_f1:.3f}, qua OCR {ocr_f1:.3f}, "
+              f"{pages / max(seconds, 1e-9):.3f} trang/giây", flush=True)
         summary[name] = {"documents": len(results), "cer": round(cer, 4), "text_full_f1": round(text_f1, 3),
-                         "ocr_full_f1": round(ocr_f1, 3)}
+                         "faithful_reading_full_f1": round(read_f1, 3), "ocr_full_f1": round(ocr_f1, 3)}
     summary["pages_per_second"] = round(all_pages / max(all_seconds, 1e-9), 3)
     print(json.dumps(summary, ensure_ascii=False))
 

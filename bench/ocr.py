@@ -79,6 +79,11 @@ def rendered(path: Path) -> tuple[list[str | ScanTable], list[str], list[int], l
     return items, lines, origin, reading
 
 
+def _without_bars(text: str) -> str:
+    """An OCR text without the lone "|" lines that write its tables' cells (markup, not on the page)."""
+    return "\n".join(line for line in text.split("\n") if line.strip() != "|")
+
+
 def _pipe_written(rows: list[list[PlacedCell]]) -> list[tuple[str, int]]:
     """A table's faithful reading as the OCR text writes it (a "|" line before each cell and after each
     row), each line with its file line."""
@@ -160,9 +165,11 @@ def bench_file(path: Path, gazetteer: object, save: Path | None = None) -> dict[
         record = task_record(task, path.name)
         record["line"] = mapped[min(task.line, len(mapped)) - 1]
         ocr_records.append(record)
-    return {"file": path.name, "cer": char_error_rate(scan.text, "\n".join(lines)), "pages": pages,
-            "seconds": seconds, "confidence": scan.ocr_confidence, "tables": len(scan.tables),
-            "text": text_records, "pages_read": page_records, "ocr": ocr_records}
+    cer = char_error_rate(_without_bars(scan.text), "\n".join(lines))
+    tables = len(find_grids(scan.text.split("\n")))
+    return {"file": path.name, "cer": cer, "pages": pages, "seconds": seconds,
+            "confidence": scan.ocr_confidence, "tables": tables, "text": text_records,
+            "pages_read": page_records, "ocr": ocr_records}
 
 
 def main() -> None:

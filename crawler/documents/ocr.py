@@ -111,7 +111,7 @@ def with_ocr(document: DocumentText, content: bytes, limits: OcrLimits = DEFAULT
     if not words:
         reason = "; ".join(notices) or "không nhận dạng được chữ nào trên bản quét"
         raise UnusableInputError(f"{document.name}: {reason}")
-    lines, starts = _joined(pages)
+    lines, starts = joined_pages(pages)
     confidence = sum(p.confidence for p in words) / len(words)
     logger.info("%s: OCR pages=%d confidence=%.1f", document.name, len(pages), confidence)
     return dataclasses.replace(
@@ -120,7 +120,7 @@ def with_ocr(document: DocumentText, content: bytes, limits: OcrLimits = DEFAULT
     )
 
 
-def _joined(pages: list[OcrPage]) -> tuple[list[str], list[int]]:
+def joined_pages(pages: list[OcrPage]) -> tuple[list[str], list[int]]:
     """The pages' lines one after another, a blank line between pages, and each page's first line; a
     table that ends one page and opens the next with the same columns is one table (no break)."""
     lines: list[str] = []

@@ -11,8 +11,9 @@ import pytest
 from PIL import Image
 
 from crawler.documents import document_from_bytes
-from crawler.documents.ocr import ocr_missing_reason, skew_angle, with_ocr
+from crawler.documents.ocr import OcrPage, joined_pages, ocr_missing_reason, skew_angle, with_ocr
 from crawler.documents.ocr_grid import find_grids
+from crawler.documents.ocr_layout import PageTable
 from crawler.extract import extract_tasks
 from crawler.extract.pipegrid import find_grids as find_pipe_grids
 from crawler.extract.tables import is_header
@@ -72,3 +73,23 @@ def test_scanned_task_table_reaches_extraction_as_cells() -> None:
     for words, lead, due in expected:
         task = next(t for t in tasks if words in t.action)
         assert (task.lead, task.deadline.due) == (lead, due)
+
+
+def test_table_carried_over_a_page_break_stays_one_table() -> None:
+    """A table that ends one page and opens the next with the same columns is one pipe-written table
+    under its header, with no page break between its rows; a table with other columns on the next page
+    keeps the break before it."""
+    head = ["PHỤ LỤC", "", "|", "STT", "|", "Nội dung nhiệm vụ", "|", "Cơ quan chủ trì", "|", "|", "1", "|",
+            "Rà soát quy chế", "|", "Sở Nội vụ", "|"]
+    rest = ["|", "2", "|", "Số hóa hồ sơ", "|", "Sở Tư pháp", "|", "", "Nơi nhận:"]
+    columns = (240, 400, 1500, 2240)
+    first = OcrPage(tuple(head), 95.0, 0.0, (PageTable(2, len(head) - 1, columns),))
+    second = OcrPage(tuple(rest), 95.0, 0.0, (PageTable(0, 6, columns),))
+    lines, starts = joined_pages([first, second])
+    rows = [r for g in find_pipe_grids(lines) for r in g.as_table().rows]
+    assert rows == [("STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì"), ("1", "Rà soát quy chế", "Sở Nội vụ"),
+                    ("2", "Số hóa hồ sơ", "Sở Tư pháp")]
+    assert len(find_pipe_grids(lines)) == 1 and starts == [1, len(head) + 1]
+    other = OcrPage(tuple(rest), 95.0, 0.0, (PageTable(0, 6, (240, 900, 2240)),))
+    apart = joined_pages([first, other])[0]
+    assert apart[len(head) - 1:len(head) + 2] == ["|", "", "|"]  # the page break between them is kept

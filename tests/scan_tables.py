@@ -88,7 +88,7 @@ def _wrap_cell(text: str, origins: Sequence[int], width: int,
     converter wrapped it, not the table's), each with the file line its first word comes from."""
     words = [(word, origins[min(i, len(origins) - 1)] if origins else 0)
              for i, raw in enumerate(text.split("\n"))
-             for word in raw.replace("**", "").replace("__", "").split()]
+             for word in raw.replace("*", "").replace("__", "").split()]
     lines: list[str] = []
     at: list[int] = []
     for word, source in words:

@@ -32,11 +32,11 @@ WRAP_CHARS = 72
 
 
 def scan_lines(text: str) -> list[str]:
-    """The lines a scan shows of a text file: markdown emphasis and rules (`---`, `|---|`) dropped, long
-    lines wrapped."""
+    """The lines a scan shows of a text file: markdown emphasis (`**`, `*`, `__`: bold and italics on
+    paper) and rules (`---`, `|---|`) dropped, long lines wrapped."""
     lines: list[str] = []
     for raw in text.splitlines():
-        line = raw.replace("**", "").replace("__", "").rstrip()
+        line = raw.replace("*", "").replace("__", "").rstrip()
         if not any(char.isalnum() for char in line):
             line = ""
         lines.extend(textwrap.wrap(line, WRAP_CHARS) or [""])

@@ -4,8 +4,8 @@ back through the crawl's document path (reader, then crawler.documents.ocr), sco
     python bench/ocr.py [--shared ../shared] [--set dev|dev2] [--only TEXT] [--limit N] [--smallest]
                         [--save DIR]
 
-The scan goes to the PDF reader directly: a crawl would refuse the longest seeds' scans (50 and more
-pages, over max_document_mb) before reading them.
+The scan goes to the PDF reader directly and is read whole: a crawl would refuse the longest seeds'
+scans (50 and more pages, over max_document_mb) and cut them at ocr_max_pages.
 Task tables (pipe-written in the text files) are drawn as ruled grids, so OCR has to give their cells
 back. Prints per document the character error rate, pages per second and full_f1 (score_tasks.py) of
 the tasks extracted three ways: from the text file, from a faithful reading of the rendered pages (what
@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.documents import document_from_file, document_from_pdf
-from crawler.documents.ocr import with_ocr
+from crawler.documents.ocr import OcrLimits, with_ocr
 from crawler.extract import extract_tasks, load_gazetteer
 from crawler.extract.pipegrid import find_grids
 from crawler.extract.records import task_record
@@ -103,6 +103,7 @@ _BULLETS = ("-", "+", "–", "•")
 
 
 TABLE_WIDTH_PX = PAGE_PX[0] - 2 * MARGIN_PX
+_ALL_PAGES = OcrLimits(max_pages=1000)  # the seeds run past ocr_max_pages; the benchmark reads them whole
 
 
 def line_map(ocr_text: str, lines: list[str], origin: list[int]) -> list[int]:
@@ -147,7 +148,7 @@ def bench_file(path: Path, gazetteer: object, save: Path | None = None) -> dict[
     pdf, pages = scanned_pdf(images), len(images)
     text_doc = document_from_file(path)
     started = time.perf_counter()
-    scan = with_ocr(document_from_pdf(pdf, path.name), pdf)  # the PDF reader, without the download bound
+    scan = with_ocr(document_from_pdf(pdf, path.name), pdf, _ALL_PAGES)  # no download or page bound
     seconds = time.perf_counter() - started
     scan = dataclasses.replace(scan, kind=text_doc.kind, published=text_doc.published)
     mapped = line_map(scan.text, lines, origin)

@@ -127,7 +127,8 @@ def with_ocr(document: DocumentText, content: bytes, limits: OcrLimits = DEFAULT
 
 def joined_pages(pages: list[OcrPage]) -> tuple[list[str], list[int]]:
     """The pages' lines one after another, a blank line between pages, and each page's first line; a
-    table that ends one page and opens the next with the same columns is one table (no break)."""
+    table that ends one page and opens the next with the same columns is one table (no break; a page
+    number or a speck read between them is dropped)."""
     lines: list[str] = []
     starts: list[int] = []
     last: PageTable | None = None
@@ -135,15 +136,22 @@ def joined_pages(pages: list[OcrPage]) -> tuple[list[str], list[int]]:
         own = list(page.lines)
         first = page.tables[0] if page.tables else None
         if (last is not None and first is not None and last.continued_by(first)
-                and not any(own[:first.first])):
-            while lines and not lines[-1]:
+                and all(_margin_mark(line) for line in own[:first.first])):
+            while lines and _margin_mark(lines[-1]):
                 lines.pop()
             own = own[first.first:]
         starts.append(len(lines) + 1)
         lines.extend((*own, ""))
         ends = page.tables[-1] if page.tables else None
-        last = ends if ends is not None and not any(page.lines[ends.last + 1:]) else None
+        after = page.lines[ends.last + 1:] if ends is not None else ()
+        last = ends if ends is not None and all(_margin_mark(line) for line in after) else None
     return lines, starts
+
+
+def _margin_mark(line: str) -> bool:
+    """True for a blank line or a mark of at most two characters and no letter (a page number, a speck)."""
+    text = line.strip()
+    return text != "|" and len(text) <= 2 and not any(char.isalpha() for char in text)
 
 
 def _page_images(content: bytes, name: str, limits: OcrLimits, notices: list[str]) -> Iterator[Image]:

@@ -126,9 +126,10 @@ def with_ocr(document: DocumentText, content: bytes, limits: OcrLimits = DEFAULT
 
 
 def joined_pages(pages: list[OcrPage]) -> tuple[list[str], list[int]]:
-    """The pages' lines one after another, a blank line between pages, and each page's first line; a
-    table that ends one page and opens the next with the same columns is one table (no break; a page
-    number or a speck read between them is dropped)."""
+    """The pages' lines one after another and each page's first line. A page break is not a paragraph
+    break: no blank line is put between pages (one cut an item in two, and its deadline went to the
+    next item). A table that ends one page and opens the next with the same columns is one table (a
+    page number or a speck read between them is dropped)."""
     lines: list[str] = []
     starts: list[int] = []
     last: PageTable | None = None
@@ -140,8 +141,10 @@ def joined_pages(pages: list[OcrPage]) -> tuple[list[str], list[int]]:
             while lines and _margin_mark(lines[-1]):
                 lines.pop()
             own = own[first.first:]
+        while lines and own and not own[0]:
+            own.pop(0)
         starts.append(len(lines) + 1)
-        lines.extend((*own, ""))
+        lines.extend(own)
         ends = page.tables[-1] if page.tables else None
         after = page.lines[ends.last + 1:] if ends is not None else ()
         last = ends if ends is not None and all(_margin_mark(line) for line in after) else None

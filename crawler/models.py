@@ -85,6 +85,7 @@ class DocumentText:
     tables: tuple[Table, ...] = ()
     needs_ocr: bool = False
     ocr_confidence: float | None = None  # Tesseract's mean word confidence (0-100) when the text was OCR'd
+    ocr_pages: tuple[int, ...] = ()  # an OCR'd text's first line (1-based) of each page of the scan
     notices: tuple[str, ...] = ()  # what the reader had to work around (wrong encoding, too-deep HTML)
 
 

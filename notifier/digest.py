@@ -180,7 +180,7 @@ def make_item(
         days_late=-days if days is not None and days < 0 else None,
         days_left=days if days is not None and days >= 0 else None,
         document_number=task.document_number,
-        document_url=task.document_url,
+        document_url=task.page_url,
         lead=task.lead,
         support=task.support,
         status=task.state,

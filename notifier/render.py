@@ -93,7 +93,19 @@ def safe_url(value: str | None) -> str | None:
 def source_line(item: DigestItem) -> SourceLine:
     """Name an item's document so a reader can find it: a numbered document by its number, date and
     title (and the cover document that carried it, when the task cites another number); a news
-    article by its title and publication day; "không rõ số hiệu" only when nothing is known."""
+    article by its title and publication day; "không rõ số hiệu" only when nothing is known. A task
+    read from a scan says so, with its page and OCR's confidence, so the reader checks it on the image."""
+    line = _document_line(item)
+    scan = item.source.ocr_confidence if item.source else None
+    if scan is None:
+        return line
+    page = f", trang {item.source.page}" if item.source and item.source.page else ""
+    return SourceLine(line.label, line.name, f"{line.detail} (bản quét{page}, nhận dạng chữ tự động, "
+                                              f"độ tin cậy {scan:.0f}%)")
+
+
+def _document_line(item: DigestItem) -> SourceLine:
+    """An item's document named by its number, date and title, or an article by its title and day."""
     source, number = item.source, item.document_number
     title = shorten(source.title, TITLE_LIMIT) if source and source.title else None
     day = f" ngày {vn_date(source.date)}" if source and source.date else ""

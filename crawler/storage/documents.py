@@ -141,7 +141,7 @@ def document_text(session: Session, document_id: int) -> DocumentText:
         issued=row.issued, title=row.title, url=row.url, published=row.published_at, author=row.author,
         section=row.section,
         signer=row.signer, summary=row.summary, tables=decode_tables(row.tables), needs_ocr=row.needs_ocr,
-        ocr_confidence=row.ocr_confidence,
+        ocr_confidence=row.ocr_confidence, ocr_pages=tuple(row.ocr_pages or ()),
     )
 
 
@@ -156,6 +156,7 @@ def store_ocr(session: Session, document_id: int, doc: DocumentText) -> None:
     """Keep a scan's OCR'd text and confidence on its document row (its text hash stays the file's)."""
     row = session.get_one(Document, document_id)
     row.text, row.tables, row.ocr_confidence = doc.text, encode_tables(doc.tables), doc.ocr_confidence
+    row.ocr_pages = list(doc.ocr_pages) or None
     row.ocr_error = None
 
 

@@ -116,6 +116,7 @@ class Document(Base):
     needs_ocr: Mapped[bool] = mapped_column(Boolean, default=False)
     ocr_confidence: Mapped[float | None] = mapped_column(Float)  # set once a scan's text was OCR'd
     ocr_error: Mapped[str | None] = mapped_column(Text)  # why a scan's OCR failed (Vietnamese)
+    ocr_pages: Mapped[list[int] | None] = mapped_column(JSON)  # first text line of each scanned page
     tables: Mapped[list[Any] | None] = mapped_column(JSON)  # cells of its tables (storage.tablecells)
     extracted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

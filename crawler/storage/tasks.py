@@ -11,6 +11,7 @@ reach is computed once per distinct lead/support list.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import gc
@@ -106,6 +107,8 @@ class SourceDocument:
     number: str | None
     title: str | None
     date: dt.date | None
+    ocr_confidence: float | None = None  # a scan read by OCR: Tesseract's mean word confidence
+    page: int | None = None  # a scan's page the task was read on
 
     @property
     def is_article(self) -> bool:
@@ -149,6 +152,15 @@ class TrackedTask:
     def units(self) -> tuple[str, ...]:
         """Lead then support units, as written."""
         return (*self.lead, *self.support)
+
+    @property
+    def page_url(self) -> str | None:
+        """The document's address, at the page of a scanned PDF the task was read on (PDF viewers
+        open `#page=N`), so a reader can check what OCR read against the image."""
+        page = self.source.page if self.source else None
+        if self.document_url and page and "#" not in self.document_url:
+            return f"{self.document_url}#page={page}"
+        return self.document_url
 
 
 # --- events -----------------------------------------------------------------------------------------
@@ -230,6 +242,7 @@ class _RowParts:
         self._cited: dict[tuple[str | None, str | None], tuple[str, ...]] = {}
         self._sources: dict[tuple[Any, ...], SourceDocument | None] = {}
         self._deadlines: dict[tuple[Any, ...], Deadline] = {}
+        self._pages: dict[str | None, list[int]] = {}
 
     def deadline(self, raw: str | None, due: dt.date | None, precision: str | None,
                  due_time: str | None) -> Deadline:
@@ -249,8 +262,18 @@ class _RowParts:
             found = self._cited[(refs, number)] = tuple(dict.fromkeys(d for d in stripped if d))
         return found
 
+    def page(self, pages: str | None, line: int | None) -> int | None:
+        """The page of a scan (its pages' first lines, as stored JSON) that holds a task's line."""
+        starts = self._pages.get(pages)
+        if starts is None:
+            value = json.loads(pages) if pages else []
+            starts = self._pages[pages] = [int(v) for v in value] if isinstance(value, list) else []
+        if not starts:
+            return None
+        return max(bisect.bisect_right(starts, line or 0), 1)
+
     def source(self, parts: tuple[Any, ...]) -> SourceDocument | None:
-        """The source document of (kind, number, title, issued, published_at)."""
+        """The source document of (kind, number, title, issued, published_at, OCR confidence, page)."""
         if parts not in self._sources:
             self._sources[parts] = _source(*parts)
         return self._sources[parts]
@@ -267,7 +290,8 @@ def load_tasks(session: Session, task_ids: Collection[int] | None = None) -> lis
             Task.id, Task.action, cast(Task.lead, Text), cast(Task.support, Text), Task.deadline_raw,
             Task.due, Task.due_time, Task.precision, Task.status, Task.listed, cast(Task.source_refs, Text),
             Task.required_result, Document.number, Document.url, Document.kind, Document.title,
-            Document.issued, Document.published_at, Task.document_id,
+            Document.issued, Document.published_at, Document.ocr_confidence, cast(Document.ocr_pages, Text),
+            Task.line, Task.document_id,
         )
         .outerjoin(Document, Document.id == Task.document_id)
         .where(Task.id.not_in(_false_tasks()))
@@ -320,7 +344,7 @@ def reported_progress(session: Session,
 def _task(row: Sequence[Any], parts: _RowParts) -> TrackedTask:
     """Build one TrackedTask from a result row of load_tasks."""
     (task_id, action, lead, support, raw, due, due_time, precision, status, listed, refs, result, number,
-     url, kind, title, issued, published, document_id) = row
+     url, kind, title, issued, published, confidence, pages, line, document_id) = row
     return TrackedTask(
         id=task_id,
         action=action,
@@ -333,13 +357,15 @@ def _task(row: Sequence[Any], parts: _RowParts) -> TrackedTask:
         required_result=result or "",
         listed=bool(listed),
         progress=parts.progress.get(task_id),
-        source=parts.source((kind, number, title, issued, published)),
+        source=parts.source((kind, number, title, issued, published, confidence,
+                             parts.page(pages, line) if confidence is not None else None)),
         document_id=document_id,
     )
 
 
 def _source(kind: str | None, number: str | None, title: str | None, issued: dt.date | None,
-            published: dt.datetime | None) -> SourceDocument | None:
+            published: dt.datetime | None, confidence: float | None = None,
+            page: int | None = None) -> SourceDocument | None:
     """The source document of a loaded row (None for a task with no document): an article is dated
     by its publication day in Asia/Ho_Chi_Minh, anything else by its issue day first."""
     if kind is None:
@@ -347,7 +373,8 @@ def _source(kind: str | None, number: str | None, title: str | None, issued: dt.
     published_day = published.astimezone(TIMEZONE).date() if published is not None else None
     day = (published_day or issued) if kind == "article" else (issued or published_day)
     return SourceDocument(kind=kind, number=(number or "").strip() or None,
-                          title=" ".join((title or "").split()) or None, date=day)
+                          title=" ".join((title or "").split()) or None, date=day,
+                          ocr_confidence=confidence, page=page)
 
 
 def open_addressees(session: Session) -> list[tuple[tuple[str, ...], int]]:

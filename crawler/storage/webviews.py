@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
 
@@ -22,6 +23,13 @@ class DocumentSummary:
     issuer: str | None
     issued: dt.date | None
     url: str
+    ocr_confidence: float | None = None  # a scan read by OCR: Tesseract's mean word confidence
+    page: int | None = None  # the scan's page the task was read on
+
+    @property
+    def page_url(self) -> str:
+        """The original file at the scanned page the task is on (PDF viewers open `#page=N`)."""
+        return f"{self.url}#page={self.page}" if self.page and "#" not in self.url else self.url
 
 
 @dataclass(frozen=True)
@@ -40,10 +48,16 @@ class EventLine:
 def task_document(session: Session, task_id: int) -> DocumentSummary | None:
     """The document a task was last read from, if it is stored."""
     query = (select(Document.id, Document.kind, Document.number, Document.title, Document.issuer,
-                    Document.issued, Document.url)
+                    Document.issued, Document.url, Document.ocr_confidence, Document.ocr_pages, Task.line)
              .join(Task, Task.document_id == Document.id).where(Task.id == task_id))
     row = session.execute(query).first()
-    return None if row is None else DocumentSummary(*row)
+    if row is None:
+        return None
+    doc_id, kind, number, title, issuer, issued, url, confidence, pages, line = row
+    page = None
+    if confidence is not None and pages:
+        page = max(bisect.bisect_right([int(p) for p in pages], line), 1)
+    return DocumentSummary(doc_id, kind, number, title, issuer, issued, url, confidence, page)
 
 
 def task_history(session: Session, task_id: int) -> list[EventLine]:

@@ -88,7 +88,8 @@ def test_dondoc_extract_reads_tasks_of_a_scan(
 
 def test_crawled_scan_is_ocrd_and_its_tasks_reach_the_digest(scan: bytes, tmp_path: Path) -> None:
     """A scanned PDF on the local portal is crawled, OCR'd after the crawl (its confidence kept) and its
-    tasks reach the unit's digest; an oversized image beside it is reported with its reason."""
+    tasks reach the unit's digest, which says they come from page 1 of a scan and links to that page;
+    an oversized image beside it is reported with its reason."""
     root = tmp_path / "www"
     root.mkdir()
     _write_site(root, {"cong-van-quet.pdf": scan, "anh-qua-lon.png": _png_header(20_000, 20_000)})
@@ -110,6 +111,8 @@ def test_crawled_scan_is_ocrd_and_its_tasks_reach_the_digest(scan: bytes, tmp_pa
         assert docs["2"].ocr_error == extraction.ocr_failures[0]
         digest = preview_unit_digest(session, "Sở Khoa học và Công nghệ tỉnh Nghệ An", AS_OF)
     assert digest and "Mục V của Thông báo" in digest and "16/10/2025" in digest
+    assert "(bản quét, trang 1, nhận dạng chữ tự động, độ tin cậy 9" in digest  # from a scan, with its page
+    assert "Xem: http://" in digest and "docid=1#page=1" in digest  # the link opens that page of the PDF
 
 
 @contextlib.contextmanager

@@ -18,7 +18,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from crawler.extract.normalize import match_key
-from crawler.extract.units import _packaged_data as gazetteer_data  # the extractor's one loader (cached)
+from crawler.extract.units import packaged_data as gazetteer_data  # the extractor's one loader (cached)
 
 if TYPE_CHECKING:
     from crawler.storage.units import UnitDirectory, UnitResolver

@@ -18,11 +18,13 @@ from crawler.extract.bodies import only_names_body
 from crawler.extract.deadlines import CUE, STRONG, DeadlineMatch, best_deadline, find_deadlines
 from crawler.extract.fields import DASHES, FIELD, LEAD_LABEL, Group, apply_field, fill_field, names_roles
 from crawler.extract.headings import heading_body, heading_context, opens_section, title_context, whole_units
+from crawler.extract.itemruns import after_item
 from crawler.extract.normalize import clean_text, fold, trim_text
 from crawler.extract.quotes import ends_quotation, is_question_heading, quotes_norms
 from crawler.extract.refs import find_status, own_number
 from crawler.extract.rows import read_row
 from crawler.extract.segment import ARTICLE, PARAGRAPH, Block, BlockKind
+from crawler.extract.statements import CAPTION, CREDIT, is_caption, states_the_law
 from crawler.extract.subjects import is_report, later_subject, sentence_starts, subject_of, support_of
 from crawler.extract.walkstate import (
     ASKING,
@@ -58,9 +60,7 @@ _NOT_ASSIGNED = re.compile(
 
 
 _PERSON = re.compile(r"^(?:[A-ZĐ][^\W\d_]*\s+){1,3}[A-ZĐ][^\W\d_]*,\s")  # a person's name, then a title
-# A photo credit closing a caption: "… - Ảnh: VGP/Nhật Bắc", "(Ảnh: TTXVN)", "… 9/2024. Ảnh: TÂM ĐAN".
-_CREDIT = re.compile(r"(?:[-–(]|(?<=[.!]))\s*(?:Ảnh|ẢNH)\s*:\s*[\w./]+(?:\s+[A-ZĐÀ-Ỹ][\w.]*)?\)?\s*")
-_CAPTION = re.compile(r"(?:[-–(]|(?<=[.!]))\s*(?:Ảnh|ẢNH|Nguồn ảnh)\s*:", re.IGNORECASE)
+
 
 
 _ANNOUNCED = re.compile(r"(?:ý kiến|kết luận|chỉ đạo|yêu cầu)\s+(?:như sau|sau đây)\s*:\s*(?=\S)")
@@ -179,9 +179,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
         announcing = _ANNOUNCING_END.search(block.low)
         intro = _is_intro(block, following) or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
         found = [] if intro else _read_block(block, walk)
-        walk.sibling = _item_subject(block, found, walk)
-        _note_anonymous(block, found, walk)
-        _lead_for_children(block, found, walk)
+        after_item(block, found, walk)
         if found and group.first < 0:
             group.first = len(tasks)
         tasks += found
@@ -191,42 +189,6 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
                 walk.push(Context(_intro_level(block, walk), lead=lead, announced=True))
         walk.announced = walk.announced or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
     return tasks
-
-
-_REGULATED = re.compile(r"[^.;:]{0,120}?\s(?:được|đã được)\s+quy định tại(?!\w)")
-
-
-def _states_the_law(low: str) -> bool:
-    """Tell a sentence saying what a law provides ("Mẫu kê khai … được quy định tại Phụ lục I …")
-    from work that uses it ("Các bộ chủ động vận dụng cơ chế đã được quy định tại …")."""
-    m = _REGULATED.match(low)
-    return m is not None and not VERB_RE.search(low[: m.end()])
-
-
-def _lead_for_children(block: Block, found: list[RawTask], walk: Walk) -> None:
-    """An item that names its bodies is the nearest node naming one for the items under it
-    ("a) Các bộ X, Y rà soát …" then "- Đánh giá …": the dashes are X's and Y's)."""
-    if block.kind is BlockKind.ITEM and found and found[0].lead and subject_of(block.flat, walk):
-        walk.push(Context(block.level, lead=found[0].lead, item=True))
-
-
-def _note_anonymous(block: Block, found: list[RawTask], walk: Walk) -> None:
-    """Remember a run of items in which an item with tasks named no body: its later unnamed items
-    belong to the heading's addressee (or none), not to whichever sibling last named a body."""
-    if block.kind is not BlockKind.ITEM:
-        walk.anonymous_level = None
-    elif found and not walk.sibling[1] and not walk.inherited().lead:
-        walk.anonymous_level = block.level
-    elif walk.anonymous_level is not None and block.level < walk.anonymous_level:
-        walk.anonymous_level = None
-
-
-def _item_subject(block: Block, found: list[RawTask], walk: Walk) -> tuple[float, tuple[str, ...]]:
-    """What an item leaves for its next sibling: its level and the body it named (or continued);
-    any other block ends the run of siblings. Subjects are read only for items that gave tasks."""
-    if block.kind is not BlockKind.ITEM:
-        return NO_SIBLING
-    return (block.level, (subject_of(block.flat, walk) or walk.sibling_lead(block)) if found else ())
 
 
 def _skips_quoted(block: Block, walk: Walk) -> bool:
@@ -317,8 +279,8 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
         is_report(flat)
         or _NOT_ASSIGNED.match(block.low)
         or (_RULE_OF_ACTIVITY.match(block.low) and not any(m.strength >= STRONG for m in matches))
-        or _is_caption(flat)
-        or _states_the_law(block.low)
+        or is_caption(flat)
+        or states_the_law(block.low)
         or flat.rstrip(" *").endswith("?")
         or (
             not matches
@@ -331,7 +293,7 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
     ):
         return []
     start = _after_assigning_verb(block.text, matches) if block.level == PARAGRAPH and not numbered else 0
-    credit = _CREDIT.search(block.text, start, start + 600)
+    credit = CREDIT.search(block.text, start, start + 600)
     if credit:  # a photo caption run into the paragraph: the text after its credit is the prose
         start = credit.end()
         if is_report(clean_text(block.text[start:])):
@@ -343,12 +305,6 @@ def _assigns_by_name(flat: str, walk: Walk) -> bool:
     """Tell whether prose opens by assigning a named body ("Giao Văn phòng Chính phủ theo dõi, đôn
     đốc …", "Đề nghị Bộ Y tế …"), which is a task even with no date."""
     return bool(_GIVES.match(fold(flat))) and bool(subject_of(flat, walk))
-
-
-def _is_caption(flat: str) -> bool:
-    """Tell whether a paragraph is only a photo caption ("Thủ tướng chủ trì … - Ảnh: VGP/Nhật Bắc")."""
-    credit = _CREDIT.search(flat)
-    return credit is not None and len(flat[credit.end() :].split()) < 5
 
 
 def _subject_sentences(block: Block, start: int, walk: Walk) -> list[RawTask]:
@@ -430,7 +386,7 @@ def _read_span(
     for piece in _pieces(block.text, matches, start, end, _lead_cuts(block.text, start, end, walk)):
         text = block.text[piece.start : piece.end]
         action = clean_text(text)
-        if len(action.split()) < 4 or _NOT_ASSIGNED.match(fold(action)) or _CAPTION.search(action[:400]):
+        if len(action.split()) < 4 or _NOT_ASSIGNED.match(fold(action)) or CAPTION.search(action[:400]):
             continue
         rest = action.replace(piece.deadline.deadline.raw or "", "") if piece.deadline else action
         if piece.deadline and _ONLY_DEADLINE.fullmatch(fold(rest)):

@@ -21,6 +21,7 @@ from crawler.extract.groups import COLLECTIVE_HEAD, group_name
 from crawler.extract.listheads import list_head
 from crawler.extract.namepatterns import alternation, loose_key, name_pattern
 from crawler.extract.normalize import fold, modern_spelling
+from crawler.extract.unitlists import and_splits, cut_like, segments
 
 _CENTRAL_KINDS = ("ministries", "ministerial", "gov_agencies", "party", "state")
 _LOCAL_BODIES = (
@@ -304,7 +305,7 @@ class Gazetteer:
         phrase = _HEADS_OF_BODIES.sub("bộ, ", " ".join(phrase.split()).strip(" ,;:.-*"))
         folded = _TITLES.sub("", fold(phrase))
         if folded != fold(phrase):
-            phrase = _cut_like(phrase, folded)
+            phrase = cut_like(phrase, folded)
         everywhere = self._everywhere(phrase, folded)
         if everywhere:
             return (everywhere,)
@@ -319,7 +320,7 @@ class Gazetteer:
             return listed + self.resolve(phrase[end:], province) if phrase[end:].strip(" ,;.") else listed
         phrase = self._specific(phrase, province)
         names: list[str] = []
-        for segment in _segments(phrase):
+        for segment in segments(phrase):
             names += self._resolve_segment(segment, province)
         return tuple(dict.fromkeys(names))
 
@@ -416,7 +417,7 @@ class Gazetteer:
         known = self._known(prefix, piece, province)
         if known:
             return [known]
-        for first, rest in _and_splits(piece):
+        for first, rest in and_splits(piece):
             if fold(rest).startswith("các"):
                 return self._list_item(prefix, first, province) + group_name(rest, self._canon)
             parts = [self._known(prefix, first, province), self._known(prefix, rest, province)]
@@ -427,57 +428,6 @@ class Gazetteer:
         return group_name(piece, self._canon) or list(self.resolve(piece, province))
 
 
-_SPLIT = re.compile(r"\s*[,;]\s*|\s+và\s+")
-
-
-def _and_splits(piece: str) -> list[tuple[str, str]]:
-    """The ways to cut a list item at one of its "và" ("Nông nghiệp và Môi trường và Ngân hàng …")."""
-    cuts = [m.start() for m in re.finditer(r" và ", piece)]
-    return [(piece[:cut], piece[cut + 4 :]) for cut in cuts]
-_HEADS = (
-    "bộ",
-    "sở",
-    "ban",
-    "văn phòng",
-    "đảng ủy",
-    "công an",
-    "thanh tra",
-    "ngân hàng",
-    "tòa án",
-    "viện",
-    "đài",
-    "tập đoàn",
-    "báo",
-    "trung tâm",
-    "cục",
-    "tổng cục",
-    "kiểm toán",
-    "bảo hiểm",
-    "hội đồng",
-    "tổ",
-)
-
-
-def _segments(phrase: str) -> list[str]:
-    """Split a unit list where a new body starts ("Sở Tư pháp; các cơ quan ...", "..., UBND cấp xã")."""
-    cuts = [0]
-    for m in _SPLIT.finditer(phrase):
-        after = phrase[m.end() :]
-        low = fold(after)
-        words = after.split()
-        proper = (
-            any(low.startswith(h + " ") for h in _HEADS)
-            and len(words) > len(_first_head(low).split())
-            and words[len(_first_head(low).split())][:1].isupper()
-        )
-        if proper or ";" in m.group() or low.startswith(("ủy ban nhân dân", "ubnd", "các ")):
-            cuts.append(m.start())
-            cuts.append(m.end())
-    cuts.append(len(phrase))
-    pieces = [phrase[a:b].strip(" ,;") for a, b in zip(cuts[::2], cuts[1::2], strict=False)]
-    return [p for p in pieces if p]
-
-
 def _list_goes_on(segment: str, unit: UnitMatch) -> bool:
     """Tell whether a group that ends in a proper name ("… cơ quan thuộc Chính phủ") is followed by
     more list items, so it is complete; a group ending in a common noun ("Các bộ, ngành") may be
@@ -486,26 +436,8 @@ def _list_goes_on(segment: str, unit: UnitMatch) -> bool:
     return proper and segment[unit.end :].lstrip().startswith((",", ";"))
 
 
-def _first_head(low: str) -> str:
-    """The unit head word a folded text starts with."""
-    return next((h for h in _HEADS if low.startswith(h + " ")), "")
-
-
-def _cut_like(phrase: str, folded: str) -> str:
-    """Rebuild display text for a folded phrase with words removed (titles), keeping original words."""
-    words = phrase.split()
-    kept = folded.split()
-    out: list[str] = []
-    j = 0
-    for word in words:
-        if j < len(kept) and fold(word) == kept[j]:
-            out.append(word)
-            j += 1
-    return " ".join(out)
-
-
 @cache
-def _packaged_data() -> dict[str, list[dict[str, object]]]:
+def packaged_data() -> dict[str, list[dict[str, object]]]:
     """Load the packaged gazetteer data once."""
     text = resources.files("crawler.extract").joinpath("data/gazetteer.json").read_text(encoding="utf-8")
     data: dict[str, list[dict[str, object]]] = json.loads(text)
@@ -515,11 +447,11 @@ def _packaged_data() -> dict[str, list[dict[str, object]]]:
 @cache
 def _default() -> Gazetteer:
     """The packaged gazetteer without operator additions, built once."""
-    return Gazetteer(_packaged_data())
+    return Gazetteer(packaged_data())
 
 
 def load_gazetteer(extra: Sequence[tuple[str, Sequence[str]]] = ()) -> Gazetteer:
     """Load the packaged gazetteer, adding the operator's units (name, aliases) from config."""
     if not extra:
         return _default()
-    return Gazetteer(_packaged_data(), extra)
+    return Gazetteer(packaged_data(), extra)

@@ -19,7 +19,6 @@ import hmac
 import json
 import logging
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from crawler.errors import InvalidSignatureError
+from crawler.extract.normalize import unmarked
 from crawler.storage import outbox, recipients
 from crawler.storage.invites import INVITE_ALPHABET, INVITE_LENGTH, create_invite, redeem_invite, used_invite
 from crawler.storage.tasks import index_by_unit, load_tasks, tasks_for_units
@@ -178,8 +178,7 @@ def parse_command(text: str) -> tuple[str, str]:
 
 def _unmarked(word: str) -> str:
     """A word in lower case without Vietnamese marks, as people type commands on a phone."""
-    decomposed = unicodedata.normalize("NFD", word.casefold().replace("đ", "d"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unmarked(word.casefold())
 
 
 def handle_inbound(session: Session, inbound: Inbound, *, directory: UnitDirectory | None = None) -> str:

@@ -33,7 +33,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from crawler.errors import ReportInputError
-from crawler.extract.normalize import match_key
+from crawler.extract.normalize import match_key, unmarked
 from crawler.membership import Placement, placement
 from crawler.storage.tasks import TrackedTask, index_by_unit, load_tasks, tasks_for_units
 from crawler.storage.units import UnitDirectory, UnitResolver, unit_resolver
@@ -246,9 +245,7 @@ def sort_key(name: str) -> tuple[str, str]:
     folded = match_key(name)
     for prefix in ("tp. ", "tp.", "thành phố ", "tỉnh "):
         folded = folded.removeprefix(prefix)
-    base = "".join(
-        ch for ch in unicodedata.normalize("NFD", folded.replace("đ", "d{")) if not unicodedata.combining(ch)
-    )
+    base = unmarked(folded.replace("đ", "d{"))
     return base, folded
 
 

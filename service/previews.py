@@ -4,13 +4,13 @@ and `dondoc demo`."""
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crawler.config import Config
 from crawler.errors import DondocError
+from crawler.extract.normalize import unmarked
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -54,8 +54,7 @@ def print_unit_digests(
 
 def slug(name: str) -> str:
     """An ASCII file name for a unit name."""
-    ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
-    ascii_name = ascii_name.encode("ascii", "ignore").decode().lower()
+    ascii_name = unmarked(name).encode("ascii", "ignore").decode().lower()
     return "-".join("".join(c if c.isalnum() else " " for c in ascii_name).split())[:80] or "don-vi"
 
 

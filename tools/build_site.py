@@ -15,10 +15,10 @@ import html
 import json
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.extract.normalize import unmarked
 from crawler.site.server import ROUTES_FILE, SITE_DIR
 from notifier.bulletin.titles import headline_case
 
@@ -144,8 +144,7 @@ def articles_from_bulletin_001(text: str) -> list[Article]:
 
 def slugify(text: str) -> str:
     """ASCII slug of a Vietnamese headline, as baochinhphu builds article URLs."""
-    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    ascii_text = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    ascii_text = unmarked(text).lower()
     words = re.sub(r"[^a-z0-9]+", " ", ascii_text).split()
     slug = ""
     for word in words:

@@ -194,3 +194,10 @@ def clean_lines(text: str | list[str]) -> list[str]:
     lines = split_lines(text) if isinstance(text, str) else text
     furniture = repeated_furniture(lines)
     return ["" if is_watermark(line) or line.strip() in furniture else line for line in lines]
+
+
+def unmarked(text: str) -> str:
+    """The text without Vietnamese marks, "đ" read as "d" (case kept): for labels, slugs and commands
+    typed on a phone without marks."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -22,6 +21,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.config import SourceConfig
+from crawler.extract.normalize import unmarked
 from crawler.models import FetchedPage
 from crawler.revisit import KnownPage, is_due
 from crawler.spiders.items import CheckedItem, FetchedItem
@@ -46,9 +46,7 @@ _TAGS = re.compile(rb"<script.*?</script>|<style.*?</style>|<[^>]+>", re.IGNOREC
 
 def fold_label(text: str) -> str:
     """A label without diacritics, lower case, single-spaced, no colon: "Số ký hiệu:" -> "so ky hieu"."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.lower().replace(":", " ").split())
+    return " ".join(unmarked(text).lower().replace(":", " ").split())
 
 
 def looks_like_challenge(body: bytes, content_type: str | None) -> bool:

@@ -150,9 +150,7 @@ async def correct_task(state: PageState, request: Request) -> Response:
             changes = changes_of(form, task)
         except BadInput as exc:
             return _back(document_id, "", task_id, str(exc))
-        corrections.correct_task(session, task_id, document_id, changes, visitor(request).name,
-                                 dt.datetime.now(dt.UTC), state.today())
-        session.commit()
+        _save(state, request, session, task_id, document_id, changes)
     return _back(document_id, "sua", task_id)
 
 
@@ -165,11 +163,17 @@ async def mark_false(state: PageState, request: Request) -> Response:
     with state.sessions() as session:
         if _task_in(session, document_id, task_id) is None:
             return _not_listed(state, request)
-        change = Change(Field.FALSE, form.get("gia_tri") == "1")
-        corrections.correct_task(session, task_id, document_id, [change], visitor(request).name,
-                                 dt.datetime.now(dt.UTC), state.today())
-        session.commit()
+        marked = Change(Field.FALSE, form.get("gia_tri") == "1")
+        _save(state, request, session, task_id, document_id, [marked])
     return _back(document_id, "khong-phai", task_id)
+
+
+def _save(state: PageState, request: Request, session: Session, task_id: int, document_id: int,
+          changes: list[Change]) -> None:
+    """Store an editor's corrections of one task as theirs, now, and commit them."""
+    corrections.correct_task(session, task_id, document_id, changes, visitor(request).name,
+                             dt.datetime.now(dt.UTC), state.today())
+    session.commit()
 
 
 async def add_task(state: PageState, request: Request) -> Response:

@@ -34,6 +34,9 @@ def _what(event: StoredEvent) -> str:
     label = EVENT_LABELS.get(event.kind, event.kind)
     if event.kind == "progress_reported":
         label += f": {PROGRESS_LABELS.get(event.new or '', event.new or '')}"
+    elif event.kind == "corrected":
+        return f"{label} {event.note or ''}: {event.old or '–'} → {event.new or '–'}" + (
+            f" ({event.by})" if event.by else "")
     elif event.kind.endswith("_changed"):
         label += f": {event.old or '–'} → {event.new or '–'}"
     return label + (f" ({event.by})" if event.by else "") + (f" – {event.note}" if event.note else "")

@@ -55,6 +55,7 @@ CHANGE_KINDS = (
     EventKind.DEADLINE_CHANGED,
     EventKind.STATUS_CHANGED,
     EventKind.LEAD_CHANGED,
+    EventKind.CORRECTED,
     EventKind.DONE,
     EventKind.NO_LONGER_LISTED,
     EventKind.PROGRESS_REPORTED,

@@ -18,6 +18,7 @@ from crawler.storage.schema import Document, Task, TaskEvent, TaskSighting
 from crawler.storage.tasks import load_tasks
 from notifier.digest import Digest
 from notifier.planning import digest_for, load_inputs
+from notifier.render import render_digest
 from notifier.reports import dated_tasks
 from tests.test_pipeline import LETTER, NOW, add_document
 
@@ -126,3 +127,19 @@ def test_a_missed_task_added_by_an_editor_stays_in_the_next_version(db_session: 
     assert sorted(sighted) == [doc.id, v2.id]
     assert _event_kinds(db_session, task_id) == ["new", "corrected"]
     assert [c.field for c in corrections.corrections_of(db_session, [task_id])[task_id]] == [Field.ADDED]
+
+
+def test_a_correction_is_a_change_in_the_next_digest_of_the_unit_it_now_reaches(db_session: Session) -> None:
+    doc = add_document(db_session, URL, LETTER)
+    _extract(db_session)
+    task = _police_task(db_session)
+    corrections.correct_task(db_session, task.id, doc.id, [Change(Field.LEAD, [FINANCE])], "bientap", LATER,
+                             LATER.date())
+    db_session.commit()
+    inputs = load_inputs(db_session, NOW.date(), LATER.date())
+    digest = digest_for(inputs, FINANCE, [FINANCE], LATER.date(), "daily:x", since=NOW.date())
+    assert digest is not None
+    assert [(item.task_id, item.event_kind) for item in digest.changes] == [(task.id, "corrected")]
+    assert "[Biên tập viên sửa]" in render_digest(digest, "console").body
+    assert task.id not in _digest_ids(digest_for(inputs, POLICE, [POLICE], LATER.date(), "daily:x",
+                                                 since=NOW.date()))

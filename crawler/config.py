@@ -15,6 +15,7 @@ import typing
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from crawler.config_ranges import check_ranges
 from crawler.errors import ConfigError
@@ -180,6 +181,8 @@ class WebConfig:
     host: str = "127.0.0.1"
     port: int = 8790
     https_only: bool = False
+    base_url: str = ""  # the address unit heads open (https://…): digests carry personal links when set
+    link_days: int = 30  # how long a digest's personal link opens its unit's pages
 
 
 @dataclass(frozen=True)
@@ -351,6 +354,16 @@ def _check_consistency(config: Config, origin: str) -> None:
                 )
     _check_bulletin(config.bulletin, origin)
     _check_report(config.report, origin)
+    _check_web(config.web, origin)
+
+
+def _check_web(web: WebConfig, origin: str) -> None:
+    """Refuse a public address that is not an http(s) URL with a host (links in digests start with it)."""
+    parts = urlsplit(web.base_url)
+    if web.base_url and (parts.scheme not in ("http", "https") or not parts.netloc or parts.query):
+        example = "https://dondoc.tinh.gov.vn"
+        problem = f"phải là địa chỉ http(s)://… của trang web, ví dụ {example}: {web.base_url!r}"
+        raise ConfigError(f"{origin}: 'web.base_url' {problem}")
 
 
 def _check_report(report: ReportConfig, origin: str) -> None:

@@ -66,7 +66,8 @@ BOUNDS: dict[str, dict[str, Bound]] = {
         "misfire_grace_s": Bound(1, "số giây một lần chạy bị lỡ vẫn được chạy bù"),
         "stop_timeout_s": Bound(1, "số giây chờ công việc đang chạy khi dừng dịch vụ"),
     },
-    "web": {"port": Bound(1, "cổng của trang web", MAX_PORT)},
+    "web": {"port": Bound(1, "cổng của trang web", MAX_PORT),
+            "link_days": Bound(1, "số ngày liên kết cá nhân trong bản nhắc việc còn mở được", 366)},
 }
 DUE_SOON = Bound(1, "số ngày trước hạn thì nhắc “sắp đến hạn”")
 

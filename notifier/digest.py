@@ -79,6 +79,14 @@ class DigestPage:
 
 
 @dataclass(frozen=True)
+class UnitLink:
+    """A personal link the digest offers: the unit it opens and its address (see personal_links)."""
+
+    unit: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Digest:
     """Everything one recipient (or unit) is told at one time, section by section."""
 
@@ -90,6 +98,7 @@ class Digest:
     due_soon: tuple[DigestItem, ...]
     changes: tuple[DigestItem, ...]
     units: tuple[str, ...] = ()
+    links: tuple[UnitLink, ...] = ()
 
     @property
     def sections(self) -> tuple[DigestSection, ...]:

@@ -12,6 +12,7 @@ the receiver deduplicate (email's Message-ID derives from the key).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import logging
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from crawler.config import Config
+from crawler.config import Config, WebConfig
 from crawler.errors import (
     AddressGoneError,
     DeliveryError,
@@ -31,10 +32,12 @@ from crawler.storage import outbox as store
 from crawler.storage import recipients
 from crawler.storage.outbox import PlannedMessage, StoredMessage, write_planned
 from crawler.storage.units import default_directory
+from crawler.storage.webaccess import unit_ids
 from notifier.channels import part_limits
 from notifier.channels.base import Channel, OutgoingMessage, SendResult
 from notifier.digest import Digest
 from notifier.paging import digest_messages
+from notifier.personal_links import fill_links, has_links, unit_links
 from notifier.planning import default_since, digest_for, load_inputs, period_label
 from notifier.render import split_parts
 
@@ -129,6 +132,7 @@ def enqueue_digests(
     inputs = load_inputs(session, min(since for _, since in targets), as_of)
     followed = recipients.units_by_recipient(session)
     reached = recipients.delivery_addresses_by_recipient(session)
+    ids = unit_ids(session) if config.web.base_url else {}
     added = 0
     for stored, since in targets:
         units = followed.get(stored.id, [])
@@ -138,6 +142,7 @@ def enqueue_digests(
         if digest is None:
             log.info("nothing to tell %s for %s", stored.name, label)
             continue
+        digest = dataclasses.replace(digest, links=unit_links(config.web.base_url, units, ids))
         addresses = reached.get(stored.id, [])
         added += write_planned(session, stored.id, plan_digest(stored.name, digest, addresses), created)
     session.commit()
@@ -233,9 +238,13 @@ def _deliver_one(
 ) -> str:
     """Send one claimed row and record the outcome; returns sent, retried, failed or held."""
     row = store.stored_message(session, row_id)
-    message = OutgoingMessage(
-        row.key, row.channel, row.address, row.subject, row.body, row.html
-    )
+    body, html = row.body, row.html
+    if has_links(body, html):
+        days = (config.web if config else WebConfig()).link_days
+        filled_body, html = fill_links(session, (body, html), now, days)
+        body = filled_body or ""
+        session.commit()
+    message = OutgoingMessage(row.key, row.channel, row.address, row.subject, body, html)
     try:
         result = channel.send(message)
     except AddressGoneError as exc:

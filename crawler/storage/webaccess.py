@@ -19,6 +19,7 @@ from crawler.storage.schema import Recipient, Unit, WebToken, WebUser
 ROLES = ("editor", "operator")
 UNIT_LINK, CALENDAR_LINK = "unit", "calendar"
 TOKEN_BYTES = 32
+TOKEN_CHARS = 43  # the length of secrets.token_urlsafe(TOKEN_BYTES): 32 bytes in unpadded base64
 
 
 @dataclass(frozen=True)
@@ -102,3 +103,8 @@ def grant_of(session: Session, token: str, kind: str, at: dt.datetime) -> LinkGr
 def unit_id_of(session: Session, name: str) -> int | None:
     """The stored unit of that canonical name."""
     return session.scalars(select(Unit.id).where(Unit.name == name)).first()
+
+
+def unit_ids(session: Session) -> dict[str, int]:
+    """Every stored unit's id by its canonical name (one query)."""
+    return {name: unit_id for unit_id, name in session.execute(select(Unit.id, Unit.name))}

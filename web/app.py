@@ -76,6 +76,7 @@ def create_app(engine: Engine, secret: str, *, as_of: dt.date | None = None, htt
         Route("/van-ban/{document_id:int}/nhiem-vu/{task_id:int}/khong-phai", bind(documents.mark_false),
               methods=["POST"]),
         Route("/van-ban/{document_id:int}/them", bind(documents.add_task), methods=["POST"]),
+        Route("/van-ban/{document_id:int}/doc-lai", bind(documents.extract_again), methods=["POST"]),
         Route("/van-hanh", bind(pages.operator_page)),
         Route("/lich/{token}.ics", bind(pages.calendar_feed)),
         Route("/api/tasks", bind(pages.api_tasks)),

@@ -26,9 +26,11 @@ from web.highlight import Placed, marked_text, spans
 from web.pages import PageState, forbidden, to_login
 
 KIND_LABELS = {"article": "Tin bài", "directive": "Văn bản chỉ đạo", "report": "Báo cáo"}
-NOTICES = {"sua": "Đã lưu sửa đổi.", "khong-phai": "Đã ghi nhận.", "them": "Đã thêm nhiệm vụ."}
+NOTICES = {"sua": "Đã lưu sửa đổi.", "khong-phai": "Đã ghi nhận.", "them": "Đã thêm nhiệm vụ.",
+           "doc-lai": "Đã đọc lại văn bản; các sửa đổi của biên tập viên vẫn được giữ."}
 ERRORS = {"han": "Thời hạn không đúng dạng ngày (ngày/tháng/năm).",
-          "noi-dung": "Hãy ghi nội dung nhiệm vụ."}
+          "noi-dung": "Hãy ghi nội dung nhiệm vụ.",
+          "doc-lai": "Không đọc lại được văn bản (xem nhật ký dịch vụ)."}
 MAX_NAMES, MAX_NAME, MAX_ACTION = 20, 300, 2000
 _DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -200,3 +202,24 @@ async def add_task(state: PageState, request: Request) -> Response:
                                               dt.datetime.now(dt.UTC), state.today())
         session.commit()
     return _back(document_id, "them", task_id)
+
+
+async def extract_again(state: PageState, request: Request) -> Response:
+    """An editor has the document read again now, by the crawl's own extraction step (its corrections
+    stay applied); documents still waiting for extraction are read with it."""
+    from crawler.extract.units import load_gazetteer
+    from crawler.pipeline import extract_pending_documents
+    from crawler.storage.documents import reopen_for_extraction
+
+    if await _editor_form(request) is None:
+        return forbidden(state, request)
+    document_id = int(request.path_params["document_id"])
+    config_units = state.config.units if state.config else ()
+    gazetteer = load_gazetteer(tuple((unit.name, unit.aliases) for unit in config_units))
+    with state.sessions() as session:
+        if stored_document(session, document_id) is None:
+            return state.render(request, "forbidden.html", status=404, reason="Không có văn bản này.")
+        reopen_for_extraction(session, document_id)
+        session.commit()
+        report = extract_pending_documents(session, gazetteer, state.today(), dt.datetime.now(dt.UTC))
+    return _back(document_id, "", error="doc-lai") if report.failed else _back(document_id, "doc-lai")

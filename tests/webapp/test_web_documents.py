@@ -107,6 +107,7 @@ def test_a_unit_link_reads_its_documents_but_cannot_correct(
                           data={"csrf": token, "chu_tri": "Bộ Tài chính"})
     assert refused.status_code == 403
     assert client.post("/van-ban/1/them", data={"csrf": token, "noi_dung": "Việc mới"}).status_code == 403
+    assert client.post("/van-ban/1/doc-lai", data={"csrf": token}).status_code == 403
     assert client.get(f"/van-ban/{letter.document_id}").status_code == 403  # assigns the ministry nothing
 
 

@@ -3,16 +3,27 @@ extraction reads the document again, and the correction holds; a unit's link see
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import quote
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
+from crawler.storage.schema import Document
 from tests.webapp.browser import browser_page, live_app
-from tests.webapp.letters import FINANCE_NA, POLICE, extract_again, store_letter
+from tests.webapp.letters import EXTRACTED_AT, FINANCE_NA, POLICE, store_letter
 from tests.webapp.webdata import PASSWORD, Seeded
 
 pytestmark = pytest.mark.slow
+
+
+def _extracted_at(engine: Engine, document_id: int) -> dt.datetime:
+    """When the crawl's extraction step last read the document (UTC)."""
+    with Session(engine) as session:
+        stamp = session.get_one(Document, document_id).extracted_at
+    assert stamp is not None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
 
 
 def test_editor_corrects_a_lead_and_it_survives_reextraction(web_engine: Engine, seeded: Seeded) -> None:
@@ -29,8 +40,9 @@ def test_editor_corrects_a_lead_and_it_survives_reextraction(web_engine: Engine,
         page.fill(f"{entry} input[name=chu_tri]", FINANCE_NA)
         page.click(f"{entry} button:has-text('Lưu sửa đổi')")
         assert "Đã lưu sửa đổi" in page.locator("p.notice").inner_text()
-        extract_again(web_engine, letter.document_id)
-        page.reload()
+        page.click("button:has-text('Trích xuất lại nhiệm vụ')")
+        assert "Đã đọc lại văn bản" in page.locator("p.notice").inner_text()
+        assert _extracted_at(web_engine, letter.document_id) > EXTRACTED_AT  # read again just now
         card = page.locator(entry).inner_text()
         assert f"Chủ trì: {FINANCE_NA}" in card and "đã sửa chủ trì" in card and "bởi bientap" in card
         page.goto(f"{base}/don-vi/{quote(FINANCE_NA, safe='')}")

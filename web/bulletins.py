@@ -82,12 +82,43 @@ def _editor_refusal(state: PageState, request: Request) -> Response | None:
 
 
 async def bulletin_list(state: PageState, request: Request) -> Response:
-    """The drafts, newest name first."""
+    """The drafts, newest name first, and the form that drafts a week's bulletin."""
     if (refusal := _editor_refusal(state, request)) is not None:
         return refusal
+    return _list_page(state, request)
+
+
+def _list_page(state: PageState, request: Request, *, status: int = 200, error: str = "") -> Response:
+    """The list of drafts; `error` says why a new draft was not made."""
     folder = drafts_dir(state.config)
     paths = sorted(folder.glob("*.toml"), reverse=True) if folder.is_dir() else []
-    return state.render(request, "bulletins.html", drafts=[_entry(path) for path in paths], folder=folder)
+    year, week, _ = state.today().isocalendar()
+    return state.render(request, "bulletins.html", status=status, drafts=[_entry(path) for path in paths],
+                        folder=folder, this_week=f"{year}-W{week:02d}", error=error)
+
+
+async def bulletin_new(state: PageState, request: Request) -> Response:
+    """Draft the bulletin of the chosen ISO week as `dondoc bulletin draft --week` does, then open it;
+    a week that has a draft already opens that one, untouched."""
+    from notifier.bulletin.draft import draft_from_config, week_period
+
+    if (refusal := _editor_refusal(state, request)) is not None:
+        return refusal
+    form = await request.form()
+    if not csrf_ok(request, form.get("csrf")):
+        return forbidden(state, request)
+    try:
+        period = week_period(str(form.get("tuan", "")).strip()[:20])
+    except BulletinInputError as error:
+        return _list_page(state, request, status=400, error=str(error))
+    name = f"ban-tin-{period.label}"
+    path = drafts_dir(state.config) / f"{name}.toml"
+    if path.exists():
+        return RedirectResponse(f"/ban-tin/{quote(name)}?da=da-co", status_code=303)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with state.sessions() as session:
+        draft_from_config(session, state.config or Config(), period, path)
+    return RedirectResponse(f"/ban-tin/{quote(name)}?da=moi", status_code=303)
 
 
 def ordered_items(draft: Draft) -> list[DraftItem]:
@@ -134,7 +165,9 @@ def _edit_page(state: PageState, request: Request, name: str, draft: Draft, *, s
 
 
 NOTICES = {"luu": "Đã lưu bản nháp.", "gui": "Đã đưa {n} thư vào hộp thư đi; dịch vụ gửi ở lượt gửi kế tiếp.",
-           "gui-0": "Bản tin này đã có trong hộp thư đi của mọi địa chỉ; không thêm thư nào."}
+           "gui-0": "Bản tin này đã có trong hộp thư đi của mọi địa chỉ; không thêm thư nào.",
+           "moi": "Đã soạn bản nháp từ các tin đã thu thập trong tuần; hãy chọn tin và sửa rồi lưu.",
+           "da-co": "Tuần này đã có bản nháp; đây là bản nháp đó (không soạn lại để giữ các sửa đổi)."}
 
 
 async def bulletin_edit(state: PageState, request: Request) -> Response:

@@ -19,6 +19,7 @@ def more_routes() -> list[tuple[str, Handler, list[str]]]:
     """(path, handler, methods) of each added page."""
     return [
         ("/ban-tin", bulletins.bulletin_list, GET),
+        ("/ban-tin/moi", bulletins.bulletin_new, POST),  # before /ban-tin/{name}, which would match it
         ("/ban-tin/{name}", bulletins.bulletin_edit, ["GET", "POST"]),
         ("/ban-tin/{name}/xem", bulletins.bulletin_preview, GET),
         ("/ban-tin/{name}/tai.{fmt}", bulletins.bulletin_download, GET),

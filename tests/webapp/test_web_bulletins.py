@@ -68,6 +68,7 @@ def test_only_editors_open_the_bulletin_pages(web_engine: Engine, bulletin_confi
         assert client.get(f"/ban-tin/{NAME}").status_code == 403
         token = csrf_of(client, "/dang-nhap")
         assert client.post(f"/ban-tin/{NAME}/gui", data={"csrf": token}).status_code == 403
+        assert client.post("/ban-tin/moi", data={"csrf": token, "tuan": "2025-W15"}).status_code == 403
 
 
 def test_list_names_the_draft_and_unknown_names_are_not_found(editor: TestClient) -> None:
@@ -76,6 +77,30 @@ def test_list_names_the_draft_and_unknown_names_are_not_found(editor: TestClient
     assert editor.get("/ban-tin/khong-co").status_code == 404
     assert editor.get("/ban-tin/..%2F..%2Fweb/tai.html").status_code == 404
     assert editor.get(f"/ban-tin/{NAME}/tai.pdf").status_code == 404
+
+
+def test_an_editor_drafts_a_week_from_the_list_and_an_existing_draft_is_kept(
+        editor: TestClient, bulletin_config: Config) -> None:
+    path = draft_file(bulletin_config)
+    made_by_the_service = load_draft(path)
+    edited = path.read_text(encoding="utf-8").replace(made_by_the_service.title, "Bản tin đã sửa tay")
+    path.write_text(edited, encoding="utf-8")
+    page = editor.get("/ban-tin").text
+    assert 'action="/ban-tin/moi"' in page and 'name="tuan"' in page
+    token = csrf_of(editor, "/ban-tin")
+    kept = editor.post("/ban-tin/moi", data={"csrf": token, "tuan": "2025-W14"})
+    assert kept.headers["location"] == f"/ban-tin/{NAME}?da=da-co"
+    assert path.read_text(encoding="utf-8") == edited
+    path.unlink()
+    made = editor.post("/ban-tin/moi", data={"csrf": token, "tuan": "2025-W14"})
+    assert made.status_code == 303 and made.headers["location"] == f"/ban-tin/{NAME}?da=moi"
+    drafted = load_draft(path)
+    assert [item.id for item in drafted.items] == [item.id for item in made_by_the_service.items]
+    assert drafted.items and drafted.issue == "Số 14/2025"
+    assert "Đã soạn bản nháp" in editor.get(made.headers["location"]).text
+    wrong = editor.post("/ban-tin/moi", data={"csrf": token, "tuan": "2025-W60"})
+    assert wrong.status_code == 400 and "không có tuần 60" in wrong.text
+    assert editor.post("/ban-tin/moi", data={"csrf": "sai", "tuan": "2025-W15"}).status_code == 403
 
 
 def test_a_bad_order_is_refused_and_the_file_kept(editor: TestClient, bulletin_config: Config) -> None:

@@ -1,5 +1,5 @@
 """Screenshots of the web application at 1280 and 390 px: dashboard, a unit page, a task page, its
-document (Văn bản) page.
+document (Văn bản) page, the operator's page, and the bulletin list and a new draft drafted from it.
 
 Usage: python bench/web_screens.py --db demo.sqlite3 [--as-of 2025-10-01] [--out DIR]
 (make the database with `dondoc demo --db demo.sqlite3`). An editor account is added to a copy of
@@ -20,6 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from crawler.config import Config, GeneralConfig
 from crawler.storage.engine import make_engine, session_factory, upgrade_database
 from crawler.storage.webaccess import add_user
 from service.http_server import start_server
@@ -27,13 +28,15 @@ from web.app import create_app
 from web.auth import hash_password
 
 WIDTHS = (1280, 390)
-EDITOR, PASSWORD = "anh-chup", "mat-khau-chup-anh"
+OPERATOR, EDITOR, PASSWORD = "anh-chup", "bien-tap-chup", "mat-khau-chup-anh"
+PAGES = 7
 
 
-def log_in(page: Any, base: str) -> None:
-    """Log in as the screenshot editor."""
+def log_in(page: Any, base: str, name: str = OPERATOR) -> None:
+    """Log in as one of the screenshot accounts."""
+    page.context.clear_cookies()
     page.goto(f"{base}/dang-nhap")
-    page.fill("input[name=ten]", EDITOR)
+    page.fill("input[name=ten]", name)
     page.fill("input[name=mat_khau]", PASSWORD)
     page.click("button:has-text('Đăng nhập')")
 
@@ -67,9 +70,11 @@ def main() -> int:
         upgrade_database(url)
         engine = make_engine(url)
         with session_factory(engine)() as session:
-            add_user(session, EDITOR, "operator", hash_password(PASSWORD), dt.datetime.now(dt.UTC))
+            for name, role in ((OPERATOR, "operator"), (EDITOR, "editor")):
+                add_user(session, name, role, hash_password(PASSWORD), dt.datetime.now(dt.UTC))
             session.commit()
-        app = create_app(engine, "bi-mat-chup-anh", as_of=args.as_of)
+        config = Config(general=GeneralConfig(output_dir=str(Path(tmp) / "out")))
+        app = create_app(engine, "bi-mat-chup-anh", as_of=args.as_of, config=config)
         server = start_server(app, "127.0.0.1", 0, what="web")
         base = f"http://127.0.0.1:{server.port}"
         try:
@@ -86,12 +91,16 @@ def main() -> int:
                     document = page.locator("a[href^='/van-ban/']").first.get_attribute("href")
                     shoot(page, base + (document or "/"), args.out / f"van-ban-{width}.png")
                     shoot(page, f"{base}/van-hanh", args.out / f"van-hanh-{width}.png")
+                    log_in(page, base, EDITOR)
+                    shoot(page, f"{base}/ban-tin", args.out / f"ban-tin-{width}.png")
+                    page.click("button:has-text('Soạn bản nháp mới')")
+                    shoot(page, page.url, args.out / f"ban-nhap-{width}.png")
                     page.close()
                 browser.close()
         finally:
             server.stop()
             engine.dispose()
-    print(f"Đã lưu {5 * len(WIDTHS)} ảnh vào {args.out}")
+    print(f"Đã lưu {PAGES * len(WIDTHS)} ảnh vào {args.out}")
     return 0
 
 

@@ -285,16 +285,21 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
             ):
                 break
             gap = end > last_text + 1
-            closed = (
-                _ends_sentence(lines[last_text])
-                or (last_text == start and _short_title(lines[start]))
-                or _is_heading_line(" ".join(lines[start : last_text + 1]))
-            )
-            if gap and not in_table and closed and _starts_sentence(lines[end]):
+            if gap and not in_table and _starts_sentence(lines[end]) and _closed(lines, start, last_text):
                 break
             last_text = end
         end += 1
     return last_text + 1
+
+
+def _closed(lines: Sequence[str], start: int, last_text: int) -> bool:
+    """Tell whether the block's text so far is finished (a sentence end, a short title or a heading),
+    tested only at a gap before a new sentence: joining the lines is the costly part."""
+    return (
+        _ends_sentence(lines[last_text])
+        or (last_text == start and _short_title(lines[start]))
+        or _is_heading_line(" ".join(lines[start : last_text + 1]))
+    )
 
 
 def _bold_heading_end(lines: Sequence[str], start: int) -> int | None:

@@ -25,10 +25,10 @@ PLUS = 3.2  # "+" items: the sub-bullets of dashes
 _MARK = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*{1,2}|_)?\s*(?:"
     r"(?P<article>Điều\s+\d{1,3})\s*[.:]\s*(?:\*{1,2}\s*)?"
-    r"|(?P<roman>[IVX]{1,4})(?:\s*[.\-–)]\s*|\s+)(?=\S)"
+    r"|(?P<roman>[IVX]{1,4})(?:\s*[.\-–)]\s*|/(?=\s)\s*|\s+)(?=\S)"
     r"|(?P<sub>\d{1,2}(?:\.\d{1,2}){1,3})\.?(?:\s+(?=[^\W\d_a-zđ]|\*)|\s*\**\s*$)"
-    r"|(?P<num>\d{1,3})(?:\s*[.)](?!\d)\s*|\s*$)"
-    r"|(?P<letter>[a-zđ])\s*\)\s*"
+    r"|(?P<num>\d{1,3})(?:\s*[.)](?!\d)\s*|/(?=\s)\s*|\s*$)"
+    r"|(?P<letter>[a-zđ])(?:\s*\)\s*|[./](?=\s)\s*)"
     r"|(?<=\*)\((?P<paren>\d{1,2})\)\s*"  # only in bold ("**(1) Bộ X:**"); inline "(1) …" enumerates
     r"|\((?P<small_roman>(?=[ivx])i{0,3}|i?[vx]i{0,3}|xi?[vx]i{0,3})\)\s+(?=[^\W\d_])"
     r"|(?P<dash>[-–+•])(?:\s+|$)"

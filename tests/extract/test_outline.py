@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crawler.extract import extract_tasks
+from crawler.extract.segment import BlockKind, segment
 from crawler.models import DocumentKind, DocumentText
 
 
@@ -521,3 +522,23 @@ def test_an_item_naming_its_bodies_leads_the_dashes_under_it() -> None:
         ("Bộ Xây dựng", "Bộ Tài chính"),
         ("Bộ Xây dựng",),
     ]
+
+
+def test_lettered_and_numbered_marks_written_with_a_dot_or_a_slash() -> None:
+    """ "a." and "a/", "1/" and "II/" are list marks as "a)" and "1." are: each item under a unit
+    heading is its own task and takes the heading's unit, whichever mark the issuer types."""
+    for number, letter in (("1.", "a)"), ("1/", "a/"), ("1.", "a."), ("II/", "b.")):
+        text = (
+            f"{number} Sở Nội vụ:\n\n"
+            f"{letter} Rà soát, sắp xếp biên chế công chức của các cơ quan trong tháng 3 năm 2026.\n\n"
+            f"{letter.replace('a', 'c').replace('b', 'c')} Tổng hợp kết quả, báo cáo Ủy ban nhân dân tỉnh "
+            "trước ngày 30/4/2026.\n"
+        )
+        assert _tasks(text) == [("Sở Nội vụ",), ("Sở Nội vụ",)], (number, letter)
+
+
+def test_a_subject_line_in_v_slash_v_form_is_not_a_list_mark() -> None:
+    """ "V/v …" (the subject line of a letter) is not the roman numeral V; "V/ …" is."""
+    lines = ["V/v triển khai chuyển đổi số năm 2026", "", "V/ Sở Tài chính:"]
+    kinds = [(b.kind, b.mark) for b in segment(lines)]
+    assert kinds == [(BlockKind.PARAGRAPH, ""), (BlockKind.ITEM, "V/")]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
+from crawler.extract import extract_tasks
 from crawler.extract.normalize import clean_line, clean_lines, fold, is_watermark, modern_spelling
 from crawler.extract.refs import document_numbers
+from crawler.models import DocumentText
 
 
 def test_nfd_becomes_nfc() -> None:
@@ -73,3 +75,15 @@ def test_long_texts_are_cut_at_a_word_with_an_ellipsis() -> None:
     assert len(cut) <= 300 and cut.endswith("…")
     assert cut[:-1].split()[-1] in ("Ủy", "ban", "nhân", "dân", "tỉnh")
     assert trim_text("Sở Nội vụ chủ trì.") == "Sở Nội vụ chủ trì."
+
+
+def test_a_plan_field_label_wrapped_before_its_colon_is_not_a_running_header() -> None:
+    """A plan repeats "Đơn vị chủ trì thực hiện: …" under every activity; where the label wraps before
+    its colon the repeated first half is text, not a page header, and the field still reads."""
+    activity = ["- Tổ chức tập huấn cho cán bộ.", "Đơn vị chủ trì tham mưu thực", "hiện: Sở Tư pháp."]
+    lines = clean_lines("\n".join(activity * 4))
+    assert lines.count("Đơn vị chủ trì tham mưu thực") == 4
+    one = activity[0] + "\n\n" + "\n".join(activity[1:])
+    plan = "\n\n".join(["1. Nhiệm vụ", *[one] * 4])
+    doc = DocumentText(name="made-up.txt", text=plan, number="15/KH-UBND")
+    assert [t.lead for t in extract_tasks(doc)] == [("Sở Tư pháp",)] * 4

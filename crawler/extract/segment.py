@@ -265,7 +265,7 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
     heading = _is_heading_line(lines[start])
     while end < len(lines):
         low = folded[end].strip(" *#")
-        if heading and end > last_text + 1:
+        if heading and (end > last_text + 1 or (low and _heading_left(lines[end]))):
             break
         if low:
             if in_table and seen_cell and _opens_lost_row(lines[end], lines[last_text]):
@@ -357,6 +357,12 @@ def _is_heading_line(line: str) -> bool:
     is a stand-alone heading (markdown "#" or all capitals), which ends at the next blank line."""
     text = line.strip()
     return text.startswith("#") or (text.isupper() and sum(ch.isalpha() for ch in text) >= 8)
+
+
+def _heading_left(line: str) -> bool:
+    """Tell whether a line right under a capitals heading starts the text below it (a new sentence
+    not in capitals), as in PDFs that put no blank line after "I. ĐÁNH GIÁ CHUNG"."""
+    return _starts_sentence(line) and not _is_heading_line(line)
 
 
 def _dash_in_sentence(lines: Sequence[str], start: int, last_text: int, end: int) -> bool:

@@ -542,3 +542,19 @@ def test_a_subject_line_in_v_slash_v_form_is_not_a_list_mark() -> None:
     lines = ["V/v triển khai chuyển đổi số năm 2026", "", "V/ Sở Tài chính:"]
     kinds = [(b.kind, b.mark) for b in segment(lines)]
     assert kinds == [(BlockKind.PARAGRAPH, ""), (BlockKind.ITEM, "V/")]
+
+
+def test_a_capitals_heading_with_no_blank_line_after_it_ends_at_its_last_capitals_line() -> None:
+    """PDF text puts no blank line under "I. ĐÁNH GIÁ CHUNG": the heading ends where the capitals
+    stop, so the appraisal under it stays prose and the next section's item is read on its own."""
+    lines = [
+        "I. ĐÁNH GIÁ CHUNG",
+        "Thay mặt Thủ tướng Chính phủ, biểu dương tinh thần nỗ lực của tỉnh.",
+        "II. NHIỆM VỤ",
+        "TRONG THỜI GIAN TỚI",
+        "1. Sở Tài chính rà soát dự toán, hoàn thành trước ngày 30/6/2026.",
+    ]
+    blocks = [(b.kind, b.first, b.last) for b in segment(lines)]
+    assert blocks[:2] == [(BlockKind.ITEM, 0, 1), (BlockKind.PARAGRAPH, 1, 2)]
+    assert blocks[2] == (BlockKind.ITEM, 2, 4)  # a heading wrapped over two capitals lines stays whole
+    assert _tasks("\n".join(lines)) == [("Sở Tài chính",)]

@@ -26,15 +26,6 @@ DASHES = frozenset({"-", "–", "+", "•"})
 LEAD_LABEL = re.compile(r"(?:cơ quan|đơn vị) (?:chủ trì|thực hiện)")
 
 
-FIELD = re.compile(
-    r"^(?:\(\w{1,4}\)\s*|[a-zđ]\)\s*|[-+•]\s*)?"
-    r"(?P<label>(?:đơn vị|cơ quan)(?:\s+(?:chủ trì|thực hiện|phối hợp|tham mưu))+"
-    r"|cơ quan thực hiện|thời gian(?:\s+(?:thực hiện|hoàn thành))?|thời hạn(?:\s+hoàn thành)?|tiến độ"
-    r"|sản phẩm(?:\s+(?:đầu ra|dự kiến))?|kết quả(?:\s+(?:dự kiến|đầu ra|cần đạt))?)"
-    r"[^:\n]{0,20}:\s*"
-)
-
-
 @dataclass
 class Group:
     """Task items waiting for the labelled fields that follow them ("Đơn vị chủ trì: ...")."""

@@ -164,7 +164,7 @@ def repeated_furniture(lines: Sequence[str], min_count: int = 4) -> frozenset[st
     )
 
 
-_FIELD_LABEL = re.compile(
+FIELD_LABEL = re.compile(
     r"(?:đơn vị|cơ quan) (?:chủ trì|thực hiện|phối hợp)|thời (?:gian|hạn)|tiến độ|sản phẩm|kết quả"
 )
 
@@ -172,7 +172,7 @@ _FIELD_LABEL = re.compile(
 def _is_field(text: str) -> bool:
     """Tell whether a repeated line is a labelled field or list item ("*Thời gian thực hiện: *..."),
     also where the label wraps before its colon ("Đơn vị chủ trì tham mưu thực" / "hiện: Sở X")."""
-    return ":" in text or text.lstrip()[:1] in "*-+•(" or bool(_FIELD_LABEL.match(fold(text.strip())))
+    return ":" in text or text.lstrip()[:1] in "*-+•(" or bool(FIELD_LABEL.match(fold(text.strip())))
 
 
 def _looks_like_cell(text: str) -> bool:

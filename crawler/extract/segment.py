@@ -34,6 +34,15 @@ _MARK = re.compile(
     r"|(?P<dash>[-–+•])(?:\s+|$)"
     r")"
 )
+
+FIELD = re.compile(
+    r"^(?:\(\w{1,4}\)\s*|[a-zđ]\)\s*|[-+•]\s*)?"
+    r"(?P<label>(?:đơn vị|cơ quan)(?:\s+(?:chủ trì|thực hiện|phối hợp|tham mưu))+"
+    r"|cơ quan thực hiện|thời gian(?:\s+(?:thực hiện|hoàn thành))?|thời hạn(?:\s+hoàn thành)?|tiến độ"
+    r"|sản phẩm(?:\s+(?:đầu ra|dự kiến))?|kết quả(?:\s+(?:dự kiến|đầu ra|cần đạt))?)"
+    r"[^:\n]{0,20}:\s*"
+)
+
 _HEADER = re.compile(
     r"^\s*(?:stt|tt)\s+(?:tên|nội dung|nhiệm vụ|văn bản|cơ quan|đơn vị)|^\s*(?:stt|tt)\s*$"
     r"|tên nhiệm vụ|nội dung nhiệm vụ"
@@ -287,6 +296,8 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
             gap = end > last_text + 1
             if gap and not in_table and _starts_sentence(lines[end]) and _closed(lines, start, last_text):
                 break
+            if not in_table and _opens_field(lines, folded, end, last_text):
+                break
             last_text = end
         end += 1
     return last_text + 1
@@ -357,6 +368,18 @@ def _is_heading_line(line: str) -> bool:
     is a stand-alone heading (markdown "#" or all capitals), which ends at the next blank line."""
     text = line.strip()
     return text.startswith("#") or (text.isupper() and sum(ch.isalpha() for ch in text) >= 8)
+
+
+def _opens_field(lines: Sequence[str], folded: Sequence[str], end: int, last_text: int) -> bool:
+    """Tell whether a line opens a plan's labelled field ("Đơn vị chủ trì: …", "Thời gian thực
+    hiện: …", its label perhaps wrapped before the colon) after a finished sentence, which ends the
+    item above it even with no blank line between."""
+    if not _ends_sentence(lines[last_text]) or not _starts_sentence(lines[end]):
+        return False
+    head = folded[end].strip(" *#")
+    if end + 1 < len(folded) and len(head) < 40:
+        head += " " + folded[end + 1].strip(" *#")
+    return bool(FIELD.match(head))
 
 
 def _heading_left(line: str) -> bool:

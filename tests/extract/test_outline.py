@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from crawler.extract import extract_tasks
 from crawler.extract.segment import BlockKind, segment
 from crawler.models import DocumentKind, DocumentText
@@ -558,3 +560,21 @@ def test_a_capitals_heading_with_no_blank_line_after_it_ends_at_its_last_capital
     assert blocks[:2] == [(BlockKind.ITEM, 0, 1), (BlockKind.PARAGRAPH, 1, 2)]
     assert blocks[2] == (BlockKind.ITEM, 2, 4)  # a heading wrapped over two capitals lines stays whole
     assert _tasks("\n".join(lines)) == [("Sở Tài chính",)]
+
+
+def test_plan_fields_with_no_blank_line_above_them_still_close_the_activity() -> None:
+    """PDF text of a plan runs an activity straight into its "Đơn vị chủ trì …: …" field (the label
+    perhaps wrapped before its colon); the field gives the activity its lead all the same, while a
+    closing sentence "Thời gian hoàn thành trước …" (no colon) stays part of its item."""
+    text = (
+        "1. Nhiệm vụ\n\n"
+        "- Tổ chức tập huấn kỹ năng xây dựng pháp luật\ncho cán bộ, công chức.\n"
+        "Đơn vị chủ trì tham mưu thực\nhiện: Sở Tư pháp.\n"
+        "Thời gian thực hiện: Thường xuyên.\n"
+        "- Ủy ban nhân dân các xã rà soát, cập nhật dữ liệu số nhà trên địa bàn.\n"
+        "Thời gian hoàn thành trước ngày 31 tháng 12 năm 2026.\n"
+    )
+    doc = DocumentText(name="made-up.txt", text=text, number="15/KH-UBND")
+    tasks = extract_tasks(doc)
+    assert [t.lead for t in tasks] == [("Sở Tư pháp",), ("Ủy ban nhân dân các xã",)]
+    assert tasks[1].deadline is not None and tasks[1].deadline.due == dt.date(2026, 12, 31)

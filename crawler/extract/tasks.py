@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from crawler.extract.aims import skips_aims
 from crawler.extract.bodies import only_names_body
 from crawler.extract.deadlines import CUE, STRONG, DeadlineMatch, best_deadline, find_deadlines
-from crawler.extract.fields import DASHES, FIELD, LEAD_LABEL, Group, apply_field, fill_field, names_roles
+from crawler.extract.fields import DASHES, LEAD_LABEL, Group, apply_field, fill_field, names_roles
 from crawler.extract.headings import heading_body, heading_context, opens_section, title_context, whole_units
 from crawler.extract.itemruns import after_item
 from crawler.extract.normalize import clean_text, fold, trim_text
 from crawler.extract.quotes import ends_quotation, is_question_heading, quotes_norms
 from crawler.extract.refs import find_status, own_number
 from crawler.extract.rows import read_row
-from crawler.extract.segment import ARTICLE, PARAGRAPH, Block, BlockKind
+from crawler.extract.segment import ARTICLE, FIELD, PARAGRAPH, Block, BlockKind
 from crawler.extract.statements import CAPTION, CREDIT, is_caption, states_the_law
 from crawler.extract.subjects import is_report, later_subject, sentence_starts, subject_of, support_of
 from crawler.extract.walkstate import (

@@ -61,7 +61,7 @@ _SUPPORT_RE = re.compile(r"phối hợp(?:\s+chặt chẽ)?(?:\s+với)?\s+")
 
 
 _LIST_COLON = re.compile(
-    r"^(?:(?:chủ tịch|bộ trưởng|giám đốc|thủ trưởng)\s+)?(?:các\s+|ủy ban nhân dân các\s+)?"
+    r"^(?:(?:chủ tịch|bộ trưởng|giám đốc|thủ trưởng)\s+)?(?:các\s+|(?:ủy ban nhân dân|ubnd) các\s+)?"
     r"(?:bộ|sở|tỉnh|thành phố|bộ,\s*cơ quan|bộ,\s*ngành|tỉnh,\s*thành phố)(?:\s+trực thuộc trung ương)?\s*:$"
 )
 

@@ -583,5 +583,5 @@ def test_plan_fields_with_no_blank_line_above_them_still_close_the_activity() ->
 def test_a_province_list_after_ubnd_and_a_colon_names_each_province() -> None:
     """ "UBND các tỉnh: A, B, C …" is one body per province, as "Ủy ban nhân dân các tỉnh: A, B" is."""
     for body in ("UBND", "Ủy ban nhân dân", "Chủ tịch UBND"):
-        text = f"1. {body} các tỉnh: Ninh Bình, Phú Thọ đẩy nhanh thủ tục giao đất, báo cáo trước 30/6/2026.\n"
+        text = f"1. {body} các tỉnh: Ninh Bình, Phú Thọ đẩy nhanh thủ tục, báo cáo trước 30/6/2026.\n"
         assert _tasks(text) == [("Ủy ban nhân dân tỉnh Ninh Bình", "Ủy ban nhân dân tỉnh Phú Thọ")], body

@@ -286,6 +286,7 @@ def _block_end(lines: Sequence[str], folded: Sequence[str], start: int, in_table
                     and not _is_continuation(lines[end], in_table)
                     and not _cited_number(lines[last_text], lines[end])
                     and not _dash_in_sentence(lines, start, last_text, end)
+                    and not _inline_enumeration(lines, start, last_text, end)
                 )
                 or _APPENDIX.match(low)
                 or _RECIPIENTS.match(low)
@@ -380,6 +381,32 @@ def _opens_field(lines: Sequence[str], folded: Sequence[str], end: int, last_tex
     if end + 1 < len(folded) and len(head) < 40:
         head += " " + folded[end + 1].strip(" *#")
     return bool(FIELD.match(head))
+
+
+_ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv")
+_LETTERS = "abcdđefghiklmnopqrstuvxy"
+
+
+def _inline_enumeration(lines: Sequence[str], start: int, last_text: int, end: int) -> bool:
+    """Tell whether a line opening with "(ii)", "(2)" or "b)" only wraps an enumeration that began
+    inside the block ("… 05 chức năng: (i) Lưu trữ …; (ii) …"): its predecessor stands mid-line."""
+    m = _MARK.match(lines[end])
+    previous = _previous_mark(m) if m else ""
+    above = lines[start : last_text + 1]
+    return bool(previous) and any(previous in line.lstrip()[1:] for line in above)
+
+
+def _previous_mark(m: re.Match[str]) -> str:
+    """The mark an enumeration item follows ("(i)" before "(ii)", "(1)" before "(2)", "a)" before
+    "b)"), or "" for a first item or another kind of mark."""
+    if m.group("small_roman") in _ROMANS[1:]:
+        return f"({_ROMANS[_ROMANS.index(m.group('small_roman')) - 1]})"
+    if m.group("paren") and int(m.group("paren")) > 1:
+        return f"({int(m.group('paren')) - 1})"
+    letter = m.group("letter")
+    if letter and letter in _LETTERS[1:] and ")" in m.group():
+        return f"{_LETTERS[_LETTERS.index(letter) - 1]})"
+    return ""
 
 
 def _heading_left(line: str) -> bool:

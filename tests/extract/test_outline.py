@@ -585,3 +585,18 @@ def test_a_province_list_after_ubnd_and_a_colon_names_each_province() -> None:
     for body in ("UBND", "Ủy ban nhân dân", "Chủ tịch UBND"):
         text = f"1. {body} các tỉnh: Ninh Bình, Phú Thọ đẩy nhanh thủ tục, báo cáo trước 30/6/2026.\n"
         assert _tasks(text) == [("Ủy ban nhân dân tỉnh Ninh Bình", "Ủy ban nhân dân tỉnh Phú Thọ")], body
+
+
+def test_an_inline_enumeration_wrapped_onto_a_new_line_stays_in_its_item() -> None:
+    """ "… 03 chức năng: (i) …; (ii) …" wrapped so that "(ii)" or "b)" opens a printed line is still
+    one item: the mark before it stands mid-line above, so the line is no list item of its own."""
+    for first, second in (("(i)", "(ii)"), ("a)", "b)"), ("**(1)**", "**(2)**")):
+        lines = [
+            f"1. Bộ Công an phát triển ứng dụng định danh với 02 chức năng: {first} Lưu trữ",
+            "dữ liệu số của công dân và tổ chức trên địa bàn;",
+            f"{second} Định danh xác thực điện tử, hoàn thành trong năm 2026.",
+        ]
+        blocks = [(b.kind, b.first, b.last) for b in segment(lines)]
+        assert blocks == [(BlockKind.ITEM, 0, 3)], (first, second)
+    separate = ["a) Sở Tài chính rà soát dự toán.", "b) Sở Nội vụ rà soát biên chế."]
+    assert [(b.first, b.last) for b in segment(separate)] == [(0, 1), (1, 2)]

@@ -151,10 +151,15 @@ class Gazetteer:
             full[0].upper() + full[1:]
         )
 
+    def _is_department(self, name: str) -> bool:
+        """Tell whether a canonical name is a provincial department, of today or merged in 2025."""
+        kinds = self._kinds
+        return name in kinds.get("province_bodies", ()) or name in kinds.get("former_province_bodies", ())
+
     def all_units(self) -> tuple[str, ...]:
-        """Every canonical unit name the gazetteer knows (former provinces are recognized in texts but
-        are no units of today's administration)."""
-        kinds = [names for kind, names in self._kinds.items() if kind != "former_provinces"]
+        """Every canonical unit name the gazetteer knows (former provinces, ministries and departments,
+        merged in 2025, are recognized in texts but are no units of today's administration)."""
+        kinds = [names for kind, names in self._kinds.items() if not kind.startswith("former_")]
         return tuple(dict.fromkeys(n for names in kinds for n in names))
 
     def members_of(self, collective: str) -> tuple[str, ...]:
@@ -251,7 +256,7 @@ class Gazetteer:
         for m in self._regex.finditer(folded):
             name = self._loose[loose_key(m.group())]
             end = m.end()
-            if name in self._kinds.get("province_bodies", ()):
+            if self._is_department(name):
                 suffix = self._suffix.match(folded, end)
                 where = province
                 if suffix:
@@ -259,10 +264,12 @@ class Gazetteer:
                     end = suffix.end()
                 name = self._local_name(name, where)
             out.append(UnitMatch(m.start(), end, name))
-        out += self._find_local(folded, province, out)
+        out += self._find_local(text, folded, province, out)
         return tuple(sorted(out, key=lambda u: u.start))
 
-    def _find_local(self, folded: str, province: str | None, taken: list[UnitMatch]) -> list[UnitMatch]:
+    def _find_local(
+        self, text: str, folded: str, province: str | None, taken: list[UnitMatch]
+    ) -> list[UnitMatch]:
         """Find local bodies named by level ("UBND tỉnh Nghệ An", "Công an tỉnh")."""
         out: list[UnitMatch] = []
         starts = [u.start for u in taken]  # taken is in text order
@@ -276,7 +283,8 @@ class Gazetteer:
             where = self.provinces.get(" ".join(level.group(2).split())) if level.group(2) else province
             body = "Ủy ban nhân dân" if m.group().startswith(("ủy ban", "ubnd")) else None
             body = "Bảo hiểm xã hội" if m.group() == "bhxh" else body
-            body = body or modern_spelling(" ".join(m.group().split())).capitalize()
+            written = " ".join(text[m.start() : m.end()].split())
+            body = body or modern_spelling(written[0].upper() + written[1:])
             if body.startswith("Văn phòng"):
                 body = "Văn phòng Ủy ban nhân dân"
             lvl = "thành phố" if level.group(1).startswith(("thành", "tp")) else "tỉnh"
@@ -332,7 +340,7 @@ class Gazetteer:
             return None
         body = phrase[plural.start("body") : plural.end("body")]
         known = self.canonical(body)
-        if plural.group("body").startswith("sở") and known not in self._kinds.get("province_bodies", ()):
+        if plural.group("body").startswith("sở") and not (known and self._is_department(known)):
             return None
         name = known or modern_spelling(body)
         if not every:

@@ -210,3 +210,39 @@ def test_district_level_groups_of_older_documents() -> None:
     assert gazetteer.resolve("UBND các huyện, thị xã, thành phố") == (
         "Ủy ban nhân dân các huyện, thị xã, thành phố",
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("Bộ KH&ĐT", "Bộ Kế hoạch và Đầu tư"),
+        ("Bộ TT&TT", "Bộ Thông tin và Truyền thông"),
+        ("Bộ LĐ-TB&XH", "Bộ Lao động - Thương binh và Xã hội"),
+        ("Bộ NN&PTNT", "Bộ Nông nghiệp và Phát triển nông thôn"),
+        ("Sở TN&MT", "Sở Tài nguyên và Môi trường"),
+        ("Sở LĐTB&XH", "Sở Lao động - Thương binh và Xã hội"),
+        ("Sở GTVT", "Sở Giao thông vận tải"),
+    ],
+)
+def test_bodies_merged_in_2025_are_read_by_their_abbreviations(
+    gaz: Gazetteer, written: str, canonical: str
+) -> None:
+    """Texts of 2024-2025 still name the ministries and departments merged in 2025, often abbreviated."""
+    assert gaz.canonical(written) == canonical
+
+
+def test_bodies_merged_in_2025_are_no_units_of_today(gaz: Gazetteer) -> None:
+    """A merged ministry or department is read in texts but is not offered as a unit to configure."""
+    units = gaz.all_units()
+    assert "Bộ Kế hoạch và Đầu tư" not in units and "Sở Tài nguyên và Môi trường" not in units
+    assert "Bộ Tài chính" in units
+
+
+def test_a_former_department_takes_the_documents_province(gaz: Gazetteer) -> None:
+    """ "Sở TN&MT" in a Nghệ An text is that province's department, as today's departments are."""
+    assert gaz.resolve("Sở TN&MT", "tỉnh Nghệ An") == ("Sở Tài nguyên và Môi trường tỉnh Nghệ An",)
+
+
+def test_a_local_body_keeps_its_written_capitals(gaz: Gazetteer) -> None:
+    """ "Bộ Chỉ huy Quân sự tỉnh" is shown as written, not lowered to "Bộ chỉ huy quân sự tỉnh"."""
+    assert gaz.resolve("Bộ Chỉ huy Quân sự tỉnh") == ("Bộ Chỉ huy Quân sự tỉnh",)

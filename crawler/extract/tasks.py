@@ -215,11 +215,13 @@ def _intro_level(block: Block, walk: Walk) -> float:
 
 
 def _is_intro(block: Block, following: Block | None) -> bool:
-    """Tell whether a block introduces the items after it ("… thực hiện những nội dung sau:")
-    rather than assigning work of its own: it ends with an announcing colon and items follow."""
+    """Tell whether a block introduces the items after it ("… thực hiện những nội dung sau:", a
+    topic "Về …:") rather than assigning work of its own: it ends with an announcing colon."""
+    flat = block.low
+    if flat.startswith("về ") and flat.rstrip(" *").endswith(":"):
+        return True  # a topic ("3. Về kiến nghị …:"): the assignment that answers it is the task
     if following is None or following.kind not in (BlockKind.ITEM, BlockKind.ROW):
         return False
-    flat = block.low
     deeper = following.level > block.level and len(flat.split()) <= 40
     under = (  # a sentence of prose over a list ("…; do vậy, yêu cầu các bộ, ngành, địa phương:")
         block.kind is BlockKind.PARAGRAPH and following.kind is BlockKind.ITEM and len(flat.split()) <= 60

@@ -600,3 +600,13 @@ def test_an_inline_enumeration_wrapped_onto_a_new_line_stays_in_its_item() -> No
         assert blocks == [(BlockKind.ITEM, 0, 3)], (first, second)
     separate = ["a) Sở Tài chính rà soát dự toán.", "b) Sở Nội vụ rà soát biên chế."]
     assert [(b.first, b.last) for b in segment(separate)] == [(0, 1), (1, 2)]
+
+
+def test_a_topic_item_ending_in_a_colon_is_no_task_of_its_own() -> None:
+    """ "3. Về kiến nghị … xây dựng đê biển:" then "Giao Bộ X …": only the assignment is a task, even
+    though the topic holds a verb ("xây dựng") and no list follows it."""
+    text = (
+        "3. Về kiến nghị của tỉnh về hỗ trợ kinh phí xây dựng đê biển:\n\n"
+        "Giao Bộ Tài chính chủ trì, phối hợp với Bộ Nông nghiệp và Môi trường xem xét, xử lý.\n"
+    )
+    assert _tasks(text) == [("Bộ Tài chính",)]

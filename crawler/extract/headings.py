@@ -163,6 +163,9 @@ def _whole_group(piece: str, walk: Walk) -> bool:
     return not VERB_RE.search(walk.masked(" ".join(words[3:])))
 
 
+_ASKS_AFTER = re.compile(r"(?<=\w)\s+" + ASKING + r"(?!\w)")
+
+
 def whole_units(text: str, walk: Walk) -> tuple[str, ...]:
     """The units a heading names if the heading is nothing but unit names (no verb, short); a role
     after a dash ("Sở Tài chính - Cơ quan thường trực Ban Chỉ đạo") describes the body before it."""
@@ -180,6 +183,6 @@ def whole_units(text: str, walk: Walk) -> tuple[str, ...]:
     if len(text.split()) > HEADING_WORDS or not SUBJECT_HEAD.match(fold(text)):
         return ()
     ungrouped = ", ".join(p for p in split_bodies(text) if not _whole_group(p, walk))
-    if VERB_RE.search(walk.masked(ungrouped).replace(":", " ")):
-        return ()
+    if VERB_RE.search(walk.masked(ungrouped).replace(":", " ")) or _ASKS_AFTER.search(fold(ungrouped)):
+        return ()  # a sentence, or "Thủ tướng yêu cầu Bộ X như sau": an address, not names
     return _listed_bodies(text, walk) or walk.units(text)  # unlisted bodies kept beside known ones

@@ -23,7 +23,7 @@ from crawler.extract.normalize import clean_text, fold, trim_text
 from crawler.extract.quotes import ends_quotation, is_question_heading, quotes_norms
 from crawler.extract.refs import find_status, own_number
 from crawler.extract.rows import read_row
-from crawler.extract.segment import ARTICLE, FIELD, PARAGRAPH, Block, BlockKind
+from crawler.extract.segment import ARTICLE, FIELD, PARAGRAPH, ROMAN, Block, BlockKind
 from crawler.extract.statements import CAPTION, CREDIT, is_caption, states_the_law
 from crawler.extract.subjects import is_report, later_subject, sentence_starts, subject_of, support_of
 from crawler.extract.walkstate import (
@@ -95,6 +95,10 @@ _ENUM_FIRST = re.compile(r"(?:^|:)\s*\**\s*\((1|i)\)")
 # A sentence turning from results to what comes next ("… được bảo đảm. Trong thời gian tới, Tỉnh …").
 _FROM_NOW_ON = re.compile(r"(?:^|[.;!]\s+)((?:trong\s+)?thời gian tới\s*,)")
 # "… Sở Y tế giao: …", not "nhiệm vụ, chỉ tiêu Trung ương giao, bảo đảm …" (work given, closing a noun)
+# The close of an address with no verb of its own ("… yêu cầu Bộ trưởng Bộ Xây dựng như sau:").
+_ADDRESSEES_END = re.compile(
+    r"\s*(?:như sau|(?:thực hiện )?(?:các|một số|những) (?:nội dung|nhiệm vụ)(?: sau)?)?\s*:?\s*$"
+)
 _ASSIGNING = re.compile(r"(?<!\w)(?<!được )(?<!đã )" + ASKING + r"(?!\w)(?!\s*[,.;])\s*:?")
 
 
@@ -186,7 +190,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
         if block.kind is not BlockKind.ROW and not found and block.text.rstrip(" *").endswith(":"):
             lead = _intro_subject(block.flat, walk)
             if lead:
-                walk.push(Context(_intro_level(block, walk), lead=lead, announced=True))
+                walk.push(Context(_intro_level(block, following, walk), lead=lead, announced=True))
         walk.announced = walk.announced or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
     return tasks
 
@@ -206,12 +210,16 @@ def _skips_quoted(block: Block, walk: Walk) -> bool:
     return walk.quoting
 
 
-def _intro_level(block: Block, walk: Walk) -> float:
+def _intro_level(block: Block, following: Block | None, walk: Walk) -> float:
     """The outline level of an introducing sentence's context: under an item, just below it; a
-    paragraph just below the heading in force, or above every item when none is."""
+    paragraph just below the heading in force (a prose line heads nothing), or above every item
+    when none is; a paragraph over section headings ("II- KHỐI …") addresses none of their items."""
     if block.kind is not BlockKind.PARAGRAPH:
         return block.level + 0.1
-    return walk.stack[-1].level + 0.01 if walk.stack else -0.5
+    headings = [ctx.level for ctx in walk.stack if ctx.level != PARAGRAPH]
+    if headings:
+        return headings[-1] + 0.01
+    return following.level + 0.01 if following is not None and following.level <= ROMAN else -0.5
 
 
 def _is_intro(block: Block, following: Block | None) -> bool:
@@ -240,7 +248,7 @@ def _intro_subject(text: str, walk: Walk) -> tuple[str, ...]:
     starts = [m.end() for m in _ASSIGNING.finditer(low)] + [m.end() for m in _CLAUSE_COMMA.finditer(low)]
     for start in sorted(starts):
         rest = text[start:].lstrip(" ,:")
-        found = subject_of(rest, walk)
+        found = subject_of(rest, walk) or whole_units(_ADDRESSEES_END.sub("", rest), walk)
         if found:
             return found
     return ()

@@ -45,6 +45,8 @@ _TITLES = re.compile(
 )
 # "Bộ trưởng, Thủ trưởng cơ quan ngang bộ, …": the heads of the bodies stand for the bodies (FORMAT.md).
 _HEADS_OF_BODIES = re.compile(r"(?i)(?<!\w)(?:(?:các\s+)?đồng chí\s+)?bộ trưởng,\s*thủ trưởng\s+(?=cơ quan)")
+# "Các đồng chí Bộ trưởng, Chủ tịch …": the ministers, named by no ministry, stand for the ministries.
+_MINISTERS = re.compile(r"(?i)(?<!\w)các\s+(?:đồng chí\s+)?bộ trưởng(?=\s*(?:[,;]|$)|\s+và\s)")
 # A group owned by a body ("Các đơn vị trực thuộc Bộ Tài chính", "các cơ quan, đơn vị thuộc thẩm
 # quyền quản lý của Ủy ban nhân dân tỉnh"): the owner qualifies the group, it does not lead.
 _OWNED_GROUP = re.compile(
@@ -311,6 +313,7 @@ class Gazetteer:
     def _resolve(self, phrase: str, province: str | None) -> tuple[str, ...]:
         """Resolve a unit phrase (see resolve)."""
         phrase = _HEADS_OF_BODIES.sub("bộ, ", " ".join(phrase.split()).strip(" ,;:.-*"))
+        phrase = _MINISTERS.sub("các bộ", phrase)
         folded = _TITLES.sub("", fold(phrase))
         if folded != fold(phrase):
             phrase = cut_like(phrase, folded)

@@ -610,3 +610,33 @@ def test_a_topic_item_ending_in_a_colon_is_no_task_of_its_own() -> None:
         "Giao Bộ Tài chính chủ trì, phối hợp với Bộ Nông nghiệp và Môi trường xem xét, xử lý.\n"
     )
     assert _tasks(text) == [("Bộ Tài chính",)]
+
+
+def test_a_cover_sentence_addressing_ministers_with_no_verb_gives_its_items_their_lead() -> None:
+    """ "Thủ tướng Chính phủ yêu cầu Bộ trưởng Bộ X như sau:" then "1." items: the body asked leads
+    each item (not the asker); "các đồng chí Bộ trưởng, Chủ tịch UBND …" are the ministries and the
+    provinces' committees."""
+    item = "\n\n1. Tập trung chỉ đạo khắc phục hậu quả mưa lũ, hoàn thành trước ngày 31/12/2025.\n"
+    cases = {
+        "Thủ tướng Chính phủ yêu cầu Bộ trưởng Bộ Xây dựng như sau:": ("Bộ Xây dựng",),
+        "Thủ tướng Chính phủ yêu cầu đồng chí Bộ trưởng Bộ Xây dựng:": ("Bộ Xây dựng",),
+        "Phó Thủ tướng yêu cầu Ủy ban nhân dân tỉnh Điện Biên:": ("Ủy ban nhân dân tỉnh Điện Biên",),
+        "Thủ tướng Chính phủ yêu cầu các đồng chí Bộ trưởng, Chủ tịch Ủy ban nhân dân các tỉnh, thành phố "
+        "trực thuộc Trung ương:": ("Các bộ", "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương"),
+    }
+    for cover, lead in cases.items():
+        assert _tasks("Tình hình mưa lũ diễn biến phức tạp.\n\n" + cover + item) == [lead], cover
+
+
+def test_a_cover_sentence_over_section_headings_leaves_each_section_its_own_bodies() -> None:
+    """A cover sentence whose list opens with "I- KHỐI …" sections does not lead their items: an
+    item naming no one takes the body its sibling item named."""
+    text = (
+        "Tình hình chuyển đổi số còn chậm.\n\n"
+        "Ban Chỉ đạo yêu cầu các đồng chí Bộ trưởng, Chủ tịch Ủy ban nhân dân các tỉnh triển khai các "
+        "nhiệm vụ trọng tâm sau:\n\n"
+        "I- KHỐI CƠ QUAN QUỐC HỘI\n\n"
+        "1. Đảng ủy Quốc hội chỉ đạo triển khai Đề án chuyển đổi số của Quốc hội.\n\n"
+        "2. Chỉ đạo nâng cấp hạ tầng công nghệ thông tin, hoàn thành trong tháng 12/2025.\n"
+    )
+    assert _tasks(text) == [("Đảng ủy Quốc hội",), ("Đảng ủy Quốc hội",)]

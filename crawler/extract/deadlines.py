@@ -50,7 +50,9 @@ _CITED = re.compile(
     r"(?:số\s*\d[\w.]*[\-/][\w.\-/&]*|\d+[\-/][\w.\-/&]*[a-zđ][\w.\-/&]*|ký|ban hành|họp|ngày ký|thông qua)"
     r"\s*,?\s*(?:ngày\s*)?$"
 )
-_NOT_DEADLINE = re.compile(r"(?:từ|kể từ|giai đoạn|so với|ngày|đến ngày|tính đến|đến thời điểm|từ ngày)\s*$")
+_NOT_DEADLINE = re.compile(
+    r"(?:từ|kể từ|giai đoạn|so với|ngày|đến ngày|tính đến(?:\s+hết)?(?:\s+ngày)?|đến thời điểm|từ ngày)\s*$"
+)
 
 
 # "diễn ra vào ngày 4/4 vừa qua": when something took place, not a deadline
@@ -59,7 +61,8 @@ _TOOK_PLACE_BEFORE = re.compile(
 )
 _TOOK_PLACE_AFTER = re.compile(r"\s*,?\s*(?:vừa qua|vừa rồi|trước đó)(?!\w)")
 _STAMP_AFTER = re.compile(r"\s*,?\s*(?!00:00)\d{1,2}:\d{2}(?!\d)")
-_ON_DAY = re.compile(r"(?:vào|trong)\s+ngày\s*$")  # "vào ngày 01/12/2025" names the day work is due
+# "vào ngày 01/12/2025", "đến hết ngày 31/12/2025" name the day work is due ("tính đến hết ngày": as of)
+_ON_DAY = re.compile(r"(?:vào|trong|(?<!tính đến )hết)\s+ngày\s*$")
 _MAYBE = re.compile(r"\d|thường\s+xuyên|hằng|hàng|định\s+kỳ")
 
 

@@ -225,3 +225,18 @@ def test_latest_day_forms_and_recurring_days(text: str, due: str | None, precisi
     assert found is not None
     d = found.deadline
     assert (d.due.isoformat() if d.due else None, d.precision.value, d.raw) == (due, precision, raw)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Sở Y tế thực hiện từ nay đến hết ngày 31/12/2025.", "Kéo dài thời gian đến hết ngày 31/12/2025"],
+)
+def test_until_the_end_of_a_day_is_a_deadline(text: str) -> None:
+    """ "đến hết ngày 31/12/2025" names the last day the work may take."""
+    assert _one(text) == ("2025-12-31", "day", None)
+
+
+@pytest.mark.parametrize("text", ["Tính đến hết ngày 30/11/2025, đã có 20 tỉnh xong.", "tính đến ngày 30/11/2025"])
+def test_as_of_a_day_is_no_deadline(text: str) -> None:
+    """ "Tính đến (hết) ngày …" dates a statistic, it sets no deadline."""
+    assert find_deadlines(text, 2025) == []

@@ -141,14 +141,22 @@ def table_rows(table: Table, year: int | None) -> list[TableRow]:
     return out
 
 
+_MERGED = ("lead", "support", "head", "deadline", "refs", "group")  # cells a merged cell spans
+
+
 def _cells_by_role(roles: Sequence[str], row: Sequence[str], above: dict[str, str]) -> dict[str, str]:
-    """Map a row's cells to roles; a short row holds the last columns, the rest come from above."""
+    """Map a row's cells to roles; a short row holds the last columns, the rest come from above,
+    and an unnumbered sub-row's empty unit, deadline and reference cells are merged ones above."""
     offset = max(len(roles) - len(row), 0)
     cells = {role: value for role, value in above.items() if role != "action"} if offset else {}
     for i, value in enumerate(row):
         role = roles[i + offset] if i + offset < len(roles) else ""
         if role:
             cells[role] = cell_text(value) if role == "action" else " ".join(value.split())
+    if not offset and "number" in roles and not cells.get("number"):
+        for role in _MERGED:
+            if role in roles and not cells.get(role) and above.get(role):
+                cells[role] = above[role]
     return cells
 
 

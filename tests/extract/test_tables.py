@@ -194,3 +194,23 @@ def test_tables_written_one_row_per_line() -> None:
         (13, ("Công an tỉnh",), (), None, Status.DONE),
     ]
     assert tasks[0].action.startswith("Xây dựng kho dữ liệu")
+
+
+def test_an_unnumbered_row_with_empty_unit_cells_is_a_sub_row_of_the_one_above() -> None:
+    """A merged lead or support cell comes out of a text table as empty cells on the rows it spans:
+    an unnumbered row takes them from the row above, while a numbered row keeps its own empties."""
+    text = (
+        "KẾ HOẠCH\n\nPhụ lục: Danh mục nhiệm vụ\n\n"
+        "| STT | Nội dung nhiệm vụ | Thời gian hoàn thành | Cơ quan chủ trì | Cơ quan phối hợp |\n"
+        "|---|---|---|---|---|\n"
+        "| 1 | Rà soát thủ tục hành chính về đầu tư | Tháng 9/2026 | Sở Tài chính | Các sở, ngành |\n"
+        "| | Công khai kết quả rà soát trên cổng thông tin | Tháng 10/2026 | | |\n"
+        "| 2 | Xây dựng cơ sở dữ liệu đất đai của tỉnh | Quý II/2026 | Sở Nông nghiệp và Môi trường | |\n"
+    )
+    tasks = extract_tasks(DocumentText(name="made-up.txt", text=text, number="15/KH-UBND"))
+    assert [(t.lead, t.support) for t in tasks] == [
+        (("Sở Tài chính",), ("Các sở, ngành",)),
+        (("Sở Tài chính",), ("Các sở, ngành",)),
+        (("Sở Nông nghiệp và Môi trường",), ()),
+    ]
+    assert tasks[1].deadline.due == dt.date(2026, 10, 31)

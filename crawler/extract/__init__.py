@@ -16,9 +16,10 @@ from crawler.extract.letters import addressees, unnamed, without_title
 from crawler.extract.normalize import clean_lines, fold, split_lines, trim_text
 from crawler.extract.pipegrid import Grid, find_grids
 from crawler.extract.plaintext import issue_date
+from crawler.extract.rolelabels import marked_roles
 from crawler.extract.rowgrid import find_row_grids
 from crawler.extract.segment import Block, segment
-from crawler.extract.tables import is_header, table_rows
+from crawler.extract.tables import TableRow, is_header, table_rows
 from crawler.extract.tasks import walk_blocks
 from crawler.extract.units import Gazetteer, load_gazetteer
 from crawler.extract.walkstate import RawTask, Walk
@@ -57,6 +58,17 @@ def extract_tasks(doc: DocumentText, gazetteer: Gazetteer | None = None) -> list
     return tasks
 
 
+def _row_units(row: TableRow, walk: Walk) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A table row's lead and support: its unit cells (one cell may mark both roles, "Sở X (chủ
+    trì), Sở Y (phối hợp)"), else the unit its section row names."""
+    roles = marked_roles(row.lead)
+    lead_cell = roles.lead if roles else row.lead
+    support_cell = "; ".join(c for c in (roles.support if roles else "", row.support) if c)
+    lead = walk.cell_units(lead_cell) if lead_cell else ()
+    lead = lead or (walk.units(row.section) if row.section and is_unit_title(row.section) else ())
+    return lead, walk.cell_units(support_cell) if support_cell else ()
+
+
 def _without(lines: list[str], grids: list[Grid]) -> list[str]:
     """Blank the lines of task tables read as cells, so prose reading does not read them again."""
     out = list(lines)
@@ -70,9 +82,7 @@ def _table_tasks(tables: tuple[Table, ...], walk: Walk, originals: list[str]) ->
     out = []
     for table in tables:
         for row in table_rows(table, walk.year):
-            lead = walk.cell_units(row.lead) if row.lead else ()
-            lead = lead or (walk.units(row.section) if row.section and is_unit_title(row.section) else ())
-            support = walk.cell_units(row.support) if row.support else ()
+            lead, support = _row_units(row, walk)
             line = min(max(row.line, 1), max(len(originals), 1))
             anchor = _anchor(originals[line - 1], 0) if originals else ""
             out.append(

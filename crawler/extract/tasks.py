@@ -22,6 +22,7 @@ from crawler.extract.itemruns import after_item
 from crawler.extract.normalize import clean_text, fold, trim_text
 from crawler.extract.quotes import ends_quotation, is_question_heading, quotes_norms
 from crawler.extract.refs import find_status, own_number
+from crawler.extract.rolelabels import labelled_roles
 from crawler.extract.rows import read_row
 from crawler.extract.segment import ARTICLE, FIELD, PARAGRAPH, ROMAN, Block, BlockKind
 from crawler.extract.statements import CAPTION, CREDIT, is_caption, states_the_law
@@ -401,8 +402,10 @@ def _read_span(
         rest = action.replace(piece.deadline.deadline.raw or "", "") if piece.deadline else action
         if piece.deadline and _ONLY_DEADLINE.fullmatch(fold(rest)):
             continue  # "Thời hạn hoàn thành trước ngày 15/4/2026;": the date of the work before it
+        roles = labelled_roles(action)
         piece_lead = (
-            subject_of(action, walk)
+            (walk.cell_units(roles.lead) if roles and roles.lead else ())
+            or subject_of(action, walk)
             or later_subject(text, walk)
             or (out[-1].lead if out else ())
             or lead
@@ -417,7 +420,9 @@ def _read_span(
                 piece.start,
                 trim_text(action),
                 piece_lead,
-                support_of(action, walk) or ctx.support,
+                (walk.cell_units(roles.support) if roles and roles.support else ())
+                or support_of(action, walk)
+                or ctx.support,
                 deadline,
                 find_status(action) if ctx.status is None else ctx.status,
                 refs,

@@ -49,8 +49,8 @@ def labelled_roles(text: str) -> RoleText | None:
             return RoleText(lead, support, labels[0].start())
     paren = _PAREN_LEAD.search(text)
     if paren:
-        support = _PAREN_SUPPORT.search(paren.group("rest"))
-        return RoleText(paren.group("lead").strip(), support.group("support").strip() if support else "")
+        joins = _PAREN_SUPPORT.search(paren.group("rest"))
+        return RoleText(paren.group("lead").strip(), joins.group("support").strip() if joins else "")
     return None
 
 

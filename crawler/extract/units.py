@@ -24,19 +24,32 @@ from crawler.extract.normalize import fold, modern_spelling
 from crawler.extract.unitlists import and_splits, cut_like, segments
 
 _CENTRAL_KINDS = ("ministries", "ministerial", "gov_agencies", "party", "state")
+# Local bodies named by their level ("Công an tỉnh", "UBND thành phố Huế"); short forms spelled out.
+_LOCAL_SHORT = {
+    "ubnd": "Ủy ban nhân dân",
+    "ủy ban nhân dân": "Ủy ban nhân dân",
+    "văn phòng ủy ban nhân dân": "Văn phòng Ủy ban nhân dân",
+    "văn phòng ubnd": "Văn phòng Ủy ban nhân dân",
+    "vp ubnd": "Văn phòng Ủy ban nhân dân",
+    "vpubnd": "Văn phòng Ủy ban nhân dân",
+    "bảo hiểm xã hội": "Bảo hiểm xã hội",
+    "bhxh": "Bảo hiểm xã hội",
+    "bộ chỉ huy quân sự": "Bộ Chỉ huy Quân sự",
+    "bộ chqs": "Bộ Chỉ huy Quân sự",
+    "đài pt-th": "Đài Phát thanh và Truyền hình",
+    "đài ptth": "Đài Phát thanh và Truyền hình",
+    "hội lhpn": "Hội Liên hiệp Phụ nữ",
+    "ủy ban mttq việt nam": "Ủy ban Mặt trận Tổ quốc Việt Nam",
+    "ubmttq việt nam": "Ủy ban Mặt trận Tổ quốc Việt Nam",
+    "ubmttqvn": "Ủy ban Mặt trận Tổ quốc Việt Nam",
+}
 _LOCAL_BODIES = (
-    "ủy ban nhân dân",
-    "ubnd",
+    *_LOCAL_SHORT,
     "công an",
     "thanh tra",
-    "văn phòng ủy ban nhân dân",
-    "văn phòng ubnd",
-    "bộ chỉ huy quân sự",
     "tỉnh ủy",
     "thành ủy",
     "trung tâm phục vụ hành chính công",
-    "bảo hiểm xã hội",
-    "bhxh",
 )
 _LEVEL = r"(?:tỉnh|thành phố|tp\s*\.?)"
 _TITLES = re.compile(
@@ -283,12 +296,9 @@ class Gazetteer:
             if not level:
                 continue
             where = self.provinces.get(" ".join(level.group(2).split())) if level.group(2) else province
-            body = "Ủy ban nhân dân" if m.group().startswith(("ủy ban", "ubnd")) else None
-            body = "Bảo hiểm xã hội" if m.group() == "bhxh" else body
             written = " ".join(text[m.start() : m.end()].split())
-            body = body or modern_spelling(written[0].upper() + written[1:])
-            if body.startswith("Văn phòng"):
-                body = "Văn phòng Ủy ban nhân dân"
+            short = _LOCAL_SHORT.get(" ".join(m.group().split()))
+            body = short or modern_spelling(written[0].upper() + written[1:])
             lvl = "thành phố" if level.group(1).startswith(("thành", "tp")) else "tỉnh"
             name = f"{body} {where}" if where else f"{body} {lvl}"
             out.append(UnitMatch(m.start(), level.end(), name))

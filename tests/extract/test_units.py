@@ -246,3 +246,20 @@ def test_a_former_department_takes_the_documents_province(gaz: Gazetteer) -> Non
 def test_a_local_body_keeps_its_written_capitals(gaz: Gazetteer) -> None:
     """ "Bộ Chỉ huy Quân sự tỉnh" is shown as written, not lowered to "Bộ chỉ huy quân sự tỉnh"."""
     assert gaz.resolve("Bộ Chỉ huy Quân sự tỉnh") == ("Bộ Chỉ huy Quân sự tỉnh",)
+
+
+@pytest.mark.parametrize(
+    ("written", "name"),
+    [
+        ("VP UBND tỉnh", "Văn phòng Ủy ban nhân dân tỉnh Nghệ An"),
+        ("Bộ CHQS tỉnh", "Bộ Chỉ huy Quân sự tỉnh Nghệ An"),
+        ("Đài PT-TH tỉnh", "Đài Phát thanh và Truyền hình tỉnh Nghệ An"),
+        ("Hội LHPN tỉnh", "Hội Liên hiệp Phụ nữ tỉnh Nghệ An"),
+        ("UBMTTQ Việt Nam tỉnh", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Nghệ An"),
+        ("BHXH tỉnh", "Bảo hiểm xã hội tỉnh Nghệ An"),
+    ],
+)
+def test_local_bodies_written_short_are_spelled_out(gaz: Gazetteer, written: str, name: str) -> None:
+    """Provincial plans abbreviate the local bodies they name by level; "VP UBND tỉnh" is the
+    committee's office, not the committee."""
+    assert gaz.resolve(written, "tỉnh Nghệ An") == (name,)

@@ -24,7 +24,7 @@ from crawler.extract.quotes import ends_quotation, is_question_heading, quotes_n
 from crawler.extract.refs import find_status, own_number
 from crawler.extract.rolelabels import labelled_roles
 from crawler.extract.rows import read_row
-from crawler.extract.segment import ARTICLE, FIELD, PARAGRAPH, ROMAN, Block, BlockKind
+from crawler.extract.segment import ARTICLE, FIELD, NUMBER, PARAGRAPH, ROMAN, Block, BlockKind
 from crawler.extract.statements import CAPTION, CREDIT, is_caption, states_the_law
 from crawler.extract.subjects import is_report, later_subject, sentence_starts, subject_of, support_of
 from crawler.extract.walkstate import (
@@ -176,9 +176,11 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
                 lead=whole_units(flat, walk) or heading_body(flat, walk),
                 deadline=dated.deadline if dated else None,
             )
+        walk.unit_prose = walk.unit_prose and block.kind is BlockKind.PARAGRAPH
         if heading is not None:
             walk.sibling, walk.anonymous_level = NO_SIBLING, None
             walk.push(heading)
+            walk.unit_prose = block.kind is BlockKind.ITEM and block.level >= NUMBER and bool(heading.lead)
             group = Group()
             continue
         announcing = _ANNOUNCING_END.search(block.low)
@@ -275,13 +277,16 @@ def _read_block(block: Block, walk: Walk) -> list[RawTask]:
             return found
     dated = any(m.strength >= CUE for m in matches) and _DIRECTIVE_CUE.search(block.low)
     numbered = bool(_NUMBERED_PARAGRAPH.match(block.low) and walk.stack and walk.stack[-1].announced)
-    if block.level == PARAGRAPH and not (dated or numbered) and not _assigns_by_name(flat, walk):
-        return []  # prose, unless dated, numbered under an addressee, or naming the body it assigns
+    under_unit = block.level == PARAGRAPH and walk.unit_prose  # "2. Sở Tài chính" then its prose
+    kept_prose = dated or numbered or under_unit or _assigns_by_name(flat, walk)
+    if block.level == PARAGRAPH and not kept_prose:
+        return []  # prose, unless dated, numbered under an addressee, under a unit's heading, or naming
+        # the body it assigns
     if _FORECAST.search(block.low) and not subject_of(flat, walk):
         return []
     opens_with_unit = any(u.start == 0 for u in walk.gazetteer.find_units(flat, walk.province))
     addressed = (
-        block.kind is BlockKind.ITEM
+        (block.kind is BlockKind.ITEM or under_unit)
         and bool(walk.inherited().lead)
         and len(flat.split()) >= 8
         and not (_PERSON.match(flat) and not SUBJECT_HEAD.match(fold(flat)))  # "Nguyễn Văn A, Phó …"

@@ -206,6 +206,7 @@ class Walk:
     letter_end: int = -1  # the line where a letter's text ends: its unnamed items are its addressees'
     quoting: bool = False  # inside a quotation of a statute's clauses, which assign nothing
     aims: float | None = None  # the level of the purpose section ("MỤC ĐÍCH, YÊU CẦU") the walk is in
+    unit_prose: bool = False  # the blocks since the last item are prose right under a unit's heading
     resolved: dict[str, tuple[str, ...]] = field(default_factory=dict)  # units() per phrase, this document
 
     def units(self, phrase: str) -> tuple[str, ...]:

@@ -640,3 +640,17 @@ def test_a_cover_sentence_over_section_headings_leaves_each_section_its_own_bodi
         "2. Chỉ đạo nâng cấp hạ tầng công nghệ thông tin, hoàn thành trong tháng 12/2025.\n"
     )
     assert _tasks(text) == [("Đảng ủy Quốc hội",), ("Đảng ủy Quốc hội",)]
+
+
+def test_prose_right_under_a_unit_heading_is_that_units_work() -> None:
+    """ "2. Sở Tài chính" then unmarked paragraphs (no date, no named subject): each is the unit's
+    task, as "-" items under it would be; prose under a heading naming no unit stays prose."""
+    text = (
+        "IV. TỔ CHỨC THỰC HIỆN\n\n"
+        "1. Sở Tài chính\n\n"
+        "Tham mưu bố trí kinh phí thực hiện Kế hoạch theo quy định.\n\n"
+        "Phối hợp với Sở Nội vụ kiểm tra việc sử dụng kinh phí.\n\n"
+        "2. Mục tiêu\n\n"
+        "Nâng cao chất lượng phục vụ người dân trên địa bàn tỉnh.\n"
+    )
+    assert _tasks(text) == [("Sở Tài chính",), ("Sở Tài chính",)]

@@ -23,8 +23,8 @@ _LEVEL_LIST = re.compile(r"^(Ủy ban nhân dân)\s+(?=" + _LOCAL_LEVELS + r"\s*
 _QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 _TRAILING = re.compile(r"\s+(?i:theo|có trách nhiệm|căn cứ|trong phạm vi|trên địa bàn)\b.*$")
 # The home level after a group ("các sở, ngành tỉnh"), dropped; not the group noun itself ("các
-# tỉnh") nor the capitalized city ("đoàn thể Thành phố"), which the gold keeps as a name.
-_HOME_LEVEL = re.compile(r"(?<![Cc]ác)\s+(?:cấp\s+)?(?:tỉnh|thành phố)$")
+# tỉnh"), a listed level ("các huyện, thành phố") nor the capitalized city ("đoàn thể Thành phố").
+_HOME_LEVEL = re.compile(r"(?<![Cc]ác)(?<!,)\s+(?:cấp\s+)?(?:tỉnh|thành phố)$")
 # Purpose and manner words that end a unit phrase ("cơ quan quản lý để tránh ...").
 _CLAUSE_START = re.compile(
     r"\s+(?:để|nhằm|với|khẩn trương|kịp thời|nghiêm túc|tránh|bảo đảm|đảm bảo"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.extract.units import Gazetteer, load_gazetteer
+from crawler.extract.walkstate import Walk
 
 
 @pytest.fixture(scope="module")
@@ -263,3 +264,11 @@ def test_local_bodies_written_short_are_spelled_out(gaz: Gazetteer, written: str
     """Provincial plans abbreviate the local bodies they name by level; "VP UBND tỉnh" is the
     committee's office, not the committee."""
     assert gaz.resolve(written, "tỉnh Nghệ An") == (name,)
+
+
+def test_a_level_listed_after_a_comma_is_a_member_not_the_home_level(gaz: Gazetteer) -> None:
+    """ "UBND các huyện, thành phố" are the committees of districts and cities; only a bare level
+    closing a group ("các sở, ngành tỉnh") is the home province, dropped."""
+    walk = Walk(gaz, None, 2026, "15/KH-UBND", None)
+    assert walk.subject_units("UBND các huyện, thành phố") == ("Ủy ban nhân dân các huyện, thành phố",)
+    assert walk.subject_units("các sở, ngành tỉnh") == ("Các sở, ngành",)

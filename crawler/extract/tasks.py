@@ -185,7 +185,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
             continue
         announcing = _ANNOUNCING_END.search(block.low)
         intro = _is_intro(block, following) or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
-        found = [] if intro else _read_block(block, walk)
+        found = [] if intro else _read_block(block, walk, titled)
         after_item(block, found, walk)
         if found and group.first < 0:
             group.first = len(tasks)
@@ -257,14 +257,16 @@ def _intro_subject(text: str, walk: Walk) -> tuple[str, ...]:
     return ()
 
 
-def _read_block(block: Block, walk: Walk) -> list[RawTask]:
-    """Read the tasks of an item, paragraph or row."""
+def _read_block(block: Block, walk: Walk, titled: bool = False) -> list[RawTask]:
+    """Read the tasks of an item, paragraph or row; `titled` for a plan activity's short title whose
+    labelled fields follow ("1. Hoàn thiện thể chế" then "- Cơ quan chủ trì: …")."""
     if block.kind is BlockKind.ROW:
         return read_row(block, walk)
     if block.level == ARTICLE:
         return _article_tasks(block, walk)
     flat = block.flat
-    if len(flat.split()) < 5 or (block.kind is BlockKind.ITEM and only_names_body(flat, VERB_RE)):
+    too_short = len(flat.split()) < (4 if titled else 5)
+    if too_short or (block.kind is BlockKind.ITEM and only_names_body(flat, VERB_RE)):
         return []  # too short, or a list of a body's departments ("Vụ Tổ chức cán bộ;")
     matches = find_deadlines(block.text, walk.year)
     quoted = _quoted(block.text)

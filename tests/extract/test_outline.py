@@ -654,3 +654,15 @@ def test_prose_right_under_a_unit_heading_is_that_units_work() -> None:
         "Nâng cao chất lượng phục vụ người dân trên địa bàn tỉnh.\n"
     )
     assert _tasks(text) == [("Sở Tài chính",), ("Sở Tài chính",)]
+
+
+def test_a_short_activity_title_over_its_labelled_fields_is_the_task() -> None:
+    """ "1. Hoàn thiện thể chế" (four words) then "- Cơ quan chủ trì: …", "- Thời gian: …": the title
+    is the activity, the fields give its lead and deadline."""
+    text = (
+        "II. NỘI DUNG\n\n1. Hoàn thiện thể chế\n\n- Cơ quan chủ trì: Sở Tư pháp.\n\n"
+        "- Cơ quan phối hợp: các sở, ngành.\n\n- Thời gian: Quý I/2026.\n"
+    )
+    tasks = extract_tasks(DocumentText(name="made-up.txt", text=text, number="15/KH-UBND"))
+    assert [(t.action, t.lead) for t in tasks] == [("Hoàn thiện thể chế", ("Sở Tư pháp",))]
+    assert tasks[0].deadline.due == dt.date(2026, 3, 31)

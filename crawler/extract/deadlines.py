@@ -162,6 +162,15 @@ def _b_month(m: re.Match[str], default: int | None) -> Deadline | None:
     return Deadline(m.group(), _last_day(year, month), Precision.MONTH)
 
 
+def _b_month_range(m: re.Match[str], default: int | None) -> Deadline | None:
+    """A span of months ("tháng 11 và tháng 12/2025", "tháng 10, 11 năm 2026"): its last month
+    counts, in its own year, else the first month's, else the document's."""
+    first, month, year = int(m.group(1)), int(m.group(3)), _year(m.group(4) or m.group(2), default)
+    if not 1 <= month <= 12 or year is None or (month <= first and not m.group(4)):
+        return None  # "trong tháng 12, 2 đơn vị …" counts units, it names no later month
+    return Deadline(m.group(), _last_day(year, month), Precision.MONTH)
+
+
 def _b_quarter(m: re.Match[str], default: int | None) -> Deadline | None:
     """A quarter: "Quý II/2025", "quý 3 năm 2025"."""
     token = m.group(1)
@@ -306,6 +315,15 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool, tuple[str, ...]], ...] =
         re.compile(r"(\d(?<![\w/]\d)\d?)\s+tháng\s+(đầu|cuối)\s+năm(?:\s+(\d{4}))?"),
         _b_half,
         False,
+        ("tháng",),
+    ),
+    (
+        re.compile(
+            r"tháng(?<![\w/]tháng)\s+(\d{1,2})(?:\s*(?:/|-|năm)\s*(\d{4}))?"
+            r"(?:\s*(?:,|và|đến)\s*(?:tháng\s+)?(\d{1,2})(?:\s*(?:/|-|năm)\s*(\d{4}))?)+(?![\d/])"
+        ),
+        _b_month_range,
+        True,
         ("tháng",),
     ),
     (

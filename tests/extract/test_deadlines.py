@@ -240,3 +240,21 @@ def test_until_the_end_of_a_day_is_a_deadline(text: str) -> None:
 def test_as_of_a_day_is_no_deadline(text: str) -> None:
     """ "Tính đến (hết) ngày …" dates a statistic, it sets no deadline."""
     assert find_deadlines(text, 2025) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("hoàn thành trong tháng 11 và tháng 12/2025", "2025-12-31"),
+        ("thực hiện trong tháng 10, 11 năm 2026", "2026-11-30"),
+        ("tổ chức trong tháng 12/2025 và tháng 1/2026", "2026-01-31"),
+    ],
+)
+def test_a_span_of_months_is_due_at_its_last_month(text: str, due: str) -> None:
+    """Months listed together ("tháng 11 và tháng 12/2025") give the work until the last one."""
+    assert _one(text) == (due, "month", None)
+
+
+def test_a_count_after_a_month_is_no_later_month() -> None:
+    """ "trong tháng 12, 2 đơn vị …" is December and a count of units, not December to February."""
+    assert _one("hoàn thành trong tháng 12, 2 đơn vị còn lại") == ("2025-12-31", "month", None)

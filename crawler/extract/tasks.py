@@ -56,7 +56,11 @@ _NOT_ASSIGNED = re.compile(
     r"[^:.;]{0,40}:"
     r"|toàn cảnh|quang cảnh"  # photo captions
     r"|(?:(?!phải|cần|phấn đấu|bảo đảm|đảm bảo)[^.;:]){0,80}\sđạt\s+\d+(?:[.,]\d+)?\s*%"  # figures reached
-    r"|mục tiêu (?:của|chung|tổng quát|cụ thể)|mục tiêu (?:đề án|kế hoạch|chương trình)\s+(?:là|nhằm))(?!\w)"
+    r"|mục tiêu (?:của|chung|tổng quát|cụ thể)|mục tiêu (?:đề án|kế hoạch|chương trình)\s+(?:là|nhằm)"
+    # a person's qualities or rights listed as criteria ("Có trình độ …", "Được hưởng …")
+    r"|có (?:trình độ|năng lực|phẩm chất|bản lĩnh|uy tín|kinh nghiệm|quyết tâm|sức khỏe|tư duy|tầm nhìn"
+    r"|khả năng|lập trường|đạo đức|bằng|chứng chỉ)"
+    r"|được (?:hưởng|cơ quan|tạo điều kiện|cấp|ưu tiên|bố trí))(?!\w)"
 )
 
 
@@ -176,7 +180,8 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
                 lead=whole_units(flat, walk) or heading_body(flat, walk),
                 deadline=dated.deadline if dated else None,
             )
-        walk.unit_prose = walk.unit_prose and block.kind is BlockKind.PARAGRAPH
+        prose = block.kind is BlockKind.PARAGRAPH and not block.text.startswith("#")
+        walk.unit_prose = walk.unit_prose and prose
         if heading is not None:
             walk.sibling, walk.anonymous_level = NO_SIBLING, None
             walk.push(heading)
@@ -279,7 +284,12 @@ def _read_block(block: Block, walk: Walk, titled: bool = False) -> list[RawTask]
             return found
     dated = any(m.strength >= CUE for m in matches) and _DIRECTIVE_CUE.search(block.low)
     numbered = bool(_NUMBERED_PARAGRAPH.match(block.low) and walk.stack and walk.stack[-1].announced)
-    under_unit = block.level == PARAGRAPH and walk.unit_prose  # "2. Sở Tài chính" then its prose
+    under_unit = (  # "2. Sở Tài chính" then its prose, written verb first as items are
+        block.level == PARAGRAPH
+        and walk.unit_prose
+        and bool(VERB_RE.match(block.low))
+        and not block.low.rstrip(" *").endswith(":")
+    )
     kept_prose = dated or numbered or under_unit or _assigns_by_name(flat, walk)
     if block.level == PARAGRAPH and not kept_prose:
         return []  # prose, unless dated, numbered under an addressee, under a unit's heading, or naming

@@ -666,3 +666,28 @@ def test_a_short_activity_title_over_its_labelled_fields_is_the_task() -> None:
     tasks = extract_tasks(DocumentText(name="made-up.txt", text=text, number="15/KH-UBND"))
     assert [(t.action, t.lead) for t in tasks] == [("Hoàn thiện thể chế", ("Sở Tư pháp",))]
     assert tasks[0].deadline.due == dt.date(2026, 3, 31)
+
+
+def test_qualities_and_rights_listed_as_criteria_are_no_tasks() -> None:
+    """ "- Có trình độ …", "- Có năng lực …", "- Được hưởng …": the criteria a person meets or the
+    rights they have, not work anyone is given."""
+    text = (
+        "Tiêu chuẩn đối với Bí thư tỉnh ủy\n\n"
+        "- Có trình độ, kiến thức toàn diện về chính trị, kinh tế, văn hóa, xã hội.\n\n"
+        "- Có năng lực chỉ đạo tổng kết, đúc rút kinh nghiệm, đề xuất chủ trương mới.\n\n"
+        "- Được cơ quan quản lý tạo điều kiện tham gia đào tạo nâng trình độ chuẩn.\n"
+    )
+    assert _tasks(text) == []
+
+
+def test_news_prose_under_a_place_heading_is_not_read_as_its_work() -> None:
+    """ "(1) Thành phố Cần Thơ" then "Ngày …, UBND thành phố đã ban hành …" and a "## …" section:
+    prose that does not open with the work's verb is no task of the heading's unit."""
+    text = (
+        "Kế hoạch kê khai tài sản năm 2025 của các tỉnh\n\n"
+        "**(1) Thành phố Cần Thơ**\n\n"
+        "Ngày 02/12/2025, UBND thành phố Cần Thơ đã ban hành Kế hoạch 177/KH-UBND về kê khai tài sản.\n\n"
+        "## Phương thức và thời điểm kê khai tài sản, thu nhập\n\n"
+        "Căn cứ theo Điều 36 Luật Phòng, chống tham nhũng có nêu cụ thể như sau:\n"
+    )
+    assert _tasks(text) == []

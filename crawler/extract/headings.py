@@ -50,11 +50,27 @@ def opens_section(block: Block, following: Block | None) -> bool:
     deeper = following.kind is BlockKind.ITEM and following.level > block.level
     if deeper and block.level == NUMBER and len(flat.split()) <= 40 and not flat.endswith((".", ";", ":")):
         return True  # "1. Hoàn thành mục tiêu … trong năm 2025" over its a), b): a goal heading
+    if deeper and block.level == NUMBER and _titled_sentence(block):
+        return True  # "5. Nghiên cứu giải pháp thu hút … pháp luật." over its "-" activities
     if len(flat.split()) > 12:
         return False
     if flat.endswith((".", ";")) or find_deadlines(block.text):
         return False
     return deeper or (following.kind is BlockKind.PARAGRAPH and following.text.rstrip(" *").endswith(":"))
+
+
+def _titled_sentence(block: Block) -> bool:
+    """Tell whether a numbered item is one short sentence naming an activity, not a body's dated
+    work: an activity's title closed by a period, as plans write them over their bullets."""
+    flat = block.flat
+    body = flat.rstrip(" .")
+    return (
+        flat.endswith(".")
+        and len(flat.split()) <= 30
+        and not re.search(r"[.:]\s", body)
+        and not SUBJECT_HEAD.match(block.low)
+        and not find_deadlines(block.text)
+    )
 
 
 def _bold_whole(text: str) -> bool:

@@ -691,3 +691,15 @@ def test_news_prose_under_a_place_heading_is_not_read_as_its_work() -> None:
         "Căn cứ theo Điều 36 Luật Phòng, chống tham nhũng có nêu cụ thể như sau:\n"
     )
     assert _tasks(text) == []
+
+
+def test_a_numbered_activity_title_closed_by_a_period_heads_its_bullets() -> None:
+    """ "5. Nghiên cứu giải pháp thu hút, tuyển dụng; đào tạo lại nguồn nhân lực." over "-" bullets
+    is the activity's title (a plan's heading, no subject, no date), so only the bullets are tasks."""
+    text = (
+        "5. Nghiên cứu giải pháp thu hút, tuyển dụng; đào tạo, đào tạo lại nguồn nhân lực pháp lý.\n\n"
+        "- Sở Nội vụ tham mưu ban hành chính sách thu hút sinh viên tốt nghiệp xuất sắc.\n\n"
+        "- Sở Tư pháp tổ chức đào tạo lại đội ngũ công chức làm công tác pháp chế.\n"
+    )
+    tasks = extract_tasks(DocumentText(name="made-up.txt", text=text, number="15/KH-UBND"))
+    assert [t.lead for t in tasks] == [("Sở Nội vụ",), ("Sở Tư pháp",)]

@@ -100,6 +100,16 @@ def fold_once(text: str) -> str:
 fold = lru_cache(maxsize=32768)(fold_once)  # cached: the same block text is matched by several stages
 
 
+def blanked(text: str, spans: list[tuple[int, int]], fill: str = "x") -> str:
+    """The text with each span overwritten by `fill` (same length), built in one pass."""
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = fill * (end - start)
+    return "".join(chars)
+
+
 def match_key(text: str) -> str:
     """One comparison key for names and texts anywhere in dondoc: NFC, lower case, modern tone
     placement ("Uỷ ban" == "Ủy ban") and single spaces."""

@@ -371,6 +371,38 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool, tuple[str, ...]], ...] =
 )
 
 
+# Gates: for a pattern that has no literal first character (so the regex engine tries it at every
+# position), a cheap regex that every one of its matches contains. A text the gate does not find
+# cannot hold the pattern, so the costly scan is skipped. Keyed by the pattern's source: a pattern
+# edited later loses its gate (slower, never wrong) until its gate is written anew.
+_GATES = {
+    r"(?:(?:từ\s+)?năm\s+)?\d{4}\s+và\s+(?:các|những)\s+năm\s+tiếp\s+theo": r"năm\s+tiếp\s+theo",
+    r"(?<![\w/])(?:giai\s+đoạn\s+(?:năm\s+)?|năm\s+)?(\d{4})\s*[-–]\s*(\d{4})(?![\w/])": (
+        r"\d{4}\s*[-–]\s*\d{4}"
+    ),
+    (
+        r"(?:trước\s+)?(?:ngày\s+)?(?:\d{1,2}\s+tháng\s+|\d{1,2}\s*/\s*)?\d{1,2}\s+(?:hằng|hàng)\s+"
+        r"(?:tháng|quý|năm|tuần)"
+    ): r"\d\s+(?:hằng|hàng)\s+(?:tháng|quý|năm|tuần)",
+    r"(?:từ\s+)?ngày\s+\d{1,2}\s*[-–]\s*(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))?": (
+        r"ngày\s+\d{1,2}\s*[-–]"
+    ),
+    _WORDS_DATE: r"\d\s+tháng\s+\d",
+    r"(?m)^[ \t]*(20\d{2})[ \t]*\.?[ \t]*$": r"(?m)20\d{2}[ \t]*\.?[ \t]*$",
+    (
+        r"(?<!\w)(?:(?:nhiệm vụ\s+|thực hiện\s+|(?<=\n)|^)thường\s+xuyên"
+        r"|(?:định\s+kỳ\s+)?(?<!nghị quyết )(?<!ngân sách )(?<!dự toán )(?<!kinh phí )"
+        r"(?:hằng|hàng)\s+(?:tháng|quý|năm|tuần|ngày)"
+        r"|định\s+kỳ(?:\s+tối thiểu\s+\d+\s+lần\s*/\s*\w+)?|\d+\s+lần\s*/\s*tuần"
+        r"|(?:trước\s+)?(?:ngày\s+\d{1,2}\s+(?:của\s+)?)?tháng\s+(?:đầu|cuối)\s+(?:mỗi\s+|của\s+)?quý)"
+    ): (
+        r"thường\s+xuyên|(?:hằng|hàng)\s+(?:tháng|quý|năm|tuần|ngày)|định\s+kỳ|lần\s*/\s*tuần"
+        r"|tháng\s+(?:đầu|cuối)\s+(?:mỗi\s+|của\s+)?quý"
+    ),
+}
+_GATE_OF = {p: re.compile(_GATES[p.pattern]) for p, *_ in _PATTERNS if p.pattern in _GATES}
+
+
 def _at_cell_start(folded: str, start: int) -> bool:
     """Tell whether a phrase opens its line or cell (only spaces or list marks before it)."""
     line_start = folded.rfind("\n", 0, start) + 1
@@ -394,6 +426,9 @@ def _find(text: str, default_year: int | None, cells: bool) -> tuple[DeadlineMat
     taken: list[tuple[int, int]] = []
     for pattern, build, needs_cue, needles in _PATTERNS:
         if needles and not any(n in folded for n in needles):
+            continue
+        gate = _GATE_OF.get(pattern)
+        if gate is not None and not gate.search(folded):
             continue
         for m in pattern.finditer(folded):
             if any(m.start() < end and start < m.end() for start, end in taken):

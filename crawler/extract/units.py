@@ -19,7 +19,7 @@ from importlib import resources
 
 from crawler.extract.groups import COLLECTIVE_HEAD, group_name
 from crawler.extract.listheads import list_head
-from crawler.extract.namepatterns import alternation, loose_key, name_pattern
+from crawler.extract.namepatterns import alternation, loose_key, name_pattern, word_alternation
 from crawler.extract.normalize import fold, modern_spelling
 from crawler.extract.unitlists import and_splits, cut_like, segments
 
@@ -130,13 +130,12 @@ class Gazetteer:
             self._add(extra_name, list(extra_aliases), "extra")
         self._loose = {loose_key(key): name for key, name in reversed(self._canon.items())}
         keys = sorted(self._canon, key=len, reverse=True)
-        self._regex = re.compile(r"(?<!\w)" + alternation([name_pattern(k) for k in keys]) + r"(?!\w)")
+        self._regex = re.compile(word_alternation([name_pattern(k) for k in keys]))
         provs = sorted(self.provinces, key=len, reverse=True)
         self._prov_alt = alternation([name_pattern(p) for p in provs])
         self._suffix = re.compile(rf"\s+{_LEVEL}\s*({self._prov_alt})(?!\w)|\s+({self._prov_alt})(?!\w)")
         self._level_suffix = re.compile(rf"\s+({_LEVEL})(?:\s*({self._prov_alt}))?(?!\w)")
-        local_bodies = alternation([name_pattern(b) for b in _LOCAL_BODIES])
-        self._local = re.compile(r"(?<!\w)" + local_bodies + r"(?!\w)")
+        self._local = re.compile(word_alternation([name_pattern(b) for b in _LOCAL_BODIES]))
         self._prov_regex = re.compile(rf"(?<!\w)(?:{_LEVEL}\s*)?({self._prov_alt})(?!\w)")
         self._prov_level_regex = re.compile(rf"(?<!\w){_LEVEL}\s*({self._prov_alt})(?!\w)")
         self._pairs = frozenset(

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from crawler.extract.bodies import as_written, cell_bodies, is_body_name, split_bodies
+from crawler.extract.namepatterns import word_alternation
 from crawler.extract.normalize import blanked, fold
 from crawler.extract.places import province_lists
 from crawler.extract.segment import Block, BlockKind
@@ -140,7 +141,7 @@ VERBS = (
 )
 
 
-VERB_RE = re.compile(r"(?<!\w)(?:" + "|".join(VERBS) + r")(?!\w)|:|\(\s*(?:i|1)\s*\)")
+VERB_RE = re.compile(word_alternation([re.escape(verb) for verb in VERBS]) + r"|:|\(\s*(?:i|1)\s*\)")
 
 
 SUBJECT_HEAD = re.compile(

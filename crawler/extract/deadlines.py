@@ -431,12 +431,13 @@ def _find(text: str, default_year: int | None, cells: bool) -> tuple[DeadlineMat
         if gate is not None and not gate.search(folded):
             continue
         for m in pattern.finditer(folded):
-            if any(m.start() < end and start < m.end() for start, end in taken):
+            low, high = m.span()
+            if any(low < end and start < high for start, end in taken):
                 continue
             match = _accept(text, folded, m, build, needs_cue or cells, default_year, cells)
             if match is not None:
                 found.append(match)
-                taken.append((m.start(), m.end()))
+                taken.append((low, high))
     return tuple(sorted(found, key=lambda d: d.start))
 
 

@@ -53,8 +53,10 @@ _WATERMARK_RE = re.compile(
 MARKUP = re.compile(r"\*+|__|<sup>.*?</sup>|<[^>]{1,20}>|^#+\s*", re.MULTILINE)
 
 
+@lru_cache(maxsize=8192)
 def clean_text(text: str) -> str:
-    """Display text of a span: markup removed, lines joined, spaces collapsed."""
+    """Display text of a span: markup removed, lines joined, spaces collapsed (cached: stages read
+    the same span)."""
     if "*" in text or "_" in text or "<" in text or "#" in text:
         text = MARKUP.sub("", text)
     return " ".join(text.split())

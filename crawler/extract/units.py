@@ -52,6 +52,7 @@ _LOCAL_BODIES = (
     "trung tâm phục vụ hành chính công",
 )
 _LEVEL = r"(?:tỉnh|thành phố|tp\s*\.?)"
+_WORD_LEVEL = r"t(?<!\wt)(?:ỉnh|hành phố|p\s*\.?)"  # (?<!\w) then _LEVEL, its literal first letter first
 _TITLES = re.compile(
     r"(?<!\w)(?:bộ trưởng|thủ trưởng|chủ tịch|giám đốc|người đứng đầu|lãnh đạo)\s+"
     r"(?=các\s|bộ\s|cơ quan|ủy ban|ubnd|sở\s)"
@@ -137,7 +138,7 @@ class Gazetteer:
         self._level_suffix = re.compile(rf"\s+({_LEVEL})(?:\s*({self._prov_alt}))?(?!\w)")
         self._local = re.compile(word_alternation([name_pattern(b) for b in _LOCAL_BODIES]))
         self._prov_regex = re.compile(rf"(?<!\w)(?:{_LEVEL}\s*)?({self._prov_alt})(?!\w)")
-        self._prov_level_regex = re.compile(rf"(?<!\w){_LEVEL}\s*({self._prov_alt})(?!\w)")
+        self._prov_level_regex = re.compile(rf"{_WORD_LEVEL}\s*({self._prov_alt})(?!\w)")
         self._pairs = frozenset(
             pair for key in [*self._canon, *self.provinces] for pair in itertools.pairwise(key.split())
         )

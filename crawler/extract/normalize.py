@@ -53,7 +53,7 @@ _WATERMARK_RE = re.compile(
 MARKUP = re.compile(r"\*+|__|<sup>.*?</sup>|<[^>]{1,20}>|^#+\s*", re.MULTILINE)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=512)
 def clean_text(text: str) -> str:
     """Display text of a span: markup removed, lines joined, spaces collapsed (cached: stages read
     the same span)."""

@@ -183,7 +183,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
             walk.unit_prose = block.kind is BlockKind.ITEM and block.level >= NUMBER and bool(heading.lead)
             group = Group()
             continue
-        announcing = _ANNOUNCING_END.search(block.low)
+        announcing = block.low.endswith((":", ":\n")) and _ANNOUNCING_END.search(block.low)  # ends ":$"
         intro = _is_intro(block, following) or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
         found = [] if intro else _read_block(block, walk, titled)
         after_item(block, found, walk)
@@ -284,7 +284,7 @@ def _read_block(block: Block, walk: Walk, titled: bool = False) -> list[RawTask]
     if block.level == PARAGRAPH and not kept_prose:
         return []  # prose, unless dated, numbered under an addressee, under a unit's heading, or naming
         # the body it assigns
-    if _FORECAST.search(block.low) and not subject_of(flat, walk):
+    if "dự kiến" in block.low and _FORECAST.search(block.low) and not subject_of(flat, walk):
         return []
     opens_with_unit = any(u.start == 0 for u in walk.gazetteer.find_units(flat, walk.province))
     addressed = (

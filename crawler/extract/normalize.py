@@ -66,6 +66,12 @@ _ALNUM = re.compile(r"[^\W_]")
 _WATERMARK_FIRST = frozenset("tpbcdinhw-")  # the first letters of every watermark form above
 
 
+def words_upto(text: str, cap: int) -> int:
+    """The number of words in a text, or `cap` + 1 when it has more: enough to compare with `cap`
+    without splitting all of a long block."""
+    return len(text.split(maxsplit=cap))
+
+
 ACTION_LIMIT = 300  # FORMAT.md: an action is trimmed to at most 300 characters
 
 

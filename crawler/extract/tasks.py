@@ -19,7 +19,7 @@ from crawler.extract.deadlines import CUE, STRONG, DeadlineMatch, best_deadline,
 from crawler.extract.fields import DASHES, LEAD_LABEL, Group, apply_field, fill_field, names_roles
 from crawler.extract.headings import heading_body, heading_context, opens_section, title_context, whole_units
 from crawler.extract.itemruns import after_item
-from crawler.extract.normalize import clean_text, fold, trim_text
+from crawler.extract.normalize import clean_text, fold, trim_text, words_upto
 from crawler.extract.quotes import ends_quotation, is_question_heading, quotes_norms
 from crawler.extract.refs import find_status, own_number
 from crawler.extract.rolelabels import labelled_roles
@@ -233,9 +233,11 @@ def _is_intro(block: Block, following: Block | None) -> bool:
         return True  # a topic ("3. Về kiến nghị …:"): the assignment that answers it is the task
     if following is None or following.kind not in (BlockKind.ITEM, BlockKind.ROW):
         return False
-    deeper = following.level > block.level and len(flat.split()) <= 40
+    if not flat.endswith((":", ":\n")):
+        return False  # both tests below need the closing colon
+    deeper = following.level > block.level and words_upto(flat, 40) <= 40
     under = (  # a sentence of prose over a list ("…; do vậy, yêu cầu các bộ, ngành, địa phương:")
-        block.kind is BlockKind.PARAGRAPH and following.kind is BlockKind.ITEM and len(flat.split()) <= 60
+        block.kind is BlockKind.PARAGRAPH and following.kind is BlockKind.ITEM and words_upto(flat, 60) <= 60
     )
     return bool(_INTRO_END.search(flat)) or (flat.endswith(":") and (deeper or under))
 
@@ -265,7 +267,7 @@ def _read_block(block: Block, walk: Walk, titled: bool = False) -> list[RawTask]
     if block.level == ARTICLE:
         return _article_tasks(block, walk)
     flat = block.flat
-    too_short = len(flat.split()) < (4 if titled else 5)
+    too_short = words_upto(flat, 5) < (4 if titled else 5)
     if too_short or (block.kind is BlockKind.ITEM and only_names_body(flat, VERB_RE)):
         return []  # too short, or a list of a body's departments ("Vụ Tổ chức cán bộ;")
     matches = find_deadlines(block.text, walk.year)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from crawler.extract import extract_tasks
-from crawler.extract.normalize import clean_line, clean_lines, fold, is_watermark, modern_spelling
+from crawler.extract.normalize import clean_line, clean_lines, fold, is_watermark, modern_spelling, words_upto
 from crawler.extract.refs import document_numbers
 from crawler.models import DocumentText
 
@@ -87,3 +87,11 @@ def test_a_plan_field_label_wrapped_before_its_colon_is_not_a_running_header() -
     plan = "\n\n".join(["1. Nhiệm vụ", *[one] * 4])
     doc = DocumentText(name="made-up.txt", text=plan, number="15/KH-UBND")
     assert [t.lead for t in extract_tasks(doc)] == [("Sở Tư pháp",)] * 4
+
+
+def test_words_upto_compares_as_a_full_count() -> None:
+    """A capped word count answers every comparison with its cap as the full count does."""
+    for text in ("", "  Bộ  Tài\nchính  ", "a b c d e f g", " a b c d e f g h i "):
+        for cap in range(0, 10):
+            full, capped = len(text.split()), words_upto(text, cap)
+            assert (full < cap, full <= cap, full > cap) == (capped < cap, capped <= cap, capped > cap)

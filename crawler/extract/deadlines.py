@@ -63,7 +63,10 @@ _TOOK_PLACE_AFTER = re.compile(r"\s*,?\s*(?:vừa qua|vừa rồi|trước đó)
 _STAMP_AFTER = re.compile(r"\s*,?\s*(?!00:00)\d{1,2}:\d{2}(?!\d)")
 # "vào ngày 01/12/2025", "đến hết ngày 31/12/2025" name the day work is due ("tính đến hết ngày": as of)
 _ON_DAY = re.compile(r"(?:vào|trong|(?<!tính đến )hết)\s+ngày\s*$")
-_MAYBE = re.compile(r"\d|thường\s+xuyên|hằng|hàng|định\s+kỳ")
+# What every deadline phrase holds: a digit or a recurring word (two regexes, so that each opens
+# with a class or a letter the engine can skip to; one alternation of both is tried at every position).
+_MAYBE_DIGIT = re.compile(r"\d")
+_MAYBE_WORD = re.compile(r"thường\s+xuyên|hằng|hàng|định\s+kỳ")
 
 
 @dataclass(frozen=True)
@@ -420,7 +423,7 @@ def find_deadlines(text: str, default_year: int | None = None, cells: bool = Fal
 def _find(text: str, default_year: int | None, cells: bool) -> tuple[DeadlineMatch, ...]:
     """Scan a text with every deadline pattern (cached: stages ask about the same block text)."""
     folded = fold(text)
-    if not _MAYBE.search(folded):
+    if not _MAYBE_DIGIT.search(folded) and not _MAYBE_WORD.search(folded):
         return ()
     found: list[DeadlineMatch] = []
     taken: list[tuple[int, int]] = []

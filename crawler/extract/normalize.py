@@ -50,7 +50,10 @@ _WATERMARK_RE = re.compile(
 )
 
 
-MARKUP = re.compile(r"\*+|__|<sup>.*?</sup>|<[^>]{1,20}>|^#+\s*", re.MULTILINE)
+# Emphasis, underline, superscripts, short tags and heading marks at a line's start. Each branch
+# opens with a literal ("#" then a look back for the line start, not "^#"), so the regex engine
+# skips straight to the characters that can open markup instead of trying every position.
+MARKUP = re.compile(r"\*\**|__|<sup>.*?</sup>|<[^>]{1,20}>|#(?<![^\n]#)#*\s*", re.MULTILINE)
 
 
 @lru_cache(maxsize=512)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 import unicodedata
 
 from crawler.extract import extract_tasks
-from crawler.extract.normalize import clean_line, clean_lines, fold, is_watermark, modern_spelling, words_upto
+from crawler.extract.normalize import (
+    MARKUP,
+    clean_line,
+    clean_lines,
+    fold,
+    is_watermark,
+    modern_spelling,
+    words_upto,
+)
 from crawler.extract.refs import document_numbers
 from crawler.models import DocumentText
 
@@ -95,3 +105,14 @@ def test_words_upto_compares_as_a_full_count() -> None:
         for cap in range(0, 10):
             full, capped = len(text.split()), words_upto(text, cap)
             assert (full < cap, full <= cap, full > cap) == (capped < cap, capped <= cap, capped > cap)
+
+
+def test_markup_removal_matches_its_plain_form() -> None:
+    """MARKUP, written so the regex engine can skip to candidates, removes what the plain form
+    ("\\*+|__|<sup>.*?</sup>|<[^>]{1,20}>|^#+\\s*") removes, heading marks only at a line's start."""
+    plain = re.compile(r"\*+|__|<sup>.*?</sup>|<[^>]{1,20}>|^#+\s*", re.MULTILINE)
+    pieces = ["*", "_", "<", ">", "<sup>", "</sup>", "#", "\n", " ", "a"]
+    for size in range(1, 5):
+        for parts in itertools.product(pieces, repeat=size):
+            text = "".join(parts)
+            assert MARKUP.sub("", text) == plain.sub("", text), repr(text)

@@ -25,7 +25,7 @@ from crawler.extract.refs import find_status, own_number
 from crawler.extract.rolelabels import labelled_roles
 from crawler.extract.rows import read_row
 from crawler.extract.segment import ARTICLE, FIELD, NUMBER, PARAGRAPH, ROMAN, Block, BlockKind
-from crawler.extract.statements import CAPTION, CREDIT, is_caption, states_the_law
+from crawler.extract.statements import find_credit, has_caption_mark, is_caption, states_the_law
 from crawler.extract.subjects import is_report, later_subject, sentence_starts, subject_of, support_of
 from crawler.extract.walkstate import (
     ASKING,
@@ -313,7 +313,7 @@ def _read_block(block: Block, walk: Walk, titled: bool = False) -> list[RawTask]
     ):
         return []
     start = _after_assigning_verb(block.text, matches) if block.level == PARAGRAPH and not numbered else 0
-    credit = CREDIT.search(block.text, start, start + 600)
+    credit = find_credit(block.text, start, start + 600)
     if credit:  # a photo caption run into the paragraph: the text after its credit is the prose
         start = credit.end()
         if is_report(clean_text(block.text[start:])):
@@ -406,7 +406,7 @@ def _read_span(
     for piece in _pieces(block.text, matches, start, end, _lead_cuts(block.text, start, end, walk)):
         text = block.text[piece.start : piece.end]
         action = clean_text(text)
-        if len(action.split()) < 4 or _NOT_ASSIGNED.match(fold(action)) or CAPTION.search(action[:400]):
+        if len(action.split()) < 4 or _NOT_ASSIGNED.match(fold(action)) or has_caption_mark(action[:400]):
             continue
         rest = action.replace(piece.deadline.deadline.raw or "", "") if piece.deadline else action
         if piece.deadline and _ONLY_DEADLINE.fullmatch(fold(rest)):

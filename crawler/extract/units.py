@@ -287,6 +287,8 @@ class Gazetteer:
     ) -> list[UnitMatch]:
         """Find local bodies named by level ("UBND tỉnh Nghệ An", "Công an tỉnh")."""
         out: list[UnitMatch] = []
+        if "tỉnh" not in folded and "thành phố" not in folded and "tp" not in folded:
+            return out  # a cheap test: each local body needs its level (`_level_suffix`) after it
         starts = [u.start for u in taken]  # taken is in text order
         for m in self._local.finditer(folded):
             inside = bisect.bisect_right(starts, m.start()) - 1

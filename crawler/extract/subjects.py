@@ -92,7 +92,7 @@ _PAST = re.compile(r"(?<!\w)(?:đã|đang|vừa|chưa)\s")
 
 # Verb words used as nouns inside a subject: "tổ chức" listed between commas ("các cơ quan, tổ
 # chức, cá nhân liên quan") and a role noun's attribute followed by the real verb ("Cơ quan phối
-# hợp có trách nhiệm …", "Đơn vị chủ trì chủ động …").
+# hợp có trách nhiệm …", "Đơn vị chủ trì chủ động …"). Each branch holds a word `_may_use_nouns` tests.
 _NOUN_USES = re.compile(
     r",\s(?P<noun>tổ chức)(?=\s*(?:,|và\s|(?:có\s+)?liên quan))"
     r"|(?:các|những)\s(?P<orgs>tổ chức)(?!\w)"  # "các tổ chức chính trị - xã hội": organizations
@@ -106,10 +106,16 @@ _NAME_HEAD = re.compile(r"(?<!\w)(?:ban|tổ|hội đồng|trung tâm|văn phòn
 _NAME_HEAD_SPAN = 11  # the longest text `_NAME_HEAD` matches ("văn phòng", a space, a line break)
 
 
+def _may_use_nouns(masked: str) -> bool:
+    """Tell whether `_NOUN_USES` can match: each of its branches holds one of these words (a cheap
+    test before a pattern that has no first character the engine could skip to)."""
+    return any(word in masked for word in ("tổ chức", "trình", "cơ quan", "đơn vị", "bộ phận"))
+
+
 def _mask_noun_uses(masked: str, action: str, skip: int) -> str:
     """Blank verb words that serve as nouns in a subject: those above, and verb words written with
     a capital after a body's head noun, which belong to its name ("Ban Chỉ đạo", "Tổ Công tác")."""
-    spans = [m.span(m.lastgroup or 0) for m in _NOUN_USES.finditer(masked)]
+    spans = [m.span(m.lastgroup or 0) for m in _NOUN_USES.finditer(masked)] if _may_use_nouns(masked) else []
     spans += [
         m.span()
         for m in VERB_RE.finditer(masked, skip + 1, skip + 400)  # the subject's stretch

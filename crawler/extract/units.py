@@ -207,7 +207,8 @@ class Gazetteer:
             for m in self._prov_regex.finditer(fold(text))
             if (key := " ".join(m.group(1).split())) in self.provinces
         }
-        for m in _NAMED_PROVINCE.finditer(modern_spelling(" ".join(text.split()))):
+        spelled = modern_spelling(" ".join(text.split())) if "tỉnh" in text else ""  # it needs "tỉnh"
+        for m in _NAMED_PROVINCE.finditer(spelled):
             proper = all(word[0].isupper() for word in m.group(1).split())  # "tỉnh đáp ứng" is no name
             if proper and self.province_of(m.group()) is None:
                 named.add("tỉnh " + m.group(1))

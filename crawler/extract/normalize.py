@@ -37,7 +37,6 @@ _OLD_TONES = {
     "uỵ": "ụy",
 }
 _OLD_TONE_RE = re.compile(r"(?:o[àáảãạèéẻẽẹ]|u(?<!qu)[ỳýỷỹỵ])(?![^\W\d_])")  # letters first: fast scan
-_OLD_PAIR = re.compile("o[àáảãạèéẻẽẹ]|u[ỳýỷỹỵ]")  # one scan telling whether `_OLD_TONE_RE` may apply
 _CAP_OLD_TONES = {k.capitalize(): v.capitalize() for k, v in _OLD_TONES.items()}
 _MODERN_RE = re.compile(
     r"(?:Qu[yỳýỷỹỵ]|qu[yỳýỷỹỵ]|" + "|".join([*_OLD_TONES, *_CAP_OLD_TONES]) + r")(?![^\W\d_])"
@@ -103,9 +102,11 @@ def fold_once(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):  # a few letters change length when lowered; keep offsets safe
         low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-    if _OLD_PAIR.search(low) is None:
+    first = _OLD_TONE_RE.search(low)  # most texts have none ("hoàn" is no old tone): one scan
+    if first is None:
         return low
-    return _OLD_TONE_RE.sub(lambda m: _OLD_TONES[m.group()], low)
+    at = first.start()  # nothing to change before it, and no look back reaches across it
+    return low[:at] + _OLD_TONE_RE.sub(lambda m: _OLD_TONES[m.group()], low[at:])
 
 
 fold = lru_cache(maxsize=32768)(fold_once)  # cached: the same block text is matched by several stages

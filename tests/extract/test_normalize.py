@@ -31,6 +31,7 @@ def test_fold_keeps_length_and_matches_old_tones() -> None:
     for old, new in [("Uỷ ban", "Ủy ban"), ("Toà án", "Tòa án"), ("hoá", "hóa"), ("THUỶ", "thủy")]:
         assert fold(old) == fold(new) and len(fold(old)) == len(old)
     assert fold("Quý II") == "quý ii" and fold("HOÀN THÀNH") == "hoàn thành"
+    assert fold("Hoàn thành hoà giải, quỷ, uỷ") == "hoàn thành hòa giải, quỷ, ủy"  # a pair, then old tones
 
 
 def test_modern_spelling_for_display() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from crawler.extract.normalize import words_upto
 from crawler.extract.segment import Block, BlockKind
 from crawler.extract.walkstate import Walk
 
@@ -28,7 +29,7 @@ def is_aims_heading(block: Block) -> bool:
     if block.kind not in (BlockKind.ITEM, BlockKind.PARAGRAPH):
         return False
     name = re.sub(r"^\(?\d+\)\s*", "", block.low.strip(" *_#:.;"))
-    return len(name.split()) <= _HEADING_WORDS and bool(_AIMS_HEADING.match(name))
+    return words_upto(name, _HEADING_WORDS) <= _HEADING_WORDS and bool(_AIMS_HEADING.match(name))
 
 
 def skips_aims(block: Block, walk: Walk) -> bool:
@@ -50,4 +51,5 @@ def _ends_aims(block: Block, level: float) -> bool:
         return True
     if block.kind is not BlockKind.PARAGRAPH:
         return block.level <= level
-    return len(block.flat.split()) <= _HEADING_WORDS and not block.flat.rstrip(" *").endswith((".", ";", ","))
+    short = words_upto(block.flat, _HEADING_WORDS) <= _HEADING_WORDS
+    return short and not block.flat.rstrip(" *").endswith((".", ";", ","))

@@ -63,7 +63,10 @@ _TOOK_PLACE_AFTER = re.compile(r"\s*,?\s*(?:vừa qua|vừa rồi|trước đó)
 _STAMP_AFTER = re.compile(r"\s*,?\s*(?!00:00)\d{1,2}:\d{2}(?!\d)")
 # "vào ngày 01/12/2025", "đến hết ngày 31/12/2025" name the day work is due ("tính đến hết ngày": as of)
 _ON_DAY = re.compile(r"(?:vào|trong|(?<!tính đến )hết)\s+ngày\s*$")
-_MAYBE = re.compile(r"\d|thường\s+xuyên|hằng|hàng|định\s+kỳ")
+# What every deadline phrase holds: a digit or a recurring word (two regexes, so that each opens
+# with a class or a letter the engine can skip to; one alternation of both is tried at every position).
+_MAYBE_DIGIT = re.compile(r"\d")
+_MAYBE_WORD = re.compile(r"thường\s+xuyên|hằng|hàng|định\s+kỳ")
 
 
 @dataclass(frozen=True)
@@ -371,6 +374,38 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder, bool, tuple[str, ...]], ...] =
 )
 
 
+# Gates: for a pattern that has no literal first character (so the regex engine tries it at every
+# position), a cheap regex that every one of its matches contains. A text the gate does not find
+# cannot hold the pattern, so the costly scan is skipped. Keyed by the pattern's source: a pattern
+# edited later loses its gate (slower, never wrong) until its gate is written anew.
+_GATES = {
+    r"(?:(?:từ\s+)?năm\s+)?\d{4}\s+và\s+(?:các|những)\s+năm\s+tiếp\s+theo": r"năm\s+tiếp\s+theo",
+    r"(?<![\w/])(?:giai\s+đoạn\s+(?:năm\s+)?|năm\s+)?(\d{4})\s*[-–]\s*(\d{4})(?![\w/])": (
+        r"\d{4}\s*[-–]\s*\d{4}"
+    ),
+    (
+        r"(?:trước\s+)?(?:ngày\s+)?(?:\d{1,2}\s+tháng\s+|\d{1,2}\s*/\s*)?\d{1,2}\s+(?:hằng|hàng)\s+"
+        r"(?:tháng|quý|năm|tuần)"
+    ): r"\d\s+(?:hằng|hàng)\s+(?:tháng|quý|năm|tuần)",
+    r"(?:từ\s+)?ngày\s+\d{1,2}\s*[-–]\s*(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))?": (
+        r"ngày\s+\d{1,2}\s*[-–]\s*\d{1,2}\s*/\s*\d{1,2}"
+    ),
+    _WORDS_DATE: r"\d\s+tháng\s+\d",
+    r"(?m)^[ \t]*(20\d{2})[ \t]*\.?[ \t]*$": r"(?m)20\d{2}[ \t]*\.?[ \t]*$",
+    (
+        r"(?<!\w)(?:(?:nhiệm vụ\s+|thực hiện\s+|(?<=\n)|^)thường\s+xuyên"
+        r"|(?:định\s+kỳ\s+)?(?<!nghị quyết )(?<!ngân sách )(?<!dự toán )(?<!kinh phí )"
+        r"(?:hằng|hàng)\s+(?:tháng|quý|năm|tuần|ngày)"
+        r"|định\s+kỳ(?:\s+tối thiểu\s+\d+\s+lần\s*/\s*\w+)?|\d+\s+lần\s*/\s*tuần"
+        r"|(?:trước\s+)?(?:ngày\s+\d{1,2}\s+(?:của\s+)?)?tháng\s+(?:đầu|cuối)\s+(?:mỗi\s+|của\s+)?quý)"
+    ): (
+        r"thường\s+xuyên|(?:hằng|hàng)\s+(?:tháng|quý|năm|tuần|ngày)|định\s+kỳ|lần\s*/\s*tuần"
+        r"|tháng\s+(?:đầu|cuối)\s+(?:mỗi\s+|của\s+)?quý"
+    ),
+}
+_GATE_OF = {p: re.compile(_GATES[p.pattern]) for p, *_ in _PATTERNS if p.pattern in _GATES}
+
+
 def _at_cell_start(folded: str, start: int) -> bool:
     """Tell whether a phrase opens its line or cell (only spaces or list marks before it)."""
     line_start = folded.rfind("\n", 0, start) + 1
@@ -388,20 +423,24 @@ def find_deadlines(text: str, default_year: int | None = None, cells: bool = Fal
 def _find(text: str, default_year: int | None, cells: bool) -> tuple[DeadlineMatch, ...]:
     """Scan a text with every deadline pattern (cached: stages ask about the same block text)."""
     folded = fold(text)
-    if not _MAYBE.search(folded):
+    if not _MAYBE_DIGIT.search(folded) and not _MAYBE_WORD.search(folded):
         return ()
     found: list[DeadlineMatch] = []
     taken: list[tuple[int, int]] = []
     for pattern, build, needs_cue, needles in _PATTERNS:
         if needles and not any(n in folded for n in needles):
             continue
+        gate = _GATE_OF.get(pattern)
+        if gate is not None and not gate.search(folded):
+            continue
         for m in pattern.finditer(folded):
-            if any(m.start() < end and start < m.end() for start, end in taken):
+            low, high = m.span()
+            if any(low < end and start < high for start, end in taken):
                 continue
             match = _accept(text, folded, m, build, needs_cue or cells, default_year, cells)
             if match is not None:
                 found.append(match)
-                taken.append((m.start(), m.end()))
+                taken.append((low, high))
     return tuple(sorted(found, key=lambda d: d.start))
 
 

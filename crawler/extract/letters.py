@@ -18,7 +18,10 @@ _TO = re.compile(r"^\W*kính gửi\W*:?\**\s*")
 _SIGN_OFF = re.compile(r"^\W*nơi nhận\W*:")
 
 
-_LIST_LINE = re.compile(r"^\s*(?:[-–+•|]|\*\*)?\s*$|^\s*[-–+•]\s")
+# A line that keeps an addressee list going: blank or a lone mark ("-", "|", "**"), or a marked item.
+# (As one regex, "^\s*(?:mark)?\s*$" backtracked over long runs of spaces.)
+_LONE_MARKS = frozenset({"", "-", "–", "+", "•", "|", "**"})
+_LIST_ITEM = re.compile(r"^\s*[-–+•]\s")
 
 
 def addressees(lines: list[str], walk: Walk) -> tuple[tuple[str, ...], int, list[str]]:
@@ -60,7 +63,7 @@ def _addressee_lines(lines: list[str], index: int, column: int) -> tuple[list[st
     after = index + 1
     for line in lines[index + 1 : index + 14]:
         going_on = bool(found) and not found[-1].rstrip().endswith((";", ".")) and line[:1].islower()
-        if found and not _LIST_LINE.match(line) and not going_on:
+        if found and not _is_list_line(line) and not going_on:
             break
         if going_on:  # "- Các đơn vị thuộc Bộ được giao thực hiện thủ / tục hành chính;"
             found[-1] = f"{found[-1].rstrip()} {line.strip(' *;.')}"
@@ -79,3 +82,8 @@ def without_title(lines: list[str], title: str | None) -> list[str]:
     return [
         "" if index < 20 and key in " ".join(fold(line).split()) else line for index, line in enumerate(lines)
     ]
+
+
+def _is_list_line(line: str) -> bool:
+    """Tell whether a line keeps an addressee list going (see `_LONE_MARKS`, `_LIST_ITEM`)."""
+    return line.strip() in _LONE_MARKS or bool(_LIST_ITEM.match(line))

@@ -46,3 +46,19 @@ def alternation(patterns: list[str]) -> str:
 def _factorable(pattern: str) -> bool:
     """Tell whether a pattern opens with a plain letter or digit that no quantifier follows."""
     return pattern[:1].isalnum() and pattern[1:2] not in ("?", "*", "+", "{")
+
+
+def word_alternation(patterns: list[str]) -> str:
+    r"""A regex matching what `(?<!\w)(?:p1|p2|…)(?!\w)` matches, trying them in the same order, as
+    a top-level alternation of branches that each open with a literal letter and test the word start
+    after it ("c(?<!\wc)(?:hủ trì|…)(?!\w)|p(?<!\wp)…"): the regex engine then skips straight to
+    the letters that can start a match instead of trying every position. Use it unwrapped."""
+    if not all(map(_factorable, patterns)):
+        return r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)"
+    groups: dict[str, list[str]] = {}
+    for pattern in patterns:
+        groups.setdefault(pattern[0], []).append(pattern[1:])
+    return "|".join(
+        rf"{first}(?<!\w{first}){alternation(rest)}(?!\w)" for first, rest in groups.items()
+    )
+

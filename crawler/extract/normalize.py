@@ -37,7 +37,6 @@ _OLD_TONES = {
     "uỵ": "ụy",
 }
 _OLD_TONE_RE = re.compile(r"(?:o[àáảãạèéẻẽẹ]|u(?<!qu)[ỳýỷỹỵ])(?![^\W\d_])")  # letters first: fast scan
-_OLD_PAIR = re.compile("o[àáảãạèéẻẽẹ]|u[ỳýỷỹỵ]")  # one scan telling whether `_OLD_TONE_RE` may apply
 _CAP_OLD_TONES = {k.capitalize(): v.capitalize() for k, v in _OLD_TONES.items()}
 _MODERN_RE = re.compile(
     r"(?:Qu[yỳýỷỹỵ]|qu[yỳýỷỹỵ]|" + "|".join([*_OLD_TONES, *_CAP_OLD_TONES]) + r")(?![^\W\d_])"
@@ -50,11 +49,16 @@ _WATERMARK_RE = re.compile(
 )
 
 
-MARKUP = re.compile(r"\*+|__|<sup>.*?</sup>|<[^>]{1,20}>|^#+\s*", re.MULTILINE)
+# Emphasis, underline, superscripts, short tags and heading marks at a line's start. Each branch
+# opens with a literal ("#" then a look back for the line start, not "^#"), so the regex engine
+# skips straight to the characters that can open markup instead of trying every position.
+MARKUP = re.compile(r"\*\**|__|<sup>.*?</sup>|<[^>]{1,20}>|#(?<![^\n]#)#*\s*", re.MULTILINE)
 
 
+@lru_cache(maxsize=512)
 def clean_text(text: str) -> str:
-    """Display text of a span: markup removed, lines joined, spaces collapsed."""
+    """Display text of a span: markup removed, lines joined, spaces collapsed (cached: stages read
+    the same span)."""
     if "*" in text or "_" in text or "<" in text or "#" in text:
         text = MARKUP.sub("", text)
     return " ".join(text.split())
@@ -62,6 +66,12 @@ def clean_text(text: str) -> str:
 
 _ALNUM = re.compile(r"[^\W_]")
 _WATERMARK_FIRST = frozenset("tpbcdinhw-")  # the first letters of every watermark form above
+
+
+def words_upto(text: str, cap: int) -> int:
+    """The number of words in a text, or `cap` + 1 when it has more: enough to compare with `cap`
+    without splitting all of a long block."""
+    return len(text.split(maxsplit=cap))
 
 
 ACTION_LIMIT = 300  # FORMAT.md: an action is trimmed to at most 300 characters
@@ -92,12 +102,24 @@ def fold_once(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):  # a few letters change length when lowered; keep offsets safe
         low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-    if _OLD_PAIR.search(low) is None:
+    first = _OLD_TONE_RE.search(low)  # most texts have none ("hoàn" is no old tone): one scan
+    if first is None:
         return low
-    return _OLD_TONE_RE.sub(lambda m: _OLD_TONES[m.group()], low)
+    at = first.start()  # nothing to change before it, and no look back reaches across it
+    return low[:at] + _OLD_TONE_RE.sub(lambda m: _OLD_TONES[m.group()], low[at:])
 
 
 fold = lru_cache(maxsize=32768)(fold_once)  # cached: the same block text is matched by several stages
+
+
+def blanked(text: str, spans: list[tuple[int, int]], fill: str = "x") -> str:
+    """The text with each span overwritten by `fill` (same length), built in one pass."""
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = fill * (end - start)
+    return "".join(chars)
 
 
 def match_key(text: str) -> str:

@@ -14,9 +14,9 @@ from crawler.models import DocumentKind, DocumentText
 _HEADER_LINE = re.compile(r"^([A-Za-z_][\w-]{0,30})\s*:\s*(.*)$")
 # A document's or article's own date: "Hà Nội, ngày 5 tháng 3 năm 2026" (not after a deadline's cue:
 # "hoàn thành trước ngày 31 tháng 12 năm 2019"), or a news line opening with it ("Ngày 02/12/2025, …").
-_WRITTEN_DATE = re.compile(
-    r"(?<!trước )(?<!hạn )(?<!đến )(?<!là )(?<!thành )(?<!từ )(?<!sau )"
-    r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})"
+_WRITTEN_DATE = re.compile(  # "ngày" first, then what may not precede it: a literal to skip to
+    r"ngày(?<!trước ngày)(?<!hạn ngày)(?<!đến ngày)(?<!là ngày)(?<!thành ngày)(?<!từ ngày)(?<!sau ngày)"
+    r"\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})"
 )
 _OPENING_DATE = re.compile(r"^[\W_]*ngày\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*,")
 _KINDS = {

@@ -37,6 +37,8 @@ _QUESTION_WORDS = 60
 def quotes_norms(block: Block) -> bool:
     """Tell whether a paragraph introduces a quotation of a statute's clauses."""
     low = block.low.rstrip(" *")
+    if not low.endswith((":", ":\n")):
+        return False  # a cheap test: both patterns end with ":$"
     if block.kind is not BlockKind.PARAGRAPH or _OWN_VOICE.search(low):
         return False
     return bool(_CITES_NORMS.search(low) or _COMPETENCES.match(low))

@@ -22,8 +22,13 @@ _STATUS = (
         re.compile(r"đang\s+(?:thực\s+hiện|triển\s+khai)\s*(?:,\s*)?(?:đã\s+)?quá\s+hạn"),
         Status.IN_PROGRESS_OVERDUE,
     ),
-    (re.compile(r"chưa\s+thực\s+hiện|chưa\s+triển\s+khai|^thực\s+hiện\s+mới\b"), Status.NOT_STARTED),
-    (re.compile(r"(?<!chưa )đã\s+hoàn\s+thành|(?<!\w)hoàn\s+thành\s*$"), Status.DONE),
+    # Each branch opens with a literal and tests what precedes it afterwards ("t(?<![\s\S]t)" is
+    # "^t": nothing before), so the engine skips to candidates instead of trying every position.
+    (
+        re.compile(r"chưa\s+thực\s+hiện|chưa\s+triển\s+khai|t(?<![\s\S]t)hực\s+hiện\s+mới\b"),
+        Status.NOT_STARTED,
+    ),
+    (re.compile(r"đã(?<!chưa đã)\s+hoàn\s+thành|h(?<!\wh)oàn\s+thành\s*$"), Status.DONE),
     (re.compile(r"đang\s+(?:thực\s+hiện|triển\s+khai)"), Status.IN_PROGRESS),
     (re.compile(r"quá\s+hạn|chưa\s+hoàn\s+thành"), Status.OVERDUE),
 )

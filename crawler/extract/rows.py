@@ -46,6 +46,16 @@ _CELL_END = re.compile(
 )
 
 
+# What every `_REF_CELL` holds: a digit then "-" or "/" (its number), a cheap test before a pattern
+# that opens with an optional group and so has no first character the engine could skip to.
+_REF_DIGITS = re.compile(r"\d\s?[-/]")
+
+
+def _without_refs(text: str) -> str:
+    """The text with its document-number cells blanked to a space."""
+    return _REF_CELL.sub(" ", text) if _REF_DIGITS.search(text) else text
+
+
 _RESULT_WORDS = (2, 16)  # a required-result cell is a short phrase ("Chiến lược được ban hành")
 
 
@@ -295,7 +305,7 @@ def _cells_units(tail: str, block: Block, walk: Walk) -> tuple[tuple[str, ...], 
     """Lead and support units from a row's cells: the first unit paragraph is the lead, the next
     one (when the table has a support column) the support."""
     cells: list[tuple[str, ...]] = []
-    cells_text = _REF_CELL.sub(" ", tail)
+    cells_text = _without_refs(tail)
     for start, end in _cell_spans(cells_text, walk):
         para = _after_leading_deadline(cells_text[start:end], walk)
         after = _trailing_unit_cell(para, walk)
@@ -309,7 +319,7 @@ def _cells_units(tail: str, block: Block, walk: Walk) -> tuple[tuple[str, ...], 
         if units:
             cells.append(units)
     if not cells:
-        joined = _after_leading_deadline(" ".join(_REF_CELL.sub(" ", tail).split()), walk)
+        joined = _after_leading_deadline(" ".join(_without_refs(tail).split()), walk)
         cut = _CELL_END.search(fold(joined))
         units = walk.units(joined[: cut.start()] if cut else joined) if joined.strip() else ()
         return (tuple(u for u in units if u not in ASSIGNERS), ()) if units else ((), ())

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from crawler.extract.normalize import clean_text, fold, fold_once
 
@@ -153,8 +153,10 @@ class Block:
         return fold(self.flat)
 
 
+@lru_cache(maxsize=4096)
 def _marker(line: str) -> tuple[float, int] | None:
-    """The outline level of a line's list marker and where its text starts, if it has one."""
+    """The outline level of a line's list marker and where its text starts, if it has one (cached:
+    segmenting asks about most lines several times)."""
     m = _MARK.match(line)
     if not m:
         return None

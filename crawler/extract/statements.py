@@ -22,7 +22,23 @@ def states_the_law(low: str) -> bool:
     return m is not None and not VERB_RE.search(low[: m.end()])
 
 
+def find_credit(text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """The first photo credit within text[start:end], scanning only a stretch that holds "Ảnh" or
+    "ẢNH" (every credit does; the pattern has no first character the engine could skip to)."""
+    stop = len(text) if end is None else end
+    stretch = text[start:stop]
+    if "Ảnh" not in stretch and "ẢNH" not in stretch:
+        return None
+    return CREDIT.search(text, start, stop)
+
+
+def has_caption_mark(text: str) -> bool:
+    """Tell whether a text holds a photo caption's mark ("- Ảnh:", "(Nguồn ảnh:"), scanning only a
+    text that holds "ảnh" in some case (every mark does)."""
+    return "ảnh" in text.lower() and bool(CAPTION.search(text))
+
+
 def is_caption(flat: str) -> bool:
     """Tell whether a paragraph is only a photo caption ("Thủ tướng chủ trì … - Ảnh: VGP/Nhật Bắc")."""
-    credit = CREDIT.search(flat)
+    credit = find_credit(flat)
     return credit is not None and len(flat[credit.end() :].split()) < 5

@@ -11,7 +11,7 @@ from functools import partial
 
 from crawler.extract.bodies import as_written, is_body_name, split_bodies
 from crawler.extract.listheads import is_short_name
-from crawler.extract.normalize import clean_text, fold
+from crawler.extract.normalize import blanked, clean_text, fold
 from crawler.extract.walkstate import ASKING, SUBJECT_HEAD, VERB_RE, VERBS, Walk
 
 _LEAD_IN = re.compile(ASKING + r"\s+")
@@ -77,6 +77,13 @@ _BARE_LIST = re.compile(r"các\s+(?:bộ|sở)\s+(?![,;:])")
 _LIST_ITEM_BEFORE = re.compile(r"(?:[,:]|\svà)\s*$")
 
 
+def _list_item_before(masked: str, end: int) -> bool:
+    """Tell whether the text before `end` closes a list item (a comma, a colon or "và"), testing
+    only its tail: a match ends at the last non-space character, at most three after its start."""
+    tail = len(masked[:end].rstrip())
+    return bool(_LIST_ITEM_BEFORE.search(masked, max(0, tail - 3), end))
+
+
 _SENTENCE = re.compile(r"[.;]\**\s+\**(?=[^\W\d_a-zđ])")
 
 
@@ -85,7 +92,7 @@ _PAST = re.compile(r"(?<!\w)(?:đã|đang|vừa|chưa)\s")
 
 # Verb words used as nouns inside a subject: "tổ chức" listed between commas ("các cơ quan, tổ
 # chức, cá nhân liên quan") and a role noun's attribute followed by the real verb ("Cơ quan phối
-# hợp có trách nhiệm …", "Đơn vị chủ trì chủ động …").
+# hợp có trách nhiệm …", "Đơn vị chủ trì chủ động …"). Each branch holds a word `_may_use_nouns` tests.
 _NOUN_USES = re.compile(
     r",\s(?P<noun>tổ chức)(?=\s*(?:,|và\s|(?:có\s+)?liên quan))"
     r"|(?:các|những)\s(?P<orgs>tổ chức)(?!\w)"  # "các tổ chức chính trị - xã hội": organizations
@@ -96,20 +103,27 @@ _NOUN_USES = re.compile(
 
 _ITEM_GAP = re.compile(r"\s*[,;]\s*(?:và\s+)?|\s+và\s+")
 _NAME_HEAD = re.compile(r"(?<!\w)(?:ban|tổ|hội đồng|trung tâm|văn phòng|ủy ban)\s$")
+_NAME_HEAD_SPAN = 11  # the longest text `_NAME_HEAD` matches ("văn phòng", a space, a line break)
+
+
+def _may_use_nouns(masked: str) -> bool:
+    """Tell whether `_NOUN_USES` can match: each of its branches holds one of these words (a cheap
+    test before a pattern that has no first character the engine could skip to)."""
+    return any(word in masked for word in ("tổ chức", "trình", "cơ quan", "đơn vị", "bộ phận"))
 
 
 def _mask_noun_uses(masked: str, action: str, skip: int) -> str:
     """Blank verb words that serve as nouns in a subject: those above, and verb words written with
     a capital after a body's head noun, which belong to its name ("Ban Chỉ đạo", "Tổ Công tác")."""
-    spans = [m.span(m.lastgroup or 0) for m in _NOUN_USES.finditer(masked)]
+    spans = [m.span(m.lastgroup or 0) for m in _NOUN_USES.finditer(masked)] if _may_use_nouns(masked) else []
     spans += [
         m.span()
         for m in VERB_RE.finditer(masked, skip + 1, skip + 400)  # the subject's stretch
-        if m.group() != ":" and action[m.start()].isupper() and _NAME_HEAD.search(masked, 0, m.start())
+        if m.group() != ":"
+        and action[m.start()].isupper()
+        and _NAME_HEAD.search(masked, max(0, m.start() - _NAME_HEAD_SPAN), m.start())
     ]
-    for start, end in spans:
-        masked = masked[:start] + "x" * (end - start) + masked[end:]
-    return masked
+    return blanked(masked, spans)
 
 
 def sentence_starts(text: str, start: int, end: int) -> list[int]:
@@ -171,24 +185,25 @@ def subject_of(action: str, walk: Walk) -> tuple[str, ...]:
         return (as_written(role.group(1)),)
     if not SUBJECT_HEAD.match(low[skip:]) and not _known_at(action, skip, walk):
         return ()
-    masked = walk.gazetteer.mask_provinces(low)
+    units: list[tuple[int, int]] = []
     for unit in walk.gazetteer.find_units(action, walk.province):
-        masked = masked[: unit.start] + "x" * (unit.end - unit.start) + masked[unit.end :]
+        units.append((unit.start, unit.end))
         if unit.start > 400:
             break
+    masked = blanked(walk.gazetteer.mask_provinces(low), units)
     masked = _mask_noun_uses(masked, action, skip)
     listed_end, _ = walk.gazetteer.listed_units(action[skip:], walk.province)
     verb = VERB_RE.search(masked, skip + listed_end)
     listing = verb is not None and (
         (verb.group() == ":" and _LIST_COLON.match(low[skip : verb.end()]))
-        or (_BARE_LIST.match(low, skip) and _LIST_ITEM_BEFORE.search(masked[: verb.start()]))
+        or (_BARE_LIST.match(low, skip) and _list_item_before(masked, verb.start()))
     )
     if verb and listing:
         verb = next(
             (
                 v
                 for v in VERB_RE.finditer(masked, verb.end())
-                if not _LIST_ITEM_BEFORE.search(masked[: v.start()])
+                if not _list_item_before(masked, v.start())
             ),
             None,
         )

@@ -102,9 +102,10 @@ def _mostly(values: Sequence[str], test: Callable[[str], bool]) -> bool:
 
 def is_header(row: Sequence[str]) -> bool:
     """Tell whether a row is a header: it names an action column and at least one other role."""
+    if not all(len(cell_text(cell).split()) <= 10 for cell in row):
+        return False  # a header's cells are short; a long row is read no further
     roles = [_header_role(cell) for cell in row]
-    short = all(len(cell_text(cell).split()) <= 10 for cell in row)
-    return short and "action" in roles and sum(1 for r in roles if r not in ("", "action")) >= 1
+    return "action" in roles and sum(1 for r in roles if r not in ("", "action")) >= 1
 
 
 def _is_section(cells: Sequence[str], width: int) -> bool:

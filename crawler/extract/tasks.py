@@ -19,13 +19,13 @@ from crawler.extract.deadlines import CUE, STRONG, DeadlineMatch, best_deadline,
 from crawler.extract.fields import DASHES, LEAD_LABEL, Group, apply_field, fill_field, names_roles
 from crawler.extract.headings import heading_body, heading_context, opens_section, title_context, whole_units
 from crawler.extract.itemruns import after_item
-from crawler.extract.normalize import clean_text, fold, trim_text
+from crawler.extract.normalize import clean_text, fold, trim_text, words_upto
 from crawler.extract.quotes import ends_quotation, is_question_heading, quotes_norms
 from crawler.extract.refs import find_status, own_number
 from crawler.extract.rolelabels import labelled_roles
 from crawler.extract.rows import read_row
 from crawler.extract.segment import ARTICLE, FIELD, NUMBER, PARAGRAPH, ROMAN, Block, BlockKind
-from crawler.extract.statements import CAPTION, CREDIT, is_caption, states_the_law
+from crawler.extract.statements import find_credit, has_caption_mark, is_caption, states_the_law
 from crawler.extract.subjects import is_report, later_subject, sentence_starts, subject_of, support_of
 from crawler.extract.walkstate import (
     ASKING,
@@ -188,7 +188,7 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
             walk.unit_prose = block.kind is BlockKind.ITEM and block.level >= NUMBER and bool(heading.lead)
             group = Group()
             continue
-        announcing = _ANNOUNCING_END.search(block.low)
+        announcing = block.low.endswith((":", ":\n")) and _ANNOUNCING_END.search(block.low)  # ends ":$"
         intro = _is_intro(block, following) or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
         found = [] if intro else _read_block(block, walk, titled)
         after_item(block, found, walk)
@@ -238,9 +238,11 @@ def _is_intro(block: Block, following: Block | None) -> bool:
         return True  # a topic ("3. Về kiến nghị …:"): the assignment that answers it is the task
     if following is None or following.kind not in (BlockKind.ITEM, BlockKind.ROW):
         return False
-    deeper = following.level > block.level and len(flat.split()) <= 40
+    if not flat.endswith((":", ":\n")):
+        return False  # both tests below need the closing colon
+    deeper = following.level > block.level and words_upto(flat, 40) <= 40
     under = (  # a sentence of prose over a list ("…; do vậy, yêu cầu các bộ, ngành, địa phương:")
-        block.kind is BlockKind.PARAGRAPH and following.kind is BlockKind.ITEM and len(flat.split()) <= 60
+        block.kind is BlockKind.PARAGRAPH and following.kind is BlockKind.ITEM and words_upto(flat, 60) <= 60
     )
     return bool(_INTRO_END.search(flat)) or (flat.endswith(":") and (deeper or under))
 
@@ -270,7 +272,7 @@ def _read_block(block: Block, walk: Walk, titled: bool = False) -> list[RawTask]
     if block.level == ARTICLE:
         return _article_tasks(block, walk)
     flat = block.flat
-    too_short = len(flat.split()) < (4 if titled else 5)
+    too_short = words_upto(flat, 5) < (4 if titled else 5)
     if too_short or (block.kind is BlockKind.ITEM and only_names_body(flat, VERB_RE)):
         return []  # too short, or a list of a body's departments ("Vụ Tổ chức cán bộ;")
     matches = find_deadlines(block.text, walk.year)
@@ -294,7 +296,7 @@ def _read_block(block: Block, walk: Walk, titled: bool = False) -> list[RawTask]
     if block.level == PARAGRAPH and not kept_prose:
         return []  # prose, unless dated, numbered under an addressee, under a unit's heading, or naming
         # the body it assigns
-    if _FORECAST.search(block.low) and not subject_of(flat, walk):
+    if "dự kiến" in block.low and _FORECAST.search(block.low) and not subject_of(flat, walk):
         return []
     opens_with_unit = any(u.start == 0 for u in walk.gazetteer.find_units(flat, walk.province))
     addressed = (
@@ -321,7 +323,7 @@ def _read_block(block: Block, walk: Walk, titled: bool = False) -> list[RawTask]
     ):
         return []
     start = _after_assigning_verb(block.text, matches) if block.level == PARAGRAPH and not numbered else 0
-    credit = CREDIT.search(block.text, start, start + 600)
+    credit = find_credit(block.text, start, start + 600)
     if credit:  # a photo caption run into the paragraph: the text after its credit is the prose
         start = credit.end()
         if is_report(clean_text(block.text[start:])):
@@ -414,7 +416,7 @@ def _read_span(
     for piece in _pieces(block.text, matches, start, end, _lead_cuts(block.text, start, end, walk)):
         text = block.text[piece.start : piece.end]
         action = clean_text(text)
-        if len(action.split()) < 4 or _NOT_ASSIGNED.match(fold(action)) or CAPTION.search(action[:400]):
+        if len(action.split()) < 4 or _NOT_ASSIGNED.match(fold(action)) or has_caption_mark(action[:400]):
             continue
         rest = action.replace(piece.deadline.deadline.raw or "", "") if piece.deadline else action
         if piece.deadline and _ONLY_DEADLINE.fullmatch(fold(rest)):

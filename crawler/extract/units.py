@@ -19,7 +19,7 @@ from importlib import resources
 
 from crawler.extract.groups import COLLECTIVE_HEAD, group_name
 from crawler.extract.listheads import list_head
-from crawler.extract.namepatterns import alternation, loose_key, name_pattern
+from crawler.extract.namepatterns import alternation, loose_key, name_pattern, word_alternation
 from crawler.extract.normalize import fold, modern_spelling
 from crawler.extract.unitlists import and_splits, cut_like, segments
 
@@ -52,6 +52,7 @@ _LOCAL_BODIES = (
     "trung tâm phục vụ hành chính công",
 )
 _LEVEL = r"(?:tỉnh|thành phố|tp\s*\.?)"
+_WORD_LEVEL = r"t(?<!\wt)(?:ỉnh|hành phố|p\s*\.?)"  # (?<!\w) then _LEVEL, its literal first letter first
 _TITLES = re.compile(
     r"(?<!\w)(?:bộ trưởng|thủ trưởng|chủ tịch|giám đốc|người đứng đầu|lãnh đạo)\s+"
     r"(?=các\s|bộ\s|cơ quan|ủy ban|ubnd|sở\s)"
@@ -130,15 +131,14 @@ class Gazetteer:
             self._add(extra_name, list(extra_aliases), "extra")
         self._loose = {loose_key(key): name for key, name in reversed(self._canon.items())}
         keys = sorted(self._canon, key=len, reverse=True)
-        self._regex = re.compile(r"(?<!\w)" + alternation([name_pattern(k) for k in keys]) + r"(?!\w)")
+        self._regex = re.compile(word_alternation([name_pattern(k) for k in keys]))
         provs = sorted(self.provinces, key=len, reverse=True)
         self._prov_alt = alternation([name_pattern(p) for p in provs])
         self._suffix = re.compile(rf"\s+{_LEVEL}\s*({self._prov_alt})(?!\w)|\s+({self._prov_alt})(?!\w)")
         self._level_suffix = re.compile(rf"\s+({_LEVEL})(?:\s*({self._prov_alt}))?(?!\w)")
-        local_bodies = alternation([name_pattern(b) for b in _LOCAL_BODIES])
-        self._local = re.compile(r"(?<!\w)" + local_bodies + r"(?!\w)")
+        self._local = re.compile(word_alternation([name_pattern(b) for b in _LOCAL_BODIES]))
         self._prov_regex = re.compile(rf"(?<!\w)(?:{_LEVEL}\s*)?({self._prov_alt})(?!\w)")
-        self._prov_level_regex = re.compile(rf"(?<!\w){_LEVEL}\s*({self._prov_alt})(?!\w)")
+        self._prov_level_regex = re.compile(rf"{_WORD_LEVEL}\s*({self._prov_alt})(?!\w)")
         self._pairs = frozenset(
             pair for key in [*self._canon, *self.provinces] for pair in itertools.pairwise(key.split())
         )
@@ -207,7 +207,8 @@ class Gazetteer:
             for m in self._prov_regex.finditer(fold(text))
             if (key := " ".join(m.group(1).split())) in self.provinces
         }
-        for m in _NAMED_PROVINCE.finditer(modern_spelling(" ".join(text.split()))):
+        spelled = modern_spelling(" ".join(text.split())) if "tỉnh" in text else ""  # it needs "tỉnh"
+        for m in _NAMED_PROVINCE.finditer(spelled):
             proper = all(word[0].isupper() for word in m.group(1).split())  # "tỉnh đáp ứng" is no name
             if proper and self.province_of(m.group()) is None:
                 named.add("tỉnh " + m.group(1))
@@ -287,6 +288,8 @@ class Gazetteer:
     ) -> list[UnitMatch]:
         """Find local bodies named by level ("UBND tỉnh Nghệ An", "Công an tỉnh")."""
         out: list[UnitMatch] = []
+        if "tỉnh" not in folded and "thành phố" not in folded and "tp" not in folded:
+            return out  # a cheap test: each local body needs its level (`_level_suffix`) after it
         starts = [u.start for u in taken]  # taken is in text order
         for m in self._local.finditer(folded):
             inside = bisect.bisect_right(starts, m.start()) - 1

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from crawler.extract.bodies import as_written, cell_bodies, is_body_name, split_bodies
-from crawler.extract.normalize import fold
+from crawler.extract.namepatterns import word_alternation
+from crawler.extract.normalize import blanked, fold
 from crawler.extract.places import province_lists
 from crawler.extract.segment import Block, BlockKind
 from crawler.extract.units import Gazetteer
@@ -140,7 +141,7 @@ VERBS = (
 )
 
 
-VERB_RE = re.compile(r"(?<!\w)(?:" + "|".join(VERBS) + r")(?!\w)|:|\(\s*(?:i|1)\s*\)")
+VERB_RE = re.compile(word_alternation([re.escape(verb) for verb in VERBS]) + r"|:|\(\s*(?:i|1)\s*\)")
 
 
 SUBJECT_HEAD = re.compile(
@@ -257,10 +258,8 @@ class Walk:
 
     def masked(self, text: str) -> str:
         """Folded text with known unit names blanked, so "Bộ Xây dựng" is not read as a verb."""
-        low = fold(text)
-        for unit in self.gazetteer.find_units(text, self.province):
-            low = low[: unit.start] + " " * (unit.end - unit.start) + low[unit.end :]
-        return low
+        units = [(unit.start, unit.end) for unit in self.gazetteer.find_units(text, self.province)]
+        return blanked(fold(text), units, " ")
 
     def subject_units(self, phrase: str) -> tuple[str, ...]:
         """The bodies a subject phrase names: known ones, and unlisted ones read by their head noun

@@ -258,3 +258,34 @@ def test_a_span_of_months_is_due_at_its_last_month(text: str, due: str) -> None:
 def test_a_count_after_a_month_is_no_later_month() -> None:
     """ "trong tháng 12, 2 đơn vị …" is December and a count of units, not December to February."""
     assert _one("hoàn thành trong tháng 12, 2 đơn vị còn lại") == ("2025-12-31", "month", None)
+
+
+_GATED_SAMPLES = (
+    "Năm 2025 và các năm tiếp theo",
+    "giai đoạn 2026 - 2030",
+    "trước ngày 20 hằng tháng",
+    "từ ngày 15 - 20/4/2026",
+    "ngày 15 tháng 5 năm 2025",
+    "19 tháng 12 năm 2025",
+    "Bộ Tài chính\n2025\n",
+    "nhiệm vụ thường xuyên",
+    "định kỳ hằng quý",
+    "2 lần / tuần",
+    "trước ngày 10 của tháng đầu mỗi quý",
+)
+
+
+def test_every_gate_belongs_to_a_pattern_and_is_in_its_matches() -> None:
+    """A gate skips a pattern's scan only where the pattern cannot match: each gate is keyed by a
+    pattern in use, and each match of that pattern contains its gate."""
+    from crawler.extract.deadlines import _GATE_OF, _GATES
+    from crawler.extract.normalize import fold
+
+    assert len(_GATE_OF) == len(_GATES)
+    seen = set()
+    for pattern, gate in _GATE_OF.items():
+        for sample in _GATED_SAMPLES:
+            for match in pattern.finditer(fold(sample)):
+                assert gate.search(match.group()), (pattern.pattern, sample)
+                seen.add(pattern)
+    assert seen == set(_GATE_OF)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 import unicodedata
 
 from crawler.extract import extract_tasks
-from crawler.extract.normalize import clean_line, clean_lines, fold, is_watermark, modern_spelling
+from crawler.extract.normalize import (
+    MARKUP,
+    clean_line,
+    clean_lines,
+    fold,
+    is_watermark,
+    modern_spelling,
+    words_upto,
+)
 from crawler.extract.refs import document_numbers
 from crawler.models import DocumentText
 
@@ -21,6 +31,7 @@ def test_fold_keeps_length_and_matches_old_tones() -> None:
     for old, new in [("Uỷ ban", "Ủy ban"), ("Toà án", "Tòa án"), ("hoá", "hóa"), ("THUỶ", "thủy")]:
         assert fold(old) == fold(new) and len(fold(old)) == len(old)
     assert fold("Quý II") == "quý ii" and fold("HOÀN THÀNH") == "hoàn thành"
+    assert fold("Hoàn thành hoà giải, quỷ, uỷ") == "hoàn thành hòa giải, quỷ, ủy"  # a pair, then old tones
 
 
 def test_modern_spelling_for_display() -> None:
@@ -87,3 +98,22 @@ def test_a_plan_field_label_wrapped_before_its_colon_is_not_a_running_header() -
     plan = "\n\n".join(["1. Nhiệm vụ", *[one] * 4])
     doc = DocumentText(name="made-up.txt", text=plan, number="15/KH-UBND")
     assert [t.lead for t in extract_tasks(doc)] == [("Sở Tư pháp",)] * 4
+
+
+def test_words_upto_compares_as_a_full_count() -> None:
+    """A capped word count answers every comparison with its cap as the full count does."""
+    for text in ("", "  Bộ  Tài\nchính  ", "a b c d e f g", " a b c d e f g h i "):
+        for cap in range(0, 10):
+            full, capped = len(text.split()), words_upto(text, cap)
+            assert (full < cap, full <= cap, full > cap) == (capped < cap, capped <= cap, capped > cap)
+
+
+def test_markup_removal_matches_its_plain_form() -> None:
+    """MARKUP, written so the regex engine can skip to candidates, removes what the plain form
+    ("\\*+|__|<sup>.*?</sup>|<[^>]{1,20}>|^#+\\s*") removes, heading marks only at a line's start."""
+    plain = re.compile(r"\*+|__|<sup>.*?</sup>|<[^>]{1,20}>|^#+\s*", re.MULTILINE)
+    pieces = ["*", "_", "<", ">", "<sup>", "</sup>", "#", "\n", " ", "a"]
+    for size in range(1, 5):
+        for parts in itertools.product(pieces, repeat=size):
+            text = "".join(parts)
+            assert MARKUP.sub("", text) == plain.sub("", text), repr(text)

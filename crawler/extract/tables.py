@@ -24,13 +24,16 @@ _COLUMNS = (
     ("group", re.compile(r"thuộc nhóm|nhóm nhiệm vụ|^lĩnh vực")),
     ("support", re.compile(r"phối hợp")),
     ("head", re.compile(r"^người đứng đầu|^lãnh đạo (?:phụ trách|chỉ đạo)")),
-    ("lead", re.compile(r"chủ trì|cơ quan thực hiện|đơn vị thực hiện|^cơ quan|^đơn vị|trách nhiệm")),
-    ("deadline", re.compile(r"thời hạn|thời gian|tiến độ|hạn hoàn thành|thời điểm|^năm thực hiện")),
+    ("lead", re.compile(r"chủ trì|cơ quan thực hiện|đơn vị thực hiện|^cơ quan|"
+                          r"^đơn vị|trách nhiệm|phân công|^giao")),
+    ("deadline", re.compile(r"thời hạn|thời gian|tiến độ|hạn hoàn thành|"
+                          r"thời điểm|^năm thực hiện|^hạn$|^mốc")),
     ("status", re.compile(r"tình trạng|trạng thái|kết quả thực hiện|tình hình thực hiện|mức độ hoàn thành")),
     ("result", re.compile(r"kết quả|sản phẩm|chỉ tiêu|hình thức văn bản")),
     ("refs", re.compile(r"văn bản|căn cứ")),
     ("other", re.compile(r"nguồn lực|kinh phí|nguồn vốn|ghi chú|dự toán")),
-    ("action", re.compile(r"nhiệm vụ|nội dung|^tên|giải pháp|công việc|hoạt động|đề án|dự án|chương trình")),
+    ("action", re.compile(r"nhiệm vụ|nội dung|^tên|giải pháp|công việc|"
+                          r"^việc|hoạt động|đề án|dự án|chương trình")),
 )
 _STRONG_ACTION = re.compile(r"nhiệm vụ|công việc|giải pháp")
 _SECTION_MARK = re.compile(r"^(?:[IVXLC]{1,5}|[A-ZĐ]|\d{1,2}(?:\.\d{1,2})*)\s*[.)]?$")
@@ -91,7 +94,20 @@ def column_roles(header: Sequence[str], body: Sequence[Sequence[str]] = ()) -> t
             roles[i] = "status"
         elif role == "" and _mostly(values, lambda v: bool(find_deadlines(v, 2000, cells=True))):
             roles[i] = "deadline"
+        elif role == "" and _mostly(values, _names_a_body):
+            roles[i] = "lead" if "lead" not in roles else ("support" if "support" not in roles else "")
     return tuple(roles)
+
+
+_BODY_HEAD = re.compile(
+    r"^(?:bộ|sở|ủy ban|ubnd|ban|văn phòng|công an|thanh tra|các|cục|vụ|trung tâm|đài|báo|hội|liên đoàn|"
+    r"tỉnh đoàn|tổng công ty|tập đoàn|ngân hàng|kho bạc|bảo hiểm|viện|trường|bệnh viện)(?!\w)"
+)
+
+
+def _names_a_body(cell: str) -> bool:
+    """Tell whether a cell opens with a body's head noun ("Sở Tài chính", "UBND cấp xã")."""
+    return bool(_BODY_HEAD.match(fold(cell_text(cell))))
 
 
 def _mostly(values: Sequence[str], test: Callable[[str], bool]) -> bool:

@@ -214,3 +214,23 @@ def test_an_unnumbered_row_with_empty_unit_cells_is_a_sub_row_of_the_one_above()
         (("Sở Nông nghiệp và Môi trường",), ()),
     ]
     assert tasks[1].deadline.due == dt.date(2026, 10, 31)
+
+
+def test_unit_and_deadline_columns_named_in_other_words_or_by_their_cells() -> None:
+    """ "Phân công thực hiện", "Giao cho", "Hạn" name the unit and deadline columns; a column whose
+    header names no role but whose cells are bodies' names is the lead column."""
+    rows = [
+        ("Xây dựng cơ sở dữ liệu đất đai của tỉnh", "Sở Nông nghiệp và Môi trường", "Quý II/2026"),
+        ("Rà soát thủ tục hành chính về đầu tư", "Sở Tài chính", "Tháng 9/2026"),
+    ]
+    headers = (
+        ("STT", "Nội dung", "Phân công thực hiện", "Thời gian"),
+        ("TT", "Việc cần làm", "Giao cho", "Hạn"),
+        ("STT", "Nội dung", "Phụ trách", "Thời gian"),
+    )
+    for header in headers:
+        text = "KẾ HOẠCH\n\n| " + " | ".join(header) + " |\n|---|---|---|---|\n"
+        text += "".join(f"| {n} | {a} | {u} | {d} |\n" for n, (a, u, d) in enumerate(rows, 1))
+        tasks = extract_tasks(DocumentText(name="made-up.txt", text=text, number="15/KH-UBND"))
+        assert [t.lead for t in tasks] == [("Sở Nông nghiệp và Môi trường",), ("Sở Tài chính",)], header
+        assert tasks[1].deadline.due == dt.date(2026, 9, 30), header

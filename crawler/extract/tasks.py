@@ -307,6 +307,7 @@ def _read_block(block: Block, walk: Walk, titled: bool = False) -> list[RawTask]
     )
     if (
         is_report(flat)
+        or _only_approves(block.low)
         or _NOT_ASSIGNED.match(block.low)
         or (_RULE_OF_ACTIVITY.match(block.low) and not any(m.strength >= STRONG for m in matches))
         or is_caption(flat)
@@ -329,6 +330,26 @@ def _read_block(block: Block, walk: Walk, titled: bool = False) -> list[RawTask]
         if is_report(clean_text(block.text[start:])):
             return []  # "… Ảnh: TÂM ĐAN. Sáng nay, Bộ trưởng … đã báo cáo …": reporting prose
     return _read_span(block, start, len(block.text), walk)
+
+
+# A conclusion's approval or praise ("Đồng ý chủ trương …", "Biểu dương …"): a decision, not work.
+_APPROVES = re.compile(r"^(?:cơ bản\s+)?(?:đồng ý|nhất trí|biểu dương|hoan nghênh|ghi nhận|đánh giá cao)\b")
+_ASKS_ANYWHERE = re.compile(r"(?<!\w)" + ASKING + r"(?!\w)")
+
+
+_ASKS_AFTER_COMMA = re.compile(r"[,;]\s+giao(?: cho)?\s+(?=" + SUBJECT_HEAD.pattern.lstrip("^") + ")")
+
+
+def _assigned_after_comma(action: str, walk: Walk) -> tuple[str, ...]:
+    """The body a clause after a comma assigns ("Đồng ý chủ trương …, giao Sở Xây dựng hoàn thiện
+    hồ sơ"), when neither the item nor a heading names one."""
+    asked = _ASKS_AFTER_COMMA.search(fold(action))
+    return subject_of(action[asked.end() :], walk) if asked else ()
+
+
+def _only_approves(low: str) -> bool:
+    """Tell whether an item only approves or praises: no body is asked to do anything in it."""
+    return bool(_APPROVES.match(low)) and not _ASKS_ANYWHERE.search(low)
 
 
 def _assigns_by_name(flat: str, walk: Walk) -> bool:
@@ -429,6 +450,7 @@ def _read_span(
             or (out[-1].lead if out else ())
             or lead
             or ctx.lead
+            or _assigned_after_comma(action, walk)
             or walk.sibling_lead(block)
         )
         deadline = piece.deadline.deadline if piece.deadline else (ctx.deadline or Deadline.none())

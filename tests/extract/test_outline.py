@@ -703,3 +703,14 @@ def test_a_numbered_activity_title_closed_by_a_period_heads_its_bullets() -> Non
     )
     tasks = extract_tasks(DocumentText(name="made-up.txt", text=text, number="15/KH-UBND"))
     assert [t.lead for t in tasks] == [("Sở Nội vụ",), ("Sở Tư pháp",)]
+
+
+def test_an_approval_is_no_task_unless_it_assigns_work() -> None:
+    """ "Đồng ý chủ trương …" or "Biểu dương …" in a conclusion decides or praises; "…, giao Sở X …"
+    after it is work, led by the body it names."""
+    text = (
+        "1. Đồng ý chủ trương đầu tư dự án đường ven biển theo đề xuất của Sở Xây dựng.\n\n"
+        "2. Biểu dương tinh thần nỗ lực của Sở Y tế trong công tác phòng, chống dịch bệnh.\n\n"
+        "3. Đồng ý chủ trương đầu tư dự án cầu mới, giao Sở Xây dựng hoàn thiện hồ sơ trước 30/6/2026.\n"
+    )
+    assert _tasks(text) == [("Sở Xây dựng",)]

@@ -1,11 +1,11 @@
-"""Sentences that state rather than assign: photo captions closed by a credit, and what a law
-provides ("Mẫu kê khai … được quy định tại Phụ lục I …")."""
+"""Sentences that state rather than assign: photo captions closed by a credit, what a law
+provides ("Mẫu kê khai … được quy định tại Phụ lục I …"), and a conclusion's approvals."""
 
 from __future__ import annotations
 
 import re
 
-from crawler.extract.walkstate import VERB_RE
+from crawler.extract.walkstate import ASKING, VERB_RE
 
 # A photo credit closing a caption: "… - Ảnh: VGP/Nhật Bắc", "(Ảnh: TTXVN)", "… 9/2024. Ảnh: TÂM ĐAN".
 CREDIT = re.compile(r"(?:[-–(]|(?<=[.!]))\s*(?:Ảnh|ẢNH)\s*:\s*[\w./]+(?:\s+[A-ZĐÀ-Ỹ][\w.]*)?\)?\s*")
@@ -42,3 +42,13 @@ def is_caption(flat: str) -> bool:
     """Tell whether a paragraph is only a photo caption ("Thủ tướng chủ trì … - Ảnh: VGP/Nhật Bắc")."""
     credit = find_credit(flat)
     return credit is not None and len(flat[credit.end() :].split()) < 5
+
+
+# A conclusion's approval or praise ("Đồng ý chủ trương …", "Biểu dương …"): a decision, not work.
+_APPROVES = re.compile(r"^(?:cơ bản\s+)?(?:đồng ý|nhất trí|biểu dương|hoan nghênh|ghi nhận|đánh giá cao)\b")
+_ASKS_ANYWHERE = re.compile(r"(?<!\w)" + ASKING + r"(?!\w)")
+
+
+def only_approves(low: str) -> bool:
+    """Tell whether an item only approves or praises: no body is asked to do anything in it."""
+    return bool(_APPROVES.match(low)) and not _ASKS_ANYWHERE.search(low)

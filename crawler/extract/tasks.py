@@ -18,18 +18,24 @@ from crawler.extract.bodies import only_names_body
 from crawler.extract.deadlines import CUE, STRONG, DeadlineMatch, best_deadline, find_deadlines
 from crawler.extract.fields import DASHES, LEAD_LABEL, Group, apply_field, fill_field, names_roles
 from crawler.extract.headings import heading_body, heading_context, opens_section, title_context, whole_units
+from crawler.extract.intros import ASSIGNING, intro_level, intro_subject, is_intro
 from crawler.extract.itemruns import after_item
 from crawler.extract.normalize import clean_text, fold, trim_text, words_upto
 from crawler.extract.quotes import ends_quotation, is_question_heading, quotes_norms
 from crawler.extract.refs import find_status, own_number
 from crawler.extract.rolelabels import labelled_roles
 from crawler.extract.rows import read_row
-from crawler.extract.segment import ARTICLE, FIELD, NUMBER, PARAGRAPH, ROMAN, Block, BlockKind
-from crawler.extract.statements import find_credit, has_caption_mark, is_caption, states_the_law
+from crawler.extract.segment import ARTICLE, FIELD, NUMBER, PARAGRAPH, Block, BlockKind
+from crawler.extract.statements import (
+    find_credit,
+    has_caption_mark,
+    is_caption,
+    only_approves,
+    states_the_law,
+)
 from crawler.extract.subjects import is_report, later_subject, sentence_starts, subject_of, support_of
 from crawler.extract.walkstate import (
     ASKING,
-    ASSIGNERS,
     NO_SIBLING,
     STATISTIC,
     SUBJECT_HEAD,
@@ -80,12 +86,6 @@ _ANSWERS_FOR = re.compile(r"\W*[^.;:]{0,160}?\schịu trách nhiệm(?!\w)")
 _ONLY_DEADLINE = re.compile(r"[\s*;:.,]*(?:thời hạn|thời gian|hoàn thành|hạn chót|thực hiện)?[\s*;:.,]*")
 
 
-_INTRO_END = re.compile(r"(?:sau|như sau|cụ thể(?: như sau)?|bao gồm|gồm|sau đây|trong đó)\s*:$")
-
-
-_CLAUSE_COMMA = re.compile(r",\s+(?=(?:các|ủy ban|ubnd|sở|bộ|ban|tỉnh|thành phố)\s)")
-
-
 _QUOTED = re.compile(r"(?:giao|yêu cầu|đề nghị|chỉ đạo)\s*[*_]*\s*[“\"]([^”\"]{20,2000})[”\"]", re.IGNORECASE)
 
 
@@ -99,14 +99,6 @@ _ENUM_FIRST = re.compile(r"(?:^|:)\s*\**\s*\((1|i)\)")
 
 # A sentence turning from results to what comes next ("… được bảo đảm. Trong thời gian tới, Tỉnh …").
 _FROM_NOW_ON = re.compile(r"(?:^|[.;!]\s+)((?:trong\s+)?thời gian tới\s*,)")
-# "… Sở Y tế giao: …", not "nhiệm vụ, chỉ tiêu Trung ương giao, bảo đảm …" (work given, closing a noun)
-# The close of an address with no verb of its own ("… yêu cầu Bộ trưởng Bộ Xây dựng như sau:").
-_ADDRESSEES_END = re.compile(
-    r"\s*(?:như sau|(?:thực hiện )?(?:các|một số|những) (?:nội dung|nhiệm vụ)(?: sau)?)?\s*:?\s*$"
-)
-_ASSIGNING = re.compile(r"(?<!\w)(?<!được )(?<!đã )" + ASKING + r"(?!\w)(?!\s*[,.;])\s*:?")
-
-
 _GIVES = re.compile(  # "Giao/Đề nghị <a body> …"; not "Giao nhiệm vụ …" nor "đề nghị các đại biểu"
     r"^" + ASKING + r"\s+(?!các\s+(?:đồng chí\s+)?đại biểu)"
     r"(?=" + SUBJECT_HEAD.pattern.lstrip("^") + ")"
@@ -189,16 +181,16 @@ def walk_blocks(blocks: Sequence[Block], walk: Walk) -> list[RawTask]:
             group = Group()
             continue
         announcing = block.low.endswith((":", ":\n")) and _ANNOUNCING_END.search(block.low)  # ends ":$"
-        intro = _is_intro(block, following) or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
+        intro = is_intro(block, following) or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
         found = [] if intro else _read_block(block, walk, titled)
         after_item(block, found, walk)
         if found and group.first < 0:
             group.first = len(tasks)
         tasks += found
         if block.kind is not BlockKind.ROW and not found and block.text.rstrip(" *").endswith(":"):
-            lead = _intro_subject(block.flat, walk)
+            lead = intro_subject(block.flat, walk)
             if lead:
-                walk.push(Context(_intro_level(block, following, walk), lead=lead, announced=True))
+                walk.push(Context(intro_level(block, following, walk), lead=lead, announced=True))
         walk.announced = walk.announced or (block.kind is BlockKind.PARAGRAPH and bool(announcing))
     return tasks
 
@@ -216,52 +208,6 @@ def _skips_quoted(block: Block, walk: Walk) -> bool:
     if quotes_norms(block):
         walk.quoting = True
     return walk.quoting
-
-
-def _intro_level(block: Block, following: Block | None, walk: Walk) -> float:
-    """The outline level of an introducing sentence's context: under an item, just below it; a
-    paragraph just below the heading in force (a prose line heads nothing), or above every item
-    when none is; a paragraph over section headings ("II- KHỐI …") addresses none of their items."""
-    if block.kind is not BlockKind.PARAGRAPH:
-        return block.level + 0.1
-    headings = [ctx.level for ctx in walk.stack if ctx.level != PARAGRAPH]
-    if headings:
-        return headings[-1] + 0.01
-    return following.level + 0.01 if following is not None and following.level <= ROMAN else -0.5
-
-
-def _is_intro(block: Block, following: Block | None) -> bool:
-    """Tell whether a block introduces the items after it ("… thực hiện những nội dung sau:", a
-    topic "Về …:") rather than assigning work of its own: it ends with an announcing colon."""
-    flat = block.low
-    if flat.startswith("về ") and flat.rstrip(" *").endswith(":"):
-        return True  # a topic ("3. Về kiến nghị …:"): the assignment that answers it is the task
-    if following is None or following.kind not in (BlockKind.ITEM, BlockKind.ROW):
-        return False
-    if not flat.endswith((":", ":\n")):
-        return False  # both tests below need the closing colon
-    deeper = following.level > block.level and words_upto(flat, 40) <= 40
-    under = (  # a sentence of prose over a list ("…; do vậy, yêu cầu các bộ, ngành, địa phương:")
-        block.kind is BlockKind.PARAGRAPH and following.kind is BlockKind.ITEM and words_upto(flat, 60) <= 60
-    )
-    return bool(_INTRO_END.search(flat)) or (flat.endswith(":") and (deeper or under))
-
-
-def _intro_subject(text: str, walk: Walk) -> tuple[str, ...]:
-    """The bodies an introducing sentence addresses: its subject, else the subject after the
-    assigning verb ("… yêu cầu Giám đốc các sở … thực hiện:"), else after a purpose clause ("Để …,
-    các Sở, ngành … triển khai:")."""
-    found = subject_of(text, walk)
-    if found and not set(found) <= ASSIGNERS:  # "Thủ tướng yêu cầu Bộ X …:" addresses Bộ X
-        return found
-    low = fold(text)
-    starts = [m.end() for m in _ASSIGNING.finditer(low)] + [m.end() for m in _CLAUSE_COMMA.finditer(low)]
-    for start in sorted(starts):
-        rest = text[start:].lstrip(" ,:")
-        found = subject_of(rest, walk) or whole_units(_ADDRESSEES_END.sub("", rest), walk)
-        if found:
-            return found
-    return ()
 
 
 def _read_block(block: Block, walk: Walk, titled: bool = False) -> list[RawTask]:
@@ -307,7 +253,7 @@ def _read_block(block: Block, walk: Walk, titled: bool = False) -> list[RawTask]
     )
     if (
         is_report(flat)
-        or _only_approves(block.low)
+        or only_approves(block.low)
         or _NOT_ASSIGNED.match(block.low)
         or (_RULE_OF_ACTIVITY.match(block.low) and not any(m.strength >= STRONG for m in matches))
         or is_caption(flat)
@@ -332,11 +278,6 @@ def _read_block(block: Block, walk: Walk, titled: bool = False) -> list[RawTask]
     return _read_span(block, start, len(block.text), walk)
 
 
-# A conclusion's approval or praise ("Đồng ý chủ trương …", "Biểu dương …"): a decision, not work.
-_APPROVES = re.compile(r"^(?:cơ bản\s+)?(?:đồng ý|nhất trí|biểu dương|hoan nghênh|ghi nhận|đánh giá cao)\b")
-_ASKS_ANYWHERE = re.compile(r"(?<!\w)" + ASKING + r"(?!\w)")
-
-
 _ASKS_AFTER_COMMA = re.compile(r"[,;]\s+giao(?: cho)?\s+(?=" + SUBJECT_HEAD.pattern.lstrip("^") + ")")
 
 
@@ -345,11 +286,6 @@ def _assigned_after_comma(action: str, walk: Walk) -> tuple[str, ...]:
     hồ sơ"), when neither the item nor a heading names one."""
     asked = _ASKS_AFTER_COMMA.search(fold(action))
     return subject_of(action[asked.end() :], walk) if asked else ()
-
-
-def _only_approves(low: str) -> bool:
-    """Tell whether an item only approves or praises: no body is asked to do anything in it."""
-    return bool(_APPROVES.match(low)) and not _ASKS_ANYWHERE.search(low)
 
 
 def _assigns_by_name(flat: str, walk: Walk) -> bool:
@@ -403,7 +339,7 @@ def _after_assigning_verb(text: str, matches: list[DeadlineMatch]) -> int:
     Tỉnh tổ chức …", after the results), else at the paragraph's start."""
     first = next((m.start for m in matches if m.strength >= CUE), len(text))
     low = fold(text)
-    cues = [m for m in _ASSIGNING.finditer(low, 0, first)]
+    cues = [m for m in ASSIGNING.finditer(low, 0, first)]
     if not cues:
         ahead = [m for m in _FROM_NOW_ON.finditer(low, 0, first)]
         return ahead[-1].start(1) if ahead else 0

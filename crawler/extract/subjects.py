@@ -23,6 +23,7 @@ _ASKS = re.compile(r"[^,.;:]{0,80}?\s" + ASKING + r"\s+(?=" + SUBJECT_HEAD.patte
 _ADVERBIAL = re.compile(
     r"^(?:trên cơ sở|căn cứ|sau khi|trong thời gian tới|đối với|trong (?:quý|tháng|năm|tuần)|từ nay đến"
     r"|theo kế hoạch|theo chỉ đạo|thực hiện chỉ đạo"
+    r"|trong đó|đồng thời|bên cạnh đó|mặt khác|theo đó|cùng với đó|trước mắt"  # a discourse link
     r"|(?:đặc biệt,\s*|ngoài ra,\s*)?(?:để|nhằm))"
     r"(?:\s[^,:;]{0,200})?,\s*(?=\S)"
 )

@@ -714,3 +714,10 @@ def test_an_approval_is_no_task_unless_it_assigns_work() -> None:
         "3. Đồng ý chủ trương đầu tư dự án cầu mới, giao Sở Xây dựng hoàn thiện hồ sơ trước 30/6/2026.\n"
     )
     assert _tasks(text) == [("Sở Xây dựng",)]
+
+
+def test_a_discourse_link_before_the_subject_does_not_hide_it() -> None:
+    """ "Trong đó, …", "Đồng thời, …", "Theo đó, …" open a sentence whose subject follows the comma."""
+    for link in ("Trong đó", "Đồng thời", "Bên cạnh đó", "Theo đó"):
+        text = f"1. {link}, Sở Y tế tập trung rà soát kế hoạch chuyển đổi số, hoàn thành trong năm 2026.\n"
+        assert _tasks(text) == [("Sở Y tế",)], link

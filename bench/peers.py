@@ -42,6 +42,7 @@ from sqlalchemy import select
 from bench.crawl import DEADLINE, PAGE_SIZE, _paragraphs, article_file, build_news, build_site
 from crawler.config import Config, GeneralConfig
 from crawler.crawl import run_crawl
+from crawler.crawl_extract import ExtractionPlan
 from crawler.extract.units import load_gazetteer
 from crawler.pipeline import extract_pending_documents
 from crawler.site import RunningSite, demo_sources, serve_site
@@ -129,7 +130,8 @@ class Dondoc:
         """Crawl at `now` and extract: the edited URLs stored in a new version with the new deadline,
         how many of the `new` URLs were stored, how many edits became 'deadline changed' events (that
         also needs the extractor to have found the task)."""
-        report = run_crawl(self.config, self.db_url, None, 1800, now=now)
+        report = run_crawl(self.config, self.db_url, None, 1800, now=now,
+                           extraction=ExtractionPlan(now.date()))
         self.ok = self.ok and report.ok
         sessions = session_factory(make_engine(self.db_url))
         with sessions() as session:

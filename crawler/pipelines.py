@@ -8,26 +8,23 @@ kept with its detail page's text.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 import hashlib
 import logging
-import multiprocessing
-import os
 import re
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import SourceConfig
-from crawler.documents import ArticleProfile, document_from_bytes, sniff_kind, with_metadata
+from crawler.crawl_extract import CrawlExtraction
+from crawler.document_pool import DocumentPool, ReadJob, ReadResult
+from crawler.documents import ArticleProfile
 from crawler.errors import UnusableInputError
 from crawler.models import DocumentText, FetchedPage
 from crawler.spiders.items import CheckedItem, FetchedItem
@@ -76,16 +73,12 @@ def store_document(session: Session, source_id: int, page_id: int, url: str, doc
     return documents.store_document(session, source_id, page_id, url, doc, text_hash(doc.text), now)
 
 
-def read_document(item: FetchedItem, profile: ArticleProfile) -> DocumentText:
-    """The document of a fetched item: its file's text with the source page's metadata laid over it."""
+def read_job(item: FetchedItem, profile: ArticleProfile, extract: bool = False) -> ReadJob:
+    """The pool's job for a fetched item that carries a document."""
     if item.document_url is None:
         raise ValueError("item carries no document")
-    name = PurePosixPath(urlsplit(item.page.url).path).name or urlsplit(item.page.url).netloc
-    doc = document_from_bytes(item.page.content, name, item.document_url, item.page.content_type, profile)
-    doc = with_metadata(doc, item.meta)
-    if doc.published is None and item.listed_published is not None:
-        doc = dataclasses.replace(doc, published=item.listed_published)
-    return doc
+    return ReadJob(page=item.page, document_url=item.document_url, meta=item.meta,
+                   listed_published=item.listed_published, profile=profile, extract=extract)
 
 
 @lru_cache(maxsize=4)
@@ -95,42 +88,37 @@ def _sessions(url: str) -> sessionmaker[Session]:
     return session_factory(engine)
 
 
-_POOL: list[ProcessPoolExecutor] = []
-_POOL_MAX_WORKERS = 4
-ATTACHMENT_TIME_LIMIT_S = 120
+@dataclass(frozen=True)
+class Reading:
+    """What every source's pipeline shares in one worker: the document pool and, when the crawl
+    extracts as it goes, the one extraction queue."""
+
+    pool: DocumentPool
+    extraction: CrawlExtraction | None = None
 
 
-def _document_pool() -> ProcessPoolExecutor:
-    """The worker's bounded process pool for attachments (PDF, Word): CPU-bound, kept off the reactor."""
-    if not _POOL:
-        workers = min(os.cpu_count() or 1, _POOL_MAX_WORKERS)  # the OS shares cores with the reactor
-        context = multiprocessing.get_context("spawn")  # no fork of a process running a reactor
-        _POOL.append(ProcessPoolExecutor(max_workers=workers, mp_context=context))
-    return _POOL[0]
+_READING: list[Reading] = []
 
 
-def shutdown_pool() -> None:
-    """Stop the attachment process pool at the end of the crawl."""
-    while _POOL:
-        _POOL.pop().shutdown(cancel_futures=True)
+def start_reading(reading: Reading) -> None:
+    """Give the worker's pipelines their shared pool and extraction (before the crawl starts)."""
+    _READING[:] = [reading]
 
 
-async def read_document_async(item: FetchedItem, profile: ArticleProfile) -> DocumentText:
-    """Read a document without blocking the crawl: attachments in the process pool within
-    ATTACHMENT_TIME_LIMIT_S, HTML pages inline. Any failure of a pool process becomes
-    UnusableInputError for this one document."""
-    suffix = PurePosixPath(urlsplit(item.page.url).path).suffix.lower()
-    if sniff_kind(item.page.content, suffix) == "html":
-        return read_document(item, profile)
-    future = asyncio.wrap_future(_document_pool().submit(read_document, item, profile))
-    try:
-        return await asyncio.wait_for(future, ATTACHMENT_TIME_LIMIT_S)
-    except UnusableInputError:
-        raise
-    except TimeoutError as exc:
-        raise UnusableInputError(f"đọc tệp đính kèm quá {ATTACHMENT_TIME_LIMIT_S} giây, đã bỏ qua") from exc
-    except Exception as exc:  # per-document error boundary around a foreign process
-        raise UnusableInputError(f"không đọc được tệp đính kèm ({type(exc).__name__})") from exc
+def stop_reading(now: dt.datetime) -> None:
+    """Apply what the extraction queue still holds and stop the pool, at the end of the crawl."""
+    while _READING:
+        reading = _READING.pop()
+        if reading.extraction is not None:
+            reading.extraction.flush(now)
+        reading.pool.shutdown()
+
+
+def _reading() -> Reading:
+    """The shared pool and extraction; a pool of its own without extraction when none was started."""
+    if not _READING:
+        _READING.append(Reading(DocumentPool()))
+    return _READING[0]
 
 
 CHECKS_PER_WRITE = 200
@@ -146,6 +134,7 @@ class StoragePipeline:
         self.sessions = _sessions(str(crawler.settings["DONDOC_DATABASE_URL"]))
         self.source_id: int | None = None
         self.checks: list[tuple[str, dt.datetime]] = []
+        self.reading = _reading()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StoragePipeline:
@@ -165,20 +154,26 @@ class StoragePipeline:
             return item
         spider = self.crawler.spider
         source: SourceConfig = spider.source
-        doc = await self._read(spider, source, item) if item.document_url else None
+        read = await self._read(spider, source, item) if item.document_url else None
         volatile = tuple(source.options.get("volatile_patterns", ()))
+        stored = None
         with self.sessions() as session:
             source_id = self._source_id(session, source)
             page_id, changed = store_page(session, source_id, item.page, volatile)
-            if doc is not None and changed:
+            if read is not None and changed:
+                doc = read.doc
                 if doc.needs_ocr:
                     spider.warn(f"văn bản là bản quét không có lớp chữ, cần OCR: {item.page.url}")
                 for notice in doc.notices:
                     spider.warn(f"{notice}: {item.page.url}")
                 url = item.document_url or item.page.url
-                if store_document(session, source_id, page_id, url, doc, spider.now()) is not None:
+                stored = store_document(session, source_id, page_id, url, doc, spider.now())
+                if stored is not None:
                     spider.crawler.stats.inc_value("dondoc/new_documents")
             session.commit()
+        extraction = self.reading.extraction
+        if stored is not None and read is not None and extraction is not None:
+            extraction.add(source.name, stored, read.tasks, spider.now())
         return item
 
     def close_spider(self) -> None:
@@ -193,24 +188,28 @@ class StoragePipeline:
                 session.commit()
             self.checks = []
 
-    async def _read(self, spider: Any, source: SourceConfig, item: FetchedItem) -> DocumentText | None:
-        """The item's document. A file that cannot be read is a warning of its source, never silent:
-        the document is kept with its detail page's text (the stand-in) when there is one, with a
-        notice naming the failure; without one it is skipped and the warning says so."""
+    async def _read(self, spider: Any, source: SourceConfig, item: FetchedItem) -> ReadResult | None:
+        """The item's document (and its tasks when the crawl extracts), read in the pool. A file that
+        cannot be read is a warning of its source, never silent: the document is kept with its detail
+        page's text (the stand-in) when there is one, with a notice naming the failure; without one it
+        is skipped and the warning says so."""
         profile = ArticleProfile.from_options(dict(source.options.get("article", {})))
+        extract = self.reading.extraction is not None
         try:
-            return await read_document_async(item, profile)
+            return await self.reading.pool.run(read_job(item, profile, extract))
         except UnusableInputError as exc:
             failure = exc
         if item.stand_in is not None:
             try:
-                doc = read_document(dataclasses.replace(item, page=item.stand_in), profile)
+                read = await self.reading.pool.run(read_job(dataclasses.replace(item, page=item.stand_in),
+                                                            profile, extract))
             except UnusableInputError as exc:
                 spider.warn(f"tệp đính kèm không đọc được ({failure}), trang chi tiết cũng không ({exc}), "
                             f"văn bản bị bỏ qua: {item.page.url}")
                 return None
             notice = f"tệp đính kèm không đọc được ({failure}), văn bản được giữ với nội dung trang chi tiết"
-            return dataclasses.replace(doc, notices=(*doc.notices, notice))
+            kept = dataclasses.replace(read.doc, notices=(*read.doc.notices, notice))
+            return dataclasses.replace(read, doc=kept)
         spider.warn(f"tệp không đọc được, văn bản bị bỏ qua: {failure} ({item.page.url})")
         return None
 

@@ -4,6 +4,7 @@ bulletin reads, counts, and the pruning of old raw pages."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from crawler.models import DocumentKind, DocumentText, FetchedPage
 from crawler.revisit import KnownPage
-from crawler.storage.schema import Document, Page, Source
+from crawler.storage.schema import Document, Page, Source, as_utc
 from crawler.storage.tablecells import decode_tables, encode_tables
 
 
@@ -143,6 +144,33 @@ def document_text(session: Session, document_id: int) -> DocumentText:
         signer=row.signer, summary=row.summary, tables=decode_tables(row.tables), needs_ocr=row.needs_ocr,
         ocr_confidence=row.ocr_confidence, ocr_pages=tuple(row.ocr_pages or ()),
     )
+
+
+def stored_view(doc: DocumentText, url: str) -> DocumentText:
+    """The extractor's view of `doc` once stored under `url`, as `document_text` will read it back:
+    named by its URL, its time in UTC, its tables through their JSON cells, no notices (so tasks can be
+    extracted before the row exists, beside the crawl)."""
+    cells = encode_tables(doc.tables)
+    return DocumentText(
+        name=url, text=doc.text, kind=DocumentKind(str(doc.kind)), number=doc.number, issuer=doc.issuer,
+        issued=doc.issued, title=doc.title, url=url,
+        published=as_utc(doc.published) if doc.published is not None else None, author=doc.author,
+        section=doc.section, signer=doc.signer, summary=doc.summary,
+        tables=decode_tables(json.loads(json.dumps(cells)) if cells is not None else None),
+        needs_ocr=doc.needs_ocr,
+    )
+
+
+def pending_ids(session: Session) -> list[int]:
+    """The ids of the document versions not extracted yet, oldest first."""
+    return list(session.scalars(select(Document.id).where(Document.extracted_at.is_(None))
+                                .order_by(Document.id)))
+
+
+def pending_document(session: Session, document_id: int) -> PendingDocument:
+    """One stored document version as the extraction step sees it."""
+    row = session.get_one(Document, document_id)
+    return PendingDocument(row.id, row.url, row.needs_ocr, not row.text.strip())
 
 
 def document_content(session: Session, document_id: int) -> bytes | None:

@@ -1,0 +1,139 @@
+"""The crawl worker's pool of document readers: bounded processes beside the fetching that read fetched
+bytes (HTML, PDF, Office) into a document and, when the crawl extracts as it goes, its tasks.
+
+Jobs and results are plain frozen dataclasses of light modules (no Scrapy), so the pool processes fork
+from a server that preloaded only the readers and the extractor. A job over its time limit, or a pool
+process that dies, fails that one document with an UnusableInputError; the crawl goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from crawler.documents import ArticleProfile, DocumentMeta, document_from_bytes, with_metadata
+from crawler.errors import UnusableInputError
+from crawler.extract import Gazetteer, extract_tasks, load_gazetteer
+from crawler.models import DocumentText, ExtractedTask, FetchedPage
+from crawler.storage.documents import stored_view
+
+Units = tuple[tuple[str, tuple[str, ...]], ...]
+"""The operator's units (name, aliases) the gazetteer adds to its packaged ones."""
+
+POOL_MAX_WORKERS = 4
+JOB_TIME_LIMIT_S = 120
+_PRELOAD = ["crawler.document_pool"]
+
+
+@dataclass(frozen=True)
+class ReadJob:
+    """One fetched document to read: its page, the URL it is stored under, what its source page says,
+    and whether its tasks are extracted too."""
+
+    page: FetchedPage
+    document_url: str
+    meta: DocumentMeta = field(default_factory=DocumentMeta)
+    listed_published: dt.datetime | None = None
+    profile: ArticleProfile = field(default_factory=ArticleProfile)
+    extract: bool = False
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """A read document and, when asked for and it has text, the tasks of its stored view (None when it
+    needs OCR first, was not asked for, or the extractor failed: it is then left to the pass after)."""
+
+    doc: DocumentText
+    tasks: tuple[ExtractedTask, ...] | None = None
+
+
+_GAZETTEER: list[Gazetteer] = []
+
+
+def read_page(job: ReadJob) -> DocumentText:
+    """The job's document: its file's text with the source page's metadata laid over it."""
+    url = job.page.url
+    name = PurePosixPath(urlsplit(url).path).name or urlsplit(url).netloc
+    doc = document_from_bytes(job.page.content, name, job.document_url, job.page.content_type, job.profile)
+    doc = with_metadata(doc, job.meta)
+    if doc.published is None and job.listed_published is not None:
+        doc = dataclasses.replace(doc, published=job.listed_published)
+    return doc
+
+
+def run_job(job: ReadJob) -> ReadResult:
+    """Read the job's document, then extract the tasks of the view extraction will read once it is
+    stored (an extractor failure is not this document's end: the pass after the crawl retries it)."""
+    doc = read_page(job)
+    if not job.extract or doc.needs_ocr or not doc.text.strip():
+        return ReadResult(doc)
+    try:
+        tasks = extract_tasks(stored_view(doc, job.document_url), _gazetteer())
+    except Exception:  # the extraction pass after the crawl logs it with the document's id
+        return ReadResult(doc)
+    return ReadResult(doc, tuple(tasks))
+
+
+def _gazetteer() -> Gazetteer:
+    """This process's gazetteer (set by the pool's initializer; the packaged one otherwise)."""
+    if not _GAZETTEER:
+        _GAZETTEER.append(load_gazetteer())
+    return _GAZETTEER[0]
+
+
+def _start(units: Units) -> None:
+    """Pool initializer: build the gazetteer with the operator's units once per process."""
+    _GAZETTEER[:] = [load_gazetteer(units)]
+
+
+class DocumentPool:
+    """A lazily started, bounded process pool; processes fork from a server preloaded with the readers
+    (never from the process running the reactor)."""
+
+    def __init__(self, units: Units = (), workers: int | None = None) -> None:
+        """Remember the gazetteer's units; the pool starts on the first job."""
+        self.units = units
+        self.workers = workers or min(os.cpu_count() or 1, POOL_MAX_WORKERS)
+        self._executor: ProcessPoolExecutor | None = None
+
+    def executor(self) -> ProcessPoolExecutor:
+        """The running executor, started on first use."""
+        if self._executor is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(_PRELOAD)
+            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                                 initializer=_start, initargs=(self.units,))
+        return self._executor
+
+    async def run(self, job: ReadJob, limit_s: float = JOB_TIME_LIMIT_S) -> ReadResult:
+        """The job's result without blocking the reactor; any failure of the pool or the time limit
+        becomes UnusableInputError for this one document."""
+        future = asyncio.wrap_future(self.executor().submit(run_job, job))
+        try:
+            return await asyncio.wait_for(future, limit_s)
+        except UnusableInputError:
+            raise
+        except TimeoutError as exc:
+            raise UnusableInputError(f"đọc tệp quá {limit_s:g} giây, đã bỏ qua") from exc
+        except Exception as exc:  # per-document error boundary around a foreign process
+            raise UnusableInputError(f"không đọc được tệp ({type(exc).__name__})") from exc
+
+    def shutdown(self) -> None:
+        """Stop the pool's processes (jobs not started are cancelled)."""
+        if self._executor is not None:
+            self._executor.shutdown(cancel_futures=True)
+            self._executor = None
+
+
+def units_of(pairs: Sequence[Sequence[object]]) -> Units:
+    """Units from their JSON form ([name, [aliases]] pairs)."""
+    return tuple((str(name), tuple(str(a) for a in aliases))  # type: ignore[attr-defined]
+                 for name, aliases in pairs)

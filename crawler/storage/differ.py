@@ -134,16 +134,18 @@ def apply_document_tasks(session: Session, document_id: int, tasks: Sequence[Ext
     seen: set[int] = set()
     for sighting in sightings:
         matched = matches.get(id(sighting))
-        if matched is None:
+        if matched is None:  # a row just made has no refs, sightings nor events to look up
             row = _create(session, sighting, document, as_of)
-            events += _new_task_events(session, row, as_of)
+            events += _new_task_events(session, row, as_of, fresh=True)
+            _record_refs(session, row, sighting.key.refs, fresh=True)
+            _record_sighting(session, row, document, sighting.task.line, as_of, fresh=True)
         else:
             row = matched
             if row.id not in fixes.false:  # an editor's false task is not updated (nor listed again)
                 fixed = _Sighting(fixes.corrected(row.id, sighting.task), sighting.key)
                 events += _update(session, row, fixed, as_of)
-        _record_refs(session, row, sighting.key.refs)
-        _record_sighting(session, row, document, sighting.task.line, as_of)
+            _record_refs(session, row, sighting.key.refs)
+            _record_sighting(session, row, document, sighting.task.line, as_of)
         seen.add(row.id)
     for task_id in sorted(fixes.added - seen):  # an editor's addition stays in each version of its document
         _record_sighting(session, session.get_one(Task, task_id), document, 0, as_of)
@@ -202,9 +204,10 @@ def _refs_of(session: Session, tasks: Sequence[Task]) -> dict[int, set[str]]:
     return refs
 
 
-def _record_refs(session: Session, row: Task, refs: Iterable[str]) -> None:
-    """Remember every source number a task was seen under, so a sighting citing any of them finds it."""
-    known = set(session.scalars(select(TaskRef.ref_key).where(TaskRef.task_id == row.id)))
+def _record_refs(session: Session, row: Task, refs: Iterable[str], fresh: bool = False) -> None:
+    """Remember every source number a task was seen under, so a sighting citing any of them finds it
+    (a `fresh` row, just created, has none yet)."""
+    known = set() if fresh else set(session.scalars(select(TaskRef.ref_key).where(TaskRef.task_id == row.id)))
     for ref in dict.fromkeys(refs):
         if ref not in known:
             session.add(TaskRef(task_id=row.id, ref_key=ref))
@@ -274,11 +277,13 @@ def _deadline_columns(deadline: Deadline) -> dict[str, object]:
             "precision": deadline.precision.value}
 
 
-def _new_task_events(session: Session, row: Task, as_of: dt.date) -> list[TaskEventRecord]:
-    """Events of a first sighting: new, and done when it is first seen already reported done."""
-    events = _record(session, row, EventKind.NEW, "", as_of, None, _due_text(row))
+def _new_task_events(session: Session, row: Task, as_of: dt.date,
+                     fresh: bool = False) -> list[TaskEventRecord]:
+    """Events of a first sighting: new, and done when it is first seen already reported done (a `fresh`
+    row, just created, has no event yet to look up)."""
+    events = _record(session, row, EventKind.NEW, "", as_of, None, _due_text(row), fresh)
     if row.status == Status.DONE:
-        events += _record(session, row, EventKind.DONE, "", as_of, None, Status.DONE.value)
+        events += _record(session, row, EventKind.DONE, "", as_of, None, Status.DONE.value, fresh)
     return events
 
 
@@ -345,10 +350,13 @@ def _status_change(session: Session, row: Task, status: Status | None, as_of: dt
                    old, status.value)
 
 
-def _record_sighting(session: Session, row: Task, document: Document, line: int, as_of: dt.date) -> None:
-    """Remember that this document (version) lists the task."""
-    exists = session.scalars(select(TaskSighting.id).where(TaskSighting.task_id == row.id,
-                                                           TaskSighting.document_id == document.id)).first()
+def _record_sighting(session: Session, row: Task, document: Document, line: int, as_of: dt.date,
+                     fresh: bool = False) -> None:
+    """Remember that this document (version) lists the task (a `fresh` row, just created, has no
+    sighting yet)."""
+    exists = None if fresh else session.scalars(
+        select(TaskSighting.id).where(TaskSighting.task_id == row.id, TaskSighting.document_id == document.id)
+    ).first()
     if exists is None:
         session.add(TaskSighting(task_id=row.id, document_id=document.id, line=line, seen_on=as_of))
 
@@ -364,10 +372,11 @@ def _dropped(session: Session, task_ids: set[int], document: Document, as_of: dt
 
 
 def _record(session: Session, row: Task, kind: EventKind, key: str, as_of: dt.date,
-            old: str | None, new: str | None) -> list[TaskEventRecord]:
-    """Store an event unless the same (task, kind, key) exists; return it as a list of zero or one."""
+            old: str | None, new: str | None, fresh: bool = False) -> list[TaskEventRecord]:
+    """Store an event unless the same (task, kind, key) exists (never for a `fresh` row with one
+    event of each kind); return it as a list of zero or one."""
     same = (TaskEvent.task_id == row.id, TaskEvent.kind == kind.value, TaskEvent.key == key)
-    if session.scalars(select(TaskEvent.id).where(*same)).first() is not None:
+    if not fresh and session.scalars(select(TaskEvent.id).where(*same)).first() is not None:
         return []
     event = TaskEventRecord(task_id=row.id, kind=kind, key=key, on=as_of, old=old, new=new)
     session.add(TaskEvent(**_event_columns(event)))

@@ -20,6 +20,7 @@ from crawler.document_pool import Units
 from crawler.models import ExtractedTask
 from crawler.pipeline import extract_read_document
 from crawler.storage import documents
+from crawler.storage.units import alias_map
 
 log = logging.getLogger(__name__)
 
@@ -96,16 +97,19 @@ class CrawlExtraction:
         """Extract the queued documents while each is the oldest one pending; per source, how many
         documents and tasks."""
         pending = documents.pending_ids(session)
+        held = documents.held_documents(session, [stored.document_id for stored in queue])
+        aliases = alias_map(session)  # units do not change during a crawl
         counts: dict[str, tuple[int, int]] = {}
         for position, stored in enumerate(queue):
             if position >= len(pending) or pending[position] != stored.document_id:
                 self.active = False
                 break
             row = documents.pending_document(session, stored.document_id)
-            found = extract_read_document(session, row, stored.tasks, self.plan.as_of, now)
+            found = extract_read_document(session, row, stored.tasks, self.plan.as_of, now, aliases)
             if found is None:
                 self.active = False
                 break
             docs, tasks = counts.get(stored.source, (0, 0))
             counts[stored.source] = (docs + 1, tasks + found)
+        del held
         return counts

@@ -1,9 +1,10 @@
 """The crawl worker's pool of document readers: bounded processes beside the fetching that read fetched
 bytes (HTML, PDF, Office) into a document and, when the crawl extracts as it goes, its tasks.
 
-Jobs and results are plain frozen dataclasses of light modules (no Scrapy), so the pool processes fork
-from a server that preloaded only the readers and the extractor. A job over its time limit, or a pool
-process that dies, fails that one document with an UnusableInputError; the crawl goes on.
+Jobs and results are plain frozen dataclasses of light modules (no Scrapy, no SQLAlchemy), so a pool
+process loads only the readers and the extractor. The reactor keeps a core of its own: the pool has one
+process fewer than the machine has cores (at least one). A job over its time limit, or a pool process
+that dies, fails that one document with an UnusableInputError; the crawl goes on.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import json
 import multiprocessing
 import os
 from collections.abc import Sequence
@@ -22,15 +24,14 @@ from urllib.parse import urlsplit
 from crawler.documents import ArticleProfile, DocumentMeta, document_from_bytes, with_metadata
 from crawler.errors import UnusableInputError
 from crawler.extract import Gazetteer, extract_tasks, load_gazetteer
-from crawler.models import DocumentText, ExtractedTask, FetchedPage
-from crawler.storage.documents import stored_view
+from crawler.models import DocumentKind, DocumentText, ExtractedTask, FetchedPage
+from crawler.storage.tablecells import decode_tables, encode_tables
 
 Units = tuple[tuple[str, tuple[str, ...]], ...]
 """The operator's units (name, aliases) the gazetteer adds to its packaged ones."""
 
 POOL_MAX_WORKERS = 4
 JOB_TIME_LIMIT_S = 120
-_PRELOAD = ["crawler.document_pool"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,23 @@ def run_job(job: ReadJob) -> ReadResult:
     return ReadResult(doc, tuple(tasks))
 
 
+def stored_view(doc: DocumentText, url: str) -> DocumentText:
+    """The extractor's view of `doc` once stored under `url`, as `storage.documents.document_text` reads
+    it back: named by its URL, its time in UTC, its tables through their JSON cells, no notices (so its
+    tasks can be extracted before the row exists)."""
+    cells = encode_tables(doc.tables)
+    published = doc.published
+    if published is not None:  # as the UTC timestamp columns store and read it
+        published = published.astimezone(dt.UTC) if published.tzinfo else published.replace(tzinfo=dt.UTC)
+    return DocumentText(
+        name=url, text=doc.text, kind=DocumentKind(str(doc.kind)), number=doc.number, issuer=doc.issuer,
+        issued=doc.issued, title=doc.title, url=url, published=published, author=doc.author,
+        section=doc.section, signer=doc.signer, summary=doc.summary,
+        tables=decode_tables(json.loads(json.dumps(cells)) if cells is not None else None),
+        needs_ocr=doc.needs_ocr,
+    )
+
+
 def _gazetteer() -> Gazetteer:
     """This process's gazetteer (set by the pool's initializer; the packaged one otherwise)."""
     if not _GAZETTEER:
@@ -95,20 +113,19 @@ def _start(units: Units) -> None:
 
 
 class DocumentPool:
-    """A lazily started, bounded process pool; processes fork from a server preloaded with the readers
-    (never from the process running the reactor)."""
+    """A lazily started, bounded process pool, spawned (never forked from the process running the
+    reactor)."""
 
     def __init__(self, units: Units = (), workers: int | None = None) -> None:
         """Remember the gazetteer's units; the pool starts on the first job."""
         self.units = units
-        self.workers = workers or min(os.cpu_count() or 1, POOL_MAX_WORKERS)
+        self.workers = workers or max(1, min((os.cpu_count() or 1) - 1, POOL_MAX_WORKERS))
         self._executor: ProcessPoolExecutor | None = None
 
     def executor(self) -> ProcessPoolExecutor:
         """The running executor, started on first use."""
         if self._executor is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(_PRELOAD)
+            context = multiprocessing.get_context("spawn")
             self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                                  initializer=_start, initargs=(self.units,))
         return self._executor

@@ -76,10 +76,10 @@ def extract_pending_documents(
 
 def extract_read_document(session: Session, row: documents.PendingDocument,
                           found: Sequence[ExtractedTask] | None, as_of: dt.date,
-                          now: dt.datetime) -> int | None:
+                          now: dt.datetime, aliases: dict[str, str] | None = None) -> int | None:
     """Extract one stored document whose tasks were read beside the crawl (`found`, None if they could
     not be), exactly as `extract_pending_documents` would; its task count, or None when it must wait
-    for that pass (a scan to OCR, a failed extraction)."""
+    for that pass (a scan to OCR, a failed extraction). `aliases`: the unit alias map, read once."""
     if row.needs_ocr:
         return None
     if row.blank:
@@ -89,7 +89,7 @@ def extract_read_document(session: Session, row: documents.PendingDocument,
         return 0
     if found is None:
         return None
-    record_tasks(session, row.id, found, as_of, now)
+    record_tasks(session, row.id, found, as_of, now, aliases)
     return len(found)
 
 
@@ -106,9 +106,9 @@ def repeats_tracked(session: Session, row: documents.PendingDocument, now: dt.da
 
 
 def record_tasks(session: Session, document_id: int, found: Sequence[ExtractedTask], as_of: dt.date,
-                 now: dt.datetime) -> None:
+                 now: dt.datetime, aliases: dict[str, str] | None = None) -> None:
     """Hand a document's tasks to the differ and mark it extracted."""
-    apply_document_tasks(session, document_id, found, as_of)
+    apply_document_tasks(session, document_id, found, as_of, aliases)
     documents.mark_extracted(session, document_id, now)
 
 

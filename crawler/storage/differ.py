@@ -121,10 +121,11 @@ class _Sighting:
 
 
 def apply_document_tasks(session: Session, document_id: int, tasks: Sequence[ExtractedTask],
-                         as_of: dt.date) -> list[TaskEventRecord]:
-    """Store a document's extracted tasks, linking re-seen ones, and return the events newly recorded."""
+                         as_of: dt.date, aliases: dict[str, str] | None = None) -> list[TaskEventRecord]:
+    """Store a document's extracted tasks, linking re-seen ones, and return the events newly recorded
+    (`aliases`: the unit alias map when the caller read it once for many documents)."""
     document = session.get_one(Document, document_id)
-    aliases = alias_map(session)
+    aliases = alias_map(session) if aliases is None else aliases
     sightings = _unique([_Sighting(t, task_key(t, document, aliases)) for t in tasks])
     previous = _previous_version_task_ids(session, document)
     candidates = _candidates(session, sightings, previous)
@@ -179,6 +180,8 @@ def _unique(sightings: Iterable[_Sighting]) -> list[_Sighting]:
 
 def _previous_version_task_ids(session: Session, document: Document) -> set[int]:
     """Tasks listed by the newest earlier version of the same document URL (empty for a first version)."""
+    if document.version <= 1:  # versions count from 1: a first version has none before it
+        return set()
     earlier = (select(Document.id).where(Document.url == document.url, Document.version < document.version)
                .order_by(Document.version.desc()).limit(1))
     previous_id = session.scalars(earlier).first()
@@ -198,6 +201,8 @@ def _candidates(session: Session, sightings: Sequence[_Sighting], previous: set[
 def _refs_of(session: Session, tasks: Sequence[Task]) -> dict[int, set[str]]:
     """The normalized source numbers of each stored task."""
     refs: dict[int, set[str]] = {task.id: set() for task in tasks}
+    if not refs:
+        return refs
     query = select(TaskRef.task_id, TaskRef.ref_key).where(TaskRef.task_id.in_(list(refs)))
     for task_id, ref in session.execute(query):
         refs[task_id].add(ref)
@@ -364,6 +369,8 @@ def _record_sighting(session: Session, row: Task, document: Document, line: int,
 def _dropped(session: Session, task_ids: set[int], document: Document, as_of: dt.date) -> Events:
     """Mark tasks the previous version listed and this one does not as no longer listed."""
     events: list[TaskEventRecord] = []
+    if not task_ids:
+        return events
     for row in session.scalars(select(Task).where(Task.id.in_(task_ids)).order_by(Task.id)):
         row.listed = False
         events += _record(session, row, EventKind.NO_LONGER_LISTED, f"doc:{document.id}", as_of,

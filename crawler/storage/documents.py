@@ -4,7 +4,6 @@ bulletin reads, counts, and the pruning of old raw pages."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from crawler.models import DocumentKind, DocumentText, FetchedPage
 from crawler.revisit import KnownPage
-from crawler.storage.schema import Document, Page, Source, as_utc
+from crawler.storage.schema import Document, Page, Source
 from crawler.storage.tablecells import decode_tables, encode_tables
 
 
@@ -146,25 +145,16 @@ def document_text(session: Session, document_id: int) -> DocumentText:
     )
 
 
-def stored_view(doc: DocumentText, url: str) -> DocumentText:
-    """The extractor's view of `doc` once stored under `url`, as `document_text` will read it back:
-    named by its URL, its time in UTC, its tables through their JSON cells, no notices (so tasks can be
-    extracted before the row exists, beside the crawl)."""
-    cells = encode_tables(doc.tables)
-    return DocumentText(
-        name=url, text=doc.text, kind=DocumentKind(str(doc.kind)), number=doc.number, issuer=doc.issuer,
-        issued=doc.issued, title=doc.title, url=url,
-        published=as_utc(doc.published) if doc.published is not None else None, author=doc.author,
-        section=doc.section, signer=doc.signer, summary=doc.summary,
-        tables=decode_tables(json.loads(json.dumps(cells)) if cells is not None else None),
-        needs_ocr=doc.needs_ocr,
-    )
-
-
 def pending_ids(session: Session) -> list[int]:
     """The ids of the document versions not extracted yet, oldest first."""
     return list(session.scalars(select(Document.id).where(Document.extracted_at.is_(None))
                                 .order_by(Document.id)))
+
+
+def held_documents(session: Session, ids: Collection[int]) -> list[object]:
+    """Load these document versions in one query; while the caller holds the list, the session finds
+    each row by id without asking the database again (its identity map holds rows weakly)."""
+    return list(session.scalars(select(Document).where(Document.id.in_(list(ids)))))
 
 
 def pending_document(session: Session, document_id: int) -> PendingDocument:

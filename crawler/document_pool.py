@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 from crawler.documents import ArticleProfile, DocumentMeta, document_from_bytes, with_metadata
 from crawler.errors import UnusableInputError
 from crawler.extract import Gazetteer, extract_tasks, load_gazetteer
+from crawler.extract.deadlines import clear_cache as deadline_cache_clear
+from crawler.extract.normalize import fold
 from crawler.models import DocumentKind, DocumentText, ExtractedTask, FetchedPage
 from crawler.storage.tablecells import decode_tables, encode_tables
 
@@ -80,7 +82,16 @@ def run_job(job: ReadJob) -> ReadResult:
         tasks = extract_tasks(stored_view(doc, job.document_url), _gazetteer())
     except Exception:  # the extraction pass after the crawl logs it with the document's id
         return ReadResult(doc)
+    finally:
+        forget_texts()
     return ReadResult(doc, tuple(tasks))
+
+
+def forget_texts() -> None:
+    """Empty the extractor's caches of block texts: they pay within a document, and in a process that
+    reads thousands they would only grow (by tens of MB)."""
+    fold.cache_clear()
+    deadline_cache_clear()
 
 
 def stored_view(doc: DocumentText, url: str) -> DocumentText:

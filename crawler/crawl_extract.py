@@ -66,11 +66,13 @@ class CrawlExtraction:
         self.active = True
         self.done: dict[str, Extracted] = {}
 
-    def add(self, source: str, document_id: int, tasks: Sequence[ExtractedTask] | None,
-            now: dt.datetime) -> None:
-        """Queue a stored document (in storing order); apply the queue when it is full."""
+    def add(self, source: str, document_id: int, tasks: Sequence[ExtractedTask] | None) -> None:
+        """Queue a stored (committed) document, in storing order."""
         if self.active:
             self.queue.append(_Stored(source, document_id, tuple(tasks) if tasks is not None else None))
+
+    def flush_when_full(self, now: dt.datetime) -> None:
+        """Apply the queue once it holds DOCUMENTS_PER_WRITE documents."""
         if len(self.queue) >= DOCUMENTS_PER_WRITE:
             self.flush(now)
 

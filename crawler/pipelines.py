@@ -122,11 +122,13 @@ def _reading() -> Reading:
 
 
 CHECKS_PER_WRITE = 200
+STORES_PER_WRITE = 25
 
 
 class StoragePipeline:
     """Stores each FetchedItem: the page by content hash, then a document version if its text is new;
-    the checks of URLs answered 304 are written in batches."""
+    pages and documents are written STORES_PER_WRITE at a time, the checks of URLs answered 304
+    CHECKS_PER_WRITE at a time."""
 
     def __init__(self, crawler: Any) -> None:
         """Bind to the crawl's database (setting DONDOC_DATABASE_URL) and keep the crawler for its spider."""
@@ -134,6 +136,7 @@ class StoragePipeline:
         self.sessions = _sessions(str(crawler.settings["DONDOC_DATABASE_URL"]))
         self.source_id: int | None = None
         self.checks: list[tuple[str, dt.datetime]] = []
+        self.fetched: list[tuple[FetchedItem, ReadResult | None]] = []
         self.reading = _reading()
 
     @classmethod
@@ -142,9 +145,8 @@ class StoragePipeline:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        """Store the item; warnings (unreadable files, OCR and other notices) go to the spider's records.
-        The document is read first (PDFs off the reactor), then page and document are stored in one
-        transaction."""
+        """Read the item's document (in the pool, off the reactor) and queue it for storing;
+        warnings (unreadable files, OCR and other notices) go to the spider's records when it is."""
         if isinstance(item, CheckedItem):
             self.checks.append((item.url, item.checked_at))
             if len(self.checks) >= CHECKS_PER_WRITE:
@@ -153,32 +155,56 @@ class StoragePipeline:
         if not isinstance(item, FetchedItem):
             return item
         spider = self.crawler.spider
-        source: SourceConfig = spider.source
-        read = await self._read(spider, source, item) if item.document_url else None
-        volatile = tuple(source.options.get("volatile_patterns", ()))
-        stored = None
-        with self.sessions() as session:
-            source_id = self._source_id(session, source)
-            page_id, changed = store_page(session, source_id, item.page, volatile)
-            if read is not None and changed:
-                doc = read.doc
-                if doc.needs_ocr:
-                    spider.warn(f"văn bản là bản quét không có lớp chữ, cần OCR: {item.page.url}")
-                for notice in doc.notices:
-                    spider.warn(f"{notice}: {item.page.url}")
-                url = item.document_url or item.page.url
-                stored = store_document(session, source_id, page_id, url, doc, spider.now())
-                if stored is not None:
-                    spider.crawler.stats.inc_value("dondoc/new_documents")
-            session.commit()
-        extraction = self.reading.extraction
-        if stored is not None and read is not None and extraction is not None:
-            extraction.add(source.name, stored, read.tasks, spider.now())
+        read = await self._read(spider, spider.source, item) if item.document_url else None
+        self.fetched.append((item, read))
+        if len(self.fetched) >= STORES_PER_WRITE:
+            self.write_fetched()
         return item
 
     def close_spider(self) -> None:
-        """Write the checks still waiting at the end of the source's crawl."""
+        """Write the pages and checks still waiting at the end of the source's crawl."""
+        self.write_fetched()
         self.write_checks()
+
+    def write_fetched(self) -> None:
+        """Store the waiting pages (by content hash) and new document versions in one transaction, then
+        hand the new documents to the extraction beside the crawl, in storing order."""
+        batch, self.fetched = self.fetched, []
+        if not batch:
+            return
+        spider = self.crawler.spider
+        source: SourceConfig = spider.source
+        volatile = tuple(source.options.get("volatile_patterns", ()))
+        stored: list[tuple[int, ReadResult]] = []
+        with self.sessions() as session:
+            source_id = self._source_id(session, source)
+            for item, read in batch:
+                document_id = self._store(session, spider, source_id, item, read, volatile)
+                if document_id is not None and read is not None:
+                    stored.append((document_id, read))
+            session.commit()
+        extraction = self.reading.extraction
+        if extraction is not None:
+            for document_id, read in stored:
+                extraction.add(source.name, document_id, read.tasks)
+            extraction.flush_when_full(spider.now())
+
+    def _store(self, session: Session, spider: Any, source_id: int, item: FetchedItem,
+               read: ReadResult | None, volatile: tuple[str, ...]) -> int | None:
+        """Store one page and, when its content is new, its document's new version (the new id)."""
+        page_id, changed = store_page(session, source_id, item.page, volatile)
+        if read is None or not changed:
+            return None
+        doc = read.doc
+        if doc.needs_ocr:
+            spider.warn(f"văn bản là bản quét không có lớp chữ, cần OCR: {item.page.url}")
+        for notice in doc.notices:
+            spider.warn(f"{notice}: {item.page.url}")
+        url = item.document_url or item.page.url
+        document_id = store_document(session, source_id, page_id, url, doc, spider.now())
+        if document_id is not None:
+            spider.crawler.stats.inc_value("dondoc/new_documents")
+        return document_id
 
     def write_checks(self) -> None:
         """Record the waiting 304 checks in one transaction."""

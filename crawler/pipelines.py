@@ -51,8 +51,14 @@ def content_hash(content: bytes, content_type: str | None, volatile: Sequence[st
     site-specific counters); files (PDF, Office, images) are hashed as they are."""
     if not (content_type or "").startswith(("application/pdf", "application/vnd", "image/")):
         for pattern in (*LIVE_COUNTERS, *volatile):
-            content = re.sub(pattern.encode("utf-8"), b"", content, flags=re.DOTALL)
+            content = _compiled(pattern).sub(b"", content)
     return hashlib.sha256(content).hexdigest()
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[bytes]:
+    """A live-counter or volatile pattern compiled once for the bytes of pages."""
+    return re.compile(pattern.encode("utf-8"), flags=re.DOTALL)
 
 
 def text_hash(text: str) -> str:

@@ -98,6 +98,8 @@ def _descendants(root: int) -> list[int]:
     """The processes under `root`, from /proc's parent links."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        if not entry.name.isdigit():
+            continue
         try:
             parent = int(entry.joinpath("stat").read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):

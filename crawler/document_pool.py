@@ -17,6 +17,7 @@ import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -143,16 +144,34 @@ class DocumentPool:
 
     async def run(self, job: ReadJob, limit_s: float = JOB_TIME_LIMIT_S) -> ReadResult:
         """The job's result without blocking the reactor; any failure of the pool or the time limit
-        becomes UnusableInputError for this one document."""
-        future = asyncio.wrap_future(self.executor().submit(run_job, job))
-        try:
-            return await asyncio.wait_for(future, limit_s)
-        except UnusableInputError:
-            raise
-        except TimeoutError as exc:
-            raise UnusableInputError(f"đọc tệp quá {limit_s:g} giây, đã bỏ qua") from exc
-        except Exception as exc:  # per-document error boundary around a foreign process
-            raise UnusableInputError(f"không đọc được tệp ({type(exc).__name__})") from exc
+        becomes UnusableInputError for this one document. A job past its limit is stopped with its
+        process; a pool a dead process broke is replaced, and the job tried once more on the new one."""
+        for attempt in (1, 2):
+            executor = self.executor()
+            future = asyncio.wrap_future(executor.submit(run_job, job))
+            try:
+                return await asyncio.wait_for(future, limit_s)
+            except UnusableInputError:
+                raise
+            except TimeoutError as exc:
+                self._replace(executor)
+                raise UnusableInputError(f"đọc tệp quá {limit_s:g} giây, đã bỏ qua") from exc
+            except BrokenProcessPool as exc:
+                self._replace(executor)
+                if attempt == 2:
+                    raise UnusableInputError("không đọc được tệp (tiến trình đọc bị dừng)") from exc
+            except Exception as exc:  # per-document error boundary around a foreign process
+                raise UnusableInputError(f"không đọc được tệp ({type(exc).__name__})") from exc
+        raise AssertionError("unreachable")
+
+    def _replace(self, executor: ProcessPoolExecutor) -> None:
+        """Stop a pool's processes (a hung job with them); the next job starts a new pool."""
+        if self._executor is not executor:
+            return  # already replaced for another job of the same pool
+        for process in list(getattr(executor, "_processes", {}).values()):
+            process.terminate()
+        executor.shutdown(wait=False, cancel_futures=True)
+        self._executor = None
 
     def shutdown(self) -> None:
         """Stop the pool's processes (jobs not started are cancelled)."""

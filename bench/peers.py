@@ -13,7 +13,8 @@ dondoc's first and unchanged runs happen at the real time. Its edited run happen
 moved past the revisit schedule (+31 days): at that time every known document is due (the site's
 documents are over a year old: monthly), so the run revalidates all of them, which is what a crawl
 costs when it is the first one after a month. Prints the table and a last JSON line with the ratios
-(dondoc over urlwatch).
+(dondoc over urlwatch); the peak memory is that of the processes each run starts (dondoc's crawl
+worker and its document pool; its extraction pass runs in this process).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +44,7 @@ from sqlalchemy import select
 from bench.crawl import DEADLINE, PAGE_SIZE, _paragraphs, article_file, build_news, build_site
 from crawler.config import Config, GeneralConfig
 from crawler.crawl import run_crawl
+from crawler.crawl_extract import ExtractionPlan
 from crawler.extract.units import load_gazetteer
 from crawler.pipeline import extract_pending_documents
 from crawler.site import RunningSite, demo_sources, serve_site
@@ -58,7 +61,8 @@ MONTH = dt.timedelta(days=31)
 
 @dataclasses.dataclass(frozen=True)
 class Run:
-    """One tool's run: what the server saw, how long it took, and which edited URLs it reported."""
+    """One tool's run: what the server saw, how long it took, the peak resident memory of the processes
+    it started, and which edited URLs it reported."""
 
     requests: int
     bytes: int
@@ -67,6 +71,55 @@ class Run:
     found: frozenset[str] = frozenset()
     new_found: int = 0
     events: int = 0
+    peak_mb: float | None = None
+
+
+class TreeMemory:
+    """Samples the summed resident memory of this process's descendants (Linux /proc) every 0.1 s."""
+
+    def __init__(self) -> None:
+        """Start sampling in a daemon thread."""
+        self.peak_kb = 0
+        self.stopped = threading.Event()
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def stop(self) -> float | None:
+        """Stop; the peak in MB, or None where /proc cannot be read."""
+        self.stopped.set()
+        return round(self.peak_kb / 1024, 1) if self.peak_kb else None
+
+    def _sample(self) -> None:
+        """Keep the largest sum seen."""
+        while not self.stopped.wait(0.1):
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(pid) for pid in _descendants(os.getpid())))
+
+
+def _descendants(root: int) -> list[int]:
+    """The processes under `root`, from /proc's parent links."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int(entry.joinpath("stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    """A process's resident memory in KB (0 once it is gone)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in lines if line.startswith("VmRSS:")), 0)
 
 
 Outcome = tuple[frozenset[str], int, int]
@@ -78,14 +131,16 @@ def measured(site: RunningSite, work: Callable[[], Outcome]) -> Run:
     and its children."""
     requests, sent = site.traffic()
     own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    memory = TreeMemory()
     started = time.perf_counter()
     found, new_found, events = work()
     wall = time.perf_counter() - started
+    peak = memory.stop()
     own2, kids2 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = sum(b - a for a, b in ((own.ru_utime, own2.ru_utime), (own.ru_stime, own2.ru_stime),
                                  (kids.ru_utime, kids2.ru_utime), (kids.ru_stime, kids2.ru_stime)))
     requests2, sent2 = site.traffic()
-    return Run(requests2 - requests, sent2 - sent, wall, cpu, found, new_found, events)
+    return Run(requests2 - requests, sent2 - sent, wall, cpu, found, new_found, events, peak)
 
 
 def article_url(base: str, n: int) -> str:
@@ -129,7 +184,8 @@ class Dondoc:
         """Crawl at `now` and extract: the edited URLs stored in a new version with the new deadline,
         how many of the `new` URLs were stored, how many edits became 'deadline changed' events (that
         also needs the extractor to have found the task)."""
-        report = run_crawl(self.config, self.db_url, None, 1800, now=now)
+        report = run_crawl(self.config, self.db_url, None, 1800, now=now,
+                           extraction=ExtractionPlan(now.date()))
         self.ok = self.ok and report.ok
         sessions = session_factory(make_engine(self.db_url))
         with sessions() as session:
@@ -191,6 +247,8 @@ def row(run: Run | None, new_total: int = 0, edits: tuple[set[str], set[str]] | 
     if run is None:
         return "bỏ qua"
     cell = f"{run.requests:,} yêu cầu, {run.bytes / 1024:,.0f} KB, {run.wall_s:.1f} s, CPU {run.cpu_s:.1f} s"
+    if run.peak_mb is not None:
+        cell += f", đỉnh {run.peak_mb:,.0f} MB"
     if edits is not None:
         recent, older = edits
         cell = (f"mới {run.new_found}/{new_total}; sửa {len(run.found & recent)}/5 gần đây, "
@@ -255,6 +313,7 @@ def main() -> int:
         "edits_found": len(ours[2].found), "edits_total": len(edited),
         "edits_bytes_ratio": ratio(ours[2].bytes, theirs[2].bytes if theirs[2] else None),
         "first_crawl_wall_ratio": ratio(ours[0].wall_s, theirs[0].wall_s if theirs[0] else None),
+        "first_crawl_cpu_s": round(ours[0].cpu_s, 1), "first_crawl_peak_mb": ours[0].peak_mb,
         "urlwatch_edits_found": len(theirs[2].found) if theirs[2] else None,
         "new_found": ours[2].new_found, "deadline_events": ours[2].events, "dondoc_ok": dondoc.ok,
     }

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crawler.config import Config, SourceConfig, load_config
+from crawler.crawl_extract import ExtractionPlan
 from crawler.crawl_progress import ProgressReader, ProgressSink
 from crawler.errors import ConfigError
 from crawler.processes import ChildExit, ChildGroups, run_in_group
@@ -29,6 +30,10 @@ from crawler.storage.engine import make_engine, session_factory
 from crawler.storage.service_state import SourceHealth, record_crawl, source_health
 
 logger = logging.getLogger(__name__)
+
+WORKER_MAIN = "import sys; from crawler.crawl_worker import main; sys.exit(main())"
+"""The worker's entry, run with -c rather than -m: a main module without a spec is not imported again
+into each of its document pool's processes (they then load only the readers and the extractor)."""
 
 @dataclass(frozen=True)
 class SourceOutcome:
@@ -44,6 +49,8 @@ class SourceOutcome:
     warnings: tuple[str, ...] = ()
     empty_listing: bool = False
     alerts: tuple[str, ...] = ()
+    extracted_documents: int = 0  # extracted beside the crawl (with an extraction plan)
+    extracted_tasks: int = 0
 
 
 @dataclass(frozen=True)
@@ -97,19 +104,22 @@ def select_sources(config: Config, names: Sequence[str] | None) -> tuple[SourceC
 
 def run_crawl(config: Config | str | Path, db_url: str, source_names: Sequence[str] | None = None,
               time_limit_s: int | None = None, children: ChildGroups | None = None,
-              progress: ProgressSink | None = None, now: dt.datetime | None = None) -> CrawlReport:
+              progress: ProgressSink | None = None, now: dt.datetime | None = None,
+              extraction: ExtractionPlan | None = None) -> CrawlReport:
     """Crawl the chosen sources in one worker subprocess killed at `time_limit_s` (registered in
     `children` while it runs), passing each source's live counters to `progress` as the worker reports
     them; `now` (default: the real time) is when the crawl happens for the revisit schedule, so tests
-    and benchmarks can crawl when known documents fall due. Never raises per source."""
+    and benchmarks can crawl when known documents fall due; with `extraction` the worker extracts the
+    stored documents' tasks beside the fetching (what it leaves is extracted by the pass after, as
+    without). Never raises per source."""
     cfg = config if isinstance(config, Config) else load_config(config)
     sources = select_sources(cfg, source_names)
     limit = time_limit_s or cfg.general.crawl_time_limit_s
     started = dt.datetime.now(dt.UTC)
     with tempfile.TemporaryDirectory(prefix="dondoc-crawl-") as tmp:
         spec, report, log = Path(tmp, "spec.json"), Path(tmp, "report.json"), Path(tmp, "worker.log")
-        spec.write_text(json.dumps(worker_spec(cfg, sources)), encoding="utf-8")
-        command = [sys.executable, "-m", "crawler.crawl_worker", "--spec", str(spec), "--db", db_url,
+        spec.write_text(json.dumps(worker_spec(cfg, sources, extraction)), encoding="utf-8")
+        command = [sys.executable, "-c", WORKER_MAIN, "--spec", str(spec), "--db", db_url,
                    "--report", str(report), "--time-limit", str(limit)]
         if now is not None:
             command += ["--now", now.astimezone(dt.UTC).isoformat()]
@@ -130,11 +140,16 @@ def run_crawl(config: Config | str | Path, db_url: str, source_names: Sequence[s
     )
 
 
-def worker_spec(config: Config, sources: Sequence[SourceConfig]) -> dict[str, Any]:
+def worker_spec(config: Config, sources: Sequence[SourceConfig],
+                extraction: ExtractionPlan | None = None) -> dict[str, Any]:
     """The config subset the worker needs (channels name the secrets it masks), as TOML-shaped data it
-    validates again."""
-    return {"general": dataclasses.asdict(config.general), "channels": dataclasses.asdict(config.channels),
+    validates again, and the extraction plan if any."""
+    spec = {"general": dataclasses.asdict(config.general), "channels": dataclasses.asdict(config.channels),
             "sources": [dataclasses.asdict(source) for source in sources]}
+    if extraction is not None:
+        spec["extraction"] = {"as_of": extraction.as_of.isoformat(),
+                              "units": [[name, list(aliases)] for name, aliases in extraction.units]}
+    return spec
 
 
 def _worker_failure(exit_: ChildExit, log: Path, limit: int) -> str | None:

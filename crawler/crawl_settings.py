@@ -13,6 +13,9 @@ MEGABYTE = 1024 * 1024
 REDIRECT_MAX = 5
 RETRY_TIMES = 2
 CLOSE_MARGIN_S = 5
+CONCURRENT_ITEMS = 16
+"""Items and requests of one response handled at once: Scrapy starts that many tasks per response
+(its default of 100 cost more than parsing an article; a page yields at most a list's worth)."""
 
 
 def user_agent(general: GeneralConfig) -> str:
@@ -59,6 +62,7 @@ def source_settings(source: SourceConfig, general: GeneralConfig, db_url: str,
         "DOWNLOAD_DELAY_JITTER": 0.5 if polite else 0.0,
         "CONCURRENT_REQUESTS": 8 if polite else 32,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 2 if polite else 32,
+        "CONCURRENT_ITEMS": CONCURRENT_ITEMS,
         "RETRY_ENABLED": True,
         "RETRY_TIMES": RETRY_TIMES,
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],

@@ -24,10 +24,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import Config, SourceConfig, config_from_dict
 from crawler.crawl import SourceOutcome, record_outcome
+from crawler.crawl_extract import CrawlExtraction, ExtractionPlan, Lock
 from crawler.crawl_progress import ProgressWriter, SourceProgress
 from crawler.crawl_settings import local_hosts, process_settings, source_settings
+from crawler.document_pool import DocumentPool, units_of
 from crawler.errors import ConfigError
-from crawler.pipelines import shutdown_pool
+from crawler.pipelines import Reading, start_reading, stop_reading
 from crawler.profiles import resolve_source
 from crawler.redaction import protect_config, register_database_url
 from crawler.revisit import KnownPage
@@ -129,6 +131,15 @@ class CrawlerProgress:
         )
 
 
+def with_extracted(outcome: SourceOutcome, extraction: CrawlExtraction) -> SourceOutcome:
+    """The outcome with the documents and tasks extracted beside its crawl."""
+    extracted = extraction.done.get(outcome.name)
+    if extracted is None:
+        return outcome
+    return dataclasses.replace(outcome, extracted_documents=extracted.documents,
+                               extracted_tasks=extracted.tasks)
+
+
 def crawl_clock(start: dt.datetime | None) -> Clock:
     """The crawl's clock: the real time, or the time running on from `start` (a replayed crawl)."""
     if start is None:
@@ -137,11 +148,35 @@ def crawl_clock(start: dt.datetime | None) -> Clock:
     return lambda: dt.datetime.now(dt.UTC) + offset
 
 
+def extraction_lock(db_url: str) -> Lock:
+    """The database's extraction lock, the one `dondoc` takes around the differ and the digests."""
+    from service.locks import acquire_lock, holding  # the service owns its database-wide locks
+
+    return lambda: holding(acquire_lock(db_url, "extract", wait=True))
+
+
+def reading(plan: ExtractionPlan | None, sessions: sessionmaker[Session], db_url: str) -> Reading:
+    """The pool every source reads documents in and, with a plan, the extraction beside the crawl."""
+    if plan is None:
+        return Reading(DocumentPool())
+    return Reading(DocumentPool(plan.units), CrawlExtraction(plan, sessions, extraction_lock(db_url)))
+
+
+def plan_of(spec: Mapping[str, Any]) -> ExtractionPlan | None:
+    """The extraction plan of a worker spec ({"as_of": ISO date, "units": [[name, [aliases]]]}), if any."""
+    raw = spec.get("extraction")
+    if not raw:
+        return None
+    return ExtractionPlan(dt.date.fromisoformat(str(raw["as_of"])), units_of(raw.get("units", ())))
+
+
 def crawl(config: Config, db_url: str, time_limit_s: int,
-          progress: ProgressWriter | None = None, clock: Clock | None = None) -> list[SourceOutcome]:
+          progress: ProgressWriter | None = None, clock: Clock | None = None,
+          plan: ExtractionPlan | None = None) -> list[SourceOutcome]:
     """Crawl every source of `config` concurrently and record each one's outcome in the database,
     writing each source's counters to `progress` as they change; `clock` decides which known
-    documents are due and stamps what is stored."""
+    documents are due and stamps what is stored; with `plan` the stored documents' tasks are
+    extracted as the crawl goes."""
     clock = clock or crawl_clock(None)
     sessions = session_factory(make_engine(db_url))
     reset_shared_robots()
@@ -151,6 +186,8 @@ def crawl(config: Config, db_url: str, time_limit_s: int,
             source_id(session, source.name, source.family, source.start_url, outlet)
         session.commit()
         known = known_pages(session)
+    shared = reading(plan, sessions, db_url)
+    start_reading(shared)  # before the crawlers make their pipelines
     process = CrawlerProcess(process_settings(config.general, time_limit_s, local_hosts(config.sources)))
     crawlers = []
     reporters = []  # kept alive for the whole crawl: Scrapy holds signal handlers weakly
@@ -169,8 +206,10 @@ def crawl(config: Config, db_url: str, time_limit_s: int,
         try:
             process.start()
         finally:
-            shutdown_pool()
+            stop_reading(clock())
     done = {source.name: outcome_of(crawler, source) for crawler, source in crawlers} | rejected
+    if shared.extraction is not None:
+        done = {name: with_extracted(outcome, shared.extraction) for name, outcome in done.items()}
     now = clock()
     outcomes = []
     with sessions() as session:
@@ -193,12 +232,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--now", type=dt.datetime.fromisoformat, help="the crawl's start (aware ISO)")
     args = parser.parse_args(argv)
     logging.getLogger("pdfminer").setLevel(logging.WARNING)  # its debug records cost more than parsing
-    config = config_from_dict(json.loads(args.spec.read_text(encoding="utf-8")), str(args.spec))
+    spec = json.loads(args.spec.read_text(encoding="utf-8"))
+    config = config_from_dict({k: v for k, v in spec.items() if k != "extraction"}, str(args.spec))
     protect_config(config)  # Scrapy logs its settings, which hold the database URL
     register_database_url(args.db)
     writer = ProgressWriter(args.progress) if args.progress else None
     try:
-        outcomes = crawl(config, args.db, args.time_limit, writer, crawl_clock(args.now))
+        outcomes = crawl(config, args.db, args.time_limit, writer, crawl_clock(args.now), plan_of(spec))
     finally:
         if writer is not None:
             writer.close()

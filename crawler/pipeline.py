@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from crawler.documents.ocr import DEFAULT_OCR, OcrLimits, with_ocr
 from crawler.errors import UnusableInputError
 from crawler.extract import extract_tasks
 from crawler.extract.units import Gazetteer
+from crawler.models import ExtractedTask
 from crawler.storage import documents
 from crawler.storage.differ import apply_document_tasks
 
@@ -39,10 +41,8 @@ class ExtractionReport:
 def extract_pending_documents(
     session: Session, gazetteer: Gazetteer, as_of: dt.date, now: dt.datetime, ocr: OcrLimits = DEFAULT_OCR
 ) -> ExtractionReport:
-    """Extract tasks from every document not yet extracted and record the differ's events.
-
-    A story republished under a new address (or a site that moved host) carries the same tasks as
-    the copy already extracted: it is marked extracted without tracking each task twice."""
+    """Extract tasks from every document not yet extracted and record the differ's events (a
+    republished copy's tasks are tracked once, see `repeats_tracked`)."""
     pending = documents.pending_documents(session)
     tasks = failed = scans = 0
     ocr_failures: list[str] = []
@@ -58,10 +58,7 @@ def extract_pending_documents(
         elif row.blank:
             documents.mark_extracted(session, row.id, now)
             continue
-        original = documents.republished_original(session, row.id)
-        if original is not None and not row.needs_ocr:  # same text elsewhere: its tasks are tracked
-            log.info("document_id=%s url=%s repeats document_id=%s", row.id, row.url, original)
-            documents.mark_extracted(session, row.id, now)
+        elif repeats_tracked(session, row, now):
             continue
         try:
             found = extract_tasks(documents.document_text(session, row.id), gazetteer)
@@ -69,13 +66,50 @@ def extract_pending_documents(
             log.exception("extraction failed document_id=%s url=%s", row.id, row.url)
             failed += 1
             continue
-        apply_document_tasks(session, row.id, found, as_of)
-        documents.mark_extracted(session, row.id, now)
+        record_tasks(session, row.id, found, as_of, now)
         tasks += len(found)
         session.commit()
     session.commit()
     return ExtractionReport(documents=len(pending), tasks=tasks, failed=failed, scans=scans,
                             ocr_failures=tuple(ocr_failures))
+
+
+def extract_read_document(session: Session, row: documents.PendingDocument,
+                          found: Sequence[ExtractedTask] | None, as_of: dt.date,
+                          now: dt.datetime, aliases: dict[str, str] | None = None) -> int | None:
+    """Extract one stored document whose tasks were read beside the crawl (`found`, None if they could
+    not be), exactly as `extract_pending_documents` would; its task count, or None when it must wait
+    for that pass (a scan to OCR, a failed extraction). `aliases`: the unit alias map, read once."""
+    if row.needs_ocr:
+        return None
+    if row.blank:
+        documents.mark_extracted(session, row.id, now)
+        return 0
+    if repeats_tracked(session, row, now):
+        return 0
+    if found is None:
+        return None
+    record_tasks(session, row.id, found, as_of, now, aliases)
+    return len(found)
+
+
+def repeats_tracked(session: Session, row: documents.PendingDocument, now: dt.datetime) -> bool:
+    """Whether the document repeats the text of one extracted under another URL (a story republished
+    under a new address, a site that moved host): its tasks are tracked already, so it is marked
+    extracted without tracking each task twice."""
+    original = documents.republished_original(session, row.id)
+    if original is None:
+        return False
+    log.info("document_id=%s url=%s repeats document_id=%s", row.id, row.url, original)
+    documents.mark_extracted(session, row.id, now)
+    return True
+
+
+def record_tasks(session: Session, document_id: int, found: Sequence[ExtractedTask], as_of: dt.date,
+                 now: dt.datetime, aliases: dict[str, str] | None = None) -> None:
+    """Hand a document's tasks to the differ and mark it extracted."""
+    apply_document_tasks(session, document_id, found, as_of, aliases)
+    documents.mark_extracted(session, document_id, now)
 
 
 def read_scan(session: Session, document_id: int, limits: OcrLimits) -> str | None:

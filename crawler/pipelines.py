@@ -8,26 +8,23 @@ kept with its detail page's text.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 import hashlib
 import logging
-import multiprocessing
-import os
 import re
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import SourceConfig
-from crawler.documents import ArticleProfile, document_from_bytes, sniff_kind, with_metadata
+from crawler.crawl_extract import CrawlExtraction
+from crawler.document_pool import DocumentPool, ReadJob, ReadResult
+from crawler.documents import ArticleProfile
 from crawler.errors import UnusableInputError
 from crawler.models import DocumentText, FetchedPage
 from crawler.spiders.items import CheckedItem, FetchedItem
@@ -54,8 +51,14 @@ def content_hash(content: bytes, content_type: str | None, volatile: Sequence[st
     site-specific counters); files (PDF, Office, images) are hashed as they are."""
     if not (content_type or "").startswith(("application/pdf", "application/vnd", "image/")):
         for pattern in (*LIVE_COUNTERS, *volatile):
-            content = re.sub(pattern.encode("utf-8"), b"", content, flags=re.DOTALL)
+            content = _compiled(pattern).sub(b"", content)
     return hashlib.sha256(content).hexdigest()
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[bytes]:
+    """A live-counter or volatile pattern compiled once for the bytes of pages."""
+    return re.compile(pattern.encode("utf-8"), flags=re.DOTALL)
 
 
 def text_hash(text: str) -> str:
@@ -76,16 +79,12 @@ def store_document(session: Session, source_id: int, page_id: int, url: str, doc
     return documents.store_document(session, source_id, page_id, url, doc, text_hash(doc.text), now)
 
 
-def read_document(item: FetchedItem, profile: ArticleProfile) -> DocumentText:
-    """The document of a fetched item: its file's text with the source page's metadata laid over it."""
+def read_job(item: FetchedItem, profile: ArticleProfile, extract: bool = False) -> ReadJob:
+    """The pool's job for a fetched item that carries a document."""
     if item.document_url is None:
         raise ValueError("item carries no document")
-    name = PurePosixPath(urlsplit(item.page.url).path).name or urlsplit(item.page.url).netloc
-    doc = document_from_bytes(item.page.content, name, item.document_url, item.page.content_type, profile)
-    doc = with_metadata(doc, item.meta)
-    if doc.published is None and item.listed_published is not None:
-        doc = dataclasses.replace(doc, published=item.listed_published)
-    return doc
+    return ReadJob(page=item.page, document_url=item.document_url, meta=item.meta,
+                   listed_published=item.listed_published, profile=profile, extract=extract)
 
 
 @lru_cache(maxsize=4)
@@ -95,50 +94,47 @@ def _sessions(url: str) -> sessionmaker[Session]:
     return session_factory(engine)
 
 
-_POOL: list[ProcessPoolExecutor] = []
-_POOL_MAX_WORKERS = 4
-ATTACHMENT_TIME_LIMIT_S = 120
+@dataclass(frozen=True)
+class Reading:
+    """What every source's pipeline shares in one worker: the document pool and, when the crawl
+    extracts as it goes, the one extraction queue."""
+
+    pool: DocumentPool
+    extraction: CrawlExtraction | None = None
 
 
-def _document_pool() -> ProcessPoolExecutor:
-    """The worker's bounded process pool for attachments (PDF, Word): CPU-bound, kept off the reactor."""
-    if not _POOL:
-        workers = min(os.cpu_count() or 1, _POOL_MAX_WORKERS)  # the OS shares cores with the reactor
-        context = multiprocessing.get_context("spawn")  # no fork of a process running a reactor
-        _POOL.append(ProcessPoolExecutor(max_workers=workers, mp_context=context))
-    return _POOL[0]
+_READING: list[Reading] = []
 
 
-def shutdown_pool() -> None:
-    """Stop the attachment process pool at the end of the crawl."""
-    while _POOL:
-        _POOL.pop().shutdown(cancel_futures=True)
+def start_reading(reading: Reading) -> None:
+    """Give the worker's pipelines their shared pool and extraction (before the crawl starts)."""
+    _READING[:] = [reading]
 
 
-async def read_document_async(item: FetchedItem, profile: ArticleProfile) -> DocumentText:
-    """Read a document without blocking the crawl: attachments in the process pool within
-    ATTACHMENT_TIME_LIMIT_S, HTML pages inline. Any failure of a pool process becomes
-    UnusableInputError for this one document."""
-    suffix = PurePosixPath(urlsplit(item.page.url).path).suffix.lower()
-    if sniff_kind(item.page.content, suffix) == "html":
-        return read_document(item, profile)
-    future = asyncio.wrap_future(_document_pool().submit(read_document, item, profile))
-    try:
-        return await asyncio.wait_for(future, ATTACHMENT_TIME_LIMIT_S)
-    except UnusableInputError:
-        raise
-    except TimeoutError as exc:
-        raise UnusableInputError(f"đọc tệp đính kèm quá {ATTACHMENT_TIME_LIMIT_S} giây, đã bỏ qua") from exc
-    except Exception as exc:  # per-document error boundary around a foreign process
-        raise UnusableInputError(f"không đọc được tệp đính kèm ({type(exc).__name__})") from exc
+def stop_reading(now: dt.datetime) -> None:
+    """Apply what the extraction queue still holds and stop the pool, at the end of the crawl."""
+    while _READING:
+        reading = _READING.pop()
+        if reading.extraction is not None:
+            reading.extraction.flush(now)
+        reading.pool.shutdown()
+
+
+def _reading() -> Reading:
+    """The shared pool and extraction; a pool of its own without extraction when none was started."""
+    if not _READING:
+        _READING.append(Reading(DocumentPool()))
+    return _READING[0]
 
 
 CHECKS_PER_WRITE = 200
+STORES_PER_WRITE = 25
 
 
 class StoragePipeline:
     """Stores each FetchedItem: the page by content hash, then a document version if its text is new;
-    the checks of URLs answered 304 are written in batches."""
+    pages and documents are written STORES_PER_WRITE at a time, the checks of URLs answered 304
+    CHECKS_PER_WRITE at a time."""
 
     def __init__(self, crawler: Any) -> None:
         """Bind to the crawl's database (setting DONDOC_DATABASE_URL) and keep the crawler for its spider."""
@@ -146,6 +142,8 @@ class StoragePipeline:
         self.sessions = _sessions(str(crawler.settings["DONDOC_DATABASE_URL"]))
         self.source_id: int | None = None
         self.checks: list[tuple[str, dt.datetime]] = []
+        self.fetched: list[tuple[FetchedItem, ReadResult | None]] = []
+        self.reading = _reading()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StoragePipeline:
@@ -153,9 +151,8 @@ class StoragePipeline:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        """Store the item; warnings (unreadable files, OCR and other notices) go to the spider's records.
-        The document is read first (PDFs off the reactor), then page and document are stored in one
-        transaction."""
+        """Read the item's document (in the pool, off the reactor) and queue it for storing;
+        warnings (unreadable files, OCR and other notices) go to the spider's records when it is."""
         if isinstance(item, CheckedItem):
             self.checks.append((item.url, item.checked_at))
             if len(self.checks) >= CHECKS_PER_WRITE:
@@ -164,26 +161,56 @@ class StoragePipeline:
         if not isinstance(item, FetchedItem):
             return item
         spider = self.crawler.spider
-        source: SourceConfig = spider.source
-        doc = await self._read(spider, source, item) if item.document_url else None
-        volatile = tuple(source.options.get("volatile_patterns", ()))
-        with self.sessions() as session:
-            source_id = self._source_id(session, source)
-            page_id, changed = store_page(session, source_id, item.page, volatile)
-            if doc is not None and changed:
-                if doc.needs_ocr:
-                    spider.warn(f"văn bản là bản quét không có lớp chữ, cần OCR: {item.page.url}")
-                for notice in doc.notices:
-                    spider.warn(f"{notice}: {item.page.url}")
-                url = item.document_url or item.page.url
-                if store_document(session, source_id, page_id, url, doc, spider.now()) is not None:
-                    spider.crawler.stats.inc_value("dondoc/new_documents")
-            session.commit()
+        read = await self._read(spider, spider.source, item) if item.document_url else None
+        self.fetched.append((item, read))
+        if len(self.fetched) >= STORES_PER_WRITE:
+            self.write_fetched()
         return item
 
     def close_spider(self) -> None:
-        """Write the checks still waiting at the end of the source's crawl."""
+        """Write the pages and checks still waiting at the end of the source's crawl."""
+        self.write_fetched()
         self.write_checks()
+
+    def write_fetched(self) -> None:
+        """Store the waiting pages (by content hash) and new document versions in one transaction, then
+        hand the new documents to the extraction beside the crawl, in storing order."""
+        batch, self.fetched = self.fetched, []
+        if not batch:
+            return
+        spider = self.crawler.spider
+        source: SourceConfig = spider.source
+        volatile = tuple(source.options.get("volatile_patterns", ()))
+        stored: list[tuple[int, ReadResult]] = []
+        with self.sessions() as session:
+            source_id = self._source_id(session, source)
+            for item, read in batch:
+                document_id = self._store(session, spider, source_id, item, read, volatile)
+                if document_id is not None and read is not None:
+                    stored.append((document_id, read))
+            session.commit()
+        extraction = self.reading.extraction
+        if extraction is not None:
+            for document_id, read in stored:
+                extraction.add(source.name, document_id, read.tasks)
+            extraction.flush_when_full(spider.now())
+
+    def _store(self, session: Session, spider: Any, source_id: int, item: FetchedItem,
+               read: ReadResult | None, volatile: tuple[str, ...]) -> int | None:
+        """Store one page and, when its content is new, its document's new version (the new id)."""
+        page_id, changed = store_page(session, source_id, item.page, volatile)
+        if read is None or not changed:
+            return None
+        doc = read.doc
+        if doc.needs_ocr:
+            spider.warn(f"văn bản là bản quét không có lớp chữ, cần OCR: {item.page.url}")
+        for notice in doc.notices:
+            spider.warn(f"{notice}: {item.page.url}")
+        url = item.document_url or item.page.url
+        document_id = store_document(session, source_id, page_id, url, doc, spider.now())
+        if document_id is not None:
+            spider.crawler.stats.inc_value("dondoc/new_documents")
+        return document_id
 
     def write_checks(self) -> None:
         """Record the waiting 304 checks in one transaction."""
@@ -193,24 +220,28 @@ class StoragePipeline:
                 session.commit()
             self.checks = []
 
-    async def _read(self, spider: Any, source: SourceConfig, item: FetchedItem) -> DocumentText | None:
-        """The item's document. A file that cannot be read is a warning of its source, never silent:
-        the document is kept with its detail page's text (the stand-in) when there is one, with a
-        notice naming the failure; without one it is skipped and the warning says so."""
+    async def _read(self, spider: Any, source: SourceConfig, item: FetchedItem) -> ReadResult | None:
+        """The item's document (and its tasks when the crawl extracts), read in the pool. A file that
+        cannot be read is a warning of its source, never silent: the document is kept with its detail
+        page's text (the stand-in) when there is one, with a notice naming the failure; without one it
+        is skipped and the warning says so."""
         profile = ArticleProfile.from_options(dict(source.options.get("article", {})))
+        extract = self.reading.extraction is not None
         try:
-            return await read_document_async(item, profile)
+            return await self.reading.pool.run(read_job(item, profile, extract))
         except UnusableInputError as exc:
             failure = exc
         if item.stand_in is not None:
             try:
-                doc = read_document(dataclasses.replace(item, page=item.stand_in), profile)
+                read = await self.reading.pool.run(read_job(dataclasses.replace(item, page=item.stand_in),
+                                                            profile, extract))
             except UnusableInputError as exc:
                 spider.warn(f"tệp đính kèm không đọc được ({failure}), trang chi tiết cũng không ({exc}), "
                             f"văn bản bị bỏ qua: {item.page.url}")
                 return None
             notice = f"tệp đính kèm không đọc được ({failure}), văn bản được giữ với nội dung trang chi tiết"
-            return dataclasses.replace(doc, notices=(*doc.notices, notice))
+            kept = dataclasses.replace(read.doc, notices=(*read.doc.notices, notice))
+            return dataclasses.replace(read, doc=kept)
         spider.warn(f"tệp không đọc được, văn bản bị bỏ qua: {failure} ({item.page.url})")
         return None
 

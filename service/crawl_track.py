@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from crawler.config import Config
@@ -43,26 +43,37 @@ def crawl_and_track(
     progress: ProgressSink | None = None,
 ) -> CrawlOutcome:
     """Crawl (in one worker subprocess, registered in `children`, its live counters passed to
-    `progress`), then extract tasks from new documents and record the differ's events. Without
+    `progress`) extracting tasks from new documents beside the fetching, then extract what it left
+    (scans to OCR, failures) and record the time events. Without
     `sessions` (a command) the database is upgraded and the config synced first; the service passes
     its own, synced at its start."""
     day = as_of or today()
     from crawler.crawl import run_crawl
+    from crawler.crawl_extract import ExtractionPlan
     from crawler.documents.ocr import ocr_limits
     from crawler.extract.units import load_gazetteer
     from crawler.pipeline import extract_pending_documents
     from crawler.storage.differ import record_time_events
 
     url = config.database_url()
-    gazetteer = load_gazetteer(tuple((u.name, u.aliases) for u in config.units))
+    units = tuple((u.name, tuple(u.aliases)) for u in config.units)
+    gazetteer = load_gazetteer(units)
     if sessions is None:
         sessions = synced_sessions(config)
-    report = run_crawl(config, url, source_names, crawl_time_limit(config, source_names), children, progress)
+    report = run_crawl(config, url, source_names, crawl_time_limit(config, source_names), children, progress,
+                       extraction=ExtractionPlan(day, units))
     with holding(acquire_lock(url, "extract", wait=True)), sessions() as session:
         extraction = extract_pending_documents(session, gazetteer, day, now(), ocr_limits(config.general))
         record_time_events(session, day)
         session.commit()
-    return CrawlOutcome(crawl=report, extraction=extraction)
+    return CrawlOutcome(crawl=report, extraction=with_crawl_extraction(extraction, report))
+
+
+def with_crawl_extraction(after: ExtractionReport, report: CrawlReport) -> ExtractionReport:
+    """The extraction totals of a crawl: what the worker extracted beside the fetching plus the pass after."""
+    documents = sum(source.extracted_documents for source in report.sources)
+    tasks = sum(source.extracted_tasks for source in report.sources)
+    return replace(after, documents=after.documents + documents, tasks=after.tasks + tasks)
 
 
 def synced_sessions(config: Config) -> sessionmaker[Session]:

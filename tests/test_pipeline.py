@@ -85,3 +85,32 @@ def test_tables_survive_storage_and_extract_as_from_the_file(db_session: Session
     expected = [(t.line, t.action, t.lead, t.deadline) for t in extract_tasks(doc, gazetteer)]
     got = [(t.line, t.action, t.lead, t.deadline) for t in extract_tasks(stored, gazetteer)]
     assert got == expected and [t[2] for t in got] == [("Sở Tư pháp",), ("Sở Khoa học và Công nghệ",)]
+
+
+def test_the_view_read_beside_the_crawl_is_the_one_stored(db_session: Session) -> None:
+    """The document the pool extracts from before the row exists (stored_view) is the one extraction
+    reads back from the row: named by its URL, its +07:00 time in UTC, its tables through their cells."""
+    import dataclasses
+
+    from crawler.document_pool import stored_view
+    from crawler.documents import document_from_bytes
+    from crawler.pipelines import store_document
+    from crawler.storage.documents import document_text
+    from crawler.storage.schema import Page, Source
+
+    content = task_table_docx()
+    url = "http://127.0.0.1:8000/ke-hoach.docx"
+    published = dt.datetime(2025, 10, 1, 5, 30, 12, 345, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    doc = dataclasses.replace(document_from_bytes(content, "ke-hoach.docx", url=url), published=published,
+                              title="Kế hoạch", number="12/KH-UBND", notices=("đọc lại mã hóa",))
+    source = Source(name="local", family="generic", start_url="http://127.0.0.1:8000/")
+    db_session.add(source)
+    db_session.flush()
+    page = Page(source_id=source.id, url=url, content_hash="x", content=content, status=200, fetched_at=NOW)
+    db_session.add(page)
+    db_session.flush()
+    stored_id = store_document(db_session, source.id, page.id, url, doc, NOW)
+    assert stored_id is not None
+    db_session.commit()
+    db_session.expire_all()
+    assert stored_view(doc, url) == document_text(db_session, stored_id)

@@ -277,6 +277,11 @@ def find_deadlines(text: str, default_year: int | None = None, cells: bool = Fal
     return list(_find(text, default_year, cells))
 
 
+def clear_cache() -> None:
+    """Forget the cached scans (a long-lived reader process bounds its memory with it)."""
+    _find.cache_clear()
+
+
 @lru_cache(maxsize=4096)
 def _find(text: str, default_year: int | None, cells: bool) -> tuple[DeadlineMatch, ...]:
     """Scan a text with every deadline pattern (cached: stages ask about the same block text)."""

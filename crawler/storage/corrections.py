@@ -129,6 +129,8 @@ def display(kind: Field, value: Value) -> str:
 
 def _stored(session: Session, task_ids: Collection[int]) -> list[Correction]:
     """The corrections of these tasks, oldest first."""
+    if not task_ids:
+        return []
     query = (select(TaskCorrection.id, TaskCorrection.task_id, TaskCorrection.field, TaskCorrection.value,
                     TaskCorrection.by, TaskCorrection.at)
              .where(TaskCorrection.task_id.in_(list(task_ids))).order_by(TaskCorrection.id))

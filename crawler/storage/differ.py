@@ -121,10 +121,11 @@ class _Sighting:
 
 
 def apply_document_tasks(session: Session, document_id: int, tasks: Sequence[ExtractedTask],
-                         as_of: dt.date) -> list[TaskEventRecord]:
-    """Store a document's extracted tasks, linking re-seen ones, and return the events newly recorded."""
+                         as_of: dt.date, aliases: dict[str, str] | None = None) -> list[TaskEventRecord]:
+    """Store a document's extracted tasks, linking re-seen ones, and return the events newly recorded
+    (`aliases`: the unit alias map when the caller read it once for many documents)."""
     document = session.get_one(Document, document_id)
-    aliases = alias_map(session)
+    aliases = alias_map(session) if aliases is None else aliases
     sightings = _unique([_Sighting(t, task_key(t, document, aliases)) for t in tasks])
     previous = _previous_version_task_ids(session, document)
     candidates = _candidates(session, sightings, previous)
@@ -134,16 +135,18 @@ def apply_document_tasks(session: Session, document_id: int, tasks: Sequence[Ext
     seen: set[int] = set()
     for sighting in sightings:
         matched = matches.get(id(sighting))
-        if matched is None:
+        if matched is None:  # a row just made has no refs, sightings nor events to look up
             row = _create(session, sighting, document, as_of)
-            events += _new_task_events(session, row, as_of)
+            events += _new_task_events(session, row, as_of, fresh=True)
+            _record_refs(session, row, sighting.key.refs, fresh=True)
+            _record_sighting(session, row, document, sighting.task.line, as_of, fresh=True)
         else:
             row = matched
             if row.id not in fixes.false:  # an editor's false task is not updated (nor listed again)
                 fixed = _Sighting(fixes.corrected(row.id, sighting.task), sighting.key)
                 events += _update(session, row, fixed, as_of)
-        _record_refs(session, row, sighting.key.refs)
-        _record_sighting(session, row, document, sighting.task.line, as_of)
+            _record_refs(session, row, sighting.key.refs)
+            _record_sighting(session, row, document, sighting.task.line, as_of)
         seen.add(row.id)
     for task_id in sorted(fixes.added - seen):  # an editor's addition stays in each version of its document
         _record_sighting(session, session.get_one(Task, task_id), document, 0, as_of)
@@ -177,6 +180,8 @@ def _unique(sightings: Iterable[_Sighting]) -> list[_Sighting]:
 
 def _previous_version_task_ids(session: Session, document: Document) -> set[int]:
     """Tasks listed by the newest earlier version of the same document URL (empty for a first version)."""
+    if document.version <= 1:  # versions count from 1: a first version has none before it
+        return set()
     earlier = (select(Document.id).where(Document.url == document.url, Document.version < document.version)
                .order_by(Document.version.desc()).limit(1))
     previous_id = session.scalars(earlier).first()
@@ -196,15 +201,18 @@ def _candidates(session: Session, sightings: Sequence[_Sighting], previous: set[
 def _refs_of(session: Session, tasks: Sequence[Task]) -> dict[int, set[str]]:
     """The normalized source numbers of each stored task."""
     refs: dict[int, set[str]] = {task.id: set() for task in tasks}
+    if not refs:
+        return refs
     query = select(TaskRef.task_id, TaskRef.ref_key).where(TaskRef.task_id.in_(list(refs)))
     for task_id, ref in session.execute(query):
         refs[task_id].add(ref)
     return refs
 
 
-def _record_refs(session: Session, row: Task, refs: Iterable[str]) -> None:
-    """Remember every source number a task was seen under, so a sighting citing any of them finds it."""
-    known = set(session.scalars(select(TaskRef.ref_key).where(TaskRef.task_id == row.id)))
+def _record_refs(session: Session, row: Task, refs: Iterable[str], fresh: bool = False) -> None:
+    """Remember every source number a task was seen under, so a sighting citing any of them finds it
+    (a `fresh` row, just created, has none yet)."""
+    known = set() if fresh else set(session.scalars(select(TaskRef.ref_key).where(TaskRef.task_id == row.id)))
     for ref in dict.fromkeys(refs):
         if ref not in known:
             session.add(TaskRef(task_id=row.id, ref_key=ref))
@@ -274,11 +282,13 @@ def _deadline_columns(deadline: Deadline) -> dict[str, object]:
             "precision": deadline.precision.value}
 
 
-def _new_task_events(session: Session, row: Task, as_of: dt.date) -> list[TaskEventRecord]:
-    """Events of a first sighting: new, and done when it is first seen already reported done."""
-    events = _record(session, row, EventKind.NEW, "", as_of, None, _due_text(row))
+def _new_task_events(session: Session, row: Task, as_of: dt.date,
+                     fresh: bool = False) -> list[TaskEventRecord]:
+    """Events of a first sighting: new, and done when it is first seen already reported done (a `fresh`
+    row, just created, has no event yet to look up)."""
+    events = _record(session, row, EventKind.NEW, "", as_of, None, _due_text(row), fresh)
     if row.status == Status.DONE:
-        events += _record(session, row, EventKind.DONE, "", as_of, None, Status.DONE.value)
+        events += _record(session, row, EventKind.DONE, "", as_of, None, Status.DONE.value, fresh)
     return events
 
 
@@ -345,10 +355,13 @@ def _status_change(session: Session, row: Task, status: Status | None, as_of: dt
                    old, status.value)
 
 
-def _record_sighting(session: Session, row: Task, document: Document, line: int, as_of: dt.date) -> None:
-    """Remember that this document (version) lists the task."""
-    exists = session.scalars(select(TaskSighting.id).where(TaskSighting.task_id == row.id,
-                                                           TaskSighting.document_id == document.id)).first()
+def _record_sighting(session: Session, row: Task, document: Document, line: int, as_of: dt.date,
+                     fresh: bool = False) -> None:
+    """Remember that this document (version) lists the task (a `fresh` row, just created, has no
+    sighting yet)."""
+    exists = None if fresh else session.scalars(
+        select(TaskSighting.id).where(TaskSighting.task_id == row.id, TaskSighting.document_id == document.id)
+    ).first()
     if exists is None:
         session.add(TaskSighting(task_id=row.id, document_id=document.id, line=line, seen_on=as_of))
 
@@ -356,6 +369,8 @@ def _record_sighting(session: Session, row: Task, document: Document, line: int,
 def _dropped(session: Session, task_ids: set[int], document: Document, as_of: dt.date) -> Events:
     """Mark tasks the previous version listed and this one does not as no longer listed."""
     events: list[TaskEventRecord] = []
+    if not task_ids:
+        return events
     for row in session.scalars(select(Task).where(Task.id.in_(task_ids)).order_by(Task.id)):
         row.listed = False
         events += _record(session, row, EventKind.NO_LONGER_LISTED, f"doc:{document.id}", as_of,
@@ -364,10 +379,11 @@ def _dropped(session: Session, task_ids: set[int], document: Document, as_of: dt
 
 
 def _record(session: Session, row: Task, kind: EventKind, key: str, as_of: dt.date,
-            old: str | None, new: str | None) -> list[TaskEventRecord]:
-    """Store an event unless the same (task, kind, key) exists; return it as a list of zero or one."""
+            old: str | None, new: str | None, fresh: bool = False) -> list[TaskEventRecord]:
+    """Store an event unless the same (task, kind, key) exists (never for a `fresh` row with one
+    event of each kind); return it as a list of zero or one."""
     same = (TaskEvent.task_id == row.id, TaskEvent.kind == kind.value, TaskEvent.key == key)
-    if session.scalars(select(TaskEvent.id).where(*same)).first() is not None:
+    if not fresh and session.scalars(select(TaskEvent.id).where(*same)).first() is not None:
         return []
     event = TaskEventRecord(task_id=row.id, kind=kind, key=key, on=as_of, old=old, new=new)
     session.add(TaskEvent(**_event_columns(event)))

@@ -145,6 +145,24 @@ def document_text(session: Session, document_id: int) -> DocumentText:
     )
 
 
+def pending_ids(session: Session) -> list[int]:
+    """The ids of the document versions not extracted yet, oldest first."""
+    return list(session.scalars(select(Document.id).where(Document.extracted_at.is_(None))
+                                .order_by(Document.id)))
+
+
+def held_documents(session: Session, ids: Collection[int]) -> list[object]:
+    """Load these document versions in one query; while the caller holds the list, the session finds
+    each row by id without asking the database again (its identity map holds rows weakly)."""
+    return list(session.scalars(select(Document).where(Document.id.in_(list(ids)))))
+
+
+def pending_document(session: Session, document_id: int) -> PendingDocument:
+    """One stored document version as the extraction step sees it."""
+    row = session.get_one(Document, document_id)
+    return PendingDocument(row.id, row.url, row.needs_ocr, not row.text.strip())
+
+
 def document_content(session: Session, document_id: int) -> bytes | None:
     """The raw bytes a document was read from (its stored page), or None once pruned."""
     row = session.get_one(Document, document_id)

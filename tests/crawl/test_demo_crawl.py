@@ -126,3 +126,49 @@ def test_sources_on_one_host_share_one_robots_txt_per_crawl(copied_site: Running
     second = run_crawl(config, db_url, None, 120)
     assert second.ok, second
     assert len(copied_site.arrivals("/robots.txt")) == 2
+
+
+
+def _tracked(db_url: str) -> list[tuple[str, ...]]:
+    """Every stored task with its document's URL, and every event, in a comparable order."""
+    from crawler.storage.schema import Task, TaskEvent
+
+    with session_factory(make_engine(db_url))() as session:
+        tasks = session.execute(select(Document.url, Task.identity, Task.action, Task.lead, Task.due,
+                                       Task.deadline_raw, Task.line)
+                                .join(Document, Document.id == Task.document_id))
+        events = session.execute(select(Task.identity, TaskEvent.kind, TaskEvent.key, TaskEvent.on)
+                                 .join(Task, Task.id == TaskEvent.task_id))
+        return sorted(tuple(map(str, row)) for row in [*tasks, *events])
+
+
+def test_extraction_beside_the_crawl_tracks_what_the_pass_after_it_would(
+    demo_site: RunningSite, db_url: str, tmp_path: Path
+) -> None:
+    """With an extraction plan the worker extracts every document as it crawls; the tasks and events
+    are those the extraction pass stores from the same documents once they are all stored."""
+    import shutil
+    import sqlite3
+
+    from crawler.crawl_extract import ExtractionPlan
+    from crawler.extract.units import load_gazetteer
+    from crawler.pipeline import extract_pending_documents
+
+    config = Config(sources=demo_sources(demo_site.base_url))
+    now = dt.datetime(2025, 4, 20, 3, 0, tzinfo=dt.UTC)
+    report = run_crawl(config, db_url, None, 120, now=now, extraction=ExtractionPlan(now.date()))
+    assert report.ok
+    docs = _documents(db_url)
+    assert all(d.extracted_at is not None for d in docs)
+    again = tmp_path / "again.sqlite3"
+    shutil.copyfile(db_url.removeprefix("sqlite:///"), again)
+    with sqlite3.connect(again) as raw:  # the same documents, as the crawl leaves them without a plan
+        for table in ("task_events", "task_sightings", "task_refs", "tasks"):
+            raw.execute(f"DELETE FROM {table}")
+        raw.execute("UPDATE documents SET extracted_at = NULL")
+    with session_factory(make_engine(f"sqlite:///{again}"))() as session:
+        passed = extract_pending_documents(session, load_gazetteer(), now.date(), now)
+        session.commit()
+    assert sum(s.extracted_documents for s in report.sources) == passed.documents == len(docs)
+    assert sum(s.extracted_tasks for s in report.sources) == passed.tasks > 0
+    assert _tracked(db_url) == _tracked(f"sqlite:///{again}")

@@ -144,3 +144,34 @@ def test_redirects_and_sizes_are_named_in_vietnamese(
     outcome = report.outcome(name)
     assert not outcome.ok and outcome.reason == reason.format(base=trap_site.base_url)
     assert REDIRECT_CHAIN > 5  # the chain is longer than REDIRECT_MAX, so "xa" stops at the sixth URL
+
+
+def test_a_document_past_its_time_limit_is_stopped_and_the_pool_reads_the_next() -> None:
+    """A job over its limit fails that one document (its process is stopped with it); the next job
+    gets a new pool process and is read, with its tasks."""
+    import asyncio
+    import datetime as dt
+
+    from crawler.document_pool import DocumentPool, ReadJob
+    from crawler.errors import UnusableInputError
+    from crawler.models import FetchedPage
+    from crawler.site.server import SITE_DIR
+
+    pdf = (SITE_DIR / "10447-UBND-VX.pdf").read_bytes()
+    page = FetchedPage(source="s", url="http://127.0.0.1/a.pdf", status=200, content=pdf,
+                       content_type="application/pdf", fetched_at=dt.datetime.now(dt.UTC))
+    job = ReadJob(page=page, document_url=page.url, extract=True)
+    pool = DocumentPool(workers=1)
+
+    async def read_twice() -> tuple[str, int]:
+        """The first job with no time to start, then the same job with the usual limit."""
+        with pytest.raises(UnusableInputError, match="quá"):
+            await pool.run(job, limit_s=0.001)
+        result = await pool.run(job)
+        return result.doc.text, len(result.tasks or ())
+
+    try:
+        text, tasks = asyncio.run(read_twice())
+    finally:
+        pool.shutdown()
+    assert "46-TB/TGV" in text and tasks > 0

@@ -1,7 +1,8 @@
-"""A scanned page's text from Tesseract's words: its lines in reading order, a blank line at paragraph
-gaps, and each ruled table (crawler.documents.ocr_grid) read cell by cell, row by row, and written as
-Word-table converters write one: a lone "|" line before each cell, two at each row's end, so task
-extraction reads it as cells exactly as it reads such a text file (crawler/extract/pipegrid.py).
+"""A scanned page's text from Tesseract's words: its paragraphs in reading order, each on one line
+(crawler/documents/ocr_paragraphs.py), a blank line at paragraph gaps, and each ruled table
+(crawler.documents.ocr_grid) read cell by cell, row by row, and written as Word-table converters write
+one: a lone "|" line before each cell, two at each row's end, so task extraction reads it as cells
+exactly as it reads such a text file (crawler/extract/pipegrid.py).
 
 Measured on the benchmark's scanned task tables (bench/ocr.py, dev2 42): full_f1 0.64 this way,
 against 0.49 with the cells passed as `DocumentText.tables` beside one cell's lines after another
@@ -10,10 +11,19 @@ with one line per row as the Word reader writes it."""
 
 from __future__ import annotations
 
+import itertools
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from crawler.documents.ocr_grid import PageGrid
+from crawler.documents.ocr_paragraphs import (
+    PrintedLine,
+    TextColumn,
+    paragraph_lines,
+    space_width,
+    text_column,
+)
 
 _PARAGRAPH_GAP = 0.9  # a gap to the line above wider than this many line heights starts a paragraph
 _SAME_COLUMN_PX = 30
@@ -50,12 +60,14 @@ class PageTable:
 
 @dataclass(frozen=True)
 class _Row:
-    """One line of words: its top and bottom and its text."""
+    """One line of words: its top and bottom, its text and box, and the gaps between its words."""
 
     top: int
     bottom: int
     height: int
     text: str
+    printed: PrintedLine
+    gaps: tuple[int, ...]
 
 
 def page_layout(words: Sequence[Word], grids: Sequence[PageGrid]) -> tuple[list[str], list[PageTable]]:
@@ -77,16 +89,20 @@ def page_layout(words: Sequence[Word], grids: Sequence[PageGrid]) -> tuple[list[
         top = grids[index].box[1]
         at = next((n for n, b in enumerate(blocks) if isinstance(b, _Row) and b.top > top), len(blocks))
         blocks.insert(at, index)
+    column = _column([b for b in blocks if isinstance(b, _Row)])
     lines: list[str] = []
     tables: list[PageTable] = []
+    run: list[PrintedLine] = []
     bottom: int | None = None
     for block in blocks:
         if isinstance(block, _Row):
             if bottom is not None and block.top - bottom > _PARAGRAPH_GAP * block.height:
+                lines.extend(_flushed(run, column))
                 lines.append("")
-            lines.append(block.text)
+            run.append(block.printed)
             bottom = block.bottom
             continue
+        lines.extend(_flushed(run, column))
         if lines and lines[-1]:
             lines.append("")
         table = _table(grids[block], inside[block], lines)
@@ -94,7 +110,26 @@ def page_layout(words: Sequence[Word], grids: Sequence[PageGrid]) -> tuple[list[
             tables.append(table)
         lines.append("")
         bottom = None
+    lines.extend(_flushed(run, column))
     return lines, tables
+
+
+def _column(rows: Sequence[_Row]) -> TextColumn | None:
+    """The text column the page's prose lines fill, None on a page without prose."""
+    if not rows:
+        return None
+    height = round(statistics.median(row.height for row in rows))
+    space = space_width([gap for row in rows for gap in row.gaps], height)
+    return text_column([row.printed for row in rows], space)
+
+
+def _flushed(run: list[PrintedLine], column: TextColumn | None) -> list[str]:
+    """The run's paragraph lines, the run emptied for the next one."""
+    if column is None or not run:
+        return []
+    lines = paragraph_lines(run, column)
+    run.clear()
+    return lines
 
 
 def _rows(words: Sequence[Word], by_top: bool = False) -> list[_Row]:
@@ -106,8 +141,12 @@ def _rows(words: Sequence[Word], by_top: bool = False) -> list[_Row]:
     rows = []
     for line in grouped.values():
         line.sort(key=lambda w: w.left)
+        text = " ".join(w.text for w in line)
+        printed = PrintedLine(text=text, left=line[0].left, right=max(w.left + w.width for w in line),
+                              first_word_px=line[0].width)
+        gaps = tuple(b.left - (a.left + a.width) for a, b in itertools.pairwise(line))
         rows.append(_Row(top=min(w.top for w in line), bottom=max(w.top + w.height for w in line),
-                         height=max(w.height for w in line), text=" ".join(w.text for w in line)))
+                         height=max(w.height for w in line), text=text, printed=printed, gaps=gaps))
     return sorted(rows, key=lambda r: r.top) if by_top else rows
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 _INDENT_SPACES = 2.5  # a line starting further right than this many spaces from the column is indented
 _ITEM = re.compile(
-    r"^(?:\*{1,2})?\s*(?:Điều\s+\d{1,3}\s*[.:]?|[IVX]{1,4}\s*[.\-–)]|\d{1,3}(?:\.\d{1,3})*\s*[.)]|[a-zđ]\s*\)"
+    r"^(?:\*{1,2})?\s*(?:Điều\s+\d{1,3}\s*[.:]?|[IVX]{1,4}\s*[.\-–)]|\d{1,3}(?:\.\d{1,3})*\s*[.):]|[a-zđ]\s*\)"
     r"|\(\s*(?:\d{1,2}|[ivx]{1,4}|[a-zđ])\s*\)|[-–+•*])(?:\s|$)"
 )
 _SENTENCE_END = (".", ";", ":", "!", "?", ")", "”", '"')

@@ -45,9 +45,10 @@ def test_justified_paragraph_is_one_line_and_an_indented_one_starts_anew() -> No
 
 @pytest.mark.parametrize("item", ["- Bộ Xây dựng;", "+ Sở Y tế;", "• Sở Tài chính;", "1. Sở Nội vụ",
                                   "a) Rà soát quy hoạch;", "Điều 3. Hiệu lực thi hành", "II. NHIỆM VỤ",
-                                  "(2) Sở Công Thương", "2.1. Về thể chế"])
+                                  "(2) Sở Công Thương", "2.1. Về thể chế", "3: Cục Điện ảnh"])
 def test_a_list_item_after_a_finished_sentence_keeps_its_line(item: str) -> None:
-    """A line that opens a list item after a full line ending a sentence or a lead-in is not joined."""
+    """A line that opens a list item after a full line ending a sentence or a lead-in is not joined
+    (a numbered heading too when OCR read its period as a colon)."""
     above = _line("Các cơ quan, đơn vị sau đây khẩn trương triển khai thực hiện các nội dung:", 2240)
     assert not continues(above, _line(item, 1200), COLUMN)
     assert not continues(_line("Hoàn thành trong quý I năm 2026.", 2240), _line(item, 1200), COLUMN)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from crawler.documents.ocr_grid import PageGrid
 from crawler.documents.ocr_paragraphs import (
+    PageEdges,
     PrintedLine,
     TextColumn,
     paragraph_lines,
@@ -70,9 +71,10 @@ class _Row:
     gaps: tuple[int, ...]
 
 
-def page_layout(words: Sequence[Word], grids: Sequence[PageGrid]) -> tuple[list[str], list[PageTable]]:
-    """The page's lines (a blank line between paragraphs and around tables, each table pipe-written)
-    and where its tables lie."""
+def page_layout(words: Sequence[Word],
+                grids: Sequence[PageGrid]) -> tuple[list[str], list[PageTable], PageEdges | None]:
+    """The page's lines (a blank line between paragraphs and around tables, each table pipe-written),
+    where its tables lie and its edges (None on a page without prose)."""
     outside: list[Word] = []
     inside: list[list[list[Word]]] = [[[] for _ in grid.cells] for grid in grids]
     for word in words:
@@ -111,7 +113,11 @@ def page_layout(words: Sequence[Word], grids: Sequence[PageGrid]) -> tuple[list[
         lines.append("")
         bottom = None
     lines.extend(_flushed(run, column))
-    return lines, tables
+    if column is None:
+        return lines, tables, None
+    first, last = blocks[0], blocks[-1]
+    return lines, tables, PageEdges(first=first.printed if isinstance(first, _Row) else None,
+                                    last=last.printed if isinstance(last, _Row) else None, column=column)
 
 
 def _column(rows: Sequence[_Row]) -> TextColumn | None:

@@ -44,6 +44,21 @@ class TextColumn:
     space_px: int
 
 
+@dataclass(frozen=True)
+class PageEdges:
+    """A page's first and last printed lines when its text opens and ends with prose (None where it
+    opens or ends with a table), and its column: what tells whether a paragraph runs on to the next page."""
+
+    first: PrintedLine | None
+    last: PrintedLine | None
+    column: TextColumn
+
+    def runs_on(self, after: PageEdges) -> bool:
+        """True when the next page's first line continues the paragraph this page ends with."""
+        return (self.last is not None and after.first is not None
+                and continues(self.last, after.first, self.column))
+
+
 def text_column(lines: Sequence[PrintedLine], space_px: int) -> TextColumn:
     """The column a page's printed lines fill: the leftmost start, the rightmost end, the longest line."""
     return TextColumn(left=min(line.left for line in lines), right=max(line.right for line in lines),

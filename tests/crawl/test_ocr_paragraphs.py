@@ -9,10 +9,10 @@ import os
 import pytest
 
 from crawler.documents import document_from_bytes
-from crawler.documents.ocr import ocr_missing_reason, with_ocr
+from crawler.documents.ocr import OcrPage, joined_pages, ocr_missing_reason, with_ocr
 from crawler.documents.ocr_grid import GridCell, PageGrid
 from crawler.documents.ocr_layout import Word, page_layout
-from crawler.documents.ocr_paragraphs import PrintedLine, TextColumn, continues, paragraph_lines
+from crawler.documents.ocr_paragraphs import PageEdges, PrintedLine, TextColumn, continues, paragraph_lines
 from tests.scans import text_scan_pdf
 
 SPACE = 15
@@ -87,7 +87,7 @@ def test_page_layout_joins_within_a_paragraph_not_across_a_gap() -> None:
     words = [*_words(full, 300, (1, 1, 1)), *_words(full, 366, (1, 1, 2)),
              *_words("phối hợp.", 432, (1, 1, 3)),
              *_words(full, 564, (1, 2, 1)), *_words("thực hiện.", 630, (1, 2, 2))]
-    lines, tables = page_layout(words, [])
+    lines, tables, _ = page_layout(words, [])
     assert lines == [f"{full} {full} phối hợp.", "", f"{full} thực hiện."] and not tables
 
 
@@ -101,10 +101,24 @@ def test_page_layout_keeps_table_cells_apart() -> None:
              *_words("Sở Nội vụ", 520, (2, 1, 1), left=260), *_words("chủ trì", 586, (2, 1, 2), left=260),
              *_words("Quý I", 520, (2, 1, 3), left=1260),
              *_words(full, 800, (3, 1, 1)), *_words("xong.", 866, (3, 1, 2))]
-    lines, tables = page_layout(words, [grid])
+    lines, tables, _ = page_layout(words, [grid])
     assert lines == [f"{full} {full}", "", "|", "Sở Nội vụ", "chủ trì", "|", "Quý I", "|", "",
                      f"{full} xong."]
     assert len(tables) == 1
+
+
+def test_a_paragraph_that_runs_on_to_the_next_page_is_one_line() -> None:
+    """A full last line and a next page that goes on at the margin make one line; a next page that
+    opens with an indented paragraph starts its own."""
+    ending = _line("Sở Tài chính chủ trì, phối hợp với các sở, ngành tổng hợp kết quả và báo cáo", 2240)
+    going_on = _line("Ủy ban nhân dân tỉnh trước ngày 15/4/2026.", 1300)
+    indented = _line("Giao Văn phòng theo dõi, đôn đốc.", 1200, left=358)
+    first = OcrPage(("Mở đầu.", ending.text), 95.0, 0.0, edges=PageEdges(None, ending, COLUMN))
+    for opening, want in ((going_on, [f"Mở đầu.\n{ending.text} {going_on.text}"]),
+                          (indented, [f"Mở đầu.\n{ending.text}\n{indented.text}"])):
+        second = OcrPage((opening.text, "Hết."), 95.0, 0.0, edges=PageEdges(opening, None, COLUMN))
+        lines, starts = joined_pages([first, second])
+        assert ["\n".join(lines[:-1])] == want and lines[-1] == "Hết." and starts[0] == 1
 
 
 MISSING = ocr_missing_reason()

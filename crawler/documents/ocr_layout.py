@@ -66,7 +66,6 @@ class _Row:
     top: int
     bottom: int
     height: int
-    text: str
     printed: PrintedLine
     gaps: tuple[int, ...]
 
@@ -147,12 +146,11 @@ def _rows(words: Sequence[Word], by_top: bool = False) -> list[_Row]:
     rows = []
     for line in grouped.values():
         line.sort(key=lambda w: w.left)
-        text = " ".join(w.text for w in line)
-        printed = PrintedLine(text=text, left=line[0].left, right=max(w.left + w.width for w in line),
-                              first_word_px=line[0].width)
+        printed = PrintedLine(text=" ".join(w.text for w in line), left=line[0].left,
+                              right=max(w.left + w.width for w in line), first_word_px=line[0].width)
         gaps = tuple(b.left - (a.left + a.width) for a, b in itertools.pairwise(line))
         rows.append(_Row(top=min(w.top for w in line), bottom=max(w.top + w.height for w in line),
-                         height=max(w.height for w in line), text=text, printed=printed, gaps=gaps))
+                         height=max(w.height for w in line), printed=printed, gaps=gaps))
     return sorted(rows, key=lambda r: r.top) if by_top else rows
 
 
@@ -165,7 +163,7 @@ def _table(grid: PageGrid, cells: Sequence[Sequence[Word]], lines: list[str]) ->
     first = len(lines)
     current_row = -1
     for cell, words in zip(grid.cells, cells, strict=True):
-        texts = [row.text for row in _rows(words, by_top=True)]
+        texts = [row.printed.text for row in _rows(words, by_top=True)]
         if not texts:  # an empty cell is left out, as converters leave it out
             continue
         if cell.row != current_row:

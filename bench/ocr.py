@@ -8,11 +8,12 @@ The scan goes to the PDF reader directly and is read whole: a crawl would refuse
 scans (50 and more pages, over max_document_mb) and cut them at ocr_max_pages.
 Task tables (pipe-written in the text files) are drawn as ruled grids, so OCR has to give their cells
 back. Prints per document the character error rate, pages per second and full_f1 (score_tasks.py) of
-the tasks extracted three ways: from the text file, from a faithful reading of the rendered pages (what
-a perfect OCR would give: the loss the page layout itself causes, line wrapping and all) and from the
-OCR text; then the totals and one line of JSON.
-Predicted lines of the OCR text are mapped back to the text file's lines by aligning the two texts,
-since the gold labels count lines of the text file.
+the tasks extracted four ways: from the text file, from a faithful reading of the rendered pages one
+line per printed line (the loss the page layout itself causes, line wrapping and all), from that
+reading with its paragraphs rebuilt by the OCR path's rule (crawler/documents/ocr_paragraphs.py: the
+ceiling of a perfect OCR) and from the OCR text; then the totals and one line of JSON.
+Predicted lines of the OCR text are mapped back to the text file's lines by aligning the two texts
+(lines, then words inside a rebuilt paragraph), since the gold labels count lines of the text file.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from crawler.documents.ocr_paragraphs import (
 
 _PARAGRAPH_GAP = 0.9  # a gap to the line above wider than this many line heights starts a paragraph
 _SAME_COLUMN_PX = 30
+_MARK_HEIGHT = 0.4  # a row whose words are mostly lower than this share of the usual height holds no letters
 _LONE = {"|": "I", "||": "II", "|||": "III", "|V": "IV", "l": "1", "ll": "11"}  # a numbering cell's mark
 
 
@@ -68,6 +69,7 @@ class _Row:
     height: int
     printed: PrintedLine
     gaps: tuple[int, ...]
+    heights: tuple[int, ...]  # its words' heights
 
 
 def page_layout(words: Sequence[Word],
@@ -85,7 +87,7 @@ def page_layout(words: Sequence[Word],
                 break
         else:
             outside.append(word)
-    blocks: list[_Row | int] = list(_rows(outside))
+    blocks: list[_Row | int] = list(_lettered(_rows(outside), outside))
     for index in sorted(range(len(grids)), key=lambda i: grids[i].box[1]):
         top = grids[index].box[1]
         at = next((n for n, b in enumerate(blocks) if isinstance(b, _Row) and b.top > top), len(blocks))
@@ -119,6 +121,16 @@ def page_layout(words: Sequence[Word],
                                     last=last.printed if isinstance(last, _Row) else None, column=column)
 
 
+def _lettered(rows: Sequence[_Row], words: Sequence[Word]) -> list[_Row]:
+    """The rows whose marks are letter-sized: a row of marks under _MARK_HEIGHT of the page's usual
+    word height is diacritics Tesseract split off the line below, or specks (read "^ˆ 2. ~ -", it
+    opened false list items)."""
+    if not words:
+        return list(rows)
+    usual = statistics.median(w.height for w in words)
+    return [row for row in rows if statistics.median(row.heights) >= _MARK_HEIGHT * usual]
+
+
 def _column(rows: Sequence[_Row]) -> TextColumn | None:
     """The text column the page's prose lines fill, None on a page without prose."""
     if not rows:
@@ -150,7 +162,8 @@ def _rows(words: Sequence[Word], by_top: bool = False) -> list[_Row]:
                               right=max(w.left + w.width for w in line), first_word_px=line[0].width)
         gaps = tuple(b.left - (a.left + a.width) for a, b in itertools.pairwise(line))
         rows.append(_Row(top=min(w.top for w in line), bottom=max(w.top + w.height for w in line),
-                         height=max(w.height for w in line), printed=printed, gaps=gaps))
+                         height=max(w.height for w in line), printed=printed, gaps=gaps,
+                         heights=tuple(w.height for w in line)))
     return sorted(rows, key=lambda r: r.top) if by_top else rows
 
 

@@ -74,9 +74,10 @@ def test_text_printed_at_a_fixed_width_is_rejoined_by_characters() -> None:
         "trò đặc biệt quan trọng."]
 
 
-def _words(text: str, top: int, line: tuple[int, int, int], left: int = 240, step: int = 160) -> list[Word]:
-    """Tesseract-like words of one printed line: each `step` pixels apart, 40 high, 120 wide at most."""
-    return [Word(word, 95.0, line, left + i * step, top, min(step - SPACE, 120), 40)
+def _words(text: str, top: int, line: tuple[int, int, int], left: int = 240, step: int = 160,
+           height: int = 40) -> list[Word]:
+    """Tesseract-like words of one printed line: each `step` pixels apart, 120 wide at most."""
+    return [Word(word, 95.0, line, left + i * step, top, min(step - SPACE, 120), height)
             for i, word in enumerate(text.split())]
 
 
@@ -89,6 +90,16 @@ def test_page_layout_joins_within_a_paragraph_not_across_a_gap() -> None:
              *_words(full, 564, (1, 2, 1)), *_words("thực hiện.", 630, (1, 2, 2))]
     lines, tables, _ = page_layout(words, [])
     assert lines == [f"{full} {full} phối hợp.", "", f"{full} thực hiện."] and not tables
+
+
+def test_a_row_of_marks_split_off_a_line_is_dropped() -> None:
+    """Diacritics or specks Tesseract read as a row of their own ("^ˆ 2. ~ -", marks a fifth of a
+    letter's height) are left out: they open no false item and the paragraph around them is one line."""
+    full = " ".join(["chủ", "trì"] * 6)
+    words = [*_words(full, 300, (1, 1, 1)), *_words("^ˆ 2. ~ - #", 350, (1, 1, 2), step=300, height=8),
+             *_words("xong.", 366, (1, 1, 3))]
+    lines, _, _ = page_layout(words, [])
+    assert lines == [f"{full} xong."]
 
 
 def test_page_layout_keeps_table_cells_apart() -> None:

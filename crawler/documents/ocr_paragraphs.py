@@ -7,7 +7,10 @@ A printed line continues the one above when no paragraph gap or table lies betwe
 the text column's left edge (no first-line indent), the line above is full (the first word of this one
 would not have fitted at its end: in pixels, as a typesetter wraps, or in characters, as a plain text
 printed at a fixed width wraps) and it opens no list item ("1.", "a)", "-", "+", "•", "Điều 2") after
-a finished sentence. Other line breaks are kept."""
+a finished sentence. Other line breaks are kept.
+
+Measured by bench/ocr.py on dev2 (text path full_f1 0.972): a faithful reading of the printed pages
+0.944 one line per printed line, 0.963 with paragraphs rebuilt; through OCR 0.807 -> 0.820."""
 
 from __future__ import annotations
 

@@ -124,18 +124,18 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-_MERGE_GAP = 3  # equal lines between two differing blocks that are scored together
-_MERGE_CHARS = 4000  # the most characters of read text one scored block holds
+_MERGE_GAP = 3  # equal words between two differing spans that are scored together
+_MERGE_CHARS = 4000  # the most characters of read text one scored span holds
 
 
 def char_error_rate(read: str, truth: str) -> float:
-    """Characters wrong per character of the truth, whitespace runs counted as one space: the lines are
-    aligned first (difflib), then edit distances are taken inside the blocks that differ, so long
-    documents stay quick. Differing blocks at most _MERGE_GAP equal lines apart are scored as one, so
-    a misread line that the line alignment pairs with a near-duplicate elsewhere (a repeated link) is
-    counted by its wrong characters, not as a whole line lost and a whole line added."""
-    got = [" ".join(line.split()) for line in read.splitlines() if line.strip()]
-    want = [" ".join(line.split()) for line in truth.splitlines() if line.strip()]
+    """Characters wrong per character of the truth, whitespace runs counted as one space: the words are
+    aligned first (difflib), then edit distances are taken inside the spans that differ, so long
+    documents stay quick and a paragraph read back on one line is scored as its words, not as lines
+    that differ from the printed ones. Differing spans at most _MERGE_GAP equal words apart are scored
+    as one, so a misread word that the alignment pairs with a near-duplicate nearby is counted by its
+    wrong characters, not as a whole word lost and a whole word added."""
+    got, want = read.split(), truth.split()
     spans: list[list[int]] = []
     for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, got, want, autojunk=False).get_opcodes():
         if op == "equal":

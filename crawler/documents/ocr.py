@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from crawler.documents.ocr_cells import unread_cells
 from crawler.documents.ocr_grid import find_grids, without_rules
 from crawler.documents.ocr_layout import PageTable, Word, page_layout
+from crawler.documents.ocr_paragraphs import PageEdges
 from crawler.errors import UnusableInputError
 from crawler.models import DocumentText
 
@@ -77,6 +78,7 @@ class OcrPage:
     confidence: float
     skew_deg: float
     tables: tuple[PageTable, ...] = ()  # where its ruled tables lie among its lines
+    edges: PageEdges | None = None  # its first and last printed lines, to join a paragraph across pages
 
 
 def is_image(content: bytes) -> bool:
@@ -128,11 +130,13 @@ def with_ocr(document: DocumentText, content: bytes, limits: OcrLimits = DEFAULT
 def joined_pages(pages: list[OcrPage]) -> tuple[list[str], list[int]]:
     """The pages' lines one after another and each page's first line. A page break is not a paragraph
     break: no blank line is put between pages (one cut an item in two, and its deadline went to the
-    next item). A table that ends one page and opens the next with the same columns is one table (a
-    page number or a speck read between them is dropped)."""
+    next item), and a paragraph that runs on to the next page is one line (PageEdges). A table that
+    ends one page and opens the next with the same columns is one table (a page number or a speck
+    read between them is dropped)."""
     lines: list[str] = []
     starts: list[int] = []
     last: PageTable | None = None
+    before: PageEdges | None = None
     for page in pages:
         own = list(page.lines)
         first = page.tables[0] if page.tables else None
@@ -143,8 +147,11 @@ def joined_pages(pages: list[OcrPage]) -> tuple[list[str], list[int]]:
             own = own[first.first:]
         while lines and own and not own[0]:
             own.pop(0)
+        if before is not None and page.edges is not None and before.runs_on(page.edges) and lines and own:
+            lines[-1] = f"{lines[-1]} {own.pop(0)}"
         starts.append(len(lines) + 1)
         lines.extend(own)
+        before = page.edges
         ends = page.tables[-1] if page.tables else None
         after = page.lines[ends.last + 1:] if ends is not None else ()
         last = ends if ends is not None and all(_margin_mark(line) for line in after) else None
@@ -245,9 +252,10 @@ def ocr_image(image: Image, timeout_s: int) -> OcrPage:
     strip = unread_cells(image, grids, words) if grids else None
     if strip is not None:  # short lone text in narrow cells, which the page's reading passes over
         words += strip.placed(_read(strip.image, timeout_s, "--psm 6"))
-    lines, tables = page_layout(words, grids)
+    lines, tables, edges = page_layout(words, grids)
     confidence = sum(w.confidence for w in words) / len(words) if words else 0.0
-    return OcrPage(lines=tuple(lines), confidence=confidence, skew_deg=angle, tables=tuple(tables))
+    return OcrPage(lines=tuple(lines), confidence=confidence, skew_deg=angle, tables=tuple(tables),
+                   edges=edges)
 
 
 def _read(image: Image, timeout_s: int, config: str) -> list[Word]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any
 
 import scrapy
@@ -225,6 +225,16 @@ class SourceSpider(scrapy.Spider):
         if not self.usable(response) or not isinstance(response, TextResponse):
             return None, None
         return response, FetchedItem(page=self.fetched(response))
+
+    def listed_page(
+        self, response: Response
+    ) -> Generator[FetchedItem | CheckedItem, None, TextResponse | None]:
+        """Yield the item storing a list page and return the page to parse, if any (see list_page):
+        `page = yield from self.listed_page(response)`."""
+        page, stored = self.list_page(response)
+        if stored:
+            yield stored
+        return page
 
     def fetched(self, response: Response) -> FetchedPage:
         """The response as a FetchedPage (raw bytes plus validators for the next conditional request)."""

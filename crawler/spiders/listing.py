@@ -38,12 +38,12 @@ class ListingSpider(SourceSpider):
 
     def parse_list(self, response: Response) -> Iterator[Request | FetchedItem | CheckedItem]:
         """Yield a request per listed article and the next list page while it can hold new items."""
-        page_response, stored = self.list_page(response)
-        if stored:
-            yield stored
-        if page_response is None:
-            return
-        response = page_response
+        listed = yield from self.listed_page(response)
+        if listed is not None:
+            yield from self._read_list(listed)
+
+    def _read_list(self, response: TextResponse) -> Iterator[Request]:
+        """The requests of one list page: its articles, then the next page."""
         page = int(response.meta["page"])
         items = select_nodes(response, str(self.options["item_selector"])) if response.text.strip() else []
         links = [(item, select_first(item, str(self.options["link_selector"]))) for item in items]

@@ -39,12 +39,12 @@ class RssSpider(SourceSpider):
 
     def parse_feed(self, response: Response) -> Iterator[Request | FetchedItem | CheckedItem]:
         """A request per entry link (at most max_pages entries), with the entry's date as a fallback."""
-        page_response, stored = self.list_page(response)
-        if stored:
-            yield stored
-        if page_response is None:
-            return
-        response = page_response
+        feed = yield from self.listed_page(response)
+        if feed is not None:
+            yield from self._read_feed(feed)
+
+    def _read_feed(self, response: TextResponse) -> Iterator[Request]:
+        """The requests of the feed's entries."""
         entries = _entries(response.body)
         if not entries:
             self.listing_empty(f"nguồn RSS không có mục nào hoặc không đọc được (nguồn tin có thể đã ngừng) "

@@ -413,8 +413,9 @@ def _previous_mark(m: re.Match[str]) -> str:
 
 def _heading_left(line: str) -> bool:
     """Tell whether a line right under a capitals heading starts the text below it (a new sentence
-    not in capitals), as in PDFs that put no blank line after "I. ĐÁNH GIÁ CHUNG"."""
-    return _starts_sentence(line) and not _is_heading_line(line)
+    not in capitals, however short the capitals line wrapped under it: "VÀ ĐỊA" / "PHƯƠNG"), as in
+    PDFs that put no blank line after "I. ĐÁNH GIÁ CHUNG"."""
+    return _starts_sentence(line) and not line.strip(" *#").isupper()
 
 
 def _dash_in_sentence(lines: Sequence[str], start: int, last_text: int, end: int) -> bool:

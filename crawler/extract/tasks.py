@@ -265,6 +265,7 @@ def _read_block(block: Block, walk: Walk, titled: bool = False) -> list[RawTask]
             and not addressed  # an item under a heading that names its lead is that lead's task
             and not _GIVES.match(block.low)  # "Đề nghị <a long name> tăng cường …" assigns
             and not VERB_RE.search(fold(" ".join(flat.split()[:14])).replace(":", " "))
+            and not subject_of(flat, walk)  # a long subject before its verb ("Từng khối cơ quan và …")
         )
         or STATISTIC.search(flat[:160])
     ):

@@ -552,13 +552,13 @@ def test_a_capitals_heading_with_no_blank_line_after_it_ends_at_its_last_capital
     lines = [
         "I. ĐÁNH GIÁ CHUNG",
         "Thay mặt Thủ tướng Chính phủ, biểu dương tinh thần nỗ lực của tỉnh.",
-        "II. NHIỆM VỤ",
-        "TRONG THỜI GIAN TỚI",
+        "II. NHIỆM VỤ CỦA CÁC BỘ, CƠ QUAN TRUNG ƯƠNG VÀ ĐỊA",
+        "PHƯƠNG",
         "1. Sở Tài chính rà soát dự toán, hoàn thành trước ngày 30/6/2026.",
     ]
     blocks = [(b.kind, b.first, b.last) for b in segment(lines)]
     assert blocks[:2] == [(BlockKind.ITEM, 0, 1), (BlockKind.PARAGRAPH, 1, 2)]
-    assert blocks[2] == (BlockKind.ITEM, 2, 4)  # a heading wrapped over two capitals lines stays whole
+    assert blocks[2] == (BlockKind.ITEM, 2, 4)  # a heading wrapped onto a short capitals line stays whole
     assert _tasks("\n".join(lines)) == [("Sở Tài chính",)]
 
 
@@ -721,3 +721,14 @@ def test_a_discourse_link_before_the_subject_does_not_hide_it() -> None:
     for link in ("Trong đó", "Đồng thời", "Bên cạnh đó", "Theo đó"):
         text = f"1. {link}, Sở Y tế tập trung rà soát kế hoạch chuyển đổi số, hoàn thành trong năm 2026.\n"
         assert _tasks(text) == [("Sở Y tế",)], link
+
+
+def test_an_item_whose_long_subject_holds_back_its_verb_is_still_a_task() -> None:
+    """ "5. Từng khối cơ quan và các cơ quan, đơn vị thuộc mỗi khối thực hiện nghiêm …": the verb
+    comes after fourteen words of subject, which is no reason to drop the item."""
+    text = (
+        "VI- TỔ CHỨC THỰC HIỆN\n\n"
+        "5. Từng khối cơ quan và các cơ quan, đơn vị thuộc mỗi khối thực hiện nghiêm các nhiệm vụ "
+        "được giao bảo đảm đồng bộ, hiệu quả.\n"
+    )
+    assert len(_tasks(text)) == 1

@@ -41,6 +41,8 @@ _ROLE_MARK = re.compile(r"\s*\((?P<role>chủ trì|phối hợp)\)\s*")
 
 def labelled_roles(text: str) -> RoleText | None:
     """The roles an item's own labels or parenthesis give, if it writes any."""
+    if ":" not in text and "(" not in text:
+        return None  # every label ends with a colon; read on every task piece, so tested first
     low = fold(text)
     labels = list(_LABEL.finditer(low))
     if labels:
